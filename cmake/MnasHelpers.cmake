@@ -1,0 +1,12 @@
+# mnas_add_test(NAME SOURCES src... LIBS lib... [LABEL unit|slow])
+# One GoogleTest executable registered with CTest; LABEL defaults to `unit` (fast, deterministic).
+function(mnas_add_test name)
+  cmake_parse_arguments(ARG "" "LABEL" "SOURCES;LIBS" ${ARGN})
+  if(NOT ARG_LABEL)
+    set(ARG_LABEL unit)
+  endif()
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS ${ARG_LABEL})
+endfunction()

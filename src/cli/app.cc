@@ -1,0 +1,41 @@
+#include "cli/app.h"
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "space/error.h"
+
+namespace mnas::cli {
+
+int run(int argc, char** argv) {
+  CLI::App app{
+      "mnas: platform-aware neural architecture search (MnasNet-style).\n"
+      "Finds CNN architectures that are as accurate as possible at a latency target measured on "
+      "this device."};
+  app.name("mnas");
+  app.set_version_flag("--version", "mnas 0.1.0");
+  app.require_subcommand(1);
+  app.footer("Run `mnas COMMAND --help` for the options of a command.\n"
+             "Exit codes: 0 success, 1 failure, 2 bad command line or bad input.");
+  add_space_command(app);
+  add_describe_command(app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "mnas: error: " << e.what() << "\n"
+              << "Run `mnas --help` or `mnas COMMAND --help` for usage.\n";
+    return kExitUsage;
+  } catch (const Error& e) {
+    std::cerr << "mnas: error: " << e.what() << "\n";
+    return e.kind() == Error::Kind::kIo ? kExitFailure : kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "mnas: failed: " << e.what() << "\n";
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace mnas::cli

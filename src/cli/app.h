@@ -1,0 +1,17 @@
+#ifndef MNAS_CLI_APP_H_
+#define MNAS_CLI_APP_H_
+
+namespace mnas::cli {
+
+// Exit codes of every mnas command.
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;  // the work failed: unreadable file, I/O error
+constexpr int kExitUsage = 2;    // bad command line or bad input (the message names it)
+
+// Parses the command line, runs the subcommand and maps errors to exit codes; messages go to
+// stderr, results to stdout.
+int run(int argc, char** argv);
+
+}  // namespace mnas::cli
+
+#endif  // MNAS_CLI_APP_H_

@@ -1,0 +1,74 @@
+#include "cli/arch_argument.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "space/architecture_codec.h"
+#include "space/error.h"
+#include "space/scaling.h"
+#include "space/zoo.h"
+
+namespace mnas::cli {
+namespace {
+
+constexpr size_t kMaxFileBytes = 16 << 20;  // architecture files are kilobytes
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("architecture file '" + path + "': cannot be read", Error::Kind::kIo);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw Error("architecture file '" + path + "': read failed", Error::Kind::kIo);
+  std::string s = text.str();
+  if (s.size() > kMaxFileBytes) throw Error("architecture file '" + path + "': larger than 16 MiB");
+  return s;
+}
+
+Architecture parse_file_contents(const std::string& path, const std::string& contents) {
+  const size_t first = contents.find_first_not_of(" \t\r\n");
+  try {
+    if (first != std::string::npos && contents[first] != '{' && contents[first] != '[') {
+      const size_t last = contents.find_last_not_of(" \t\r\n");
+      return parse_architecture_string(std::string_view(contents).substr(first, last - first + 1));
+    }
+    return parse_architecture_json(contents);
+  } catch (const Error& e) {
+    throw Error("architecture file '" + path + "': " + e.what(), e.kind());
+  }
+}
+
+}  // namespace
+
+ResolvedArch resolve_arch(const std::string& text, const ArchAdjustments& adjust) {
+  ResolvedArch out;
+  if (is_zoo_name(text)) {
+    ZooOptions options;
+    if (adjust.input) options.input = *adjust.input;
+    if (adjust.classes) options.classes = *adjust.classes;
+    options.multiplier = adjust.multiplier;
+    out.arch = zoo_model(text, options);
+    out.label = text;
+    return out;
+  }
+  if (!text.empty() && text[0] == '@') {
+    const std::string path = text.substr(1);
+    if (path.empty()) throw Error("ARCH: '@' must be followed by a file name");
+    out.arch = parse_file_contents(path, read_file(path));
+    out.label = path;
+  } else if (text.find('=') != std::string::npos) {
+    out.arch = parse_architecture_string(text);
+    out.label = "canonical string";
+  } else {
+    std::string known;
+    for (const std::string& n : zoo_names()) known += (known.empty() ? "" : ", ") + n;
+    throw Error("ARCH: '" + text + "' is not a zoo model (" + known +
+                "), a canonical architecture string (input=...:stem=...:blocks=...) or @FILE");
+  }
+  if (adjust.input) out.arch.input = *adjust.input;
+  if (adjust.classes) out.arch.classes = *adjust.classes;
+  if (adjust.multiplier != 1.0) out.arch = scale_depth(out.arch, adjust.multiplier);
+  validate(out.arch);
+  return out;
+}
+
+}  // namespace mnas::cli

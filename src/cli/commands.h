@@ -1,0 +1,15 @@
+#ifndef MNAS_CLI_COMMANDS_H_
+#define MNAS_CLI_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+namespace mnas::cli {
+
+// Each adds one subcommand to `app`; its callback runs the command and throws mnas::Error on
+// bad input or failure (app.cc maps that to the exit code).
+void add_space_command(CLI::App& app);
+void add_describe_command(CLI::App& app);
+
+}  // namespace mnas::cli
+
+#endif  // MNAS_CLI_COMMANDS_H_

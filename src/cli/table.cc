@@ -1,0 +1,44 @@
+#include "cli/table.h"
+
+#include <algorithm>
+
+#include "space/error.h"
+
+namespace mnas::cli {
+
+Table::Table(std::vector<std::string> header, std::vector<bool> right_aligned)
+    : header_(std::move(header)), right_(std::move(right_aligned)) {
+  right_.resize(header_.size(), false);
+}
+
+void Table::add_row(std::vector<std::string> cells) {
+  MNAS_ASSERT(cells.size() == header_.size());
+  rows_.push_back(std::move(cells));
+}
+
+void Table::add_rule() { rows_.emplace_back(); }
+
+std::string Table::render() const {
+  std::vector<size_t> width(header_.size());
+  for (size_t c = 0; c < header_.size(); ++c) width[c] = header_[c].size();
+  for (const auto& row : rows_) {
+    for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  size_t total = 0;
+  for (size_t w : width) total += w + 2;
+  const auto line = [&](const std::vector<std::string>& cells) {
+    std::string out;
+    for (size_t c = 0; c < cells.size(); ++c) {
+      const std::string pad(width[c] - cells[c].size(), ' ');
+      out += right_[c] ? pad + cells[c] : cells[c] + (c + 1 < cells.size() ? pad : "");
+      if (c + 1 < cells.size()) out += "  ";
+    }
+    return out + "\n";
+  };
+  std::string out = line(header_);
+  out += std::string(total - 2, '-') + "\n";
+  for (const auto& row : rows_) out += row.empty() ? std::string(total - 2, '-') + "\n" : line(row);
+  return out;
+}
+
+}  // namespace mnas::cli

@@ -1,0 +1,115 @@
+#include "space/json_fields.h"
+
+#include <cmath>
+
+#include "space/error.h"
+
+namespace mnas::json_fields {
+
+Json parse(std::string_view text, const std::string& what) {
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    throw Error(what + ": empty document");
+  }
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const Json::parse_error& e) {
+    // nlohmann's message already says where ("at line 3, column 5") and what it expected.
+    throw Error(what + ": not valid JSON: " + e.what());
+  }
+}
+
+std::string type_name(const Json& value) {
+  if (value.is_number_integer()) return "integer";
+  if (value.is_number_float()) return "number";
+  return value.type_name();
+}
+
+std::string child(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string element(const std::string& path, size_t index) {
+  return path + "[" + std::to_string(index) + "]";
+}
+
+void require_object(const Json& value, const std::string& path) {
+  if (!value.is_object()) {
+    throw Error((path.empty() ? std::string("document") : path) + ": expected an object, got " +
+                type_name(value));
+  }
+}
+
+void require_array(const Json& value, const std::string& path) {
+  if (!value.is_array()) throw Error(path + ": expected an array, got " + type_name(value));
+}
+
+void reject_unknown_keys(const Json& object, std::initializer_list<const char*> allowed,
+                         const std::string& path) {
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    bool known = false;
+    for (const char* key : allowed) known = known || it.key() == key;
+    if (!known) {
+      std::string list;
+      for (const char* key : allowed) list += (list.empty() ? "" : ", ") + std::string(key);
+      throw Error(child(path, it.key()) + ": unknown field; expected one of " + list);
+    }
+  }
+}
+
+int as_int(const Json& value, const std::string& path, long long lo, long long hi) {
+  long long v = 0;
+  if (value.is_number_integer()) {
+    if (value.is_number_unsigned() && value.get<unsigned long long>() > static_cast<unsigned long long>(hi)) {
+      v = hi + 1;  // out of range either way; avoid the signed conversion overflowing
+    } else {
+      v = value.get<long long>();
+    }
+  } else if (value.is_number_float() && std::isfinite(value.get<double>()) &&
+             value.get<double>() == std::floor(value.get<double>()) &&
+             std::fabs(value.get<double>()) < 1e15) {
+    v = static_cast<long long>(value.get<double>());  // 3.0 is an integer; 3.5 is not
+  } else {
+    throw Error(path + ": expected an integer, got " + type_name(value) +
+                (value.is_primitive() ? " " + value.dump() : std::string()));
+  }
+  if (v < lo || v > hi) {
+    throw Error(path + ": " + value.dump() + " is out of range; must be in [" + std::to_string(lo) +
+                ", " + std::to_string(hi) + "]");
+  }
+  return static_cast<int>(v);
+}
+
+int as_int(const Json& value, const std::string& path) {
+  constexpr long long kBound = 1LL << 30;
+  if (value.is_number() && std::isfinite(value.get<double>()) &&
+      std::fabs(value.get<double>()) > static_cast<double>(kBound)) {
+    throw Error(path + ": " + value.dump() + " is far out of range");
+  }
+  return as_int(value, path, -kBound, kBound);
+}
+
+double as_double(const Json& value, const std::string& path) {
+  if (!value.is_number()) {
+    throw Error(path + ": expected a number, got " + type_name(value) +
+                (value.is_primitive() ? " " + value.dump() : std::string()));
+  }
+  const double v = value.get<double>();
+  if (!std::isfinite(v)) throw Error(path + ": expected a finite number");
+  return v;
+}
+
+const std::string& as_string(const Json& value, const std::string& path) {
+  if (!value.is_string()) {
+    throw Error(path + ": expected a string, got " + type_name(value) +
+                (value.is_primitive() ? " " + value.dump() : std::string()));
+  }
+  return value.get_ref<const std::string&>();
+}
+
+const Json& required(const Json& object, const char* key, const std::string& path) {
+  auto it = object.find(key);
+  if (it == object.end()) throw Error(child(path, key) + ": missing");
+  return *it;
+}
+
+}  // namespace mnas::json_fields

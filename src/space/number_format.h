@@ -1,0 +1,33 @@
+#ifndef MNAS_SPACE_NUMBER_FORMAT_H_
+#define MNAS_SPACE_NUMBER_FORMAT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mnas {
+
+// The shortest decimal text that reads back as exactly `value` ("0.25", "1", "0.2").
+// Canonical architecture strings rely on this round trip being exact.
+std::string format_double(double value);
+
+// Consume a decimal integer (optional '-') from the front of `text`; throw mnas::Error(`message`)
+// when there is none or it does not fit in an int.
+int parse_int(std::string_view& text, const std::string& message);
+
+// Parse all of `text` as a finite decimal number; throw mnas::Error(`message`) otherwise.
+double parse_double(std::string_view text, const std::string& message);
+
+// The exact product of `factors` in decimal, however large (each factor ≤ 2^40).
+std::string product_exact(const std::vector<uint64_t>& factors);
+
+// 1.5e13 style: two significant digits of 10^`log10_value`.
+std::string format_power_of_ten(double log10_value);
+
+// 1234567 → "1,234,567".
+std::string group_thousands(int64_t value);
+
+}  // namespace mnas
+
+#endif  // MNAS_SPACE_NUMBER_FORMAT_H_
