@@ -1,6 +1,7 @@
 #include "cli/app.h"
 
 #include <iostream>
+#include <string>
 
 #include "cli/commands.h"
 #include "space/error.h"
@@ -20,6 +21,23 @@ int run(int argc, char** argv) {
   add_space_command(app);
   add_describe_command(app);
 
+  if (argc <= 1) {
+    std::cerr << app.help() << "\nmnas: error: a command is required\n";
+    return kExitUsage;
+  }
+  if (argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+      found = found || sub->get_name() == argv[1];
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!found) {
+      std::cerr << "mnas: error: unknown command '" << argv[1] << "'; commands: " << known
+                << "\nRun `mnas --help` for usage.\n";
+      return kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {

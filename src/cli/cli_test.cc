@@ -1,1 +1,171 @@
+// Runs the real `mnas` binary as a user would: output, JSON fields and exit codes.
 #include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string temp_path(const std::string& name) {
+  const char* dir = std::getenv("TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/mnas_cli_test_" + std::to_string(::getpid()) + "_" + name;
+}
+
+// `args` is passed to /bin/sh; quote accordingly.
+Result run_mnas(const std::string& args) {
+  const std::string out = temp_path("out"), err = temp_path("err");
+  const std::string command = std::string(MNAS_BINARY) + " " + args + " >" + out + " 2>" + err;
+  const int status = std::system(command.c_str());
+  Result r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  std::remove(out.c_str());
+  std::remove(err.c_str());
+  return r;
+}
+
+nlohmann::json run_json(const std::string& args) {
+  const Result r = run_mnas(args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return nlohmann::json::parse(r.out);
+}
+
+TEST(Cli, DescribeB1MatchesTorchvision) {
+  const nlohmann::json j = run_json("describe mnasnet-b1 --json");
+  ASSERT_TRUE(j["params"].is_number_integer());
+  ASSERT_TRUE(j["macs"].is_number_integer());
+  EXPECT_EQ(j["params"].get<long long>(), 4383312);
+  EXPECT_NEAR(j["macs"].get<double>(), 314.4e6, 314.4e6 * 0.005);
+  ASSERT_TRUE(j["layers"].is_array());
+  EXPECT_EQ(j["layers"].size(), 1u + 17u + 2u);  // stem, 17 layers, head, classifier
+  long long sum = 0;
+  for (const auto& layer : j["layers"]) sum += layer["params"].get<long long>();
+  EXPECT_EQ(sum, 4383312);
+}
+
+TEST(Cli, DescribeA1AndMobileNetV2) {
+  const nlohmann::json a1 = run_json("describe mnasnet-a1 --json --input 224x224x3 --classes 1000");
+  EXPECT_EQ(a1["params"].get<long long>(), 3887038);
+  EXPECT_NEAR(a1["macs"].get<double>(), 311.6e6, 311.6e6 * 0.005);
+  const nlohmann::json v2 = run_json("describe mobilenetv2 --json");
+  EXPECT_GE(v2["params"].get<long long>(), 3470000);
+  EXPECT_LE(v2["params"].get<long long>(), 3510000);
+  EXPECT_NEAR(v2["macs"].get<double>(), 300e6, 3e6);
+}
+
+TEST(Cli, DescribeAcceptsCanonicalStringsAndFiles) {
+  const nlohmann::json a1 = run_json("describe mnasnet-a1 --json");
+  const std::string canonical = a1["canonical"];
+  const nlohmann::json again = run_json("describe '" + canonical + "' --json");
+  EXPECT_EQ(again["params"], a1["params"]);
+  EXPECT_EQ(again["canonical"], a1["canonical"]);
+
+  const std::string json_file = temp_path("arch.json");
+  std::ofstream(json_file) << a1["architecture"].dump(2);
+  EXPECT_EQ(run_json("describe @" + json_file + " --json")["canonical"], a1["canonical"]);
+  const std::string text_file = temp_path("arch.txt");
+  std::ofstream(text_file) << canonical << "\n";
+  EXPECT_EQ(run_json("describe @" + text_file + " --json")["canonical"], a1["canonical"]);
+  std::remove(json_file.c_str());
+  std::remove(text_file.c_str());
+}
+
+TEST(Cli, DescribeInputClassesAndMultiplier) {
+  const nlohmann::json j = run_json("describe mnasnet-a1 --json --input 28x28x1 --classes 10");
+  EXPECT_EQ(j["architecture"]["input"]["height"], 28);
+  EXPECT_EQ(j["architecture"]["classes"], 10);
+  EXPECT_EQ(run_json("describe mobilenetv2 --multiplier 1.4 --json")["params"],
+            run_json("describe mobilenetv2-1.4 --json")["params"]);
+}
+
+TEST(Cli, DescribeZooListsEveryModel) {
+  const nlohmann::json j = run_json("describe zoo --json");
+  ASSERT_EQ(j["models"].size(), 5u);
+  EXPECT_EQ(j["models"][0]["name"], "mnasnet-a1");
+  const Result text = run_mnas("describe zoo");
+  EXPECT_NE(text.out.find("4,383,312"), std::string::npos) << text.out;
+}
+
+TEST(Cli, SpaceReportsThePapersSizes) {
+  const nlohmann::json j = run_json("space --json");
+  ASSERT_EQ(j["per_block_choices"].size(), 7u);
+  for (const auto& s : j["per_block_choices"]) EXPECT_EQ(s.get<int>(), 432);
+  EXPECT_NEAR(j["log10_size"].get<double>(), 18.448, 0.001);
+  EXPECT_EQ(j["paper_example"]["S"], 432);
+  EXPECT_EQ(j["paper_example"]["factorized_size"], "15045919506432");  // 432^5 ≈ 1.5e13
+  EXPECT_NEAR(j["paper_example"]["factorized_log10"].get<double>(), 13.177, 0.001);
+  const Result text = run_mnas("space");
+  EXPECT_NE(text.out.find("1.5e13"), std::string::npos) << text.out;
+}
+
+TEST(Cli, SpaceFileAndInput) {
+  const std::string file = temp_path("space.json");
+  std::ofstream(file) << R"({"searchable_blocks": [0, 1, 2, 3, 4], "classes": 10})";
+  const nlohmann::json j = run_json("space --space " + file + " --input 28x28x1 --json");
+  EXPECT_EQ(j["per_block_choices"].size(), 5u);
+  EXPECT_EQ(j["skeleton"], "small-input");
+  EXPECT_EQ(j["classes"], 10);
+  std::remove(file.c_str());
+}
+
+struct BadCall {
+  const char* args;
+  int exit_code;
+  const char* message;
+};
+
+TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
+  const BadCall calls[] = {
+      {"", 2, "a command is required"},
+      {"frobnicate", 2, "frobnicate"},
+      {"describe", 2, "ARCH is required"},
+      {"describe nosuchmodel", 2, "'nosuchmodel' is not a zoo model"},
+      {"describe mnasnet-a1 --input 28x28", 2, "--input"},
+      {"describe mnasnet-a1 --classes 0", 2, "classes: 0"},
+      {"describe mnasnet-a1 --multiplier -1", 2, "--multiplier"},
+      {"describe mnasnet-a1 --classes many", 2, "--classes"},
+      {"describe 'input=1x1x1:stem=s22_o8'", 2, "section 'blocks' missing"},
+      {"describe @/nonexistent/arch.json", 1, "cannot be read"},
+      {"space --space /nonexistent/space.json", 1, "cannot be read"},
+      {"space --input 0x0x0", 2, "input"},
+      {"space --bogus", 2, "--bogus"},
+  };
+  for (const BadCall& c : calls) {
+    SCOPED_TRACE(c.args);
+    const Result r = run_mnas(c.args);
+    EXPECT_EQ(r.exit_code, c.exit_code) << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+}
+
+TEST(Cli, HelpForEveryCommand) {
+  for (const char* args : {"--help", "space --help", "describe --help"}) {
+    const Result r = run_mnas(args);
+    EXPECT_EQ(r.exit_code, 0) << args;
+    EXPECT_NE(r.out.find("--"), std::string::npos) << r.out;
+  }
+}
+
+}  // namespace

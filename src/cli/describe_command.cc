@@ -13,6 +13,7 @@
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
 #include "space/number_format.h"
+#include "space/scaling.h"
 #include "space/zoo.h"
 
 namespace mnas::cli {
@@ -42,6 +43,7 @@ ArchAdjustments adjustments(const DescribeOptions& o) {
   ArchAdjustments a;
   if (!o.input.empty()) a.input = parse_input_shape(o.input, "--input");
   a.classes = o.classes;
+  validate_multiplier(o.multiplier, "--multiplier");
   a.multiplier = o.multiplier;
   return a;
 }
