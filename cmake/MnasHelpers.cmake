@@ -1,5 +1,7 @@
 # mnas_add_test(NAME SOURCES src... LIBS lib... [LABEL unit|slow])
 # One GoogleTest executable registered with CTest; LABEL defaults to `unit` (fast, deterministic).
+include(GoogleTest)
+
 function(mnas_add_test name)
   cmake_parse_arguments(ARG "" "LABEL" "SOURCES;LIBS" ${ARGN})
   if(NOT ARG_LABEL)
@@ -7,6 +9,6 @@ function(mnas_add_test name)
   endif()
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
-  add_test(NAME ${name} COMMAND ${name})
-  set_tests_properties(${name} PROPERTIES LABELS ${ARG_LABEL})
+  # One CTest test per GoogleTest case, so `ctest -R` and the summary name the failing case.
+  gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} DISCOVERY_TIMEOUT 60)
 endfunction()
