@@ -1,0 +1,47 @@
+#ifndef MNAS_SEARCH_EVOLUTION_H_
+#define MNAS_SEARCH_EVOLUTION_H_
+
+#include <deque>
+#include <random>
+
+#include "search/strategy.h"
+
+namespace mnas {
+
+struct EvolutionOptions {
+  int population = 64;   // individuals kept (the newest); Default: 64
+  int sample_size = 16;  // tournament size; Default: 16
+};
+
+// Regularized evolution (Real et al., AmoebaNet, 2019). Until the population is full, proposals
+// are random. Afterwards each proposal takes `sample_size` individuals uniformly from the
+// population, mutates the best of them in one decision (a uniformly chosen decision set to a
+// different value), and once observed the child joins the population and the *oldest* member
+// leaves (aging, not the worst).
+class RegularizedEvolution : public Strategy {
+ public:
+  // Throws mnas::Error for population < 2 or sample_size outside [1, population].
+  RegularizedEvolution(const SearchSpace& space, uint64_t seed, EvolutionOptions options = {});
+  std::string name() const override { return "evolution"; }
+  std::vector<Proposal> propose(int n) override;
+  void observe(const std::vector<Trial>& trials) override;
+  std::string save_state() const override;
+  void load_state(std::string_view state) override;
+
+ private:
+  struct Member {
+    std::vector<int> tokens;
+    double reward = 0.0;
+  };
+  std::vector<int> mutate(const std::vector<int>& parent);
+
+  SearchSpace space_;
+  EvolutionOptions options_;
+  std::mt19937_64 rng_;
+  std::deque<Member> population_;  // oldest first
+  int proposed_ = 0;               // proposals made before the population filled
+};
+
+}  // namespace mnas
+
+#endif  // MNAS_SEARCH_EVOLUTION_H_

@@ -1,0 +1,40 @@
+#include "search/random_search.h"
+
+#include "search/strategy_state.h"
+#include "space/error.h"
+
+namespace mnas {
+
+RandomSearch::RandomSearch(const SearchSpace& space, uint64_t seed) : space_(space), rng_(seed) {}
+
+std::vector<Proposal> RandomSearch::propose(int n) {
+  if (n < 1) throw Error("propose: n must be ≥ 1");
+  std::vector<Proposal> out;
+  for (int i = 0; i < n; ++i) {
+    Proposal p;
+    p.tokens = space_.sample_tokens(rng_);
+    p.arch = space_.decode(p.tokens);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+void RandomSearch::observe(const std::vector<Trial>& trials) {
+  std::vector<std::vector<int>> tokens;
+  for (const Trial& t : trials) tokens.push_back(t.tokens);
+  strategy_state::check_trials(tokens, space_);
+}
+
+std::string RandomSearch::save_state() const {
+  nlohmann::json j = strategy_state::header(name(), space_);
+  j["rng"] = strategy_state::save_rng(rng_);
+  return j.dump();
+}
+
+void RandomSearch::load_state(std::string_view state) {
+  const nlohmann::json j = strategy_state::check_header(state, name(), space_);
+  if (!j.contains("rng") || !j["rng"].is_string()) throw Error("strategy state: damaged (rng)");
+  rng_ = strategy_state::load_rng(j["rng"].get<std::string>());
+}
+
+}  // namespace mnas

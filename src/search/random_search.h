@@ -1,0 +1,28 @@
+#ifndef MNAS_SEARCH_RANDOM_SEARCH_H_
+#define MNAS_SEARCH_RANDOM_SEARCH_H_
+
+#include <random>
+
+#include "search/strategy.h"
+
+namespace mnas {
+
+// Uniform random search: every token drawn uniformly and independently. Learns nothing; the
+// baseline every other strategy must beat.
+class RandomSearch : public Strategy {
+ public:
+  RandomSearch(const SearchSpace& space, uint64_t seed);
+  std::string name() const override { return "random"; }
+  std::vector<Proposal> propose(int n) override;
+  void observe(const std::vector<Trial>& trials) override;
+  std::string save_state() const override;
+  void load_state(std::string_view state) override;
+
+ private:
+  SearchSpace space_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace mnas
+
+#endif  // MNAS_SEARCH_RANDOM_SEARCH_H_

@@ -1,0 +1,45 @@
+#ifndef MNAS_SEARCH_STRATEGY_H_
+#define MNAS_SEARCH_STRATEGY_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "search/trial.h"
+#include "space/search_space.h"
+
+namespace mnas {
+
+// An architecture a strategy wants evaluated, with the tokens it chose.
+struct Proposal {
+  std::vector<int> tokens;
+  Architecture arch;
+};
+
+// A search strategy: proposes architectures, learns from their rewards.
+//
+// The search loop calls propose(n), evaluates every proposal, then observe() with the resulting
+// trials (same tokens, with rewards), then save_state() and stores it. A strategy restored with
+// load_state() from that state continues exactly as the original would: the same future proposals.
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // "ppo", "reinforce", "evolution", "random".
+  virtual std::string name() const = 0;
+  // `n` ≥ 1 proposals, in order.
+  virtual std::vector<Proposal> propose(int n) = 0;
+  // Learn from evaluated trials (typically the last batch proposed). Trials must have this
+  // space's token length; throws mnas::Error otherwise.
+  virtual void observe(const std::vector<Trial>& trials) = 0;
+  // Everything needed to continue: opaque bytes (may contain NULs).
+  virtual std::string save_state() const = 0;
+  // Throws mnas::Error for a state of another strategy or space, or a damaged one; the strategy is
+  // unchanged then.
+  virtual void load_state(std::string_view state) = 0;
+};
+
+}  // namespace mnas
+
+#endif  // MNAS_SEARCH_STRATEGY_H_

@@ -1,0 +1,23 @@
+#include "search/strategy_factory.h"
+
+#include "search/random_search.h"
+#include "space/error.h"
+
+namespace mnas {
+
+std::vector<std::string> strategy_names() { return {"ppo", "reinforce", "evolution", "random"}; }
+
+std::unique_ptr<Strategy> make_strategy(std::string_view name, const SearchSpace& space,
+                                        uint64_t seed, const StrategyOptions& options) {
+  if (name == "ppo" || name == "reinforce") {
+    ControllerOptions c = options.controller;
+    c.algorithm = name == "ppo" ? ControllerOptions::Algorithm::kPpo
+                                : ControllerOptions::Algorithm::kReinforce;
+    return std::make_unique<Controller>(space, seed, c);
+  }
+  if (name == "evolution") return std::make_unique<RegularizedEvolution>(space, seed, options.evolution);
+  if (name == "random") return std::make_unique<RandomSearch>(space, seed);
+  throw Error("strategy: unknown '" + std::string(name) + "'; use ppo, reinforce, evolution or random");
+}
+
+}  // namespace mnas

@@ -1,0 +1,30 @@
+#ifndef MNAS_SEARCH_STRATEGY_FACTORY_H_
+#define MNAS_SEARCH_STRATEGY_FACTORY_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "search/controller.h"
+#include "search/evolution.h"
+#include "search/strategy.h"
+
+namespace mnas {
+
+// Options of every strategy, for the one the name picks.
+struct StrategyOptions {
+  ControllerOptions controller;  // ppo, reinforce (algorithm is set from the name)
+  EvolutionOptions evolution;    // evolution
+};
+
+// "ppo", "reinforce", "evolution", "random".
+std::vector<std::string> strategy_names();
+
+// Throws mnas::Error listing the known names for an unknown one.
+std::unique_ptr<Strategy> make_strategy(std::string_view name, const SearchSpace& space,
+                                        uint64_t seed, const StrategyOptions& options = {});
+
+}  // namespace mnas
+
+#endif  // MNAS_SEARCH_STRATEGY_FACTORY_H_

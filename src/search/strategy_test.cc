@@ -1,0 +1,143 @@
+#include <gtest/gtest.h>
+
+#include "search/evolution.h"
+#include "search/random_search.h"
+#include "search/reward.h"
+#include "search/strategy_factory.h"
+#include "search/synthetic_surrogate.h"
+#include "space/error.h"
+
+namespace mnas {
+namespace {
+
+std::vector<Trial> evaluate(const std::vector<Proposal>& proposals, SyntheticSurrogate& surrogate,
+                            int step) {
+  std::vector<Trial> trials;
+  for (const Proposal& p : proposals) {
+    Trial t;
+    t.tokens = p.tokens;
+    t.arch = p.arch;
+    t.evaluation = surrogate.evaluate(p.arch);
+    t.reward = compute_reward(t.evaluation.accuracy, t.evaluation.latency_ms, RewardOptions::soft(20));
+    t.step = step;
+    trials.push_back(t);
+  }
+  return trials;
+}
+
+// Runs `steps` batches, saves, runs `more` batches; a copy restored from the saved state must
+// propose exactly the same in those `more` batches.
+void expect_exact_resume(const std::string& name, int steps, int more) {
+  const SearchSpace space;
+  SyntheticSurrogate surrogate(space, 9);
+  auto original = make_strategy(name, space, 11);
+  for (int s = 0; s < steps; ++s) original->observe(evaluate(original->propose(8), surrogate, s));
+  const std::string state = original->save_state();
+  auto restored = make_strategy(name, space, 999);  // another seed: the state must override it
+  restored->load_state(state);
+  for (int s = 0; s < more; ++s) {
+    const std::vector<Proposal> a = original->propose(8);
+    const std::vector<Proposal> b = restored->propose(8);
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      ASSERT_EQ(a[i].tokens, b[i].tokens) << name << " step " << s << " proposal " << i;
+      ASSERT_EQ(a[i].arch, b[i].arch);
+    }
+    const std::vector<Trial> trials = evaluate(a, surrogate, steps + s);
+    original->observe(trials);
+    restored->observe(trials);
+  }
+}
+
+TEST(Strategies, ResumeExactlyFromSavedState) {
+  for (const std::string& name : strategy_names()) {
+    SCOPED_TRACE(name);
+    expect_exact_resume(name, 12, 4);
+  }
+}
+
+TEST(Strategies, RejectForeignOrDamagedState) {
+  const SearchSpace space;
+  SearchSpace other = SearchSpace::from_json(R"({"searchable_blocks": [0, 1]})");
+  for (const std::string& name : strategy_names()) {
+    SCOPED_TRACE(name);
+    auto s = make_strategy(name, space, 1);
+    const std::string before = s->save_state();
+    for (const std::string& foreign : strategy_names()) {
+      if (foreign != name) {
+        EXPECT_THROW(s->load_state(make_strategy(foreign, space, 1)->save_state()), Error);
+      }
+    }
+    EXPECT_THROW(s->load_state(make_strategy(name, other, 1)->save_state()), Error);
+    EXPECT_THROW(s->load_state(""), Error);
+    EXPECT_THROW(s->load_state(before.substr(0, before.size() / 2)), Error);
+    EXPECT_EQ(s->save_state(), before);  // unchanged by the failed loads
+  }
+}
+
+TEST(Strategies, ObserveRejectsTokensOfAnotherSpace) {
+  const SearchSpace space;
+  for (const std::string& name : strategy_names()) {
+    auto s = make_strategy(name, space, 1);
+    Trial t;
+    t.tokens = std::vector<int>(5, 0);
+    EXPECT_THROW(s->observe({t}), Error) << name;
+    t.tokens = std::vector<int>(42, 0);
+    t.tokens[1] = 7;
+    EXPECT_THROW(s->observe({t}), Error) << name;
+  }
+  EXPECT_THROW(make_strategy("annealing", space, 1), Error);
+}
+
+TEST(RandomSearch, IsSeededAndUniform) {
+  const SearchSpace space;
+  RandomSearch a(space, 3), b(space, 3);
+  EXPECT_EQ(a.propose(5)[4].tokens, b.propose(5)[4].tokens);
+  EXPECT_THROW(a.propose(0), Error);
+}
+
+TEST(RegularizedEvolution, MutatesOneDecisionOfATournamentWinnerAndAges) {
+  const SearchSpace space;
+  RegularizedEvolution evo(space, 4, EvolutionOptions{4, 2});
+  std::vector<Proposal> initial = evo.propose(4);
+  std::vector<Trial> trials;
+  for (size_t i = 0; i < initial.size(); ++i) {
+    Trial t;
+    t.tokens = initial[i].tokens;
+    t.reward = 0.1 * static_cast<double>(i);
+    trials.push_back(t);
+  }
+  evo.observe(trials);
+  for (const Proposal& child : evo.propose(20)) {
+    int closest = 99;
+    for (const Trial& parent : trials) {
+      int differences = 0;
+      for (size_t d = 0; d < child.tokens.size(); ++d) differences += child.tokens[d] != parent.tokens[d];
+      closest = std::min(closest, differences);
+    }
+    EXPECT_EQ(closest, 1);  // exactly one decision changed
+  }
+  // Aging: after 4 more observations the first generation is gone.
+  std::vector<Trial> next;
+  for (const Proposal& p : evo.propose(4)) {
+    Trial t;
+    t.tokens = p.tokens;
+    t.reward = 0.0;
+    next.push_back(t);
+  }
+  evo.observe(next);
+  for (const Proposal& child : evo.propose(10)) {
+    int closest = 99;
+    for (const Trial& parent : next) {
+      int differences = 0;
+      for (size_t d = 0; d < child.tokens.size(); ++d) differences += child.tokens[d] != parent.tokens[d];
+      closest = std::min(closest, differences);
+    }
+    EXPECT_EQ(closest, 1);
+  }
+  EXPECT_THROW(RegularizedEvolution(space, 1, EvolutionOptions{1, 1}), Error);
+  EXPECT_THROW(RegularizedEvolution(space, 1, EvolutionOptions{4, 5}), Error);
+}
+
+}  // namespace
+}  // namespace mnas
