@@ -1,0 +1,17 @@
+#ifndef MNAS_LATENCY_REFERENCE_EXECUTOR_H_
+#define MNAS_LATENCY_REFERENCE_EXECUTOR_H_
+
+#include <vector>
+
+#include "latency/graph.h"
+
+namespace mnas {
+
+// Runs a Graph with plain loops (double accumulation), for checking XnnpackNetwork in tests.
+// Slow; meant for small inputs. `input` holds graph.values[graph.input].elements() floats (NHWC);
+// returns the output value's floats. Throws mnas::Error for an input of the wrong size.
+std::vector<float> run_reference(const Graph& graph, const std::vector<float>& input);
+
+}  // namespace mnas
+
+#endif  // MNAS_LATENCY_REFERENCE_EXECUTOR_H_

@@ -1,0 +1,53 @@
+#ifndef MNAS_LATENCY_XNNPACK_NETWORK_H_
+#define MNAS_LATENCY_XNNPACK_NETWORK_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "latency/graph.h"
+
+namespace mnas {
+
+// A Graph compiled into an XNNPACK runtime (fp32, NHWC, batch 1), ready to run repeatedly.
+//
+// Owns the subgraph-independent runtime, the thread pool and the weights it points to (XNNPACK
+// keeps pointers to static weights: they live as long as this object). Not copyable; not
+// thread-safe (one run at a time).
+class XnnpackNetwork {
+ public:
+  // `threads` ≥ 1; 1 runs on the caller's thread (no pool). Throws mnas::Error for bad arguments
+  // or when XNNPACK refuses the graph (the message names the node).
+  XnnpackNetwork(Graph graph, int threads = 1);
+  ~XnnpackNetwork();
+  XnnpackNetwork(const XnnpackNetwork&) = delete;
+  XnnpackNetwork& operator=(const XnnpackNetwork&) = delete;
+
+  // The input buffer, graph.values[graph.input].elements() floats, NHWC. Filled with a fixed
+  // pattern at construction; write into it before run() to change the input.
+  float* input() { return input_.data(); }
+  size_t input_size() const { return input_elements_; }
+  // Runs one inference; throws mnas::Error if XNNPACK reports a failure.
+  void run();
+  // The output after run(): output_size() floats.
+  const float* output() const { return output_.data(); }
+  size_t output_size() const { return output_elements_; }
+
+  int threads() const { return threads_; }
+  const Graph& graph() const { return graph_; }
+
+ private:
+  struct Handles;  // XNNPACK and pthreadpool handles, each with its RAII deleter
+  Graph graph_;
+  int threads_;
+  size_t input_elements_ = 0, output_elements_ = 0;
+  std::vector<float> input_, output_;  // with XNN_EXTRA_BYTES of slack
+  std::unique_ptr<Handles> handles_;
+};
+
+// The XNNPACK version this binary was built against (the Debian package version).
+std::string xnnpack_version();
+
+}  // namespace mnas
+
+#endif  // MNAS_LATENCY_XNNPACK_NETWORK_H_
