@@ -1,0 +1,63 @@
+#ifndef MNAS_LATENCY_MEASUREMENT_H_
+#define MNAS_LATENCY_MEASUREMENT_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace mnas {
+
+// The measurement protocol shared by every command that times an inference (shaped like TFLite's
+// benchmark_model): warm-up, then a run loop bounded by count *and* time, statistics, and a
+// re-measurement when the machine was too noisy.
+struct MeasureOptions {
+  int warmup_runs = 1;          // Default: 1; warm-up continues until both warm-up bounds are met
+  double warmup_seconds = 0.2;  // Default: 0.2 s
+  int min_runs = 50;            // Default: 50 timed runs at least ...
+  double min_seconds = 1.0;     // Default: ... and at least 1 s of timed runs ...
+  double max_seconds = 10.0;    // Default: ... but never more than 10 s (stops even below min_runs)
+  int cpu = -1;                 // pin the measuring thread to this logical CPU; Default: -1 (no)
+  double max_cv = 0.05;         // re-measure when std/mean exceeds this; Default: 0.05
+  int max_attempts = 3;         // attempts in all; the one with the lowest CV is kept; Default: 3
+};
+
+// Throws mnas::Error naming the bad field (negative runs, max_seconds < min_seconds, a CPU this
+// process may not use, ...).
+void validate(const MeasureOptions& options);
+
+// Statistics of one attempt's timed runs, in milliseconds.
+struct LatencyStats {
+  double min_ms = 0, median_ms = 0, mean_ms = 0, std_ms = 0, p90_ms = 0;
+  double cv = 0;  // std / mean
+  int runs = 0;
+};
+
+// Computes the statistics of `samples_ms` (at least one). p90 is the nearest-rank percentile.
+LatencyStats summarize(std::vector<double> samples_ms);
+
+struct Measurement {
+  LatencyStats stats;               // the kept attempt
+  std::vector<LatencyStats> attempts;  // every attempt, in order
+};
+
+// Times `run` with the protocol above. `run` must do one complete inference.
+Measurement measure(const std::function<void()>& run, const MeasureOptions& options);
+
+// Where and how a latency was measured; goes with every result.
+struct Provenance {
+  std::string engine;           // "xnnpack"
+  std::string engine_version;   // the XNNPACK package version
+  std::string cpu_model;        // /proc/cpuinfo "model name"
+  int logical_cpus = 0;         // CPUs this process may run on
+  int pinned_cpu = -1;          // MeasureOptions::cpu
+  int threads = 1;
+  std::string input_shape;      // "28x28x1"
+  std::string timestamp;        // UTC, ISO 8601
+};
+
+// Fills the machine fields (CPU model, logical CPUs, timestamp).
+Provenance machine_provenance();
+
+}  // namespace mnas
+
+#endif  // MNAS_LATENCY_MEASUREMENT_H_
