@@ -20,6 +20,8 @@ int run(int argc, char** argv) {
              "Exit codes: 0 success, 1 failure, 2 bad command line or bad input.");
   add_space_command(app);
   add_describe_command(app);
+  add_latency_command(app);
+  add_lut_command(app);
 
   if (argc <= 1) {
     std::cerr << app.help() << "\nmnas: error: a command is required\n";

@@ -71,4 +71,29 @@ ResolvedArch resolve_arch(const std::string& text, const ArchAdjustments& adjust
   return out;
 }
 
+void add_arch_options(CLI::App* cmd, ArchOptions& o) {
+  std::string zoo;
+  for (const std::string& n : zoo_names()) zoo += (zoo.empty() ? "" : ", ") + n;
+  cmd->add_option("ARCH", o.arch,
+                  "A zoo model (" + zoo +
+                      "), a canonical architecture string (input=...:stem=...:blocks=...), or "
+                      "@FILE holding its JSON or string form")
+      ->required();
+  cmd->add_option("--input", o.input,
+                  "Input shape HxWxC (default: the architecture's own; 224x224x3 for zoo models)");
+  cmd->add_option("--classes", o.classes,
+                  "Number of classes (default: the architecture's own; 1000 for zoo models)");
+  cmd->add_option("--multiplier", o.multiplier,
+                  "Depth multiplier for the stem and blocks, rounded to multiples of 8 (default 1.0)");
+}
+
+ArchAdjustments adjustments(const ArchOptions& o) {
+  ArchAdjustments a;
+  if (!o.input.empty()) a.input = parse_input_shape(o.input, "--input");
+  a.classes = o.classes;
+  validate_multiplier(o.multiplier, "--multiplier");
+  a.multiplier = o.multiplier;
+  return a;
+}
+
 }  // namespace mnas::cli

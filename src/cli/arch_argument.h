@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include <CLI/CLI.hpp>
+
 #include "space/architecture.h"
 
 namespace mnas::cli {
@@ -27,6 +29,21 @@ struct ArchAdjustments {
 //   @FILE           a file holding the JSON form or a canonical string
 // Throws mnas::Error naming what is wrong (kIo when the file cannot be read).
 ResolvedArch resolve_arch(const std::string& text, const ArchAdjustments& adjust);
+
+// The ARCH positional and the options that adjust it, as every command that takes one declares
+// them: ARCH, --input, --classes, --multiplier.
+struct ArchOptions {
+  std::string arch;
+  std::string input;
+  std::optional<int> classes;
+  double multiplier = 1.0;
+};
+
+// Declares ARCH (required) and the three options on `cmd`; `options` must outlive `cmd`.
+void add_arch_options(CLI::App* cmd, ArchOptions& options);
+
+// The adjustments the options ask for; throws mnas::Error naming a bad --input or --multiplier.
+ArchAdjustments adjustments(const ArchOptions& options);
 
 }  // namespace mnas::cli
 

@@ -9,6 +9,8 @@ namespace mnas::cli {
 // bad input or failure (app.cc maps that to the exit code).
 void add_space_command(CLI::App& app);
 void add_describe_command(CLI::App& app);
+void add_latency_command(CLI::App& app);
+void add_lut_command(CLI::App& app);
 
 }  // namespace mnas::cli
 

@@ -20,10 +20,7 @@ namespace mnas::cli {
 namespace {
 
 struct DescribeOptions {
-  std::string arch;
-  std::string input;
-  std::optional<int> classes;
-  double multiplier = 1.0;
+  ArchOptions arch;
   bool json = false;
 };
 
@@ -39,17 +36,8 @@ std::string shape(const TensorShape& s) {
 
 nlohmann::json shape_json(const TensorShape& s) { return {s.height, s.width, s.channels}; }
 
-ArchAdjustments adjustments(const DescribeOptions& o) {
-  ArchAdjustments a;
-  if (!o.input.empty()) a.input = parse_input_shape(o.input, "--input");
-  a.classes = o.classes;
-  validate_multiplier(o.multiplier, "--multiplier");
-  a.multiplier = o.multiplier;
-  return a;
-}
-
 void describe_zoo(const DescribeOptions& o) {
-  const ArchAdjustments adjust = adjustments(o);
+  const ArchAdjustments adjust = adjustments(o.arch);
   nlohmann::json models = nlohmann::json::array();
   Table table({"model", "input", "params", "multiply-adds"}, {false, false, true, true});
   for (const std::string& name : zoo_names()) {
@@ -66,12 +54,12 @@ void describe_zoo(const DescribeOptions& o) {
     std::cout << nlohmann::json{{"models", models}}.dump(2) << "\n";
     return;
   }
-  std::cout << "The model zoo (multiplier " << format_double(o.multiplier) << ")\n\n"
+  std::cout << "The model zoo (multiplier " << format_double(o.arch.multiplier) << ")\n\n"
             << table.render() << "\nDescribe one layer by layer with `mnas describe NAME`.\n";
 }
 
 void describe_one(const DescribeOptions& o) {
-  const ResolvedArch r = resolve_arch(o.arch, adjustments(o));
+  const ResolvedArch r = resolve_arch(o.arch.arch, adjustments(o.arch));
   const CostReport cost = estimate_cost(r.arch);
   if (o.json) {
     nlohmann::json layers = nlohmann::json::array();
@@ -112,25 +100,15 @@ void describe_one(const DescribeOptions& o) {
 
 void add_describe_command(CLI::App& app) {
   auto options = std::make_shared<DescribeOptions>();
-  std::string zoo;
-  for (const std::string& n : zoo_names()) zoo += (zoo.empty() ? "" : ", ") + n;
   CLI::App* cmd = app.add_subcommand(
       "describe", "Describe an architecture layer by layer: shapes, parameters, multiply-adds");
-  cmd->add_option("ARCH", options->arch,
-                  "A zoo model (" + zoo +
-                      "), `zoo` for all of them, a canonical architecture string "
-                      "(input=...:stem=...:blocks=...), or @FILE holding its JSON or string form")
-      ->required();
-  cmd->add_option("--input", options->input,
-                  "Input shape HxWxC (default: the architecture's own; 224x224x3 for zoo models)");
-  cmd->add_option("--classes", options->classes,
-                  "Number of classes (default: the architecture's own; 1000 for zoo models)");
-  cmd->add_option("--multiplier", options->multiplier,
-                  "Depth multiplier for the stem and blocks, rounded to multiples of 8 (default 1.0)");
+  add_arch_options(cmd, options->arch);
+  cmd->get_option("ARCH")->description(cmd->get_option("ARCH")->get_description() +
+                                       "; `zoo` summarises every zoo model");
   cmd->add_flag("--json", options->json,
                 "Machine-readable output: params, macs, layers[] (name, op, input, output, params, macs)");
   cmd->callback([options] {
-    if (options->arch == "zoo") {
+    if (options->arch.arch == "zoo") {
       describe_zoo(*options);
     } else {
       describe_one(*options);

@@ -206,16 +206,41 @@ ValueShape infer_output_shape(const Graph& graph, const GraphOp& op) {
   return out;
 }
 
+namespace {
+
+int lower_stem_ops(GraphBuilder& g, const Architecture& arch, int x) {
+  return g.conv("stem", x, arch.stem_filters, 3, arch.stem_stride, /*relu=*/true);
+}
+
+int lower_tail_ops(GraphBuilder& g, int head_filters, int classes, int x) {
+  x = g.conv("head", x, head_filters, 1, 1, /*relu=*/true);
+  x = g.unary(GraphOpKind::kGlobalAveragePool, x);
+  // Dropout is the identity at inference.
+  return g.fully_connected("classifier", x, classes, /*relu=*/false);
+}
+
+}  // namespace
+
 Graph lower_architecture(const Architecture& arch, uint64_t seed) {
   const NetworkPlan plan = plan_network(arch);
   GraphBuilder g({arch.input.height, arch.input.width, arch.input.channels}, seed);
-  int x = g.conv("stem", 0, arch.stem_filters, 3, arch.stem_stride, /*relu=*/true);
+  int x = lower_stem_ops(g, arch, 0);
   for (const LayerPlan& l : plan.layers) x = lower_layer_ops(g, l, x);
-  x = g.conv("head", x, arch.head_filters, 1, 1, /*relu=*/true);
-  x = g.unary(GraphOpKind::kGlobalAveragePool, x);
-  // Dropout is the identity at inference.
-  x = g.fully_connected("classifier", x, arch.classes, /*relu=*/false);
-  return g.finish(x);
+  return g.finish(lower_tail_ops(g, arch.head_filters, arch.classes, x));
+}
+
+Graph lower_stem(const Architecture& arch, uint64_t seed) {
+  validate(arch);
+  GraphBuilder g({arch.input.height, arch.input.width, arch.input.channels}, seed);
+  return g.finish(lower_stem_ops(g, arch, 0));
+}
+
+Graph lower_tail(const TensorShape& in, int head_filters, int classes, uint64_t seed) {
+  if (in.height < 1 || in.width < 1 || in.channels < 1 || head_filters < 1 || classes < 1) {
+    throw Error("tail: shapes must be positive");
+  }
+  GraphBuilder g({in.height, in.width, in.channels}, seed);
+  return g.finish(lower_tail_ops(g, head_filters, classes, 0));
 }
 
 Graph lower_layer(const Architecture& arch, int layer_index, uint64_t seed) {
@@ -223,7 +248,10 @@ Graph lower_layer(const Architecture& arch, int layer_index, uint64_t seed) {
   if (layer_index < 0 || static_cast<size_t>(layer_index) >= plan.layers.size()) {
     throw Error("layer index " + std::to_string(layer_index) + " out of range");
   }
-  const LayerPlan& l = plan.layers[layer_index];
+  return lower_layer_plan(plan.layers[layer_index], seed);
+}
+
+Graph lower_layer_plan(const LayerPlan& l, uint64_t seed) {
   GraphBuilder g({l.in.height, l.in.width, l.in.channels}, seed);
   return g.finish(lower_layer_ops(g, l, 0));
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "space/architecture.h"
+#include "space/layer_plan.h"
 
 namespace mnas {
 
@@ -72,6 +73,14 @@ Graph lower_architecture(const Architecture& arch, uint64_t seed = 1);
 // Lowers a single layer of `arch` (index into plan_network(arch).layers) as its own graph, input
 // and output included: the unit the lookup-table predictor measures.
 Graph lower_layer(const Architecture& arch, int layer_index, uint64_t seed = 1);
+
+// The stem alone (input → stem output) and the tail alone (last block's output → head conv →
+// global pool → classifier → logits): with lower_layer, the parts the lookup table measures.
+Graph lower_stem(const Architecture& arch, uint64_t seed = 1);
+Graph lower_tail(const TensorShape& in, int head_filters, int classes, uint64_t seed = 1);
+
+// The same for a layer resolved elsewhere (see plan_layer in space/layer_plan.h).
+Graph lower_layer_plan(const LayerPlan& layer, uint64_t seed = 1);
 
 // The shape `op` produces from its inputs; throws mnas::Error if they do not fit together.
 ValueShape infer_output_shape(const Graph& graph, const GraphOp& op);

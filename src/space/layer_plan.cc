@@ -4,7 +4,6 @@
 #include <cmath>
 
 namespace mnas {
-namespace {
 
 LayerPlan plan_layer(const BlockSpec& block, int block_index, int layer_index,
                      const TensorShape& in) {
@@ -45,8 +44,6 @@ LayerPlan plan_layer(const BlockSpec& block, int block_index, int layer_index,
   }
   return layer;
 }
-
-}  // namespace
 
 NetworkPlan plan_network(const Architecture& arch) {
   validate(arch);

@@ -55,6 +55,10 @@ struct NetworkPlan {
 // Resolves `arch` (validated first; throws mnas::Error if invalid).
 NetworkPlan plan_network(const Architecture& arch);
 
+// Resolves layer `index` of `block` (BlockSpec of block number `block_index`) given its input.
+// plan_network() is this, layer after layer; the latency lookup table uses it to enumerate layers.
+LayerPlan plan_layer(const BlockSpec& block, int block_index, int index, const TensorShape& in);
+
 // ⌈size / stride⌉: the output size of a "same"-padded convolution.
 inline int conv_output_size(int size, int stride) { return (size + stride - 1) / stride; }
 

@@ -1,0 +1,214 @@
+// `mnas lut build` and `mnas lut check`: the per-layer latency lookup table.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/latency_json.h"
+#include "latency/lookup_table.h"
+#include "latency/xnnpack_network.h"
+#include "latency/graph.h"
+#include "space/error.h"
+
+namespace mnas::cli {
+namespace {
+
+std::string duration(double seconds) {
+  char buf[32];
+  if (seconds >= 3600) {
+    std::snprintf(buf, sizeof(buf), "%dh%02dm", int(seconds / 3600), int(seconds / 60) % 60);
+  } else if (seconds >= 60) {
+    std::snprintf(buf, sizeof(buf), "%dm%02ds", int(seconds / 60), int(seconds) % 60);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.0fs", seconds);
+  }
+  return buf;
+}
+
+// Per-entry protocol: layers at the search's input take microseconds, so fewer seconds per
+// entry than a whole-network measurement; the count bound keeps the median stable.
+MeasureOptions entry_defaults() {
+  MeasureOptions o;
+  o.warmup_runs = 5;
+  o.warmup_seconds = 0.01;
+  o.min_runs = 30;
+  o.min_seconds = 0.05;
+  o.max_seconds = 2;
+  o.max_attempts = 2;
+  return o;
+}
+
+MeasureOptions network_defaults() {
+  MeasureOptions o;
+  o.warmup_seconds = 0.05;
+  o.min_runs = 50;
+  o.min_seconds = 0.3;
+  o.max_seconds = 5;
+  return o;
+}
+
+struct BuildOptions {
+  std::string space_file, input, out;
+  std::optional<int> classes;
+  int threads = 1;
+  int calibration_samples = 60;
+  uint64_t seed = 1;
+  MeasureOptions entry = entry_defaults();
+  MeasureOptions network = network_defaults();
+};
+
+void run_build(const BuildOptions& o) {
+  SearchSpace space = o.space_file.empty() ? SearchSpace() : SearchSpace::from_file(o.space_file);
+  if (!o.input.empty()) space.set_input(parse_input_shape(o.input, "--input"));
+  if (o.classes) space.set_classes(*o.classes);
+  std::optional<LookupTable> table;
+  if (std::ifstream(o.out).good()) {
+    table = LookupTable::load(o.out);
+    table->require_space(space);
+    table->require_this_device();
+    if (table->threads() != o.threads) {
+      throw Error("--out: the existing table was measured with " + std::to_string(table->threads()) +
+                  " threads, not " + std::to_string(o.threads) + "; use another file");
+    }
+    std::cerr << "mnas: resuming " << o.out << ": " << table->entries() - table->missing() << "/"
+              << table->entries() << " entries measured\n";
+  } else {
+    table.emplace(space, o.threads);
+  }
+  std::cerr << "mnas: lookup table for " << to_string(space.input()) << " (skeleton '"
+            << space.skeleton().name << "'): " << table->entries() << " layer configurations, "
+            << table->missing() << " to measure\n";
+  auto last = std::chrono::steady_clock::now();
+  table->build(o.entry, o.out, [&](const LookupTable::BuildProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    if (p.done != p.total && now - last < std::chrono::seconds(2)) return;
+    last = now;
+    const double eta = p.elapsed_seconds / p.done * (p.total - p.done);
+    std::fprintf(stderr, "mnas: lut build %zu/%zu (%.0f%%), %s elapsed, ETA %s  [%s]\n", p.done,
+                 p.total, 100.0 * p.done / p.total, duration(p.elapsed_seconds).c_str(),
+                 duration(eta).c_str(), p.key->c_str());
+  });
+  if (table->calibration_samples() != o.calibration_samples) {
+    std::cerr << "mnas: calibrating on " << o.calibration_samples
+              << " random architectures measured whole...\n";
+    table->calibrate(o.calibration_samples, o.seed, o.network, [](int done, int total) {
+      if (done % 10 == 0 || done == total) std::fprintf(stderr, "mnas: calibration %d/%d\n", done, total);
+    });
+    table->save(o.out);
+  }
+  std::printf("%s: %zu entries; calibration: predicted = %.4f x sum + %.4f ms/Mparam + %.4f ms "
+              "(%d samples)\n",
+              o.out.c_str(), table->entries(), table->scale(), table->ms_per_mparam(),
+              table->offset_ms(), table->calibration_samples());
+}
+
+struct CheckOptions {
+  std::string table;
+  int samples = 100;
+  uint64_t seed = 7;
+  bool json = false;
+  MeasureOptions network = network_defaults();
+};
+
+void run_check(const CheckOptions& o) {
+  if (o.samples < 1) throw Error("--samples: must be ≥ 1");
+  const LookupTable table = LookupTable::load(o.table);
+  table.require_this_device();
+  if (table.missing() > 0) {
+    throw Error(o.table + ": " + std::to_string(table.missing()) +
+                " entries are not measured; finish `mnas lut build` first");
+  }
+  std::mt19937_64 rng(o.seed);
+  std::vector<Architecture> archs;
+  for (int i = 0; i < o.samples; ++i) archs.push_back(table.space().sample(rng));
+  int within = 0;
+  double abs_pct = 0, worst = 0;
+  for (int i = 0; i < o.samples; ++i) {
+    XnnpackNetwork net(lower_architecture(archs[i]), table.threads());
+    const double measured = measure([&net] { net.run(); }, o.network).stats.median_ms;
+    const double predicted = table.predict_ms(archs[i]);
+    const double err = std::fabs(predicted - measured) / measured;
+    within += err <= 0.10;
+    abs_pct += 100 * err;
+    worst = std::max(worst, 100 * err);
+    if ((i + 1) % 10 == 0 || i + 1 == o.samples) {
+      std::fprintf(stderr, "mnas: lut check %d/%d, within 10%% so far %d\n", i + 1, o.samples, within);
+    }
+  }
+  // Prediction speed: predict the samples over and over for at least 0.3 s.
+  size_t predictions = 0;
+  double sink = 0;
+  const auto start = std::chrono::steady_clock::now();
+  double elapsed = 0;
+  while (elapsed < 0.3) {
+    for (const Architecture& a : archs) sink += table.predict_ms(a);
+    predictions += archs.size();
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  const double per_second = predictions / elapsed;
+  if (o.json) {
+    std::cout << nlohmann::json{{"samples", o.samples},
+                                {"within_10pct", double(within) / o.samples},
+                                {"mape", abs_pct / o.samples},
+                                {"max_error_pct", worst},
+                                {"predictions_per_second", per_second},
+                                {"provenance", provenance_json(table.provenance())},
+                                {"checksum", sink}}
+                     .dump(2)
+              << "\n";
+    return;
+  }
+  std::printf("%s on %d random architectures: %.1f%% within +-10%% of the measured median, MAPE "
+              "%.2f%%, worst %.1f%%; %.0f predictions/s\n",
+              o.table.c_str(), o.samples, 100.0 * within / o.samples, abs_pct / o.samples, worst,
+              per_second);
+}
+
+void add_measure_options(CLI::App* cmd, MeasureOptions& m, const std::string& what) {
+  cmd->add_option("--runs", m.min_runs, "Minimum timed runs per " + what);
+  cmd->add_option("--min-secs", m.min_seconds, "Minimum seconds per " + what);
+  cmd->add_option("--max-secs", m.max_seconds, "Maximum seconds per " + what);
+}
+
+}  // namespace
+
+void add_lut_command(CLI::App& app) {
+  CLI::App* lut = app.add_subcommand(
+      "lut", "Per-layer latency lookup table: build it on this device, check its predictions");
+  lut->require_subcommand(1);
+
+  auto b = std::make_shared<BuildOptions>();
+  CLI::App* build = lut->add_subcommand(
+      "build", "Measure every layer configuration of a search space at an input shape, then "
+               "calibrate against whole networks; resumes an interrupted build of the same file");
+  build->add_option("--space", b->space_file, "Search-space JSON file (default: the paper's space)");
+  build->add_option("--input", b->input, "Input shape HxWxC (default: the space's)");
+  build->add_option("--classes", b->classes, "Number of classes (default: the space's)");
+  build->add_option("--out", b->out, "Table file to write (and resume)")->required();
+  build->add_option("--threads", b->threads, "Inference threads (default 1)");
+  build->add_option("--calibration-samples", b->calibration_samples,
+                    "Random architectures measured whole to fit the calibration (default 60)");
+  build->add_option("--seed", b->seed, "Seed of the calibration samples (default 1)");
+  add_measure_options(build, b->entry, "entry (default 30 runs, 0.05 s, at most 2 s)");
+  build->callback([b] { run_build(*b); });
+
+  auto c = std::make_shared<CheckOptions>();
+  CLI::App* check = lut->add_subcommand(
+      "check", "Compare the table's predictions with measurements of random architectures");
+  check->add_option("LUT", c->table, "Table file")->required();
+  check->add_option("--samples", c->samples, "Random architectures to measure (default 100)");
+  check->add_option("--seed", c->seed, "Seed of the samples (default 7)");
+  add_measure_options(check, c->network, "architecture (default 50 runs, 0.3 s, at most 5 s)");
+  check->add_flag("--json", c->json,
+                  "Machine-readable output: within_10pct, mape, predictions_per_second, ...");
+  check->callback([c] { run_check(*c); });
+}
+
+}  // namespace mnas::cli

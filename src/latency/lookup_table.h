@@ -1,0 +1,106 @@
+#ifndef MNAS_LATENCY_LOOKUP_TABLE_H_
+#define MNAS_LATENCY_LOOKUP_TABLE_H_
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "latency/latency_model.h"
+#include "latency/measurement.h"
+#include "space/search_space.h"
+
+namespace mnas {
+
+// A per-layer latency lookup table for one search space, input shape and device: every distinct
+// layer configuration the space can produce at that input (plus the stems and tails), measured in
+// isolation with XNNPACK, and a linear calibration against full-network measurements:
+//   predicted_ms = scale · Σ entries(arch) + ms_per_mparam · parameters / 10^6 + offset_ms.
+// The parameter term is the per-op correction that matters most: an entry is measured with its
+// weights hot in cache, while in a whole network every layer's weights come from memory again
+// (measured here on 28×28 inputs: the plain sum underestimates big networks by up to 40%).
+//
+// File format (JSON; see docs/latency.md): {"format": "mnas-lut/1", "space": {...},
+// "threads": 1, "provenance": {...}, "entries": {"<key>": {"median_ms", "std_ms", "runs"}},
+// "calibration": {"scale", "ms_per_mparam", "offset_ms", "samples"}}.
+class LookupTable {
+ public:
+  // Every entry key of `space` at its current input, stems and tails included, in a fixed order.
+  static std::vector<std::string> enumerate_keys(const SearchSpace& space);
+  // The keys one architecture uses (stem, each layer, tail), in network order.
+  static std::vector<std::string> keys(const Architecture& arch);
+
+  // An empty table for `space` measured with `threads` on this machine.
+  LookupTable(const SearchSpace& space, int threads);
+
+  // Reads a table; throws mnas::Error (kIo if unreadable) for a damaged or truncated file, naming
+  // what is wrong.
+  static LookupTable load(const std::string& path);
+  // Writes atomically (temporary file, then rename): a stopped build never leaves half a table.
+  void save(const std::string& path) const;
+
+  struct BuildProgress {
+    size_t done = 0, total = 0;
+    double elapsed_seconds = 0;
+    const std::string* key = nullptr;
+  };
+  // Measures every missing entry; calls `progress` after each and saves to `path` every
+  // `save_every` entries so that an interrupted build resumes where it stopped.
+  void build(const MeasureOptions& options, const std::string& path,
+             const std::function<void(const BuildProgress&)>& progress, size_t save_every = 25);
+  // Fits scale and offset on `samples` random architectures of the space (seeded), measured whole.
+  void calibrate(int samples, uint64_t seed, const MeasureOptions& options,
+                 const std::function<void(int done, int total)>& progress);
+
+  // The calibrated prediction (above). Throws mnas::Error if the table lacks a layer of `arch` (another
+  // space or input) or is not complete.
+  double predict_ms(const Architecture& arch) const;
+  double raw_sum_ms(const Architecture& arch) const;  // Σ entries, uncalibrated
+
+  // Throws mnas::Error unless the table was measured on this kind of machine (CPU model, threads
+  // and XNNPACK version), e.g. before resuming a build or checking predictions here.
+  void require_this_device() const;
+  // Throws mnas::Error unless the table was built for `space` (same choices, skeletons, input).
+  void require_space(const SearchSpace& space) const;
+
+  const SearchSpace& space() const { return space_; }
+  const Provenance& provenance() const { return provenance_; }
+  int threads() const { return threads_; }
+  size_t entries() const { return entries_.size(); }
+  size_t missing() const;
+  double scale() const { return scale_; }
+  double ms_per_mparam() const { return ms_per_mparam_; }
+  double offset_ms() const { return offset_ms_; }
+  int calibration_samples() const { return calibration_samples_; }
+
+ private:
+  struct Entry {
+    double median_ms = 0, std_ms = 0;
+    int runs = 0;
+  };
+  double measure_key(const std::string& key, const MeasureOptions& options) const;
+
+  SearchSpace space_;
+  int threads_ = 1;
+  Provenance provenance_;
+  std::map<std::string, Entry> entries_;
+  double scale_ = 1.0;
+  double ms_per_mparam_ = 0.0;
+  double offset_ms_ = 0.0;
+  int calibration_samples_ = 0;
+};
+
+// Predicts with a LookupTable; result runs = 0 (a prediction, not a measurement).
+class LookupTableLatency : public LatencyModel {
+ public:
+  explicit LookupTableLatency(LookupTable table) : table_(std::move(table)) {}
+  std::string name() const override { return "lut"; }
+  LatencyResult latency(const Architecture& arch) override;
+
+ private:
+  LookupTable table_;
+};
+
+}  // namespace mnas
+
+#endif  // MNAS_LATENCY_LOOKUP_TABLE_H_

@@ -1,0 +1,135 @@
+#include "latency/lookup_table.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+
+#include "space/cost_model.h"
+#include "space/error.h"
+
+namespace mnas {
+namespace {
+
+// A small space (two searchable blocks, few choices) at 16×16 so a whole table builds in seconds.
+SearchSpace tiny_space() {
+  return SearchSpace::from_json(R"({
+    "input": "16x16x1", "classes": 10,
+    "choices": {"ops": ["dconv", "mbconv_e3"], "kernels": [3, 5], "se_ratios": [0, 0.25],
+                "skips": ["pool", "none"], "filter_ratios": [0.75, 1.25], "layer_deltas": [0, 1]},
+    "searchable_blocks": [1, 3]})");
+}
+
+MeasureOptions quick() {
+  MeasureOptions o;
+  o.warmup_runs = 1;
+  o.warmup_seconds = 0;
+  o.min_runs = 5;
+  o.min_seconds = 0;
+  o.max_seconds = 0.5;
+  o.max_attempts = 1;
+  return o;
+}
+
+std::string temp_file(const std::string& name) {
+  return "/tmp/mnas_lut_test_" + std::to_string(::getpid()) + "_" + name;
+}
+
+TEST(LookupTable, EnumeratesEveryLayerTheSpaceCanProduce) {
+  const SearchSpace space = tiny_space();
+  const std::vector<std::string> all = LookupTable::enumerate_keys(space);
+  std::set<std::string> keys(all.begin(), all.end());
+  EXPECT_EQ(keys.size(), all.size());  // no duplicates
+  std::mt19937_64 rng(1);
+  for (int i = 0; i < 300; ++i) {
+    for (const std::string& k : LookupTable::keys(space.sample(rng))) {
+      ASSERT_TRUE(keys.count(k)) << "missing " << k;
+    }
+  }
+}
+
+TEST(LookupTable, BuildsResumesCalibratesAndPredicts) {
+  const SearchSpace space = tiny_space();
+  const std::string path = temp_file("table.json");
+  LookupTable table(space, 1);
+  const size_t total = table.missing();
+  ASSERT_GT(total, 20u);
+  // Stop after the first save (25 entries): the file holds a partial table.
+  size_t seen = 0;
+  try {
+    table.build(quick(), path, [&](const LookupTable::BuildProgress& p) {
+      seen = p.done;
+      if (p.done == 25) throw std::runtime_error("stop");
+    });
+  } catch (const std::runtime_error&) {
+  }
+  EXPECT_EQ(seen, 25u);
+  LookupTable resumed = LookupTable::load(path);
+  EXPECT_EQ(resumed.missing(), total - 25);
+  resumed.require_this_device();
+  size_t measured = 0;
+  resumed.build(quick(), path, [&](const LookupTable::BuildProgress& p) { measured = p.done; });
+  EXPECT_EQ(measured, total - 25);  // only the missing ones
+  EXPECT_EQ(resumed.missing(), 0u);
+
+  resumed.calibrate(6, 3, quick(), nullptr);
+  EXPECT_EQ(resumed.calibration_samples(), 6);
+  std::mt19937_64 rng(9);
+  const Architecture a = space.sample(rng);
+  EXPECT_GT(resumed.predict_ms(a), 0.0);
+  EXPECT_DOUBLE_EQ(resumed.predict_ms(a),
+                   resumed.scale() * resumed.raw_sum_ms(a) +
+                       resumed.ms_per_mparam() * estimate_cost(a).params / 1e6 + resumed.offset_ms());
+
+  resumed.save(path);
+  const LookupTable again = LookupTable::load(path);
+  EXPECT_DOUBLE_EQ(again.predict_ms(a), resumed.predict_ms(a));
+  LookupTableLatency model(again);
+  EXPECT_DOUBLE_EQ(model.latency(a).median_ms, resumed.predict_ms(a));
+  std::remove(path.c_str());
+}
+
+TEST(LookupTable, RejectsArchitecturesOfAnotherSpace) {
+  LookupTable table(tiny_space(), 1);
+  SearchSpace other;  // 224×224, other choices
+  std::mt19937_64 rng(1);
+  EXPECT_THROW(table.raw_sum_ms(other.sample(rng)), Error);
+  EXPECT_THROW(table.require_space(other), Error);
+  EXPECT_NO_THROW(table.require_space(tiny_space()));
+  // Not measured yet: a clear error, not a zero.
+  EXPECT_THROW(table.predict_ms(tiny_space().sample(rng)), Error);
+  EXPECT_THROW(LookupTable(tiny_space(), 0), Error);
+}
+
+TEST(LookupTable, DamagedFilesAreClearErrors) {
+  const std::string path = temp_file("damaged.json");
+  LookupTable table(tiny_space(), 1);
+  table.save(path);
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto expect_error = [&](const std::string& contents, const std::string& message) {
+    std::ofstream(path, std::ios::trunc) << contents;
+    try {
+      LookupTable::load(path);
+      FAIL() << "no error for " << message;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
+    }
+  };
+  expect_error(text.substr(0, text.size() / 2), "truncated");
+  expect_error("{}", "not an mnas lookup table");
+  std::string foreign = text;
+  foreign.replace(foreign.find("\"layer "), 7, "\"layer_");
+  expect_error(foreign, "is not a layer of the table's space");
+  std::string other_device = text;
+  const size_t cpu = other_device.find("\"cpu_model\": \"");
+  other_device.insert(cpu + 14, "Other ");
+  std::ofstream(path, std::ios::trunc) << other_device;
+  EXPECT_THROW(LookupTable::load(path).require_this_device(), Error);
+  EXPECT_THROW(LookupTable::load("/nonexistent/table.json"), Error);
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace mnas
