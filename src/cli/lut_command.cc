@@ -144,11 +144,11 @@ void run_check(const CheckOptions& o) {
   }
   // Prediction speed: predict the samples over and over for at least 0.3 s.
   size_t predictions = 0;
-  double sink = 0;
+  volatile double sink = 0;  // keeps the predictions from being optimised away
   const auto start = std::chrono::steady_clock::now();
   double elapsed = 0;
   while (elapsed < 0.3) {
-    for (const Architecture& a : archs) sink += table.predict_ms(a);
+    for (const Architecture& a : archs) sink = sink + table.predict_ms(a);
     predictions += archs.size();
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
@@ -159,8 +159,7 @@ void run_check(const CheckOptions& o) {
                                 {"mape", abs_pct / o.samples},
                                 {"max_error_pct", worst},
                                 {"predictions_per_second", per_second},
-                                {"provenance", provenance_json(table.provenance())},
-                                {"checksum", sink}}
+                                {"provenance", provenance_json(table.provenance())}}
                      .dump(2)
               << "\n";
     return;

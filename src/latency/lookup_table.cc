@@ -291,7 +291,7 @@ double LookupTable::raw_sum_ms(const Architecture& arch) const {
 }
 
 double LookupTable::predict_ms(const Architecture& arch) const {
-  const double mparams = static_cast<double>(estimate_cost(arch).params) / 1e6;
+  const double mparams = static_cast<double>(estimate_cost(arch, false).params) / 1e6;
   return scale_ * raw_sum_ms(arch) + ms_per_mparam_ * mparams + offset_ms_;
 }
 

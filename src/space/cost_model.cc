@@ -47,10 +47,12 @@ std::string describe(const LayerPlan& l, const BlockSpec& b) {
   return d;
 }
 
-LayerCost layer_cost(const LayerPlan& l, const BlockSpec& b) {
+LayerCost layer_cost(const LayerPlan& l, const BlockSpec& b, bool with_text) {
   LayerCost row;
-  row.name = "b" + std::to_string(l.block + 1) + ".l" + std::to_string(l.index + 1);
-  row.description = describe(l, b);
+  if (with_text) {
+    row.name = "b" + std::to_string(l.block + 1) + ".l" + std::to_string(l.index + 1);
+    row.description = describe(l, b);
+  }
   row.in = l.in;
   row.out = l.out;
   const int64_t k2 = int64_t{l.kernel} * l.kernel;
@@ -81,7 +83,7 @@ LayerCost layer_cost(const LayerPlan& l, const BlockSpec& b) {
 
 }  // namespace
 
-CostReport estimate_cost(const Architecture& arch) {
+CostReport estimate_cost(const Architecture& arch, bool with_text) {
   const NetworkPlan plan = plan_network(arch);
   CostReport report;
 
@@ -94,7 +96,9 @@ CostReport estimate_cost(const Architecture& arch) {
   accumulate(stem, conv_bn(9, plan.input.channels, arch.stem_filters, plan.stem_out));
   report.layers.push_back(stem);
 
-  for (const LayerPlan& l : plan.layers) report.layers.push_back(layer_cost(l, arch.blocks[l.block]));
+  for (const LayerPlan& l : plan.layers) {
+    report.layers.push_back(layer_cost(l, arch.blocks[l.block], with_text));
+  }
 
   LayerCost head;
   head.name = "head";
