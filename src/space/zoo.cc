@@ -2,6 +2,7 @@
 
 #include "space/error.h"
 #include "space/scaling.h"
+#include "space/search_space.h"
 
 namespace mnas {
 namespace {
@@ -124,6 +125,9 @@ Architecture zoo_model(std::string_view name, const ZooOptions& options) {
   validate_multiplier(options.multiplier);
   Architecture arch = entry->make();
   arch.input = options.input;
+  SearchSpace presets;  // the skeleton presets are data of the default space
+  presets.set_input(options.input);
+  arch.stem_stride = presets.skeleton().stem_stride;
   arch.classes = options.classes;
   const double multiplier = entry->base_multiplier * options.multiplier;
   if (multiplier != 1.0) arch = scale_depth(arch, multiplier, entry->scales_head);

@@ -19,7 +19,9 @@ struct ZooOptions {
 // The reference models, following the tensorflow/tpu definitions (torchvision's for MobileNetV2):
 //   "mnasnet-a1", "mnasnet-b1", "mnasnet-small", "mobilenetv2" (= "mobilenetv2-1.0"),
 //   "mobilenetv2-1.4" (mobilenetv2 at multiplier 1.4; its `multiplier` option multiplies on top).
-// MobileNetV2's ReLU6 is not part of Architecture; it is built with the project's ReLU, which
+// At inputs of 64 px or less the zoo models take the small-input preset of the default search
+// space (its skeleton's stem stride: 1), as the search does, so that a 28×28 input does not end
+// at 1×1. MobileNetV2's ReLU6 is not part of Architecture; it is built with the project's ReLU, which
 // changes neither parameters nor multiply-adds.
 std::vector<std::string> zoo_names();
 

@@ -58,6 +58,8 @@ TEST(Zoo, OptionsSetInputClassesAndMultiplier) {
   EXPECT_EQ(arch.input, (InputShape{28, 28, 1}));
   EXPECT_EQ(arch.classes, 10);
   EXPECT_EQ(arch.head_filters, 1280);
+  EXPECT_EQ(arch.stem_stride, 1);  // the small-input preset
+  EXPECT_EQ(zoo_model("mnasnet-a1", ZooOptions{{65, 65, 3}, 10, 1.0}).stem_stride, 2);
   options.multiplier = 0.5;
   EXPECT_EQ(zoo_model("mnasnet-a1", options).head_filters, 1280);  // MnasNet keeps its head
   EXPECT_EQ(zoo_model("mnasnet-a1", options).stem_filters, 16);

@@ -1,0 +1,153 @@
+#include "nn/network.h"
+
+#include <cmath>
+
+#include "space/layer_plan.h"
+
+namespace mnas {
+namespace {
+
+namespace nn = torch::nn;
+
+}  // namespace
+
+// Convolution without bias → BatchNorm → optional ReLU.
+class ConvBnImpl : public nn::Module {
+ public:
+  ConvBnImpl(int in, int out, int kernel, int stride, int groups, bool relu)
+      : conv_(register_module("conv", nn::Conv2d(nn::Conv2dOptions(in, out, kernel)
+                                                     .stride(stride)
+                                                     .padding(kernel / 2)
+                                                     .groups(groups)
+                                                     .bias(false)))),
+        bn_(register_module("bn", nn::BatchNorm2d(nn::BatchNorm2dOptions(out).momentum(0.01).eps(1e-3)))),
+        relu_(relu) {}
+  torch::Tensor forward(const torch::Tensor& x) {
+    torch::Tensor y = bn_->forward(conv_->forward(x));
+    return relu_ ? torch::relu_(y) : y;
+  }
+
+ private:
+  nn::Conv2d conv_;
+  nn::BatchNorm2d bn_;
+  bool relu_;
+};
+TORCH_MODULE(ConvBn);
+
+namespace {
+
+ConvBn conv_bn(int in, int out, int kernel, int stride, int groups, bool relu) {
+  return ConvBn(in, out, kernel, stride, groups, relu);
+}
+
+class SqueezeExciteImpl : public nn::Module {
+ public:
+  SqueezeExciteImpl(int channels, int reduced)
+      : reduce_(register_module("reduce", nn::Conv2d(nn::Conv2dOptions(channels, reduced, 1)))),
+        expand_(register_module("expand", nn::Conv2d(nn::Conv2dOptions(reduced, channels, 1)))) {}
+  torch::Tensor forward(const torch::Tensor& x) {
+    const torch::Tensor s = x.mean({2, 3}, /*keepdim=*/true);
+    return x * torch::sigmoid(expand_->forward(torch::relu(reduce_->forward(s))));
+  }
+
+ private:
+  nn::Conv2d reduce_;
+  nn::Conv2d expand_;
+};
+TORCH_MODULE(SqueezeExcite);
+
+class LayerImpl : public nn::Module {
+ public:
+  explicit LayerImpl(const LayerPlan& l) : shortcut_(l.shortcut) {
+    const int in = l.in.channels, out = l.out.channels;
+    nn::Sequential body;
+    switch (l.op) {
+      case ConvOp::kConv:
+        body->push_back(conv_bn(in, out, l.kernel, l.stride, 1, true));
+        if (l.se_filters > 0) body->push_back(SqueezeExcite(out, l.se_filters));
+        break;
+      case ConvOp::kDconv:
+        body->push_back(conv_bn(in, in, l.kernel, l.stride, in, true));
+        if (l.se_filters > 0) body->push_back(SqueezeExcite(in, l.se_filters));
+        body->push_back(conv_bn(in, out, 1, 1, 1, false));
+        break;
+      case ConvOp::kMbconv:
+        body->push_back(conv_bn(in, l.expanded, 1, 1, 1, true));
+        body->push_back(conv_bn(l.expanded, l.expanded, l.kernel, l.stride, l.expanded, true));
+        if (l.se_filters > 0) body->push_back(SqueezeExcite(l.expanded, l.se_filters));
+        body->push_back(conv_bn(l.expanded, out, 1, 1, 1, false));
+        break;
+    }
+    body_ = register_module("body", body);
+    if (l.shortcut == SkipOp::kPool) {
+      nn::Sequential s;
+      if (l.shortcut_pools) {
+        s->push_back(nn::AvgPool2d(nn::AvgPool2dOptions(l.stride).stride(l.stride).ceil_mode(true).count_include_pad(false)));
+      }
+      if (l.shortcut_projects) s->push_back(conv_bn(in, out, 1, 1, 1, false));
+      pool_ = register_module("shortcut", s);
+    }
+  }
+
+  torch::Tensor forward(const torch::Tensor& x) {
+    torch::Tensor y = body_->forward(x);
+    if (shortcut_ == SkipOp::kIdentity) return y + x;
+    if (shortcut_ == SkipOp::kPool) return y + pool_->forward(x);
+    return y;
+  }
+
+ private:
+  SkipOp shortcut_;
+  nn::Sequential body_{nullptr};
+  nn::Sequential pool_{nullptr};
+};
+TORCH_MODULE(Layer);
+
+void initialize(nn::Module& module, int classes) {
+  torch::NoGradGuard no_grad;
+  for (auto& m : module.modules(/*include_self=*/false)) {
+    if (auto* conv = m->as<nn::Conv2d>()) {
+      const auto& o = conv->options;
+      const double fan_out = double(o.kernel_size()->at(0)) * o.kernel_size()->at(1) *
+                             double(o.out_channels()) / double(o.groups());
+      conv->weight.normal_(0.0, std::sqrt(2.0 / fan_out));
+      if (conv->bias.defined()) conv->bias.zero_();
+    } else if (auto* linear = m->as<nn::Linear>()) {
+      const double range = 1.0 / std::sqrt(double(classes));
+      linear->weight.uniform_(-range, range);
+      linear->bias.zero_();
+    } else if (auto* bn = m->as<nn::BatchNorm2d>()) {
+      bn->weight.fill_(1.0);
+      bn->bias.zero_();
+    }
+  }
+}
+
+}  // namespace
+
+NetworkImpl::NetworkImpl(const Architecture& arch) : arch_(arch) {
+  const NetworkPlan plan = plan_network(arch);  // validates
+  stem_ = register_module("stem", conv_bn(arch.input.channels, arch.stem_filters, 3, arch.stem_stride, 1, true).ptr());
+  layers_ = register_module("layers", nn::ModuleList());
+  for (const LayerPlan& l : plan.layers) layers_->push_back(Layer(l));
+  head_ = register_module("head", conv_bn(plan.layers.back().out.channels, arch.head_filters, 1, 1, 1, true).ptr());
+  dropout_ = register_module("dropout", nn::Dropout(arch.dropout));
+  classifier_ = register_module("classifier", nn::Linear(arch.head_filters, arch.classes));
+  initialize(*this, arch.classes);
+}
+
+torch::Tensor NetworkImpl::forward(torch::Tensor x) {
+  x = stem_->forward(x);
+  for (const auto& layer : *layers_) x = layer->as<LayerImpl>()->forward(x);
+  x = head_->forward(x);
+  x = x.mean({2, 3});
+  return classifier_->forward(dropout_->forward(x));
+}
+
+int64_t count_parameters(torch::nn::Module& module) {
+  int64_t n = 0;
+  for (const torch::Tensor& p : module.parameters()) n += p.numel();
+  return n;
+}
+
+}  // namespace mnas

@@ -1,0 +1,49 @@
+#ifndef MNAS_NN_NETWORK_H_
+#define MNAS_NN_NETWORK_H_
+
+#include <torch/torch.h>
+
+#include "space/architecture.h"
+
+namespace mnas {
+
+// An Architecture built as a LibTorch module, layer for layer what space/layer_plan.h resolves
+// (and what latency/graph.h runs on XNNPACK):
+//   stem      3×3 conv (stride 1 or 2) → BN → ReLU
+//   conv      k×k conv → BN → ReLU → [SE on its output]
+//   dconv     depthwise k×k → BN → ReLU → [SE] → 1×1 → BN
+//   mbconv    1×1 expand → BN → ReLU → depthwise k×k → BN → ReLU → [SE] → 1×1 project → BN
+//   SE        mean over H, W → 1×1 conv (bias) → ReLU → 1×1 conv (bias) → sigmoid → multiply
+//   shortcut  identity added where the layer keeps its shape; pool: average pooling with the
+//             layer's stride (ceil mode, averaging valid pixels only) and/or 1×1 conv → BN, added
+//   head      1×1 conv → BN → ReLU → global average pool → dropout → fully connected
+// Convolutions pad k/2 on every side and have no bias (BatchNorm follows). BatchNorm: momentum
+// 0.01 (TensorFlow's 0.99), epsilon 1e-3. Initialisation as the reference models: convolutions
+// normal(0, sqrt(2 / fan_out)) with fan_out = k·k·out/groups, the classifier uniform
+// ±1/sqrt(classes), biases 0, BN γ = 1, β = 0.
+//
+// Input NCHW (or channels-last) float [N, C, H, W] with C = arch.input.channels; output logits
+// [N, classes].
+class ConvBnImpl;
+class NetworkImpl : public torch::nn::Module {
+ public:
+  explicit NetworkImpl(const Architecture& arch);
+  torch::Tensor forward(torch::Tensor x);
+  const Architecture& architecture() const { return arch_; }
+
+ private:
+  Architecture arch_;
+  std::shared_ptr<ConvBnImpl> stem_;
+  torch::nn::ModuleList layers_{nullptr};
+  std::shared_ptr<ConvBnImpl> head_;
+  torch::nn::Dropout dropout_{nullptr};
+  torch::nn::Linear classifier_{nullptr};
+};
+TORCH_MODULE(Network);
+
+// Number of trainable parameters of `module` (BN γ and β included; running statistics are buffers).
+int64_t count_parameters(torch::nn::Module& module);
+
+}  // namespace mnas
+
+#endif  // MNAS_NN_NETWORK_H_
