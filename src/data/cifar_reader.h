@@ -1,0 +1,20 @@
+#ifndef MNAS_DATA_CIFAR_READER_H_
+#define MNAS_DATA_CIFAR_READER_H_
+
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+
+namespace mnas {
+
+// Reads CIFAR binary files: records of `label_bytes` label bytes (CIFAR-10: 1; CIFAR-100: 2, the
+// second being the fine label used here) and 3072 pixel bytes (R, G, B planes of 32×32). Checks
+// that each file is a whole number of records and every label is below `classes`. Throws
+// mnas::Error naming the file and the problem.
+Dataset read_cifar(const std::vector<std::string>& paths, int label_bytes, int classes,
+                   const std::string& name);
+
+}  // namespace mnas
+
+#endif  // MNAS_DATA_CIFAR_READER_H_

@@ -1,0 +1,61 @@
+#include "data/dataset.h"
+
+#include <sys/stat.h>
+
+#include "data/cifar_reader.h"
+#include "data/idx_reader.h"
+#include "space/error.h"
+
+namespace mnas {
+namespace {
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// "<dir>/<stem>" or "<dir>/<stem>.gz", whichever exists.
+std::string find_idx(const std::string& dir, const std::string& stem) {
+  for (const std::string& candidate : {dir + "/" + stem, dir + "/" + stem + ".gz"}) {
+    if (exists(candidate)) return candidate;
+  }
+  throw Error(dir + ": no " + stem + " or " + stem + ".gz", Error::Kind::kIo);
+}
+
+Dataset load_idx_dir(const std::string& name, const std::string& dir, Split split) {
+  const std::string prefix = split == Split::kTrain ? "train" : "t10k";
+  return read_idx(find_idx(dir, prefix + "-images-idx3-ubyte"),
+                  find_idx(dir, prefix + "-labels-idx1-ubyte"), 10,
+                  name + (split == Split::kTrain ? "/train" : "/test"));
+}
+
+}  // namespace
+
+std::string dataset_names() { return "fashion-mnist, mnist, cifar10, cifar100"; }
+
+Dataset load_dataset(const std::string& name, const std::string& data_dir, Split split) {
+  const bool train = split == Split::kTrain;
+  if (name == "fashion-mnist") {
+    return load_idx_dir(name, data_dir.empty() ? "/usr/share/datasets/fashion-mnist" : data_dir, split);
+  }
+  if (data_dir.empty()) {
+    throw Error("--data-dir: required for " + name + " (no Debian package ships it)");
+  }
+  if (name == "mnist") return load_idx_dir(name, data_dir, split);
+  if (name == "cifar10") {
+    std::vector<std::string> files;
+    if (train) {
+      for (int i = 1; i <= 5; ++i) files.push_back(data_dir + "/data_batch_" + std::to_string(i) + ".bin");
+    } else {
+      files.push_back(data_dir + "/test_batch.bin");
+    }
+    return read_cifar(files, 1, 10, name + (train ? "/train" : "/test"));
+  }
+  if (name == "cifar100") {
+    return read_cifar({data_dir + (train ? "/train.bin" : "/test.bin")}, 2, 100,
+                      name + (train ? "/train" : "/test"));
+  }
+  throw Error("--dataset: unknown '" + name + "'; use " + dataset_names());
+}
+
+}  // namespace mnas

@@ -1,0 +1,36 @@
+#ifndef MNAS_DATA_DATASET_H_
+#define MNAS_DATA_DATASET_H_
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace mnas {
+
+// An image-classification data set held in memory.
+struct Dataset {
+  std::string name;     // "fashion-mnist/train", ...
+  int height = 0, width = 0, channels = 0;
+  int classes = 0;
+  torch::Tensor images;  // uint8 [N, H, W, C]
+  torch::Tensor labels;  // int64 [N], each in [0, classes)
+  int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
+};
+
+enum class Split { kTrain, kTest };
+
+// Reads a data set by name:
+//   "fashion-mnist"  IDX files (raw or .gz); default directory /usr/share/datasets/fashion-mnist
+//   "mnist"          IDX files; --data-dir required
+//   "cifar10"        CIFAR-10 binary batches (data_batch_1..5.bin, test_batch.bin)
+//   "cifar100"       CIFAR-100 binary (train.bin, test.bin; fine labels)
+// `data_dir` empty means the default. Throws mnas::Error naming the file and the problem for
+// anything unreadable or malformed (kIo when a file cannot be opened).
+Dataset load_dataset(const std::string& name, const std::string& data_dir, Split split);
+
+// The names load_dataset accepts.
+std::string dataset_names();
+
+}  // namespace mnas
+
+#endif  // MNAS_DATA_DATASET_H_

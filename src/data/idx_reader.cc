@@ -1,0 +1,80 @@
+#include "data/idx_reader.h"
+
+#include "data/file_bytes.h"
+#include "space/error.h"
+
+namespace mnas {
+namespace {
+
+constexpr uint32_t kImagesMagic = 0x00000803;
+constexpr uint32_t kLabelsMagic = 0x00000801;
+constexpr uint32_t kMaxSide = 4096;
+constexpr uint32_t kMaxCount = 100000000;
+
+void check_magic(const std::vector<uint8_t>& b, uint32_t want, size_t header, const std::string& path,
+                 const char* what) {
+  // The magic first: a file of the wrong kind should say so, whatever its size.
+  if (b.size() >= 4 && read_be32(b, 0) != want) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "0x%08x, expected 0x%08x", read_be32(b, 0), want);
+    throw Error(path + ": not an IDX " + what + " file (magic " + buf + ")");
+  }
+  if (b.size() < header) {
+    throw Error(path + ": truncated header (" + std::to_string(b.size()) + " bytes; an IDX " + what +
+                " file starts with " + std::to_string(header) + ")");
+  }
+}
+
+}  // namespace
+
+Dataset read_idx(const std::string& images_path, const std::string& labels_path, int classes,
+                 const std::string& name) {
+  const std::vector<uint8_t> img = read_file_bytes(images_path);
+  check_magic(img, kImagesMagic, 16, images_path, "image");
+  const uint32_t count = read_be32(img, 4), rows = read_be32(img, 8), cols = read_be32(img, 12);
+  if (count == 0 || count > kMaxCount) {
+    throw Error(images_path + ": image count " + std::to_string(count) + " is not plausible");
+  }
+  if (rows == 0 || cols == 0 || rows > kMaxSide || cols > kMaxSide) {
+    throw Error(images_path + ": image size " + std::to_string(rows) + "x" + std::to_string(cols) +
+                " is not plausible");
+  }
+  const uint64_t expected = 16 + uint64_t{count} * rows * cols;
+  if (img.size() != expected) {
+    throw Error(images_path + ": " + std::to_string(img.size()) + " bytes, the header promises " +
+                std::to_string(expected) + (img.size() < expected ? " (truncated)" : " (trailing data)"));
+  }
+  const std::vector<uint8_t> lab = read_file_bytes(labels_path);
+  check_magic(lab, kLabelsMagic, 8, labels_path, "label");
+  const uint32_t label_count = read_be32(lab, 4);
+  if (label_count != count) {
+    throw Error(labels_path + ": " + std::to_string(label_count) + " labels for " +
+                std::to_string(count) + " images in " + images_path);
+  }
+  if (lab.size() != 8 + uint64_t{count}) {
+    throw Error(labels_path + ": " + std::to_string(lab.size()) + " bytes, the header promises " +
+                std::to_string(8 + uint64_t{count}) + (lab.size() < 8 + uint64_t{count} ? " (truncated)" : " (trailing data)"));
+  }
+  Dataset d;
+  d.name = name;
+  d.height = static_cast<int>(rows);
+  d.width = static_cast<int>(cols);
+  d.channels = 1;
+  d.classes = classes;
+  d.images = torch::from_blob(const_cast<uint8_t*>(img.data()) + 16,
+                              {int64_t{count}, int64_t{rows}, int64_t{cols}, 1}, torch::kUInt8)
+                 .clone();
+  d.labels = torch::empty({int64_t{count}}, torch::kLong);
+  int64_t* labels = d.labels.data_ptr<int64_t>();
+  for (uint32_t i = 0; i < count; ++i) {
+    const uint8_t l = lab[8 + i];
+    if (l >= classes) {
+      throw Error(labels_path + ": label " + std::to_string(l) + " of item " + std::to_string(i) +
+                  " is out of range for " + std::to_string(classes) + " classes");
+    }
+    labels[i] = l;
+  }
+  return d;
+}
+
+}  // namespace mnas

@@ -1,0 +1,19 @@
+#ifndef MNAS_DATA_IDX_READER_H_
+#define MNAS_DATA_IDX_READER_H_
+
+#include <string>
+
+#include "data/dataset.h"
+
+namespace mnas {
+
+// Reads an IDX image file (magic 0x00000803: count, rows, cols, then bytes) and its IDX label file
+// (magic 0x00000801: count, then bytes), raw or gzip. Checks the magic numbers, the sizes against
+// the headers, that both files have the same count, and that every label is below `classes`.
+// Throws mnas::Error naming the file and the problem.
+Dataset read_idx(const std::string& images_path, const std::string& labels_path, int classes,
+                 const std::string& name);
+
+}  // namespace mnas
+
+#endif  // MNAS_DATA_IDX_READER_H_
