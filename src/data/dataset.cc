@@ -31,6 +31,13 @@ Dataset load_idx_dir(const std::string& name, const std::string& dir, Split spli
 
 }  // namespace
 
+DatasetInfo dataset_info(const std::string& name) {
+  if (name == "fashion-mnist" || name == "mnist") return {28, 28, 1, 10};
+  if (name == "cifar10") return {32, 32, 3, 10};
+  if (name == "cifar100") return {32, 32, 3, 100};
+  throw Error("--dataset: unknown '" + name + "'; use " + dataset_names());
+}
+
 std::string dataset_names() { return "fashion-mnist, mnist, cifar10, cifar100"; }
 
 Dataset load_dataset(const std::string& name, const std::string& data_dir, Split split) {

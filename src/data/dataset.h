@@ -28,6 +28,13 @@ enum class Split { kTrain, kTest };
 // anything unreadable or malformed (kIo when a file cannot be opened).
 Dataset load_dataset(const std::string& name, const std::string& data_dir, Split split);
 
+// Image shape and classes of a named data set without reading it (for defaults such as a zoo
+// model's input). Throws mnas::Error for an unknown name.
+struct DatasetInfo {
+  int height = 0, width = 0, channels = 0, classes = 0;
+};
+DatasetInfo dataset_info(const std::string& name);
+
 // The names load_dataset accepts.
 std::string dataset_names();
 

@@ -144,6 +144,16 @@ torch::Tensor NetworkImpl::forward(torch::Tensor x) {
   return classifier_->forward(dropout_->forward(x));
 }
 
+void to_channels_last(torch::nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (torch::Tensor& p : module.parameters()) {
+    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+  }
+  for (torch::Tensor& b : module.buffers()) {
+    if (b.dim() == 4) b.set_data(b.contiguous(torch::MemoryFormat::ChannelsLast));
+  }
+}
+
 int64_t count_parameters(torch::nn::Module& module) {
   int64_t n = 0;
   for (const torch::Tensor& p : module.parameters()) n += p.numel();

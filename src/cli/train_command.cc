@@ -1,0 +1,152 @@
+// `mnas train` and `mnas eval`: train an architecture on a data set; evaluate a checkpoint.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/arch_argument.h"
+#include "cli/commands.h"
+#include "data/dataset.h"
+#include "space/architecture_codec.h"
+#include "space/error.h"
+#include "train/trainer.h"
+
+namespace mnas::cli {
+namespace {
+
+struct TrainCommandOptions {
+  ArchOptions arch;
+  TrainOptions train;
+  std::string resume;
+  bool json = false;
+};
+
+std::string eta(double seconds) {
+  char buf[32];
+  if (seconds >= 3600) {
+    std::snprintf(buf, sizeof(buf), "%dh%02dm", int(seconds / 3600), int(seconds / 60) % 60);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%dm%02ds", int(seconds / 60), int(seconds) % 60);
+  }
+  return buf;
+}
+
+void run_train(TrainCommandOptions o) {
+  const DatasetInfo info = dataset_info(o.train.dataset);
+  // Zoo models default to the data set's shape and classes.
+  if (o.arch.input.empty()) {
+    o.arch.input = std::to_string(info.height) + "x" + std::to_string(info.width) + "x" +
+                   std::to_string(info.channels);
+  }
+  if (!o.arch.classes) o.arch.classes = info.classes;
+  const ResolvedArch r = resolve_arch(o.arch.arch, adjustments(o.arch));
+  std::cerr << "mnas: training " << r.label << " (" << to_string(r.arch.input) << ", "
+            << r.arch.classes << " classes) on " << o.train.dataset << " for " << o.train.epochs
+            << " epoch" << (o.train.epochs > 1 ? "s" : "") << "\n";
+  auto last = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+  const TrainResult result = train(r.arch, o.train, [&](const TrainProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    if (p.step != p.steps && now - last < std::chrono::seconds(2)) return;
+    last = now;
+    std::fprintf(stderr, "mnas: epoch %d/%d step %lld/%lld loss %.4f acc %.1f%% %.0f img/s ETA %s\n",
+                 p.epoch, p.epochs, static_cast<long long>(p.step), static_cast<long long>(p.steps),
+                 p.loss, 100 * p.accuracy, p.images_per_second, eta(p.eta_seconds).c_str());
+  }, o.resume);
+  if (o.json) {
+    std::cout << nlohmann::json{{"arch", r.label},
+                                {"canonical", to_canonical_string(r.arch)},
+                                {"params", result.params},
+                                {"top1", result.holdout_top1},
+                                {"top5", result.holdout_top5},
+                                {"split", "holdout"},
+                                {"holdout_images", o.train.holdout},
+                                {"epochs", result.epochs_done},
+                                {"train_loss", result.train_loss},
+                                {"images_per_second", result.images_per_second},
+                                {"seconds", result.seconds},
+                                {"status", result.status},
+                                {"reason", result.reason},
+                                {"checkpoint", o.train.checkpoint}}
+                     .dump(2)
+              << "\n";
+  } else if (result.status != "done") {
+    std::printf("%s: %s (%s)\n", r.label.c_str(), result.status.c_str(), result.reason.c_str());
+  } else {
+    std::printf("%s on %s: held-out top-1 %.2f%% (top-5 %.2f%%) on %lld images after %d epochs, "
+                "%.1f s, %.0f img/s, %.2fM params%s\n",
+                r.label.c_str(), o.train.dataset.c_str(), 100 * result.holdout_top1,
+                100 * result.holdout_top5, static_cast<long long>(o.train.holdout), result.epochs_done,
+                result.seconds, result.images_per_second, result.params / 1e6,
+                o.train.checkpoint.empty() ? "" : ("; checkpoint " + o.train.checkpoint).c_str());
+  }
+  if (result.status != "done") throw Error("training " + result.status + ": " + result.reason, Error::Kind::kIo);
+}
+
+struct EvalCommandOptions {
+  std::string checkpoint, split = "test", data_dir;
+  bool json = false;
+};
+
+void run_eval(const EvalCommandOptions& o) {
+  const EvalResult r = evaluate_checkpoint(o.checkpoint, o.split, o.data_dir);
+  if (o.json) {
+    std::cout << nlohmann::json{{"checkpoint", o.checkpoint}, {"split", r.split}, {"top1", r.top1},
+                                {"top5", r.top5}, {"images", r.images}, {"engine", "torch"},
+                                {"canonical", to_canonical_string(r.arch)}}
+                     .dump(2)
+              << "\n";
+    return;
+  }
+  std::printf("%s: %s top-1 %.2f%% (top-5 %.2f%%) on %lld images\n", o.checkpoint.c_str(),
+              r.split.c_str(), 100 * r.top1, 100 * r.top5, static_cast<long long>(r.images));
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto o = std::make_shared<TrainCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "train", "Train an architecture on a data set and report its held-out accuracy");
+  add_arch_options(cmd, o->arch);
+  TrainOptions& t = o->train;
+  cmd->add_option("--dataset", t.dataset, "fashion-mnist (default), mnist, cifar10 or cifar100");
+  cmd->add_option("--data-dir", t.data_dir,
+                  "Directory of the data set files (default for fashion-mnist: "
+                  "/usr/share/datasets/fashion-mnist)");
+  cmd->add_option("--epochs", t.epochs, "Epochs (default 15)");
+  cmd->add_option("--train-images", t.train_images,
+                  "Train on this many images of the training split (default 0 = all)");
+  cmd->add_option("--holdout", t.holdout,
+                  "Training images held out for the reported accuracy (default 5000)");
+  cmd->add_option("--batch", t.batch, "Batch size (default 128)");
+  cmd->add_option("--optimizer", t.optimizer, "sgd (default; momentum 0.9, Nesterov), rmsprop or adam");
+  cmd->add_option("--lr", t.lr, "Peak learning rate (default: sgd 0.1, rmsprop 0.016*batch/256, adam 1e-3)");
+  cmd->add_option("--schedule", t.schedule, "cosine (default), exponential or constant");
+  cmd->add_option("--warmup-epochs", t.warmup_epochs, "Linear warm-up epochs (default 1)");
+  cmd->add_option("--weight-decay", t.weight_decay, "L2 weight decay (default 4e-5)");
+  cmd->add_option("--label-smoothing", t.label_smoothing, "Label smoothing (default 0.1)");
+  cmd->add_option("--pad", t.pad, "Random-crop padding in pixels (default 2; 0 = no crops)");
+  cmd->add_flag("--flip", t.flip, "Random horizontal flips");
+  cmd->add_option("--threads", t.threads, "LibTorch threads (default: all cores)");
+  cmd->add_option("--seed", t.seed, "Seed of weights, shuffling and augmentation (default 1)");
+  cmd->add_option("--out", t.checkpoint, "Checkpoint written after every epoch");
+  cmd->add_option("--resume", o->resume, "Continue the run stopped at this checkpoint");
+  cmd->add_flag("--json", o->json,
+                "Machine-readable output: params, top1, top5, split, seconds, status, ...");
+  cmd->callback([o] {
+    if (!o->resume.empty() && o->train.checkpoint.empty()) o->train.checkpoint = o->resume;
+    run_train(*o);
+  });
+
+  auto e = std::make_shared<EvalCommandOptions>();
+  CLI::App* eval = app.add_subcommand("eval", "Evaluate a training checkpoint");
+  eval->add_option("CKPT", e->checkpoint, "Checkpoint written by `mnas train --out`")->required();
+  eval->add_option("--split", e->split, "test (default) or holdout (the run's held-out images)");
+  eval->add_option("--data-dir", e->data_dir, "Directory of the data set files");
+  eval->add_flag("--json", e->json, "Machine-readable output: top1, top5, images, split, engine");
+  eval->callback([e] { run_eval(*e); });
+}
+
+}  // namespace mnas::cli

@@ -1,0 +1,366 @@
+#include "train/trainer.h"
+
+#include <chrono>
+#include <optional>
+#include <cmath>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "data/batches.h"
+#include "data/dataset.h"
+#include "nn/network.h"
+#include "space/architecture_codec.h"
+#include "space/error.h"
+#include "space/number_format.h"
+
+namespace mnas {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+nlohmann::json options_json(const TrainOptions& o) {
+  return {{"dataset", o.dataset},     {"epochs", o.epochs},
+          {"train_images", o.train_images}, {"holdout", o.holdout},
+          {"split_seed", o.split_seed}, {"batch", o.batch},
+          {"optimizer", o.optimizer}, {"lr", o.lr},
+          {"momentum", o.momentum},   {"nesterov", o.nesterov},
+          {"weight_decay", o.weight_decay}, {"schedule", o.schedule},
+          {"warmup_epochs", o.warmup_epochs}, {"label_smoothing", o.label_smoothing},
+          {"pad", o.pad},             {"flip", o.flip},
+          {"seed", o.seed}};
+}
+
+double base_lr(const TrainOptions& o) {
+  if (o.lr > 0) return o.lr;
+  if (o.optimizer == "rmsprop") return 0.016 * o.batch / 256.0;  // the paper's recipe
+  if (o.optimizer == "adam") return 1e-3;
+  return 0.1;
+}
+
+// Learning rate at a fractional epoch.
+double lr_at(const TrainOptions& o, double epoch) {
+  const double lr = base_lr(o);
+  if (epoch < o.warmup_epochs) return lr * epoch / o.warmup_epochs;
+  if (o.schedule == "cosine") {
+    const double span = std::max(1e-9, o.epochs - o.warmup_epochs);
+    return lr * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, (epoch - o.warmup_epochs) / span)));
+  }
+  if (o.schedule == "exponential") return lr * std::pow(0.97, std::floor((epoch - o.warmup_epochs) / 2.4));
+  return lr;
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& o, Network& net) {
+  const double lr = base_lr(o);
+  if (o.optimizer == "sgd") {
+    return std::make_unique<torch::optim::SGD>(
+        net->parameters(), torch::optim::SGDOptions(lr).momentum(o.momentum).nesterov(o.nesterov).weight_decay(o.weight_decay));
+  }
+  if (o.optimizer == "rmsprop") {
+    return std::make_unique<torch::optim::RMSprop>(
+        net->parameters(), torch::optim::RMSpropOptions(lr).alpha(0.9).momentum(o.momentum).eps(1e-3).weight_decay(o.weight_decay));
+  }
+  return std::make_unique<torch::optim::Adam>(net->parameters(),
+                                              torch::optim::AdamOptions(lr).weight_decay(o.weight_decay));
+}
+
+void set_lr(torch::optim::Optimizer& opt, double lr) {
+  for (auto& group : opt.param_groups()) group.options().set_lr(lr);
+}
+
+struct Accuracy {
+  double top1 = 0, top5 = 0;
+};
+
+Accuracy evaluate(Network& net, const Dataset& data, const torch::Tensor& indices,
+                  const Normalization& norm, const Architecture& arch) {
+  torch::NoGradGuard no_grad;
+  net->eval();
+  int64_t top1 = 0, top5 = 0;
+  const int64_t n = indices.size(0);
+  for (int64_t start = 0; start < n; start += 500) {
+    const torch::Tensor idx = indices.narrow(0, start, std::min<int64_t>(500, n - start));
+    const Batch b = make_batch(data, idx, norm, arch.input.height, arch.input.width, nullptr, nullptr);
+    const torch::Tensor logits = net->forward(b.images);
+    const int64_t k = std::min<int64_t>(5, logits.size(1));
+    const torch::Tensor topk = std::get<1>(logits.topk(k, 1));
+    const torch::Tensor hit = topk.eq(b.labels.unsqueeze(1));
+    top1 += hit.select(1, 0).sum().item<int64_t>();
+    top5 += hit.any(1).sum().item<int64_t>();
+  }
+  net->train();
+  return {n ? double(top1) / n : 0.0, n ? double(top5) / n : 0.0};
+}
+
+// Short runs leave BatchNorm's running statistics far from the data (momentum 0.01 moves them 1%
+// per step), and evaluation uses them. Before every evaluation the statistics are recomputed as a
+// plain average over up to 2,000 training images (no augmentation, fixed order), as NAS proxy
+// evaluations commonly do; deterministic, so resumed and uninterrupted runs agree.
+void recalibrate_batch_norm(Network& net, const Dataset& data, const torch::Tensor& train,
+                            const Normalization& norm, const Architecture& arch) {
+  std::vector<torch::nn::BatchNorm2dImpl*> bns;
+  for (auto& m : net->modules(false)) {
+    if (auto* bn = m->as<torch::nn::BatchNorm2d>()) bns.push_back(bn);
+  }
+  for (auto* bn : bns) {
+    bn->reset_running_stats();
+    bn->options.momentum(c10::nullopt);  // cumulative average
+  }
+  torch::NoGradGuard no_grad;
+  net->train();
+  const int64_t n = std::min<int64_t>(train.size(0), 2000);
+  for (int64_t start = 0; start < n; start += 250) {
+    const torch::Tensor idx = train.narrow(0, start, std::min<int64_t>(250, n - start));
+    net->forward(make_batch(data, idx, norm, arch.input.height, arch.input.width, nullptr, nullptr).images);
+  }
+  for (auto* bn : bns) bn->options.momentum(0.01);
+}
+
+// Checkpoint layout (LibTorch archive): "format" = "mnas-checkpoint/1", "arch" (canonical
+// string), "options" (JSON), "epoch" (epochs done), "mean"/"std" (normalisation), "model",
+// "optimizer".
+void save_checkpoint(const std::string& path, const Architecture& arch, const TrainOptions& o,
+                     int epoch, const Normalization& norm, Network& net, torch::optim::Optimizer& opt) {
+  torch::serialize::OutputArchive a;
+  a.write("format", c10::IValue(std::string("mnas-checkpoint/1")));
+  a.write("arch", c10::IValue(to_canonical_string(arch)));
+  a.write("options", c10::IValue(options_json(o).dump()));
+  a.write("epoch", c10::IValue(static_cast<int64_t>(epoch)));
+  a.write("mean", torch::tensor(norm.mean));
+  a.write("std", torch::tensor(norm.std));
+  torch::serialize::OutputArchive model, optimizer;
+  net->save(model);
+  opt.save(optimizer);
+  a.write("model", model);
+  a.write("optimizer", optimizer);
+  const std::string tmp = path + ".tmp";
+  try {
+    a.save_to(tmp);
+  } catch (const c10::Error& e) {
+    throw Error("checkpoint '" + path + "': cannot write (" + e.what_without_backtrace() + ")", Error::Kind::kIo);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    throw Error("checkpoint '" + path + "': cannot replace the file", Error::Kind::kIo);
+  }
+}
+
+struct Checkpoint {
+  Architecture arch;
+  nlohmann::json options;
+  int epoch = 0;
+  Normalization norm;
+  torch::serialize::InputArchive archive;
+};
+
+Checkpoint load_checkpoint(const std::string& path) {
+  Checkpoint c;
+  try {
+    c.archive.load_from(path);
+    c10::IValue v;
+    c.archive.read("format", v);
+    if (!v.isString() || v.toStringRef() != "mnas-checkpoint/1") throw Error("checkpoint '" + path + "': not an mnas checkpoint");
+    c.archive.read("arch", v);
+    c.arch = parse_architecture_string(v.toStringRef());
+    c.archive.read("options", v);
+    c.options = nlohmann::json::parse(v.toStringRef());
+    c.archive.read("epoch", v);
+    c.epoch = static_cast<int>(v.toInt());
+    torch::Tensor mean, std;
+    c.archive.read("mean", mean);
+    c.archive.read("std", std);
+    c.norm.mean.assign(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
+    c.norm.std.assign(std.data_ptr<float>(), std.data_ptr<float>() + std.numel());
+  } catch (const c10::Error& e) {
+    throw Error("checkpoint '" + path + "': cannot be read (" + e.what_without_backtrace() + ")");
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("checkpoint '" + path + "': damaged options (" + std::string(e.what()) + ")");
+  }
+  return c;
+}
+
+}  // namespace
+
+void validate(const TrainOptions& o) {
+  const auto fail = [](const std::string& m) { throw Error(m); };
+  if (o.epochs < 1 || o.epochs > 10000) fail("--epochs: must be in [1, 10000]");
+  if (o.batch < 1 || o.batch > 65536) fail("--batch: must be in [1, 65536]");
+  if (o.optimizer != "sgd" && o.optimizer != "rmsprop" && o.optimizer != "adam") {
+    fail("--optimizer: unknown '" + o.optimizer + "'; use sgd, rmsprop or adam");
+  }
+  if (!std::isfinite(o.lr) || o.lr < 0 || o.lr > 1000) fail("--lr: must be in [0, 1000] (0 = default)");
+  if (o.schedule != "cosine" && o.schedule != "exponential" && o.schedule != "constant") {
+    fail("--schedule: unknown '" + o.schedule + "'; use cosine, exponential or constant");
+  }
+  if (!(o.weight_decay >= 0) || !std::isfinite(o.weight_decay)) fail("weight decay: must be ≥ 0");
+  if (!(o.label_smoothing >= 0 && o.label_smoothing < 1)) fail("label smoothing: must be in [0, 1)");
+  if (!(o.warmup_epochs >= 0) || !std::isfinite(o.warmup_epochs)) fail("warm-up epochs: must be ≥ 0");
+  if (o.pad < 0 || o.pad > 64) fail("pad: must be in [0, 64]");
+  if (o.threads < 0 || o.threads > 256) fail("--threads: must be in [0, 256] (0 = default)");
+  if (o.holdout < 0) fail("--holdout: must be ≥ 0");
+  if (o.train_images < 0) fail("--train-images: must be ≥ 0 (0 = all)");
+}
+
+TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
+                  const std::function<void(const TrainProgress&)>& progress, const std::string& resume) {
+  TrainOptions o = options_in;
+  validate(o);
+  Architecture arch = arch_in;
+  std::optional<Checkpoint> ckpt;
+  if (!resume.empty()) {
+    ckpt = load_checkpoint(resume);
+    if (to_canonical_string(ckpt->arch) != to_canonical_string(arch)) {
+      throw Error("--resume: the checkpoint holds another architecture");
+    }
+    nlohmann::json want = options_json(o), have = ckpt->options;
+    want.erase("epochs");
+    have.erase("epochs");
+    if (want != have) {
+      for (auto it = want.begin(); it != want.end(); ++it) {
+        if (!have.contains(it.key()) || have[it.key()] != it.value()) {
+          throw Error("--resume: option '" + it.key() + "' differs from the checkpoint's (" +
+                      (have.contains(it.key()) ? have[it.key()].dump() : "missing") + " there, " +
+                      it.value().dump() + " here)");
+        }
+      }
+    }
+  }
+  if (o.threads > 0) torch::set_num_threads(o.threads);
+  const Dataset data = load_dataset(o.dataset, o.data_dir, Split::kTrain);
+  if (data.channels != arch.input.channels) {
+    throw Error("input.channels: the architecture takes " + std::to_string(arch.input.channels) +
+                " channels, " + data.name + " has " + std::to_string(data.channels));
+  }
+  if (data.classes != arch.classes) {
+    throw Error("classes: the architecture has " + std::to_string(arch.classes) + ", " + data.name +
+                " has " + std::to_string(data.classes) + " (use --classes " + std::to_string(data.classes) + ")");
+  }
+  const HoldoutSplit split = split_holdout(data.size(), o.holdout, o.train_images, o.split_seed);
+  const Normalization norm = ckpt ? ckpt->norm : compute_normalization(data, split.train);
+
+  torch::manual_seed(o.seed);
+  Network net(arch);
+  to_channels_last(*net);  // NHWC kernels: ~2× faster training here (facts.md)
+  auto opt = make_optimizer(o, net);
+  int start_epoch = 0;
+  if (ckpt) {
+    try {
+      torch::serialize::InputArchive model, optimizer;
+      ckpt->archive.read("model", model);
+      ckpt->archive.read("optimizer", optimizer);
+      net->load(model);
+      to_channels_last(*net);  // loading replaces the tensors with the archive's layout
+      opt->load(optimizer);
+    } catch (const c10::Error& e) {
+      throw Error("checkpoint '" + resume + "': damaged weights (" + e.what_without_backtrace() + ")");
+    }
+    start_epoch = ckpt->epoch;
+  }
+
+  TrainResult result;
+  result.params = count_parameters(*net);
+  AugmentOptions augment;
+  augment.pad = o.pad;
+  augment.flip = o.flip;
+  const int64_t n = split.train.size(0);
+  const int64_t steps = (n + o.batch - 1) / o.batch;
+  const auto start = Clock::now();
+  int64_t images = 0;
+  net->train();
+  for (int epoch = start_epoch; epoch < o.epochs; ++epoch) {
+    // Everything random in an epoch derives from (seed, epoch): a resumed run repeats it exactly.
+    std::mt19937_64 rng(o.seed * 1000003 + epoch);
+    torch::manual_seed(o.seed * 1000003 + epoch);
+    const torch::Tensor order = shuffled(split.train, rng);
+    double loss_sum = 0;
+    int64_t correct = 0, seen = 0;
+    const auto epoch_start = Clock::now();
+    for (int64_t step = 0; step < steps; ++step) {
+      set_lr(*opt, lr_at(o, epoch + double(step) / steps));
+      const torch::Tensor idx = order.narrow(0, step * o.batch, std::min<int64_t>(o.batch, n - step * o.batch));
+      const Batch b = make_batch(data, idx, norm, arch.input.height, arch.input.width, &augment, &rng);
+      const torch::Tensor logits = net->forward(b.images);
+      const torch::Tensor loss = torch::nn::functional::cross_entropy(
+          logits, b.labels, torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(o.label_smoothing));
+      const double l = loss.item<double>();
+      if (!std::isfinite(l)) {
+        result.status = "diverged";
+        result.reason = "loss is " + format_double(l) + " at epoch " + std::to_string(epoch + 1) + ", step " +
+                        std::to_string(step + 1);
+        result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        return result;
+      }
+      opt->zero_grad();
+      loss.backward();
+      opt->step();
+      loss_sum += l * idx.size(0);
+      correct += logits.argmax(1).eq(b.labels).sum().item<int64_t>();
+      seen += idx.size(0);
+      images += idx.size(0);
+      if (progress) {
+        TrainProgress p;
+        p.epoch = epoch + 1;
+        p.epochs = o.epochs;
+        p.step = step + 1;
+        p.steps = steps;
+        p.loss = loss_sum / seen;
+        p.accuracy = double(correct) / seen;
+        const double elapsed = std::chrono::duration<double>(Clock::now() - epoch_start).count();
+        p.images_per_second = seen / std::max(elapsed, 1e-9);
+        const double remaining = double(steps - step - 1) * o.batch + double(o.epochs - epoch - 1) * n;
+        p.eta_seconds = remaining / std::max(p.images_per_second, 1e-9);
+        progress(p);
+      }
+    }
+    result.train_loss = loss_sum / std::max<int64_t>(seen, 1);
+    result.epochs_done = epoch + 1;
+    if (epoch + 1 == o.epochs) recalibrate_batch_norm(net, data, split.train, norm, arch);
+    if (!o.checkpoint.empty()) save_checkpoint(o.checkpoint, arch, o, epoch + 1, norm, net, *opt);
+  }
+  if (result.epochs_done == 0) result.epochs_done = start_epoch;
+  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  result.images_per_second = images / std::max(result.seconds, 1e-9);
+  if (split.holdout.size(0) > 0) {
+    const Accuracy acc = evaluate(net, data, split.holdout, norm, arch);
+    result.holdout_top1 = acc.top1;
+    result.holdout_top5 = acc.top5;
+  }
+  return result;
+}
+
+EvalResult evaluate_checkpoint(const std::string& path, const std::string& split, const std::string& data_dir) {
+  if (split != "test" && split != "holdout") throw Error("--split: use test or holdout");
+  Checkpoint c = load_checkpoint(path);
+  Network net(c.arch);
+  to_channels_last(*net);
+  try {
+    torch::serialize::InputArchive model;
+    c.archive.read("model", model);
+    net->load(model);
+    to_channels_last(*net);
+  } catch (const c10::Error& e) {
+    throw Error("checkpoint '" + path + "': damaged weights (" + e.what_without_backtrace() + ")");
+  }
+  const std::string dataset = c.options.value("dataset", "fashion-mnist");
+  EvalResult r;
+  r.arch = c.arch;
+  r.split = split;
+  if (split == "test") {
+    const Dataset data = load_dataset(dataset, data_dir, Split::kTest);
+    const Accuracy a = evaluate(net, data, torch::arange(data.size(), torch::kLong), c.norm, c.arch);
+    r.top1 = a.top1;
+    r.top5 = a.top5;
+    r.images = data.size();
+  } else {
+    const Dataset data = load_dataset(dataset, data_dir, Split::kTrain);
+    const HoldoutSplit s = split_holdout(data.size(), c.options.at("holdout").get<int64_t>(),
+                                         c.options.at("train_images").get<int64_t>(),
+                                         c.options.at("split_seed").get<uint64_t>());
+    const Accuracy a = evaluate(net, data, s.holdout, c.norm, c.arch);
+    r.top1 = a.top1;
+    r.top5 = a.top5;
+    r.images = s.holdout.size(0);
+  }
+  return r;
+}
+
+}  // namespace mnas

@@ -1,0 +1,80 @@
+#ifndef MNAS_TRAIN_TRAINER_H_
+#define MNAS_TRAIN_TRAINER_H_
+
+#include <functional>
+#include <string>
+
+#include "space/architecture.h"
+
+namespace mnas {
+
+// Everything a training run depends on. Defaults are the full-training recipe for the proxy data
+// (Fashion-MNIST at 28×28); the search's proxy training overrides epochs and train_images.
+struct TrainOptions {
+  std::string dataset = "fashion-mnist";  // see data/dataset.h
+  std::string data_dir;                   // empty: the data set's default location
+  int epochs = 15;                        // Default: 15
+  int64_t train_images = 0;               // images trained on, 0 = all but the held-out ones
+  int64_t holdout = 5000;                 // held out of the training set for scoring; Default 5000
+  uint64_t split_seed = 1;                // fixes the held-out split (the same for every trial)
+  int batch = 128;                        // Default: 128
+  std::string optimizer = "sgd";          // sgd (momentum 0.9, Nesterov) | rmsprop | adam
+  double lr = 0;                          // 0 = the optimizer's default: sgd 0.1, rmsprop 0.016·batch/256, adam 1e-3
+  double momentum = 0.9;
+  bool nesterov = true;
+  double weight_decay = 4e-5;             // L2 on every parameter; Default: 4e-5
+  std::string schedule = "cosine";        // cosine | exponential (×0.97 every 2.4 epochs) | constant
+  double warmup_epochs = 1;               // linear warm-up from 0; Default: 1 (0 for ≤ 1 epoch runs)
+  double label_smoothing = 0.1;           // Default: 0.1
+  int pad = 2;                            // random-crop padding in pixels; Default: 2
+  bool flip = false;                      // random horizontal flips; Default: off
+  int threads = 0;                        // LibTorch intra-op threads; 0 = LibTorch's default
+  uint64_t seed = 1;                      // weights, shuffling, augmentation, dropout
+  std::string checkpoint;                 // written after every epoch when not empty
+};
+
+// Throws mnas::Error naming the bad option.
+void validate(const TrainOptions& options);
+
+struct TrainProgress {
+  int epoch = 0, epochs = 0;        // 1-based epoch
+  int64_t step = 0, steps = 0;      // within the epoch
+  double loss = 0, accuracy = 0;    // running averages over the epoch
+  double images_per_second = 0;
+  double eta_seconds = 0;
+};
+
+struct TrainResult {
+  std::string status = "done";  // "done" | "diverged"
+  std::string reason;           // for diverged: where the loss stopped being finite
+  int epochs_done = 0;
+  double holdout_top1 = 0, holdout_top5 = 0;  // on the held-out split (0 when holdout = 0)
+  double train_loss = 0;                      // last epoch's average
+  double seconds = 0;                         // wall time of this call (resumed: this part only)
+  double images_per_second = 0;               // training throughput
+  int64_t params = 0;
+};
+
+// Trains `arch` from scratch, or continues from `resume` (a checkpoint written by a run with the
+// same architecture and options; only `epochs` may grow). Deterministic for a given seed and thread
+// count: a run resumed from its checkpoint ends where the uninterrupted run ends. A loss that is
+// not finite ends the run with status "diverged" instead of throwing. Throws mnas::Error for bad
+// options, data or checkpoints.
+TrainResult train(const Architecture& arch, const TrainOptions& options,
+                  const std::function<void(const TrainProgress&)>& progress = nullptr,
+                  const std::string& resume = "");
+
+struct EvalResult {
+  double top1 = 0, top5 = 0;
+  int64_t images = 0;
+  std::string split;
+  Architecture arch;
+};
+
+// Evaluates a checkpoint on the test split ("test") or on its run's held-out split ("holdout").
+EvalResult evaluate_checkpoint(const std::string& checkpoint, const std::string& split,
+                               const std::string& data_dir = "");
+
+}  // namespace mnas
+
+#endif  // MNAS_TRAIN_TRAINER_H_

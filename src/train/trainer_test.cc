@@ -1,0 +1,167 @@
+#include "train/trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sys/stat.h>
+
+#include "space/architecture_codec.h"
+#include "space/error.h"
+
+namespace mnas {
+namespace {
+
+// A synthetic 10-class "mnist" directory: 12×12 images whose class is which horizontal band is
+// bright, plus noise. Learnable in one short epoch.
+std::string make_data_dir() {
+  const std::string dir = "/tmp/mnas_train_test_" + std::to_string(::getpid());
+  ::mkdir(dir.c_str(), 0755);
+  std::mt19937 rng(3);
+  for (const char* prefix : {"train", "t10k"}) {
+    const uint32_t n = std::string(prefix) == "train" ? 600 : 200;
+    std::vector<uint8_t> img, lab;
+    const auto be32 = [](std::vector<uint8_t>& b, uint32_t v) {
+      for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
+    };
+    be32(img, 0x803);
+    be32(img, n);
+    be32(img, 12);
+    be32(img, 12);
+    be32(lab, 0x801);
+    be32(lab, n);
+    for (uint32_t i = 0; i < n; ++i) {
+      const int label = static_cast<int>(rng() % 10);
+      lab.push_back(static_cast<uint8_t>(label));
+      for (int y = 0; y < 12; ++y) {
+        for (int x = 0; x < 12; ++x) {
+          const bool band = y == label || (label >= 6 && x == label);
+          img.push_back(static_cast<uint8_t>((band ? 200 : 20) + rng() % 40));
+        }
+      }
+    }
+    std::ofstream(dir + "/" + prefix + "-images-idx3-ubyte", std::ios::binary)
+        .write(reinterpret_cast<const char*>(img.data()), img.size());
+    std::ofstream(dir + "/" + prefix + "-labels-idx1-ubyte", std::ios::binary)
+        .write(reinterpret_cast<const char*>(lab.data()), lab.size());
+  }
+  return dir;
+}
+
+const Architecture kTiny = parse_architecture_string(
+    "input=12x12x1:stem=s11_o8:blocks=dconv_r1_k3_s11_e1_i8_o8_se0_identity,"
+    "mbconv_r2_k3_s22_e3_i8_o16_se0.25_pool,conv_r1_k3_s22_e1_i16_o16_se0_none:head=o32:"
+    "classes=10:dropout=0.1");
+
+TrainOptions tiny_options(const std::string& dir) {
+  TrainOptions o;
+  o.dataset = "mnist";
+  o.data_dir = dir;
+  o.epochs = 2;
+  o.holdout = 100;
+  o.batch = 32;
+  o.lr = 0.05;
+  o.warmup_epochs = 0;
+  o.threads = 1;
+  o.seed = 4;
+  o.pad = 0;  // the class is the band's position: crops would move it
+  return o;
+}
+
+TEST(Trainer, LearnsASyntheticTaskAndReportsHoldoutAccuracy) {
+  const std::string dir = make_data_dir();
+  int calls = 0;
+  const TrainResult r = train(kTiny, tiny_options(dir), [&](const TrainProgress& p) {
+    ++calls;
+    EXPECT_LE(p.step, p.steps);
+    EXPECT_GT(p.images_per_second, 0);
+  });
+  EXPECT_EQ(r.status, "done");
+  EXPECT_EQ(r.epochs_done, 2);
+  EXPECT_EQ(calls, 2 * 16);  // 500 training images / 32
+  EXPECT_GT(r.holdout_top1, 0.5);  // chance is 0.1
+  EXPECT_GE(r.holdout_top5, r.holdout_top1);
+  EXPECT_GT(r.params, 0);
+}
+
+TEST(Trainer, ResumedRunEndsWhereTheUninterruptedRunEnds) {
+  const std::string dir = make_data_dir();
+  TrainOptions full = tiny_options(dir);
+  full.checkpoint = dir + "/full.ckpt";
+  const TrainResult uninterrupted = train(kTiny, full);
+
+  // Stop the same run in its second epoch, as a kill would: the checkpoint of epoch 1 stays.
+  TrainOptions first = tiny_options(dir);
+  first.checkpoint = dir + "/part.ckpt";
+  EXPECT_THROW(train(kTiny, first,
+                     [](const TrainProgress& p) {
+                       if (p.epoch == 2 && p.step == 3) throw std::runtime_error("killed");
+                     }),
+               std::runtime_error);
+  TrainOptions rest = tiny_options(dir);
+  rest.checkpoint = dir + "/part.ckpt";
+  const TrainResult resumed = train(kTiny, rest, nullptr, dir + "/part.ckpt");
+  EXPECT_EQ(resumed.epochs_done, 2);
+  EXPECT_DOUBLE_EQ(resumed.holdout_top1, uninterrupted.holdout_top1);
+  EXPECT_DOUBLE_EQ(resumed.train_loss, uninterrupted.train_loss);
+  const EvalResult a = evaluate_checkpoint(dir + "/full.ckpt", "test", dir);
+  const EvalResult b = evaluate_checkpoint(dir + "/part.ckpt", "test", dir);
+  EXPECT_EQ(a.top1, b.top1);
+  EXPECT_EQ(a.images, 200);
+  EXPECT_EQ(evaluate_checkpoint(dir + "/full.ckpt", "holdout", dir).top1, uninterrupted.holdout_top1);
+}
+
+TEST(Trainer, ResumeRefusesAnotherArchitectureOrChangedOptions) {
+  const std::string dir = make_data_dir();
+  TrainOptions o = tiny_options(dir);
+  o.epochs = 1;
+  o.checkpoint = dir + "/r.ckpt";
+  train(kTiny, o);
+  Architecture other = kTiny;
+  other.blocks[0].kernel = 5;
+  EXPECT_THROW(train(other, tiny_options(dir), nullptr, dir + "/r.ckpt"), Error);
+  TrainOptions changed = tiny_options(dir);
+  changed.lr = 0.01;
+  try {
+    train(kTiny, changed, nullptr, dir + "/r.ckpt");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'lr'"), std::string::npos) << e.what();
+  }
+  std::ofstream(dir + "/junk.ckpt") << "not a checkpoint";
+  EXPECT_THROW(train(kTiny, tiny_options(dir), nullptr, dir + "/junk.ckpt"), Error);
+  EXPECT_THROW(evaluate_checkpoint(dir + "/junk.ckpt", "test", dir), Error);
+}
+
+TEST(Trainer, DivergenceIsAStatusNotACrash) {
+  const std::string dir = make_data_dir();
+  TrainOptions o = tiny_options(dir);
+  o.lr = 1000;
+  o.label_smoothing = 0;
+  const TrainResult r = train(kTiny, o);
+  EXPECT_EQ(r.status, "diverged");
+  EXPECT_NE(r.reason.find("loss is"), std::string::npos) << r.reason;
+}
+
+TEST(Trainer, BadOptionsAndMismatchesAreErrors) {
+  const std::string dir = make_data_dir();
+  TrainOptions o = tiny_options(dir);
+  o.optimizer = "lbfgs";
+  EXPECT_THROW(train(kTiny, o), Error);
+  o = tiny_options(dir);
+  o.epochs = 0;
+  EXPECT_THROW(train(kTiny, o), Error);
+  o = tiny_options(dir);
+  o.holdout = 600;
+  EXPECT_THROW(train(kTiny, o), Error);
+  Architecture three = kTiny;
+  three.input.channels = 3;
+  EXPECT_THROW(train(three, tiny_options(dir)), Error);
+  Architecture hundred = kTiny;
+  hundred.classes = 100;
+  EXPECT_THROW(train(hundred, tiny_options(dir)), Error);
+}
+
+}  // namespace
+}  // namespace mnas
