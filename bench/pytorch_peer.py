@@ -6,6 +6,9 @@ Builds a torch.nn.Module from an mnas architecture JSON (`mnas describe ARCH --j
 
   pytorch_peer.py latency ARCH.json [--threads 1] [--min-runs 50] [--min-secs 1] [--max-secs 10]
       prints {"median_ms": ..., "runs": ...} for batch-1 eval inference under no_grad.
+  pytorch_peer.py train ARCH.json [--threads 2] [--batch 128] [--steps 30] [--warmup 5]
+      prints {"images_per_second": ...} for SGD training steps (channels-last, label smoothing 0.1)
+      on random data of the architecture's input shape.
 Run it with MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ set high (shared/facts.md), as
 bench/latency_vs_pytorch.sh does, or it is a straw man.
 """
@@ -137,6 +140,33 @@ def latency(args):
                       "torch": torch.__version__}))
 
 
+def train(args):
+    with open(args.arch) as f:
+        arch = json.load(f)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(1)
+    model = build(arch).train().to(memory_format=torch.channels_last)
+    h, w, c = input_shape(arch)
+    x = torch.randn(args.batch, c, h, w).to(memory_format=torch.channels_last)
+    y = torch.randint(0, arch["classes"], (args.batch,))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True, weight_decay=4e-5)
+    loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+
+    for _ in range(args.warmup):
+        step()
+    start = time.perf_counter()
+    for _ in range(args.steps):
+        step()
+    seconds = time.perf_counter() - start
+    print(json.dumps({"images_per_second": args.batch * args.steps / seconds, "torch": torch.__version__}))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -147,9 +177,17 @@ def main():
     lat.add_argument("--min-secs", type=float, default=1.0)
     lat.add_argument("--max-secs", type=float, default=10.0)
     lat.add_argument("--channels-last", action="store_true")
+    tr = sub.add_parser("train")
+    tr.add_argument("arch")
+    tr.add_argument("--threads", type=int, default=2)
+    tr.add_argument("--batch", type=int, default=128)
+    tr.add_argument("--steps", type=int, default=30)
+    tr.add_argument("--warmup", type=int, default=5)
     args = parser.parse_args()
     if args.command == "latency":
         latency(args)
+    else:
+        train(args)
 
 
 if __name__ == "__main__":

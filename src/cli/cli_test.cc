@@ -129,6 +129,19 @@ TEST(Cli, SpaceFileAndInput) {
   std::remove(file.c_str());
 }
 
+TEST(Cli, LatencyReportsStatisticsAndProvenance) {
+  const nlohmann::json j =
+      run_json("latency mnasnet-small --input 32x32x3 --classes 10 --runs 5 --min-secs 0 --json");
+  for (const char* field : {"median_ms", "min_ms", "mean_ms", "std_ms", "p90_ms", "cv"}) {
+    ASSERT_TRUE(j[field].is_number()) << field;
+  }
+  EXPECT_GT(j["median_ms"].get<double>(), 0);
+  EXPECT_GE(j["runs"].get<int>(), 5);
+  EXPECT_EQ(j["engine"], "xnnpack");
+  EXPECT_EQ(j["provenance"]["input_shape"], "32x32x3");
+  EXPECT_EQ(j["provenance"]["threads"], 1);
+}
+
 struct BadCall {
   const char* args;
   int exit_code;
@@ -150,6 +163,15 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
       {"space --space /nonexistent/space.json", 1, "cannot be read"},
       {"space --input 0x0x0", 2, "input"},
       {"space --bogus", 2, "--bogus"},
+      {"latency mnasnet-a1 --threads 0", 2, "threads: 0"},
+      {"latency mnasnet-a1 --runs -3", 2, "runs: -3"},
+      {"latency mnasnet-a1 --cpu 99999", 2, "cpu: 99999"},
+      {"lut check /nonexistent/lut.json", 1, "cannot be read"},
+      {"lut build", 2, "--out is required"},
+      {"train mnasnet-a1 --optimizer lbfgs --data-dir /tmp", 2, "--optimizer: unknown 'lbfgs'"},
+      {"train mnasnet-a1 --dataset imagenet", 2, "--dataset: unknown 'imagenet'"},
+      {"train mnasnet-a1 --dataset mnist", 2, "--data-dir: required"},
+      {"eval /nonexistent/x.ckpt", 2, "cannot be read"},
   };
   for (const BadCall& c : calls) {
     SCOPED_TRACE(c.args);
@@ -161,7 +183,8 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
 }
 
 TEST(Cli, HelpForEveryCommand) {
-  for (const char* args : {"--help", "space --help", "describe --help"}) {
+  for (const char* args : {"--help", "space --help", "describe --help", "latency --help",
+                           "lut build --help", "lut check --help", "train --help", "eval --help"}) {
     const Result r = run_mnas(args);
     EXPECT_EQ(r.exit_code, 0) << args;
     EXPECT_NE(r.out.find("--"), std::string::npos) << r.out;

@@ -1,5 +1,7 @@
 #include "data/batches.h"
 
+#include <cstring>
+
 #include "space/error.h"
 #include "space/search_space.h"
 
@@ -47,10 +49,47 @@ Normalization compute_normalization(const Dataset& data, const torch::Tensor& in
   return n;
 }
 
+namespace {
+
+// Random crop (from the image zero-padded by `pad`) and flip, on the raw bytes: a per-image loop
+// over tensors costs more than the training step on small images (503 vs 268 images/s measured).
+torch::Tensor augmented_bytes(const Dataset& data, const torch::Tensor& indices,
+                              const AugmentOptions& a, std::mt19937_64& rng) {
+  const int64_t n = indices.size(0);
+  const int h = data.height, w = data.width, c = data.channels;
+  torch::Tensor out = torch::zeros({n, h, w, c}, torch::kUInt8);
+  const torch::Tensor images = data.images.contiguous();
+  const uint8_t* src = images.data_ptr<uint8_t>();
+  uint8_t* dst = out.data_ptr<uint8_t>();
+  const int64_t* idx = indices.data_ptr<int64_t>();
+  const size_t image_bytes = size_t(h) * w * c;
+  for (int64_t i = 0; i < n; ++i) {
+    const int dy = a.pad > 0 ? uniform_index(rng, 2 * a.pad + 1) - a.pad : 0;
+    const int dx = a.pad > 0 ? uniform_index(rng, 2 * a.pad + 1) - a.pad : 0;
+    const bool flip = a.flip && uniform_index(rng, 2) == 1;
+    const uint8_t* from = src + size_t(idx[i]) * image_bytes;
+    uint8_t* to = dst + size_t(i) * image_bytes;
+    for (int y = 0; y < h; ++y) {
+      const int sy = y + dy;
+      if (sy < 0 || sy >= h) continue;  // padding: stays 0
+      for (int x = 0; x < w; ++x) {
+        const int sx = (flip ? w - 1 - x : x) + dx;
+        if (sx < 0 || sx >= w) continue;
+        std::memcpy(to + (size_t(y) * w + x) * c, from + (size_t(sy) * w + sx) * c, c);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 Batch make_batch(const Dataset& data, const torch::Tensor& indices, const Normalization& norm,
                  int height, int width, const AugmentOptions* augment, std::mt19937_64* rng) {
-  torch::Tensor x = data.images.index_select(0, indices).to(torch::kFloat).div_(255.0f);
-  x = x.permute({0, 3, 1, 2});  // NHWC → NCHW view (channels-last memory)
+  const bool augmenting = augment != nullptr && (augment->pad > 0 || augment->flip);
+  torch::Tensor x = augmenting ? augmented_bytes(data, indices, *augment, *rng)
+                               : data.images.index_select(0, indices);
+  x = x.to(torch::kFloat).div_(255.0f).permute({0, 3, 1, 2});  // NHWC memory, NCHW view
   const torch::Tensor mean = torch::tensor(norm.mean).view({1, -1, 1, 1});
   const torch::Tensor std = torch::tensor(norm.std).view({1, -1, 1, 1});
   x = (x - mean) / std;
@@ -60,19 +99,6 @@ Batch make_batch(const Dataset& data, const torch::Tensor& indices, const Normal
                .size(std::vector<int64_t>{height, width})
                .mode(torch::kBilinear)
                .align_corners(false));
-  }
-  if (augment != nullptr && (augment->pad > 0 || augment->flip)) {
-    const int p = augment->pad;
-    torch::Tensor padded = p > 0 ? torch::constant_pad_nd(x, {p, p, p, p}, 0.0) : x;
-    std::vector<torch::Tensor> items;
-    for (int64_t i = 0; i < x.size(0); ++i) {
-      const int dy = p > 0 ? uniform_index(*rng, 2 * p + 1) : 0;
-      const int dx = p > 0 ? uniform_index(*rng, 2 * p + 1) : 0;
-      torch::Tensor item = padded[i].narrow(1, dy, height).narrow(2, dx, width);
-      if (augment->flip && uniform_index(*rng, 2) == 1) item = item.flip({2});
-      items.push_back(item);
-    }
-    x = torch::stack(items);
   }
   Batch b;
   b.images = x.contiguous(torch::MemoryFormat::ChannelsLast);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <optional>
+#include <thread>
 #include <cmath>
 #include <random>
 
@@ -200,6 +201,17 @@ void validate(const TrainOptions& o) {
   if (o.train_images < 0) fail("--train-images: must be ≥ 0 (0 = all)");
 }
 
+TrainOptions proxy_options() {
+  TrainOptions o;
+  o.epochs = 1;
+  o.train_images = 5000;
+  o.holdout = 2000;
+  o.lr = 0.05;
+  o.warmup_epochs = 0;
+  o.pad = 0;
+  return o;
+}
+
 TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
                   const std::function<void(const TrainProgress&)>& progress, const std::string& resume) {
   TrainOptions o = options_in;
@@ -224,7 +236,10 @@ TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
       }
     }
   }
-  if (o.threads > 0) torch::set_num_threads(o.threads);
+  // LibTorch's own default here is one thread (its OpenMP runtime sees no OMP_NUM_THREADS); use
+  // every core unless told otherwise: 240 vs 178 images/s for MnasNet-A1 at 28×28 on 2 cores.
+  torch::set_num_threads(o.threads > 0 ? o.threads
+                                       : std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
   const Dataset data = load_dataset(o.dataset, o.data_dir, Split::kTrain);
   if (data.channels != arch.input.channels) {
     throw Error("input.channels: the architecture takes " + std::to_string(arch.input.channels) +

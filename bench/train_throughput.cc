@@ -1,0 +1,51 @@
+// Training throughput of mnas's LibTorch network: SGD steps (Nesterov momentum, label smoothing
+// 0.1, channels-last) on random data of the architecture's input shape, the same work
+// bench/pytorch_peer.py `train` does in Python. Used by bench/train_vs_pytorch.sh.
+//
+//   train_throughput ARCH [--input 28x28x1] [--classes 10] [--threads 2] [--batch 128] [--steps 30]
+#include <CLI/CLI.hpp>
+#include <malloc.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "cli/arch_argument.h"
+#include "nn/network.h"
+
+int main(int argc, char** argv) {
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);  // as the mnas binary does (shared/facts.md)
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  CLI::App app{"Training images/s of an architecture (random data)"};
+  mnas::cli::ArchOptions arch;
+  int threads = 2, batch = 128, steps = 30, warmup = 5;
+  mnas::cli::add_arch_options(&app, arch);
+  app.add_option("--threads", threads);
+  app.add_option("--batch", batch);
+  app.add_option("--steps", steps);
+  app.add_option("--warmup", warmup);
+  CLI11_PARSE(app, argc, argv);
+  const mnas::Architecture a = mnas::cli::resolve_arch(arch.arch, mnas::cli::adjustments(arch)).arch;
+  torch::set_num_threads(threads);
+  torch::manual_seed(1);
+  mnas::Network net(a);
+  mnas::to_channels_last(*net);
+  net->train();
+  const torch::Tensor x = torch::randn({batch, a.input.channels, a.input.height, a.input.width})
+                              .contiguous(torch::MemoryFormat::ChannelsLast);
+  const torch::Tensor y = torch::randint(0, a.classes, {batch}, torch::kLong);
+  torch::optim::SGD opt(net->parameters(),
+                        torch::optim::SGDOptions(0.01).momentum(0.9).nesterov(true).weight_decay(4e-5));
+  const auto step = [&] {
+    opt.zero_grad();
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(
+        net->forward(x), y, torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(0.1));
+    loss.backward();
+    opt.step();
+  };
+  for (int i = 0; i < warmup; ++i) step();
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < steps; ++i) step();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("{\"images_per_second\": %.2f}\n", double(batch) * steps / seconds);
+  return 0;
+}
