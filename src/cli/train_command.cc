@@ -11,6 +11,7 @@
 #include "data/dataset.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
+#include "cli/xnnpack_eval.h"
 #include "train/trainer.h"
 
 namespace mnas::cli {
@@ -85,22 +86,26 @@ void run_train(TrainCommandOptions o) {
 }
 
 struct EvalCommandOptions {
-  std::string checkpoint, split = "test", data_dir;
+  std::string checkpoint, split = "test", data_dir, engine = "torch", export_path;
   bool json = false;
 };
 
 void run_eval(const EvalCommandOptions& o) {
-  const EvalResult r = evaluate_checkpoint(o.checkpoint, o.split, o.data_dir);
+  if (o.engine != "torch" && o.engine != "xnnpack") throw Error("--engine: use torch or xnnpack");
+  const EvalResult r = o.engine == "torch" ? evaluate_checkpoint(o.checkpoint, o.split, o.data_dir)
+                                           : evaluate_checkpoint_xnnpack(o.checkpoint, o.split, o.data_dir);
+  if (!o.export_path.empty()) export_checkpoint_weights(o.checkpoint, o.export_path);
   if (o.json) {
     std::cout << nlohmann::json{{"checkpoint", o.checkpoint}, {"split", r.split}, {"top1", r.top1},
-                                {"top5", r.top5}, {"images", r.images}, {"engine", "torch"},
+                                {"top5", r.top5}, {"images", r.images}, {"engine", o.engine},
                                 {"canonical", to_canonical_string(r.arch)}}
                      .dump(2)
               << "\n";
     return;
   }
-  std::printf("%s: %s top-1 %.2f%% (top-5 %.2f%%) on %lld images\n", o.checkpoint.c_str(),
-              r.split.c_str(), 100 * r.top1, 100 * r.top5, static_cast<long long>(r.images));
+  std::printf("%s: %s top-1 %.2f%% (top-5 %.2f%%) on %lld images (%s)%s\n", o.checkpoint.c_str(),
+              r.split.c_str(), 100 * r.top1, 100 * r.top5, static_cast<long long>(r.images),
+              o.engine.c_str(), o.export_path.empty() ? "" : ("; weights written to " + o.export_path).c_str());
 }
 
 }  // namespace
@@ -145,6 +150,10 @@ void add_train_command(CLI::App& app) {
   eval->add_option("CKPT", e->checkpoint, "Checkpoint written by `mnas train --out`")->required();
   eval->add_option("--split", e->split, "test (default) or holdout (the run's held-out images)");
   eval->add_option("--data-dir", e->data_dir, "Directory of the data set files");
+  eval->add_option("--engine", e->engine,
+                   "torch (default: LibTorch) or xnnpack (BatchNorm folded, batch 1: the deployment path)");
+  eval->add_option("--export-weights", e->export_path,
+                   "Also write the folded weights file XNNPACK deployments read (space/weights_file.h)");
   eval->add_flag("--json", e->json, "Machine-readable output: top1, top5, images, split, engine");
   eval->callback([e] { run_eval(*e); });
 }

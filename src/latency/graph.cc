@@ -221,6 +221,18 @@ int lower_tail_ops(GraphBuilder& g, int head_filters, int classes, int x) {
 
 }  // namespace
 
+void apply_weights(Graph& graph, const std::map<std::string, NamedWeights>& tensors) {
+  for (GraphParam& p : graph.params) {
+    const auto it = tensors.find(p.name);
+    if (it == tensors.end()) throw Error("weights: no tensor '" + p.name + "'");
+    if (it->second.shape != p.shape || it->second.bias.size() != p.bias.size()) {
+      throw Error("weights: tensor '" + p.name + "' has another shape than the architecture needs");
+    }
+    p.weight = it->second.weight;
+    p.bias = it->second.bias;
+  }
+}
+
 Graph lower_architecture(const Architecture& arch, uint64_t seed) {
   const NetworkPlan plan = plan_network(arch);
   GraphBuilder g({arch.input.height, arch.input.width, arch.input.channels}, seed);

@@ -7,6 +7,9 @@
 
 #include "space/architecture.h"
 #include "space/layer_plan.h"
+#include "space/weights_file.h"
+
+#include <map>
 
 namespace mnas {
 
@@ -81,6 +84,11 @@ Graph lower_tail(const TensorShape& in, int head_filters, int classes, uint64_t 
 
 // The same for a layer resolved elsewhere (see plan_layer in space/layer_plan.h).
 Graph lower_layer_plan(const LayerPlan& layer, uint64_t seed = 1);
+
+// Replaces every parameter of `graph` by the tensor of the same name (BN folded, XNNPACK layout;
+// see space/weights_file.h). Throws mnas::Error for a missing tensor or a shape mismatch, naming
+// it. Tensors the graph does not use are ignored (a single-layer graph uses few of them).
+void apply_weights(Graph& graph, const std::map<std::string, NamedWeights>& tensors);
 
 // The shape `op` produces from its inputs; throws mnas::Error if they do not fit together.
 ValueShape infer_output_shape(const Graph& graph, const GraphOp& op);

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "space/error.h"
 #include "space/layer_plan.h"
 
 namespace mnas {
@@ -27,6 +28,24 @@ class ConvBnImpl : public nn::Module {
     return relu_ ? torch::relu_(y) : y;
   }
 
+  // w' = w·γ/√(var+ε), b' = β − mean·γ/√(var+ε), in XNNPACK layout.
+  NamedWeights fold() {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor scale = bn_->weight / torch::sqrt(bn_->running_var + bn_->options.eps());
+    const torch::Tensor bias = bn_->bias - bn_->running_mean * scale;
+    torch::Tensor w = conv_->weight * scale.view({-1, 1, 1, 1});  // [out, in/g, kh, kw]
+    const bool depthwise = conv_->options.groups() > 1;
+    // Dense → [out, kh, kw, in]; depthwise [C, 1, kh, kw] → [1, kh, kw, C].
+    w = depthwise ? w.permute({1, 2, 3, 0}) : w.permute({0, 2, 3, 1});
+    w = w.contiguous().to(torch::kFloat);
+    NamedWeights out;
+    for (int64_t d : w.sizes()) out.shape.push_back(static_cast<size_t>(d));
+    out.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+    const torch::Tensor b = bias.contiguous().to(torch::kFloat);
+    out.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
+    return out;
+  }
+
  private:
   nn::Conv2d conv_;
   nn::BatchNorm2d bn_;
@@ -50,6 +69,24 @@ class SqueezeExciteImpl : public nn::Module {
     return x * torch::sigmoid(expand_->forward(torch::relu(reduce_->forward(s))));
   }
 
+  // The two 1×1 convolutions as fully connected layers: [out, in] and bias.
+  void export_to(const std::string& name, std::map<std::string, NamedWeights>& out) {
+    out[name + ".se_reduce"] = dense(reduce_);
+    out[name + ".se_expand"] = dense(expand_);
+  }
+
+ private:
+  static NamedWeights dense(nn::Conv2d& conv) {
+    torch::NoGradGuard no_grad;
+    const torch::Tensor w = conv->weight.reshape({conv->weight.size(0), conv->weight.size(1)}).contiguous();
+    NamedWeights n;
+    n.shape = {static_cast<size_t>(w.size(0)), static_cast<size_t>(w.size(1))};
+    n.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+    const torch::Tensor b = conv->bias.contiguous();
+    n.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
+    return n;
+  }
+
  private:
   nn::Conv2d reduce_;
   nn::Conv2d expand_;
@@ -58,7 +95,7 @@ TORCH_MODULE(SqueezeExcite);
 
 class LayerImpl : public nn::Module {
  public:
-  explicit LayerImpl(const LayerPlan& l) : shortcut_(l.shortcut) {
+  explicit LayerImpl(const LayerPlan& l) : plan_(l), shortcut_(l.shortcut) {
     const int in = l.in.channels, out = l.out.channels;
     nn::Sequential body;
     switch (l.op) {
@@ -96,7 +133,34 @@ class LayerImpl : public nn::Module {
     return y;
   }
 
+  // Names follow latency/graph.h: conv | depthwise, se_*, project | expand, depthwise, se_*,
+  // project; shortcut.
+  void export_to(std::map<std::string, NamedWeights>& out) {
+    const std::string name = "b" + std::to_string(plan_.block + 1) + ".l" + std::to_string(plan_.index + 1);
+    std::vector<const char*> convs;
+    switch (plan_.op) {
+      case ConvOp::kConv: convs = {"conv"}; break;
+      case ConvOp::kDconv: convs = {"depthwise", "project"}; break;
+      case ConvOp::kMbconv: convs = {"expand", "depthwise", "project"}; break;
+    }
+    size_t next = 0;
+    for (const auto& m : *body_) {
+      if (auto* c = m.ptr()->as<ConvBnImpl>()) {
+        out[name + "." + convs[next++]] = c->fold();
+      } else if (auto* se = m.ptr()->as<SqueezeExciteImpl>()) {
+        se->export_to(name, out);
+      }
+    }
+    MNAS_ASSERT(next == convs.size());
+    if (pool_) {
+      for (const auto& m : *pool_) {
+        if (auto* c = m.ptr()->as<ConvBnImpl>()) out[name + ".shortcut"] = c->fold();
+      }
+    }
+  }
+
  private:
+  LayerPlan plan_;
   SkipOp shortcut_;
   nn::Sequential body_{nullptr};
   nn::Sequential pool_{nullptr};
@@ -152,6 +216,21 @@ void to_channels_last(torch::nn::Module& module) {
   for (torch::Tensor& b : module.buffers()) {
     if (b.dim() == 4) b.set_data(b.contiguous(torch::MemoryFormat::ChannelsLast));
   }
+}
+
+std::map<std::string, NamedWeights> NetworkImpl::folded_weights() {
+  std::map<std::string, NamedWeights> out;
+  out["stem"] = stem_->fold();
+  for (const auto& layer : *layers_) layer->as<LayerImpl>()->export_to(out);
+  out["head"] = head_->fold();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor w = classifier_->weight.contiguous(), b = classifier_->bias.contiguous();
+  NamedWeights c;
+  c.shape = {static_cast<size_t>(w.size(0)), static_cast<size_t>(w.size(1))};
+  c.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+  c.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
+  out["classifier"] = c;
+  return out;
 }
 
 int64_t count_parameters(torch::nn::Module& module) {

@@ -3,7 +3,11 @@
 
 #include <torch/torch.h>
 
+#include <map>
+#include <string>
+
 #include "space/architecture.h"
+#include "space/weights_file.h"
 
 namespace mnas {
 
@@ -30,6 +34,11 @@ class NetworkImpl : public torch::nn::Module {
   explicit NetworkImpl(const Architecture& arch);
   torch::Tensor forward(torch::Tensor x);
   const Architecture& architecture() const { return arch_; }
+
+  // The weights as an inference engine needs them: BatchNorm folded into each convolution (from
+  // the running statistics, i.e. eval mode), in XNNPACK layout, named as latency/graph.h names its
+  // parameters (see space/weights_file.h).
+  std::map<std::string, NamedWeights> folded_weights();
 
  private:
   Architecture arch_;

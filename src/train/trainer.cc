@@ -342,6 +342,26 @@ TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
   return result;
 }
 
+LoadedCheckpoint load_trained_checkpoint(const std::string& path) {
+  Checkpoint c = load_checkpoint(path);
+  Network net(c.arch);
+  try {
+    torch::serialize::InputArchive model;
+    c.archive.read("model", model);
+    net->load(model);
+  } catch (const c10::Error& e) {
+    throw Error("checkpoint '" + path + "': damaged weights (" + e.what_without_backtrace() + ")");
+  }
+  net->eval();
+  LoadedCheckpoint out;
+  out.arch = c.arch;
+  out.mean = c.norm.mean;
+  out.std = c.norm.std;
+  out.options_json = c.options.dump();
+  out.folded_weights = net->folded_weights();
+  return out;
+}
+
 EvalResult evaluate_checkpoint(const std::string& path, const std::string& split, const std::string& data_dir) {
   if (split != "test" && split != "holdout") throw Error("--split: use test or holdout");
   Checkpoint c = load_checkpoint(path);

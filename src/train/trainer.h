@@ -4,7 +4,11 @@
 #include <functional>
 #include <string>
 
+#include <map>
+#include <vector>
+
 #include "space/architecture.h"
+#include "space/weights_file.h"
 
 namespace mnas {
 
@@ -75,6 +79,15 @@ struct EvalResult {
   std::string split;
   Architecture arch;
 };
+
+// The trained network of a checkpoint, in eval mode, with its normalisation and options (JSON).
+struct LoadedCheckpoint {
+  Architecture arch;
+  std::vector<float> mean, std;
+  std::string options_json;
+  std::map<std::string, NamedWeights> folded_weights;  // see space/weights_file.h
+};
+LoadedCheckpoint load_trained_checkpoint(const std::string& checkpoint);
 
 // Evaluates a checkpoint on the test split ("test") or on its run's held-out split ("holdout").
 EvalResult evaluate_checkpoint(const std::string& checkpoint, const std::string& split,

@@ -1,0 +1,87 @@
+// Trained weights carried to XNNPACK: logits match LibTorch's eval-mode output.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <random>
+
+#include "latency/graph.h"
+#include "latency/xnnpack_network.h"
+#include "nn/network.h"
+#include "space/error.h"
+#include "space/search_space.h"
+#include "space/zoo.h"
+
+namespace mnas {
+namespace {
+
+double parity_error(const Architecture& a, uint64_t seed) {
+  torch::manual_seed(seed);
+  Network net(a);
+  // Move BN statistics and affine parameters away from their initial values.
+  net->train();
+  {
+    torch::NoGradGuard no_grad;
+    for (int i = 0; i < 3; ++i) net->forward(torch::randn({4, a.input.channels, a.input.height, a.input.width}) * 2 + 0.5);
+    for (auto& p : net->named_parameters()) {
+      if (p.key().find("bn") != std::string::npos) p.value().uniform_(0.5, 1.5);
+    }
+  }
+  net->eval();
+  Graph g = lower_architecture(a);
+  apply_weights(g, net->folded_weights());
+  XnnpackNetwork x(g);
+  // Same input for both: XNNPACK's buffer is NHWC.
+  const torch::Tensor nhwc = torch::randn({1, a.input.height, a.input.width, a.input.channels});
+  std::copy(nhwc.data_ptr<float>(), nhwc.data_ptr<float>() + nhwc.numel(), x.input());
+  x.run();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor expected = net->forward(nhwc.permute({0, 3, 1, 2}).contiguous()).contiguous();
+  double max_diff = 0, max_ref = 0;
+  for (int64_t i = 0; i < expected.numel(); ++i) {
+    max_diff = std::max(max_diff, std::fabs(double(x.output()[i]) - expected.data_ptr<float>()[i]));
+    max_ref = std::max(max_ref, std::fabs(double(expected.data_ptr<float>()[i])));
+  }
+  return max_diff / max_ref;
+}
+
+TEST(WeightsParity, ZooModels) {
+  for (const std::string& name : zoo_names()) {
+    EXPECT_LT(parity_error(zoo_model(name, ZooOptions{{64, 64, 3}, 10, 1.0}), 1), 1e-4) << name;
+  }
+}
+
+TEST(WeightsParity, RandomArchitecturesWithEveryChoice) {
+  SearchSpace space;
+  space.set_input({28, 28, 1});
+  space.set_classes(10);
+  std::mt19937_64 rng(21);
+  for (int i = 0; i < 20; ++i) EXPECT_LT(parity_error(space.sample(rng), i), 1e-4) << i;
+}
+
+TEST(WeightsFile, RoundTripsAndRejectsDamage) {
+  const Architecture a = zoo_model("mnasnet-small", ZooOptions{{32, 32, 3}, 10, 1.0});
+  Network net(a);
+  net->eval();
+  WeightsFile w;
+  w.arch = "x";
+  w.mean = {0.5f, 0.5f, 0.5f};
+  w.std = {0.25f, 0.25f, 0.25f};
+  w.tensors = net->folded_weights();
+  const std::string path = "/tmp/mnas_weights_test_" + std::to_string(::getpid());
+  write_weights_file(path, w);
+  const WeightsFile back = read_weights_file(path);
+  EXPECT_EQ(back.tensors.size(), w.tensors.size());
+  EXPECT_EQ(back.tensors.at("head").weight, w.tensors.at("head").weight);
+  EXPECT_EQ(back.mean, w.mean);
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() - 10);
+  EXPECT_THROW(read_weights_file(path), Error);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << "garbage";
+  EXPECT_THROW(read_weights_file(path), Error);
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace mnas
