@@ -7,7 +7,7 @@
 
 #include "cli/arch_argument.h"
 #include "cli/commands.h"
-#include "cli/latency_json.h"
+#include "latency/latency_json.h"
 #include "latency/latency_model.h"
 #include "space/architecture_codec.h"
 

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/latency_json.h"
+#include "latency/latency_json.h"
 #include "latency/lookup_table.h"
 #include "latency/xnnpack_network.h"
 #include "latency/graph.h"

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "latency/graph.h"
+#include "latency/latency_json.h"
 #include "latency/xnnpack_network.h"
 #include "space/cost_model.h"
 #include "space/error.h"
@@ -128,13 +129,6 @@ Graph graph_for_key(const std::string& key) {
     return lower_layer_plan(l);
   }
   throw Error("lookup table: damaged key '" + key + "'");
-}
-
-Json provenance_to_json(const Provenance& p) {
-  return {{"engine", p.engine},           {"engine_version", p.engine_version},
-          {"cpu_model", p.cpu_model},     {"logical_cpus", p.logical_cpus},
-          {"pinned_cpu", p.pinned_cpu},   {"threads", p.threads},
-          {"input_shape", p.input_shape}, {"timestamp", p.timestamp}};
 }
 
 Provenance provenance_from_json(const Json& j) {
@@ -375,7 +369,7 @@ void LookupTable::save(const std::string& path) const {
   const Json j{{"format", kFormat},
                {"space", Json::parse(space_.to_json())},
                {"threads", threads_},
-               {"provenance", provenance_to_json(provenance_)},
+               {"provenance", provenance_json(provenance_)},
                {"entries", entries},
                {"calibration",
                 {{"scale", scale_},

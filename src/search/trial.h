@@ -14,6 +14,7 @@ struct Evaluation {
   std::string failure;       // why, when !ok
   double accuracy = 0.0;     // held-out top-1 in [0, 1]
   double latency_ms = 0.0;   // median latency on the target device
+  std::string latency_json;  // the latency's statistics and provenance (JSON), when measured
   double seconds = 0.0;      // wall time the evaluation took
 };
 

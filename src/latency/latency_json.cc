@@ -1,6 +1,6 @@
-#include "cli/latency_json.h"
+#include "latency/latency_json.h"
 
-namespace mnas::cli {
+namespace mnas {
 
 nlohmann::json provenance_json(const Provenance& p) {
   return {{"engine", p.engine},           {"engine_version", p.engine_version},
@@ -21,4 +21,4 @@ nlohmann::json latency_json(const LatencyResult& r) {
           {"provenance", provenance_json(r.provenance)},      {"attempts", attempts}};
 }
 
-}  // namespace mnas::cli
+}  // namespace mnas

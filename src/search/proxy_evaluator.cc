@@ -1,0 +1,45 @@
+#include "search/proxy_evaluator.h"
+
+#include <chrono>
+
+#include "latency/latency_json.h"
+#include "space/cost_model.h"
+
+namespace mnas {
+
+ProxyEvaluator::ProxyEvaluator(TrainOptions train, std::unique_ptr<LatencyModel> latency,
+                               int64_t max_params, int64_t max_macs)
+    : train_(std::move(train)), latency_(std::move(latency)), max_params_(max_params), max_macs_(max_macs) {
+  validate(train_);
+}
+
+Evaluation ProxyEvaluator::evaluate(const Architecture& arch) {
+  Evaluation e;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    const CostReport cost = estimate_cost(arch, false);
+    if (cost.params > max_params_ || cost.macs > max_macs_) {
+      e.ok = false;
+      e.failure = "too large: " + std::to_string(cost.params) + " parameters, " +
+                  std::to_string(cost.macs) + " multiply-adds";
+      return e;
+    }
+    const TrainResult r = train(arch, train_);
+    if (r.status != "done") {
+      e.ok = false;
+      e.failure = r.status + ": " + r.reason;
+      return e;
+    }
+    e.accuracy = r.holdout_top1;
+    const LatencyResult l = latency_->latency(arch);
+    e.latency_ms = l.median_ms;
+    e.latency_json = latency_json(l).dump();
+  } catch (const std::exception& ex) {
+    e.ok = false;
+    e.failure = ex.what();
+  }
+  e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return e;
+}
+
+}  // namespace mnas

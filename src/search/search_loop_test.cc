@@ -1,0 +1,187 @@
+#include "search/search_loop.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+
+#include "search/strategy_factory.h"
+#include "search/synthetic_surrogate.h"
+#include "space/architecture_codec.h"
+#include "space/error.h"
+
+namespace mnas {
+namespace {
+
+std::string temp_store(const std::string& name) {
+  const std::string path = "/tmp/mnas_search_test_" + std::to_string(::getpid()) + "_" + name;
+  std::remove(path.c_str());
+  std::remove((path + "-wal").c_str());
+  std::remove((path + "-shm").c_str());
+  return path;
+}
+
+// Not a std::exception: the loop records those as failed trials; this one ends it, like a kill.
+struct Killed {};
+
+// Wraps the surrogate: throws (a "kill") before the n-th evaluation, or fails chosen architectures.
+class FlakyEvaluator : public Evaluator {
+ public:
+  FlakyEvaluator(const SearchSpace& space, int kill_at = -1) : surrogate_(space, 3), kill_at_(kill_at) {}
+  std::string name() const override { return "flaky"; }
+  Evaluation evaluate(const Architecture& arch) override {
+    if (calls_++ == kill_at_) throw Killed{};
+    if (fail_kernel7_ && arch.blocks[0].op == ConvOp::kConv) {
+      Evaluation e;
+      e.ok = false;
+      e.failure = "diverged: injected";
+      return e;
+    }
+    return surrogate_.evaluate(arch);
+  }
+  bool fail_kernel7_ = false;
+  int calls_ = 0;
+
+ private:
+  SyntheticSurrogate surrogate_;
+  int kill_at_;
+};
+
+SearchOptions options(int trials) {
+  SearchOptions o;
+  o.trials = trials;
+  o.batch = 8;
+  o.reward = RewardOptions::soft(20.0);
+  return o;
+}
+
+std::vector<double> rewards(const Store& s) {
+  std::vector<double> r;
+  for (const StoredTrial& t : s.trials()) r.push_back(t.reward);
+  return r;
+}
+
+TEST(SearchLoop, SurrogateSearchOf500Trials) {
+  const SearchSpace space;
+  Store store(temp_store("500"));
+  auto strategy = make_strategy("evolution", space, 1);
+  FlakyEvaluator evaluator(space);
+  int64_t last = 0;
+  run_search(store, *strategy, evaluator, space, options(500), [&](const SearchProgress& p) {
+    EXPECT_EQ(p.done, last + 1);
+    last = p.done;
+  });
+  EXPECT_EQ(store.trial_count(), 500);
+  std::set<std::pair<int, int>> keys;
+  for (const StoredTrial& t : store.trials()) {
+    EXPECT_TRUE(keys.insert({t.step, t.index}).second);
+    EXPECT_EQ(parse_architecture_string(t.canonical), space.decode(t.tokens));
+  }
+  EXPECT_FALSE(pareto_front(store.trials()).empty());
+}
+
+// Kill the search at several moments, resume each time: the store ends with exactly the trials
+// an uninterrupted run makes, with the same rewards in the same order.
+TEST(SearchLoop, ResumesAfterKillsWithoutLosingOrRepeatingTrials) {
+  const SearchSpace space;
+  for (const std::string name : {"ppo", "evolution", "random"}) {
+    SCOPED_TRACE(name);
+    Store reference(temp_store(name + "_ref"));
+    {
+      auto strategy = make_strategy(name, space, 7);
+      FlakyEvaluator evaluator(space);
+      run_search(reference, *strategy, evaluator, space, options(60), nullptr);
+    }
+    const std::string path = temp_store(name + "_killed");
+    int evaluations = 0;
+    for (int kill_at : {3, 10, 1, 17, 5, 100}) {
+      Store store(path);
+      auto strategy = make_strategy(name, space, 7);
+      FlakyEvaluator evaluator(space, kill_at);
+      try {
+        run_search(store, *strategy, evaluator, space, options(60), nullptr);
+      } catch (const Killed&) {
+      }
+      evaluations += std::min(evaluator.calls_, kill_at);
+    }
+    Store store(path);
+    EXPECT_EQ(store.trial_count(), 60);
+    EXPECT_EQ(rewards(store), rewards(reference));
+    EXPECT_LE(evaluations, 60);  // never evaluated twice (some are served from the store)
+  }
+}
+
+TEST(SearchLoop, FailedTrialsAreRecordedAndTheSearchGoesOn) {
+  const SearchSpace space;
+  Store store(temp_store("failed"));
+  auto strategy = make_strategy("random", space, 2);
+  FlakyEvaluator evaluator(space);
+  evaluator.fail_kernel7_ = true;
+  SearchOptions o = options(40);
+  o.failed_reward = -0.5;
+  run_search(store, *strategy, evaluator, space, o, nullptr);
+  EXPECT_EQ(store.trial_count(), 40);
+  int failed = 0;
+  for (const StoredTrial& t : store.trials()) {
+    if (t.status == "failed") {
+      ++failed;
+      EXPECT_EQ(t.failure, "diverged: injected");
+      EXPECT_EQ(t.reward, -0.5);
+    }
+  }
+  EXPECT_GT(failed, 0);
+  EXPECT_LT(failed, 40);
+}
+
+TEST(SearchLoop, IdenticalArchitecturesAreEvaluatedOnce) {
+  SearchSpace space = SearchSpace::from_json(R"({
+    "choices": {"ops": ["dconv"], "kernels": [3], "se_ratios": [0], "skips": ["none"],
+                "filter_ratios": [1.0], "layer_deltas": [0, 1]},
+    "searchable_blocks": [0]})");  // two architectures in all
+  Store store(temp_store("cache"));
+  auto strategy = make_strategy("random", space, 2);
+  FlakyEvaluator evaluator(space);
+  run_search(store, *strategy, evaluator, space, options(20), nullptr);
+  EXPECT_EQ(store.trial_count(), 20);
+  EXPECT_LE(evaluator.calls_, 2);
+  int cached = 0;
+  for (const StoredTrial& t : store.trials()) cached += t.cached;
+  EXPECT_EQ(cached, 20 - evaluator.calls_);
+}
+
+TEST(SearchLoop, BadOptionsAndUnusableStores) {
+  const SearchSpace space;
+  Store store(temp_store("bad"));
+  auto strategy = make_strategy("random", space, 2);
+  FlakyEvaluator evaluator(space);
+  SearchOptions o = options(10);
+  o.reward.target_ms = 0;
+  EXPECT_THROW(run_search(store, *strategy, evaluator, space, o, nullptr), Error);
+  o = options(0);
+  EXPECT_THROW(run_search(store, *strategy, evaluator, space, o, nullptr), Error);
+  EXPECT_THROW(Store("/nonexistent/dir/store.db"), Error);
+  const std::string junk = temp_store("junk");
+  std::ofstream(junk) << "this is not a database, just text that is long enough to look like one......";
+  EXPECT_THROW(Store{junk}, Error);
+}
+
+TEST(ParetoFront, KeepsOnlyNonDominatedTrials) {
+  const auto t = [](double acc, double lat, const char* id) {
+    StoredTrial s;
+    s.status = "done";
+    s.accuracy = acc;
+    s.latency_ms = lat;
+    s.canonical = id;
+    return s;
+  };
+  const std::vector<StoredTrial> front =
+      pareto_front({t(0.8, 10, "a"), t(0.7, 5, "b"), t(0.75, 12, "c"), t(0.9, 20, "d"), t(0.6, 6, "e")});
+  ASSERT_EQ(front.size(), 3u);
+  EXPECT_EQ(front[0].canonical, "b");
+  EXPECT_EQ(front[1].canonical, "a");
+  EXPECT_EQ(front[2].canonical, "d");
+}
+
+}  // namespace
+}  // namespace mnas
