@@ -1,0 +1,39 @@
+// A tiny real search end to end: real proxy training on a few hundred Fashion-MNIST images, real
+// XNNPACK latency, the store, resume and the results.
+#include "cli/cli_test_util.h"
+
+namespace {
+
+TEST(SearchIntegration, TinyRealSearchEndToEnd) {
+  if (!std::ifstream("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
+    GTEST_SKIP() << "dataset-fashion-mnist is not installed (scripts/setup.sh installs it)";
+  }
+  const std::string store = temp_path("search.db");
+  std::remove(store.c_str());
+  const std::string common = " --store " + store + " --batch 2 --train-images 256 --holdout 128 --threads 2";
+  Result r = run_mnas("search --trials 2" + common);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("trial 2/2"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("Pareto front"), std::string::npos) << r.out;
+  // Continue to 4 trials: the configuration comes from the store.
+  r = run_mnas("search --resume --trials 4 --store " + store + " --threads 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("resuming at trial 3"), std::string::npos) << r.err;
+  const nlohmann::json j = run_json("results " + store + " --json");
+  EXPECT_EQ(j["trials"], 4);
+  EXPECT_GT(j["target_ms"].get<double>(), 0);
+  ASSERT_FALSE(j["top"].empty());
+  for (const auto& t : j["top"]) {
+    EXPECT_GE(t["accuracy"].get<double>(), 0.0);
+    EXPECT_GT(t["latency_ms"].get<double>(), 0.0);
+  }
+  // A changed configuration is refused, naming the option.
+  r = run_mnas("search --resume --trials 5 --strategy random --store " + store);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--strategy"), std::string::npos) << r.err;
+  std::remove(store.c_str());
+  std::remove((store + "-wal").c_str());
+  std::remove((store + "-shm").c_str());
+}
+
+}  // namespace
