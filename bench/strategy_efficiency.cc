@@ -64,9 +64,11 @@ int main(int argc, char** argv) {
   std::vector<std::string> strategies = {"random", "ppo", "reinforce", "evolution"};
   mnas::StrategyOptions options;
   std::string input = "224x224x3";
-  app.add_option("--trials", trials, "Trials per run (default 2000)")->check(CLI::Range(1, 1000000));
+  app.add_option("--trials", trials, "Trials per run (default 2000)")
+      ->check(CLI::Range(1, 1000000));
   app.add_option("--seeds", seeds, "Seeds per strategy (default 5)")->check(CLI::Range(1, 1000));
-  app.add_option("--batch", batch, "Proposals per strategy step (default 16)")->check(CLI::Range(1, 10000));
+  app.add_option("--batch", batch, "Proposals per strategy step (default 16)")
+      ->check(CLI::Range(1, 10000));
   app.add_option("--strategies", strategies, "Strategies to run (random always runs first)");
   app.add_option("--input", input, "Input shape of the space (default 224x224x3)");
   app.add_option("--lr", options.controller.learning_rate, "Controller learning rate");
@@ -79,7 +81,8 @@ int main(int argc, char** argv) {
 
   mnas::SearchSpace space;
   space.set_input(mnas::parse_input_shape(input, "--input"));
-  if (strategies.empty() || strategies.front() != "random") strategies.insert(strategies.begin(), "random");
+  if (strategies.empty() || strategies.front() != "random")
+    strategies.insert(strategies.begin(), "random");
 
   std::map<uint64_t, double> random_best;
   nlohmann::json results = nlohmann::json::array();
@@ -106,21 +109,28 @@ int main(int argc, char** argv) {
       best_sum += r.best_so_far.back();
       trials_sum += needed;
       seconds += r.seconds;
-      per_seed.push_back({{"seed", seed}, {"best_reward", r.best_so_far.back()},
-                          {"trials_to_random_best", needed}, {"reached", hit}});
+      per_seed.push_back({{"seed", seed},
+                          {"best_reward", r.best_so_far.back()},
+                          {"trials_to_random_best", needed},
+                          {"reached", hit}});
     }
     const double mean_trials = trials_sum / seeds;
     std::printf("%-10s %16.5f %20.0f (%4.2f) %7d/%d %8.1f\n", name.c_str(), best_sum / seeds,
                 mean_trials, mean_trials / trials, reached, seeds, seconds);
     std::fflush(stdout);
-    results.push_back({{"strategy", name}, {"mean_best_reward", best_sum / seeds},
+    results.push_back({{"strategy", name},
+                       {"mean_best_reward", best_sum / seeds},
                        {"mean_trials_to_random_best", mean_trials},
-                       {"fraction_of_budget", mean_trials / trials}, {"reached", reached},
-                       {"seeds", per_seed}, {"seconds", seconds}});
+                       {"fraction_of_budget", mean_trials / trials},
+                       {"reached", reached},
+                       {"seeds", per_seed},
+                       {"seconds", seconds}});
   }
   if (json) {
     std::cout << nlohmann::json{{"evaluator", "synthetic-surrogate (not a measurement)"},
-                                {"trials", trials}, {"batch", batch}, {"results", results}}
+                                {"trials", trials},
+                                {"batch", batch},
+                                {"results", results}}
                      .dump(2)
               << "\n";
   }

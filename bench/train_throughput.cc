@@ -3,8 +3,8 @@
 // bench/pytorch_peer.py `train` does in Python. Used by bench/train_vs_pytorch.sh.
 //
 //   train_throughput ARCH [--input 28x28x1] [--classes 10] [--threads 2] [--batch 128] [--steps 30]
-#include <CLI/CLI.hpp>
 #include <malloc.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
   app.add_option("--steps", steps);
   app.add_option("--warmup", warmup);
   CLI11_PARSE(app, argc, argv);
-  const mnas::Architecture a = mnas::cli::resolve_arch(arch.arch, mnas::cli::adjustments(arch)).arch;
+  const mnas::Architecture a =
+      mnas::cli::resolve_arch(arch.arch, mnas::cli::adjustments(arch)).arch;
   torch::set_num_threads(threads);
   torch::manual_seed(1);
   mnas::Network net(a);
@@ -33,8 +34,9 @@ int main(int argc, char** argv) {
   const torch::Tensor x = torch::randn({batch, a.input.channels, a.input.height, a.input.width})
                               .contiguous(torch::MemoryFormat::ChannelsLast);
   const torch::Tensor y = torch::randint(0, a.classes, {batch}, torch::kLong);
-  torch::optim::SGD opt(net->parameters(),
-                        torch::optim::SGDOptions(0.01).momentum(0.9).nesterov(true).weight_decay(4e-5));
+  torch::optim::SGD opt(
+      net->parameters(),
+      torch::optim::SGDOptions(0.01).momentum(0.9).nesterov(true).weight_decay(4e-5));
   const auto step = [&] {
     opt.zero_grad();
     const torch::Tensor loss = torch::nn::functional::cross_entropy(
@@ -45,7 +47,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < warmup; ++i) step();
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < steps; ++i) step();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("{\"images_per_second\": %.2f}\n", double(batch) * steps / seconds);
   return 0;
 }

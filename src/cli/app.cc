@@ -16,8 +16,9 @@ int run(int argc, char** argv) {
   app.name("mnas");
   app.set_version_flag("--version", "mnas 0.1.0");
   app.require_subcommand(1);
-  app.footer("Run `mnas COMMAND --help` for the options of a command.\n"
-             "Exit codes: 0 success, 1 failure, 2 bad command line or bad input.");
+  app.footer(
+      "Run `mnas COMMAND --help` for the options of a command.\n"
+      "Exit codes: 0 success, 1 failure, 2 bad command line or bad input.");
   add_space_command(app);
   add_describe_command(app);
   add_latency_command(app);

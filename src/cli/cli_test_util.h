@@ -33,7 +33,8 @@ std::string slurp(const std::string& path) {
 
 std::string temp_path(const std::string& name) {
   const char* dir = std::getenv("TMPDIR");
-  return std::string(dir ? dir : "/tmp") + "/mnas_cli_test_" + std::to_string(::getpid()) + "_" + name;
+  return std::string(dir ? dir : "/tmp") + "/mnas_cli_test_" + std::to_string(::getpid()) + "_" +
+         name;
 }
 
 // `args` is passed to /bin/sh; quote accordingly.

@@ -31,7 +31,8 @@ std::string millions(int64_t value) {
 }
 
 std::string shape(const TensorShape& s) {
-  return std::to_string(s.height) + "x" + std::to_string(s.width) + "x" + std::to_string(s.channels);
+  return std::to_string(s.height) + "x" + std::to_string(s.width) + "x" +
+         std::to_string(s.channels);
 }
 
 nlohmann::json shape_json(const TensorShape& s) { return {s.height, s.width, s.channels}; }
@@ -47,8 +48,8 @@ void describe_zoo(const DescribeOptions& o) {
                       {"params", cost.params},
                       {"macs", cost.macs},
                       {"canonical", to_canonical_string(r.arch)}});
-    table.add_row({name, to_string(r.arch.input), group_thousands(cost.params),
-                   group_thousands(cost.macs)});
+    table.add_row(
+        {name, to_string(r.arch.input), group_thousands(cost.params), group_thousands(cost.macs)});
   }
   if (o.json) {
     std::cout << nlohmann::json{{"models", models}}.dump(2) << "\n";
@@ -105,8 +106,9 @@ void add_describe_command(CLI::App& app) {
   add_arch_options(cmd, options->arch);
   cmd->get_option("ARCH")->description(cmd->get_option("ARCH")->get_description() +
                                        "; `zoo` summarises every zoo model");
-  cmd->add_flag("--json", options->json,
-                "Machine-readable output: params, macs, layers[] (name, op, input, output, params, macs)");
+  cmd->add_flag(
+      "--json", options->json,
+      "Machine-readable output: params, macs, layers[] (name, op, input, output, params, macs)");
   cmd->callback([options] {
     if (options->arch.arch == "zoo") {
       describe_zoo(*options);

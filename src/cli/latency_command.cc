@@ -24,10 +24,10 @@ struct LatencyCommandOptions {
 void run_latency(const LatencyCommandOptions& o) {
   const ResolvedArch r = resolve_arch(o.arch.arch, adjustments(o.arch));
   XnnpackLatency model(o.threads, o.measure);
-  std::cerr << "mnas: measuring " << r.label << " (" << to_string(r.arch.input) << ", "
-            << o.threads << " thread" << (o.threads > 1 ? "s" : "") << ", at least "
-            << o.measure.min_runs << " runs and " << o.measure.min_seconds << " s, at most "
-            << o.measure.max_seconds << " s per attempt)...\n";
+  std::cerr << "mnas: measuring " << r.label << " (" << to_string(r.arch.input) << ", " << o.threads
+            << " thread" << (o.threads > 1 ? "s" : "") << ", at least " << o.measure.min_runs
+            << " runs and " << o.measure.min_seconds << " s, at most " << o.measure.max_seconds
+            << " s per attempt)...\n";
   const LatencyResult result = model.latency(r.arch);
   if (o.json) {
     nlohmann::json j = latency_json(result);
@@ -65,8 +65,10 @@ void add_latency_command(CLI::App& app) {
                   "Minimum seconds of timed runs per attempt (default 1)");
   cmd->add_option("--max-secs", o->measure.max_seconds,
                   "Maximum seconds of timed runs per attempt (default 10)");
-  cmd->add_option("--warmup", o->measure.warmup_runs, "Warm-up runs (default 1, and 0.2 s at least)");
-  cmd->add_option("--cpu", o->measure.cpu, "Pin the measurement to this logical CPU (default: no pinning)");
+  cmd->add_option("--warmup", o->measure.warmup_runs,
+                  "Warm-up runs (default 1, and 0.2 s at least)");
+  cmd->add_option("--cpu", o->measure.cpu,
+                  "Pin the measurement to this logical CPU (default: no pinning)");
   cmd->add_option("--max-cv", o->measure.max_cv,
                   "Re-measure when the coefficient of variation is above this (default 0.05)");
   cmd->add_option("--attempts", o->measure.max_attempts, "Attempts at most (default 3)");

@@ -11,10 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "latency/graph.h"
 #include "latency/latency_json.h"
 #include "latency/lookup_table.h"
 #include "latency/xnnpack_network.h"
-#include "latency/graph.h"
 #include "space/error.h"
 
 namespace mnas::cli {
@@ -74,8 +74,9 @@ void run_build(const BuildOptions& o) {
     table->require_space(space);
     table->require_this_device();
     if (table->threads() != o.threads) {
-      throw Error("--out: the existing table was measured with " + std::to_string(table->threads()) +
-                  " threads, not " + std::to_string(o.threads) + "; use another file");
+      throw Error("--out: the existing table was measured with " +
+                  std::to_string(table->threads()) + " threads, not " + std::to_string(o.threads) +
+                  "; use another file");
     }
     std::cerr << "mnas: resuming " << o.out << ": " << table->entries() - table->missing() << "/"
               << table->entries() << " entries measured\n";
@@ -99,14 +100,16 @@ void run_build(const BuildOptions& o) {
     std::cerr << "mnas: calibrating on " << o.calibration_samples
               << " random architectures measured whole...\n";
     table->calibrate(o.calibration_samples, o.seed, o.network, [](int done, int total) {
-      if (done % 10 == 0 || done == total) std::fprintf(stderr, "mnas: calibration %d/%d\n", done, total);
+      if (done % 10 == 0 || done == total)
+        std::fprintf(stderr, "mnas: calibration %d/%d\n", done, total);
     });
     table->save(o.out);
   }
-  std::printf("%s: %zu entries; calibration: predicted = %.4f x sum + %.4f ms/Mparam + %.4f ms "
-              "(%d samples)\n",
-              o.out.c_str(), table->entries(), table->scale(), table->ms_per_mparam(),
-              table->offset_ms(), table->calibration_samples());
+  std::printf(
+      "%s: %zu entries; calibration: predicted = %.4f x sum + %.4f ms/Mparam + %.4f ms "
+      "(%d samples)\n",
+      o.out.c_str(), table->entries(), table->scale(), table->ms_per_mparam(), table->offset_ms(),
+      table->calibration_samples());
 }
 
 struct CheckOptions {
@@ -139,7 +142,8 @@ void run_check(const CheckOptions& o) {
     abs_pct += 100 * err;
     worst = std::max(worst, 100 * err);
     if ((i + 1) % 10 == 0 || i + 1 == o.samples) {
-      std::fprintf(stderr, "mnas: lut check %d/%d, within 10%% so far %d\n", i + 1, o.samples, within);
+      std::fprintf(stderr, "mnas: lut check %d/%d, within 10%% so far %d\n", i + 1, o.samples,
+                   within);
     }
   }
   // Prediction speed: predict the samples over and over for at least 0.3 s.
@@ -164,10 +168,11 @@ void run_check(const CheckOptions& o) {
               << "\n";
     return;
   }
-  std::printf("%s on %d random architectures: %.1f%% within +-10%% of the measured median, MAPE "
-              "%.2f%%, worst %.1f%%; %.0f predictions/s\n",
-              o.table.c_str(), o.samples, 100.0 * within / o.samples, abs_pct / o.samples, worst,
-              per_second);
+  std::printf(
+      "%s on %d random architectures: %.1f%% within +-10%% of the measured median, MAPE "
+      "%.2f%%, worst %.1f%%; %.0f predictions/s\n",
+      o.table.c_str(), o.samples, 100.0 * within / o.samples, abs_pct / o.samples, worst,
+      per_second);
 }
 
 void add_measure_options(CLI::App* cmd, MeasureOptions& m, const std::string& what) {
@@ -185,9 +190,11 @@ void add_lut_command(CLI::App& app) {
 
   auto b = std::make_shared<BuildOptions>();
   CLI::App* build = lut->add_subcommand(
-      "build", "Measure every layer configuration of a search space at an input shape, then "
-               "calibrate against whole networks; resumes an interrupted build of the same file");
-  build->add_option("--space", b->space_file, "Search-space JSON file (default: the paper's space)");
+      "build",
+      "Measure every layer configuration of a search space at an input shape, then "
+      "calibrate against whole networks; resumes an interrupted build of the same file");
+  build->add_option("--space", b->space_file,
+                    "Search-space JSON file (default: the paper's space)");
   build->add_option("--input", b->input, "Input shape HxWxC (default: the space's)");
   build->add_option("--classes", b->classes, "Number of classes (default: the space's)");
   build->add_option("--out", b->out, "Table file to write (and resume)")->required();

@@ -25,11 +25,10 @@ namespace mnas::cli {
 namespace {
 
 // Flags that define a search: stored with it, and checked when it is resumed.
-const char* const kConfigFlags[] = {"--strategy", "--seed",    "--evaluator",    "--space",
-                                    "--input",    "--classes", "--dataset",      "--reward",
-                                    "--alpha",    "--beta",    "--target-ms",    "--target",
-                                    "--latency",  "--epochs",  "--train-images", "--holdout",
-                                    "--batch",    "--failed-reward"};
+const char* const kConfigFlags[] = {
+    "--strategy", "--seed",   "--evaluator",    "--space",   "--input",     "--classes",
+    "--dataset",  "--reward", "--alpha",        "--beta",    "--target-ms", "--target",
+    "--latency",  "--epochs", "--train-images", "--holdout", "--batch",     "--failed-reward"};
 
 struct SearchCommandOptions {
   std::string store;
@@ -38,13 +37,24 @@ struct SearchCommandOptions {
   double time_budget = 0;
   int threads = 0;
   std::string data_dir;
-  std::map<std::string, std::string> flags = {
-      {"--strategy", "ppo"},        {"--seed", "1"},           {"--evaluator", "proxy"},
-      {"--space", ""},              {"--input", "28x28x1"},    {"--classes", "10"},
-      {"--dataset", "fashion-mnist"}, {"--reward", "soft"},    {"--alpha", ""},
-      {"--beta", ""},               {"--target-ms", ""},       {"--target", "mobilenetv2"},
-      {"--latency", "xnnpack"},     {"--epochs", "1"},         {"--train-images", "5000"},
-      {"--holdout", "2000"},        {"--batch", "6"},          {"--failed-reward", "0"}};
+  std::map<std::string, std::string> flags = {{"--strategy", "ppo"},
+                                              {"--seed", "1"},
+                                              {"--evaluator", "proxy"},
+                                              {"--space", ""},
+                                              {"--input", "28x28x1"},
+                                              {"--classes", "10"},
+                                              {"--dataset", "fashion-mnist"},
+                                              {"--reward", "soft"},
+                                              {"--alpha", ""},
+                                              {"--beta", ""},
+                                              {"--target-ms", ""},
+                                              {"--target", "mobilenetv2"},
+                                              {"--latency", "xnnpack"},
+                                              {"--epochs", "1"},
+                                              {"--train-images", "5000"},
+                                              {"--holdout", "2000"},
+                                              {"--batch", "6"},
+                                              {"--failed-reward", "0"}};
   bool json = false;
   CLI::App* cmd = nullptr;
 };
@@ -87,7 +97,8 @@ double resolve_target(const std::string& spec, LatencyModel& latency, Evaluator*
   std::string name = spec;
   const size_t colon = spec.find("x:");
   if (colon != std::string::npos) {
-    factor = parse_double(spec.substr(0, colon), "--target: '" + spec + "' should read like 0.8x:mnasnet-a1");
+    factor = parse_double(spec.substr(0, colon),
+                          "--target: '" + spec + "' should read like 0.8x:mnasnet-a1");
     name = spec.substr(colon + 2);
     if (!(factor > 0)) throw Error("--target: the factor must be > 0");
   }
@@ -95,23 +106,32 @@ double resolve_target(const std::string& spec, LatencyModel& latency, Evaluator*
   o.input = space.input();
   o.classes = space.classes();
   const Architecture ref = zoo_model(name, o);
-  const double ms = surrogate ? surrogate->evaluate(ref).latency_ms : latency.latency(ref).median_ms;
+  const double ms =
+      surrogate ? surrogate->evaluate(ref).latency_ms : latency.latency(ref).median_ms;
   return factor * ms;
 }
 
 nlohmann::json trial_json(const StoredTrial& t) {
-  return {{"id", t.id}, {"step", t.step}, {"accuracy", t.accuracy}, {"latency_ms", t.latency_ms},
-          {"reward", t.reward}, {"status", t.status}, {"failure", t.failure}, {"canonical", t.canonical}};
+  return {{"id", t.id},
+          {"step", t.step},
+          {"accuracy", t.accuracy},
+          {"latency_ms", t.latency_ms},
+          {"reward", t.reward},
+          {"status", t.status},
+          {"failure", t.failure},
+          {"canonical", t.canonical}};
 }
 
 void print_results(const Store& store, bool json, int top) {
   const std::vector<StoredTrial> trials = store.trials();
-  const nlohmann::json config = store.config().empty() ? nlohmann::json::object() : nlohmann::json::parse(store.config());
+  const nlohmann::json config =
+      store.config().empty() ? nlohmann::json::object() : nlohmann::json::parse(store.config());
   std::vector<StoredTrial> best;
   for (const StoredTrial& t : trials) {
     if (t.status == "done" && !t.cached) best.push_back(t);
   }
-  std::sort(best.begin(), best.end(), [](const StoredTrial& a, const StoredTrial& b) { return a.reward > b.reward; });
+  std::sort(best.begin(), best.end(),
+            [](const StoredTrial& a, const StoredTrial& b) { return a.reward > b.reward; });
   if (best.size() > static_cast<size_t>(top)) best.resize(top);
   const std::vector<StoredTrial> front = pareto_front(trials);
   int failed = 0;
@@ -120,22 +140,27 @@ void print_results(const Store& store, bool json, int top) {
     nlohmann::json top_json = nlohmann::json::array(), front_json = nlohmann::json::array();
     for (const StoredTrial& t : best) top_json.push_back(trial_json(t));
     for (const StoredTrial& t : front) front_json.push_back(trial_json(t));
-    std::cout << nlohmann::json{{"store", store.path()}, {"trials", trials.size()}, {"failed", failed},
-                                {"target_ms", config.value("target_ms", 0.0)}, {"top", top_json},
-                                {"pareto", front_json}, {"config", config}}
+    std::cout << nlohmann::json{{"store", store.path()},
+                                {"trials", trials.size()},
+                                {"failed", failed},
+                                {"target_ms", config.value("target_ms", 0.0)},
+                                {"top", top_json},
+                                {"pareto", front_json},
+                                {"config", config}}
                      .dump(2)
               << "\n";
     return;
   }
-  std::printf("%s: %zu trials (%d failed), target %.3f ms, strategy %s, evaluator %s\n", store.path().c_str(),
-              trials.size(), failed, config.value("target_ms", 0.0),
+  std::printf("%s: %zu trials (%d failed), target %.3f ms, strategy %s, evaluator %s\n",
+              store.path().c_str(), trials.size(), failed, config.value("target_ms", 0.0),
               config.contains("flags") ? config["flags"].value("--strategy", "?").c_str() : "?",
               config.contains("flags") ? config["flags"].value("--evaluator", "?").c_str() : "?");
   const auto table = [](const char* title, const std::vector<StoredTrial>& rows) {
-    std::printf("\n%s\n%6s %9s %11s %8s  %s\n", title, "trial", "accuracy", "latency ms", "reward", "architecture");
+    std::printf("\n%s\n%6s %9s %11s %8s  %s\n", title, "trial", "accuracy", "latency ms", "reward",
+                "architecture");
     for (const StoredTrial& t : rows) {
-      std::printf("%6lld %8.2f%% %11.3f %8.4f  %s\n", static_cast<long long>(t.id), 100 * t.accuracy,
-                  t.latency_ms, t.reward, t.canonical.c_str());
+      std::printf("%6lld %8.2f%% %11.3f %8.4f  %s\n", static_cast<long long>(t.id),
+                  100 * t.accuracy, t.latency_ms, t.reward, t.canonical.c_str());
     }
   };
   table("Best by reward:", best);
@@ -145,17 +170,21 @@ void print_results(const Store& store, bool json, int top) {
 void run_search_command(SearchCommandOptions& o) {
   const bool exists = std::ifstream(o.store).good();
   if (exists && !o.resume) {
-    throw Error("--store: '" + o.store + "' exists; add --resume to continue that search, or choose another file");
+    throw Error("--store: '" + o.store +
+                "' exists; add --resume to continue that search, or choose another file");
   }
-  if (!exists && o.resume) throw Error("--resume: '" + o.store + "' does not exist", Error::Kind::kIo);
+  if (!exists && o.resume)
+    throw Error("--resume: '" + o.store + "' does not exist", Error::Kind::kIo);
   Store store(o.store);
-  nlohmann::json config = store.config().empty() ? nlohmann::json() : nlohmann::json::parse(store.config());
+  nlohmann::json config =
+      store.config().empty() ? nlohmann::json() : nlohmann::json::parse(store.config());
   if (o.resume && config.is_object()) {
     const nlohmann::json& stored = config.at("flags");
     for (const char* flag : kConfigFlags) {
       if (o.cmd->count(flag) > 0 && stored.value(flag, "") != o.flags[flag]) {
-        throw Error(std::string(flag) + ": '" + o.flags[flag] + "' differs from the search in the store ('" +
-                    stored.value(flag, "") + "'); a resumed search keeps its configuration");
+        throw Error(std::string(flag) + ": '" + o.flags[flag] +
+                    "' differs from the search in the store ('" + stored.value(flag, "") +
+                    "'); a resumed search keeps its configuration");
       }
       o.flags[flag] = stored.value(flag, o.flags[flag]);
     }
@@ -183,8 +212,8 @@ void run_search_command(SearchCommandOptions& o) {
     t.threads = o.threads;
     const DatasetInfo info = dataset_info(t.dataset);
     if (info.channels != space.input().channels || info.classes != space.classes()) {
-      throw Error("--input/--classes: " + t.dataset + " has " + std::to_string(info.channels) + " channels and " +
-                  std::to_string(info.classes) + " classes");
+      throw Error("--input/--classes: " + t.dataset + " has " + std::to_string(info.channels) +
+                  " channels and " + std::to_string(info.classes) + " classes");
     }
     evaluator = std::make_unique<ProxyEvaluator>(t, make_latency(f["--latency"], space));
   } else {
@@ -199,12 +228,15 @@ void run_search_command(SearchCommandOptions& o) {
   } else if (!f["--target-ms"].empty()) {
     reward.target_ms = number(f, "--target-ms");
   } else {
-    std::cerr << "mnas: measuring the target: " << f["--target"] << " at " << to_string(space.input()) << "...\n";
+    std::cerr << "mnas: measuring the target: " << f["--target"] << " at "
+              << to_string(space.input()) << "...\n";
     reward.target_ms = resolve_target(f["--target"], *latency, surrogate, space);
   }
   validate(reward);
   if (!config.is_object()) {
-    config = {{"flags", f}, {"target_ms", reward.target_ms}, {"space", nlohmann::json::parse(space.to_json())},
+    config = {{"flags", f},
+              {"target_ms", reward.target_ms},
+              {"space", nlohmann::json::parse(space.to_json())},
               {"created_by", "mnas 0.1.0"}};
     store.set_config(config.dump());
   }
@@ -216,20 +248,27 @@ void run_search_command(SearchCommandOptions& o) {
   so.time_budget_seconds = o.time_budget;
   so.reward = reward;
   so.failed_reward = number(f, "--failed-reward");
-  std::cerr << "mnas: search " << o.store << ": " << so.trials << " trials, strategy " << strategy->name()
-            << ", evaluator " << evaluator->name() << ", latency " << f["--latency"] << ", "
-            << f["--reward"] << " reward, T = " << format_double(reward.target_ms) << " ms"
-            << (store.trial_count() > 0 ? ", resuming at trial " + std::to_string(store.trial_count() + 1) : "")
+  std::cerr << "mnas: search " << o.store << ": " << so.trials << " trials, strategy "
+            << strategy->name() << ", evaluator " << evaluator->name() << ", latency "
+            << f["--latency"] << ", " << f["--reward"]
+            << " reward, T = " << format_double(reward.target_ms) << " ms"
+            << (store.trial_count() > 0
+                    ? ", resuming at trial " + std::to_string(store.trial_count() + 1)
+                    : "")
             << "\n";
   run_search(store, *strategy, *evaluator, space, so, [](const SearchProgress& p) {
     const StoredTrial& t = *p.trial;
-    std::fprintf(stderr, "mnas: trial %lld/%lld %s acc %.2f%% lat %.3f ms reward %.4f%s | best %.4f | ETA %.0fs\n",
-                 static_cast<long long>(p.done), static_cast<long long>(p.total), t.status.c_str(),
-                 100 * t.accuracy, t.latency_ms, t.reward, t.cached ? " (seen before)" : "",
-                 p.best_reward, p.eta_seconds);
+    std::fprintf(
+        stderr,
+        "mnas: trial %lld/%lld %s acc %.2f%% lat %.3f ms reward %.4f%s | best %.4f | ETA %.0fs\n",
+        static_cast<long long>(p.done), static_cast<long long>(p.total), t.status.c_str(),
+        100 * t.accuracy, t.latency_ms, t.reward, t.cached ? " (seen before)" : "", p.best_reward,
+        p.eta_seconds);
   });
   print_results(store, o.json, 5);
-  if (!o.json) std::printf("\nThe store is %s; `mnas results %s` shows this again.\n", o.store.c_str(), o.store.c_str());
+  if (!o.json)
+    std::printf("\nThe store is %s; `mnas results %s` shows this again.\n", o.store.c_str(),
+                o.store.c_str());
 }
 
 }  // namespace
@@ -237,34 +276,46 @@ void run_search_command(SearchCommandOptions& o) {
 void add_search_command(CLI::App& app) {
   auto o = std::make_shared<SearchCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "search", "Search architectures as accurate as possible at a latency target measured on this machine");
+      "search",
+      "Search architectures as accurate as possible at a latency target measured on this machine");
   o->cmd = cmd;
-  cmd->add_option("--store", o->store, "SQLite file of the search (created; with --resume, continued)")->required();
-  cmd->add_flag("--resume", o->resume, "Continue the search in --store with its stored configuration");
+  cmd->add_option("--store", o->store,
+                  "SQLite file of the search (created; with --resume, continued)")
+      ->required();
+  cmd->add_flag("--resume", o->resume,
+                "Continue the search in --store with its stored configuration");
   cmd->add_option("--trials", o->trials, "Trials in the store when the search ends (default 60)");
-  cmd->add_option("--time-budget", o->time_budget, "Stop starting trials after this many seconds (default: none)");
+  cmd->add_option("--time-budget", o->time_budget,
+                  "Stop starting trials after this many seconds (default: none)");
   cmd->add_option("--threads", o->threads, "Training threads (default: every core)");
   cmd->add_option("--data-dir", o->data_dir, "Directory of the data set files");
   auto& f = o->flags;
   cmd->add_option("--strategy", f["--strategy"], "ppo (default), reinforce, evolution or random");
   cmd->add_option("--seed", f["--seed"], "Seed of the strategy (default 1)");
-  cmd->add_option("--evaluator", f["--evaluator"],
-                  "proxy (default: proxy training + latency) or surrogate (synthetic, for trying strategies)");
+  cmd->add_option(
+      "--evaluator", f["--evaluator"],
+      "proxy (default: proxy training + latency) or surrogate (synthetic, for trying strategies)");
   cmd->add_option("--space", f["--space"], "Search-space JSON file (default: the paper's space)");
   cmd->add_option("--input", f["--input"], "Input shape (default 28x28x1: the small-input preset)");
   cmd->add_option("--classes", f["--classes"], "Classes (default 10)");
   cmd->add_option("--dataset", f["--dataset"], "Proxy data set (default fashion-mnist)");
-  cmd->add_option("--reward", f["--reward"], "soft (default: alpha = beta = -0.07) or hard (alpha = 0, beta = -1)");
-  cmd->add_option("--alpha", f["--alpha"], "Exponent at or under the target (overrides the preset)");
+  cmd->add_option("--reward", f["--reward"],
+                  "soft (default: alpha = beta = -0.07) or hard (alpha = 0, beta = -1)");
+  cmd->add_option("--alpha", f["--alpha"],
+                  "Exponent at or under the target (overrides the preset)");
   cmd->add_option("--beta", f["--beta"], "Exponent over the target (overrides the preset)");
-  cmd->add_option("--target-ms", f["--target-ms"], "Target latency T in ms (default: see --target)");
-  cmd->add_option("--target", f["--target"],
-                  "T relative to a zoo model measured here at the search's input: mobilenetv2 (default, "
-                  "the paper's choice) or e.g. 0.8x:mnasnet-a1");
-  cmd->add_option("--latency", f["--latency"], "xnnpack (default: measured) or lut:FILE (a lookup table)");
+  cmd->add_option("--target-ms", f["--target-ms"],
+                  "Target latency T in ms (default: see --target)");
+  cmd->add_option(
+      "--target", f["--target"],
+      "T relative to a zoo model measured here at the search's input: mobilenetv2 (default, "
+      "the paper's choice) or e.g. 0.8x:mnasnet-a1");
+  cmd->add_option("--latency", f["--latency"],
+                  "xnnpack (default: measured) or lut:FILE (a lookup table)");
   cmd->add_option("--epochs", f["--epochs"], "Proxy training epochs (default 1)");
   cmd->add_option("--train-images", f["--train-images"], "Proxy training images (default 5000)");
-  cmd->add_option("--holdout", f["--holdout"], "Held-out images the accuracy is measured on (default 2000)");
+  cmd->add_option("--holdout", f["--holdout"],
+                  "Held-out images the accuracy is measured on (default 2000)");
   cmd->add_option("--batch", f["--batch"], "Proposals per strategy step (default 6)");
   cmd->add_option("--failed-reward", f["--failed-reward"], "Reward of a failed trial (default 0)");
   cmd->add_flag("--json", o->json, "Print the results as JSON at the end");
@@ -275,9 +326,11 @@ void add_search_command(CLI::App& app) {
   CLI::App* results = app.add_subcommand("results", "Show a search's best trials and Pareto front");
   results->add_option("STORE", r->first, "The search's SQLite file")->required();
   results->add_option("--top", *top, "Best trials to list (default 5)");
-  results->add_flag("--json", r->second, "Machine-readable output: trials, failed, target_ms, top, pareto");
+  results->add_flag("--json", r->second,
+                    "Machine-readable output: trials, failed, target_ms, top, pareto");
   results->callback([r, top] {
-    if (!std::ifstream(r->first).good()) throw Error("STORE: '" + r->first + "' does not exist", Error::Kind::kIo);
+    if (!std::ifstream(r->first).good())
+      throw Error("STORE: '" + r->first + "' does not exist", Error::Kind::kIo);
     Store store(r->first);
     print_results(store, r->second, *top);
   });

@@ -10,7 +10,8 @@ TEST(SearchIntegration, TinyRealSearchEndToEnd) {
   }
   const std::string store = temp_path("search.db");
   std::remove(store.c_str());
-  const std::string common = " --store " + store + " --batch 2 --train-images 256 --holdout 128 --threads 2";
+  const std::string common =
+      " --store " + store + " --batch 2 --train-images 256 --holdout 128 --threads 2";
   Result r = run_mnas("search --trials 2" + common);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("trial 2/2"), std::string::npos) << r.err;

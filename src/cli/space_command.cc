@@ -47,24 +47,23 @@ void run_space(const SpaceOptions& o) {
   if (o.json) {
     nlohmann::json d = nlohmann::json::array();
     for (const Decision& x : decisions) d.push_back({{"name", x.name}, {"vocab", x.vocab}});
-    nlohmann::json j{
-        {"blocks", space.num_blocks()},
-        {"searchable_blocks", space.searchable_blocks()},
-        {"per_block_choices", sizes},
-        {"size", space.size_exact()},
-        {"log10_size", space.log10_size()},
-        {"skeleton", space.skeleton().name},
-        {"input", to_string(space.input())},
-        {"classes", space.classes()},
-        {"decisions", d},
-        {"paper_example",
-         {{"S", s},
-          {"B", kPaperBlocks},
-          {"N", kPaperLayers},
-          {"factorized_size", factorized},
-          {"factorized_log10", kPaperBlocks * log_s},
-          {"per_layer_log10", kPaperBlocks * kPaperLayers * log_s}}},
-        {"space", nlohmann::json::parse(space.to_json())}};
+    nlohmann::json j{{"blocks", space.num_blocks()},
+                     {"searchable_blocks", space.searchable_blocks()},
+                     {"per_block_choices", sizes},
+                     {"size", space.size_exact()},
+                     {"log10_size", space.log10_size()},
+                     {"skeleton", space.skeleton().name},
+                     {"input", to_string(space.input())},
+                     {"classes", space.classes()},
+                     {"decisions", d},
+                     {"paper_example",
+                      {{"S", s},
+                       {"B", kPaperBlocks},
+                       {"N", kPaperLayers},
+                       {"factorized_size", factorized},
+                       {"factorized_log10", kPaperBlocks * log_s},
+                       {"per_layer_log10", kPaperBlocks * kPaperLayers * log_s}}},
+                     {"space", nlohmann::json::parse(space.to_json())}};
     std::cout << j.dump(2) << "\n";
     return;
   }
@@ -74,8 +73,9 @@ void run_space(const SpaceOptions& o) {
             << " searchable; input " << to_string(space.input()) << " -> skeleton '" << sk.name
             << "' (stem " << sk.stem_filters << "/" << sk.stem_stride << ", head "
             << sk.head_filters << "), " << space.classes() << " classes\n\n";
-  Table table({"block", "skeleton t,c,n,s", "ops", "kernels", "se", "skips", "filters", "layers", "S"},
-              {false, false, false, false, false, false, false, false, true});
+  Table table(
+      {"block", "skeleton t,c,n,s", "ops", "kernels", "se", "skips", "filters", "layers", "S"},
+      {false, false, false, false, false, false, false, false, true});
   for (int b = 0; b < space.num_blocks(); ++b) {
     const SkeletonBlock& k = sk.blocks[b];
     const std::string skel = std::to_string(k.expansion) + "," + std::to_string(k.filters) + "," +
@@ -86,12 +86,11 @@ void run_space(const SpaceOptions& o) {
     }
     const BlockChoices& c = space.choices(b);
     table.add_row(
-        {std::to_string(b + 1), skel,
-         join(c.ops, [](const OpChoice& x) { return to_string(x); }),
-         join(c.kernels, [](int x) { return std::to_string(x); }),
-         join(c.se_ratios, format_double),
+        {std::to_string(b + 1), skel, join(c.ops, [](const OpChoice& x) { return to_string(x); }),
+         join(c.kernels, [](int x) { return std::to_string(x); }), join(c.se_ratios, format_double),
          join(c.skips, [](SkipOp x) { return std::string(to_string(x)); }),
-         join(c.filter_ratios, [&](double r) { return std::to_string(round_filters(k.filters * r)); }),
+         join(c.filter_ratios,
+              [&](double r) { return std::to_string(round_filters(k.filters * r)); }),
          join(c.layer_deltas, [&](int d) { return std::to_string(std::max(1, k.layers + d)); }),
          std::to_string(c.size())});
   }
@@ -101,10 +100,10 @@ void run_space(const SpaceOptions& o) {
   std::cout << "Tokens: " << decisions.size()
             << " decisions, 6 per searchable block in the order op, kernel, se_ratio, skip, "
                "filters, layers\n";
-  std::cout << "Paper's example (S = " << s << ", B = " << kPaperBlocks << " blocks, N = "
-            << kPaperLayers << " layers each): factorized S^" << kPaperBlocks << " = " << factorized
-            << " ~ " << format_power_of_ten(kPaperBlocks * log_s) << "; per-layer S^"
-            << kPaperBlocks * kPaperLayers << " ~ "
+  std::cout << "Paper's example (S = " << s << ", B = " << kPaperBlocks
+            << " blocks, N = " << kPaperLayers << " layers each): factorized S^" << kPaperBlocks
+            << " = " << factorized << " ~ " << format_power_of_ten(kPaperBlocks * log_s)
+            << "; per-layer S^" << kPaperBlocks * kPaperLayers << " ~ "
             << format_power_of_ten(kPaperBlocks * kPaperLayers * log_s) << "\n";
 }
 

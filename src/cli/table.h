@@ -12,8 +12,9 @@ class Table {
  public:
   // `right_aligned[i]` aligns column i to the right (numbers); missing entries mean left.
   explicit Table(std::vector<std::string> header, std::vector<bool> right_aligned = {});
-  void add_row(std::vector<std::string> cells);  // pads or truncates nothing; must match header size
-  void add_rule();                               // a dashed line across all columns
+  void add_row(
+      std::vector<std::string> cells);  // pads or truncates nothing; must match header size
+  void add_rule();                      // a dashed line across all columns
   std::string render() const;
 
  private:

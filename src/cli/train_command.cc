@@ -8,10 +8,10 @@
 
 #include "cli/arch_argument.h"
 #include "cli/commands.h"
+#include "cli/xnnpack_eval.h"
 #include "data/dataset.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
-#include "cli/xnnpack_eval.h"
 #include "train/trainer.h"
 
 namespace mnas::cli {
@@ -47,14 +47,18 @@ void run_train(TrainCommandOptions o) {
             << r.arch.classes << " classes) on " << o.train.dataset << " for " << o.train.epochs
             << " epoch" << (o.train.epochs > 1 ? "s" : "") << "\n";
   auto last = std::chrono::steady_clock::now() - std::chrono::seconds(10);
-  const TrainResult result = train(r.arch, o.train, [&](const TrainProgress& p) {
-    const auto now = std::chrono::steady_clock::now();
-    if (p.step != p.steps && now - last < std::chrono::seconds(2)) return;
-    last = now;
-    std::fprintf(stderr, "mnas: epoch %d/%d step %lld/%lld loss %.4f acc %.1f%% %.0f img/s ETA %s\n",
-                 p.epoch, p.epochs, static_cast<long long>(p.step), static_cast<long long>(p.steps),
-                 p.loss, 100 * p.accuracy, p.images_per_second, eta(p.eta_seconds).c_str());
-  }, o.resume);
+  const TrainResult result = train(
+      r.arch, o.train,
+      [&](const TrainProgress& p) {
+        const auto now = std::chrono::steady_clock::now();
+        if (p.step != p.steps && now - last < std::chrono::seconds(2)) return;
+        last = now;
+        std::fprintf(
+            stderr, "mnas: epoch %d/%d step %lld/%lld loss %.4f acc %.1f%% %.0f img/s ETA %s\n",
+            p.epoch, p.epochs, static_cast<long long>(p.step), static_cast<long long>(p.steps),
+            p.loss, 100 * p.accuracy, p.images_per_second, eta(p.eta_seconds).c_str());
+      },
+      o.resume);
   if (o.json) {
     std::cout << nlohmann::json{{"arch", r.label},
                                 {"canonical", to_canonical_string(r.arch)},
@@ -75,14 +79,16 @@ void run_train(TrainCommandOptions o) {
   } else if (result.status != "done") {
     std::printf("%s: %s (%s)\n", r.label.c_str(), result.status.c_str(), result.reason.c_str());
   } else {
-    std::printf("%s on %s: held-out top-1 %.2f%% (top-5 %.2f%%) on %lld images after %d epochs, "
-                "%.1f s, %.0f img/s, %.2fM params%s\n",
-                r.label.c_str(), o.train.dataset.c_str(), 100 * result.holdout_top1,
-                100 * result.holdout_top5, static_cast<long long>(o.train.holdout), result.epochs_done,
-                result.seconds, result.images_per_second, result.params / 1e6,
-                o.train.checkpoint.empty() ? "" : ("; checkpoint " + o.train.checkpoint).c_str());
+    std::printf(
+        "%s on %s: held-out top-1 %.2f%% (top-5 %.2f%%) on %lld images after %d epochs, "
+        "%.1f s, %.0f img/s, %.2fM params%s\n",
+        r.label.c_str(), o.train.dataset.c_str(), 100 * result.holdout_top1,
+        100 * result.holdout_top5, static_cast<long long>(o.train.holdout), result.epochs_done,
+        result.seconds, result.images_per_second, result.params / 1e6,
+        o.train.checkpoint.empty() ? "" : ("; checkpoint " + o.train.checkpoint).c_str());
   }
-  if (result.status != "done") throw Error("training " + result.status + ": " + result.reason, Error::Kind::kIo);
+  if (result.status != "done")
+    throw Error("training " + result.status + ": " + result.reason, Error::Kind::kIo);
 }
 
 struct EvalCommandOptions {
@@ -92,12 +98,17 @@ struct EvalCommandOptions {
 
 void run_eval(const EvalCommandOptions& o) {
   if (o.engine != "torch" && o.engine != "xnnpack") throw Error("--engine: use torch or xnnpack");
-  const EvalResult r = o.engine == "torch" ? evaluate_checkpoint(o.checkpoint, o.split, o.data_dir)
-                                           : evaluate_checkpoint_xnnpack(o.checkpoint, o.split, o.data_dir);
+  const EvalResult r = o.engine == "torch"
+                           ? evaluate_checkpoint(o.checkpoint, o.split, o.data_dir)
+                           : evaluate_checkpoint_xnnpack(o.checkpoint, o.split, o.data_dir);
   if (!o.export_path.empty()) export_checkpoint_weights(o.checkpoint, o.export_path);
   if (o.json) {
-    std::cout << nlohmann::json{{"checkpoint", o.checkpoint}, {"split", r.split}, {"top1", r.top1},
-                                {"top5", r.top5}, {"images", r.images}, {"engine", o.engine},
+    std::cout << nlohmann::json{{"checkpoint", o.checkpoint},
+                                {"split", r.split},
+                                {"top1", r.top1},
+                                {"top5", r.top5},
+                                {"images", r.images},
+                                {"engine", o.engine},
                                 {"canonical", to_canonical_string(r.arch)}}
                      .dump(2)
               << "\n";
@@ -105,7 +116,8 @@ void run_eval(const EvalCommandOptions& o) {
   }
   std::printf("%s: %s top-1 %.2f%% (top-5 %.2f%%) on %lld images (%s)%s\n", o.checkpoint.c_str(),
               r.split.c_str(), 100 * r.top1, 100 * r.top5, static_cast<long long>(r.images),
-              o.engine.c_str(), o.export_path.empty() ? "" : ("; weights written to " + o.export_path).c_str());
+              o.engine.c_str(),
+              o.export_path.empty() ? "" : ("; weights written to " + o.export_path).c_str());
 }
 
 }  // namespace
@@ -126,8 +138,10 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--holdout", t.holdout,
                   "Training images held out for the reported accuracy (default 5000)");
   cmd->add_option("--batch", t.batch, "Batch size (default 128)");
-  cmd->add_option("--optimizer", t.optimizer, "sgd (default; momentum 0.9, Nesterov), rmsprop or adam");
-  cmd->add_option("--lr", t.lr, "Peak learning rate (default: sgd 0.1, rmsprop 0.016*batch/256, adam 1e-3)");
+  cmd->add_option("--optimizer", t.optimizer,
+                  "sgd (default; momentum 0.9, Nesterov), rmsprop or adam");
+  cmd->add_option("--lr", t.lr,
+                  "Peak learning rate (default: sgd 0.1, rmsprop 0.016*batch/256, adam 1e-3)");
   cmd->add_option("--schedule", t.schedule, "cosine (default), exponential or constant");
   cmd->add_option("--warmup-epochs", t.warmup_epochs, "Linear warm-up epochs (default 1)");
   cmd->add_option("--weight-decay", t.weight_decay, "L2 weight decay (default 4e-5)");
@@ -150,10 +164,12 @@ void add_train_command(CLI::App& app) {
   eval->add_option("CKPT", e->checkpoint, "Checkpoint written by `mnas train --out`")->required();
   eval->add_option("--split", e->split, "test (default) or holdout (the run's held-out images)");
   eval->add_option("--data-dir", e->data_dir, "Directory of the data set files");
-  eval->add_option("--engine", e->engine,
-                   "torch (default: LibTorch) or xnnpack (BatchNorm folded, batch 1: the deployment path)");
-  eval->add_option("--export-weights", e->export_path,
-                   "Also write the folded weights file XNNPACK deployments read (space/weights_file.h)");
+  eval->add_option(
+      "--engine", e->engine,
+      "torch (default: LibTorch) or xnnpack (BatchNorm folded, batch 1: the deployment path)");
+  eval->add_option(
+      "--export-weights", e->export_path,
+      "Also write the folded weights file XNNPACK deployments read (space/weights_file.h)");
   eval->add_flag("--json", e->json, "Machine-readable output: top1, top5, images, split, engine");
   eval->callback([e] { run_eval(*e); });
 }

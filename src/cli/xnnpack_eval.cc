@@ -17,7 +17,8 @@ EvalResult evaluate_checkpoint_xnnpack(const std::string& checkpoint, const std:
   const LoadedCheckpoint c = load_trained_checkpoint(checkpoint);
   const nlohmann::json options = nlohmann::json::parse(c.options_json);
   const std::string dataset = options.value("dataset", "fashion-mnist");
-  const Dataset data = load_dataset(dataset, data_dir, split == "test" ? Split::kTest : Split::kTrain);
+  const Dataset data =
+      load_dataset(dataset, data_dir, split == "test" ? Split::kTest : Split::kTrain);
   torch::Tensor indices = torch::arange(data.size(), torch::kLong);
   if (split == "holdout") {
     indices = split_holdout(data.size(), options.at("holdout").get<int64_t>(),
@@ -33,11 +34,13 @@ EvalResult evaluate_checkpoint_xnnpack(const std::string& checkpoint, const std:
   const int64_t n = indices.size(0);
   for (int64_t start = 0; start < n; start += 256) {
     const torch::Tensor idx = indices.narrow(0, start, std::min<int64_t>(256, n - start));
-    const Batch b = make_batch(data, idx, norm, c.arch.input.height, c.arch.input.width, nullptr, nullptr);
+    const Batch b =
+        make_batch(data, idx, norm, c.arch.input.height, c.arch.input.width, nullptr, nullptr);
     const torch::Tensor nhwc = b.images.permute({0, 2, 3, 1}).contiguous();  // XNNPACK reads NHWC
     const int64_t per_image = nhwc[0].numel();
     for (int64_t i = 0; i < idx.size(0); ++i) {
-      std::copy(nhwc.data_ptr<float>() + i * per_image, nhwc.data_ptr<float>() + (i + 1) * per_image, net.input());
+      std::copy(nhwc.data_ptr<float>() + i * per_image,
+                nhwc.data_ptr<float>() + (i + 1) * per_image, net.input());
       net.run();
       const int64_t label = b.labels[i].item<int64_t>();
       const float target = net.output()[label];

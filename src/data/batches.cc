@@ -11,12 +11,13 @@ HoldoutSplit split_holdout(int64_t size, int64_t holdout, int64_t train_images, 
   if (holdout < 0) throw Error("--holdout: must be ≥ 0");
   if (train_images < 0) throw Error("--train-images: must be ≥ 0 (0 = all)");
   if (holdout >= size) {
-    throw Error("--holdout: " + std::to_string(holdout) + " leaves no training images (the set has " +
-                std::to_string(size) + ")");
+    throw Error("--holdout: " + std::to_string(holdout) +
+                " leaves no training images (the set has " + std::to_string(size) + ")");
   }
   if (holdout + train_images > size) {
-    throw Error("--train-images: " + std::to_string(train_images) + " plus " + std::to_string(holdout) +
-                " held out exceed the " + std::to_string(size) + " training images");
+    throw Error("--train-images: " + std::to_string(train_images) + " plus " +
+                std::to_string(holdout) + " held out exceed the " + std::to_string(size) +
+                " training images");
   }
   std::mt19937_64 rng(seed);
   const torch::Tensor all = shuffled(torch::arange(size, torch::kLong), rng);
@@ -94,11 +95,10 @@ Batch make_batch(const Dataset& data, const torch::Tensor& indices, const Normal
   const torch::Tensor std = torch::tensor(norm.std).view({1, -1, 1, 1});
   x = (x - mean) / std;
   if (x.size(2) != height || x.size(3) != width) {
-    x = torch::nn::functional::interpolate(
-        x, torch::nn::functional::InterpolateFuncOptions()
-               .size(std::vector<int64_t>{height, width})
-               .mode(torch::kBilinear)
-               .align_corners(false));
+    x = torch::nn::functional::interpolate(x, torch::nn::functional::InterpolateFuncOptions()
+                                                  .size(std::vector<int64_t>{height, width})
+                                                  .mode(torch::kBilinear)
+                                                  .align_corners(false));
   }
   Batch b;
   b.images = x.contiguous(torch::MemoryFormat::ChannelsLast);

@@ -179,7 +179,8 @@ TEST(Batches, NormaliseAugmentAndResize) {
   aug.pad = 2;
   aug.flip = true;
   std::mt19937_64 r1(1), r2(1);
-  const Batch a1 = make_batch(d, all, n, 6, 6, &aug, &r1), a2 = make_batch(d, all, n, 6, 6, &aug, &r2);
+  const Batch a1 = make_batch(d, all, n, 6, 6, &aug, &r1),
+              a2 = make_batch(d, all, n, 6, 6, &aug, &r2);
   EXPECT_TRUE(torch::equal(a1.images, a2.images));  // seeded
   EXPECT_FALSE(torch::equal(a1.images, plain.images));
   EXPECT_EQ(make_batch(d, all, n, 9, 8, nullptr, nullptr).images.sizes(),

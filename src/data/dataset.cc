@@ -43,7 +43,8 @@ std::string dataset_names() { return "fashion-mnist, mnist, cifar10, cifar100"; 
 Dataset load_dataset(const std::string& name, const std::string& data_dir, Split split) {
   const bool train = split == Split::kTrain;
   if (name == "fashion-mnist") {
-    return load_idx_dir(name, data_dir.empty() ? "/usr/share/datasets/fashion-mnist" : data_dir, split);
+    return load_idx_dir(name, data_dir.empty() ? "/usr/share/datasets/fashion-mnist" : data_dir,
+                        split);
   }
   if (data_dir.empty()) {
     throw Error("--data-dir: required for " + name + " (no Debian package ships it)");
@@ -52,7 +53,8 @@ Dataset load_dataset(const std::string& name, const std::string& data_dir, Split
   if (name == "cifar10") {
     std::vector<std::string> files;
     if (train) {
-      for (int i = 1; i <= 5; ++i) files.push_back(data_dir + "/data_batch_" + std::to_string(i) + ".bin");
+      for (int i = 1; i <= 5; ++i)
+        files.push_back(data_dir + "/data_batch_" + std::to_string(i) + ".bin");
     } else {
       files.push_back(data_dir + "/test_batch.bin");
     }

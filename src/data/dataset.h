@@ -9,7 +9,7 @@ namespace mnas {
 
 // An image-classification data set held in memory.
 struct Dataset {
-  std::string name;     // "fashion-mnist/train", ...
+  std::string name;  // "fashion-mnist/train", ...
   int height = 0, width = 0, channels = 0;
   int classes = 0;
   torch::Tensor images;  // uint8 [N, H, W, C]

@@ -11,8 +11,8 @@ constexpr uint32_t kLabelsMagic = 0x00000801;
 constexpr uint32_t kMaxSide = 4096;
 constexpr uint32_t kMaxCount = 100000000;
 
-void check_magic(const std::vector<uint8_t>& b, uint32_t want, size_t header, const std::string& path,
-                 const char* what) {
+void check_magic(const std::vector<uint8_t>& b, uint32_t want, size_t header,
+                 const std::string& path, const char* what) {
   // The magic first: a file of the wrong kind should say so, whatever its size.
   if (b.size() >= 4 && read_be32(b, 0) != want) {
     char buf[64];
@@ -20,8 +20,8 @@ void check_magic(const std::vector<uint8_t>& b, uint32_t want, size_t header, co
     throw Error(path + ": not an IDX " + what + " file (magic " + buf + ")");
   }
   if (b.size() < header) {
-    throw Error(path + ": truncated header (" + std::to_string(b.size()) + " bytes; an IDX " + what +
-                " file starts with " + std::to_string(header) + ")");
+    throw Error(path + ": truncated header (" + std::to_string(b.size()) + " bytes; an IDX " +
+                what + " file starts with " + std::to_string(header) + ")");
   }
 }
 
@@ -42,7 +42,8 @@ Dataset read_idx(const std::string& images_path, const std::string& labels_path,
   const uint64_t expected = 16 + uint64_t{count} * rows * cols;
   if (img.size() != expected) {
     throw Error(images_path + ": " + std::to_string(img.size()) + " bytes, the header promises " +
-                std::to_string(expected) + (img.size() < expected ? " (truncated)" : " (trailing data)"));
+                std::to_string(expected) +
+                (img.size() < expected ? " (truncated)" : " (trailing data)"));
   }
   const std::vector<uint8_t> lab = read_file_bytes(labels_path);
   check_magic(lab, kLabelsMagic, 8, labels_path, "label");
@@ -53,7 +54,8 @@ Dataset read_idx(const std::string& images_path, const std::string& labels_path,
   }
   if (lab.size() != 8 + uint64_t{count}) {
     throw Error(labels_path + ": " + std::to_string(lab.size()) + " bytes, the header promises " +
-                std::to_string(8 + uint64_t{count}) + (lab.size() < 8 + uint64_t{count} ? " (truncated)" : " (trailing data)"));
+                std::to_string(8 + uint64_t{count}) +
+                (lab.size() < 8 + uint64_t{count} ? " (truncated)" : " (trailing data)"));
   }
   Dataset d;
   d.name = name;

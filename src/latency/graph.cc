@@ -17,7 +17,8 @@ class GraphBuilder {
     graph_.input = 0;
   }
 
-  int conv(const std::string& name, int input, int out_channels, int kernel, int stride, bool relu) {
+  int conv(const std::string& name, int input, int out_channels, int kernel, int stride,
+           bool relu) {
     const ValueShape& in = graph_.values[input];
     return add_param_op(GraphOpKind::kConvolution, name, input, kernel, stride, relu,
                         {size_t(out_channels), size_t(kernel), size_t(kernel), size_t(in.channels)},
@@ -167,7 +168,8 @@ ValueShape infer_output_shape(const Graph& graph, const GraphOp& op) {
       const GraphParam& p = graph.params[op.param];
       out.height = (in.height + 2 * op.padding - op.kernel) / op.stride + 1;
       out.width = (in.width + 2 * op.padding - op.kernel) / op.stride + 1;
-      out.channels = op.kind == GraphOpKind::kDepthwise ? in.channels : static_cast<int>(p.shape[0]);
+      out.channels =
+          op.kind == GraphOpKind::kDepthwise ? in.channels : static_cast<int>(p.shape[0]);
       if (op.kind == GraphOpKind::kConvolution && p.shape[3] != static_cast<size_t>(in.channels)) {
         throw Error(p.name + ": weight expects " + std::to_string(p.shape[3]) +
                     " input channels, the input has " + std::to_string(in.channels));

@@ -29,13 +29,13 @@ struct ValueShape {
 };
 
 enum class GraphOpKind {
-  kConvolution,         // dense k×k, weight [out, k, k, in], bias [out]
-  kDepthwise,           // k×k per channel, weight [1, k, k, C], bias [C]
-  kAveragePool,         // window = stride, ceil mode: averages the valid pixels of each window
-  kGlobalAveragePool,   // → [1, 1, 1, C]
-  kFullyConnected,      // on [1, 1, 1, in]: weight [out, in], bias [out] → [1, 1, 1, out]
-  kAdd,                 // input + input2, same shapes
-  kMultiply,            // input × input2, input2 [1, 1, 1, C] broadcast over H and W
+  kConvolution,        // dense k×k, weight [out, k, k, in], bias [out]
+  kDepthwise,          // k×k per channel, weight [1, k, k, C], bias [C]
+  kAveragePool,        // window = stride, ceil mode: averages the valid pixels of each window
+  kGlobalAveragePool,  // → [1, 1, 1, C]
+  kFullyConnected,     // on [1, 1, 1, in]: weight [out, in], bias [out] → [1, 1, 1, out]
+  kAdd,                // input + input2, same shapes
+  kMultiply,           // input × input2, input2 [1, 1, 1, C] broadcast over H and W
   kSigmoid,
 };
 
@@ -56,7 +56,7 @@ struct GraphOp {
   int stride = 1;
   int padding = 0;  // zero padding on every side (k/2: "same" for odd kernels)
   bool relu = false;
-  int param = -1;   // index into Graph::params for convolutions and fully connected
+  int param = -1;  // index into Graph::params for convolutions and fully connected
 };
 
 struct Graph {
@@ -64,7 +64,7 @@ struct Graph {
   std::vector<GraphOp> ops;        // in execution order
   std::vector<GraphParam> params;
   int input = 0;
-  int output = 0;                  // [1, 1, 1, classes] logits
+  int output = 0;  // [1, 1, 1, classes] logits
 };
 
 // Lowers `arch` with every rule of layer_plan.h; every value's shape is computed here and checked

@@ -15,10 +15,16 @@ nlohmann::json latency_json(const LatencyResult& r) {
   for (const LatencyStats& a : r.measurement.attempts) {
     attempts.push_back({{"median_ms", a.median_ms}, {"cv", a.cv}, {"runs", a.runs}});
   }
-  return {{"median_ms", r.median_ms}, {"min_ms", s.min_ms},   {"mean_ms", s.mean_ms},
-          {"std_ms", s.std_ms},       {"p90_ms", s.p90_ms},   {"cv", s.cv},
-          {"runs", s.runs},           {"engine", r.provenance.engine},
-          {"provenance", provenance_json(r.provenance)},      {"attempts", attempts}};
+  return {{"median_ms", r.median_ms},
+          {"min_ms", s.min_ms},
+          {"mean_ms", s.mean_ms},
+          {"std_ms", s.std_ms},
+          {"p90_ms", s.p90_ms},
+          {"cv", s.cv},
+          {"runs", s.runs},
+          {"engine", r.provenance.engine},
+          {"provenance", provenance_json(r.provenance)},
+          {"attempts", attempts}};
 }
 
 }  // namespace mnas

@@ -11,8 +11,8 @@ namespace mnas {
 
 // A latency with the statistics and provenance behind it.
 struct LatencyResult {
-  double median_ms = 0;       // what the search uses
-  Measurement measurement;    // statistics (for a prediction: median only, runs = 0)
+  double median_ms = 0;     // what the search uses
+  Measurement measurement;  // statistics (for a prediction: median only, runs = 0)
   Provenance provenance;
 };
 

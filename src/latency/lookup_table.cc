@@ -26,16 +26,17 @@ using Json = nlohmann::json;
 constexpr const char* kFormat = "mnas-lut/1";
 
 std::string shape_key(const TensorShape& s) {
-  return std::to_string(s.height) + "x" + std::to_string(s.width) + "x" + std::to_string(s.channels);
+  return std::to_string(s.height) + "x" + std::to_string(s.width) + "x" +
+         std::to_string(s.channels);
 }
 
 // Everything that changes a layer's cost, and nothing else: two layers with the same key run the
 // same operators on the same shapes.
 std::string layer_key(const LayerPlan& l) {
-  std::string k = std::string("layer ") + to_string(l.op) + " e" +
-                  std::to_string(l.expanded / l.in.channels) + " k" + std::to_string(l.kernel) +
-                  " s" + std::to_string(l.stride) + " in=" + shape_key(l.in) + " o=" +
-                  std::to_string(l.out.channels) + " se=" + std::to_string(l.se_filters) + " skip=";
+  std::string k =
+      std::string("layer ") + to_string(l.op) + " e" + std::to_string(l.expanded / l.in.channels) +
+      " k" + std::to_string(l.kernel) + " s" + std::to_string(l.stride) + " in=" + shape_key(l.in) +
+      " o=" + std::to_string(l.out.channels) + " se=" + std::to_string(l.se_filters) + " skip=";
   if (l.shortcut == SkipOp::kIdentity) return k + "identity";
   if (l.shortcut == SkipOp::kNone) return k + "none";
   return k + "pool" + (l.shortcut_pools ? "+avg" : "") + (l.shortcut_projects ? "+proj" : "");
@@ -47,8 +48,8 @@ std::string stem_key(const Architecture& a) {
 }
 
 std::string tail_key(const TensorShape& in, const Architecture& a) {
-  return "tail in=" + shape_key(in) + " head=" + std::to_string(a.head_filters) + " classes=" +
-         std::to_string(a.classes);
+  return "tail in=" + shape_key(in) + " head=" + std::to_string(a.head_filters) +
+         " classes=" + std::to_string(a.classes);
 }
 
 // A key encodes what is needed to rebuild the part it names: parse it back into an architecture
@@ -91,7 +92,8 @@ Graph graph_for_key(const std::string& key) {
     char x1 = 0, x2 = 0;
     std::istringstream in(it->second);
     if (!(in >> s.height >> x1 >> s.width >> x2 >> s.channels) || x1 != 'x' || x2 != 'x' ||
-        s.height < 1 || s.width < 1 || s.channels < 1 || s.channels > limits::kMaxFilters * limits::kMaxExpansion) {
+        s.height < 1 || s.width < 1 || s.channels < 1 ||
+        s.channels > limits::kMaxFilters * limits::kMaxExpansion) {
       throw Error("lookup table: damaged key '" + key + "'");
     }
     return s;
@@ -106,7 +108,8 @@ Graph graph_for_key(const std::string& key) {
     return lower_stem(a);
   }
   if (p.kind == "tail") {
-    return lower_tail(shape("in"), std::stoi(p.fields.at("head")), std::stoi(p.fields.at("classes")));
+    return lower_tail(shape("in"), std::stoi(p.fields.at("head")),
+                      std::stoi(p.fields.at("classes")));
   }
   if (p.kind == "layer" && !p.words.empty()) {
     BlockSpec b;
@@ -116,12 +119,14 @@ Graph graph_for_key(const std::string& key) {
     b.stride = prefixed(p.words, 's');
     b.filters = std::stoi(p.fields.at("o"));
     const std::string skip = p.fields.at("skip");
-    b.skip = skip == "identity" ? SkipOp::kIdentity : skip == "none" ? SkipOp::kNone : SkipOp::kPool;
+    b.skip = skip == "identity" ? SkipOp::kIdentity
+             : skip == "none"   ? SkipOp::kNone
+                                : SkipOp::kPool;
     LayerPlan l = plan_layer(b, 0, 0, shape("in"));
     // The SE width is stored as is (it depends on the block's input filters, not on a ratio).
     l.se_filters = std::stoi(p.fields.at("se"));
     if (l.se_filters > 0) {
-      l.se_channels = l.op == ConvOp::kConv ? l.out.channels
+      l.se_channels = l.op == ConvOp::kConv    ? l.out.channels
                       : l.op == ConvOp::kDconv ? l.in.channels
                                                : l.expanded;
     }
@@ -241,7 +246,8 @@ double LookupTable::measure_key(const std::string& key, const MeasureOptions& op
 }
 
 void LookupTable::build(const MeasureOptions& options, const std::string& path,
-                        const std::function<void(const BuildProgress&)>& progress, size_t save_every) {
+                        const std::function<void(const BuildProgress&)>& progress,
+                        size_t save_every) {
   validate(options);
   const auto start = std::chrono::steady_clock::now();
   const size_t total = missing();
@@ -259,7 +265,8 @@ void LookupTable::build(const MeasureOptions& options, const std::string& path,
       BuildProgress p;
       p.done = done;
       p.total = total;
-      p.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      p.elapsed_seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       p.key = &key;
       progress(p);
     }
@@ -356,8 +363,8 @@ void LookupTable::require_this_device() const {
 
 void LookupTable::require_space(const SearchSpace& space) const {
   if (!(space == space_)) {
-    throw Error("lookup table: built for another search space or input (" + provenance_.input_shape +
-                ")");
+    throw Error("lookup table: built for another search space or input (" +
+                provenance_.input_shape + ")");
   }
 }
 
@@ -424,7 +431,8 @@ LookupTable LookupTable::load(const std::string& path) {
     t.offset_ms_ = c.at("offset_ms").get<double>();
     t.ms_per_mparam_ = c.at("ms_per_mparam").get<double>();
     t.calibration_samples_ = c.at("samples").get<int>();
-    if (!std::isfinite(t.scale_) || !std::isfinite(t.offset_ms_) || !std::isfinite(t.ms_per_mparam_)) {
+    if (!std::isfinite(t.scale_) || !std::isfinite(t.offset_ms_) ||
+        !std::isfinite(t.ms_per_mparam_)) {
       throw Error(where + "calibration: not finite");
     }
     return t;

@@ -52,8 +52,8 @@ class LookupTable {
   void calibrate(int samples, uint64_t seed, const MeasureOptions& options,
                  const std::function<void(int done, int total)>& progress);
 
-  // The calibrated prediction (above). Throws mnas::Error if the table lacks a layer of `arch` (another
-  // space or input) or is not complete.
+  // The calibrated prediction (above). Throws mnas::Error if the table lacks a layer of `arch`
+  // (another space or input) or is not complete.
   double predict_ms(const Architecture& arch) const;
   double raw_sum_ms(const Architecture& arch) const;  // Σ entries, uncalibrated
 

@@ -80,7 +80,8 @@ TEST(LookupTable, BuildsResumesCalibratesAndPredicts) {
   EXPECT_GT(resumed.predict_ms(a), 0.0);
   EXPECT_DOUBLE_EQ(resumed.predict_ms(a),
                    resumed.scale() * resumed.raw_sum_ms(a) +
-                       resumed.ms_per_mparam() * estimate_cost(a).params / 1e6 + resumed.offset_ms());
+                       resumed.ms_per_mparam() * estimate_cost(a).params / 1e6 +
+                       resumed.offset_ms());
 
   resumed.save(path);
   const LookupTable again = LookupTable::load(path);

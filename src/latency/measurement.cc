@@ -69,7 +69,8 @@ LatencyStats attempt(const std::function<void()>& run, const MeasureOptions& o) 
 void validate(const MeasureOptions& o) {
   const auto fail = [](const std::string& m) { throw Error(m); };
   if (o.warmup_runs < 0) fail("warmup runs: " + std::to_string(o.warmup_runs) + "; must be ≥ 0");
-  if (!(o.warmup_seconds >= 0) || !std::isfinite(o.warmup_seconds)) fail("warmup seconds: must be ≥ 0");
+  if (!(o.warmup_seconds >= 0) || !std::isfinite(o.warmup_seconds))
+    fail("warmup seconds: must be ≥ 0");
   if (o.min_runs < 1) fail("runs: " + std::to_string(o.min_runs) + "; must be ≥ 1");
   if (!(o.min_seconds >= 0) || !std::isfinite(o.min_seconds)) fail("min seconds: must be ≥ 0");
   if (!(o.max_seconds > 0) || !std::isfinite(o.max_seconds)) fail("max seconds: must be > 0");
@@ -81,7 +82,8 @@ void validate(const MeasureOptions& o) {
   if (o.max_attempts < 1 || o.max_attempts > 100) fail("attempts: must be in [1, 100]");
   if (o.cpu >= 0) {
     cpu_set_t set;
-    if (sched_getaffinity(0, sizeof(set), &set) != 0 || o.cpu >= CPU_SETSIZE || !CPU_ISSET(o.cpu, &set)) {
+    if (sched_getaffinity(0, sizeof(set), &set) != 0 || o.cpu >= CPU_SETSIZE ||
+        !CPU_ISSET(o.cpu, &set)) {
       fail("cpu: " + std::to_string(o.cpu) + " is not a CPU this process may run on");
     }
   } else if (o.cpu != -1) {

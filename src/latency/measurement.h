@@ -36,7 +36,7 @@ struct LatencyStats {
 LatencyStats summarize(std::vector<double> samples_ms);
 
 struct Measurement {
-  LatencyStats stats;               // the kept attempt
+  LatencyStats stats;                  // the kept attempt
   std::vector<LatencyStats> attempts;  // every attempt, in order
 };
 
@@ -45,14 +45,14 @@ Measurement measure(const std::function<void()>& run, const MeasureOptions& opti
 
 // Where and how a latency was measured; goes with every result.
 struct Provenance {
-  std::string engine;           // "xnnpack"
-  std::string engine_version;   // the XNNPACK package version
-  std::string cpu_model;        // /proc/cpuinfo "model name"
-  int logical_cpus = 0;         // CPUs this process may run on
-  int pinned_cpu = -1;          // MeasureOptions::cpu
+  std::string engine;          // "xnnpack"
+  std::string engine_version;  // the XNNPACK package version
+  std::string cpu_model;       // /proc/cpuinfo "model name"
+  int logical_cpus = 0;        // CPUs this process may run on
+  int pinned_cpu = -1;         // MeasureOptions::cpu
   int threads = 1;
-  std::string input_shape;      // "28x28x1"
-  std::string timestamp;        // UTC, ISO 8601
+  std::string input_shape;  // "28x28x1"
+  std::string timestamp;    // UTC, ISO 8601
 };
 
 // Fills the machine fields (CPU model, logical CPUs, timestamp).

@@ -48,7 +48,8 @@ TEST(Measure, StopsAtTheTimeCapEvenBelowTheMinimumCount) {
   MeasureOptions o = quick();
   o.min_runs = 1000000;
   o.max_seconds = 0.05;
-  const Measurement m = measure([] { std::this_thread::sleep_for(std::chrono::milliseconds(1)); }, o);
+  const Measurement m =
+      measure([] { std::this_thread::sleep_for(std::chrono::milliseconds(1)); }, o);
   EXPECT_LT(m.stats.runs, 1000);
   EXPECT_GT(m.stats.runs, 5);
 }
@@ -73,7 +74,10 @@ TEST(Measure, BadOptionsAreErrors) {
   bad([](MeasureOptions& o) { o.min_runs = -5; });
   bad([](MeasureOptions& o) { o.min_runs = 0; });
   bad([](MeasureOptions& o) { o.warmup_runs = -1; });
-  bad([](MeasureOptions& o) { o.min_seconds = 2; o.max_seconds = 1; });
+  bad([](MeasureOptions& o) {
+    o.min_seconds = 2;
+    o.max_seconds = 1;
+  });
   bad([](MeasureOptions& o) { o.max_attempts = 0; });
   bad([](MeasureOptions& o) { o.cpu = 100000; });
   bad([](MeasureOptions& o) { o.cpu = -3; });
@@ -94,7 +98,8 @@ TEST(Measure, PinsToAnAllowedCpu) {
 TEST(XnnpackLatency, MeasuresWithProvenance) {
   MeasureOptions o = quick();
   XnnpackLatency model(1, o);
-  const LatencyResult r = model.latency(zoo_model("mnasnet-small", ZooOptions{{64, 64, 3}, 10, 1.0}));
+  const LatencyResult r =
+      model.latency(zoo_model("mnasnet-small", ZooOptions{{64, 64, 3}, 10, 1.0}));
   EXPECT_GT(r.median_ms, 0);
   EXPECT_EQ(r.median_ms, r.measurement.stats.median_ms);
   EXPECT_EQ(r.provenance.engine, "xnnpack");

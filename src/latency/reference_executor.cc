@@ -47,7 +47,8 @@ Tensor convolution(const GraphOp& op, const GraphParam& p, const ValueShape& in,
   return y;
 }
 
-Tensor average_pool(const GraphOp& op, const ValueShape& in, const Tensor& x, const ValueShape& out) {
+Tensor average_pool(const GraphOp& op, const ValueShape& in, const Tensor& x,
+                    const ValueShape& out) {
   Tensor y(out.elements());
   for (int oy = 0; oy < out.height; ++oy) {
     for (int ox = 0; ox < out.width; ++ox) {
@@ -71,8 +72,9 @@ Tensor average_pool(const GraphOp& op, const ValueShape& in, const Tensor& x, co
 
 std::vector<float> run_reference(const Graph& graph, const std::vector<float>& input) {
   if (static_cast<int64_t>(input.size()) != graph.values[graph.input].elements()) {
-    throw Error("reference input: expected " + std::to_string(graph.values[graph.input].elements()) +
-                " floats, got " + std::to_string(input.size()));
+    throw Error("reference input: expected " +
+                std::to_string(graph.values[graph.input].elements()) + " floats, got " +
+                std::to_string(input.size()));
   }
   std::vector<Tensor> values(graph.values.size());
   values[graph.input] = input;
@@ -103,7 +105,8 @@ std::vector<float> run_reference(const Graph& graph, const std::vector<float>& i
         y.assign(out.channels, 0.0f);
         for (int o = 0; o < out.channels; ++o) {
           double sum = p.bias[o];
-          for (int i = 0; i < in.channels; ++i) sum += double(p.weight[size_t(o) * in.channels + i]) * x[i];
+          for (int i = 0; i < in.channels; ++i)
+            sum += double(p.weight[size_t(o) * in.channels + i]) * x[i];
           y[o] = activate(sum, op.relu);
         }
         break;
@@ -122,7 +125,8 @@ std::vector<float> run_reference(const Graph& graph, const std::vector<float>& i
       }
       case GraphOpKind::kSigmoid:
         y.resize(x.size());
-        for (size_t i = 0; i < x.size(); ++i) y[i] = static_cast<float>(1.0 / (1.0 + std::exp(-double(x[i]))));
+        for (size_t i = 0; i < x.size(); ++i)
+          y[i] = static_cast<float>(1.0 / (1.0 + std::exp(-double(x[i]))));
         break;
     }
   }

@@ -20,7 +20,8 @@ constexpr float kInf = std::numeric_limits<float>::infinity();
 
 void check(xnn_status status, const std::string& what) {
   if (status != xnn_status_success) {
-    throw Error("XNNPACK: " + what + " failed (status " + std::to_string(static_cast<int>(status)) + ")");
+    throw Error("XNNPACK: " + what + " failed (status " + std::to_string(static_cast<int>(status)) +
+                ")");
   }
 }
 
@@ -62,7 +63,8 @@ XnnpackNetwork::XnnpackNetwork(Graph graph, int threads)
   const size_t slack = XNN_EXTRA_BYTES / sizeof(float) + 1;
   input_.assign(input_elements_ + slack, 0.0f);
   output_.assign(output_elements_ + slack, 0.0f);
-  for (size_t i = 0; i < input_elements_; ++i) input_[i] = static_cast<float>(std::sin(0.1 * double(i)));
+  for (size_t i = 0; i < input_elements_; ++i)
+    input_[i] = static_cast<float>(std::sin(0.1 * double(i)));
 
   xnn_subgraph_t raw = nullptr;
   check(xnn_create_subgraph(/*external_value_ids=*/2, 0, &raw), "xnn_create_subgraph");
@@ -82,8 +84,9 @@ XnnpackNetwork::XnnpackNetwork(Graph graph, int threads)
       external = 1;
       flags = XNN_VALUE_FLAG_EXTERNAL_OUTPUT;
     }
-    check(xnn_define_tensor_value(sg, xnn_datatype_fp32, 4, dims, nullptr, external, flags, &ids[v]),
-          "define value " + std::to_string(v));
+    check(
+        xnn_define_tensor_value(sg, xnn_datatype_fp32, 4, dims, nullptr, external, flags, &ids[v]),
+        "define value " + std::to_string(v));
   }
   // Static weights: XNNPACK keeps the pointers, graph_ owns the data for our lifetime.
   std::vector<uint32_t> weight_ids(graph_.params.size()), bias_ids(graph_.params.size());
@@ -128,7 +131,8 @@ XnnpackNetwork::XnnpackNetwork(Graph graph, int threads)
         const ValueShape& x = graph_.values[op.input];
         const uint32_t pb = static_cast<uint32_t>(graph_.values[op.output].height * s - x.height);
         const uint32_t pr = static_cast<uint32_t>(graph_.values[op.output].width * s - x.width);
-        check(xnn_define_average_pooling_2d(sg, 0, pr, pb, 0, k, k, s, s, -kInf, kInf, in, out, 0), what);
+        check(xnn_define_average_pooling_2d(sg, 0, pr, pb, 0, k, k, s, s, -kInf, kInf, in, out, 0),
+              what);
         break;
       }
       case GraphOpKind::kGlobalAveragePool:
@@ -164,6 +168,8 @@ XnnpackNetwork::XnnpackNetwork(Graph graph, int threads)
 
 XnnpackNetwork::~XnnpackNetwork() = default;
 
-void XnnpackNetwork::run() { check(xnn_invoke_runtime(handles_->runtime.get()), "xnn_invoke_runtime"); }
+void XnnpackNetwork::run() {
+  check(xnn_invoke_runtime(handles_->runtime.get()), "xnn_invoke_runtime");
+}
 
 }  // namespace mnas

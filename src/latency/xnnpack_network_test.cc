@@ -23,19 +23,6 @@ double relative_error(const float* a, const std::vector<float>& b) {
   return max_diff / (max_ref + 1e-3);
 }
 
-BlockSpec block(ConvOp op, int e, int k, double se, SkipOp skip, int filters, int layers, int stride) {
-  BlockSpec b;
-  b.op = op;
-  b.expansion = e;
-  b.kernel = k;
-  b.se_ratio = se;
-  b.skip = skip;
-  b.filters = filters;
-  b.layers = layers;
-  b.stride = stride;
-  return b;
-}
-
 // Small networks sweeping every op × kernel × SE × skip, with odd sizes to exercise ceil-mode
 // pooling and padding; XNNPACK must agree with the plain-loop reference.
 TEST(XnnpackNetwork, MatchesReferenceForEveryChoice) {
@@ -49,9 +36,10 @@ TEST(XnnpackNetwork, MatchesReferenceForEveryChoice) {
           a.input = {9, 7, 2};
           a.stem_filters = 8;
           a.stem_stride = 1;
-          a.blocks = {block(op, e, kernel, se, skip, 8, 2, 1),     // keeps shape: identity
-                      block(op, e, kernel, se, skip, 16, 2, 2),    // stride and channels change
-                      block(op, e, kernel, se, skip, 24, 1, 1)};   // channels change at stride 1
+          a.blocks = {
+              make_block(op, 2, kernel, 1, e, 8, se, skip),    // keeps shape: identity
+              make_block(op, 2, kernel, 2, e, 16, se, skip),   // stride and channels change
+              make_block(op, 1, kernel, 1, e, 24, se, skip)};  // channels change at stride 1
           a.head_filters = 32;
           a.classes = 5;
           SCOPED_TRACE(to_string(op) + std::string(" k") + std::to_string(kernel) + " se" +
@@ -75,7 +63,8 @@ TEST(XnnpackNetwork, ZooModelsRunAt224) {
     XnnpackNetwork net(lower_architecture(zoo_model(name)));
     net.run();
     ASSERT_EQ(net.output_size(), 1000u) << name;
-    for (size_t i = 0; i < net.output_size(); ++i) ASSERT_TRUE(std::isfinite(net.output()[i])) << name;
+    for (size_t i = 0; i < net.output_size(); ++i)
+      ASSERT_TRUE(std::isfinite(net.output()[i])) << name;
   }
 }
 

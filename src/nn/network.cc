@@ -21,7 +21,8 @@ class ConvBnImpl : public nn::Module {
                                                      .padding(kernel / 2)
                                                      .groups(groups)
                                                      .bias(false)))),
-        bn_(register_module("bn", nn::BatchNorm2d(nn::BatchNorm2dOptions(out).momentum(0.01).eps(1e-3)))),
+        bn_(register_module("bn",
+                            nn::BatchNorm2d(nn::BatchNorm2dOptions(out).momentum(0.01).eps(1e-3)))),
         relu_(relu) {}
   torch::Tensor forward(const torch::Tensor& x) {
     torch::Tensor y = bn_->forward(conv_->forward(x));
@@ -78,7 +79,8 @@ class SqueezeExciteImpl : public nn::Module {
  private:
   static NamedWeights dense(nn::Conv2d& conv) {
     torch::NoGradGuard no_grad;
-    const torch::Tensor w = conv->weight.reshape({conv->weight.size(0), conv->weight.size(1)}).contiguous();
+    const torch::Tensor w =
+        conv->weight.reshape({conv->weight.size(0), conv->weight.size(1)}).contiguous();
     NamedWeights n;
     n.shape = {static_cast<size_t>(w.size(0)), static_cast<size_t>(w.size(1))};
     n.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
@@ -119,7 +121,9 @@ class LayerImpl : public nn::Module {
     if (l.shortcut == SkipOp::kPool) {
       nn::Sequential s;
       if (l.shortcut_pools) {
-        s->push_back(nn::AvgPool2d(nn::AvgPool2dOptions(l.stride).stride(l.stride).ceil_mode(true).count_include_pad(false)));
+        s->push_back(nn::AvgPool2d(
+            nn::AvgPool2dOptions(l.stride).stride(l.stride).ceil_mode(true).count_include_pad(
+                false)));
       }
       if (l.shortcut_projects) s->push_back(conv_bn(in, out, 1, 1, 1, false));
       pool_ = register_module("shortcut", s);
@@ -136,12 +140,19 @@ class LayerImpl : public nn::Module {
   // Names follow latency/graph.h: conv | depthwise, se_*, project | expand, depthwise, se_*,
   // project; shortcut.
   void export_to(std::map<std::string, NamedWeights>& out) {
-    const std::string name = "b" + std::to_string(plan_.block + 1) + ".l" + std::to_string(plan_.index + 1);
+    const std::string name =
+        "b" + std::to_string(plan_.block + 1) + ".l" + std::to_string(plan_.index + 1);
     std::vector<const char*> convs;
     switch (plan_.op) {
-      case ConvOp::kConv: convs = {"conv"}; break;
-      case ConvOp::kDconv: convs = {"depthwise", "project"}; break;
-      case ConvOp::kMbconv: convs = {"expand", "depthwise", "project"}; break;
+      case ConvOp::kConv:
+        convs = {"conv"};
+        break;
+      case ConvOp::kDconv:
+        convs = {"depthwise", "project"};
+        break;
+      case ConvOp::kMbconv:
+        convs = {"expand", "depthwise", "project"};
+        break;
     }
     size_t next = 0;
     for (const auto& m : *body_) {
@@ -191,10 +202,12 @@ void initialize(nn::Module& module, int classes) {
 
 NetworkImpl::NetworkImpl(const Architecture& arch) : arch_(arch) {
   const NetworkPlan plan = plan_network(arch);  // validates
-  stem_ = register_module("stem", conv_bn(arch.input.channels, arch.stem_filters, 3, arch.stem_stride, 1, true).ptr());
+  stem_ = register_module(
+      "stem", conv_bn(arch.input.channels, arch.stem_filters, 3, arch.stem_stride, 1, true).ptr());
   layers_ = register_module("layers", nn::ModuleList());
   for (const LayerPlan& l : plan.layers) layers_->push_back(Layer(l));
-  head_ = register_module("head", conv_bn(plan.layers.back().out.channels, arch.head_filters, 1, 1, 1, true).ptr());
+  head_ = register_module(
+      "head", conv_bn(plan.layers.back().out.channels, arch.head_filters, 1, 1, 1, true).ptr());
   dropout_ = register_module("dropout", nn::Dropout(arch.dropout));
   classifier_ = register_module("classifier", nn::Linear(arch.head_filters, arch.classes));
   initialize(*this, arch.classes);

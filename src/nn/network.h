@@ -50,9 +50,9 @@ class NetworkImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Network);
 
-// Stores every 4-D parameter and buffer of `module` channels-last (NHWC in memory), which LibTorch's
-// C++ Module cannot do by itself; with channels-last inputs, convolutions then use oneDNN's NHWC
-// kernels (about 2× the NCHW training throughput here, shared/facts.md).
+// Stores every 4-D parameter and buffer of `module` channels-last (NHWC in memory), which
+// LibTorch's C++ Module cannot do by itself; with channels-last inputs, convolutions then use
+// oneDNN's NHWC kernels (about 2× the NCHW training throughput here, shared/facts.md).
 void to_channels_last(torch::nn::Module& module);
 
 // Number of trainable parameters of `module` (BN γ and β included; running statistics are buffers).

@@ -28,7 +28,8 @@ TEST(Network, ParameterCountEqualsTheCostModelFor200RandomArchitectures) {
     for (int i = 0; i < 100; ++i) {
       const Architecture a = space.sample(rng);
       Network net(a);
-      ASSERT_EQ(count_parameters(*net), estimate_cost(a).params) << "sample " << i << " at " << to_string(input);
+      ASSERT_EQ(count_parameters(*net), estimate_cost(a).params)
+          << "sample " << i << " at " << to_string(input);
     }
   }
 }

@@ -22,7 +22,8 @@ double parity_error(const Architecture& a, uint64_t seed) {
   net->train();
   {
     torch::NoGradGuard no_grad;
-    for (int i = 0; i < 3; ++i) net->forward(torch::randn({4, a.input.channels, a.input.height, a.input.width}) * 2 + 0.5);
+    for (int i = 0; i < 3; ++i)
+      net->forward(torch::randn({4, a.input.channels, a.input.height, a.input.width}) * 2 + 0.5);
     for (auto& p : net->named_parameters()) {
       if (p.key().find("bn") != std::string::npos) p.value().uniform_(0.5, 1.5);
     }

@@ -32,8 +32,8 @@ class PolicyImpl : public torch::nn::Module {
   // (teacher forcing) and the result is their summed log-probability and entropy per sequence.
   // Without, it samples with `sample(t, probs)` and fills `sampled`.
   template <typename Sample>
-  std::pair<torch::Tensor, torch::Tensor> run(int64_t n, const torch::Tensor* tokens,
-                                              Sample sample, std::vector<std::vector<int>>* sampled) {
+  std::pair<torch::Tensor, torch::Tensor> run(int64_t n, const torch::Tensor* tokens, Sample sample,
+                                              std::vector<std::vector<int>>* sampled) {
     torch::Tensor h = torch::zeros({n, hidden_});
     torch::Tensor c = torch::zeros({n, hidden_});
     torch::Tensor prev = torch::full({n}, start_, torch::kLong);
@@ -128,7 +128,8 @@ void validate(const ControllerOptions& o) {
   check(std::isfinite(o.learning_rate) && o.learning_rate > 0 && o.learning_rate <= 1,
         "controller learning rate: must be in (0, 1]");
   check(o.ppo_epochs >= 1 && o.ppo_epochs <= 100, "controller PPO epochs: must be in [1, 100]");
-  check(std::isfinite(o.clip) && o.clip > 0 && o.clip < 1, "controller PPO clip: must be in (0, 1)");
+  check(std::isfinite(o.clip) && o.clip > 0 && o.clip < 1,
+        "controller PPO clip: must be in (0, 1)");
   check(std::isfinite(o.baseline_decay) && o.baseline_decay >= 0 && o.baseline_decay < 1,
         "controller baseline decay: must be in [0, 1)");
   check(std::isfinite(o.entropy_weight) && o.entropy_weight >= 0,
@@ -270,7 +271,8 @@ void Controller::load_state(std::string_view state) {
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("strategy state: damaged (") + e.what() + ")");
   } catch (const c10::Error& e) {
-    throw Error(std::string("strategy state: damaged weights (") + e.what_without_backtrace() + ")");
+    throw Error(std::string("strategy state: damaged weights (") + e.what_without_backtrace() +
+                ")");
   }
   model_ = std::move(model);
   rng_ = rng;

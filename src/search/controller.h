@@ -16,13 +16,13 @@ struct ControllerOptions {
     kReinforce,  // plain policy gradient with a moving-average baseline (TuNAS)
   };
   Algorithm algorithm = Algorithm::kPpo;
-  int hidden = 100;                // LSTM units (one layer); Default: 100
-  double learning_rate = 3.5e-4;   // Adam; Default: 3.5e-4
-  int ppo_epochs = 4;              // optimisation passes over each batch (PPO only); Default: 4
-  double clip = 0.2;               // PPO ratio clip ε; Default: 0.2
-  double baseline_decay = 0.95;    // exponential moving average of the reward; Default: 0.95
-  double entropy_weight = 1e-5;    // entropy bonus; Default: 1e-5
-  double init_range = 0.1;         // every weight uniform in ±init_range; Default: 0.1
+  int hidden = 100;               // LSTM units (one layer); Default: 100
+  double learning_rate = 3.5e-4;  // Adam; Default: 3.5e-4
+  int ppo_epochs = 4;             // optimisation passes over each batch (PPO only); Default: 4
+  double clip = 0.2;              // PPO ratio clip ε; Default: 0.2
+  double baseline_decay = 0.95;   // exponential moving average of the reward; Default: 0.95
+  double entropy_weight = 1e-5;   // entropy bonus; Default: 1e-5
+  double init_range = 0.1;        // every weight uniform in ±init_range; Default: 0.1
 };
 
 // Throws mnas::Error naming the bad option.

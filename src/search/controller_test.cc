@@ -11,9 +11,7 @@ namespace {
 
 // One searchable block: six decisions, 432 sequences; the reward is the share of decisions equal
 // to a fixed best sequence, so the best sequence is known and unique.
-SearchSpace one_block_space() {
-  return SearchSpace::from_json(R"({"searchable_blocks": [3]})");
-}
+SearchSpace one_block_space() { return SearchSpace::from_json(R"({"searchable_blocks": [3]})"); }
 
 const std::vector<int> kBest = {2, 1, 0, 2, 1, 0};
 

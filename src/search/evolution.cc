@@ -71,7 +71,8 @@ std::string RegularizedEvolution::save_state() const {
   j["sample_size"] = options_.sample_size;
   j["proposed"] = proposed_;
   nlohmann::json members = nlohmann::json::array();
-  for (const Member& m : population_) members.push_back({{"tokens", m.tokens}, {"reward", m.reward}});
+  for (const Member& m : population_)
+    members.push_back({{"tokens", m.tokens}, {"reward", m.reward}});
   j["population"] = members;
   return j.dump();
 }

@@ -9,7 +9,10 @@ namespace mnas {
 
 ProxyEvaluator::ProxyEvaluator(TrainOptions train, std::unique_ptr<LatencyModel> latency,
                                int64_t max_params, int64_t max_macs)
-    : train_(std::move(train)), latency_(std::move(latency)), max_params_(max_params), max_macs_(max_macs) {
+    : train_(std::move(train)),
+      latency_(std::move(latency)),
+      max_params_(max_params),
+      max_macs_(max_macs) {
   validate(train_);
 }
 

@@ -15,9 +15,11 @@ RewardOptions RewardOptions::preset(std::string_view name, double target_ms) {
 
 void validate(const RewardOptions& o) {
   if (!std::isfinite(o.target_ms) || o.target_ms <= 0.0) {
-    throw Error("target latency: " + format_double(o.target_ms) + " ms; must be a finite number > 0");
+    throw Error("target latency: " + format_double(o.target_ms) +
+                " ms; must be a finite number > 0");
   }
-  for (const auto& [name, value] : {std::pair<const char*, double>{"alpha", o.alpha}, {"beta", o.beta}}) {
+  for (const auto& [name, value] :
+       {std::pair<const char*, double>{"alpha", o.alpha}, {"beta", o.beta}}) {
     if (!std::isfinite(value) || value < -10.0 || value > 0.0) {
       throw Error(std::string(name) + ": " + format_double(value) +
                   " is out of range; must be in [-10, 0] (a positive exponent would reward slower "

@@ -11,14 +11,17 @@
 namespace mnas {
 
 void run_search(Store& store, Strategy& strategy, Evaluator& evaluator, const SearchSpace& space,
-                const SearchOptions& o, const std::function<void(const SearchProgress&)>& progress) {
+                const SearchOptions& o,
+                const std::function<void(const SearchProgress&)>& progress) {
   validate(o.reward);
   if (o.trials < 1) throw Error("--trials: must be ≥ 1");
   if (o.batch < 1) throw Error("--batch: must be ≥ 1");
   if (!std::isfinite(o.failed_reward)) throw Error("failed reward: must be finite");
   (void)space;
   const auto start = std::chrono::steady_clock::now();
-  const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  const auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
 
   int step = 0;
   if (const auto saved = store.latest_strategy()) {
@@ -62,7 +65,8 @@ void run_search(Store& store, Strategy& strategy, Evaluator& evaluator, const Se
         } else {
           try {
             e = evaluator.evaluate(p.arch);
-          } catch (const std::exception& ex) {  // evaluators should not throw; record it if one does
+          } catch (
+              const std::exception& ex) {  // evaluators should not throw; record it if one does
             e.ok = false;
             e.failure = ex.what();
           }

@@ -34,7 +34,8 @@ struct SearchProgress {
 // trials are not evaluated twice). A trial whose evaluation fails is stored as "failed" with its
 // reason and `failed_reward`; the search goes on.
 void run_search(Store& store, Strategy& strategy, Evaluator& evaluator, const SearchSpace& space,
-                const SearchOptions& options, const std::function<void(const SearchProgress&)>& progress);
+                const SearchOptions& options,
+                const std::function<void(const SearchProgress&)>& progress);
 
 // The non-dominated trials (no other done trial is both at least as accurate and at least as fast,
 // and better in one), sorted by latency; one per architecture.

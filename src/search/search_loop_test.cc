@@ -28,7 +28,8 @@ struct Killed {};
 // Wraps the surrogate: throws (a "kill") before the n-th evaluation, or fails chosen architectures.
 class FlakyEvaluator : public Evaluator {
  public:
-  FlakyEvaluator(const SearchSpace& space, int kill_at = -1) : surrogate_(space, 3), kill_at_(kill_at) {}
+  FlakyEvaluator(const SearchSpace& space, int kill_at = -1)
+      : surrogate_(space, 3), kill_at_(kill_at) {}
   std::string name() const override { return "flaky"; }
   Evaluation evaluate(const Architecture& arch) override {
     if (calls_++ == kill_at_) throw Killed{};
@@ -162,7 +163,8 @@ TEST(SearchLoop, BadOptionsAndUnusableStores) {
   EXPECT_THROW(run_search(store, *strategy, evaluator, space, o, nullptr), Error);
   EXPECT_THROW(Store("/nonexistent/dir/store.db"), Error);
   const std::string junk = temp_store("junk");
-  std::ofstream(junk) << "this is not a database, just text that is long enough to look like one......";
+  std::ofstream(junk)
+      << "this is not a database, just text that is long enough to look like one......";
   EXPECT_THROW(Store{junk}, Error);
 }
 
@@ -175,8 +177,8 @@ TEST(ParetoFront, KeepsOnlyNonDominatedTrials) {
     s.canonical = id;
     return s;
   };
-  const std::vector<StoredTrial> front =
-      pareto_front({t(0.8, 10, "a"), t(0.7, 5, "b"), t(0.75, 12, "c"), t(0.9, 20, "d"), t(0.6, 6, "e")});
+  const std::vector<StoredTrial> front = pareto_front(
+      {t(0.8, 10, "a"), t(0.7, 5, "b"), t(0.75, 12, "c"), t(0.9, 20, "d"), t(0.6, 6, "e")});
   ASSERT_EQ(front.size(), 3u);
   EXPECT_EQ(front[0].canonical, "b");
   EXPECT_EQ(front[1].canonical, "a");

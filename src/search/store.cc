@@ -41,7 +41,8 @@ std::string now_utc() {
 }
 
 constexpr const char* kTrialColumns =
-    "id, step, idx, canonical, tokens, status, failure, accuracy, latency_ms, reward, latency_json, "
+    "id, step, idx, canonical, tokens, status, failure, accuracy, latency_ms, reward, "
+    "latency_json, "
     "seconds, cached";
 
 StoredTrial read_trial(sqlite3_stmt* s) {
@@ -65,7 +66,8 @@ StoredTrial read_trial(sqlite3_stmt* s) {
 }  // namespace
 
 Store::Store(const std::string& path) : path_(path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
@@ -76,18 +78,24 @@ Store::Store(const std::string& path) : path_(path) {
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
     exec("CREATE TABLE IF NOT EXISTS search (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    exec("CREATE TABLE IF NOT EXISTS trials (id INTEGER PRIMARY KEY, step INTEGER NOT NULL, "
-         "idx INTEGER NOT NULL, canonical TEXT NOT NULL, tokens TEXT NOT NULL, status TEXT NOT NULL, "
-         "failure TEXT NOT NULL, accuracy REAL NOT NULL, latency_ms REAL NOT NULL, reward REAL NOT NULL, "
-         "latency_json TEXT NOT NULL, seconds REAL NOT NULL, cached INTEGER NOT NULL, created TEXT NOT NULL, "
-         "UNIQUE (step, idx))");
+    exec(
+        "CREATE TABLE IF NOT EXISTS trials (id INTEGER PRIMARY KEY, step INTEGER NOT NULL, "
+        "idx INTEGER NOT NULL, canonical TEXT NOT NULL, tokens TEXT NOT NULL, status TEXT NOT "
+        "NULL, "
+        "failure TEXT NOT NULL, accuracy REAL NOT NULL, latency_ms REAL NOT NULL, reward REAL NOT "
+        "NULL, "
+        "latency_json TEXT NOT NULL, seconds REAL NOT NULL, cached INTEGER NOT NULL, created TEXT "
+        "NOT NULL, "
+        "UNIQUE (step, idx))");
     exec("CREATE INDEX IF NOT EXISTS trials_canonical ON trials (canonical)");
-    exec("CREATE TABLE IF NOT EXISTS controller (step INTEGER PRIMARY KEY, state BLOB NOT NULL, "
-         "created TEXT NOT NULL)");
+    exec(
+        "CREATE TABLE IF NOT EXISTS controller (step INTEGER PRIMARY KEY, state BLOB NOT NULL, "
+        "created TEXT NOT NULL)");
   } catch (const Error& e) {
     sqlite3_close(db_);
     db_ = nullptr;
-    throw Error("store '" + path + "': not a usable mnas store (" + e.what() + ")", Error::Kind::kIo);
+    throw Error("store '" + path + "': not a usable mnas store (" + e.what() + ")",
+                Error::Kind::kIo);
   }
 }
 
@@ -110,14 +118,16 @@ std::string Store::config() const {
 void Store::set_config(const std::string& json) {
   Statement s(db_, "INSERT OR REPLACE INTO search (key, value) VALUES ('config', ?)", path_);
   sqlite3_bind_text(s.get(), 1, json.c_str(), -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(s.get()) != SQLITE_DONE) throw Error("store '" + path_ + "': " + sqlite3_errmsg(db_), Error::Kind::kIo);
+  if (sqlite3_step(s.get()) != SQLITE_DONE)
+    throw Error("store '" + path_ + "': " + sqlite3_errmsg(db_), Error::Kind::kIo);
 }
 
 void Store::add_trial(const StoredTrial& t) {
-  Statement s(db_,
-              "INSERT INTO trials (step, idx, canonical, tokens, status, failure, accuracy, latency_ms, "
-              "reward, latency_json, seconds, cached, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-              path_);
+  Statement s(
+      db_,
+      "INSERT INTO trials (step, idx, canonical, tokens, status, failure, accuracy, latency_ms, "
+      "reward, latency_json, seconds, cached, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+      path_);
   const std::string tokens = nlohmann::json(t.tokens).dump(), created = now_utc();
   sqlite3_bind_int(s.get(), 1, t.step);
   sqlite3_bind_int(s.get(), 2, t.index);
@@ -133,19 +143,24 @@ void Store::add_trial(const StoredTrial& t) {
   sqlite3_bind_int(s.get(), 12, t.cached ? 1 : 0);
   sqlite3_bind_text(s.get(), 13, created.c_str(), -1, SQLITE_TRANSIENT);
   if (sqlite3_step(s.get()) != SQLITE_DONE) {
-    throw Error("store '" + path_ + "': cannot add trial (" + sqlite3_errmsg(db_) + ")", Error::Kind::kIo);
+    throw Error("store '" + path_ + "': cannot add trial (" + sqlite3_errmsg(db_) + ")",
+                Error::Kind::kIo);
   }
 }
 
 std::vector<StoredTrial> Store::trials() const {
-  Statement s(db_, (std::string("SELECT ") + kTrialColumns + " FROM trials ORDER BY id").c_str(), path_);
+  Statement s(db_, (std::string("SELECT ") + kTrialColumns + " FROM trials ORDER BY id").c_str(),
+              path_);
   std::vector<StoredTrial> out;
   while (sqlite3_step(s.get()) == SQLITE_ROW) out.push_back(read_trial(s.get()));
   return out;
 }
 
 std::vector<StoredTrial> Store::trials_of_step(int step) const {
-  Statement s(db_, (std::string("SELECT ") + kTrialColumns + " FROM trials WHERE step = ? ORDER BY idx").c_str(), path_);
+  Statement s(
+      db_,
+      (std::string("SELECT ") + kTrialColumns + " FROM trials WHERE step = ? ORDER BY idx").c_str(),
+      path_);
   sqlite3_bind_int(s.get(), 1, step);
   std::vector<StoredTrial> out;
   while (sqlite3_step(s.get()) == SQLITE_ROW) out.push_back(read_trial(s.get()));
@@ -158,24 +173,27 @@ int64_t Store::trial_count() const {
 }
 
 std::optional<StoredTrial> Store::find_done(const std::string& canonical) const {
-  Statement s(db_,
-              (std::string("SELECT ") + kTrialColumns +
-               " FROM trials WHERE canonical = ? AND status = 'done' AND cached = 0 ORDER BY id LIMIT 1")
-                  .c_str(),
-              path_);
+  Statement s(
+      db_,
+      (std::string("SELECT ") + kTrialColumns +
+       " FROM trials WHERE canonical = ? AND status = 'done' AND cached = 0 ORDER BY id LIMIT 1")
+          .c_str(),
+      path_);
   sqlite3_bind_text(s.get(), 1, canonical.c_str(), -1, SQLITE_TRANSIENT);
   if (sqlite3_step(s.get()) == SQLITE_ROW) return read_trial(s.get());
   return std::nullopt;
 }
 
 void Store::save_strategy(int step, const std::string& state) {
-  Statement s(db_, "INSERT OR REPLACE INTO controller (step, state, created) VALUES (?, ?, ?)", path_);
+  Statement s(db_, "INSERT OR REPLACE INTO controller (step, state, created) VALUES (?, ?, ?)",
+              path_);
   const std::string created = now_utc();
   sqlite3_bind_int(s.get(), 1, step);
   sqlite3_bind_blob(s.get(), 2, state.data(), static_cast<int>(state.size()), SQLITE_TRANSIENT);
   sqlite3_bind_text(s.get(), 3, created.c_str(), -1, SQLITE_TRANSIENT);
   if (sqlite3_step(s.get()) != SQLITE_DONE) {
-    throw Error("store '" + path_ + "': cannot save the strategy (" + sqlite3_errmsg(db_) + ")", Error::Kind::kIo);
+    throw Error("store '" + path_ + "': cannot save the strategy (" + sqlite3_errmsg(db_) + ")",
+                Error::Kind::kIo);
   }
 }
 

@@ -15,8 +15,8 @@ namespace mnas {
 // One trial as stored (docs/store.md has the schema).
 struct StoredTrial {
   int64_t id = 0;
-  int step = 0;      // strategy step (batch) that proposed it
-  int index = 0;     // position in that batch
+  int step = 0;   // strategy step (batch) that proposed it
+  int index = 0;  // position in that batch
   std::string canonical;
   std::vector<int> tokens;
   std::string status;  // "done" | "failed"
@@ -24,7 +24,7 @@ struct StoredTrial {
   double accuracy = 0, latency_ms = 0, reward = 0;
   std::string latency_json;  // statistics and provenance
   double seconds = 0;
-  bool cached = false;       // served from an earlier trial of the same architecture
+  bool cached = false;  // served from an earlier trial of the same architecture
 };
 
 // The SQLite file of one search: its configuration, every trial, the strategy's checkpoints.

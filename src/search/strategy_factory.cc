@@ -15,9 +15,11 @@ std::unique_ptr<Strategy> make_strategy(std::string_view name, const SearchSpace
                                 : ControllerOptions::Algorithm::kReinforce;
     return std::make_unique<Controller>(space, seed, c);
   }
-  if (name == "evolution") return std::make_unique<RegularizedEvolution>(space, seed, options.evolution);
+  if (name == "evolution")
+    return std::make_unique<RegularizedEvolution>(space, seed, options.evolution);
   if (name == "random") return std::make_unique<RandomSearch>(space, seed);
-  throw Error("strategy: unknown '" + std::string(name) + "'; use ppo, reinforce, evolution or random");
+  throw Error("strategy: unknown '" + std::string(name) +
+              "'; use ppo, reinforce, evolution or random");
 }
 
 }  // namespace mnas

@@ -18,7 +18,8 @@ std::vector<Trial> evaluate(const std::vector<Proposal>& proposals, SyntheticSur
     t.tokens = p.tokens;
     t.arch = p.arch;
     t.evaluation = surrogate.evaluate(p.arch);
-    t.reward = compute_reward(t.evaluation.accuracy, t.evaluation.latency_ms, RewardOptions::soft(20));
+    t.reward =
+        compute_reward(t.evaluation.accuracy, t.evaluation.latency_ms, RewardOptions::soft(20));
     t.step = step;
     trials.push_back(t);
   }
@@ -112,7 +113,8 @@ TEST(RegularizedEvolution, MutatesOneDecisionOfATournamentWinnerAndAges) {
     int closest = 99;
     for (const Trial& parent : trials) {
       int differences = 0;
-      for (size_t d = 0; d < child.tokens.size(); ++d) differences += child.tokens[d] != parent.tokens[d];
+      for (size_t d = 0; d < child.tokens.size(); ++d)
+        differences += child.tokens[d] != parent.tokens[d];
       closest = std::min(closest, differences);
     }
     EXPECT_EQ(closest, 1);  // exactly one decision changed
@@ -130,7 +132,8 @@ TEST(RegularizedEvolution, MutatesOneDecisionOfATournamentWinnerAndAges) {
     int closest = 99;
     for (const Trial& parent : next) {
       int differences = 0;
-      for (size_t d = 0; d < child.tokens.size(); ++d) differences += child.tokens[d] != parent.tokens[d];
+      for (size_t d = 0; d < child.tokens.size(); ++d)
+        differences += child.tokens[d] != parent.tokens[d];
       closest = std::min(closest, differences);
     }
     EXPECT_EQ(closest, 1);

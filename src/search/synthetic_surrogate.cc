@@ -34,7 +34,7 @@ SyntheticSurrogate::SyntheticSurrogate(const SearchSpace& space, uint64_t seed)
     p.skip.resize(3);
     for (double& v : p.skip) v = uniform(rng, -0.004, 0.004);
     p.skip[static_cast<int>(SkipOp::kIdentity)] += 0.004;  // residuals help, in general
-    p.se = uniform(rng, -0.002, 0.006);                     // SE mostly helps
+    p.se = uniform(rng, -0.002, 0.006);                    // SE mostly helps
   }
   pair_bonus_.resize(blocks_.size() * kOpSlots * kOpSlots);
   for (double& v : pair_bonus_) v = uniform(rng, -0.004, 0.004);
@@ -67,13 +67,15 @@ double SyntheticSurrogate::latency_ms(const Architecture& arch) const {
   constexpr double kOverheadMs = 0.01;
   const NetworkPlan plan = plan_network(arch);
   const auto pixels = [](const TensorShape& s) { return double(s.height) * s.width; };
-  double ms = 9.0 * plan.input.channels * plan.stem_out.channels * pixels(plan.stem_out) /
-              kDenseMacsPerMs;
+  double ms =
+      9.0 * plan.input.channels * plan.stem_out.channels * pixels(plan.stem_out) / kDenseMacsPerMs;
   for (const LayerPlan& l : plan.layers) {
     const double k2 = double(l.kernel) * l.kernel;
     double dense = 0, depthwise = 0;
     switch (l.op) {
-      case ConvOp::kConv: dense = k2 * l.in.channels * l.out.channels * pixels(l.out); break;
+      case ConvOp::kConv:
+        dense = k2 * l.in.channels * l.out.channels * pixels(l.out);
+        break;
       case ConvOp::kDconv:
         depthwise = k2 * l.in.channels * pixels(l.out);
         dense = double(l.in.channels) * l.out.channels * pixels(l.out);

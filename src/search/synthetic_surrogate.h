@@ -34,7 +34,7 @@ class SyntheticSurrogate : public Evaluator {
 
  private:
   struct BlockPreferences {
-    std::vector<double> op;  // indexed by ConvOp * 16 + expansion
+    std::vector<double> op;      // indexed by ConvOp * 16 + expansion
     std::vector<double> kernel;  // indexed by kernel
     std::vector<double> skip;    // indexed by SkipOp
     double se = 0.0;

@@ -20,11 +20,11 @@ struct Evaluation {
 
 // One sampled model: a proposal and what became of it.
 struct Trial {
-  std::vector<int> tokens;   // the strategy's decisions (SearchSpace token order)
+  std::vector<int> tokens;  // the strategy's decisions (SearchSpace token order)
   Architecture arch;
   Evaluation evaluation;
-  double reward = 0.0;       // the reward the strategy learns from (failed trials: a configured value)
-  int step = 0;              // the strategy step (batch) that proposed it
+  double reward = 0.0;  // the reward the strategy learns from (failed trials: a configured value)
+  int step = 0;         // the strategy step (batch) that proposed it
 };
 
 // Scores architectures. Implementations: the real one (proxy training + measured latency, in the

@@ -22,18 +22,24 @@ void check_range(long long value, long long lo, long long hi, const std::string&
 
 const char* to_string(ConvOp op) {
   switch (op) {
-    case ConvOp::kConv: return "conv";
-    case ConvOp::kDconv: return "dconv";
-    case ConvOp::kMbconv: return "mbconv";
+    case ConvOp::kConv:
+      return "conv";
+    case ConvOp::kDconv:
+      return "dconv";
+    case ConvOp::kMbconv:
+      return "mbconv";
   }
   MNAS_ASSERT(false);
 }
 
 const char* to_string(SkipOp skip) {
   switch (skip) {
-    case SkipOp::kPool: return "pool";
-    case SkipOp::kIdentity: return "identity";
-    case SkipOp::kNone: return "none";
+    case SkipOp::kPool:
+      return "pool";
+    case SkipOp::kIdentity:
+      return "identity";
+    case SkipOp::kNone:
+      return "none";
   }
   MNAS_ASSERT(false);
 }
@@ -75,6 +81,20 @@ InputShape parse_input_shape(std::string_view text, const std::string& field) {
   check_range(shape.width, 1, limits::kMaxInputSide, field + ".width");
   check_range(shape.channels, 1, limits::kMaxInputChannels, field + ".channels");
   return shape;
+}
+
+BlockSpec make_block(ConvOp op, int layers, int kernel, int stride, int expansion, int filters,
+                     double se_ratio, SkipOp skip) {
+  BlockSpec b;
+  b.op = op;
+  b.layers = layers;
+  b.kernel = kernel;
+  b.stride = stride;
+  b.expansion = expansion;
+  b.filters = filters;
+  b.se_ratio = se_ratio;
+  b.skip = skip;
+  return b;
 }
 
 bool BlockSpec::operator==(const BlockSpec& o) const {
@@ -126,8 +146,7 @@ void validate(const Architecture& arch) {
   check_range(arch.input.channels, 1, limits::kMaxInputChannels, "input.channels");
   check_range(arch.stem_filters, 1, limits::kMaxFilters, "stem.filters");
   if (arch.stem_stride != 1 && arch.stem_stride != 2) {
-    throw Error("stem.stride: " + std::to_string(arch.stem_stride) +
-                " is not allowed; use 1 or 2");
+    throw Error("stem.stride: " + std::to_string(arch.stem_stride) + " is not allowed; use 1 or 2");
   }
   if (arch.blocks.empty()) throw Error("blocks: an architecture needs at least one block");
   check_range(static_cast<long long>(arch.blocks.size()), 1, limits::kMaxBlocks, "blocks (count)");

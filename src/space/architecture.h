@@ -47,28 +47,33 @@ InputShape parse_input_shape(std::string_view text, const std::string& field = "
 // change of channels (later layers map filters → filters at stride 1), as in MobileNetV2.
 struct BlockSpec {
   ConvOp op = ConvOp::kMbconv;
-  int expansion = 6;       // 1 for conv and dconv; 2..12 for mbconv
-  int kernel = 3;          // 3, 5 or 7
-  double se_ratio = 0.0;   // 0 (no SE), 0.0625, 0.125, 0.25 or 0.5; SE width = max(1, ⌊in × ratio⌋)
+  int expansion = 6;      // 1 for conv and dconv; 2..12 for mbconv
+  int kernel = 3;         // 3, 5 or 7
+  double se_ratio = 0.0;  // 0 (no SE), 0.0625, 0.125, 0.25 or 0.5; SE width = max(1, ⌊in × ratio⌋)
   SkipOp skip = SkipOp::kIdentity;
-  int filters = 16;        // output channels of every layer of the block
-  int layers = 1;          // repeats, ≥ 1
-  int stride = 1;          // 1 or 2, first layer only
+  int filters = 16;  // output channels of every layer of the block
+  int layers = 1;    // repeats, ≥ 1
+  int stride = 1;    // 1 or 2, first layer only
 
   bool operator==(const BlockSpec& o) const;
   bool operator!=(const BlockSpec& o) const { return !(*this == o); }
 };
+
+// Every field of a block at once, in the order of the text form (op, layers r, kernel k, stride s,
+// expansion e, output filters o, SE ratio, skip). Not validated: see validate().
+BlockSpec make_block(ConvOp op, int layers, int kernel, int stride, int expansion, int filters,
+                     double se_ratio = 0.0, SkipOp skip = SkipOp::kIdentity);
 
 // A whole network: stem (3×3 conv → BN → ReLU) → blocks → head (1×1 conv → BN → ReLU) →
 // global average pool → dropout → fully connected classifier.
 struct Architecture {
   InputShape input;
   int stem_filters = 32;
-  int stem_stride = 2;     // 1 or 2
+  int stem_stride = 2;  // 1 or 2
   std::vector<BlockSpec> blocks;
   int head_filters = 1280;
   int classes = 1000;
-  double dropout = 0.2;    // before the classifier, in [0, 1)
+  double dropout = 0.2;  // before the classifier, in [0, 1)
 
   bool operator==(const Architecture& o) const;
   bool operator!=(const Architecture& o) const { return !(*this == o); }

@@ -21,7 +21,8 @@ TEST(CanonicalString, HasTheDocumentedForm) {
             0u)
       << s;
   EXPECT_NE(s.find(":head=o1280:classes=1000:dropout=0.2"), std::string::npos) << s;
-  EXPECT_NE(to_canonical_string(zoo_model("mnasnet-a1")).find("mbconv_r3_k5_s22_e3_i24_o40_se0.25_identity"),
+  EXPECT_NE(to_canonical_string(zoo_model("mnasnet-a1"))
+                .find("mbconv_r3_k5_s22_e3_i24_o40_se0.25_identity"),
             std::string::npos);
 }
 

@@ -10,17 +10,17 @@ using json_fields::Json;
 namespace {
 
 Json block_json(const BlockSpec& b) {
-  return Json{{"op", to_string(b.op)},         {"expansion", b.expansion}, {"kernel", b.kernel},
-              {"se_ratio", b.se_ratio},        {"skip", to_string(b.skip)}, {"filters", b.filters},
-              {"layers", b.layers},            {"stride", b.stride}};
+  return Json{{"op", to_string(b.op)},  {"expansion", b.expansion},  {"kernel", b.kernel},
+              {"se_ratio", b.se_ratio}, {"skip", to_string(b.skip)}, {"filters", b.filters},
+              {"layers", b.layers},     {"stride", b.stride}};
 }
 
 // Range checks happen in validate(), which names the field with its real rule; here the types.
 BlockSpec read_block(const Json& j, const std::string& path) {
   using namespace json_fields;
   require_object(j, path);
-  reject_unknown_keys(j, {"op", "expansion", "kernel", "se_ratio", "skip", "filters", "layers", "stride"},
-                      path);
+  reject_unknown_keys(
+      j, {"op", "expansion", "kernel", "se_ratio", "skip", "filters", "layers", "stride"}, path);
   BlockSpec b;
   b.op = parse_conv_op(as_string(required(j, "op", path), child(path, "op")), child(path, "op"));
   if (j.contains("expansion")) {
@@ -46,8 +46,10 @@ InputShape read_input(const Json& j) {
   using namespace json_fields;
   if (j.is_string()) return parse_input_shape(j.get<std::string>(), "input");
   if (!j.is_object()) {
-    throw Error("input: expected an object {height, width, channels} or a string such as "
-                "\"224x224x3\", got " + type_name(j));
+    throw Error(
+        "input: expected an object {height, width, channels} or a string such as "
+        "\"224x224x3\", got " +
+        type_name(j));
   }
   reject_unknown_keys(j, {"height", "width", "channels"}, "input");
   InputShape s;
@@ -64,9 +66,10 @@ std::string to_json_string(const Architecture& arch, int indent) {
   validate(arch);
   Json blocks = Json::array();
   for (const BlockSpec& b : arch.blocks) blocks.push_back(block_json(b));
-  Json j{{"input", {{"height", arch.input.height},
-                    {"width", arch.input.width},
-                    {"channels", arch.input.channels}}},
+  Json j{{"input",
+          {{"height", arch.input.height},
+           {"width", arch.input.width},
+           {"channels", arch.input.channels}}},
          {"stem", {{"filters", arch.stem_filters}, {"stride", arch.stem_stride}}},
          {"blocks", blocks},
          {"head", {{"filters", arch.head_filters}}},

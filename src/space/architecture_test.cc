@@ -59,7 +59,7 @@ TEST(LayerPlan, SqueezeExciteWidthComesFromTheLayerInput) {
   EXPECT_EQ(b3l1.se_filters, 6);           // ⌊24 · 0.25⌋
   EXPECT_EQ(b3l1.se_channels, 72);         // gates the expanded width
   const LayerPlan& b3l2 = plan.layers[4];
-  EXPECT_EQ(b3l2.se_filters, 10);          // ⌊40 · 0.25⌋
+  EXPECT_EQ(b3l2.se_filters, 10);  // ⌊40 · 0.25⌋
 }
 
 TEST(LayerPlan, PoolSkipResolvesPerLayer) {

@@ -26,7 +26,8 @@ std::vector<std::string_view> split(std::string_view text, char sep) {
 // Reads `prefix` followed by a decimal integer that must fill the whole field.
 int prefixed_int(std::string_view field, std::string_view prefix, const std::string& where,
                  const std::string& expected) {
-  const std::string message = where + ": expected " + expected + ", got '" + std::string(field) + "'";
+  const std::string message =
+      where + ": expected " + expected + ", got '" + std::string(field) + "'";
   if (field.substr(0, prefix.size()) != prefix) throw Error(message);
   field.remove_prefix(prefix.size());
   if (field.empty() || !((field[0] >= '0' && field[0] <= '9') || field[0] == '-')) {
@@ -39,9 +40,9 @@ int prefixed_int(std::string_view field, std::string_view prefix, const std::str
 
 // "s22" → 2; both digits must be the same single-digit stride.
 int parse_stride(std::string_view field, const std::string& where) {
-  const std::string message =
-      where + ": expected s11 or s22 (the stride in both directions), got '" + std::string(field) +
-      "'";
+  const std::string message = where +
+                              ": expected s11 or s22 (the stride in both directions), got '" +
+                              std::string(field) + "'";
   if (field.size() != 3 || field[0] != 's' || field[1] < '0' || field[1] > '9' || field[2] < '0' ||
       field[2] > '9') {
     throw Error(message);
@@ -71,8 +72,9 @@ BlockSpec parse_block(std::string_view text, const std::string& where, int expec
   if (f[7].substr(0, 2) != "se") {
     throw Error(se_where + ": expected se<ratio> such as se0.25, got '" + std::string(f[7]) + "'");
   }
-  b.se_ratio = parse_double(f[7].substr(2), se_where + ": expected se<ratio> such as se0.25, got '" +
-                                                std::string(f[7]) + "'");
+  b.se_ratio =
+      parse_double(f[7].substr(2), se_where + ": expected se<ratio> such as se0.25, got '" +
+                                       std::string(f[7]) + "'");
   b.skip = parse_skip_op(f[8], where + ".skip");
   validate(b, where);
   if (in != expected_in) {
@@ -127,12 +129,14 @@ Architecture parse_architecture_string(std::string_view text) {
       throw Error("architecture string: unknown section '" + std::string(key) +
                   "'; expected input, stem, blocks, head, classes, dropout");
     }
-    if (seen[index]) throw Error("architecture string: section '" + std::string(key) + "' repeated");
+    if (seen[index])
+      throw Error("architecture string: section '" + std::string(key) + "' repeated");
     seen[index] = true;
     values[index] = part.substr(eq + 1);
   }
   for (size_t i = 0; i < kSections.size(); ++i) {
-    if (!seen[i]) throw Error("architecture string: section '" + std::string(kSections[i]) + "' missing");
+    if (!seen[i])
+      throw Error("architecture string: section '" + std::string(kSections[i]) + "' missing");
   }
 
   Architecture arch;

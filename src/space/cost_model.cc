@@ -89,8 +89,8 @@ CostReport estimate_cost(const Architecture& arch, bool with_text) {
 
   LayerCost stem;
   stem.name = "stem";
-  stem.description = "conv k3" + (arch.stem_stride > 1 ? " /" + std::to_string(arch.stem_stride)
-                                                       : std::string());
+  stem.description =
+      "conv k3" + (arch.stem_stride > 1 ? " /" + std::to_string(arch.stem_stride) : std::string());
   stem.in = plan.input;
   stem.out = plan.stem_out;
   accumulate(stem, conv_bn(9, plan.input.channels, arch.stem_filters, plan.stem_out));

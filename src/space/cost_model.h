@@ -29,8 +29,10 @@ struct CostReport {
 
 // Counts, for any valid architecture and its input size:
 //   params: convolution and classifier weights, the biases that exist (SE's two 1×1 convs and the
-//           classifier; other convolutions have none), BatchNorm γ and β. Not BN running statistics.
-//   macs:   multiply-adds of every convolution (including SE's two 1×1 convs on the pooled vector and
+//           classifier; other convolutions have none), BatchNorm γ and β. Not BN running
+//           statistics.
+//   macs:   multiply-adds of every convolution (including SE's two 1×1 convs on the pooled vector
+//   and
 //           the pool shortcut's 1×1 projection) and of the classifier. BN, activations, additions,
 //           pooling and the SE multiply are not counted (the convention of the MnasNet paper and of
 //           torchvision-style counters).

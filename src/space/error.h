@@ -11,7 +11,8 @@ namespace mnas {
 // architecture strings and JSON, search-space files, data sets, network requests. The message names
 // the offending field (e.g. "blocks[2].kernel") and, where it helps, the accepted values.
 //
-// Broken internal invariants are not Errors: they are MNAS_ASSERT failures (our bug, not the user's).
+// Broken internal invariants are not Errors: they are MNAS_ASSERT failures (our bug, not the
+// user's).
 class Error : public std::runtime_error {
  public:
   enum class Kind {

@@ -59,7 +59,8 @@ void reject_unknown_keys(const Json& object, std::initializer_list<const char*> 
 int as_int(const Json& value, const std::string& path, long long lo, long long hi) {
   long long v = 0;
   if (value.is_number_integer()) {
-    if (value.is_number_unsigned() && value.get<unsigned long long>() > static_cast<unsigned long long>(hi)) {
+    if (value.is_number_unsigned() &&
+        value.get<unsigned long long>() > static_cast<unsigned long long>(hi)) {
       v = hi + 1;  // out of range either way; avoid the signed conversion overflowing
     } else {
       v = value.get<long long>();

@@ -18,17 +18,24 @@ LayerPlan plan_layer(const BlockSpec& block, int block_index, int layer_index,
                block.filters};
   layer.expanded = block.op == ConvOp::kMbconv ? in.channels * block.expansion : in.channels;
   if (block.se_ratio > 0) {
-    layer.se_filters =
-        std::max(1, static_cast<int>(std::floor(in.channels * block.se_ratio)));
+    layer.se_filters = std::max(1, static_cast<int>(std::floor(in.channels * block.se_ratio)));
     switch (block.op) {
-      case ConvOp::kConv: layer.se_channels = block.filters; break;
-      case ConvOp::kDconv: layer.se_channels = in.channels; break;
-      case ConvOp::kMbconv: layer.se_channels = layer.expanded; break;
+      case ConvOp::kConv:
+        layer.se_channels = block.filters;
+        break;
+      case ConvOp::kDconv:
+        layer.se_channels = in.channels;
+        break;
+      case ConvOp::kMbconv:
+        layer.se_channels = layer.expanded;
+        break;
     }
   }
   const bool keeps_shape = layer.stride == 1 && in.channels == block.filters;
   switch (block.skip) {
-    case SkipOp::kNone: layer.shortcut = SkipOp::kNone; break;
+    case SkipOp::kNone:
+      layer.shortcut = SkipOp::kNone;
+      break;
     case SkipOp::kIdentity:
       layer.shortcut = keeps_shape ? SkipOp::kIdentity : SkipOp::kNone;
       break;

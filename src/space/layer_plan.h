@@ -21,24 +21,25 @@ struct TensorShape {
 // Shapes: every convolution pads "same" (k/2 on each side), so a stride-s layer maps H to ⌈H/s⌉.
 //
 // Shortcut rules (the block's SkipOp, resolved per layer):
-//   identity → applies only when stride is 1 and input channels equal output channels; otherwise the
+//   identity → applies only when stride is 1 and input channels equal output channels; otherwise
+//   the
 //              layer has no shortcut (so the first layer of a block that changes shape has none).
 //   pool     → where the shape is kept it is the identity (a 1×1 average pool changes nothing);
-//              otherwise average pooling with window = stride = the layer's stride (ceil mode, so it
-//              gives ⌈H/s⌉ like the convolution) when stride is 2, followed by a 1×1 conv + BN when
-//              the channels change; the result is added to the layer's output.
+//              otherwise average pooling with window = stride = the layer's stride (ceil mode, so
+//              it gives ⌈H/s⌉ like the convolution) when stride is 2, followed by a 1×1 conv + BN
+//              when the channels change; the result is added to the layer's output.
 //   none     → no shortcut.
 struct LayerPlan {
-  int block = 0;               // index of the block in Architecture::blocks
-  int index = 0;               // index of the layer within its block
+  int block = 0;  // index of the block in Architecture::blocks
+  int index = 0;  // index of the layer within its block
   ConvOp op = ConvOp::kMbconv;
   int kernel = 3;
   int stride = 1;
-  TensorShape in;              // layer input
-  TensorShape out;             // layer output
-  int expanded = 0;            // channels after the 1×1 expansion (mbconv), else input channels
-  int se_filters = 0;          // SE bottleneck width, max(1, ⌊in.channels × se_ratio⌋); 0 = no SE
-  int se_channels = 0;         // channels the SE gate multiplies (conv: out; dconv: in; mbconv: expanded)
+  TensorShape in;       // layer input
+  TensorShape out;      // layer output
+  int expanded = 0;     // channels after the 1×1 expansion (mbconv), else input channels
+  int se_filters = 0;   // SE bottleneck width, max(1, ⌊in.channels × se_ratio⌋); 0 = no SE
+  int se_channels = 0;  // channels the SE gate multiplies (conv: out; dconv: in; mbconv: expanded)
   SkipOp shortcut = SkipOp::kNone;  // the shortcut that applies: kIdentity, kPool or kNone
   bool shortcut_pools = false;      // kPool: average pooling with the stride on the shortcut
   bool shortcut_projects = false;   // kPool: 1×1 conv + BN on the shortcut (channels change)
@@ -49,7 +50,7 @@ struct NetworkPlan {
   TensorShape input;
   TensorShape stem_out;
   std::vector<LayerPlan> layers;
-  TensorShape head_out;        // after the 1×1 head conv, before global pooling
+  TensorShape head_out;  // after the 1×1 head conv, before global pooling
 };
 
 // Resolves `arch` (validated first; throws mnas::Error if invalid).

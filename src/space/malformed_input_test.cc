@@ -71,8 +71,11 @@ std::vector<Malformed> cases() {
        replace(kGood, b2, "mbconv_r2_k3_s22_e1_i16_o24_se0_identity"), "write dconv"},
       {"ConvWithExpansion", Form::kText,
        replace(kGood, b2, "conv_r2_k3_s22_e6_i16_o24_se0_identity"), "blocks[1].expansion"},
-      {"EmptyBlocks", Form::kText, replace(kGood, kGood.substr(kGood.find("blocks=") + 7,
-                                                               kGood.find(":head") - kGood.find("blocks=") - 7), ""),
+      {"EmptyBlocks", Form::kText,
+       replace(
+           kGood,
+           kGood.substr(kGood.find("blocks=") + 7, kGood.find(":head") - kGood.find("blocks=") - 7),
+           ""),
        "at least one block"},
       {"UnknownSection", Form::kText, kGood + ":color=red", "unknown section 'color'"},
       {"RepeatedSection", Form::kText, kGood + ":classes=10", "section 'classes' repeated"},
@@ -94,7 +97,7 @@ std::vector<Malformed> cases() {
        "blocks[0].kernel: expected an integer"},
       {"FiltersBool", Form::kJson, replace(kGoodJson, R"("filters":16)", R"("filters":true)"),
        "blocks[0].filters: expected an integer, got boolean"},
-      {"BlocksNotArray", Form::kJson, replace(kGoodJson, R"("blocks":[)", R"("blocks":{"x":[)") ,
+      {"BlocksNotArray", Form::kJson, replace(kGoodJson, R"("blocks":[)", R"("blocks":{"x":[)"),
        "not valid JSON"},
       {"MissingLayers", Form::kJson, replace(kGoodJson, R"("layers":1,)", ""),
        "blocks[0].layers: missing"},
@@ -104,7 +107,8 @@ std::vector<Malformed> cases() {
        "classes: 1e+300 is far out of range"},
       {"NegativeStride", Form::kJson, replace(kGoodJson, R"("stride":1})", R"("stride":-1})"),
        "stride: -1 is not allowed"},
-      {"SeRatioString", Form::kJson, replace(kGoodJson, R"("se_ratio":0.0)", R"("se_ratio":"0.25")"),
+      {"SeRatioString", Form::kJson,
+       replace(kGoodJson, R"("se_ratio":0.0)", R"("se_ratio":"0.25")"),
        "blocks[0].se_ratio: expected a number, got string"},
       {"MbconvWithoutExpansion", Form::kJson,
        R"({"input":"8x8x1","stem":{"filters":8,"stride":1},"blocks":[{"op":"mbconv","kernel":3,"filters":8,"layers":1,"stride":1}],"head":{"filters":8},"classes":2,"dropout":0})",
@@ -144,9 +148,15 @@ TEST_P(MalformedInput, IsAClearErrorNamingTheField) {
   const Malformed& m = GetParam();
   try {
     switch (m.form) {
-      case Form::kText: parse_architecture_string(m.input); break;
-      case Form::kJson: parse_architecture_json(m.input); break;
-      case Form::kSpace: SearchSpace::from_json(m.input); break;
+      case Form::kText:
+        parse_architecture_string(m.input);
+        break;
+      case Form::kJson:
+        parse_architecture_json(m.input);
+        break;
+      case Form::kSpace:
+        SearchSpace::from_json(m.input);
+        break;
     }
     FAIL() << "no error for: " << m.input;
   } catch (const Error& e) {

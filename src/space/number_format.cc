@@ -27,7 +27,8 @@ double parse_double(std::string_view text, const std::string& message) {
   double value = 0;
   if (text.empty()) throw Error(message);
   auto result = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (result.ec != std::errc() || result.ptr != text.data() + text.size() || !std::isfinite(value)) {
+  if (result.ec != std::errc() || result.ptr != text.data() + text.size() ||
+      !std::isfinite(value)) {
     throw Error(message);
   }
   return value;

@@ -29,8 +29,8 @@ TEST(ScaleDepth, MnasNetA1MultipliersMatchPublishedParameterCounts) {
     double multiplier;
     double params;
     double macs;
-  } published[] = {{1.4, 6.1e6, 591.5e6}, {0.75, 2.9e6, 226.7e6}, {0.5, 2.1e6, 105.2e6},
-                   {0.35, 1.7e6, 63.2e6}};
+  } published[] = {
+      {1.4, 6.1e6, 591.5e6}, {0.75, 2.9e6, 226.7e6}, {0.5, 2.1e6, 105.2e6}, {0.35, 1.7e6, 63.2e6}};
   for (const auto& p : published) {
     SCOPED_TRACE(p.multiplier);
     ZooOptions options;

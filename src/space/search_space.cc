@@ -17,7 +17,7 @@ using json_fields::Json;
 namespace {
 
 constexpr int kDecisionsPerBlock = 6;
-constexpr const char* kDecisionNames[kDecisionsPerBlock] = {"op",   "kernel", "se_ratio",
+constexpr const char* kDecisionNames[kDecisionsPerBlock] = {"op",   "kernel",  "se_ratio",
                                                             "skip", "filters", "layers"};
 constexpr const char* kFormat = "mnas-search-space/1";
 constexpr size_t kMaxVocab = 64;
@@ -28,7 +28,7 @@ Skeleton make_skeleton(const char* name, int max_input_px, int stem_stride) {
   s.max_input_px = max_input_px;
   s.stem_filters = 32;
   s.stem_stride = stem_stride;
-  s.blocks = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2},
+  s.blocks = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
               {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
   s.head_filters = 1280;
   return s;
@@ -79,42 +79,49 @@ BlockChoices read_choices(const Json& j, const std::string& path, const BlockCho
                       path);
   BlockChoices c = defaults;
   if (j.contains("ops")) {
-    c.ops = read_list<OpChoice>(j["ops"], child(path, "ops"), [](const Json& v, const std::string& p) {
-      return parse_op_choice(as_string(v, p), p);
-    });
+    c.ops = read_list<OpChoice>(
+        j["ops"], child(path, "ops"),
+        [](const Json& v, const std::string& p) { return parse_op_choice(as_string(v, p), p); });
   }
   if (j.contains("kernels")) {
-    c.kernels = read_list<int>(j["kernels"], child(path, "kernels"), [](const Json& v, const std::string& p) {
-      const int k = as_int(v, p);
-      if (k != 3 && k != 5 && k != 7) throw Error(p + ": " + std::to_string(k) + " is not allowed; use 3, 5 or 7");
-      return k;
-    });
+    c.kernels = read_list<int>(
+        j["kernels"], child(path, "kernels"), [](const Json& v, const std::string& p) {
+          const int k = as_int(v, p);
+          if (k != 3 && k != 5 && k != 7)
+            throw Error(p + ": " + std::to_string(k) + " is not allowed; use 3, 5 or 7");
+          return k;
+        });
   }
   if (j.contains("se_ratios")) {
-    c.se_ratios = read_list<double>(j["se_ratios"], child(path, "se_ratios"), [](const Json& v, const std::string& p) {
-      const double r = as_double(v, p);
-      if (!is_valid_se_ratio(r)) {
-        throw Error(p + ": " + format_double(r) + " is not allowed; use 0, 0.0625, 0.125, 0.25 or 0.5");
-      }
-      return r;
-    });
+    c.se_ratios = read_list<double>(
+        j["se_ratios"], child(path, "se_ratios"), [](const Json& v, const std::string& p) {
+          const double r = as_double(v, p);
+          if (!is_valid_se_ratio(r)) {
+            throw Error(p + ": " + format_double(r) +
+                        " is not allowed; use 0, 0.0625, 0.125, 0.25 or 0.5");
+          }
+          return r;
+        });
   }
   if (j.contains("skips")) {
-    c.skips = read_list<SkipOp>(j["skips"], child(path, "skips"), [](const Json& v, const std::string& p) {
-      return parse_skip_op(as_string(v, p), p);
-    });
+    c.skips = read_list<SkipOp>(
+        j["skips"], child(path, "skips"),
+        [](const Json& v, const std::string& p) { return parse_skip_op(as_string(v, p), p); });
   }
   if (j.contains("filter_ratios")) {
-    c.filter_ratios = read_list<double>(j["filter_ratios"], child(path, "filter_ratios"), [](const Json& v, const std::string& p) {
-      const double r = as_double(v, p);
-      if (r <= 0.0 || r > 4.0) throw Error(p + ": " + format_double(r) + " is out of range; must be in (0, 4]");
-      return r;
-    });
+    c.filter_ratios = read_list<double>(
+        j["filter_ratios"], child(path, "filter_ratios"), [](const Json& v, const std::string& p) {
+          const double r = as_double(v, p);
+          if (r <= 0.0 || r > 4.0)
+            throw Error(p + ": " + format_double(r) + " is out of range; must be in (0, 4]");
+          return r;
+        });
   }
   if (j.contains("layer_deltas")) {
-    c.layer_deltas = read_list<int>(j["layer_deltas"], child(path, "layer_deltas"), [](const Json& v, const std::string& p) {
-      return as_int(v, p, -limits::kMaxLayers, limits::kMaxLayers);
-    });
+    c.layer_deltas = read_list<int>(j["layer_deltas"], child(path, "layer_deltas"),
+                                    [](const Json& v, const std::string& p) {
+                                      return as_int(v, p, -limits::kMaxLayers, limits::kMaxLayers);
+                                    });
   }
   return c;
 }
@@ -126,14 +133,16 @@ Skeleton read_skeleton(const Json& j, const std::string& path) {
   Skeleton s;
   s.name = as_string(required(j, "name", path), child(path, "name"));
   if (s.name.empty()) throw Error(child(path, "name") + ": must not be empty");
-  s.max_input_px = j.contains("max_input_px")
-                       ? as_int(j["max_input_px"], child(path, "max_input_px"), 0, limits::kMaxInputSide)
-                       : 0;
+  s.max_input_px =
+      j.contains("max_input_px")
+          ? as_int(j["max_input_px"], child(path, "max_input_px"), 0, limits::kMaxInputSide)
+          : 0;
   const std::string stem_path = child(path, "stem");
   const Json& stem = required(j, "stem", path);
   require_object(stem, stem_path);
   reject_unknown_keys(stem, {"filters", "stride"}, stem_path);
-  s.stem_filters = as_int(required(stem, "filters", stem_path), child(stem_path, "filters"), 1, limits::kMaxFilters);
+  s.stem_filters = as_int(required(stem, "filters", stem_path), child(stem_path, "filters"), 1,
+                          limits::kMaxFilters);
   s.stem_stride = as_int(required(stem, "stride", stem_path), child(stem_path, "stride"), 1, 2);
   const std::string blocks_path = child(path, "blocks");
   const Json& blocks = required(j, "blocks", path);
@@ -146,8 +155,10 @@ Skeleton read_skeleton(const Json& j, const std::string& path) {
     require_object(blocks[i], p);
     reject_unknown_keys(blocks[i], {"expansion", "filters", "layers", "stride"}, p);
     SkeletonBlock b;
-    b.expansion = as_int(required(blocks[i], "expansion", p), child(p, "expansion"), 1, limits::kMaxExpansion);
-    b.filters = as_int(required(blocks[i], "filters", p), child(p, "filters"), 1, limits::kMaxFilters);
+    b.expansion = as_int(required(blocks[i], "expansion", p), child(p, "expansion"), 1,
+                         limits::kMaxExpansion);
+    b.filters =
+        as_int(required(blocks[i], "filters", p), child(p, "filters"), 1, limits::kMaxFilters);
     b.layers = as_int(required(blocks[i], "layers", p), child(p, "layers"), 1, limits::kMaxLayers);
     b.stride = as_int(required(blocks[i], "stride", p), child(p, "stride"), 1, 2);
     s.blocks.push_back(b);
@@ -156,7 +167,8 @@ Skeleton read_skeleton(const Json& j, const std::string& path) {
   const Json& head = required(j, "head", path);
   require_object(head, head_path);
   reject_unknown_keys(head, {"filters"}, head_path);
-  s.head_filters = as_int(required(head, "filters", head_path), child(head_path, "filters"), 1, limits::kMaxFilters);
+  s.head_filters = as_int(required(head, "filters", head_path), child(head_path, "filters"), 1,
+                          limits::kMaxFilters);
   return s;
 }
 
@@ -166,15 +178,21 @@ Json choices_json(const BlockChoices& c) {
   Json ops = Json::array(), skips = Json::array();
   for (const OpChoice& op : c.ops) ops.push_back(to_string(op));
   for (SkipOp s : c.skips) skips.push_back(to_string(s));
-  return Json{{"ops", ops},   {"kernels", c.kernels},           {"se_ratios", c.se_ratios},
-              {"skips", skips}, {"filter_ratios", c.filter_ratios}, {"layer_deltas", c.layer_deltas}};
+  return Json{{"ops", ops},
+              {"kernels", c.kernels},
+              {"se_ratios", c.se_ratios},
+              {"skips", skips},
+              {"filter_ratios", c.filter_ratios},
+              {"layer_deltas", c.layer_deltas}};
 }
 
 Json skeleton_json(const Skeleton& s) {
   Json blocks = Json::array();
   for (const SkeletonBlock& b : s.blocks) {
-    blocks.push_back(
-        {{"expansion", b.expansion}, {"filters", b.filters}, {"layers", b.layers}, {"stride", b.stride}});
+    blocks.push_back({{"expansion", b.expansion},
+                      {"filters", b.filters},
+                      {"layers", b.layers},
+                      {"stride", b.stride}});
   }
   return Json{{"name", s.name},
               {"max_input_px", s.max_input_px},
@@ -203,8 +221,8 @@ OpChoice parse_op_choice(std::string_view text, const std::string& field) {
   const int e = parse_int(digits, message);
   if (!digits.empty()) throw Error(message);
   if (e < 2 || e > limits::kMaxExpansion) {
-    throw Error(field + ": mbconv expansion " + std::to_string(e) + " is out of range; must be in [2, " +
-                std::to_string(limits::kMaxExpansion) + "]");
+    throw Error(field + ": mbconv expansion " + std::to_string(e) +
+                " is out of range; must be in [2, " + std::to_string(limits::kMaxExpansion) + "]");
   }
   return {ConvOp::kMbconv, e};
 }
@@ -289,9 +307,7 @@ std::vector<uint64_t> SearchSpace::per_block_sizes() const {
   return sizes;
 }
 
-std::string SearchSpace::size_exact() const {
-  return product_exact(per_block_sizes());
-}
+std::string SearchSpace::size_exact() const { return product_exact(per_block_sizes()); }
 
 double SearchSpace::log10_size() const {
   double total = 0;
@@ -303,10 +319,12 @@ std::vector<Decision> SearchSpace::decisions() const {
   std::vector<Decision> out;
   for (int b : searchable_blocks()) {
     const BlockChoices& c = choices_[b];
-    const size_t vocab[kDecisionsPerBlock] = {c.ops.size(),  c.kernels.size(),       c.se_ratios.size(),
-                                              c.skips.size(), c.filter_ratios.size(), c.layer_deltas.size()};
+    const size_t vocab[kDecisionsPerBlock] = {c.ops.size(),           c.kernels.size(),
+                                              c.se_ratios.size(),     c.skips.size(),
+                                              c.filter_ratios.size(), c.layer_deltas.size()};
     for (int d = 0; d < kDecisionsPerBlock; ++d) {
-      out.push_back({"b" + std::to_string(b + 1) + "." + kDecisionNames[d], b, static_cast<int>(vocab[d])});
+      out.push_back(
+          {"b" + std::to_string(b + 1) + "." + kDecisionNames[d], b, static_cast<int>(vocab[d])});
     }
   }
   return out;
@@ -346,8 +364,8 @@ Architecture SearchSpace::decode(const std::vector<int>& tokens) const {
   }
   for (size_t i = 0; i < tokens.size(); ++i) {
     if (tokens[i] < 0 || tokens[i] >= decisions[i].vocab) {
-      throw Error("tokens[" + std::to_string(i) + "] (" + decisions[i].name + "): " +
-                  std::to_string(tokens[i]) + " is out of range; must be in [0, " +
+      throw Error("tokens[" + std::to_string(i) + "] (" + decisions[i].name +
+                  "): " + std::to_string(tokens[i]) + " is out of range; must be in [0, " +
                   std::to_string(decisions[i].vocab - 1) + "]");
     }
   }
@@ -372,22 +390,28 @@ Architecture SearchSpace::decode(const std::vector<int>& tokens) const {
 
 std::vector<int> SearchSpace::encode(const Architecture& arch) const {
   validate(arch);
-  const auto mismatch = [](const std::string& field, const std::string& got, const std::string& want) {
+  const auto mismatch = [](const std::string& field, const std::string& got,
+                           const std::string& want) {
     return Error(field + ": " + got + " is not in this search space (it has " + want + ")");
   };
   if (arch.input != input_) throw mismatch("input", to_string(arch.input), to_string(input_));
-  if (arch.classes != classes_) throw mismatch("classes", std::to_string(arch.classes), std::to_string(classes_));
-  if (arch.dropout != dropout_) throw mismatch("dropout", format_double(arch.dropout), format_double(dropout_));
+  if (arch.classes != classes_)
+    throw mismatch("classes", std::to_string(arch.classes), std::to_string(classes_));
+  if (arch.dropout != dropout_)
+    throw mismatch("dropout", format_double(arch.dropout), format_double(dropout_));
   const Skeleton& sk = skeleton();
   if (arch.stem_filters != sk.stem_filters || arch.stem_stride != sk.stem_stride) {
-    throw mismatch("stem", "o" + std::to_string(arch.stem_filters) + "/s" + std::to_string(arch.stem_stride),
-                   "o" + std::to_string(sk.stem_filters) + "/s" + std::to_string(sk.stem_stride));
+    throw mismatch(
+        "stem", "o" + std::to_string(arch.stem_filters) + "/s" + std::to_string(arch.stem_stride),
+        "o" + std::to_string(sk.stem_filters) + "/s" + std::to_string(sk.stem_stride));
   }
   if (arch.head_filters != sk.head_filters) {
-    throw mismatch("head.filters", std::to_string(arch.head_filters), std::to_string(sk.head_filters));
+    throw mismatch("head.filters", std::to_string(arch.head_filters),
+                   std::to_string(sk.head_filters));
   }
   if (arch.blocks.size() != sk.blocks.size()) {
-    throw mismatch("blocks (count)", std::to_string(arch.blocks.size()), std::to_string(sk.blocks.size()));
+    throw mismatch("blocks (count)", std::to_string(arch.blocks.size()),
+                   std::to_string(sk.blocks.size()));
   }
   std::vector<int> tokens;
   for (int b = 0; b < num_blocks(); ++b) {
@@ -410,9 +434,11 @@ std::vector<int> SearchSpace::encode(const Architecture& arch) const {
                      list(c.ops, [](const OpChoice& o) { return to_string(o); }));
     }
     const int kernel = index_of(c.kernels, block.kernel);
-    if (kernel < 0) throw mismatch(field + ".kernel", std::to_string(block.kernel), int_list(c.kernels));
+    if (kernel < 0)
+      throw mismatch(field + ".kernel", std::to_string(block.kernel), int_list(c.kernels));
     const int se = index_of(c.se_ratios, block.se_ratio);
-    if (se < 0) throw mismatch(field + ".se_ratio", format_double(block.se_ratio), double_list(c.se_ratios));
+    if (se < 0)
+      throw mismatch(field + ".se_ratio", format_double(block.se_ratio), double_list(c.se_ratios));
     const int skip = index_of(c.skips, block.skip);
     if (skip < 0) {
       throw mismatch(field + ".skip", to_string(block.skip),
@@ -424,14 +450,16 @@ std::vector<int> SearchSpace::encode(const Architecture& arch) const {
       filter_values.push_back(round_filters(s.filters * c.filter_ratios[i]));
       if (filters < 0 && filter_values.back() == block.filters) filters = static_cast<int>(i);
     }
-    if (filters < 0) throw mismatch(field + ".filters", std::to_string(block.filters), int_list(filter_values));
+    if (filters < 0)
+      throw mismatch(field + ".filters", std::to_string(block.filters), int_list(filter_values));
     int layers = -1;
     std::vector<int> layer_values;
     for (size_t i = 0; i < c.layer_deltas.size(); ++i) {
       layer_values.push_back(std::max(1, s.layers + c.layer_deltas[i]));
       if (layers < 0 && layer_values.back() == block.layers) layers = static_cast<int>(i);
     }
-    if (layers < 0) throw mismatch(field + ".layers", std::to_string(block.layers), int_list(layer_values));
+    if (layers < 0)
+      throw mismatch(field + ".layers", std::to_string(block.layers), int_list(layer_values));
     tokens.insert(tokens.end(), {op, kernel, se, skip, filters, layers});
   }
   return tokens;
@@ -446,9 +474,10 @@ std::vector<int> SearchSpace::sample_tokens(std::mt19937_64& rng) const {
 Architecture SearchSpace::sample(std::mt19937_64& rng) const { return decode(sample_tokens(rng)); }
 
 bool SearchSpace::operator==(const SearchSpace& o) const {
-  return skeletons_ == o.skeletons_ && choices_ == o.choices_ && default_choices_ == o.default_choices_ &&
-         searchable_ == o.searchable_ && input_ == o.input_ && classes_ == o.classes_ &&
-         dropout_ == o.dropout_ && skeleton_index_ == o.skeleton_index_;
+  return skeletons_ == o.skeletons_ && choices_ == o.choices_ &&
+         default_choices_ == o.default_choices_ && searchable_ == o.searchable_ &&
+         input_ == o.input_ && classes_ == o.classes_ && dropout_ == o.dropout_ &&
+         skeleton_index_ == o.skeleton_index_;
 }
 
 void SearchSpace::check_consistent() const {
@@ -456,15 +485,18 @@ void SearchSpace::check_consistent() const {
     if (skeletons_[i].blocks.size() != skeletons_[0].blocks.size()) {
       throw Error("skeletons[" + std::to_string(i) + "].blocks: has " +
                   std::to_string(skeletons_[i].blocks.size()) + " blocks but skeletons[0] has " +
-                  std::to_string(skeletons_[0].blocks.size()) + "; all skeletons need the same count");
+                  std::to_string(skeletons_[0].blocks.size()) +
+                  "; all skeletons need the same count");
     }
     for (size_t j = 0; j < i; ++j) {
       if (skeletons_[i].name == skeletons_[j].name) {
-        throw Error("skeletons[" + std::to_string(i) + "].name: '" + skeletons_[i].name + "' repeated");
+        throw Error("skeletons[" + std::to_string(i) + "].name: '" + skeletons_[i].name +
+                    "' repeated");
       }
     }
   }
-  if (searchable_blocks().empty()) throw Error("searchable_blocks: at least one block must be searchable");
+  if (searchable_blocks().empty())
+    throw Error("searchable_blocks: at least one block must be searchable");
   // The widest and deepest choice of every block must still be a valid architecture.
   for (const Skeleton& sk : skeletons_) {
     for (int b = 0; b < num_blocks(); ++b) {
@@ -490,8 +522,10 @@ SearchSpace SearchSpace::from_json(std::string_view text) {
   using namespace json_fields;
   const Json j = parse(text, "search space");
   require_object(j, "");
-  reject_unknown_keys(j, {"format", "input", "classes", "dropout", "skeletons", "choices",
-                          "block_choices", "searchable_blocks"}, "");
+  reject_unknown_keys(j,
+                      {"format", "input", "classes", "dropout", "skeletons", "choices",
+                       "block_choices", "searchable_blocks"},
+                      "");
   SearchSpace space;
   if (j.contains("format") && as_string(j["format"], "format") != kFormat) {
     throw Error("format: '" + j["format"].get<std::string>() + "' is not supported; expected '" +
@@ -506,7 +540,8 @@ SearchSpace SearchSpace::from_json(std::string_view text) {
     }
   }
   const size_t blocks = space.skeletons_[0].blocks.size();
-  if (j.contains("choices")) space.default_choices_ = read_choices(j["choices"], "choices", BlockChoices());
+  if (j.contains("choices"))
+    space.default_choices_ = read_choices(j["choices"], "choices", BlockChoices());
   space.choices_.assign(blocks, space.default_choices_);
   if (j.contains("block_choices")) {
     const Json& per_block = j["block_choices"];
@@ -514,7 +549,8 @@ SearchSpace SearchSpace::from_json(std::string_view text) {
     for (auto it = per_block.begin(); it != per_block.end(); ++it) {
       const std::string path = child("block_choices", it.key());
       std::string_view key = it.key();
-      const std::string message = path + ": key must be a block index in [0, " + std::to_string(blocks - 1) + "]";
+      const std::string message =
+          path + ": key must be a block index in [0, " + std::to_string(blocks - 1) + "]";
       if (key.empty() || key[0] < '0' || key[0] > '9') throw Error(message);
       const int b = parse_int(key, message);
       if (!key.empty() || b < 0 || static_cast<size_t>(b) >= blocks) throw Error(message);
@@ -526,12 +562,15 @@ SearchSpace SearchSpace::from_json(std::string_view text) {
     const Json& list = j["searchable_blocks"];
     require_array(list, "searchable_blocks");
     for (size_t i = 0; i < list.size(); ++i) {
-      const int b = as_int(list[i], element("searchable_blocks", i), 0, static_cast<long long>(blocks) - 1);
-      if (space.searchable_[b]) throw Error(element("searchable_blocks", i) + ": block " + std::to_string(b) + " repeated");
+      const int b =
+          as_int(list[i], element("searchable_blocks", i), 0, static_cast<long long>(blocks) - 1);
+      if (space.searchable_[b])
+        throw Error(element("searchable_blocks", i) + ": block " + std::to_string(b) + " repeated");
       space.searchable_[b] = true;
     }
   }
-  if (j.contains("classes")) space.set_classes(as_int(j["classes"], "classes", 1, limits::kMaxClasses));
+  if (j.contains("classes"))
+    space.set_classes(as_int(j["classes"], "classes", 1, limits::kMaxClasses));
   if (j.contains("dropout")) space.set_dropout(as_double(j["dropout"], "dropout"));
   InputShape input = space.input_;
   if (j.contains("input")) {
@@ -541,9 +580,11 @@ SearchSpace SearchSpace::from_json(std::string_view text) {
     } else {
       require_object(in, "input");
       reject_unknown_keys(in, {"height", "width", "channels"}, "input");
-      input.height = as_int(required(in, "height", "input"), "input.height", 1, limits::kMaxInputSide);
+      input.height =
+          as_int(required(in, "height", "input"), "input.height", 1, limits::kMaxInputSide);
       input.width = as_int(required(in, "width", "input"), "input.width", 1, limits::kMaxInputSide);
-      input.channels = as_int(required(in, "channels", "input"), "input.channels", 1, limits::kMaxInputChannels);
+      input.channels =
+          as_int(required(in, "channels", "input"), "input.channels", 1, limits::kMaxInputChannels);
     }
   }
   space.check_consistent();
@@ -569,10 +610,12 @@ std::string SearchSpace::to_json(int indent) const {
   for (const Skeleton& s : skeletons_) skeletons.push_back(skeleton_json(s));
   Json per_block = Json::object();
   for (int b = 0; b < num_blocks(); ++b) {
-    if (!(choices_[b] == default_choices_)) per_block[std::to_string(b)] = choices_json(choices_[b]);
+    if (!(choices_[b] == default_choices_))
+      per_block[std::to_string(b)] = choices_json(choices_[b]);
   }
   Json j{{"format", kFormat},
-         {"input", {{"height", input_.height}, {"width", input_.width}, {"channels", input_.channels}}},
+         {"input",
+          {{"height", input_.height}, {"width", input_.width}, {"channels", input_.channels}}},
          {"classes", classes_},
          {"dropout", dropout_},
          {"skeletons", skeletons},

@@ -56,8 +56,8 @@ OpChoice parse_op_choice(std::string_view text, const std::string& field);
 
 // The choices of one block. Defaults are the paper's: 4·2·2·3·3·3 = 432.
 struct BlockChoices {
-  std::vector<OpChoice> ops = {{ConvOp::kConv, 1}, {ConvOp::kDconv, 1}, {ConvOp::kMbconv, 3},
-                               {ConvOp::kMbconv, 6}};
+  std::vector<OpChoice> ops = {
+      {ConvOp::kConv, 1}, {ConvOp::kDconv, 1}, {ConvOp::kMbconv, 3}, {ConvOp::kMbconv, 6}};
   std::vector<int> kernels = {3, 5};
   std::vector<double> se_ratios = {0.0, 0.25};
   std::vector<SkipOp> skips = {SkipOp::kPool, SkipOp::kIdentity, SkipOp::kNone};

@@ -19,21 +19,29 @@ static_assert(sizeof(float) == 4, "float32 expected");
 void write_weights_file(const std::string& path, const WeightsFile& w) {
   nlohmann::json tensors = nlohmann::json::array();
   for (const auto& [name, t] : w.tensors) {
-    tensors.push_back({{"name", name}, {"shape", t.shape}, {"weights", t.weight.size()}, {"bias", t.bias.size()}});
+    tensors.push_back({{"name", name},
+                       {"shape", t.shape},
+                       {"weights", t.weight.size()},
+                       {"bias", t.bias.size()}});
   }
-  const std::string header =
-      nlohmann::json{{"arch", w.arch}, {"mean", w.mean}, {"std", w.std}, {"tensors", tensors}}.dump();
+  const std::string header = nlohmann::json{
+      {"arch", w.arch},
+      {"mean", w.mean},
+      {"std", w.std},
+      {"tensors", tensors}}.dump();
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     out.write(kMagic, sizeof(kMagic));
     const uint32_t n = static_cast<uint32_t>(header.size());
     const unsigned char len[4] = {static_cast<unsigned char>(n), static_cast<unsigned char>(n >> 8),
-                                  static_cast<unsigned char>(n >> 16), static_cast<unsigned char>(n >> 24)};
+                                  static_cast<unsigned char>(n >> 16),
+                                  static_cast<unsigned char>(n >> 24)};
     out.write(reinterpret_cast<const char*>(len), 4);
     out << header;
     for (const auto& [name, t] : w.tensors) {  // x86 and ARM are little-endian: floats as they are
-      out.write(reinterpret_cast<const char*>(t.weight.data()), std::streamsize(t.weight.size() * 4));
+      out.write(reinterpret_cast<const char*>(t.weight.data()),
+                std::streamsize(t.weight.size() * 4));
       out.write(reinterpret_cast<const char*>(t.bias.data()), std::streamsize(t.bias.size() * 4));
     }
     if (!out) throw Error("weights file '" + path + "': cannot write", Error::Kind::kIo);
@@ -50,7 +58,8 @@ WeightsFile read_weights_file(const std::string& path) {
   ss << in.rdbuf();
   const std::string bytes = ss.str();
   const std::string where = "weights file '" + path + "': ";
-  if (bytes.size() < 12 || std::memcmp(bytes.data(), kMagic, 8) != 0) throw Error(where + "not an mnas weights file");
+  if (bytes.size() < 12 || std::memcmp(bytes.data(), kMagic, 8) != 0)
+    throw Error(where + "not an mnas weights file");
   const uint32_t n = uint32_t(uint8_t(bytes[8])) | uint32_t(uint8_t(bytes[9])) << 8 |
                      uint32_t(uint8_t(bytes[10])) << 16 | uint32_t(uint8_t(bytes[11])) << 24;
   if (bytes.size() < 12 + size_t{n}) throw Error(where + "truncated header");
@@ -67,7 +76,8 @@ WeightsFile read_weights_file(const std::string& path) {
       const size_t count = t.at("weights").get<size_t>(), bias = t.at("bias").get<size_t>();
       size_t expected = 1;
       for (size_t d : nw.shape) expected *= d;
-      if (expected != count) throw Error(where + t.at("name").get<std::string>() + ": shape and size disagree");
+      if (expected != count)
+        throw Error(where + t.at("name").get<std::string>() + ": shape and size disagree");
       if (bytes.size() < offset + (count + bias) * 4) throw Error(where + "truncated data");
       nw.weight.resize(count);
       nw.bias.resize(bias);

@@ -21,8 +21,8 @@ struct NamedWeights {
 };
 
 struct WeightsFile {
-  std::string arch;          // canonical architecture string
-  std::vector<float> mean;   // input normalisation per channel (pixels in [0, 1])
+  std::string arch;         // canonical architecture string
+  std::vector<float> mean;  // input normalisation per channel (pixels in [0, 1])
   std::vector<float> std;
   std::map<std::string, NamedWeights> tensors;
 };

@@ -12,45 +12,31 @@ constexpr ConvOp kMbconv = ConvOp::kMbconv;
 constexpr SkipOp kIdentity = SkipOp::kIdentity;
 constexpr SkipOp kNone = SkipOp::kNone;
 
-// Field order follows the reference strings: op, repeats, kernel, stride, expansion, output,
-// SE ratio, skip.
-BlockSpec block(ConvOp op, int layers, int kernel, int stride, int expansion, int filters,
-                double se_ratio = 0.0, SkipOp skip = kIdentity) {
-  BlockSpec b;
-  b.op = op;
-  b.layers = layers;
-  b.kernel = kernel;
-  b.stride = stride;
-  b.expansion = expansion;
-  b.filters = filters;
-  b.se_ratio = se_ratio;
-  b.skip = skip;
-  return b;
-}
-
+// make_block's field order follows the reference strings: op, repeats, kernel, stride, expansion,
+// output, SE ratio, skip.
 Architecture mnasnet_a1() {
   Architecture a;
   a.stem_filters = 32;
-  a.blocks = {block(kDconv, 1, 3, 1, 1, 16, 0.0, kNone),
-              block(kMbconv, 2, 3, 2, 6, 24),
-              block(kMbconv, 3, 5, 2, 3, 40, 0.25),
-              block(kMbconv, 4, 3, 2, 6, 80),
-              block(kMbconv, 2, 3, 1, 6, 112, 0.25),
-              block(kMbconv, 3, 5, 2, 6, 160, 0.25),
-              block(kMbconv, 1, 3, 1, 6, 320)};
+  a.blocks = {make_block(kDconv, 1, 3, 1, 1, 16, 0.0, kNone),
+              make_block(kMbconv, 2, 3, 2, 6, 24),
+              make_block(kMbconv, 3, 5, 2, 3, 40, 0.25),
+              make_block(kMbconv, 4, 3, 2, 6, 80),
+              make_block(kMbconv, 2, 3, 1, 6, 112, 0.25),
+              make_block(kMbconv, 3, 5, 2, 6, 160, 0.25),
+              make_block(kMbconv, 1, 3, 1, 6, 320)};
   return a;
 }
 
 Architecture mnasnet_b1() {
   Architecture a;
   a.stem_filters = 32;
-  a.blocks = {block(kDconv, 1, 3, 1, 1, 16, 0.0, kNone),
-              block(kMbconv, 3, 3, 2, 3, 24),
-              block(kMbconv, 3, 5, 2, 3, 40),
-              block(kMbconv, 3, 5, 2, 6, 80),
-              block(kMbconv, 2, 3, 1, 6, 96),
-              block(kMbconv, 4, 5, 2, 6, 192),
-              block(kMbconv, 1, 3, 1, 6, 320, 0.0, kNone)};
+  a.blocks = {make_block(kDconv, 1, 3, 1, 1, 16, 0.0, kNone),
+              make_block(kMbconv, 3, 3, 2, 3, 24),
+              make_block(kMbconv, 3, 5, 2, 3, 40),
+              make_block(kMbconv, 3, 5, 2, 6, 80),
+              make_block(kMbconv, 2, 3, 1, 6, 96),
+              make_block(kMbconv, 4, 5, 2, 6, 192),
+              make_block(kMbconv, 1, 3, 1, 6, 320, 0.0, kNone)};
   return a;
 }
 
@@ -60,13 +46,10 @@ Architecture mnasnet_small() {
   Architecture a;
   a.stem_filters = 8;
   a.dropout = 0.0;
-  a.blocks = {block(kDconv, 1, 3, 1, 1, 8),
-              block(kMbconv, 1, 3, 2, 3, 16),
-              block(kMbconv, 2, 3, 2, 6, 16),
-              block(kMbconv, 4, 5, 2, 6, 32, 0.25),
-              block(kMbconv, 3, 3, 1, 6, 32, 0.25),
-              block(kMbconv, 3, 5, 2, 6, 88, 0.25),
-              block(kMbconv, 1, 3, 1, 6, 144)};
+  a.blocks = {make_block(kDconv, 1, 3, 1, 1, 8),         make_block(kMbconv, 1, 3, 2, 3, 16),
+              make_block(kMbconv, 2, 3, 2, 6, 16),       make_block(kMbconv, 4, 5, 2, 6, 32, 0.25),
+              make_block(kMbconv, 3, 3, 1, 6, 32, 0.25), make_block(kMbconv, 3, 5, 2, 6, 88, 0.25),
+              make_block(kMbconv, 1, 3, 1, 6, 144)};
   return a;
 }
 
@@ -74,13 +57,10 @@ Architecture mnasnet_small() {
 Architecture mobilenet_v2() {
   Architecture a;
   a.stem_filters = 32;
-  a.blocks = {block(kDconv, 1, 3, 1, 1, 16),
-              block(kMbconv, 2, 3, 2, 6, 24),
-              block(kMbconv, 3, 3, 2, 6, 32),
-              block(kMbconv, 4, 3, 2, 6, 64),
-              block(kMbconv, 3, 3, 1, 6, 96),
-              block(kMbconv, 3, 3, 2, 6, 160),
-              block(kMbconv, 1, 3, 1, 6, 320)};
+  a.blocks = {make_block(kDconv, 1, 3, 1, 1, 16),  make_block(kMbconv, 2, 3, 2, 6, 24),
+              make_block(kMbconv, 3, 3, 2, 6, 32), make_block(kMbconv, 4, 3, 2, 6, 64),
+              make_block(kMbconv, 3, 3, 1, 6, 96), make_block(kMbconv, 3, 3, 2, 6, 160),
+              make_block(kMbconv, 1, 3, 1, 6, 320)};
   return a;
 }
 
@@ -92,7 +72,7 @@ struct ZooEntry {
 };
 
 const ZooEntry kZoo[] = {
-    {"mnasnet-a1", mnasnet_a1, 1.0, false},     {"mnasnet-b1", mnasnet_b1, 1.0, false},
+    {"mnasnet-a1", mnasnet_a1, 1.0, false},       {"mnasnet-b1", mnasnet_b1, 1.0, false},
     {"mnasnet-small", mnasnet_small, 1.0, false}, {"mobilenetv2", mobilenet_v2, 1.0, true},
     {"mobilenetv2-1.4", mobilenet_v2, 1.4, true},
 };

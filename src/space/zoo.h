@@ -11,9 +11,9 @@ namespace mnas {
 
 // Options every zoo model takes. Defaults: the published ImageNet configuration.
 struct ZooOptions {
-  InputShape input;           // Default: 224x224x3
-  int classes = 1000;         // Default: 1000
-  double multiplier = 1.0;    // depth multiplier (scaling.h); Default: 1.0
+  InputShape input;         // Default: 224x224x3
+  int classes = 1000;       // Default: 1000
+  double multiplier = 1.0;  // depth multiplier (scaling.h); Default: 1.0
 };
 
 // The reference models, following the tensorflow/tpu definitions (torchvision's for MobileNetV2):
@@ -21,8 +21,8 @@ struct ZooOptions {
 //   "mobilenetv2-1.4" (mobilenetv2 at multiplier 1.4; its `multiplier` option multiplies on top).
 // At inputs of 64 px or less the zoo models take the small-input preset of the default search
 // space (its skeleton's stem stride: 1), as the search does, so that a 28×28 input does not end
-// at 1×1. MobileNetV2's ReLU6 is not part of Architecture; it is built with the project's ReLU, which
-// changes neither parameters nor multiply-adds.
+// at 1×1. MobileNetV2's ReLU6 is not part of Architecture; it is built with the project's ReLU,
+// which changes neither parameters nor multiply-adds.
 std::vector<std::string> zoo_names();
 
 // True when `name` is one of zoo_names() or an alias of one.

@@ -1,12 +1,12 @@
 #include "train/trainer.h"
 
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <optional>
-#include <thread>
-#include <cmath>
 #include <random>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -23,14 +23,22 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 nlohmann::json options_json(const TrainOptions& o) {
-  return {{"dataset", o.dataset},     {"epochs", o.epochs},
-          {"train_images", o.train_images}, {"holdout", o.holdout},
-          {"split_seed", o.split_seed}, {"batch", o.batch},
-          {"optimizer", o.optimizer}, {"lr", o.lr},
-          {"momentum", o.momentum},   {"nesterov", o.nesterov},
-          {"weight_decay", o.weight_decay}, {"schedule", o.schedule},
-          {"warmup_epochs", o.warmup_epochs}, {"label_smoothing", o.label_smoothing},
-          {"pad", o.pad},             {"flip", o.flip},
+  return {{"dataset", o.dataset},
+          {"epochs", o.epochs},
+          {"train_images", o.train_images},
+          {"holdout", o.holdout},
+          {"split_seed", o.split_seed},
+          {"batch", o.batch},
+          {"optimizer", o.optimizer},
+          {"lr", o.lr},
+          {"momentum", o.momentum},
+          {"nesterov", o.nesterov},
+          {"weight_decay", o.weight_decay},
+          {"schedule", o.schedule},
+          {"warmup_epochs", o.warmup_epochs},
+          {"label_smoothing", o.label_smoothing},
+          {"pad", o.pad},
+          {"flip", o.flip},
           {"seed", o.seed}};
 }
 
@@ -49,22 +57,30 @@ double lr_at(const TrainOptions& o, double epoch) {
     const double span = std::max(1e-9, o.epochs - o.warmup_epochs);
     return lr * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, (epoch - o.warmup_epochs) / span)));
   }
-  if (o.schedule == "exponential") return lr * std::pow(0.97, std::floor((epoch - o.warmup_epochs) / 2.4));
+  if (o.schedule == "exponential")
+    return lr * std::pow(0.97, std::floor((epoch - o.warmup_epochs) / 2.4));
   return lr;
 }
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& o, Network& net) {
   const double lr = base_lr(o);
   if (o.optimizer == "sgd") {
-    return std::make_unique<torch::optim::SGD>(
-        net->parameters(), torch::optim::SGDOptions(lr).momentum(o.momentum).nesterov(o.nesterov).weight_decay(o.weight_decay));
+    return std::make_unique<torch::optim::SGD>(net->parameters(),
+                                               torch::optim::SGDOptions(lr)
+                                                   .momentum(o.momentum)
+                                                   .nesterov(o.nesterov)
+                                                   .weight_decay(o.weight_decay));
   }
   if (o.optimizer == "rmsprop") {
-    return std::make_unique<torch::optim::RMSprop>(
-        net->parameters(), torch::optim::RMSpropOptions(lr).alpha(0.9).momentum(o.momentum).eps(1e-3).weight_decay(o.weight_decay));
+    return std::make_unique<torch::optim::RMSprop>(net->parameters(),
+                                                   torch::optim::RMSpropOptions(lr)
+                                                       .alpha(0.9)
+                                                       .momentum(o.momentum)
+                                                       .eps(1e-3)
+                                                       .weight_decay(o.weight_decay));
   }
-  return std::make_unique<torch::optim::Adam>(net->parameters(),
-                                              torch::optim::AdamOptions(lr).weight_decay(o.weight_decay));
+  return std::make_unique<torch::optim::Adam>(
+      net->parameters(), torch::optim::AdamOptions(lr).weight_decay(o.weight_decay));
 }
 
 void set_lr(torch::optim::Optimizer& opt, double lr) {
@@ -83,7 +99,8 @@ Accuracy evaluate(Network& net, const Dataset& data, const torch::Tensor& indice
   const int64_t n = indices.size(0);
   for (int64_t start = 0; start < n; start += 500) {
     const torch::Tensor idx = indices.narrow(0, start, std::min<int64_t>(500, n - start));
-    const Batch b = make_batch(data, idx, norm, arch.input.height, arch.input.width, nullptr, nullptr);
+    const Batch b =
+        make_batch(data, idx, norm, arch.input.height, arch.input.width, nullptr, nullptr);
     const torch::Tensor logits = net->forward(b.images);
     const int64_t k = std::min<int64_t>(5, logits.size(1));
     const torch::Tensor topk = std::get<1>(logits.topk(k, 1));
@@ -124,7 +141,8 @@ void recalibrate_batch_norm(Network& net, const Dataset& data, const torch::Tens
   const int64_t n = std::min<int64_t>(train.size(0), 2000);
   for (int64_t start = 0; start < n; start += 250) {
     const torch::Tensor idx = train.narrow(0, start, std::min<int64_t>(250, n - start));
-    net->forward(make_batch(data, idx, norm, arch.input.height, arch.input.width, nullptr, nullptr).images);
+    net->forward(
+        make_batch(data, idx, norm, arch.input.height, arch.input.width, nullptr, nullptr).images);
   }
   for (auto* bn : bns) bn->options.momentum(0.01);
 }
@@ -133,7 +151,8 @@ void recalibrate_batch_norm(Network& net, const Dataset& data, const torch::Tens
 // string), "options" (JSON), "epoch" (epochs done), "mean"/"std" (normalisation), "model",
 // "optimizer".
 void save_checkpoint(const std::string& path, const Architecture& arch, const TrainOptions& o,
-                     int epoch, const Normalization& norm, Network& net, torch::optim::Optimizer& opt) {
+                     int epoch, const Normalization& norm, Network& net,
+                     torch::optim::Optimizer& opt) {
   torch::serialize::OutputArchive a;
   a.write("format", c10::IValue(std::string("mnas-checkpoint/1")));
   a.write("arch", c10::IValue(to_canonical_string(arch)));
@@ -150,7 +169,8 @@ void save_checkpoint(const std::string& path, const Architecture& arch, const Tr
   try {
     a.save_to(tmp);
   } catch (const c10::Error& e) {
-    throw Error("checkpoint '" + path + "': cannot write (" + e.what_without_backtrace() + ")", Error::Kind::kIo);
+    throw Error("checkpoint '" + path + "': cannot write (" + e.what_without_backtrace() + ")",
+                Error::Kind::kIo);
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     throw Error("checkpoint '" + path + "': cannot replace the file", Error::Kind::kIo);
@@ -171,7 +191,8 @@ Checkpoint load_checkpoint(const std::string& path) {
     c.archive.load_from(path);
     c10::IValue v;
     c.archive.read("format", v);
-    if (!v.isString() || v.toStringRef() != "mnas-checkpoint/1") throw Error("checkpoint '" + path + "': not an mnas checkpoint");
+    if (!v.isString() || v.toStringRef() != "mnas-checkpoint/1")
+      throw Error("checkpoint '" + path + "': not an mnas checkpoint");
     c.archive.read("arch", v);
     c.arch = parse_architecture_string(v.toStringRef());
     c.archive.read("options", v);
@@ -200,13 +221,16 @@ void validate(const TrainOptions& o) {
   if (o.optimizer != "sgd" && o.optimizer != "rmsprop" && o.optimizer != "adam") {
     fail("--optimizer: unknown '" + o.optimizer + "'; use sgd, rmsprop or adam");
   }
-  if (!std::isfinite(o.lr) || o.lr < 0 || o.lr > 1000) fail("--lr: must be in [0, 1000] (0 = default)");
+  if (!std::isfinite(o.lr) || o.lr < 0 || o.lr > 1000)
+    fail("--lr: must be in [0, 1000] (0 = default)");
   if (o.schedule != "cosine" && o.schedule != "exponential" && o.schedule != "constant") {
     fail("--schedule: unknown '" + o.schedule + "'; use cosine, exponential or constant");
   }
   if (!(o.weight_decay >= 0) || !std::isfinite(o.weight_decay)) fail("weight decay: must be ≥ 0");
-  if (!(o.label_smoothing >= 0 && o.label_smoothing < 1)) fail("label smoothing: must be in [0, 1)");
-  if (!(o.warmup_epochs >= 0) || !std::isfinite(o.warmup_epochs)) fail("warm-up epochs: must be ≥ 0");
+  if (!(o.label_smoothing >= 0 && o.label_smoothing < 1))
+    fail("label smoothing: must be in [0, 1)");
+  if (!(o.warmup_epochs >= 0) || !std::isfinite(o.warmup_epochs))
+    fail("warm-up epochs: must be ≥ 0");
   if (o.pad < 0 || o.pad > 64) fail("pad: must be in [0, 64]");
   if (o.threads < 0 || o.threads > 256) fail("--threads: must be in [0, 256] (0 = default)");
   if (o.holdout < 0) fail("--holdout: must be ≥ 0");
@@ -225,7 +249,8 @@ TrainOptions proxy_options() {
 }
 
 TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
-                  const std::function<void(const TrainProgress&)>& progress, const std::string& resume) {
+                  const std::function<void(const TrainProgress&)>& progress,
+                  const std::string& resume) {
   TrainOptions o = options_in;
   validate(o);
   Architecture arch = arch_in;
@@ -250,8 +275,9 @@ TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
   }
   // LibTorch's own default here is one thread (its OpenMP runtime sees no OMP_NUM_THREADS); use
   // every core unless told otherwise: 240 vs 178 images/s for MnasNet-A1 at 28×28 on 2 cores.
-  torch::set_num_threads(o.threads > 0 ? o.threads
-                                       : std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
+  torch::set_num_threads(o.threads > 0
+                             ? o.threads
+                             : std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
   const Dataset& data = cached_training_set(o.dataset, o.data_dir);
   if (data.channels != arch.input.channels) {
     throw Error("input.channels: the architecture takes " + std::to_string(arch.input.channels) +
@@ -259,7 +285,8 @@ TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
   }
   if (data.classes != arch.classes) {
     throw Error("classes: the architecture has " + std::to_string(arch.classes) + ", " + data.name +
-                " has " + std::to_string(data.classes) + " (use --classes " + std::to_string(data.classes) + ")");
+                " has " + std::to_string(data.classes) + " (use --classes " +
+                std::to_string(data.classes) + ")");
   }
   const HoldoutSplit split = split_holdout(data.size(), o.holdout, o.train_images, o.split_seed);
   const Normalization norm = ckpt ? ckpt->norm : compute_normalization(data, split.train);
@@ -278,7 +305,8 @@ TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
       to_channels_last(*net);  // loading replaces the tensors with the archive's layout
       opt->load(optimizer);
     } catch (const c10::Error& e) {
-      throw Error("checkpoint '" + resume + "': damaged weights (" + e.what_without_backtrace() + ")");
+      throw Error("checkpoint '" + resume + "': damaged weights (" + e.what_without_backtrace() +
+                  ")");
     }
     start_epoch = ckpt->epoch;
   }
@@ -303,16 +331,19 @@ TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
     const auto epoch_start = Clock::now();
     for (int64_t step = 0; step < steps; ++step) {
       set_lr(*opt, lr_at(o, epoch + double(step) / steps));
-      const torch::Tensor idx = order.narrow(0, step * o.batch, std::min<int64_t>(o.batch, n - step * o.batch));
-      const Batch b = make_batch(data, idx, norm, arch.input.height, arch.input.width, &augment, &rng);
+      const torch::Tensor idx =
+          order.narrow(0, step * o.batch, std::min<int64_t>(o.batch, n - step * o.batch));
+      const Batch b =
+          make_batch(data, idx, norm, arch.input.height, arch.input.width, &augment, &rng);
       const torch::Tensor logits = net->forward(b.images);
       const torch::Tensor loss = torch::nn::functional::cross_entropy(
-          logits, b.labels, torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(o.label_smoothing));
+          logits, b.labels,
+          torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(o.label_smoothing));
       const double l = loss.item<double>();
       if (!std::isfinite(l)) {
         result.status = "diverged";
-        result.reason = "loss is " + format_double(l) + " at epoch " + std::to_string(epoch + 1) + ", step " +
-                        std::to_string(step + 1);
+        result.reason = "loss is " + format_double(l) + " at epoch " + std::to_string(epoch + 1) +
+                        ", step " + std::to_string(step + 1);
         result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
         return result;
       }
@@ -333,7 +364,8 @@ TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
         p.accuracy = double(correct) / seen;
         const double elapsed = std::chrono::duration<double>(Clock::now() - epoch_start).count();
         p.images_per_second = seen / std::max(elapsed, 1e-9);
-        const double remaining = double(steps - step - 1) * o.batch + double(o.epochs - epoch - 1) * n;
+        const double remaining =
+            double(steps - step - 1) * o.batch + double(o.epochs - epoch - 1) * n;
         p.eta_seconds = remaining / std::max(p.images_per_second, 1e-9);
         progress(p);
       }
@@ -374,7 +406,8 @@ LoadedCheckpoint load_trained_checkpoint(const std::string& path) {
   return out;
 }
 
-EvalResult evaluate_checkpoint(const std::string& path, const std::string& split, const std::string& data_dir) {
+EvalResult evaluate_checkpoint(const std::string& path, const std::string& split,
+                               const std::string& data_dir) {
   if (split != "test" && split != "holdout") throw Error("--split: use test or holdout");
   Checkpoint c = load_checkpoint(path);
   Network net(c.arch);
@@ -393,7 +426,8 @@ EvalResult evaluate_checkpoint(const std::string& path, const std::string& split
   r.split = split;
   if (split == "test") {
     const Dataset data = load_dataset(dataset, data_dir, Split::kTest);
-    const Accuracy a = evaluate(net, data, torch::arange(data.size(), torch::kLong), c.norm, c.arch);
+    const Accuracy a =
+        evaluate(net, data, torch::arange(data.size(), torch::kLong), c.norm, c.arch);
     r.top1 = a.top1;
     r.top5 = a.top5;
     r.images = data.size();

@@ -23,18 +23,18 @@ struct TrainOptions {
   uint64_t split_seed = 1;                // fixes the held-out split (the same for every trial)
   int batch = 128;                        // Default: 128
   std::string optimizer = "sgd";          // sgd (momentum 0.9, Nesterov) | rmsprop | adam
-  double lr = 0;                          // 0 = the optimizer's default: sgd 0.1, rmsprop 0.016·batch/256, adam 1e-3
+  double lr = 0;  // 0 = the optimizer's default: sgd 0.1, rmsprop 0.016·batch/256, adam 1e-3
   double momentum = 0.9;
   bool nesterov = true;
-  double weight_decay = 4e-5;             // L2 on every parameter; Default: 4e-5
-  std::string schedule = "cosine";        // cosine | exponential (×0.97 every 2.4 epochs) | constant
-  double warmup_epochs = 1;               // linear warm-up from 0; Default: 1 (0 for ≤ 1 epoch runs)
-  double label_smoothing = 0.1;           // Default: 0.1
-  int pad = 2;                            // random-crop padding in pixels; Default: 2
-  bool flip = false;                      // random horizontal flips; Default: off
-  int threads = 0;                        // LibTorch intra-op threads; 0 = every core
-  uint64_t seed = 1;                      // weights, shuffling, augmentation, dropout
-  std::string checkpoint;                 // written after every epoch when not empty
+  double weight_decay = 4e-5;       // L2 on every parameter; Default: 4e-5
+  std::string schedule = "cosine";  // cosine | exponential (×0.97 every 2.4 epochs) | constant
+  double warmup_epochs = 1;         // linear warm-up from 0; Default: 1 (0 for ≤ 1 epoch runs)
+  double label_smoothing = 0.1;     // Default: 0.1
+  int pad = 2;                      // random-crop padding in pixels; Default: 2
+  bool flip = false;                // random horizontal flips; Default: off
+  int threads = 0;                  // LibTorch intra-op threads; 0 = every core
+  uint64_t seed = 1;                // weights, shuffling, augmentation, dropout
+  std::string checkpoint;           // written after every epoch when not empty
 };
 
 // Throws mnas::Error naming the bad option.
@@ -46,9 +46,9 @@ void validate(const TrainOptions& options);
 TrainOptions proxy_options();
 
 struct TrainProgress {
-  int epoch = 0, epochs = 0;        // 1-based epoch
-  int64_t step = 0, steps = 0;      // within the epoch
-  double loss = 0, accuracy = 0;    // running averages over the epoch
+  int epoch = 0, epochs = 0;      // 1-based epoch
+  int64_t step = 0, steps = 0;    // within the epoch
+  double loss = 0, accuracy = 0;  // running averages over the epoch
   double images_per_second = 0;
   double eta_seconds = 0;
 };

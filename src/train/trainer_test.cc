@@ -2,10 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <cstdio>
 #include <fstream>
 #include <random>
-#include <sys/stat.h>
 
 #include "space/architecture_codec.h"
 #include "space/error.h"
@@ -79,7 +79,7 @@ TEST(Trainer, LearnsASyntheticTaskAndReportsHoldoutAccuracy) {
   });
   EXPECT_EQ(r.status, "done");
   EXPECT_EQ(r.epochs_done, 2);
-  EXPECT_EQ(calls, 2 * 16);  // 500 training images / 32
+  EXPECT_EQ(calls, 2 * 16);        // 500 training images / 32
   EXPECT_GT(r.holdout_top1, 0.5);  // chance is 0.1
   EXPECT_GE(r.holdout_top5, r.holdout_top1);
   EXPECT_GT(r.params, 0);
@@ -109,7 +109,8 @@ TEST(Trainer, ResumedRunEndsWhereTheUninterruptedRunEnds) {
   const EvalResult b = evaluate_checkpoint(dir + "/part.ckpt", "test", dir);
   EXPECT_EQ(a.top1, b.top1);
   EXPECT_EQ(a.images, 200);
-  EXPECT_EQ(evaluate_checkpoint(dir + "/full.ckpt", "holdout", dir).top1, uninterrupted.holdout_top1);
+  EXPECT_EQ(evaluate_checkpoint(dir + "/full.ckpt", "holdout", dir).top1,
+            uninterrupted.holdout_top1);
 }
 
 TEST(Trainer, ResumeRefusesAnotherArchitectureOrChangedOptions) {
