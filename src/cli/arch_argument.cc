@@ -5,6 +5,7 @@
 
 #include "space/architecture_codec.h"
 #include "space/error.h"
+#include "space/file_io.h"
 #include "space/scaling.h"
 #include "space/zoo.h"
 
@@ -12,17 +13,6 @@ namespace mnas::cli {
 namespace {
 
 constexpr size_t kMaxFileBytes = 16 << 20;  // architecture files are kilobytes
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("architecture file '" + path + "': cannot be read", Error::Kind::kIo);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw Error("architecture file '" + path + "': read failed", Error::Kind::kIo);
-  std::string s = text.str();
-  if (s.size() > kMaxFileBytes) throw Error("architecture file '" + path + "': larger than 16 MiB");
-  return s;
-}
 
 Architecture parse_file_contents(const std::string& path, const std::string& contents) {
   const size_t first = contents.find_first_not_of(" \t\r\n");
@@ -53,7 +43,7 @@ ResolvedArch resolve_arch(const std::string& text, const ArchAdjustments& adjust
   if (!text.empty() && text[0] == '@') {
     const std::string path = text.substr(1);
     if (path.empty()) throw Error("ARCH: '@' must be followed by a file name");
-    out.arch = parse_file_contents(path, read_file(path));
+    out.arch = parse_file_contents(path, read_whole_file(path, "architecture file", kMaxFileBytes));
     out.label = path;
   } else if (text.find('=') != std::string::npos) {
     out.arch = parse_architecture_string(text);

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/table.h"
 #include "latency/graph.h"
 #include "latency/latency_json.h"
 #include "latency/lookup_table.h"
@@ -19,18 +20,6 @@
 
 namespace mnas::cli {
 namespace {
-
-std::string duration(double seconds) {
-  char buf[32];
-  if (seconds >= 3600) {
-    std::snprintf(buf, sizeof(buf), "%dh%02dm", int(seconds / 3600), int(seconds / 60) % 60);
-  } else if (seconds >= 60) {
-    std::snprintf(buf, sizeof(buf), "%dm%02ds", int(seconds / 60), int(seconds) % 60);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%.0fs", seconds);
-  }
-  return buf;
-}
 
 // Per-entry protocol: layers at the search's input take microseconds, so fewer seconds per
 // entry than a whole-network measurement; the count bound keeps the median stable.
@@ -93,8 +82,8 @@ void run_build(const BuildOptions& o) {
     last = now;
     const double eta = p.elapsed_seconds / p.done * (p.total - p.done);
     std::fprintf(stderr, "mnas: lut build %zu/%zu (%.0f%%), %s elapsed, ETA %s  [%s]\n", p.done,
-                 p.total, 100.0 * p.done / p.total, duration(p.elapsed_seconds).c_str(),
-                 duration(eta).c_str(), p.key->c_str());
+                 p.total, 100.0 * p.done / p.total, format_duration(p.elapsed_seconds).c_str(),
+                 format_duration(eta).c_str(), p.key->c_str());
   });
   if (table->calibration_samples() != o.calibration_samples) {
     std::cerr << "mnas: calibrating on " << o.calibration_samples

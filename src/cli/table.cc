@@ -1,6 +1,7 @@
 #include "cli/table.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "space/error.h"
 
@@ -39,6 +40,18 @@ std::string Table::render() const {
   out += std::string(total - 2, '-') + "\n";
   for (const auto& row : rows_) out += row.empty() ? std::string(total - 2, '-') + "\n" : line(row);
   return out;
+}
+
+std::string format_duration(double seconds) {
+  char buf[32];
+  if (seconds >= 3600) {
+    std::snprintf(buf, sizeof(buf), "%dh%02dm", int(seconds / 3600), int(seconds / 60) % 60);
+  } else if (seconds >= 60) {
+    std::snprintf(buf, sizeof(buf), "%dm%02ds", int(seconds / 60), int(seconds) % 60);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%.0fs", seconds);
+  }
+  return buf;
 }
 
 }  // namespace mnas::cli

@@ -23,6 +23,9 @@ class Table {
   std::vector<std::vector<std::string>> rows_;  // an empty row is a rule
 };
 
+// 42 → "42s", 130 → "2m10s", 4000 → "1h06m": for progress lines and ETAs.
+std::string format_duration(double seconds);
+
 }  // namespace mnas::cli
 
 #endif  // MNAS_CLI_TABLE_H_

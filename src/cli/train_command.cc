@@ -8,6 +8,7 @@
 
 #include "cli/arch_argument.h"
 #include "cli/commands.h"
+#include "cli/table.h"
 #include "cli/xnnpack_eval.h"
 #include "data/dataset.h"
 #include "space/architecture_codec.h"
@@ -23,16 +24,6 @@ struct TrainCommandOptions {
   std::string resume;
   bool json = false;
 };
-
-std::string eta(double seconds) {
-  char buf[32];
-  if (seconds >= 3600) {
-    std::snprintf(buf, sizeof(buf), "%dh%02dm", int(seconds / 3600), int(seconds / 60) % 60);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%dm%02ds", int(seconds / 60), int(seconds) % 60);
-  }
-  return buf;
-}
 
 void run_train(TrainCommandOptions o) {
   const DatasetInfo info = dataset_info(o.train.dataset);
@@ -56,7 +47,7 @@ void run_train(TrainCommandOptions o) {
         std::fprintf(
             stderr, "mnas: epoch %d/%d step %lld/%lld loss %.4f acc %.1f%% %.0f img/s ETA %s\n",
             p.epoch, p.epochs, static_cast<long long>(p.step), static_cast<long long>(p.steps),
-            p.loss, 100 * p.accuracy, p.images_per_second, eta(p.eta_seconds).c_str());
+            p.loss, 100 * p.accuracy, p.images_per_second, format_duration(p.eta_seconds).c_str());
       },
       o.resume);
   if (o.json) {

@@ -17,6 +17,7 @@
 #include "latency/xnnpack_network.h"
 #include "space/cost_model.h"
 #include "space/error.h"
+#include "space/file_io.h"
 #include "space/scaling.h"
 
 namespace mnas {
@@ -383,26 +384,15 @@ void LookupTable::save(const std::string& path) const {
                  {"ms_per_mparam", ms_per_mparam_},
                  {"offset_ms", offset_ms_},
                  {"samples", calibration_samples_}}}};
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << j.dump(1) << "\n";
-    if (!out) throw Error("lookup table '" + path + "': cannot write", Error::Kind::kIo);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    throw Error("lookup table '" + path + "': cannot replace the file", Error::Kind::kIo);
-  }
+  write_file_atomically(path, j.dump(1) + "\n", "lookup table");
 }
 
 LookupTable LookupTable::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("lookup table '" + path + "': cannot be read", Error::Kind::kIo);
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = read_whole_file(path, "lookup table");
   const std::string where = "lookup table '" + path + "': ";
   Json j;
   try {
-    j = Json::parse(text.str());
+    j = Json::parse(text);
   } catch (const Json::parse_error& e) {
     throw Error(where + "not valid JSON (truncated or damaged?): " + e.what());
   }

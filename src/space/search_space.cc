@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "space/error.h"
+#include "space/file_io.h"
 #include "space/json_fields.h"
 #include "space/number_format.h"
 #include "space/scaling.h"
@@ -593,13 +594,9 @@ SearchSpace SearchSpace::from_json(std::string_view text) {
 }
 
 SearchSpace SearchSpace::from_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("search space file '" + path + "': cannot be read", Error::Kind::kIo);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw Error("search space file '" + path + "': read failed", Error::Kind::kIo);
+  const std::string text = read_whole_file(path, "search space file");
   try {
-    return from_json(text.str());
+    return from_json(text);
   } catch (const Error& e) {
     throw Error("search space file '" + path + "': " + e.what(), e.kind());
   }

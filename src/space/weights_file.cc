@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "space/error.h"
+#include "space/file_io.h"
 
 namespace mnas {
 namespace {
@@ -29,34 +30,20 @@ void write_weights_file(const std::string& path, const WeightsFile& w) {
       {"mean", w.mean},
       {"std", w.std},
       {"tensors", tensors}}.dump();
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(kMagic, sizeof(kMagic));
-    const uint32_t n = static_cast<uint32_t>(header.size());
-    const unsigned char len[4] = {static_cast<unsigned char>(n), static_cast<unsigned char>(n >> 8),
-                                  static_cast<unsigned char>(n >> 16),
-                                  static_cast<unsigned char>(n >> 24)};
-    out.write(reinterpret_cast<const char*>(len), 4);
-    out << header;
-    for (const auto& [name, t] : w.tensors) {  // x86 and ARM are little-endian: floats as they are
-      out.write(reinterpret_cast<const char*>(t.weight.data()),
-                std::streamsize(t.weight.size() * 4));
-      out.write(reinterpret_cast<const char*>(t.bias.data()), std::streamsize(t.bias.size() * 4));
-    }
-    if (!out) throw Error("weights file '" + path + "': cannot write", Error::Kind::kIo);
+  std::string bytes(kMagic, sizeof(kMagic));
+  const uint32_t n = static_cast<uint32_t>(header.size());
+  for (int shift = 0; shift < 32; shift += 8)
+    bytes.push_back(static_cast<char>((n >> shift) & 0xff));
+  bytes += header;
+  for (const auto& [name, t] : w.tensors) {  // x86 and ARM are little-endian: floats as they are
+    bytes.append(reinterpret_cast<const char*>(t.weight.data()), t.weight.size() * 4);
+    bytes.append(reinterpret_cast<const char*>(t.bias.data()), t.bias.size() * 4);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    throw Error("weights file '" + path + "': cannot replace the file", Error::Kind::kIo);
-  }
+  write_file_atomically(path, bytes, "weights file");
 }
 
 WeightsFile read_weights_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("weights file '" + path + "': cannot be read", Error::Kind::kIo);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string bytes = ss.str();
+  const std::string bytes = read_whole_file(path, "weights file");
   const std::string where = "weights file '" + path + "': ";
   if (bytes.size() < 12 || std::memcmp(bytes.data(), kMagic, 8) != 0)
     throw Error(where + "not an mnas weights file");

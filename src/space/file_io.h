@@ -1,0 +1,22 @@
+#ifndef MNAS_SPACE_FILE_IO_H_
+#define MNAS_SPACE_FILE_IO_H_
+
+#include <cstddef>
+#include <string>
+
+namespace mnas {
+
+// All of `path`. `what` names the file in messages ("search space file"). Throws mnas::Error: kIo
+// when it cannot be read ("<what> '<path>': cannot be read"), kInvalidInput when it is larger than
+// `max_bytes`.
+std::string read_whole_file(const std::string& path, const std::string& what,
+                            size_t max_bytes = size_t{1} << 30);
+
+// Writes `bytes` to `path` through a temporary file and a rename, so that a reader (or a process
+// killed half-way) never sees half a file. Throws mnas::Error (kIo) naming `what` and `path`.
+void write_file_atomically(const std::string& path, const std::string& bytes,
+                           const std::string& what);
+
+}  // namespace mnas
+
+#endif  // MNAS_SPACE_FILE_IO_H_
