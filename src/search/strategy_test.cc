@@ -97,47 +97,42 @@ TEST(RandomSearch, IsSeededAndUniform) {
   EXPECT_THROW(a.propose(0), Error);
 }
 
+// Trials of `proposals`, the i-th with reward reward_step · i.
+std::vector<Trial> as_trials(const std::vector<Proposal>& proposals, double reward_step) {
+  std::vector<Trial> trials;
+  for (size_t i = 0; i < proposals.size(); ++i) {
+    Trial t;
+    t.tokens = proposals[i].tokens;
+    t.reward = reward_step * static_cast<double>(i);
+    trials.push_back(t);
+  }
+  return trials;
+}
+
+// The fewest decisions in which `child` differs from one of `parents`.
+int closest_distance(const Proposal& child, const std::vector<Trial>& parents) {
+  int closest = 99;
+  for (const Trial& parent : parents) {
+    int differences = 0;
+    for (size_t d = 0; d < child.tokens.size(); ++d)
+      differences += child.tokens[d] != parent.tokens[d];
+    closest = std::min(closest, differences);
+  }
+  return closest;
+}
+
 TEST(RegularizedEvolution, MutatesOneDecisionOfATournamentWinnerAndAges) {
   const SearchSpace space;
   RegularizedEvolution evo(space, 4, EvolutionOptions{4, 2});
-  std::vector<Proposal> initial = evo.propose(4);
-  std::vector<Trial> trials;
-  for (size_t i = 0; i < initial.size(); ++i) {
-    Trial t;
-    t.tokens = initial[i].tokens;
-    t.reward = 0.1 * static_cast<double>(i);
-    trials.push_back(t);
-  }
+  const std::vector<Trial> trials = as_trials(evo.propose(4), 0.1);
   evo.observe(trials);
   for (const Proposal& child : evo.propose(20)) {
-    int closest = 99;
-    for (const Trial& parent : trials) {
-      int differences = 0;
-      for (size_t d = 0; d < child.tokens.size(); ++d)
-        differences += child.tokens[d] != parent.tokens[d];
-      closest = std::min(closest, differences);
-    }
-    EXPECT_EQ(closest, 1);  // exactly one decision changed
+    EXPECT_EQ(closest_distance(child, trials), 1);  // exactly one decision changed
   }
   // Aging: after 4 more observations the first generation is gone.
-  std::vector<Trial> next;
-  for (const Proposal& p : evo.propose(4)) {
-    Trial t;
-    t.tokens = p.tokens;
-    t.reward = 0.0;
-    next.push_back(t);
-  }
+  const std::vector<Trial> next = as_trials(evo.propose(4), 0.0);
   evo.observe(next);
-  for (const Proposal& child : evo.propose(10)) {
-    int closest = 99;
-    for (const Trial& parent : next) {
-      int differences = 0;
-      for (size_t d = 0; d < child.tokens.size(); ++d)
-        differences += child.tokens[d] != parent.tokens[d];
-      closest = std::min(closest, differences);
-    }
-    EXPECT_EQ(closest, 1);
-  }
+  for (const Proposal& child : evo.propose(10)) EXPECT_EQ(closest_distance(child, next), 1);
   EXPECT_THROW(RegularizedEvolution(space, 1, EvolutionOptions{1, 1}), Error);
   EXPECT_THROW(RegularizedEvolution(space, 1, EvolutionOptions{4, 5}), Error);
 }
