@@ -25,6 +25,7 @@ int run(int argc, char** argv) {
   add_lut_command(app);
   add_train_command(app);
   add_search_command(app);
+  add_report_command(app);
 
   if (argc <= 1) {
     std::cerr << app.help() << "\nmnas: error: a command is required\n";

@@ -136,6 +136,13 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
       {"train mnasnet-a1 --dataset imagenet", 2, "--dataset: unknown 'imagenet'"},
       {"train mnasnet-a1 --dataset mnist", 2, "--data-dir: required"},
       {"eval /nonexistent/x.ckpt", 2, "cannot be read"},
+      {"search --store /tmp/never-created.db --references resnet50", 2,
+       "--references: 'resnet50' is not a zoo model"},
+      {"search --store /tmp/never-created.db --references mnasnet-a1,,mobilenetv2", 2,
+       "has an empty name"},
+      {"report /nonexistent/search.db --out /tmp/r.html", 1, "does not exist"},
+      {"report /nonexistent/search.db", 2, "--out is required"},
+      {"report " MNAS_BINARY " --out /tmp/r.html", 1, "not a usable mnas store"},
   };
   for (const BadCall& c : calls) {
     SCOPED_TRACE(c.args);
@@ -148,7 +155,8 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
 
 TEST(Cli, HelpForEveryCommand) {
   for (const char* args : {"--help", "space --help", "describe --help", "latency --help",
-                           "lut build --help", "lut check --help", "train --help", "eval --help"}) {
+                           "lut build --help", "lut check --help", "train --help", "eval --help",
+                           "search --help", "results --help", "report --help"}) {
     const Result r = run_mnas(args);
     EXPECT_EQ(r.exit_code, 0) << args;
     EXPECT_NE(r.out.find("--"), std::string::npos) << r.out;

@@ -13,6 +13,7 @@ void add_latency_command(CLI::App& app);
 void add_lut_command(CLI::App& app);
 void add_train_command(CLI::App& app);   // train and eval
 void add_search_command(CLI::App& app);  // search and results
+void add_report_command(CLI::App& app);
 
 }  // namespace mnas::cli
 

@@ -12,7 +12,9 @@
 #include "data/dataset.h"
 #include "latency/latency_model.h"
 #include "latency/lookup_table.h"
+#include "report/report.h"
 #include "search/proxy_evaluator.h"
+#include "search/references.h"
 #include "search/search_loop.h"
 #include "search/strategy_factory.h"
 #include "search/synthetic_surrogate.h"
@@ -33,7 +35,9 @@ const char* const kConfigFlags[] = {
 struct SearchCommandOptions {
   std::string store;
   bool resume = false;
-  int trials = 60;
+  int trials = 72;
+  std::string references = "all";
+  std::string report;
   double time_budget = 0;
   int threads = 0;
   std::string data_dir;
@@ -134,18 +138,30 @@ void print_results(const Store& store, bool json, int top) {
             [](const StoredTrial& a, const StoredTrial& b) { return a.reward > b.reward; });
   if (best.size() > static_cast<size_t>(top)) best.resize(top);
   const std::vector<StoredTrial> front = pareto_front(trials);
+  const std::vector<StoredReference> references = store.references();
   int failed = 0;
   for (const StoredTrial& t : trials) failed += t.status == "failed";
   if (json) {
-    nlohmann::json top_json = nlohmann::json::array(), front_json = nlohmann::json::array();
+    nlohmann::json top_json = nlohmann::json::array(), front_json = nlohmann::json::array(),
+                   references_json = nlohmann::json::array();
     for (const StoredTrial& t : best) top_json.push_back(trial_json(t));
     for (const StoredTrial& t : front) front_json.push_back(trial_json(t));
+    for (const StoredReference& r : references) {
+      references_json.push_back({{"name", r.name},
+                                 {"accuracy", r.accuracy},
+                                 {"latency_ms", r.latency_ms},
+                                 {"reward", r.reward},
+                                 {"status", r.status},
+                                 {"failure", r.failure},
+                                 {"canonical", r.canonical}});
+    }
     std::cout << nlohmann::json{{"store", store.path()},
                                 {"trials", trials.size()},
                                 {"failed", failed},
                                 {"target_ms", config.value("target_ms", 0.0)},
                                 {"top", top_json},
                                 {"pareto", front_json},
+                                {"references", references_json},
                                 {"config", config}}
                      .dump(2)
               << "\n";
@@ -165,9 +181,52 @@ void print_results(const Store& store, bool json, int top) {
   };
   table("Best by reward:", best);
   table("Pareto front (held-out accuracy vs latency):", front);
+  if (!references.empty()) {
+    std::printf("\nZoo references, evaluated the same way:\n%-16s %9s %11s %8s\n", "model",
+                "accuracy", "latency ms", "reward");
+    for (const StoredReference& r : references) {
+      if (r.status == "done") {
+        std::printf("%-16s %8.2f%% %11.3f %8.4f\n", r.name.c_str(), 100 * r.accuracy, r.latency_ms,
+                    r.reward);
+      } else {
+        std::printf("%-16s failed: %s\n", r.name.c_str(), r.failure.c_str());
+      }
+    }
+  }
+}
+
+// "search.db" -> "search.html"; "runs/a" -> "runs/a.html".
+std::string default_report_path(const std::string& store) {
+  const size_t slash = store.find_last_of('/');
+  const size_t dot = store.find_last_of('.');
+  const bool has_extension =
+      dot != std::string::npos && (slash == std::string::npos || dot > slash + 1);
+  return (has_extension ? store.substr(0, dot) : store) + ".html";
+}
+
+std::vector<std::string> reference_names(const std::string& spec) {
+  if (spec == "none") return {};
+  if (spec == "all") return default_reference_names();
+  std::vector<std::string> names;
+  size_t start = 0;
+  while (start <= spec.size()) {
+    const size_t comma = std::min(spec.find(',', start), spec.size());
+    const std::string name = spec.substr(start, comma - start);
+    if (name.empty()) throw Error("--references: '" + spec + "' has an empty name");
+    names.push_back(name);
+    start = comma + 1;
+  }
+  return names;
 }
 
 void run_search_command(SearchCommandOptions& o) {
+  const std::vector<std::string> names = reference_names(o.references);
+  for (const std::string& name : names) {
+    if (!is_zoo_name(name)) {
+      throw Error("--references: '" + name +
+                  "' is not a zoo model; use all, none or names that `mnas describe zoo` lists");
+    }
+  }
   const bool exists = std::ifstream(o.store).good();
   if (exists && !o.resume) {
     throw Error("--store: '" + o.store +
@@ -265,10 +324,21 @@ void run_search_command(SearchCommandOptions& o) {
         100 * t.accuracy, t.latency_ms, t.reward, t.cached ? " (seen before)" : "", p.best_reward,
         p.eta_seconds);
   });
+  evaluate_references(
+      store, *evaluator, space, reward, names, [](const StoredReference& r, int i, int n) {
+        std::fprintf(stderr,
+                     "mnas: reference %d/%d %s %s acc %.2f%% lat %.3f ms reward "
+                     "%.4f%s%s\n",
+                     i, n, r.name.c_str(), r.status.c_str(), 100 * r.accuracy, r.latency_ms,
+                     r.reward, r.failure.empty() ? "" : ": ", r.failure.c_str());
+      });
+  const std::string report = o.report.empty() ? default_report_path(o.store) : o.report;
+  write_report(store, report);
   print_results(store, o.json, 5);
-  if (!o.json)
-    std::printf("\nThe store is %s; `mnas results %s` shows this again.\n", o.store.c_str(),
-                o.store.c_str());
+  if (!o.json) {
+    std::printf("\nThe store is %s; `mnas results %s` shows this again.\nThe report is %s.\n",
+                o.store.c_str(), o.store.c_str(), report.c_str());
+  }
 }
 
 }  // namespace
@@ -284,7 +354,12 @@ void add_search_command(CLI::App& app) {
       ->required();
   cmd->add_flag("--resume", o->resume,
                 "Continue the search in --store with its stored configuration");
-  cmd->add_option("--trials", o->trials, "Trials in the store when the search ends (default 60)");
+  cmd->add_option("--trials", o->trials, "Trials in the store when the search ends (default 72)");
+  cmd->add_option("--references", o->references,
+                  "Zoo models evaluated the same way at the end, for comparison: all (default), "
+                  "none, or a comma-separated list (e.g. mobilenetv2,mnasnet-a1)");
+  cmd->add_option("--report", o->report,
+                  "HTML report written at the end (default: the store's name with .html)");
   cmd->add_option("--time-budget", o->time_budget,
                   "Stop starting trials after this many seconds (default: none)");
   cmd->add_option("--threads", o->threads, "Training threads (default: every core)");

@@ -12,12 +12,16 @@ TEST(SearchIntegration, TinyRealSearchEndToEnd) {
   std::remove(store.c_str());
   const std::string common =
       " --store " + store + " --batch 2 --train-images 256 --holdout 128 --threads 2";
-  Result r = run_mnas("search --trials 2" + common);
+  Result r = run_mnas("search --trials 2 --references mnasnet-small" + common);
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("reference 1/1 mnasnet-small done"), std::string::npos) << r.err;
+  const std::string report = store.substr(0, store.rfind('.')) + ".html";
+  EXPECT_NE(r.out.find("The report is " + report), std::string::npos) << r.out;
+  EXPECT_NE(slurp(report).find("</html>"), std::string::npos);
   EXPECT_NE(r.err.find("trial 2/2"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("Pareto front"), std::string::npos) << r.out;
   // Continue to 4 trials: the configuration comes from the store.
-  r = run_mnas("search --resume --trials 4 --store " + store + " --threads 2");
+  r = run_mnas("search --resume --trials 4 --store " + store + " --threads 2 --references none");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("resuming at trial 3"), std::string::npos) << r.err;
   const nlohmann::json j = run_json("results " + store + " --json");
@@ -32,6 +36,10 @@ TEST(SearchIntegration, TinyRealSearchEndToEnd) {
   r = run_mnas("search --resume --trials 5 --strategy random --store " + store);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--strategy"), std::string::npos) << r.err;
+  ASSERT_EQ(j["references"].size(), 1u);
+  EXPECT_EQ(j["references"][0]["name"], "mnasnet-small");
+  EXPECT_GT(j["references"][0]["latency_ms"].get<double>(), 0);
+  std::remove(report.c_str());
   std::remove(store.c_str());
   std::remove((store + "-wal").c_str());
   std::remove((store + "-shm").c_str());

@@ -89,6 +89,11 @@ Store::Store(const std::string& path) : path_(path) {
         "UNIQUE (step, idx))");
     exec("CREATE INDEX IF NOT EXISTS trials_canonical ON trials (canonical)");
     exec(
+        "CREATE TABLE IF NOT EXISTS references_ (name TEXT PRIMARY KEY, canonical TEXT NOT NULL, "
+        "status TEXT NOT NULL, failure TEXT NOT NULL, accuracy REAL NOT NULL, latency_ms REAL NOT "
+        "NULL, reward REAL NOT NULL, latency_json TEXT NOT NULL, seconds REAL NOT NULL, created "
+        "TEXT NOT NULL)");
+    exec(
         "CREATE TABLE IF NOT EXISTS controller (step INTEGER PRIMARY KEY, state BLOB NOT NULL, "
         "created TEXT NOT NULL)");
   } catch (const Error& e) {
@@ -204,6 +209,50 @@ std::optional<std::pair<int, std::string>> Store::latest_strategy() const {
   const int size = sqlite3_column_bytes(s.get(), 1);
   return std::make_pair(sqlite3_column_int(s.get(), 0),
                         std::string(static_cast<const char*>(blob), static_cast<size_t>(size)));
+}
+
+void Store::add_reference(const StoredReference& r) {
+  Statement s(db_,
+              "INSERT OR REPLACE INTO references_ (name, canonical, status, failure, accuracy, "
+              "latency_ms, reward, latency_json, seconds, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
+              path_);
+  const std::string created = now_utc();
+  sqlite3_bind_text(s.get(), 1, r.name.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s.get(), 2, r.canonical.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s.get(), 3, r.status.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s.get(), 4, r.failure.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(s.get(), 5, r.accuracy);
+  sqlite3_bind_double(s.get(), 6, r.latency_ms);
+  sqlite3_bind_double(s.get(), 7, r.reward);
+  sqlite3_bind_text(s.get(), 8, r.latency_json.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(s.get(), 9, r.seconds);
+  sqlite3_bind_text(s.get(), 10, created.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(s.get()) != SQLITE_DONE) {
+    throw Error("store '" + path_ + "': cannot add reference (" + sqlite3_errmsg(db_) + ")",
+                Error::Kind::kIo);
+  }
+}
+
+std::vector<StoredReference> Store::references() const {
+  Statement s(db_,
+              "SELECT name, canonical, status, failure, accuracy, latency_ms, reward, "
+              "latency_json, seconds FROM references_ ORDER BY name",
+              path_);
+  std::vector<StoredReference> out;
+  while (sqlite3_step(s.get()) == SQLITE_ROW) {
+    StoredReference r;
+    r.name = text(s.get(), 0);
+    r.canonical = text(s.get(), 1);
+    r.status = text(s.get(), 2);
+    r.failure = text(s.get(), 3);
+    r.accuracy = sqlite3_column_double(s.get(), 4);
+    r.latency_ms = sqlite3_column_double(s.get(), 5);
+    r.reward = sqlite3_column_double(s.get(), 6);
+    r.latency_json = text(s.get(), 7);
+    r.seconds = sqlite3_column_double(s.get(), 8);
+    out.push_back(r);
+  }
+  return out;
 }
 
 }  // namespace mnas

@@ -27,6 +27,17 @@ struct StoredTrial {
   bool cached = false;  // served from an earlier trial of the same architecture
 };
 
+// A zoo model evaluated the same way as the trials, for comparison (`references` table).
+struct StoredReference {
+  std::string name;  // zoo name, e.g. "mobilenetv2"
+  std::string canonical;
+  std::string status;  // "done" | "failed"
+  std::string failure;
+  double accuracy = 0, latency_ms = 0, reward = 0;
+  std::string latency_json;
+  double seconds = 0;
+};
+
 // The SQLite file of one search: its configuration, every trial, the strategy's checkpoints.
 // WAL journal; every write is a transaction, so a killed process leaves the last committed state.
 // Not thread-safe.
@@ -54,6 +65,10 @@ class Store {
   void save_strategy(int step, const std::string& state);
   // The latest saved state and its step; nullopt when none.
   std::optional<std::pair<int, std::string>> latest_strategy() const;
+
+  // References: one row per zoo name; adding a name again replaces its row.
+  void add_reference(const StoredReference& reference);
+  std::vector<StoredReference> references() const;  // in name order
 
   const std::string& path() const { return path_; }
 

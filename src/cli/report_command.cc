@@ -1,0 +1,46 @@
+// `mnas report`: a search's store as one self-contained HTML page.
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.h"
+#include "report/report.h"
+#include "space/error.h"
+
+namespace mnas::cli {
+namespace {
+
+struct ReportCommandOptions {
+  std::string store, out;
+  ReportOptions report;
+};
+
+}  // namespace
+
+void add_report_command(CLI::App& app) {
+  auto o = std::make_shared<ReportCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "report",
+      "Write a search's HTML report: reward over trials, accuracy vs latency with the Pareto "
+      "front, T and the zoo references, the latency histogram, the best architectures");
+  cmd->add_option("STORE", o->store, "The search's SQLite file (a running search is fine)")
+      ->required();
+  cmd->add_option("--out", o->out, "The HTML file to write")->required();
+  cmd->add_option("--top", o->report.top, "Best trials listed (default 10)");
+  cmd->add_option("--window", o->report.moving_average,
+                  "Trials in the reward's moving average (default 10)");
+  cmd->add_option("--bins", o->report.histogram_bins, "Bins of the latency histogram (default 20)");
+  cmd->callback([o] {
+    if (!std::ifstream(o->store).good())
+      throw Error("STORE: '" + o->store + "' does not exist", Error::Kind::kIo);
+    if (o->report.top < 0) throw Error("--top: must be ≥ 0");
+    if (o->report.moving_average < 1) throw Error("--window: must be ≥ 1");
+    if (o->report.histogram_bins < 1 || o->report.histogram_bins > 1000)
+      throw Error("--bins: must be in [1, 1000]");
+    Store store(o->store);
+    write_report(store, o->out, o->report);
+    std::cout << "mnas: wrote " << o->out << " (" << store.trial_count() << " trials)\n";
+  });
+}
+
+}  // namespace mnas::cli

@@ -1,0 +1,120 @@
+// Crash safety of the real process: `mnas search` is killed with SIGKILL at random moments and
+// resumed each time; the final store must equal an uninterrupted run's (the surrogate evaluator is
+// deterministic), with every trial present once.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <random>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "cli/cli_test_util.h"
+#include "search/store.h"
+
+namespace {
+
+constexpr int kTrials = 600;
+
+// Starts `mnas search ...` with stdout and stderr discarded; returns its pid.
+pid_t start_search(const std::vector<std::string>& args) {
+  std::fflush(stdout);  // the child must not repeat what the parent has buffered
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen("/dev/null", "w", stderr);
+    std::vector<char*> argv;
+    static std::string binary = MNAS_BINARY;
+    argv.push_back(binary.data());
+    std::vector<std::string> copy = args;
+    for (std::string& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+std::vector<std::string> search_args(const std::string& store, bool resume) {
+  std::vector<std::string> a = {"search",
+                                "--store",
+                                store,
+                                "--evaluator",
+                                "surrogate",
+                                "--trials",
+                                std::to_string(kTrials),
+                                "--batch",
+                                "8",
+                                "--strategy",
+                                "ppo",
+                                "--seed",
+                                "7"};
+  if (resume) a.push_back("--resume");
+  return a;
+}
+
+void remove_store(const std::string& store) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+  std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
+}
+
+TEST(SearchKill, ResumesAfterSigkillsWithEveryTrialOnceAndTheUninterruptedResult) {
+  const std::string reference = temp_path("uninterrupted.db"), killed = temp_path("killed.db");
+  remove_store(reference);
+  remove_store(killed);
+  Result r = run_mnas("search --store " + reference + " --evaluator surrogate --trials " +
+                      std::to_string(kTrials) + " --batch 8 --strategy ppo --seed 7");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  std::mt19937 rng(20261125);
+  std::uniform_int_distribution<int> delay_ms(150, 1200);
+  int kills = 0, attempts = 0;
+  bool first = true;
+  while (kills < 5 && attempts < 40) {
+    ++attempts;
+    const pid_t pid = start_search(search_args(killed, !first));
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (std::ifstream(killed).good()) first = false;
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+      ++kills;
+      const int64_t stored = first ? 0 : mnas::Store(killed).trial_count();
+      std::printf("kill %d: %lld trials stored\n", kills, static_cast<long long>(stored));
+    } else {
+      ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+      break;  // it finished before the kill: the remaining kills cannot land
+    }
+  }
+  EXPECT_GE(kills, 5) << "the search finished before 5 kills landed; raise kTrials";
+  r = run_mnas("search --resume --store " + killed + " --trials " + std::to_string(kTrials));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  mnas::Store a(reference), b(killed);
+  const std::vector<mnas::StoredTrial> ta = a.trials(), tb = b.trials();
+  ASSERT_EQ(tb.size(), static_cast<size_t>(kTrials));
+  std::set<std::pair<int, int>> proposals;
+  for (size_t i = 0; i < tb.size(); ++i) {
+    EXPECT_EQ(tb[i].id, static_cast<int64_t>(i + 1));  // none skipped, none repeated
+    proposals.insert({tb[i].step, tb[i].index});
+  }
+  EXPECT_EQ(proposals.size(), tb.size());
+  ASSERT_EQ(ta.size(), tb.size());
+  for (size_t i = 0; i < ta.size(); ++i) {  // the uninterrupted run's trials, one for one
+    EXPECT_EQ(ta[i].canonical, tb[i].canonical) << "trial " << i + 1;
+    EXPECT_EQ(ta[i].tokens, tb[i].tokens) << "trial " << i + 1;
+    EXPECT_EQ(ta[i].reward, tb[i].reward) << "trial " << i + 1;
+    EXPECT_EQ(ta[i].cached, tb[i].cached) << "trial " << i + 1;
+  }
+  EXPECT_EQ(a.references().size(), 5u);
+  ASSERT_EQ(b.references().size(), a.references().size());
+  for (size_t i = 0; i < a.references().size(); ++i)
+    EXPECT_EQ(a.references()[i].reward, b.references()[i].reward);
+  remove_store(reference);
+  remove_store(killed);
+}
+
+}  // namespace

@@ -1,0 +1,296 @@
+#include "report/report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "report/svg_chart.h"
+#include "search/reward.h"
+#include "search/search_loop.h"
+#include "space/file_io.h"
+
+namespace mnas {
+namespace {
+
+constexpr const char* kTrialColor = "#3b6fb6";
+constexpr const char* kFailedColor = "#c0392b";
+constexpr const char* kAverageColor = "#e67e22";
+constexpr const char* kBestColor = "#27ae60";
+constexpr const char* kFrontColor = "#e67e22";
+constexpr const char* kTargetColor = "#7f3fbf";
+constexpr const char* kReferenceColor = "#222";
+
+std::string fmt(const char* format, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), format, v);
+  return buf;
+}
+
+std::string trial_tooltip(const StoredTrial& t) {
+  return "trial " + std::to_string(t.id) + ": " + fmt("%.2f%%", 100 * t.accuracy) + ", " +
+         fmt("%.3f ms", t.latency_ms) + ", reward " + fmt("%.4f", t.reward) +
+         (t.status == "failed" ? " (failed: " + t.failure + ")" : "");
+}
+
+// Rewards over trials, their moving average and the best so far.
+std::string reward_chart(const std::vector<StoredTrial>& trials, int window) {
+  SvgChart chart("Reward over trials", "trial", "reward");
+  std::vector<double> x, y, fx, fy, ax, ay, bx, by;
+  std::vector<std::string> tips, ftips;
+  double sum = 0, best = -1e300;
+  for (size_t i = 0; i < trials.size(); ++i) {
+    const StoredTrial& t = trials[i];
+    (t.status == "done" ? x : fx).push_back(static_cast<double>(t.id));
+    (t.status == "done" ? y : fy).push_back(t.reward);
+    (t.status == "done" ? tips : ftips).push_back(trial_tooltip(t));
+    sum += t.reward;
+    if (i >= static_cast<size_t>(window)) sum -= trials[i - window].reward;
+    if (i + 1 >= static_cast<size_t>(std::min<size_t>(window, trials.size()))) {
+      ax.push_back(static_cast<double>(t.id));
+      ay.push_back(sum / std::min<double>(window, static_cast<double>(i + 1)));
+    }
+    best = std::max(best, t.reward);
+    bx.push_back(static_cast<double>(t.id));
+    by.push_back(best);
+  }
+  chart.add_points(x, y, kTrialColor, 3, tips, 0.6);
+  chart.add_crosses(fx, fy, kFailedColor, ftips);
+  chart.add_line(ax, ay, kAverageColor, 2.5);
+  chart.add_line(bx, by, kBestColor, 2, false, true);
+  chart.add_legend("trial", kTrialColor);
+  if (!fx.empty()) chart.add_legend("failed", kFailedColor);
+  chart.add_legend("moving average (" + std::to_string(window) + ")", kAverageColor);
+  chart.add_legend("best so far", kBestColor);
+  return chart.render();
+}
+
+std::string accuracy_latency_chart(const std::vector<StoredTrial>& trials,
+                                   const std::vector<StoredTrial>& front,
+                                   const std::vector<StoredReference>& references,
+                                   double target_ms) {
+  SvgChart chart("Held-out accuracy vs latency", "latency (ms)", "held-out accuracy (%)");
+  std::vector<double> x, y;
+  std::vector<std::string> tips;
+  for (const StoredTrial& t : trials) {
+    if (t.status != "done" || t.cached) continue;
+    x.push_back(t.latency_ms);
+    y.push_back(100 * t.accuracy);
+    tips.push_back(trial_tooltip(t));
+  }
+  chart.add_points(x, y, kTrialColor, 3.5, tips, 0.55);
+  std::vector<double> px, py;
+  std::vector<std::string> ptips;
+  for (const StoredTrial& t : front) {
+    px.push_back(t.latency_ms);
+    py.push_back(100 * t.accuracy);
+    ptips.push_back("Pareto front, " + trial_tooltip(t));
+  }
+  chart.add_line(px, py, kFrontColor, 2, false, true);
+  chart.add_points(px, py, kFrontColor, 4.5, ptips, 1.0);
+  if (target_ms > 0)
+    chart.add_vertical_line(target_ms, kTargetColor, fmt("T = %.3f ms", target_ms));
+  for (const StoredReference& r : references) {
+    if (r.status == "done")
+      chart.add_labelled_marker(r.latency_ms, 100 * r.accuracy, r.name, kReferenceColor);
+  }
+  chart.add_legend("trial", kTrialColor);
+  chart.add_legend("Pareto front", kFrontColor);
+  if (!references.empty()) chart.add_legend("zoo reference", kReferenceColor);
+  if (target_ms > 0) chart.add_legend("target T", kTargetColor);
+  return chart.render();
+}
+
+std::string latency_histogram(const std::vector<StoredTrial>& trials, double target_ms, int bins) {
+  SvgChart chart("Latency of the sampled models", "latency (ms)", "trials");
+  std::vector<double> lat;
+  for (const StoredTrial& t : trials)
+    if (t.status == "done") lat.push_back(t.latency_ms);
+  if (!lat.empty()) {
+    double lo = *std::min_element(lat.begin(), lat.end());
+    double hi = *std::max_element(lat.begin(), lat.end());
+    if (target_ms > 0) lo = std::min(lo, target_ms), hi = std::max(hi, target_ms);
+    if (hi - lo < 1e-9) hi = lo + 1e-3;
+    bins = std::max(1, bins);
+    const double width = (hi - lo) / bins;
+    std::vector<double> edges, counts(bins, 0.0);
+    for (int i = 0; i <= bins; ++i) edges.push_back(lo + i * width);
+    for (double l : lat) counts[std::min(bins - 1, static_cast<int>((l - lo) / width))] += 1;
+    chart.add_bars(edges, counts, kTrialColor);
+    chart.set_x_range(lo - 0.02 * (hi - lo), hi + 0.02 * (hi - lo));
+  }
+  if (target_ms > 0)
+    chart.add_vertical_line(target_ms, kTargetColor, fmt("T = %.3f ms", target_ms));
+  return chart.render();
+}
+
+void trial_table(std::ostringstream& h, const std::vector<StoredTrial>& rows) {
+  h << "<table><tr><th>trial</th><th>held-out accuracy</th><th>latency (ms)</th><th>reward</th>"
+       "<th>architecture</th></tr>\n";
+  for (const StoredTrial& t : rows) {
+    h << "<tr><td>" << t.id << "</td><td>" << fmt("%.2f%%", 100 * t.accuracy) << "</td><td>"
+      << fmt("%.3f", t.latency_ms) << "</td><td>" << fmt("%.4f", t.reward) << "</td><td><code>"
+      << escape_xml(t.canonical) << "</code></td></tr>\n";
+  }
+  h << "</table>\n";
+}
+
+std::string flag(const nlohmann::json& config, const char* name) {
+  if (!config.contains("flags")) return "?";
+  const std::string v = config["flags"].value(name, "");
+  return v.empty() ? "(default)" : v;
+}
+
+// "soft: w = −0.07 at or under T, −0.07 over it", with --alpha/--beta applied.
+std::string describe_reward(const nlohmann::json& config) {
+  const std::string preset = flag(config, "--reward");
+  try {
+    RewardOptions r = RewardOptions::preset(preset == "(default)" ? "soft" : preset, 1.0);
+    const std::string a = flag(config, "--alpha"), b = flag(config, "--beta");
+    if (a != "(default)" && a != "?") r.alpha = std::stod(a);
+    if (b != "(default)" && b != "?") r.beta = std::stod(b);
+    return preset + ": w = " + fmt("%g", r.alpha) + " at or under T, " + fmt("%g", r.beta) +
+           " over it";
+  } catch (const std::exception&) {
+    return preset;
+  }
+}
+
+}  // namespace
+
+std::string render_report(const Store& store, const ReportOptions& o) {
+  const std::vector<StoredTrial> trials = store.trials();
+  const std::vector<StoredReference> references = store.references();
+  const std::vector<StoredTrial> front = pareto_front(trials);
+  nlohmann::json config = nlohmann::json::object();
+  if (!store.config().empty()) {
+    try {
+      config = nlohmann::json::parse(store.config());
+    } catch (const nlohmann::json::exception&) {
+      config = nlohmann::json::object();  // a report of the trials is still worth having
+    }
+  }
+  const double target_ms = config.value("target_ms", 0.0);
+
+  std::vector<StoredTrial> best;
+  int failed = 0, cached = 0;
+  double seconds = 0;
+  for (const StoredTrial& t : trials) {
+    failed += t.status == "failed";
+    cached += t.cached;
+    seconds += t.seconds;
+    if (t.status == "done" && !t.cached) best.push_back(t);
+  }
+  std::sort(best.begin(), best.end(),
+            [](const StoredTrial& a, const StoredTrial& b) { return a.reward > b.reward; });
+  if (best.size() > static_cast<size_t>(std::max(0, o.top))) best.resize(std::max(0, o.top));
+  std::string provenance;
+  for (const StoredTrial& t : trials) {
+    if (t.latency_json.empty()) continue;
+    const nlohmann::json l = nlohmann::json::parse(t.latency_json, nullptr, false);
+    if (l.is_object() && l.contains("provenance") && l["provenance"].is_object()) {
+      const nlohmann::json& p = l["provenance"];
+      provenance = p.value("cpu_model", "") + ", " + std::to_string(p.value("threads", 0)) +
+                   " thread(s), " + p.value("engine", "?") + " " + p.value("engine_version", "");
+      break;
+    }
+  }
+
+  std::ostringstream h;
+  h << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>mnas search "
+       "report: "
+    << escape_xml(store.path()) << "</title>\n<style>\n"
+    << "body{font-family:sans-serif;margin:24px auto;max-width:1100px;color:#222}\n"
+    << "h1{font-size:22px}h2{font-size:18px;margin-top:32px}\n"
+    << "table{border-collapse:collapse;margin:8px 0;font-size:13px}\n"
+    << "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}\n"
+    << "th{background:#f3f3f3}code{font-size:11px;word-break:break-all}\n"
+    << ".charts svg{display:block;margin:12px 0;border:1px solid #eee}\n"
+    << ".note{color:#555;font-size:13px}\n</style></head><body>\n";
+  h << "<h1>mnas search report: " << escape_xml(store.path()) << "</h1>\n<table>\n";
+  const auto row = [&](const std::string& k, const std::string& v) {
+    h << "<tr><th>" << escape_xml(k) << "</th><td>" << escape_xml(v) << "</td></tr>\n";
+  };
+  row("trials", std::to_string(trials.size()) + " (" + std::to_string(failed) + " failed, " +
+                    std::to_string(cached) +
+                    " served from an earlier trial of the same "
+                    "architecture)");
+  const bool given_t = flag(config, "--target-ms") != "(default)";
+  row("target latency T",
+      target_ms > 0 ? fmt("%.4f ms", target_ms) +
+                          (given_t ? " (--target-ms)"
+                                   : " (" + flag(config, "--target") +
+                                         " measured on this machine at the search's input)")
+                    : "?");
+  row("reward", "ACC·(LAT/T)^w, " + describe_reward(config));
+  row("strategy", flag(config, "--strategy") + ", seed " + flag(config, "--seed") + ", batch " +
+                      flag(config, "--batch"));
+  if (flag(config, "--evaluator") == "surrogate") {
+    row("evaluator",
+        "surrogate: a synthetic accuracy and latency model (nothing trained or "
+        "measured), for trying strategies");
+  } else {
+    row("evaluator", flag(config, "--evaluator") + ": " + flag(config, "--dataset") + ", " +
+                         flag(config, "--epochs") + " epoch(s) on " +
+                         flag(config, "--train-images") + " images, " + flag(config, "--holdout") +
+                         " held out; latency " + flag(config, "--latency"));
+  }
+  row("input", flag(config, "--input") + ", " + flag(config, "--classes") + " classes");
+  if (!provenance.empty()) row("latency measured on", provenance);
+  row("evaluation time", fmt("%.0f s", seconds));
+  h << "</table>\n";
+  if (!best.empty()) {
+    const StoredTrial& b = best.front();
+    h << "<p>Best by reward: trial " << b.id << ", " << fmt("%.2f%%", 100 * b.accuracy)
+      << " held-out at " << fmt("%.3f ms", b.latency_ms) << " (reward " << fmt("%.4f", b.reward)
+      << ").</p>\n";
+  }
+
+  h << "<div class=\"charts\">\n<h2>Reward</h2>\n"
+    << reward_chart(trials, std::max(1, o.moving_average)) << "<h2>Accuracy and latency</h2>\n"
+    << accuracy_latency_chart(trials, front, references, target_ms)
+    << "<p class=\"note\">Each point is one evaluated architecture (repeats of an architecture "
+       "are drawn once). Zoo references were evaluated by the search's own evaluator, "
+       "like the trials.</p>\n"
+    << latency_histogram(trials, target_ms, o.histogram_bins)
+    << "<p class=\"note\">Every done trial counts, repeats included: this is where the strategy "
+       "spent its samples (MnasNet, Fig. 6).</p>\n</div>\n";
+
+  h << "<h2>Best " << best.size() << " by reward</h2>\n";
+  trial_table(h, best);
+  h << "<h2>Pareto front (held-out accuracy vs latency)</h2>\n";
+  trial_table(h, front);
+  h << "<h2>Zoo references</h2>\n";
+  if (references.empty()) {
+    h << "<p class=\"note\">None evaluated in this search.</p>\n";
+  } else {
+    h << "<table><tr><th>model</th><th>held-out accuracy</th><th>latency (ms)</th>"
+         "<th>reward</th><th>status</th></tr>\n";
+    for (const StoredReference& r : references) {
+      h << "<tr><td>" << escape_xml(r.name) << "</td><td>" << fmt("%.2f%%", 100 * r.accuracy)
+        << "</td><td>" << fmt("%.3f", r.latency_ms) << "</td><td>" << fmt("%.4f", r.reward)
+        << "</td><td>" << escape_xml(r.status == "done" ? r.status : "failed: " + r.failure)
+        << "</td></tr>\n";
+    }
+    h << "</table>\n";
+  }
+  if (failed > 0) {
+    h << "<h2>Failed trials</h2>\n<table><tr><th>trial</th><th>reason</th></tr>\n";
+    for (const StoredTrial& t : trials) {
+      if (t.status == "failed")
+        h << "<tr><td>" << t.id << "</td><td>" << escape_xml(t.failure) << "</td></tr>\n";
+    }
+    h << "</table>\n";
+  }
+  h << "<p class=\"note\">Generated by mnas from " << escape_xml(store.path())
+    << ". Hover a point for its trial.</p>\n</body></html>\n";
+  return h.str();
+}
+
+void write_report(const Store& store, const std::string& path, const ReportOptions& options) {
+  write_file_atomically(path, render_report(store, options), "report");
+}
+
+}  // namespace mnas

@@ -1,0 +1,113 @@
+#include "report/report.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "space/error.h"
+
+namespace mnas {
+namespace {
+
+std::string temp_path(const std::string& name) {
+  const std::string path = "/tmp/mnas_report_test_" + std::to_string(::getpid()) + "_" + name;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  return path;
+}
+
+int count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+StoredTrial trial(int step, int index, const std::string& canonical, double acc, double ms,
+                  double reward, const std::string& status = "done") {
+  StoredTrial t;
+  t.step = step;
+  t.index = index;
+  t.canonical = canonical;
+  t.tokens = {step, index};
+  t.status = status;
+  t.failure = status == "done" ? "" : "diverged: loss <nan> at step 3";
+  t.accuracy = acc;
+  t.latency_ms = ms;
+  t.reward = reward;
+  t.latency_json =
+      R"({"median_ms":1,"provenance":{"cpu_model":"Test CPU","threads":1,"engine":"xnnpack",)"
+      R"("engine_version":"0.0"}})";
+  t.seconds = 2;
+  return t;
+}
+
+TEST(Report, HoldsTheChartsTablesTargetAndReferences) {
+  const std::string path = temp_path("full.db");
+  Store store(path);
+  store.set_config(
+      R"({"flags":{"--strategy":"ppo","--reward":"soft","--evaluator":"proxy"},"target_ms":0.33})");
+  store.add_trial(trial(0, 0, "arch-a", 0.70, 0.20, 0.72));
+  store.add_trial(trial(0, 1, "arch-b", 0.75, 0.40, 0.74));
+  store.add_trial(trial(0, 2, "arch-c", 0.60, 0.50, 0.59));  // dominated
+  store.add_trial(trial(1, 0, "arch-<d>", 0, 0, 0, "failed"));
+  StoredReference ref;
+  ref.name = "mobilenetv2";
+  ref.canonical = "zoo";
+  ref.status = "done";
+  ref.accuracy = 0.71;
+  ref.latency_ms = 0.33;
+  ref.reward = 0.71;
+  store.add_reference(ref);
+
+  const std::string html = render_report(store);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_EQ(count(html, "<svg"), 3);  // reward, accuracy vs latency, latency histogram
+  EXPECT_EQ(count(html, "</svg>"), 3);
+  EXPECT_NE(html.find("T = 0.330 ms"), std::string::npos);
+  EXPECT_NE(html.find(">mobilenetv2</text>"), std::string::npos);   // marked in the scatter
+  EXPECT_NE(html.find("<td>mobilenetv2</td>"), std::string::npos);  // and in the table
+  EXPECT_NE(html.find("Test CPU"), std::string::npos);
+  EXPECT_NE(html.find("4 (1 failed"), std::string::npos);
+  EXPECT_NE(html.find("diverged: loss &lt;nan&gt;"), std::string::npos);  // escaped
+  EXPECT_EQ(html.find("arch-<d>"), std::string::npos);
+  EXPECT_NE(html.find("Best by reward: trial 2"), std::string::npos);
+  // The Pareto table holds a and b, not the dominated c.
+  const std::string pareto = html.substr(html.find("<h2>Pareto front"));
+  const std::string pareto_table = pareto.substr(0, pareto.find("</table>"));
+  EXPECT_NE(pareto_table.find("arch-a"), std::string::npos);
+  EXPECT_NE(pareto_table.find("arch-b"), std::string::npos);
+  EXPECT_EQ(pareto_table.find("arch-c"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);  // self-contained, nothing runs or loads
+  EXPECT_EQ(html.find("http://"), html.find("http://www.w3.org/2000/svg"));
+
+  const std::string out = temp_path("report.html");
+  write_report(store, out);
+  std::ifstream in(out);
+  std::stringstream written;
+  written << in.rdbuf();
+  EXPECT_EQ(written.str(), html);
+  std::remove(out.c_str());
+}
+
+TEST(Report, AnEmptyStoreStillRenders) {
+  Store store(temp_path("empty.db"));
+  const std::string html = render_report(store);
+  EXPECT_EQ(count(html, "</svg>"), 3);
+  EXPECT_NE(html.find("None evaluated"), std::string::npos);
+}
+
+TEST(Report, AnUnwritablePathIsAnError) {
+  Store store(temp_path("unwritable.db"));
+  try {
+    write_report(store, "/nonexistent-dir/report.html");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), Error::Kind::kIo);
+    EXPECT_NE(std::string(e.what()).find("/nonexistent-dir/report.html"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace mnas

@@ -1,0 +1,65 @@
+#include "search/references.h"
+
+#include <chrono>
+#include <set>
+
+#include "space/architecture_codec.h"
+#include "space/error.h"
+#include "space/zoo.h"
+
+namespace mnas {
+
+std::vector<std::string> default_reference_names() { return zoo_names(); }
+
+void evaluate_references(Store& store, Evaluator& evaluator, const SearchSpace& space,
+                         const RewardOptions& reward, const std::vector<std::string>& names,
+                         const std::function<void(const StoredReference&, int, int)>& progress) {
+  ZooOptions zoo;
+  zoo.input = space.input();
+  zoo.classes = space.classes();
+  std::set<std::string> stored;
+  for (const StoredReference& r : store.references()) stored.insert(r.name);
+  std::vector<std::pair<std::string, Architecture>> todo;
+  for (const std::string& name : names) {
+    if (!is_zoo_name(name)) {
+      throw Error("--references: '" + name + "' is not a zoo model (" + [] {
+        std::string all;
+        for (const std::string& n : zoo_names()) all += (all.empty() ? "" : ", ") + n;
+        return all;
+      }() + ")");
+    }
+    if (stored.insert(name).second) todo.emplace_back(name, zoo_model(name, zoo));
+  }
+  int i = 0;
+  for (const auto& [name, arch] : todo) {
+    StoredReference r;
+    r.name = name;
+    r.canonical = to_canonical_string(arch);
+    const auto t0 = std::chrono::steady_clock::now();
+    Evaluation e;
+    try {
+      e = evaluator.evaluate(arch);
+    } catch (const std::exception& ex) {
+      e.ok = false;
+      e.failure = ex.what();
+    }
+    r.status = e.ok ? "done" : "failed";
+    r.failure = e.failure;
+    r.accuracy = e.accuracy;
+    r.latency_ms = e.latency_ms;
+    r.latency_json = e.latency_json;
+    if (e.ok) {
+      try {
+        r.reward = compute_reward(e.accuracy, e.latency_ms, reward);
+      } catch (const Error& err) {
+        r.status = "failed";
+        r.failure = err.what();
+      }
+    }
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    store.add_reference(r);
+    if (progress) progress(r, ++i, static_cast<int>(todo.size()));
+  }
+}
+
+}  // namespace mnas

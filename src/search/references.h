@@ -1,0 +1,30 @@
+#ifndef MNAS_SEARCH_REFERENCES_H_
+#define MNAS_SEARCH_REFERENCES_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "search/reward.h"
+#include "search/store.h"
+#include "search/trial.h"
+#include "space/search_space.h"
+
+namespace mnas {
+
+// The zoo models a search compares itself with (space/zoo.h names).
+std::vector<std::string> default_reference_names();
+
+// Evaluates each named zoo model at the space's input and classes with the search's own evaluator
+// and reward, and stores it as a reference. Names already in the store are not evaluated again (a
+// resumed search keeps its references). Never throws for a failed evaluation: it is stored as
+// "failed". Throws mnas::Error for an unknown name. `progress` is called after each evaluation
+// with the reference, its position (1-based) and the count still to evaluate.
+void evaluate_references(
+    Store& store, Evaluator& evaluator, const SearchSpace& space, const RewardOptions& reward,
+    const std::vector<std::string>& names,
+    const std::function<void(const StoredReference&, int, int)>& progress = nullptr);
+
+}  // namespace mnas
+
+#endif  // MNAS_SEARCH_REFERENCES_H_

@@ -1,0 +1,87 @@
+#include "search/references.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "search/synthetic_surrogate.h"
+#include "space/architecture_codec.h"
+#include "space/error.h"
+#include "space/zoo.h"
+
+namespace mnas {
+namespace {
+
+std::string temp_store(const std::string& name) {
+  const std::string path = "/tmp/mnas_references_test_" + std::to_string(::getpid()) + "_" + name;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  return path;
+}
+
+class CountingEvaluator : public Evaluator {
+ public:
+  explicit CountingEvaluator(const SearchSpace& space) : surrogate_(space, 1) {}
+  std::string name() const override { return "counting"; }
+  Evaluation evaluate(const Architecture& arch) override {
+    ++calls;
+    if (to_canonical_string(arch).find("_i64_o96_") != std::string::npos) {
+      throw std::runtime_error("injected");  // MobileNetV2 1.0's fifth block
+    }
+    return surrogate_.evaluate(arch);
+  }
+  int calls = 0;
+
+ private:
+  SyntheticSurrogate surrogate_;
+};
+
+TEST(References, EvaluatesEachZooModelOnceAtTheSearchInput) {
+  SearchSpace space;
+  space.set_input({28, 28, 1});
+  space.set_classes(10);
+  Store store(temp_store("once.db"));
+  CountingEvaluator evaluator(space);
+  const RewardOptions reward = RewardOptions::soft(1.0);
+  int reported = 0;
+  evaluate_references(store, evaluator, space, reward, {"mnasnet-a1", "mnasnet-small"},
+                      [&](const StoredReference&, int i, int n) {
+                        ++reported;
+                        EXPECT_EQ(n, 2);
+                        EXPECT_EQ(i, reported);
+                      });
+  EXPECT_EQ(evaluator.calls, 2);
+  EXPECT_EQ(reported, 2);
+  // Resumed with the whole zoo: only the missing ones are evaluated.
+  evaluate_references(store, evaluator, space, reward, default_reference_names());
+  EXPECT_EQ(evaluator.calls, static_cast<int>(zoo_names().size()));
+  const std::vector<StoredReference> refs = store.references();
+  ASSERT_EQ(refs.size(), zoo_names().size());
+  for (const StoredReference& r : refs) {
+    EXPECT_NE(r.canonical.find("input=28x28x1:"), std::string::npos) << r.name;
+    EXPECT_NE(r.canonical.find(":classes=10:"), std::string::npos) << r.name;
+    if (r.name == "mobilenetv2") {
+      EXPECT_EQ(r.status, "failed");
+      EXPECT_EQ(r.failure, "injected");
+    } else {
+      EXPECT_EQ(r.status, "done") << r.name;
+      EXPECT_NEAR(r.reward, compute_reward(r.accuracy, r.latency_ms, reward), 1e-12);
+    }
+  }
+}
+
+TEST(References, AnUnknownNameIsAnErrorNamingTheFlag) {
+  SearchSpace space;
+  Store store(temp_store("unknown.db"));
+  CountingEvaluator evaluator(space);
+  try {
+    evaluate_references(store, evaluator, space, RewardOptions::soft(1.0), {"resnet50"});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--references: 'resnet50'"), std::string::npos);
+  }
+  EXPECT_EQ(evaluator.calls, 0);
+}
+
+}  // namespace
+}  // namespace mnas
