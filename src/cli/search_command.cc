@@ -270,7 +270,8 @@ void run_search_command(SearchCommandOptions& o) {
     t.holdout = integer(f, "--holdout");
     t.threads = o.threads;
     const DatasetInfo info = dataset_info(t.dataset);
-    if (info.channels != space.input().channels || info.classes != space.classes()) {
+    const bool folder = t.dataset.rfind("folder:", 0) == 0;  // converted to the input's channels
+    if ((!folder && info.channels != space.input().channels) || info.classes != space.classes()) {
       throw Error("--input/--classes: " + t.dataset + " has " + std::to_string(info.channels) +
                   " channels and " + std::to_string(info.classes) + " classes");
     }
@@ -373,7 +374,10 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--space", f["--space"], "Search-space JSON file (default: the paper's space)");
   cmd->add_option("--input", f["--input"], "Input shape (default 28x28x1: the small-input preset)");
   cmd->add_option("--classes", f["--classes"], "Classes (default 10)");
-  cmd->add_option("--dataset", f["--dataset"], "Proxy data set (default fashion-mnist)");
+  cmd->add_option(
+      "--dataset", f["--dataset"],
+      "Proxy data set: fashion-mnist (default), mnist, cifar10, cifar100 or folder:PATH (one "
+      "sub-folder of images per class, resized to --input)");
   cmd->add_option("--reward", f["--reward"],
                   "soft (default: alpha = beta = -0.07) or hard (alpha = 0, beta = -1)");
   cmd->add_option("--alpha", f["--alpha"],

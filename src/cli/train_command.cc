@@ -119,11 +119,15 @@ void add_train_command(CLI::App& app) {
       "train", "Train an architecture on a data set and report its held-out accuracy");
   add_arch_options(cmd, o->arch);
   TrainOptions& t = o->train;
-  cmd->add_option("--dataset", t.dataset, "fashion-mnist (default), mnist, cifar10 or cifar100");
+  cmd->add_option(
+      "--dataset", t.dataset,
+      "fashion-mnist (default), mnist, cifar10, cifar100 or folder:PATH (PATH/train/<class>/ "
+      "and PATH/test/<class>/ images, or PATH/<class>/ for training only; PNG, JPEG, "
+      "BMP or GIF, resized to the input)");
   cmd->add_option("--data-dir", t.data_dir,
                   "Directory of the data set files (default for fashion-mnist: "
                   "/usr/share/datasets/fashion-mnist)");
-  cmd->add_option("--epochs", t.epochs, "Epochs (default 15)");
+  cmd->add_option("--epochs", t.epochs, "Epochs (default 30)");
   cmd->add_option("--train-images", t.train_images,
                   "Train on this many images of the training split (default 0 = all)");
   cmd->add_option("--holdout", t.holdout,
@@ -132,7 +136,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--optimizer", t.optimizer,
                   "sgd (default; momentum 0.9, Nesterov), rmsprop or adam");
   cmd->add_option("--lr", t.lr,
-                  "Peak learning rate (default: sgd 0.1, rmsprop 0.016*batch/256, adam 1e-3)");
+                  "Peak learning rate (default: sgd 0.05, rmsprop 0.016*batch/256, adam 1e-3)");
   cmd->add_option("--schedule", t.schedule, "cosine (default), exponential or constant");
   cmd->add_option("--warmup-epochs", t.warmup_epochs, "Linear warm-up epochs (default 1)");
   cmd->add_option("--weight-decay", t.weight_decay, "L2 weight decay (default 4e-5)");

@@ -18,7 +18,8 @@ EvalResult evaluate_checkpoint_xnnpack(const std::string& checkpoint, const std:
   const nlohmann::json options = nlohmann::json::parse(c.options_json);
   const std::string dataset = options.value("dataset", "fashion-mnist");
   const Dataset data =
-      load_dataset(dataset, data_dir, split == "test" ? Split::kTest : Split::kTrain);
+      load_dataset(dataset, data_dir, split == "test" ? Split::kTest : Split::kTrain,
+                   ImageSize{c.arch.input.height, c.arch.input.width, c.arch.input.channels});
   torch::Tensor indices = torch::arange(data.size(), torch::kLong);
   if (split == "holdout") {
     indices = split_holdout(data.size(), options.at("holdout").get<int64_t>(),

@@ -2,8 +2,11 @@
 
 #include <sys/stat.h>
 
+#include <cstring>
+
 #include "data/cifar_reader.h"
 #include "data/idx_reader.h"
+#include "data/image_folder.h"
 #include "space/error.h"
 
 namespace mnas {
@@ -29,19 +32,63 @@ Dataset load_idx_dir(const std::string& name, const std::string& dir, Split spli
                   name + (split == Split::kTrain ? "/train" : "/test"));
 }
 
+constexpr const char* kFolderPrefix = "folder:";
+
+bool is_folder(const std::string& name) { return name.rfind(kFolderPrefix, 0) == 0; }
+
+// The training folder of "folder:PATH": PATH/train when it exists, else PATH.
+std::string folder_root(const std::string& name) {
+  const std::string path = name.substr(std::strlen(kFolderPrefix));
+  if (path.empty()) throw Error("--dataset: 'folder:' needs a path, e.g. folder:/data/flowers");
+  return path;
+}
+
+std::string train_folder(const std::string& root) {
+  return exists(root + "/train") ? root + "/train" : root;
+}
+
+Dataset load_folder(const std::string& name, Split split, const ImageSize& size) {
+  const std::string root = folder_root(name);
+  const std::string train = train_folder(root);
+  const ImageFolderInfo info = image_folder_info(train);
+  std::string dir = train;
+  if (split == Split::kTest) {
+    if (train == root) {
+      throw Error("image folder '" + root + "': no test split (put the training images under " +
+                      root + "/train/<class>/ and the test images under " + root +
+                      "/test/<class>/)",
+                  Error::Kind::kIo);
+    }
+    dir = root + "/test";
+  }
+  return read_image_folder(dir, info.classes, size.height ? size.height : info.height,
+                           size.width ? size.width : info.width,
+                           size.channels ? size.channels : info.channels,
+                           name + (split == Split::kTrain ? "/train" : "/test"));
+}
+
 }  // namespace
 
 DatasetInfo dataset_info(const std::string& name) {
   if (name == "fashion-mnist" || name == "mnist") return {28, 28, 1, 10};
   if (name == "cifar10") return {32, 32, 3, 10};
   if (name == "cifar100") return {32, 32, 3, 100};
+  if (is_folder(name)) {
+    const ImageFolderInfo info = image_folder_info(train_folder(folder_root(name)));
+    return {info.height, info.width, info.channels, static_cast<int>(info.classes.size())};
+  }
   throw Error("--dataset: unknown '" + name + "'; use " + dataset_names());
 }
 
-std::string dataset_names() { return "fashion-mnist, mnist, cifar10, cifar100"; }
+std::string dataset_names() { return "fashion-mnist, mnist, cifar10, cifar100 or folder:PATH"; }
 
-Dataset load_dataset(const std::string& name, const std::string& data_dir, Split split) {
+Dataset load_dataset(const std::string& name, const std::string& data_dir, Split split,
+                     const ImageSize& size) {
   const bool train = split == Split::kTrain;
+  if (is_folder(name)) {
+    if (!data_dir.empty()) throw Error("--data-dir: not used with folder:PATH (the path is there)");
+    return load_folder(name, split, size);
+  }
   if (name == "fashion-mnist") {
     return load_idx_dir(name, data_dir.empty() ? "/usr/share/datasets/fashion-mnist" : data_dir,
                         split);

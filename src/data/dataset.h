@@ -19,17 +19,28 @@ struct Dataset {
 
 enum class Split { kTrain, kTest };
 
+// The size images are decoded to, for data sets whose images have no fixed size (image folders).
+// Zeros: the data set's own (an image folder's first image).
+struct ImageSize {
+  int height = 0, width = 0, channels = 0;
+};
+
 // Reads a data set by name:
 //   "fashion-mnist"  IDX files (raw or .gz); default directory /usr/share/datasets/fashion-mnist
 //   "mnist"          IDX files; --data-dir required
 //   "cifar10"        CIFAR-10 binary batches (data_batch_1..5.bin, test_batch.bin)
 //   "cifar100"       CIFAR-100 binary (train.bin, test.bin; fine labels)
+//   "folder:PATH"    an image folder (data/image_folder.h): PATH/train/<class>/* and
+//                    PATH/test/<class>/* when PATH/train exists, else PATH/<class>/* as the
+//                    training set (no test split); images resized to `size`
 // `data_dir` empty means the default. Throws mnas::Error naming the file and the problem for
 // anything unreadable or malformed (kIo when a file cannot be opened).
-Dataset load_dataset(const std::string& name, const std::string& data_dir, Split split);
+Dataset load_dataset(const std::string& name, const std::string& data_dir, Split split,
+                     const ImageSize& size = {});
 
 // Image shape and classes of a named data set without reading it (for defaults such as a zoo
-// model's input). Throws mnas::Error for an unknown name.
+// model's input). For an image folder: its class count and its first image's size. Throws
+// mnas::Error for an unknown name.
 struct DatasetInfo {
   int height = 0, width = 0, channels = 0, classes = 0;
 };

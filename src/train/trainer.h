@@ -17,13 +17,13 @@ namespace mnas {
 struct TrainOptions {
   std::string dataset = "fashion-mnist";  // see data/dataset.h
   std::string data_dir;                   // empty: the data set's default location
-  int epochs = 15;                        // Default: 15
+  int epochs = 30;                        // Default: 30
   int64_t train_images = 0;               // images trained on, 0 = all but the held-out ones
   int64_t holdout = 5000;                 // held out of the training set for scoring; Default 5000
   uint64_t split_seed = 1;                // fixes the held-out split (the same for every trial)
   int batch = 128;                        // Default: 128
   std::string optimizer = "sgd";          // sgd (momentum 0.9, Nesterov) | rmsprop | adam
-  double lr = 0;  // 0 = the optimizer's default: sgd 0.1, rmsprop 0.016·batch/256, adam 1e-3
+  double lr = 0;  // 0 = the optimizer's default: sgd 0.05, rmsprop 0.016·batch/256, adam 1e-3
   double momentum = 0.9;
   bool nesterov = true;
   double weight_decay = 4e-5;       // L2 on every parameter; Default: 4e-5
@@ -65,7 +65,9 @@ struct TrainResult {
 };
 
 // Trains `arch` from scratch, or continues from `resume` (a checkpoint written by a run with the
-// same architecture and options; only `epochs` may grow). Deterministic for a given seed and thread
+// same architecture and options; only `epochs` may grow, which stretches the schedule from
+// there on, so such a run does not end where a run trained for the larger count from the start
+// would). Deterministic for a given seed and thread
 // count: a run resumed from its checkpoint ends where the uninterrupted run ends. A loss that is
 // not finite ends the run with status "diverged" instead of throwing. Throws mnas::Error for bad
 // options, data or checkpoints.

@@ -1,0 +1,105 @@
+// `mnas train` / `mnas eval` through the real binary on a generated image folder: a stopped run
+// resumed with --resume ends where the uninterrupted run ends, and the test split is evaluated.
+#include <stb/stb_image_write.h>
+
+#include <signal.h>
+
+#include <chrono>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "cli/cli_test_util.h"
+
+#include <sstream>
+
+namespace {
+
+// 28×28 (the 12×12 images are resized): slow enough (~0.3 s an epoch) to be killed mid-run.
+constexpr const char* kArch =
+    "input=28x28x1:stem=s11_o32:blocks=conv_r1_k3_s11_e1_i32_o32_se0_none:head=o32:classes=2:"
+    "dropout=0";
+
+// root/{train,test}/{dark,bright}/N.png: noisy 12×12 grey images, dark or bright.
+std::string make_folder() {
+  const std::string root = temp_path("images");
+  std::system(("rm -rf '" + root + "'").c_str());
+  std::mt19937 rng(5);
+  for (const char* split : {"train", "test"}) {
+    for (int c = 0; c < 2; ++c) {
+      const std::string dir = root + "/" + split + "/" + (c ? "bright" : "dark");
+      std::system(("mkdir -p '" + dir + "'").c_str());
+      const int count = std::string(split) == "train" ? 150 : 10;
+      for (int i = 0; i < count; ++i) {
+        std::vector<unsigned char> pixels(144);
+        for (auto& p : pixels) p = static_cast<unsigned char>((c ? 128 : 0) + rng() % 128);
+        stbi_write_png((dir + "/" + std::to_string(i) + ".png").c_str(), 12, 12, 1, pixels.data(),
+                       12);
+      }
+    }
+  }
+  return root;
+}
+
+std::vector<std::string> split_args(const std::string& line) {
+  std::vector<std::string> out;
+  std::istringstream in(line);
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+TEST(TrainCli, ResumeEndsWhereTheUninterruptedRunEndsOnAnImageFolder) {
+  const std::string root = make_folder();
+  const std::string full = temp_path("full.ckpt"), part = temp_path("part.ckpt");
+  std::remove(part.c_str());
+  const std::string common = std::string(kArch) + " --dataset folder:" + root +
+                             " --holdout 16 --batch 16 --threads 1 --seed 3 --warmup-epochs 0"
+                             " --epochs 3";
+  const nlohmann::json a = run_json("train " + common + " --json --out " + full);
+  EXPECT_EQ(a["status"], "done");
+  EXPECT_EQ(a["epochs"], 3);
+
+  // The same run, killed (SIGKILL) as soon as its first checkpoint is written.
+  std::vector<std::string> args = split_args("train " + common + " --out " + part);
+  std::fflush(stdout);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen("/dev/null", "w", stderr);
+    std::vector<char*> argv = {const_cast<char*>(MNAS_BINARY)};
+    for (std::string& s : args) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    ::execv(MNAS_BINARY, argv.data());
+    ::_exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!std::ifstream(part).good() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the run ended before it could be killed";
+
+  const nlohmann::json b =
+      run_json("train " + common + " --json --resume " + part + " --out " + part);
+  EXPECT_EQ(b["epochs"], 3);
+  EXPECT_DOUBLE_EQ(b["train_loss"].get<double>(), a["train_loss"].get<double>());
+  EXPECT_DOUBLE_EQ(b["top1"].get<double>(), a["top1"].get<double>());
+  EXPECT_GT(a["top1"].get<double>(), 0.5);  // dark vs bright is learnable in 3 short epochs
+
+  const nlohmann::json test = run_json("eval " + full + " --split test --json");
+  EXPECT_EQ(test["images"], 20);
+  EXPECT_EQ(test["split"], "test");
+  const nlohmann::json x = run_json("eval " + full + " --split test --engine xnnpack --json");
+  EXPECT_DOUBLE_EQ(x["top1"].get<double>(), test["top1"].get<double>());
+
+  // Resuming with a changed recipe is refused.
+  const Result r = run_mnas("train " + common + " --lr 0.3 --resume " + part);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_FALSE(r.err.empty());
+  std::system(("rm -rf '" + root + "'").c_str());
+  std::remove(full.c_str());
+  std::remove(part.c_str());
+}
+
+}  // namespace
