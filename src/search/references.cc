@@ -21,14 +21,13 @@ void evaluate_references(Store& store, Evaluator& evaluator, const SearchSpace& 
   for (const StoredReference& r : store.references()) stored.insert(r.name);
   std::vector<std::pair<std::string, Architecture>> todo;
   for (const std::string& name : names) {
-    if (!is_zoo_name(name)) {
-      throw Error("--references: '" + name + "' is not a zoo model (" + [] {
-        std::string all;
-        for (const std::string& n : zoo_names()) all += (all.empty() ? "" : ", ") + n;
-        return all;
-      }() + ")");
+    Architecture arch;
+    try {
+      arch = zoo_model(name, zoo);  // before evaluating anything: a bad name fails at once
+    } catch (const Error& e) {
+      throw Error(std::string("--references: ") + e.what());
     }
-    if (stored.insert(name).second) todo.emplace_back(name, zoo_model(name, zoo));
+    if (stored.insert(name).second) todo.emplace_back(name, std::move(arch));
   }
   int i = 0;
   for (const auto& [name, arch] : todo) {

@@ -78,7 +78,9 @@ TEST(References, AnUnknownNameIsAnErrorNamingTheFlag) {
     evaluate_references(store, evaluator, space, RewardOptions::soft(1.0), {"resnet50"});
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("--references: 'resnet50'"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("--references: unknown zoo model 'resnet50'"),
+              std::string::npos)
+        << e.what();
   }
   EXPECT_EQ(evaluator.calls, 0);
 }
