@@ -3,6 +3,7 @@
 #include <chrono>
 #include <set>
 
+#include "search/scoring.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
 #include "space/zoo.h"
@@ -35,26 +36,14 @@ void evaluate_references(Store& store, Evaluator& evaluator, const SearchSpace& 
     r.name = name;
     r.canonical = to_canonical_string(arch);
     const auto t0 = std::chrono::steady_clock::now();
-    Evaluation e;
-    try {
-      e = evaluator.evaluate(arch);
-    } catch (const std::exception& ex) {
-      e.ok = false;
-      e.failure = ex.what();
-    }
-    r.status = e.ok ? "done" : "failed";
-    r.failure = e.failure;
+    const Evaluation e = evaluate_safely(evaluator, arch);
+    const Score sc = score(e, reward, 0.0);
+    r.status = sc.status;
+    r.failure = sc.failure;
+    r.reward = sc.reward;
     r.accuracy = e.accuracy;
     r.latency_ms = e.latency_ms;
     r.latency_json = e.latency_json;
-    if (e.ok) {
-      try {
-        r.reward = compute_reward(e.accuracy, e.latency_ms, reward);
-      } catch (const Error& err) {
-        r.status = "failed";
-        r.failure = err.what();
-      }
-    }
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     store.add_reference(r);
     if (progress) progress(r, ++i, static_cast<int>(todo.size()));

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "search/scoring.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
 
@@ -63,28 +64,15 @@ void run_search(Store& store, Strategy& strategy, Evaluator& evaluator, const Se
           e.latency_json = previous->latency_json;
           st.cached = true;
         } else {
-          try {
-            e = evaluator.evaluate(p.arch);
-          } catch (
-              const std::exception& ex) {  // evaluators should not throw; record it if one does
-            e.ok = false;
-            e.failure = ex.what();
-          }
+          e = evaluate_safely(evaluator, p.arch);
         }
-        st.status = e.ok ? "done" : "failed";
-        st.failure = e.failure;
+        const Score sc = score(e, o.reward, o.failed_reward);
+        st.status = sc.status;
+        st.failure = sc.failure;
+        st.reward = sc.reward;
         st.accuracy = e.accuracy;
         st.latency_ms = e.latency_ms;
         st.latency_json = e.latency_json;
-        st.reward = o.failed_reward;
-        if (e.ok) {
-          try {
-            st.reward = compute_reward(e.accuracy, e.latency_ms, o.reward);
-          } catch (const Error& err) {
-            st.status = "failed";
-            st.failure = err.what();
-          }
-        }
         st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         store.add_trial(st);
         ++done;
