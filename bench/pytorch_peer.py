@@ -147,7 +147,7 @@ def train(args):
     torch.manual_seed(1)
     model = build(arch).train().to(memory_format=torch.channels_last)
     h, w, c = input_shape(arch)
-    x = torch.randn(args.batch, c, h, w).to(memory_format=torch.channels_last)
+    x = torch.randn(args.batch, h, w, c).permute(0, 3, 1, 2)  # NHWC memory, as mnas builds it
     y = torch.randint(0, arch["classes"], (args.batch,))
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True, weight_decay=4e-5)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
