@@ -142,7 +142,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--weight-decay", t.weight_decay, "L2 weight decay (default 4e-5)");
   cmd->add_option("--label-smoothing", t.label_smoothing, "Label smoothing (default 0.1)");
   cmd->add_option("--pad", t.pad, "Random-crop padding in pixels (default 2; 0 = no crops)");
-  cmd->add_flag("--flip", t.flip, "Random horizontal flips");
+  cmd->add_flag("--flip,!--no-flip", t.flip,
+                "Random horizontal flips (default on; --no-flip for data where left and right "
+                "differ, such as digits)");
   cmd->add_option("--threads", t.threads, "LibTorch threads (default: all cores)");
   cmd->add_option("--seed", t.seed, "Seed of weights, shuffling and augmentation (default 1)");
   cmd->add_option("--out", t.checkpoint, "Checkpoint written after every epoch");

@@ -254,6 +254,7 @@ TrainOptions proxy_options() {
   o.lr = 0.05;
   o.warmup_epochs = 0;
   o.pad = 0;
+  o.flip = false;
   return o;
 }
 
