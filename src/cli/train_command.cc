@@ -139,7 +139,7 @@ void add_train_command(CLI::App& app) {
                   "Peak learning rate (default: sgd 0.05, rmsprop 0.016*batch/256, adam 1e-3)");
   cmd->add_option("--schedule", t.schedule, "cosine (default), exponential or constant");
   cmd->add_option("--warmup-epochs", t.warmup_epochs, "Linear warm-up epochs (default 1)");
-  cmd->add_option("--weight-decay", t.weight_decay, "L2 weight decay (default 4e-5)");
+  cmd->add_option("--weight-decay", t.weight_decay, "L2 weight decay (default 1e-4)");
   cmd->add_option("--label-smoothing", t.label_smoothing, "Label smoothing (default 0.1)");
   cmd->add_option("--pad", t.pad, "Random-crop padding in pixels (default 2; 0 = no crops)");
   cmd->add_flag("--flip,!--no-flip", t.flip,

@@ -255,6 +255,7 @@ TrainOptions proxy_options() {
   o.warmup_epochs = 0;
   o.pad = 0;
   o.flip = false;
+  o.weight_decay = 4e-5;
   return o;
 }
 

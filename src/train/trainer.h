@@ -26,7 +26,7 @@ struct TrainOptions {
   double lr = 0;  // 0 = the optimizer's default: sgd 0.05, rmsprop 0.016·batch/256, adam 1e-3
   double momentum = 0.9;
   bool nesterov = true;
-  double weight_decay = 4e-5;       // L2 on every parameter; Default: 4e-5
+  double weight_decay = 1e-4;       // L2 on every parameter; Default: 1e-4 (A1: 92.80% vs 92.36%)
   std::string schedule = "cosine";  // cosine | exponential (×0.97 every 2.4 epochs) | constant
   double warmup_epochs = 1;         // linear warm-up from 0; Default: 1 (0 for ≤ 1 epoch runs)
   double label_smoothing = 0.1;     // Default: 0.1
