@@ -106,6 +106,22 @@ TEST(Cli, LatencyReportsStatisticsAndProvenance) {
   EXPECT_EQ(j["provenance"]["threads"], 1);
 }
 
+TEST(Cli, LatencyProfileListsEveryOperator) {
+  const nlohmann::json j = run_json(
+      "latency mnasnet-small --input 32x32x3 --classes 10 --runs 2 --min-secs 0 --profile --json");
+  const nlohmann::json& ops = j["operators"];
+  ASSERT_TRUE(ops.is_array());
+  ASSERT_GT(ops.size(), 10u);
+  EXPECT_EQ(ops.front()["name"], "stem");
+  EXPECT_EQ(ops.front()["input"], "32x32x3");
+  EXPECT_EQ(ops.back()["name"], "classifier");
+  EXPECT_EQ(ops.back()["output"], "1x1x10");
+  for (const nlohmann::json& op : ops) EXPECT_GT(op["median_ms"].get<double>(), 0) << op["name"];
+  const Result text = run_mnas("latency mnasnet-small --input 32x32x3 --runs 2 --min-secs 0 --profile");
+  EXPECT_NE(text.out.find("GMAC/s"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("operators alone"), std::string::npos) << text.out;
+}
+
 struct BadCall {
   const char* args;
   int exit_code;

@@ -1,5 +1,9 @@
 // `mnas latency`: measure an architecture's inference latency on this machine with XNNPACK.
+#include <algorithm>
 #include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
 #include <iostream>
 #include <memory>
 
@@ -7,8 +11,11 @@
 
 #include "cli/arch_argument.h"
 #include "cli/commands.h"
+#include "cli/table.h"
+#include "latency/graph.h"
 #include "latency/latency_json.h"
 #include "latency/latency_model.h"
+#include "latency/operator_profile.h"
 #include "space/architecture_codec.h"
 
 namespace mnas::cli {
@@ -18,8 +25,82 @@ struct LatencyCommandOptions {
   ArchOptions arch;
   int threads = 1;
   MeasureOptions measure;
+  bool profile = false;
   bool json = false;
 };
+
+std::string shape_text(const ValueShape& s) {
+  return std::to_string(s.height) + "x" + std::to_string(s.width) + "x" +
+         std::to_string(s.channels);
+}
+
+std::string fixed(double v, int digits) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+// Each operator measured alone (operator_profile.h): short measurements, the table is about
+// shares and rates, not the last percent.
+std::vector<OperatorTiming> profile(const Architecture& arch, const LatencyCommandOptions& o) {
+  MeasureOptions each = o.measure;
+  each.min_runs = std::min(o.measure.min_runs, 20);
+  each.min_seconds = std::min(o.measure.min_seconds, 0.05);
+  each.max_seconds = std::max(each.min_seconds, std::min(o.measure.max_seconds, 1.0));
+  each.warmup_seconds = std::min(o.measure.warmup_seconds, 0.02);
+  each.max_attempts = 1;  // a tiny operator's CV is high by nature; re-measuring would not help
+  const Graph graph = lower_architecture(arch);
+  std::cerr << "mnas: profiling " << graph.ops.size() << " operators one by one...\n";
+  return profile_operators(graph, o.threads, each, [](int done, int total) {
+    if (done % 25 == 0 || done == total)
+      std::fprintf(stderr, "mnas: profiled %d/%d operators\n", done, total);
+  });
+}
+
+nlohmann::json profile_json(const std::vector<OperatorTiming>& ops) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const OperatorTiming& t : ops) {
+    list.push_back({{"op", t.op},
+                    {"kind", t.kind},
+                    {"name", t.name},
+                    {"input", shape_text(t.in)},
+                    {"output", shape_text(t.out)},
+                    {"kernel", t.kernel},
+                    {"stride", t.stride},
+                    {"macs", t.macs},
+                    {"median_ms", t.median_ms}});
+  }
+  return list;
+}
+
+void print_profile(const std::vector<OperatorTiming>& ops, double whole_ms) {
+  double sum = 0;
+  for (const OperatorTiming& t : ops) sum += t.median_ms;
+  Table table({"#", "operator", "kind", "k/s", "input", "output", "MMACs", "ms", "share", "GMAC/s"},
+              {true, false, false, false, false, false, true, true, true, true});
+  std::map<std::string, std::pair<double, int64_t>> by_kind;  // ms, MACs
+  for (const OperatorTiming& t : ops) {
+    const bool rate = t.macs > 0 && t.median_ms > 0;
+    table.add_row({std::to_string(t.op), t.name, t.kind,
+                   std::to_string(t.kernel) + "/" + std::to_string(t.stride), shape_text(t.in),
+                   shape_text(t.out), t.macs ? fixed(t.macs / 1e6, 2) : "",
+                   fixed(t.median_ms, 4), fixed(100 * t.median_ms / sum, 1) + "%",
+                   rate ? fixed(t.macs / t.median_ms / 1e6, 1) : ""});
+    by_kind[t.kind].first += t.median_ms;
+    by_kind[t.kind].second += t.macs;
+  }
+  std::printf("%s\n", table.render().c_str());
+  Table kinds({"kind", "ms", "share", "GMAC/s"}, {false, true, true, true});
+  for (const auto& [kind, v] : by_kind) {
+    kinds.add_row({kind, fixed(v.first, 3), fixed(100 * v.first / sum, 1) + "%",
+                   v.second ? fixed(v.second / v.first / 1e6, 1) : ""});
+  }
+  std::printf("%s\n", kinds.render().c_str());
+  std::printf(
+      "operators alone: %.3f ms in all, the whole network %.3f ms (alone, an operator's weights "
+      "and input stay in cache)\n",
+      sum, whole_ms);
+}
 
 void run_latency(const LatencyCommandOptions& o) {
   const ResolvedArch r = resolve_arch(o.arch.arch, adjustments(o.arch));
@@ -29,13 +110,17 @@ void run_latency(const LatencyCommandOptions& o) {
             << " runs and " << o.measure.min_seconds << " s, at most " << o.measure.max_seconds
             << " s per attempt)...\n";
   const LatencyResult result = model.latency(r.arch);
+  std::vector<OperatorTiming> operators;
+  if (o.profile) operators = profile(r.arch, o);
   if (o.json) {
     nlohmann::json j = latency_json(result);
     j["arch"] = r.label;
     j["canonical"] = to_canonical_string(r.arch);
+    if (o.profile) j["operators"] = profile_json(operators);
     std::cout << j.dump(2) << "\n";
     return;
   }
+  if (o.profile) print_profile(operators, result.measurement.stats.median_ms);
   const LatencyStats& s = result.measurement.stats;
   std::printf("%s: median %.3f ms (min %.3f, mean %.3f, std %.3f, p90 %.3f; cv %.1f%%, %d runs",
               r.label.c_str(), s.median_ms, s.min_ms, s.mean_ms, s.std_ms, s.p90_ms, 100 * s.cv,
@@ -72,9 +157,12 @@ void add_latency_command(CLI::App& app) {
   cmd->add_option("--max-cv", o->measure.max_cv,
                   "Re-measure when the coefficient of variation is above this (default 0.05)");
   cmd->add_option("--attempts", o->measure.max_attempts, "Attempts at most (default 3)");
+  cmd->add_flag("--profile", o->profile,
+                "Then measure every operator alone and print where the time goes (ms, share, "
+                "GMAC/s per operator and per kind)");
   cmd->add_flag("--json", o->json,
                 "Machine-readable output: median_ms, min_ms, mean_ms, std_ms, p90_ms, cv, runs, "
-                "engine, provenance, attempts");
+                "engine, provenance, attempts (and operators with --profile)");
   cmd->callback([o] { run_latency(*o); });
 }
 
