@@ -32,10 +32,9 @@ struct CostReport {
 //           classifier; other convolutions have none), BatchNorm γ and β. Not BN running
 //           statistics.
 //   macs:   multiply-adds of every convolution (including SE's two 1×1 convs on the pooled vector
-//   and
-//           the pool shortcut's 1×1 projection) and of the classifier. BN, activations, additions,
-//           pooling and the SE multiply are not counted (the convention of the MnasNet paper and of
-//           torchvision-style counters).
+//           and the pool shortcut's 1×1 projection) and of the classifier. BN, activations,
+//           additions, pooling and the SE multiply are not counted (the convention of the MnasNet
+//           paper and of torchvision-style counters).
 // With `describe` false the rows' names and descriptions stay empty (hot paths that only need the
 // totals, such as latency prediction, skip building the strings).
 // Throws mnas::Error if `arch` is invalid or its multiply-adds do not fit in 64 bits.
