@@ -241,11 +241,6 @@ size_t LookupTable::missing() const {
   return n;
 }
 
-double LookupTable::measure_key(const std::string& key, const MeasureOptions& options) const {
-  XnnpackNetwork net(graph_for_key(key), threads_);
-  return measure([&net] { net.run(); }, options).stats.median_ms;
-}
-
 void LookupTable::build(const MeasureOptions& options, const std::string& path,
                         const std::function<void(const BuildProgress&)>& progress,
                         size_t save_every) {
@@ -253,6 +248,9 @@ void LookupTable::build(const MeasureOptions& options, const std::string& path,
   const auto start = std::chrono::steady_clock::now();
   const size_t total = missing();
   size_t done = 0;
+  // Entries are timed hot, one run after another. Tried: evicting the caches before every run
+  // (weights cold, input hot) — 77% within ±10% against 97% hot, both calibrated the same way
+  // (150 networks at 28×28×1, 5-fold): inside a whole network most weights stay in the L3.
   for (auto& [key, entry] : entries_) {
     if (entry.runs > 0) continue;
     XnnpackNetwork net(graph_for_key(key), threads_);

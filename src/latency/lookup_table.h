@@ -91,7 +91,6 @@ class LookupTable {
     double median_ms = 0, std_ms = 0;
     int runs = 0;
   };
-  double measure_key(const std::string& key, const MeasureOptions& options) const;
 
   SearchSpace space_;
   int threads_ = 1;

@@ -14,7 +14,7 @@ namespace mnas {
 // Where a network's time goes. This XNNPACK snapshot has no per-operator profiling, so each
 // operator of the graph runs as a graph of its own (same shapes, same weights) and is measured
 // alone. Alone, its weights and input stay in cache: the sum comes out below the whole
-X
+// network's latency (MnasNet-A1 at 224×224×3 here: 4.0 ms against 4.5 ms), but the shares and the
 // rates (MAC/s) show which operators are far from the machine's peak.
 struct OperatorTiming {
   int op = 0;        // index into Graph::ops
