@@ -106,6 +106,42 @@ TEST(Cli, LatencyReportsStatisticsAndProvenance) {
   EXPECT_EQ(j["provenance"]["threads"], 1);
 }
 
+TEST(Cli, LutBuildCheckAndRecalibrate) {
+  // A small space at 16×16 (two searchable blocks, few choices): the whole table builds in seconds.
+  const std::string space = temp_path("lut_space.json"), table = temp_path("lut.json");
+  std::ofstream(space) << R"({"input": "16x16x1", "classes": 10,
+    "choices": {"ops": ["dconv", "mbconv_e3"], "kernels": [3], "se_ratios": [0, 0.25],
+                "skips": ["pool"], "filter_ratios": [1.0], "layer_deltas": [0]},
+    "searchable_blocks": [1, 3]})";
+  const std::string quick = " --runs 3 --min-secs 0 --max-secs 0.2";
+  const std::string build = "lut build --space " + space + " --input 16x16x1 --out " + table +
+                            " --calibration-samples 4" + quick;
+  Result r = run_mnas(build);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("calibration: predicted ="), std::string::npos) << r.out;
+  const nlohmann::json check = run_json("lut check " + table + " --samples 4 --json" + quick);
+  for (const char* field : {"within_10pct", "mape", "max_error_pct", "bias_pct",
+                            "predictions_per_second"}) {
+    EXPECT_TRUE(check[field].is_number()) << field;
+  }
+  EXPECT_EQ(check["samples"], 4);
+  EXPECT_EQ(check["provenance"]["input_shape"], "16x16x1");
+  // A complete table is not measured again: the same command only reports it; --recalibrate
+  // fits the calibration again.
+  r = run_mnas(build);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("calibrating"), std::string::npos) << r.err;
+  r = run_mnas(build + " --recalibrate");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("calibrating on 4"), std::string::npos) << r.err;
+  // The default input is the search's (28x28x1): this 16x16 table is another space's.
+  r = run_mnas("lut build --space " + space + " --out " + table + quick);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("another search space or input"), std::string::npos) << r.err;
+  std::remove(space.c_str());
+  std::remove(table.c_str());
+}
+
 TEST(Cli, LatencyProfileListsEveryOperator) {
   const nlohmann::json j = run_json(
       "latency mnasnet-small --input 32x32x3 --classes 10 --runs 2 --min-secs 0 --profile --json");
