@@ -9,9 +9,10 @@
 namespace mnas {
 
 // Reads CIFAR binary files: records of `label_bytes` label bytes (CIFAR-10: 1; CIFAR-100: 2, the
-// second being the fine label used here) and 3072 pixel bytes (R, G, B planes of 32×32). Checks
-// that each file is a whole number of records and every label is below `classes`. Throws
-// mnas::Error naming the file and the problem.
+// second being the fine label used here) and 3072 pixel bytes (R, G, B planes of 32×32), raw or
+// gzipped. Checks that each file is a whole number of records (saying when it looks like the
+// other CIFAR's, or like an unextracted tar archive), that every label is below `classes` and,
+// for CIFAR-100, every coarse label below 20. Throws mnas::Error naming the file and the problem.
 Dataset read_cifar(const std::vector<std::string>& paths, int label_bytes, int classes,
                    const std::string& name);
 

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 
 #include "data/batches.h"
 #include "data/cifar_reader.h"
@@ -131,18 +132,71 @@ TEST(CifarReader, ReadsRecordsAsNhwc) {
   EXPECT_EQ(d.labels[2].item<int64_t>(), 4);
 }
 
+// CIFAR-100 records with coarse and fine labels of their own.
+Bytes cifar100_records(int n, int coarse, int fine) {
+  Bytes b = cifar_records(n, 2, fine);
+  for (int r = 0; r < n; ++r) b[static_cast<size_t>(r) * 3074] = static_cast<uint8_t>(coarse);
+  return b;
+}
+
 TEST(CifarReader, BrokenFilesAreClearErrors) {
-  Bytes partial = cifar_records(2, 1, 1);
-  partial.pop_back();
-  write(temp("p.bin"), partial);
-  EXPECT_THROW(read_cifar({temp("p.bin")}, 1, 10, "c"), Error);
-  write(temp("l.bin"), cifar_records(2, 1, 10));
-  EXPECT_THROW(read_cifar({temp("l.bin")}, 1, 10, "c"), Error);
-  write(temp("e.bin"), {});
-  EXPECT_THROW(read_cifar({temp("e.bin")}, 1, 10, "c"), Error);
-  EXPECT_THROW(read_cifar({"/nonexistent.bin"}, 1, 10, "c"), Error);
-  write(temp("f.bin"), cifar_records(2, 2, 120));
-  EXPECT_THROW(read_cifar({temp("f.bin")}, 2, 100, "c"), Error);
+  struct Broken {
+    const char* name;
+    Bytes bytes;
+    bool gzip;
+    int label_bytes;  // 1: read as CIFAR-10, 2: as CIFAR-100
+    const char* message;
+  };
+  Bytes truncated = cifar_records(2, 1, 1);
+  truncated.pop_back();
+  Bytes tar(1024, 0);  // a ustar header: "ustar" at offset 257
+  for (int i = 0; i < 5; ++i) tar[257 + i] = static_cast<uint8_t>("ustar"[i]);
+  const std::vector<Broken> cases = {
+      {"truncated record", truncated, false, 1, "not a whole number of 3073-byte records"},
+      {"truncated gzip", cifar_records(2, 1, 1), true, 1, "gzip"},
+      {"empty", {}, false, 1, "empty file"},
+      {"label out of range", cifar_records(2, 1, 10), false, 1, "out of range for 10 classes"},
+      {"fine label out of range", cifar100_records(2, 3, 100), false, 2,
+       "out of range for 100 classes"},
+      {"coarse label out of range", cifar100_records(2, 20, 5), false, 2, "20 superclasses"},
+      {"CIFAR-100 read as CIFAR-10", cifar100_records(3, 1, 1), false, 1, "looks like CIFAR-100"},
+      {"CIFAR-10 read as CIFAR-100", cifar_records(3, 1, 1), false, 2, "looks like CIFAR-10"},
+      {"tar archive", tar, true, 1, "tar archive"},
+  };
+  for (const Broken& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string path = temp(c.gzip ? "broken.bin.gz" : "broken.bin");
+    if (c.gzip && std::string(c.name) == "truncated gzip") {
+      write_gz(path, c.bytes);
+      Bytes gz;
+      {
+        std::ifstream in(path, std::ios::binary);
+        gz.assign(std::istreambuf_iterator<char>(in), {});
+      }
+      gz.resize(gz.size() / 2);
+      write(path, gz);
+    } else if (c.gzip) {
+      write_gz(path, c.bytes);
+    } else {
+      write(path, c.bytes);
+    }
+    try {
+      read_cifar({path}, c.label_bytes, c.label_bytes == 1 ? 10 : 100, "c");
+      FAIL() << "no error";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    }
+  }
+  // Missing file and a directory in place of a file.
+  for (const std::string& path : {std::string("/nonexistent.bin"), std::string("/tmp")}) {
+    try {
+      read_cifar({path}, 1, 10, "c");
+      FAIL() << "no error for " << path;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), Error::Kind::kIo) << e.what();
+    }
+  }
 }
 
 TEST(Dataset, UnknownNameAndMissingDirectory) {

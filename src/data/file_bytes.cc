@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
@@ -11,6 +12,10 @@
 namespace mnas {
 
 std::vector<uint8_t> read_file_bytes(const std::string& path, size_t max_bytes) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw Error(path + ": is a directory, not a file", Error::Kind::kIo);
+  }
   std::ifstream probe(path, std::ios::binary);
   if (!probe) throw Error(path + ": cannot be opened", Error::Kind::kIo);
   unsigned char magic[2] = {0, 0};

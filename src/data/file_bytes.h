@@ -8,7 +8,7 @@
 namespace mnas {
 
 // The whole content of `path`, gunzipped when it starts with the gzip magic. Throws mnas::Error:
-// kIo when it cannot be opened; kInvalidInput when a gzip stream is corrupt or truncated, or the
+// kIo when it cannot be opened or is a directory; kInvalidInput when a gzip stream is corrupt or truncated, or the
 // content is larger than `max_bytes`.
 std::vector<uint8_t> read_file_bytes(const std::string& path, size_t max_bytes = size_t{1} << 32);
 
