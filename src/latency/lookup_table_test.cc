@@ -6,6 +6,7 @@
 #include <fstream>
 #include <random>
 
+#include "latency/test_options.h"
 #include "space/cost_model.h"
 #include "space/error.h"
 
@@ -19,17 +20,6 @@ SearchSpace tiny_space() {
     "choices": {"ops": ["dconv", "mbconv_e3"], "kernels": [3, 5], "se_ratios": [0, 0.25],
                 "skips": ["pool", "none"], "filter_ratios": [0.75, 1.25], "layer_deltas": [0, 1]},
     "searchable_blocks": [1, 3]})");
-}
-
-MeasureOptions quick() {
-  MeasureOptions o;
-  o.warmup_runs = 1;
-  o.warmup_seconds = 0;
-  o.min_runs = 5;
-  o.min_seconds = 0;
-  o.max_seconds = 0.5;
-  o.max_attempts = 1;
-  return o;
 }
 
 std::string temp_file(const std::string& name) {
@@ -58,7 +48,7 @@ TEST(LookupTable, BuildsResumesCalibratesAndPredicts) {
   // Stop after the first save (25 entries): the file holds a partial table.
   size_t seen = 0;
   try {
-    table.build(quick(), path, [&](const LookupTable::BuildProgress& p) {
+    table.build(quick_measure_options(), path, [&](const LookupTable::BuildProgress& p) {
       seen = p.done;
       if (p.done == 25) throw std::runtime_error("stop");
     });
@@ -69,11 +59,12 @@ TEST(LookupTable, BuildsResumesCalibratesAndPredicts) {
   EXPECT_EQ(resumed.missing(), total - 25);
   resumed.require_this_device();
   size_t measured = 0;
-  resumed.build(quick(), path, [&](const LookupTable::BuildProgress& p) { measured = p.done; });
+  resumed.build(quick_measure_options(), path,
+                [&](const LookupTable::BuildProgress& p) { measured = p.done; });
   EXPECT_EQ(measured, total - 25);  // only the missing ones
   EXPECT_EQ(resumed.missing(), 0u);
 
-  resumed.calibrate(6, 3, quick(), nullptr);
+  resumed.calibrate(6, 3, quick_measure_options(), nullptr);
   EXPECT_EQ(resumed.calibration_samples(), 6);
   std::mt19937_64 rng(9);
   const Architecture a = space.sample(rng);
@@ -131,7 +122,6 @@ TEST(LookupTable, DamagedFilesAreClearErrors) {
   EXPECT_THROW(LookupTable::load("/nonexistent/table.json"), Error);
   std::remove(path.c_str());
 }
-
 
 TEST(LatencyCalibration, RecoversAnExactLinearModel) {
   std::vector<std::array<double, 3>> rows;

@@ -2,23 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "latency/test_options.h"
 #include "space/cost_model.h"
 #include "space/error.h"
 #include "space/zoo.h"
 
 namespace mnas {
 namespace {
-
-MeasureOptions quick() {
-  MeasureOptions o;
-  o.warmup_runs = 0;
-  o.warmup_seconds = 0;
-  o.min_runs = 2;
-  o.min_seconds = 0;
-  o.max_seconds = 1;
-  o.max_attempts = 1;
-  return o;
-}
 
 TEST(OperatorProfile, TimesEveryOperatorAndCountsTheCostModelsMacs) {
   ZooOptions zoo;
@@ -28,7 +18,7 @@ TEST(OperatorProfile, TimesEveryOperatorAndCountsTheCostModelsMacs) {
   const Graph graph = lower_architecture(arch);
   int calls = 0;
   const std::vector<OperatorTiming> t =
-      profile_operators(graph, 1, quick(), [&](int done, int total) {
+      profile_operators(graph, 1, quick_measure_options(), [&](int done, int total) {
         EXPECT_EQ(done, ++calls);
         EXPECT_EQ(total, static_cast<int>(graph.ops.size()));
       });
