@@ -29,11 +29,6 @@ struct LatencyCommandOptions {
   bool json = false;
 };
 
-std::string shape_text(const ValueShape& s) {
-  return std::to_string(s.height) + "x" + std::to_string(s.width) + "x" +
-         std::to_string(s.channels);
-}
-
 std::string fixed(double v, int digits) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
@@ -63,8 +58,8 @@ nlohmann::json profile_json(const std::vector<OperatorTiming>& ops) {
     list.push_back({{"op", t.op},
                     {"kind", t.kind},
                     {"name", t.name},
-                    {"input", shape_text(t.in)},
-                    {"output", shape_text(t.out)},
+                    {"input", to_string(t.in)},
+                    {"output", to_string(t.out)},
                     {"kernel", t.kernel},
                     {"stride", t.stride},
                     {"macs", t.macs},
@@ -82,8 +77,8 @@ void print_profile(const std::vector<OperatorTiming>& ops, double whole_ms) {
   for (const OperatorTiming& t : ops) {
     const bool rate = t.macs > 0 && t.median_ms > 0;
     table.add_row({std::to_string(t.op), t.name, t.kind,
-                   std::to_string(t.kernel) + "/" + std::to_string(t.stride), shape_text(t.in),
-                   shape_text(t.out), t.macs ? fixed(t.macs / 1e6, 2) : "",
+                   std::to_string(t.kernel) + "/" + std::to_string(t.stride), to_string(t.in),
+                   to_string(t.out), t.macs ? fixed(t.macs / 1e6, 2) : "",
                    fixed(t.median_ms, 4), fixed(100 * t.median_ms / sum, 1) + "%",
                    rate ? fixed(t.macs / t.median_ms / 1e6, 1) : ""});
     by_kind[t.kind].first += t.median_ms;

@@ -7,6 +7,11 @@
 #include "space/layer_plan.h"
 
 namespace mnas {
+std::string to_string(const ValueShape& shape) {
+  return std::to_string(shape.height) + "x" + std::to_string(shape.width) + "x" +
+         std::to_string(shape.channels);
+}
+
 namespace {
 
 // Builds a Graph op by op, checking every shape as it goes.
@@ -148,8 +153,7 @@ int lower_layer_ops(GraphBuilder& g, const LayerPlan& l, int x) {
 
 void check_positive(const ValueShape& s) {
   if (s.height < 1 || s.width < 1 || s.channels < 1) {
-    throw Error("architecture: a tensor's shape collapses to " + std::to_string(s.height) + "x" +
-                std::to_string(s.width) + "x" + std::to_string(s.channels));
+    throw Error("architecture: a tensor's shape collapses to " + to_string(s));
   }
 }
 

@@ -28,6 +28,9 @@ struct ValueShape {
   }
 };
 
+// "HxWxC", e.g. "14x14x80".
+std::string to_string(const ValueShape& shape);
+
 enum class GraphOpKind {
   kConvolution,        // dense k×k, weight [out, k, k, in], bias [out]
   kDepthwise,          // k×k per channel, weight [1, k, k, C], bias [C]
