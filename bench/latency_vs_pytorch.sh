@@ -18,8 +18,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296
 
-printf '%-14s %9s %9s %12s %10s %10s %7s %13s\n' model "mnas ms" "mnas cv" "pytorch ms" "pt-cl ms" \
-  "vs NCHW" "vs cl" "params equal"
+printf '%-14s %9s %9s %12s %10s %10s %7s %13s %s\n' model "mnas ms" "mnas cv" "pytorch ms" "pt-cl ms" \
+  "vs NCHW" "vs cl" "params equal" "  NCHW rounds"
 for m in "${models[@]}"; do
   "$MNAS" describe "$m" --json > "$tmp/d.json"
   $PY -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["architecture"]))' "$tmp/d.json" > "$tmp/arch.json"
@@ -36,8 +36,13 @@ import json, statistics, sys
 m, rounds, d = sys.argv[1], [json.loads(l) for l in open(sys.argv[2])], json.load(open(sys.argv[3]))
 med = lambda i, k="median_ms": statistics.median(r[i][k] for r in rounds)
 ours, peer, peer_cl = med(0), med(1), med(2)
+# Each round's own ratio (both sides measured within seconds of each other): their spread says how
+# much of a ratio is the machine's drift rather than the engines.
+span = lambda i: sorted(r[i]["median_ms"] / r[0]["median_ms"] for r in rounds)
+lo, hi = span(1)[0], span(1)[-1]
 print(f"{m:14s} {ours:9.3f} {med(0, 'cv'):9.3f} {peer:12.3f} {peer_cl:10.3f} {peer / ours:9.2f}x "
-      f"{peer_cl / ours:6.2f}x {str(rounds[0][1]['params'] == d['params']):>13s}")
+      f"{peer_cl / ours:6.2f}x {str(rounds[0][1]['params'] == d['params']):>13s}   {lo:.2f}-{hi:.2f}x")
 PYEOF
 done
-echo "each figure: the median over $ROUNDS rounds of each side's median; vs = PyTorch's median / mnas's"
+echo "each figure: the median over $ROUNDS rounds of each side's median; vs = PyTorch's median / mnas's;"
+echo "NCHW rounds: the lowest and highest of the rounds' own NCHW ratios"
