@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): single-thread batch-1 latency of `mnas latency` (XNNPACK) against Python
-# PyTorch eager (no_grad, eval, NCHW and channels-last, glibc malloc tuned as in shared/facts.md),
+# PyTorch eager (no_grad, eval, NCHW and channels-last, glibc malloc tuned as in shared/facts.md,
+# OpenBLAS's own choice of kernels),
 # measured side by side in one invocation. The machine is shared and its speed drifts by ±10%
 # over minutes, so each model is measured in ROUNDS rounds, each round running mnas, the NCHW peer
 # and the channels-last peer back to back; the table gives the median over rounds of each.
@@ -17,6 +18,15 @@ models=("$@")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296
+# PyTorch's small convolutions and its classifier go through OpenBLAS. An OPENBLAS_CORETYPE left in
+# the environment (this machine's sessions set Haswell: AVX2 kernels) slows the peer by 15-20%
+# (A1: 11.4-11.8 ms against 9.3-9.8 ms with the AVX-512 kernels OpenBLAS picks on its own), so the
+# peer gets OpenBLAS's own choice. XNNPACK picks its kernels itself.
+unset OPENBLAS_CORETYPE
+core=$($PY -c 'import ctypes, torch  # torch loads the OpenBLAS it uses
+lib = ctypes.CDLL("libopenblas.so.0"); lib.openblas_get_corename.restype = ctypes.c_char_p
+print(lib.openblas_get_corename().decode())' 2>/dev/null || echo unknown)
+echo "peer: PyTorch eager, one thread, no_grad, eval; OpenBLAS kernels for $core"
 
 printf '%-14s %9s %9s %12s %10s %10s %7s %13s %s\n' model "mnas ms" "mnas cv" "pytorch ms" "pt-cl ms" \
   "vs NCHW" "vs cl" "params equal" "  NCHW rounds"
