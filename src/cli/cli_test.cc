@@ -104,6 +104,16 @@ TEST(Cli, LatencyReportsStatisticsAndProvenance) {
   EXPECT_EQ(j["engine"], "xnnpack");
   EXPECT_EQ(j["provenance"]["input_shape"], "32x32x3");
   EXPECT_EQ(j["provenance"]["threads"], 1);
+  // The settings travel with the result; the command re-measures above 3% CV unless told.
+  EXPECT_EQ(j["protocol"]["min_runs"], 5);
+  EXPECT_EQ(j["protocol"]["max_cv"], 0.03);
+  EXPECT_GE(j["attempts"].size(), 1u);
+  EXPECT_LE(j["attempts"].size(), j["protocol"]["max_attempts"].get<size_t>());
+  const nlohmann::json loose = run_json(
+      "latency mnasnet-small --input 32x32x3 --classes 10 --runs 5 --min-secs 0 --max-cv 0.5 "
+      "--attempts 2 --json");
+  EXPECT_EQ(loose["protocol"]["max_cv"], 0.5);
+  EXPECT_EQ(loose["protocol"]["max_attempts"], 2);
 }
 
 TEST(Cli, LutBuildCheckAndRecalibrate) {

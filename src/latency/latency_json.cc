@@ -9,6 +9,13 @@ nlohmann::json provenance_json(const Provenance& p) {
           {"input_shape", p.input_shape}, {"timestamp", p.timestamp}};
 }
 
+nlohmann::json protocol_json(const MeasureOptions& o) {
+  return {{"warmup_runs", o.warmup_runs}, {"warmup_seconds", o.warmup_seconds},
+          {"min_runs", o.min_runs},       {"min_seconds", o.min_seconds},
+          {"max_seconds", o.max_seconds}, {"max_cv", o.max_cv},
+          {"max_attempts", o.max_attempts}, {"cpu", o.cpu}};
+}
+
 nlohmann::json latency_json(const LatencyResult& r) {
   const LatencyStats& s = r.measurement.stats;
   nlohmann::json attempts = nlohmann::json::array();
