@@ -130,8 +130,8 @@ TEST(Cli, LutBuildCheckAndRecalibrate) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("calibration: predicted ="), std::string::npos) << r.out;
   const nlohmann::json check = run_json("lut check " + table + " --samples 4 --json" + quick);
-  for (const char* field : {"within_10pct", "mape", "max_error_pct", "bias_pct",
-                            "predictions_per_second"}) {
+  for (const char* field :
+       {"within_10pct", "mape", "max_error_pct", "bias_pct", "predictions_per_second"}) {
     EXPECT_TRUE(check[field].is_number()) << field;
   }
   EXPECT_EQ(check["samples"], 4);
@@ -163,7 +163,8 @@ TEST(Cli, LatencyProfileListsEveryOperator) {
   EXPECT_EQ(ops.back()["name"], "classifier");
   EXPECT_EQ(ops.back()["output"], "1x1x10");
   for (const nlohmann::json& op : ops) EXPECT_GT(op["median_ms"].get<double>(), 0) << op["name"];
-  const Result text = run_mnas("latency mnasnet-small --input 32x32x3 --runs 2 --min-secs 0 --profile");
+  const Result text =
+      run_mnas("latency mnasnet-small --input 32x32x3 --runs 2 --min-secs 0 --profile");
   EXPECT_NE(text.out.find("GMAC/s"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("operators alone"), std::string::npos) << text.out;
 }

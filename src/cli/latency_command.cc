@@ -1,11 +1,11 @@
 // `mnas latency`: measure an architecture's inference latency on this machine with XNNPACK.
 #include <algorithm>
 #include <cstdio>
+#include <iostream>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
-#include <iostream>
-#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -87,8 +87,8 @@ void print_profile(const std::vector<OperatorTiming>& ops, double whole_ms) {
     const bool rate = t.macs > 0 && t.median_ms > 0;
     table.add_row({std::to_string(t.op), t.name, t.kind,
                    std::to_string(t.kernel) + "/" + std::to_string(t.stride), to_string(t.in),
-                   to_string(t.out), t.macs ? fixed(t.macs / 1e6, 2) : "",
-                   fixed(t.median_ms, 4), fixed(100 * t.median_ms / sum, 1) + "%",
+                   to_string(t.out), t.macs ? fixed(t.macs / 1e6, 2) : "", fixed(t.median_ms, 4),
+                   fixed(100 * t.median_ms / sum, 1) + "%",
                    rate ? fixed(t.macs / t.median_ms / 1e6, 1) : ""});
     by_kind[t.kind].first += t.median_ms;
     by_kind[t.kind].second += t.macs;

@@ -10,9 +10,9 @@ nlohmann::json provenance_json(const Provenance& p) {
 }
 
 nlohmann::json protocol_json(const MeasureOptions& o) {
-  return {{"warmup_runs", o.warmup_runs}, {"warmup_seconds", o.warmup_seconds},
-          {"min_runs", o.min_runs},       {"min_seconds", o.min_seconds},
-          {"max_seconds", o.max_seconds}, {"max_cv", o.max_cv},
+  return {{"warmup_runs", o.warmup_runs},   {"warmup_seconds", o.warmup_seconds},
+          {"min_runs", o.min_runs},         {"min_seconds", o.min_seconds},
+          {"max_seconds", o.max_seconds},   {"max_cv", o.max_cv},
           {"max_attempts", o.max_attempts}, {"cpu", o.cpu}};
 }
 
