@@ -19,8 +19,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296
 # PyTorch's small convolutions and its classifier go through OpenBLAS. An OPENBLAS_CORETYPE left in
-# the environment (this machine's sessions set Haswell: AVX2 kernels) slows the peer by 15-20%
-# (A1: 11.4-11.8 ms against 9.3-9.8 ms with the AVX-512 kernels OpenBLAS picks on its own), so the
+# the environment (this machine's sessions set Haswell: AVX2 kernels) slows the peer by 20-25%
+# (A1: 11.4-11.8 ms against 8.6-9.8 ms with the AVX-512 kernels OpenBLAS picks on its own), so the
 # peer gets OpenBLAS's own choice. XNNPACK picks its kernels itself.
 unset OPENBLAS_CORETYPE
 core=$($PY -c 'import ctypes, torch  # torch loads the OpenBLAS it uses
@@ -48,8 +48,8 @@ med = lambda i, k="median_ms": statistics.median(r[i][k] for r in rounds)
 ours, peer, peer_cl = med(0), med(1), med(2)
 # Each round's own ratio (both sides measured within seconds of each other): their spread says how
 # much of a ratio is the machine's drift rather than the engines.
-span = lambda i: sorted(r[i]["median_ms"] / r[0]["median_ms"] for r in rounds)
-lo, hi = span(1)[0], span(1)[-1]
+ratios = sorted(r[1]["median_ms"] / r[0]["median_ms"] for r in rounds)
+lo, hi = ratios[0], ratios[-1]
 print(f"{m:14s} {ours:9.3f} {med(0, 'cv'):9.3f} {peer:12.3f} {peer_cl:10.3f} {peer / ours:9.2f}x "
       f"{peer_cl / ours:6.2f}x {str(rounds[0][1]['params'] == d['params']):>13s}   {lo:.2f}-{hi:.2f}x")
 PYEOF
