@@ -193,6 +193,8 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
       {"latency mnasnet-a1 --threads 0", 2, "threads: 0"},
       {"latency mnasnet-a1 --runs -3", 2, "runs: -3"},
       {"latency mnasnet-a1 --cpu 99999", 2, "cpu: 99999"},
+      {"latency mnasnet-a1 --max-cv 0", 2, "max cv: must be > 0"},
+      {"latency mnasnet-a1 --attempts 0", 2, "attempts: must be in [1, 100]"},
       {"lut check /nonexistent/lut.json", 1, "cannot be read"},
       {"lut build", 2, "--out is required"},
       {"train mnasnet-a1 --optimizer lbfgs --data-dir /tmp", 2, "--optimizer: unknown 'lbfgs'"},
