@@ -1,4 +1,5 @@
-// `mnas latency`: measure an architecture's inference latency on this machine with XNNPACK.
+// `mnas latency`: measure an architecture's inference latency on a device (this machine by
+// default) with XNNPACK.
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
@@ -11,29 +12,23 @@
 
 #include "cli/arch_argument.h"
 #include "cli/commands.h"
+#include "cli/device_options.h"
 #include "cli/table.h"
 #include "latency/graph.h"
 #include "latency/latency_json.h"
 #include "latency/latency_model.h"
+#include "latency/measure_presets.h"
 #include "latency/operator_profile.h"
 #include "space/architecture_codec.h"
 
 namespace mnas::cli {
 namespace {
 
-// The library's protocol, but re-measured above 3% CV (the bar the latency issue sets for one
-// network on a quiet machine) rather than 5%: one command, so a few more seconds are affordable;
-// the search and the lookup table keep 5% (hundreds of tiny networks, noisier by nature).
-MeasureOptions latency_command_protocol() {
-  MeasureOptions m;
-  m.max_cv = 0.03;
-  return m;
-}
-
 struct LatencyCommandOptions {
   ArchOptions arch;
+  DeviceOptions device;
   int threads = 1;
-  MeasureOptions measure = latency_command_protocol();
+  MeasureOptions measure = latency_command_protocol();  // measure_presets.h
   bool profile = false;
   bool json = false;
 };
@@ -42,39 +37,6 @@ std::string fixed(double v, int digits) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f", digits, v);
   return buf;
-}
-
-// Each operator measured alone (operator_profile.h): short measurements, the table is about
-// shares and rates, not the last percent.
-std::vector<OperatorTiming> profile(const Architecture& arch, const LatencyCommandOptions& o) {
-  MeasureOptions each = o.measure;
-  each.min_runs = std::min(o.measure.min_runs, 20);
-  each.min_seconds = std::min(o.measure.min_seconds, 0.05);
-  each.max_seconds = std::max(each.min_seconds, std::min(o.measure.max_seconds, 1.0));
-  each.warmup_seconds = std::min(o.measure.warmup_seconds, 0.02);
-  each.max_attempts = 1;  // a tiny operator's CV is high by nature; re-measuring would not help
-  const Graph graph = lower_architecture(arch);
-  std::cerr << "mnas: profiling " << graph.ops.size() << " operators one by one...\n";
-  return profile_operators(graph, o.threads, each, [](int done, int total) {
-    if (done % 25 == 0 || done == total)
-      std::fprintf(stderr, "mnas: profiled %d/%d operators\n", done, total);
-  });
-}
-
-nlohmann::json profile_json(const std::vector<OperatorTiming>& ops) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const OperatorTiming& t : ops) {
-    list.push_back({{"op", t.op},
-                    {"kind", t.kind},
-                    {"name", t.name},
-                    {"input", to_string(t.in)},
-                    {"output", to_string(t.out)},
-                    {"kernel", t.kernel},
-                    {"stride", t.stride},
-                    {"macs", t.macs},
-                    {"median_ms", t.median_ms}});
-  }
-  return list;
 }
 
 void print_profile(const std::vector<OperatorTiming>& ops, double whole_ms) {
@@ -108,20 +70,30 @@ void print_profile(const std::vector<OperatorTiming>& ops, double whole_ms) {
 
 void run_latency(const LatencyCommandOptions& o) {
   const ResolvedArch r = resolve_arch(o.arch.arch, adjustments(o.arch));
-  XnnpackLatency model(o.threads, o.measure);
-  std::cerr << "mnas: measuring " << r.label << " (" << to_string(r.arch.input) << ", " << o.threads
-            << " thread" << (o.threads > 1 ? "s" : "") << ", at least " << o.measure.min_runs
-            << " runs and " << o.measure.min_seconds << " s, at most " << o.measure.max_seconds
+  const std::shared_ptr<Device> device = open_device(o.device);
+  TimingRequest request;
+  request.threads = o.threads;
+  request.protocol = o.measure;
+  validate(request);
+  std::cerr << "mnas: measuring " << r.label << " on " << device->location() << " ("
+            << to_string(r.arch.input) << ", " << o.threads << " thread"
+            << (o.threads > 1 ? "s" : "") << ", at least " << o.measure.min_runs << " runs and "
+            << o.measure.min_seconds << " s, at most " << o.measure.max_seconds
             << " s per attempt)...\n";
-  const LatencyResult result = model.latency(r.arch);
+  const LatencyResult result = device->measure(r.arch, request);
   std::vector<OperatorTiming> operators;
-  if (o.profile) operators = profile(r.arch, o);
+  if (o.profile) {
+    // Each operator measured alone (operator_profile.h): short measurements, the table is about
+    // shares and rates, not the last percent.
+    std::cerr << "mnas: profiling every operator alone on " << device->location() << "...\n";
+    operators = device->profile(r.arch, {o.threads, operator_profile_protocol(o.measure)});
+  }
   if (o.json) {
     nlohmann::json j = latency_json(result);
     j["arch"] = r.label;
     j["canonical"] = to_canonical_string(r.arch);
     j["protocol"] = protocol_json(o.measure);
-    if (o.profile) j["operators"] = profile_json(operators);
+    if (o.profile) j["operators"] = operators_json(operators);
     std::cout << j.dump(2) << "\n";
     return;
   }
@@ -134,8 +106,9 @@ void run_latency(const LatencyCommandOptions& o) {
     std::printf(", best of %zu attempts", result.measurement.attempts.size());
   }
   const Provenance& p = result.provenance;
-  std::printf(")\n  %s %s, %d thread%s, input %s, %s (%d logical CPUs%s), %s\n", p.engine.c_str(),
-              p.engine_version.c_str(), p.threads, p.threads > 1 ? "s" : "", p.input_shape.c_str(),
+  const std::string where = p.device == "local" ? "" : p.device + ": ";
+  std::printf(")\n  %s%s %s, %d thread%s, input %s, %s (%d logical CPUs%s), %s\n",
+              where.c_str(), p.engine.c_str(), p.engine_version.c_str(), p.threads, p.threads > 1 ? "s" : "", p.input_shape.c_str(),
               p.cpu_model.c_str(), p.logical_cpus,
               p.pinned_cpu >= 0 ? (", pinned to " + std::to_string(p.pinned_cpu)).c_str() : "",
               p.timestamp.c_str());
@@ -147,8 +120,10 @@ void add_latency_command(CLI::App& app) {
   auto o = std::make_shared<LatencyCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "latency",
-      "Measure an architecture's inference latency on this machine (XNNPACK, fp32, batch 1)");
+      "Measure an architecture's inference latency on this machine or a target device "
+      "(XNNPACK, fp32, batch 1)");
   add_arch_options(cmd, o->arch);
+  add_device_options(cmd, o->device);
   cmd->add_option("--threads", o->threads, "Inference threads (default 1)");
   cmd->add_option("--runs", o->measure.min_runs, "Minimum timed runs per attempt (default 50)");
   cmd->add_option("--min-secs", o->measure.min_seconds,

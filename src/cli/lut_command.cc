@@ -13,37 +13,16 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/device_options.h"
 #include "cli/table.h"
 #include "latency/graph.h"
 #include "latency/latency_json.h"
 #include "latency/lookup_table.h"
-#include "latency/xnnpack_network.h"
+#include "latency/measure_presets.h"
 #include "space/error.h"
 
 namespace mnas::cli {
 namespace {
-
-// Per-entry protocol: layers at the search's input take microseconds, so fewer seconds per
-// entry than a whole-network measurement; the count bound keeps the median stable.
-MeasureOptions entry_defaults() {
-  MeasureOptions o;
-  o.warmup_runs = 5;
-  o.warmup_seconds = 0.01;
-  o.min_runs = 30;
-  o.min_seconds = 0.05;
-  o.max_seconds = 2;
-  o.max_attempts = 2;
-  return o;
-}
-
-MeasureOptions network_defaults() {
-  MeasureOptions o;
-  o.warmup_seconds = 0.05;
-  o.min_runs = 50;
-  o.min_seconds = 0.3;
-  o.max_seconds = 5;
-  return o;
-}
 
 struct BuildOptions {
   std::string space_file, input = kSearchDefaultInput, out;
@@ -52,19 +31,22 @@ struct BuildOptions {
   int threads = 1;
   int calibration_samples = 60;
   uint64_t seed = 1;
-  MeasureOptions entry = entry_defaults();
-  MeasureOptions network = network_defaults();
+  DeviceOptions device;
+  MeasureOptions entry = lut_entry_protocol();
+  MeasureOptions network = lut_network_protocol();
 };
 
 void run_build(const BuildOptions& o) {
   SearchSpace space = o.space_file.empty() ? SearchSpace() : SearchSpace::from_file(o.space_file);
   space.set_input(parse_input_shape(o.input, "--input"));
   space.set_classes(o.classes);
+  const std::shared_ptr<Device> device = open_device(o.device);
+  const DeviceInfo info = device->info();
   std::optional<LookupTable> table;
   if (std::ifstream(o.out).good()) {
     table = LookupTable::load(o.out);
     table->require_space(space);
-    table->require_this_device();
+    table->require_device(info);
     if (table->threads() != o.threads) {
       throw Error("--out: the existing table was measured with " +
                   std::to_string(table->threads()) + " threads, not " + std::to_string(o.threads) +
@@ -73,13 +55,14 @@ void run_build(const BuildOptions& o) {
     std::cerr << "mnas: resuming " << o.out << ": " << table->entries() - table->missing() << "/"
               << table->entries() << " entries measured\n";
   } else {
-    table.emplace(space, o.threads);
+    table.emplace(space, o.threads, info);
   }
   std::cerr << "mnas: lookup table for " << to_string(space.input()) << " (skeleton '"
-            << space.skeleton().name << "'): " << table->entries() << " layer configurations, "
-            << table->missing() << " to measure\n";
+            << space.skeleton().name << "') on " << device->location() << " (" << info.cpu_model
+            << "): " << table->entries() << " layer configurations, " << table->missing()
+            << " to measure\n";
   auto last = std::chrono::steady_clock::now();
-  table->build(o.entry, o.out, [&](const LookupTable::BuildProgress& p) {
+  table->build(*device, o.entry, o.out, [&](const LookupTable::BuildProgress& p) {
     const auto now = std::chrono::steady_clock::now();
     if (p.done != p.total && now - last < std::chrono::seconds(2)) return;
     last = now;
@@ -91,7 +74,7 @@ void run_build(const BuildOptions& o) {
   if (o.recalibrate || table->calibration_samples() != o.calibration_samples) {
     std::cerr << "mnas: calibrating on " << o.calibration_samples
               << " random architectures measured whole...\n";
-    table->calibrate(o.calibration_samples, o.seed, o.network, [](int done, int total) {
+    table->calibrate(*device, o.calibration_samples, o.seed, o.network, [](int done, int total) {
       if (done % 10 == 0 || done == total)
         std::fprintf(stderr, "mnas: calibration %d/%d\n", done, total);
     });
@@ -109,13 +92,15 @@ struct CheckOptions {
   int samples = 100;
   uint64_t seed = 7;
   bool json = false;
-  MeasureOptions network = network_defaults();
+  DeviceOptions device;
+  MeasureOptions network = lut_network_protocol();
 };
 
 void run_check(const CheckOptions& o) {
   if (o.samples < 1) throw Error("--samples: must be ≥ 1");
   const LookupTable table = LookupTable::load(o.table);
-  table.require_this_device();
+  const std::shared_ptr<Device> device = open_device(o.device);
+  table.require_device(device->info());
   if (table.missing() > 0) {
     throw Error(o.table + ": " + std::to_string(table.missing()) +
                 " entries are not measured; finish `mnas lut build` first");
@@ -127,8 +112,7 @@ void run_check(const CheckOptions& o) {
   double abs_pct = 0, worst = 0;
   std::vector<double> ratios;  // predicted / measured
   for (int i = 0; i < o.samples; ++i) {
-    XnnpackNetwork net(lower_architecture(archs[i]), table.threads());
-    const double measured = measure([&net] { net.run(); }, o.network).stats.median_ms;
+    const double measured = device->measure(archs[i], {table.threads(), o.network}).median_ms;
     const double predicted = table.predict_ms(archs[i]);
     const double err = std::fabs(predicted - measured) / measured;
     ratios.push_back(predicted / measured);
@@ -196,6 +180,9 @@ void add_lut_command(CLI::App& app) {
   CLI::App* lut = app.add_subcommand(
       "lut", "Per-layer latency lookup table: build it on this device, check its predictions");
   lut->require_subcommand(1);
+  lut->description(
+      "Per-layer latency lookup table: build it on a device (this machine, or a target with "
+      "--device URL), check its predictions there");
 
   auto b = std::make_shared<BuildOptions>();
   CLI::App* build = lut->add_subcommand(
@@ -219,6 +206,7 @@ void add_lut_command(CLI::App& app) {
                   "Fit the calibration again on a complete table (keeps the entries): after "
                   "`lut check` reports a bias, i.e. the machine now runs at another speed");
   add_measure_options(build, b->entry, "entry (default 30 runs, 0.05 s, at most 2 s)");
+  add_device_options(build, b->device);
   build->callback([b] { run_build(*b); });
 
   auto c = std::make_shared<CheckOptions>();
@@ -228,6 +216,7 @@ void add_lut_command(CLI::App& app) {
   check->add_option("--samples", c->samples, "Random architectures to measure (default 100)");
   check->add_option("--seed", c->seed, "Seed of the samples (default 7)");
   add_measure_options(check, c->network, "architecture (default 50 runs, 0.3 s, at most 5 s)");
+  add_device_options(check, c->device);
   check->add_flag("--json", c->json,
                   "Machine-readable output: within_10pct, mape, predictions_per_second, ...");
   check->callback([c] { run_check(*c); });

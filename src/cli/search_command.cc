@@ -12,6 +12,7 @@
 #include "data/dataset.h"
 #include "latency/latency_model.h"
 #include "latency/lookup_table.h"
+#include "latency/measure_presets.h"
 #include "report/report.h"
 #include "search/proxy_evaluator.h"
 #include "search/references.h"
@@ -75,17 +76,11 @@ int integer(const std::map<std::string, std::string>& f, const std::string& flag
   return i;
 }
 
-MeasureOptions search_latency_protocol() {
-  MeasureOptions m;  // shorter than `mnas latency`: one measurement per trial, hundreds of trials
-  m.warmup_seconds = 0.05;
-  m.min_runs = 30;
-  m.min_seconds = 0.3;
-  m.max_seconds = 3;
-  return m;
-}
-
 std::unique_ptr<LatencyModel> make_latency(const std::string& spec, const SearchSpace& space) {
-  if (spec == "xnnpack") return std::make_unique<XnnpackLatency>(1, search_latency_protocol());
+  if (spec == "xnnpack") {
+    return std::make_unique<DeviceLatency>(std::make_shared<LocalDevice>(),
+                                           TimingRequest{1, search_trial_protocol()});
+  }
   if (spec.rfind("lut:", 0) == 0) {
     LookupTable table = LookupTable::load(spec.substr(4));
     table.require_space(space);

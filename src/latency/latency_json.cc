@@ -1,24 +1,134 @@
 #include "latency/latency_json.h"
 
-namespace mnas {
+#include <cstdio>
+#include <limits>
 
-nlohmann::json provenance_json(const Provenance& p) {
-  return {{"engine", p.engine},           {"engine_version", p.engine_version},
-          {"cpu_model", p.cpu_model},     {"logical_cpus", p.logical_cpus},
-          {"pinned_cpu", p.pinned_cpu},   {"threads", p.threads},
-          {"input_shape", p.input_shape}, {"timestamp", p.timestamp}};
+#include "latency/measure_presets.h"
+#include "space/error.h"
+#include "space/json_fields.h"
+
+namespace mnas {
+namespace {
+
+using Json = nlohmann::json;
+namespace jf = json_fields;
+
+double non_negative(const Json& object, const char* key, const std::string& path) {
+  const std::string field = jf::child(path, key);
+  const double v = jf::as_double(jf::required(object, key, path), field);
+  if (v < 0) throw Error(field + ": must be ≥ 0");
+  return v;
 }
 
-nlohmann::json protocol_json(const MeasureOptions& o) {
+int count(const Json& object, const char* key, const std::string& path) {
+  return jf::as_int(jf::required(object, key, path), jf::child(path, key), 0,
+                    std::numeric_limits<int>::max());
+}
+
+const std::string& text(const Json& object, const char* key, const std::string& path) {
+  return jf::as_string(jf::required(object, key, path), jf::child(path, key));
+}
+
+LatencyStats stats_from_json(const Json& j, const std::string& path, bool full) {
+  jf::require_object(j, path);
+  LatencyStats s;
+  s.median_ms = non_negative(j, "median_ms", path);
+  s.cv = non_negative(j, "cv", path);
+  s.runs = count(j, "runs", path);
+  if (full) {
+    s.min_ms = non_negative(j, "min_ms", path);
+    s.mean_ms = non_negative(j, "mean_ms", path);
+    s.std_ms = non_negative(j, "std_ms", path);
+    s.p90_ms = non_negative(j, "p90_ms", path);
+  } else {
+    s.min_ms = s.mean_ms = s.p90_ms = s.median_ms;
+  }
+  return s;
+}
+
+}  // namespace
+
+Json provenance_json(const Provenance& p) {
+  return {{"device", p.device},
+          {"device_id", p.device_id},
+          {"engine", p.engine},
+          {"engine_version", p.engine_version},
+          {"cpu_model", p.cpu_model},
+          {"logical_cpus", p.logical_cpus},
+          {"pinned_cpu", p.pinned_cpu},
+          {"threads", p.threads},
+          {"input_shape", p.input_shape},
+          {"timestamp", p.timestamp}};
+}
+
+Provenance provenance_from_json(const Json& j, const std::string& path) {
+  jf::require_object(j, path);
+  Provenance p;
+  if (j.contains("device")) p.device = text(j, "device", path);
+  if (j.contains("device_id")) p.device_id = text(j, "device_id", path);
+  p.engine = text(j, "engine", path);
+  p.engine_version = text(j, "engine_version", path);
+  p.cpu_model = text(j, "cpu_model", path);
+  p.logical_cpus = count(j, "logical_cpus", path);
+  p.pinned_cpu = jf::as_int(jf::required(j, "pinned_cpu", path), jf::child(path, "pinned_cpu"),
+                            -1, 1 << 20);
+  p.threads = jf::as_int(jf::required(j, "threads", path), jf::child(path, "threads"), 1, 256);
+  p.input_shape = text(j, "input_shape", path);
+  p.timestamp = text(j, "timestamp", path);
+  return p;
+}
+
+Json protocol_json(const MeasureOptions& o) {
   return {{"warmup_runs", o.warmup_runs},   {"warmup_seconds", o.warmup_seconds},
           {"min_runs", o.min_runs},         {"min_seconds", o.min_seconds},
           {"max_seconds", o.max_seconds},   {"max_cv", o.max_cv},
           {"max_attempts", o.max_attempts}, {"cpu", o.cpu}};
 }
 
-nlohmann::json latency_json(const LatencyResult& r) {
+MeasureOptions protocol_from_json(const Json& j, const std::string& path) {
+  if (j.is_string()) {
+    try {
+      return measure_preset(j.get<std::string>());
+    } catch (const Error& e) {
+      throw Error(path + ": " + e.what());
+    }
+  }
+  jf::require_object(j, path);
+  jf::reject_unknown_keys(j,
+                          {"preset", "warmup_runs", "warmup_seconds", "min_runs", "min_seconds",
+                           "max_seconds", "max_cv", "max_attempts", "cpu"},
+                          path);
+  MeasureOptions o;
+  try {
+    o = measure_preset(j.contains("preset") ? text(j, "preset", path) : "latency");
+  } catch (const Error& e) {
+    throw Error(jf::child(path, "preset") + ": " + e.what());
+  }
+  const auto integer = [&](const char* key, int& field, int lo, int hi) {
+    if (j.contains(key)) field = jf::as_int(j.at(key), jf::child(path, key), lo, hi);
+  };
+  const auto real = [&](const char* key, double& field) {
+    if (j.contains(key)) field = jf::as_double(j.at(key), jf::child(path, key));
+  };
+  integer("warmup_runs", o.warmup_runs, 0, 1000000);
+  real("warmup_seconds", o.warmup_seconds);
+  integer("min_runs", o.min_runs, 1, 10000000);
+  real("min_seconds", o.min_seconds);
+  real("max_seconds", o.max_seconds);
+  real("max_cv", o.max_cv);
+  integer("max_attempts", o.max_attempts, 1, 100);
+  integer("cpu", o.cpu, -1, 1 << 20);
+  try {
+    validate(o);
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+  return o;
+}
+
+Json latency_json(const LatencyResult& r) {
   const LatencyStats& s = r.measurement.stats;
-  nlohmann::json attempts = nlohmann::json::array();
+  Json attempts = Json::array();
   for (const LatencyStats& a : r.measurement.attempts) {
     attempts.push_back({{"median_ms", a.median_ms}, {"cv", a.cv}, {"runs", a.runs}});
   }
@@ -32,6 +142,133 @@ nlohmann::json latency_json(const LatencyResult& r) {
           {"engine", r.provenance.engine},
           {"provenance", provenance_json(r.provenance)},
           {"attempts", attempts}};
+}
+
+LatencyResult latency_result_from_json(const Json& j, const std::string& path) {
+  jf::require_object(j, path);
+  LatencyResult r;
+  r.measurement.stats = stats_from_json(j, path, true);
+  r.median_ms = r.measurement.stats.median_ms;
+  r.provenance = provenance_from_json(jf::required(j, "provenance", path),
+                                      jf::child(path, "provenance"));
+  const Json& attempts = jf::required(j, "attempts", path);
+  const std::string apath = jf::child(path, "attempts");
+  jf::require_array(attempts, apath);
+  if (attempts.size() > 100) throw Error(apath + ": more than 100 attempts");
+  for (size_t i = 0; i < attempts.size(); ++i) {
+    r.measurement.attempts.push_back(stats_from_json(attempts[i], jf::element(apath, i), false));
+  }
+  return r;
+}
+
+ValueShape value_shape_from_string(const std::string& text, const std::string& path) {
+  ValueShape s;
+  char rest = 0;
+  if (text.size() > 32 ||
+      std::sscanf(text.c_str(), "%dx%dx%d%c", &s.height, &s.width, &s.channels, &rest) != 3 ||
+      s.height < 1 || s.width < 1 || s.channels < 1) {
+    throw Error(path + ": '" + text + "' is not a shape HxWxC");
+  }
+  return s;
+}
+
+Json operators_json(const std::vector<OperatorTiming>& ops) {
+  Json list = Json::array();
+  for (const OperatorTiming& t : ops) {
+    list.push_back({{"op", t.op},
+                    {"kind", t.kind},
+                    {"name", t.name},
+                    {"input", to_string(t.in)},
+                    {"output", to_string(t.out)},
+                    {"kernel", t.kernel},
+                    {"stride", t.stride},
+                    {"macs", t.macs},
+                    {"median_ms", t.median_ms}});
+  }
+  return list;
+}
+
+std::vector<OperatorTiming> operators_from_json(const Json& j, const std::string& path) {
+  jf::require_array(j, path);
+  if (j.size() > 100000) throw Error(path + ": too many operators");
+  std::vector<OperatorTiming> out;
+  for (size_t i = 0; i < j.size(); ++i) {
+    const std::string p = jf::element(path, i);
+    const Json& o = j[i];
+    jf::require_object(o, p);
+    OperatorTiming t;
+    t.op = count(o, "op", p);
+    t.kind = text(o, "kind", p);
+    t.name = text(o, "name", p);
+    t.in = value_shape_from_string(text(o, "input", p), jf::child(p, "input"));
+    t.out = value_shape_from_string(text(o, "output", p), jf::child(p, "output"));
+    t.kernel = count(o, "kernel", p);
+    t.stride = count(o, "stride", p);
+    const Json& macs = jf::required(o, "macs", p);
+    if (!macs.is_number_integer() || macs.get<int64_t>() < 0) {
+      throw Error(jf::child(p, "macs") + ": expected an integer ≥ 0");
+    }
+    t.macs = macs.get<int64_t>();
+    t.median_ms = non_negative(o, "median_ms", p);
+    out.push_back(t);
+  }
+  return out;
+}
+
+Json device_info_json(const DeviceInfo& d) {
+  return {{"id", d.id},
+          {"cpu_model", d.cpu_model},
+          {"machine", d.machine},
+          {"logical_cpus", d.logical_cpus},
+          {"engine", d.engine},
+          {"engine_version", d.engine_version},
+          {"mnas_version", d.mnas_version}};
+}
+
+DeviceInfo device_info_from_json(const Json& j, const std::string& path) {
+  jf::require_object(j, path);
+  DeviceInfo d;
+  d.id = text(j, "id", path);
+  d.cpu_model = text(j, "cpu_model", path);
+  d.machine = text(j, "machine", path);
+  d.logical_cpus = count(j, "logical_cpus", path);
+  d.engine = text(j, "engine", path);
+  d.engine_version = text(j, "engine_version", path);
+  d.mnas_version = text(j, "mnas_version", path);
+  return d;
+}
+
+Json paired_latency_json(const PairedLatency& p) {
+  return {{"candidate", latency_json(p.candidate)}, {"reference", latency_json(p.reference)}};
+}
+
+PairedLatency paired_latency_from_json(const Json& j, const std::string& path) {
+  jf::require_object(j, path);
+  return {latency_result_from_json(jf::required(j, "candidate", path),
+                                   jf::child(path, "candidate")),
+          latency_result_from_json(jf::required(j, "reference", path),
+                                   jf::child(path, "reference"))};
+}
+
+Json lut_entries_json(const std::vector<LutEntryTiming>& entries) {
+  Json list = Json::array();
+  for (const LutEntryTiming& e : entries) {
+    list.push_back(
+        {{"key", e.key}, {"median_ms", e.median_ms}, {"std_ms", e.std_ms}, {"runs", e.runs}});
+  }
+  return list;
+}
+
+std::vector<LutEntryTiming> lut_entries_from_json(const Json& j, const std::string& path) {
+  jf::require_array(j, path);
+  std::vector<LutEntryTiming> out;
+  for (size_t i = 0; i < j.size(); ++i) {
+    const std::string p = jf::element(path, i);
+    jf::require_object(j[i], p);
+    out.push_back({text(j[i], "key", p), non_negative(j[i], "median_ms", p),
+                   non_negative(j[i], "std_ms", p), count(j[i], "runs", p)});
+  }
+  return out;
 }
 
 }  // namespace mnas

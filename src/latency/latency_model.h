@@ -16,27 +16,14 @@ struct LatencyResult {
   Provenance provenance;
 };
 
-// Gives an architecture's latency on the target device. Implementations: XnnpackLatency (measured
-// here), LookupTableLatency (predicted from per-layer measurements), FakeLatency (tests).
+// Gives an architecture's latency on the target device. Implementations: DeviceLatency (measured
+// on a device, device.h), LookupTableLatency (predicted from per-layer measurements).
 class LatencyModel {
  public:
   virtual ~LatencyModel() = default;
   virtual std::string name() const = 0;
   // Throws mnas::Error for an architecture it cannot run.
   virtual LatencyResult latency(const Architecture& arch) = 0;
-};
-
-// Measures with XNNPACK on this machine: random weights (latency does not depend on values),
-// batch 1, `threads` threads, the given protocol.
-class XnnpackLatency : public LatencyModel {
- public:
-  XnnpackLatency(int threads = 1, MeasureOptions options = {});
-  std::string name() const override { return "xnnpack"; }
-  LatencyResult latency(const Architecture& arch) override;
-
- private:
-  int threads_;
-  MeasureOptions options_;
 };
 
 }  // namespace mnas

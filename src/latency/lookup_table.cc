@@ -14,7 +14,6 @@
 
 #include "latency/graph.h"
 #include "latency/latency_json.h"
-#include "latency/xnnpack_network.h"
 #include "space/cost_model.h"
 #include "space/error.h"
 #include "space/file_io.h"
@@ -74,83 +73,159 @@ KeyParts split_key(const std::string& key) {
   return p;
 }
 
-int prefixed(const std::vector<std::string>& words, char prefix) {
-  for (const std::string& w : words) {
-    if (w.size() > 1 && w[0] == prefix && std::isdigit(static_cast<unsigned char>(w[1]))) {
-      return std::stoi(w.substr(1));
-    }
+// A decimal integer in [lo, hi], or a damaged key.
+int key_int(const std::string& text, int lo, int hi, const std::string& key) {
+  if (text.empty() || text.size() > 9 ||
+      text.find_first_not_of("0123456789") != std::string::npos) {
+    throw Error("lookup table: damaged key '" + key + "'");
   }
-  throw Error("lookup table: damaged key (no " + std::string(1, prefix) + " field)");
+  const int v = std::stoi(text);
+  if (v < lo || v > hi) throw Error("lookup table: damaged key '" + key + "' (out of range)");
+  return v;
 }
 
-Graph graph_for_key(const std::string& key) {
-  const KeyParts p = split_key(key);
-  const auto shape = [&](const std::string& field) {
-    const auto it = p.fields.find(field);
-    if (it == p.fields.end()) throw Error("lookup table: damaged key '" + key + "'");
-    // Not parse_input_shape: inner layers have more channels than a network input may.
-    TensorShape s;
-    char x1 = 0, x2 = 0;
-    std::istringstream in(it->second);
-    if (!(in >> s.height >> x1 >> s.width >> x2 >> s.channels) || x1 != 'x' || x2 != 'x' ||
-        s.height < 1 || s.width < 1 || s.channels < 1 ||
-        s.channels > limits::kMaxFilters * limits::kMaxExpansion) {
-      throw Error("lookup table: damaged key '" + key + "'");
+int prefixed(const std::vector<std::string>& words, char prefix, int lo, int hi,
+             const std::string& key) {
+  for (const std::string& w : words) {
+    if (w.size() > 1 && w[0] == prefix && std::isdigit(static_cast<unsigned char>(w[1]))) {
+      return key_int(w.substr(1), lo, hi, key);
     }
+  }
+  throw Error("lookup table: damaged key '" + key + "' (no " + std::string(1, prefix) + " field)");
+}
+
+}  // namespace
+
+namespace {
+
+// A key read back into what it names: one of a stem (architecture input, stem), a tail (its input
+// shape, head and classes) or a layer (its resolved plan).
+struct ParsedKey {
+  enum class Kind { kStem, kTail, kLayer } kind = Kind::kLayer;
+  Architecture arch;  // stem: input, stem filters and stride; tail: head filters and classes
+  TensorShape in;     // tail input
+  LayerPlan layer;
+};
+
+ParsedKey parse_key(const std::string& key) {
+  if (key.size() > 512) throw Error("lookup table: a key is longer than 512 characters");
+  const KeyParts p = split_key(key);
+  const auto field = [&](const std::string& name) -> const std::string& {
+    const auto it = p.fields.find(name);
+    if (it == p.fields.end()) {
+      throw Error("lookup table: damaged key '" + key + "' (no " + name + "= field)");
+    }
+    return it->second;
+  };
+  const auto number = [&](const std::string& name, int lo, int hi) {
+    return key_int(field(name), lo, hi, key);
+  };
+  const auto shape = [&](const std::string& name) {
+    // Not parse_input_shape: inner layers have more channels than a network input may.
+    const std::string& text = field(name);
+    const size_t x1 = text.find('x');
+    const size_t x2 = x1 == std::string::npos ? x1 : text.find('x', x1 + 1);
+    if (x2 == std::string::npos) throw Error("lookup table: damaged key '" + key + "'");
+    TensorShape s;
+    s.height = key_int(text.substr(0, x1), 1, limits::kMaxInputSide, key);
+    s.width = key_int(text.substr(x1 + 1, x2 - x1 - 1), 1, limits::kMaxInputSide, key);
+    s.channels =
+        key_int(text.substr(x2 + 1), 1, limits::kMaxFilters * limits::kMaxExpansion, key);
     return s;
   };
+  ParsedKey k;
+  std::string rebuilt;  // the key of what was parsed: a key must name exactly one thing
   if (p.kind == "stem") {
-    Architecture a;
+    k.kind = ParsedKey::Kind::kStem;
     const TensorShape in = shape("in");
-    a.input = {in.height, in.width, in.channels};
-    a.stem_filters = std::stoi(p.fields.at("o"));  // stem input is the network input: validated
-    a.stem_stride = prefixed(p.words, 's');
-    a.blocks.resize(1);
-    return lower_stem(a);
-  }
-  if (p.kind == "tail") {
-    return lower_tail(shape("in"), std::stoi(p.fields.at("head")),
-                      std::stoi(p.fields.at("classes")));
-  }
-  if (p.kind == "layer" && !p.words.empty()) {
+    if (in.channels > limits::kMaxInputChannels) {
+      throw Error("lookup table: damaged key '" + key + "' (input channels)");
+    }
+    k.arch.input = {in.height, in.width, in.channels};
+    k.arch.stem_filters = number("o", 1, limits::kMaxFilters);
+    k.arch.stem_stride = prefixed(p.words, 's', 1, 2, key);
+    k.arch.blocks.resize(1);
+    rebuilt = stem_key(k.arch);
+  } else if (p.kind == "tail") {
+    k.kind = ParsedKey::Kind::kTail;
+    k.in = shape("in");
+    k.arch.head_filters = number("head", 1, limits::kMaxFilters);
+    k.arch.classes = number("classes", 1, limits::kMaxClasses);
+    rebuilt = tail_key(k.in, k.arch);
+  } else if (p.kind == "layer" && !p.words.empty()) {
     BlockSpec b;
     b.op = parse_conv_op(p.words[0], "lookup table key");
-    b.expansion = prefixed(p.words, 'e');
-    b.kernel = prefixed(p.words, 'k');
-    b.stride = prefixed(p.words, 's');
-    b.filters = std::stoi(p.fields.at("o"));
-    const std::string skip = p.fields.at("skip");
+    b.expansion = prefixed(p.words, 'e', 1, limits::kMaxExpansion, key);
+    b.kernel = prefixed(p.words, 'k', 1, 7, key);
+    b.stride = prefixed(p.words, 's', 1, 2, key);
+    b.filters = number("o", 1, limits::kMaxFilters);
+    const std::string& skip = field("skip");
     b.skip = skip == "identity" ? SkipOp::kIdentity
              : skip == "none"   ? SkipOp::kNone
                                 : SkipOp::kPool;
-    LayerPlan l = plan_layer(b, 0, 0, shape("in"));
+    validate(b, "lookup table key '" + key + "'");
+    k.layer = plan_layer(b, 0, 0, shape("in"));
     // The SE width is stored as is (it depends on the block's input filters, not on a ratio).
-    l.se_filters = std::stoi(p.fields.at("se"));
+    LayerPlan& l = k.layer;
+    l.se_filters = number("se", 0, limits::kMaxFilters);
     if (l.se_filters > 0) {
       l.se_channels = l.op == ConvOp::kConv    ? l.out.channels
                       : l.op == ConvOp::kDconv ? l.in.channels
                                                : l.expanded;
     }
-    MNAS_ASSERT(layer_key(l) == key);
-    return lower_layer_plan(l);
+    rebuilt = layer_key(l);
+  } else {
+    throw Error("lookup table: damaged key '" + key + "'");
   }
-  throw Error("lookup table: damaged key '" + key + "'");
-}
-
-Provenance provenance_from_json(const Json& j) {
-  Provenance p;
-  p.engine = j.at("engine").get<std::string>();
-  p.engine_version = j.at("engine_version").get<std::string>();
-  p.cpu_model = j.at("cpu_model").get<std::string>();
-  p.logical_cpus = j.at("logical_cpus").get<int>();
-  p.pinned_cpu = j.at("pinned_cpu").get<int>();
-  p.threads = j.at("threads").get<int>();
-  p.input_shape = j.at("input_shape").get<std::string>();
-  p.timestamp = j.at("timestamp").get<std::string>();
-  return p;
+  if (rebuilt != key) {
+    throw Error("lookup table: damaged key '" + key + "' (reads back as '" + rebuilt + "')");
+  }
+  return k;
 }
 
 }  // namespace
+
+LayerCost lut_entry_cost(const std::string& key) {
+  const ParsedKey k = parse_key(key);
+  LayerCost cost;
+  const auto mul = [](int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_mul_overflow(a, b, &r)) throw Error("lookup table: entry too large");
+    return r;
+  };
+  switch (k.kind) {
+    case ParsedKey::Kind::kStem: {
+      const Architecture& a = k.arch;
+      const int64_t out_pixels = int64_t{conv_output_size(a.input.height, a.stem_stride)} *
+                                 conv_output_size(a.input.width, a.stem_stride);
+      cost.params = mul(9 * a.input.channels, a.stem_filters);
+      cost.macs = mul(cost.params, out_pixels);
+      break;
+    }
+    case ParsedKey::Kind::kTail: {
+      const int64_t head = mul(k.in.channels, k.arch.head_filters);
+      const int64_t fc = mul(k.arch.head_filters, k.arch.classes);
+      cost.params = head + fc;
+      cost.macs = mul(head, int64_t{k.in.height} * k.in.width) + fc;
+      break;
+    }
+    case ParsedKey::Kind::kLayer:
+      cost = estimate_layer_cost(k.layer);
+      break;
+  }
+  return cost;
+}
+
+Graph lut_entry_graph(const std::string& key) {
+  const ParsedKey k = parse_key(key);
+  switch (k.kind) {
+    case ParsedKey::Kind::kStem: return lower_stem(k.arch);
+    case ParsedKey::Kind::kTail: return lower_tail(k.in, k.arch.head_filters, k.arch.classes);
+    case ParsedKey::Kind::kLayer: return lower_layer_plan(k.layer);
+  }
+  MNAS_ASSERT(false);
+}
+
 
 std::vector<std::string> LookupTable::enumerate_keys(const SearchSpace& space) {
   const Architecture skeleton = space.skeleton_architecture();
@@ -223,13 +298,17 @@ std::vector<std::string> LookupTable::keys(const Architecture& arch) {
   return k;
 }
 
-LookupTable::LookupTable(const SearchSpace& space, int threads) : space_(space), threads_(threads) {
+LookupTable::LookupTable(const SearchSpace& space, int threads, const DeviceInfo& device)
+    : space_(space), threads_(threads) {
   if (threads < 1 || threads > 256) {
     throw Error("threads: " + std::to_string(threads) + " is out of range; must be in [1, 256]");
   }
-  provenance_ = machine_provenance();
-  provenance_.engine = "xnnpack";
-  provenance_.engine_version = xnnpack_version();
+  provenance_.device_id = device.id;
+  provenance_.engine = device.engine;
+  provenance_.engine_version = device.engine_version;
+  provenance_.cpu_model = device.cpu_model;
+  provenance_.logical_cpus = device.logical_cpus;
+  provenance_.timestamp = utc_timestamp();
   provenance_.threads = threads;
   provenance_.input_shape = to_string(space.input());
   for (const std::string& key : enumerate_keys(space_)) entries_[key];  // runs = 0: not measured
@@ -241,36 +320,55 @@ size_t LookupTable::missing() const {
   return n;
 }
 
-void LookupTable::build(const MeasureOptions& options, const std::string& path,
+void LookupTable::build(Device& device, const MeasureOptions& options, const std::string& path,
                         const std::function<void(const BuildProgress&)>& progress,
                         size_t save_every) {
   validate(options);
+  MNAS_ASSERT(save_every > 0);
   const auto start = std::chrono::steady_clock::now();
-  const size_t total = missing();
-  size_t done = 0;
+  std::vector<std::string> todo;
+  for (const auto& [key, entry] : entries_) {
+    if (entry.runs == 0) todo.push_back(key);
+  }
+  TimingRequest request;
+  request.threads = threads_;
+  request.protocol = options;
+  provenance_.device = device.location();
   // Entries are timed hot, one run after another. Tried: evicting the caches before every run
   // (weights cold, input hot) — 77% within ±10% against 97% hot, both calibrated the same way
   // (150 networks at 28×28×1, 5-fold): inside a whole network most weights stay in the L3.
-  for (auto& [key, entry] : entries_) {
-    if (entry.runs > 0) continue;
-    XnnpackNetwork net(graph_for_key(key), threads_);
-    const Measurement m = measure([&net] { net.run(); }, options);
-    entry.median_ms = m.stats.median_ms;
-    entry.std_ms = m.stats.std_ms;
-    entry.runs = m.stats.runs;
-    ++done;
-    if (!path.empty() && (done % save_every == 0 || done == total)) save(path);
+  for (size_t first = 0; first < todo.size(); first += save_every) {
+    const std::vector<std::string> chunk(
+        todo.begin() + first, todo.begin() + std::min(todo.size(), first + save_every));
+    const std::vector<LutEntryTiming> timed = device.measure_lut_entries(chunk, request);
+    if (timed.size() != chunk.size()) {
+      throw Error("device " + device.location() + ": answered " + std::to_string(timed.size()) +
+                  " lookup-table entries for " + std::to_string(chunk.size()));
+    }
+    for (size_t i = 0; i < timed.size(); ++i) {
+      if (timed[i].key != chunk[i] || !(timed[i].median_ms > 0) || timed[i].runs < 1) {
+        throw Error("device " + device.location() + ": a bad measurement for entry '" +
+                    chunk[i] + "'");
+      }
+      Entry& e = entries_.at(chunk[i]);
+      e.median_ms = timed[i].median_ms;
+      e.std_ms = timed[i].std_ms;
+      e.runs = timed[i].runs;
+    }
+    provenance_.timestamp = utc_timestamp();
+    if (!path.empty()) save(path);
     if (progress) {
-      BuildProgress p;
-      p.done = done;
-      p.total = total;
-      p.elapsed_seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      p.key = &key;
-      progress(p);
+      for (size_t i = 0; i < chunk.size(); ++i) {
+        BuildProgress p;
+        p.done = first + i + 1;
+        p.total = todo.size();
+        p.elapsed_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        p.key = &chunk[i];
+        progress(p);
+      }
     }
   }
-  provenance_.timestamp = machine_provenance().timestamp;
 }
 
 double LookupTable::raw_sum_ms(const Architecture& arch) const {
@@ -348,7 +446,8 @@ LatencyCalibration fit_calibration(const std::vector<std::array<double, 3>>& row
   return fit;
 }
 
-void LookupTable::calibrate(int samples, uint64_t seed, const MeasureOptions& options,
+void LookupTable::calibrate(Device& device, int samples, uint64_t seed,
+                            const MeasureOptions& options,
                             const std::function<void(int, int)>& progress) {
   if (samples < 2) throw Error("calibration samples: must be ≥ 2");
   if (missing() > 0) throw Error("lookup table: measure every entry before calibrating");
@@ -357,8 +456,7 @@ void LookupTable::calibrate(int samples, uint64_t seed, const MeasureOptions& op
   std::vector<double> y;
   for (int i = 0; i < samples; ++i) {
     const Architecture a = space_.sample(rng);
-    XnnpackNetwork net(lower_architecture(a), threads_);
-    y.push_back(measure([&net] { net.run(); }, options).stats.median_ms);
+    y.push_back(device.measure(a, {threads_, options}).median_ms);
     rows.push_back({raw_sum_ms(a), static_cast<double>(estimate_cost(a).params) / 1e6, 1.0});
     if (progress) progress(i + 1, samples);
   }
@@ -369,15 +467,14 @@ void LookupTable::calibrate(int samples, uint64_t seed, const MeasureOptions& op
   calibration_samples_ = samples;
 }
 
-void LookupTable::require_this_device() const {
-  const Provenance here = machine_provenance();
-  if (here.cpu_model != provenance_.cpu_model) {
-    throw Error("lookup table: measured on '" + provenance_.cpu_model + "', this machine is '" +
-                here.cpu_model + "'");
+void LookupTable::require_device(const DeviceInfo& device) const {
+  if (device.cpu_model != provenance_.cpu_model) {
+    throw Error("lookup table: measured on '" + provenance_.cpu_model + "', the device is '" +
+                device.cpu_model + "'");
   }
-  if (xnnpack_version() != provenance_.engine_version) {
-    throw Error("lookup table: measured with XNNPACK " + provenance_.engine_version +
-                ", this binary uses " + xnnpack_version());
+  if (device.engine_version != provenance_.engine_version) {
+    throw Error("lookup table: measured with " + provenance_.engine + " " +
+                provenance_.engine_version + ", the device uses " + device.engine_version);
   }
 }
 
@@ -419,8 +516,9 @@ LookupTable LookupTable::load(const std::string& path) {
     if (!j.is_object() || j.value("format", "") != kFormat) {
       throw Error(where + "not an mnas lookup table (format is not '" + kFormat + "')");
     }
-    LookupTable t(SearchSpace::from_json(j.at("space").dump()), j.at("threads").get<int>());
-    t.provenance_ = provenance_from_json(j.at("provenance"));
+    LookupTable t(SearchSpace::from_json(j.at("space").dump()), j.at("threads").get<int>(),
+                  DeviceInfo{});
+    t.provenance_ = provenance_from_json(j.at("provenance"), "provenance");
     const Json& entries = j.at("entries");
     if (!entries.is_object()) throw Error(where + "entries: expected an object");
     for (auto it = entries.begin(); it != entries.end(); ++it) {

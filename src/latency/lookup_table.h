@@ -7,8 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "latency/device.h"
+#include "latency/graph.h"
 #include "latency/latency_model.h"
 #include "latency/measurement.h"
+#include "space/cost_model.h"
 #include "space/search_space.h"
 
 namespace mnas {
@@ -36,6 +39,14 @@ struct LatencyCalibration {
 LatencyCalibration fit_calibration(const std::vector<std::array<double, 3>>& rows,
                                    const std::vector<double>& measured_ms);
 
+// The graph a lookup-table key names (a stem, one layer or a tail), rebuilt from the key alone.
+// Keys come from files and from network requests: throws mnas::Error for anything that is not a
+// key enumerate_keys could produce (unknown kind, missing or out-of-range field).
+Graph lut_entry_graph(const std::string& key);
+// Parameters and multiply-adds of what `key` names, without building it (a device server bounds a
+// request with it before allocating anything). Throws as lut_entry_graph does.
+LayerCost lut_entry_cost(const std::string& key);
+
 class LookupTable {
  public:
   // Every entry key of `space` at its current input, stems and tails included, in a fixed order.
@@ -43,8 +54,8 @@ class LookupTable {
   // The keys one architecture uses (stem, each layer, tail), in network order.
   static std::vector<std::string> keys(const Architecture& arch);
 
-  // An empty table for `space` measured with `threads` on this machine.
-  LookupTable(const SearchSpace& space, int threads);
+  // An empty table for `space` to be measured with `threads` on `device`.
+  LookupTable(const SearchSpace& space, int threads, const DeviceInfo& device);
 
   // Reads a table; throws mnas::Error (kIo if unreadable) for a damaged or truncated file, naming
   // what is wrong.
@@ -57,12 +68,14 @@ class LookupTable {
     double elapsed_seconds = 0;
     const std::string* key = nullptr;
   };
-  // Measures every missing entry; calls `progress` after each and saves to `path` every
-  // `save_every` entries so that an interrupted build resumes where it stopped.
-  void build(const MeasureOptions& options, const std::string& path,
+  // Measures every missing entry on `device` (the one the table is for: see require_device),
+  // `save_every` entries per request; calls `progress` after each entry and saves to `path` after
+  // each request so that an interrupted build resumes where it stopped.
+  void build(Device& device, const MeasureOptions& options, const std::string& path,
              const std::function<void(const BuildProgress&)>& progress, size_t save_every = 25);
-  // Fits scale and offset on `samples` random architectures of the space (seeded), measured whole.
-  void calibrate(int samples, uint64_t seed, const MeasureOptions& options,
+  // Fits scale and offset on `samples` random architectures of the space (seeded), measured whole
+  // on `device`.
+  void calibrate(Device& device, int samples, uint64_t seed, const MeasureOptions& options,
                  const std::function<void(int done, int total)>& progress);
 
   // The calibrated prediction (above). Throws mnas::Error if the table lacks a layer of `arch`
@@ -70,9 +83,9 @@ class LookupTable {
   double predict_ms(const Architecture& arch) const;
   double raw_sum_ms(const Architecture& arch) const;  // Σ entries, uncalibrated
 
-  // Throws mnas::Error unless the table was measured on this kind of machine (CPU model, threads
-  // and XNNPACK version), e.g. before resuming a build or checking predictions here.
-  void require_this_device() const;
+  // Throws mnas::Error unless the table was measured on this kind of device (CPU model and
+  // engine version), e.g. before resuming a build or checking predictions there.
+  void require_device(const DeviceInfo& device) const;
   // Throws mnas::Error unless the table was built for `space` (same choices, skeletons, input).
   void require_space(const SearchSpace& space) const;
 

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <random>
 
+#include "latency/fake_device.h"
 #include "latency/test_options.h"
 #include "space/cost_model.h"
 #include "space/error.h"
@@ -42,13 +43,14 @@ TEST(LookupTable, EnumeratesEveryLayerTheSpaceCanProduce) {
 TEST(LookupTable, BuildsResumesCalibratesAndPredicts) {
   const SearchSpace space = tiny_space();
   const std::string path = temp_file("table.json");
-  LookupTable table(space, 1);
+  LocalDevice device;
+  LookupTable table(space, 1, device.info());
   const size_t total = table.missing();
   ASSERT_GT(total, 20u);
   // Stop after the first save (25 entries): the file holds a partial table.
   size_t seen = 0;
   try {
-    table.build(quick_measure_options(), path, [&](const LookupTable::BuildProgress& p) {
+    table.build(device, quick_measure_options(), path, [&](const LookupTable::BuildProgress& p) {
       seen = p.done;
       if (p.done == 25) throw std::runtime_error("stop");
     });
@@ -57,14 +59,14 @@ TEST(LookupTable, BuildsResumesCalibratesAndPredicts) {
   EXPECT_EQ(seen, 25u);
   LookupTable resumed = LookupTable::load(path);
   EXPECT_EQ(resumed.missing(), total - 25);
-  resumed.require_this_device();
+  resumed.require_device(device.info());
   size_t measured = 0;
-  resumed.build(quick_measure_options(), path,
+  resumed.build(device, quick_measure_options(), path,
                 [&](const LookupTable::BuildProgress& p) { measured = p.done; });
   EXPECT_EQ(measured, total - 25);  // only the missing ones
   EXPECT_EQ(resumed.missing(), 0u);
 
-  resumed.calibrate(6, 3, quick_measure_options(), nullptr);
+  resumed.calibrate(device, 6, 3, quick_measure_options(), nullptr);
   EXPECT_EQ(resumed.calibration_samples(), 6);
   std::mt19937_64 rng(9);
   const Architecture a = space.sample(rng);
@@ -83,7 +85,7 @@ TEST(LookupTable, BuildsResumesCalibratesAndPredicts) {
 }
 
 TEST(LookupTable, RejectsArchitecturesOfAnotherSpace) {
-  LookupTable table(tiny_space(), 1);
+  LookupTable table(tiny_space(), 1, local_device_info());
   SearchSpace other;  // 224×224, other choices
   std::mt19937_64 rng(1);
   EXPECT_THROW(table.raw_sum_ms(other.sample(rng)), Error);
@@ -91,12 +93,12 @@ TEST(LookupTable, RejectsArchitecturesOfAnotherSpace) {
   EXPECT_NO_THROW(table.require_space(tiny_space()));
   // Not measured yet: a clear error, not a zero.
   EXPECT_THROW(table.predict_ms(tiny_space().sample(rng)), Error);
-  EXPECT_THROW(LookupTable(tiny_space(), 0), Error);
+  EXPECT_THROW(LookupTable(tiny_space(), 0, local_device_info()), Error);
 }
 
 TEST(LookupTable, DamagedFilesAreClearErrors) {
   const std::string path = temp_file("damaged.json");
-  LookupTable table(tiny_space(), 1);
+  LookupTable table(tiny_space(), 1, local_device_info());
   table.save(path);
   std::ifstream in(path);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -118,9 +120,30 @@ TEST(LookupTable, DamagedFilesAreClearErrors) {
   const size_t cpu = other_device.find("\"cpu_model\": \"");
   other_device.insert(cpu + 14, "Other ");
   std::ofstream(path, std::ios::trunc) << other_device;
-  EXPECT_THROW(LookupTable::load(path).require_this_device(), Error);
+  EXPECT_THROW(LookupTable::load(path).require_device(local_device_info()), Error);
   EXPECT_THROW(LookupTable::load("/nonexistent/table.json"), Error);
   std::remove(path.c_str());
+}
+
+TEST(LookupTable, BuildsOnAnyDeviceAndRecordsIt) {
+  // The fake answers at once: the whole table, entries asked 25 per request.
+  FakeDevice device;
+  LookupTable table(tiny_space(), 1, device.info());
+  const size_t total = table.missing();
+  table.build(device, quick_measure_options(), "", nullptr);
+  EXPECT_EQ(table.missing(), 0u);
+  EXPECT_EQ(device.measurements(), static_cast<int>((total + 24) / 25));
+  table.calibrate(device, 8, 1, quick_measure_options(), nullptr);
+  EXPECT_EQ(table.provenance().device, "fake");
+  EXPECT_EQ(table.provenance().cpu_model, "fake CPU");
+  EXPECT_NO_THROW(table.require_device(device.info()));
+  EXPECT_THROW(table.require_device(local_device_info()), Error);
+  // The fake's latency is linear in the multiply-adds: the calibrated table predicts it closely.
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 10; ++i) {
+    const Architecture a = tiny_space().sample(rng);
+    EXPECT_NEAR(table.predict_ms(a) / device.latency_ms(a), 1.0, 0.1);
+  }
 }
 
 TEST(LatencyCalibration, RecoversAnExactLinearModel) {

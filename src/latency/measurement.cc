@@ -6,7 +6,10 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 #include "space/error.h"
 #include "space/number_format.h"
@@ -62,6 +65,30 @@ LatencyStats attempt(const std::function<void()>& run, const MeasureOptions& o) 
     if (seconds_since(start) >= o.max_seconds) break;
   }
   return summarize(std::move(samples));
+}
+
+// One attempt of measure_interleaved: rounds of (a, b).
+std::pair<LatencyStats, LatencyStats> paired_attempt(const std::function<void()>& a,
+                                                     const std::function<void()>& b,
+                                                     const MeasureOptions& o) {
+  const Clock::time_point warm = Clock::now();
+  for (int i = 0; i < o.warmup_runs || seconds_since(warm) < o.warmup_seconds; ++i) {
+    a();
+    b();
+    if (seconds_since(warm) > o.max_seconds) break;
+  }
+  std::vector<double> sa, sb;
+  const Clock::time_point start = Clock::now();
+  while (static_cast<int>(sa.size()) < o.min_runs || seconds_since(start) < o.min_seconds) {
+    Clock::time_point t = Clock::now();
+    a();
+    const Clock::time_point mid = Clock::now();
+    b();
+    sa.push_back(std::chrono::duration<double, std::milli>(mid - t).count());
+    sb.push_back(std::chrono::duration<double, std::milli>(Clock::now() - mid).count());
+    if (seconds_since(start) >= o.max_seconds) break;
+  }
+  return {summarize(std::move(sa)), summarize(std::move(sb))};
 }
 
 }  // namespace
@@ -123,24 +150,125 @@ Measurement measure(const std::function<void()>& run, const MeasureOptions& opti
   return m;
 }
 
-Provenance machine_provenance() {
-  Provenance p;
-  std::ifstream cpuinfo("/proc/cpuinfo");
+namespace {
+
+std::string read_small_file(const char* path) {
+  std::ifstream in(path);
+  std::string text, line;
+  while (text.size() < (size_t{1} << 20) && std::getline(in, line)) text += line + "\n";
+  return text;
+}
+
+std::string trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  const size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+// "CPU implementer" × "CPU part" → name, for the cores boards and phones mostly have.
+std::string arm_core_name(int implementer, int part) {
+  struct Core {
+    int implementer, part;
+    const char* name;
+  };
+  static const Core kCores[] = {
+      {0x41, 0xd03, "ARM Cortex-A53"},    {0x41, 0xd04, "ARM Cortex-A35"},
+      {0x41, 0xd05, "ARM Cortex-A55"},    {0x41, 0xd07, "ARM Cortex-A57"},
+      {0x41, 0xd08, "ARM Cortex-A72"},    {0x41, 0xd09, "ARM Cortex-A73"},
+      {0x41, 0xd0a, "ARM Cortex-A75"},    {0x41, 0xd0b, "ARM Cortex-A76"},
+      {0x41, 0xd0c, "ARM Neoverse-N1"},   {0x41, 0xd0d, "ARM Cortex-A77"},
+      {0x41, 0xd40, "ARM Neoverse-V1"},   {0x41, 0xd41, "ARM Cortex-A78"},
+      {0x41, 0xd44, "ARM Cortex-X1"},     {0x41, 0xd46, "ARM Cortex-A510"},
+      {0x41, 0xd47, "ARM Cortex-A710"},   {0x41, 0xd48, "ARM Cortex-X2"},
+      {0x41, 0xd49, "ARM Neoverse-N2"},   {0x41, 0xd4b, "ARM Cortex-A78C"},
+      {0x41, 0xd4d, "ARM Cortex-A715"},   {0x41, 0xd4e, "ARM Cortex-X3"},
+      {0x41, 0xd4f, "ARM Neoverse-V2"},   {0x41, 0xd80, "ARM Cortex-A520"},
+      {0x41, 0xd81, "ARM Cortex-A720"},   {0x41, 0xd82, "ARM Cortex-X4"},
+      {0x51, 0x800, "Qualcomm Kryo 2xx Gold"}, {0x51, 0x801, "Qualcomm Kryo 2xx Silver"},
+      {0x51, 0x802, "Qualcomm Kryo 3xx Gold"}, {0x51, 0x803, "Qualcomm Kryo 3xx Silver"},
+      {0x51, 0x804, "Qualcomm Kryo 4xx Gold"}, {0x51, 0x805, "Qualcomm Kryo 4xx Silver"},
+      {0x61, 0x022, "Apple M1 Icestorm"}, {0x61, 0x023, "Apple M1 Firestorm"},
+  };
+  for (const Core& c : kCores) {
+    if (c.implementer == implementer && c.part == part) return c.name;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "ARM core 0x%02x/0x%03x", implementer, part);
+  return buf;
+}
+
+}  // namespace
+
+std::string cpu_model_from(const std::string& cpuinfo, const std::string& device_tree_model) {
+  std::string model_name, hardware;
+  std::vector<std::string> cores;  // distinct, in the order the CPUs list them
+  int implementer = -1;
+  std::istringstream in(cpuinfo);
   std::string line;
-  while (std::getline(cpuinfo, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      const size_t colon = line.find(':');
-      if (colon != std::string::npos) p.cpu_model = line.substr(colon + 2);
-      break;
+  while (std::getline(in, line)) {
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string key = trim(line.substr(0, colon)), value = trim(line.substr(colon + 1));
+    if (key == "model name" && model_name.empty()) model_name = value;
+    if (key == "Hardware" && hardware.empty()) hardware = value;
+    if (key == "CPU implementer") implementer = static_cast<int>(std::strtol(value.c_str(), nullptr, 0));
+    if (key == "CPU part" && implementer >= 0) {
+      const std::string core =
+          arm_core_name(implementer, static_cast<int>(std::strtol(value.c_str(), nullptr, 0)));
+      if (std::find(cores.begin(), cores.end(), core) == cores.end()) cores.push_back(core);
     }
   }
-  if (p.cpu_model.empty()) p.cpu_model = "unknown";
-  cpu_set_t set;
-  p.logical_cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 0;
+  // x86, and ARM kernels that have a model name line (some do: "ARMv7 Processor rev 4 (v7l)" is
+  // less telling than the core names, so those win on ARM).
+  if (!model_name.empty() && cores.empty()) return model_name;
+  // The device tree's model is NUL-terminated.
+  std::string board = trim(device_tree_model.substr(0, device_tree_model.find('\0')));
+  if (board.empty()) board = hardware;
+  std::string core_list;
+  for (const std::string& c : cores) core_list += (core_list.empty() ? "" : " + ") + c;
+  if (board.empty() && core_list.empty()) return model_name.empty() ? "unknown" : model_name;
+  if (board.empty()) return core_list;
+  if (core_list.empty()) return board;
+  return board + " (" + core_list + ")";
+}
+
+std::string utc_timestamp() {
   const std::time_t now = std::time(nullptr);
   char buf[32];
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  p.timestamp = buf;
+  return buf;
+}
+
+PairedMeasurement measure_interleaved(const std::function<void()>& a,
+                                      const std::function<void()>& b,
+                                      const MeasureOptions& options) {
+  validate(options);
+  CpuPin pin(options.cpu);
+  PairedMeasurement m;
+  double kept_cv = 0;
+  for (int i = 0; i < options.max_attempts; ++i) {
+    const auto [first, second] = paired_attempt(a, b, options);
+    m.first.attempts.push_back(first);
+    m.second.attempts.push_back(second);
+    const double cv = std::max(first.cv, second.cv);
+    if (i == 0 || cv < kept_cv) {
+      m.first.stats = first;
+      m.second.stats = second;
+      kept_cv = cv;
+    }
+    if (cv <= options.max_cv) break;
+  }
+  return m;
+}
+
+Provenance machine_provenance() {
+  Provenance p;
+  p.cpu_model = cpu_model_from(read_small_file("/proc/cpuinfo"),
+                               read_small_file("/proc/device-tree/model"));
+  cpu_set_t set;
+  p.logical_cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 0;
+  p.timestamp = utc_timestamp();
   return p;
 }
 

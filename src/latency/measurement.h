@@ -43,11 +43,25 @@ struct Measurement {
 // Times `run` with the protocol above. `run` must do one complete inference.
 Measurement measure(const std::function<void()>& run, const MeasureOptions& options);
 
+// Two networks timed alternately (a, b, a, b, ...) under one protocol, so that a machine that
+// speeds up or slows down while they are measured affects both alike and their ratio holds.
+// Both warm up first; a round is one run of each, and the protocol's bounds apply to rounds
+// (at least min_runs rounds and min_seconds, at most max_seconds per attempt). An attempt is
+// kept when both CVs are ≤ max_cv; otherwise the attempt whose larger CV is lowest.
+struct PairedMeasurement {
+  Measurement first, second;  // the kept attempt's statistics of `a` and of `b`, and every attempt
+};
+PairedMeasurement measure_interleaved(const std::function<void()>& a,
+                                      const std::function<void()>& b,
+                                      const MeasureOptions& options);
+
 // Where and how a latency was measured; goes with every result.
 struct Provenance {
-  std::string engine;          // "xnnpack"
-  std::string engine_version;  // the XNNPACK package version
-  std::string cpu_model;       // /proc/cpuinfo "model name"
+  std::string device = "local";  // where: "local" (this process) or the device server's URL
+  std::string device_id;         // the device's stable id (device.h); empty in older records
+  std::string engine;            // "xnnpack"
+  std::string engine_version;    // the XNNPACK package version
+  std::string cpu_model;         // see cpu_model_from below
   int logical_cpus = 0;        // CPUs this process may run on
   int pinned_cpu = -1;         // MeasureOptions::cpu
   int threads = 1;
@@ -57,6 +71,16 @@ struct Provenance {
 
 // Fills the machine fields (CPU model, logical CPUs, timestamp).
 Provenance machine_provenance();
+
+// The CPU model from the text of /proc/cpuinfo and of /proc/device-tree/model (either may be
+// empty). x86 has a "model name" line; ARM kernels have none, so there the board (device tree
+// model, or the "Hardware" line of older and Android kernels) and the cores ("CPU implementer" and
+// "CPU part", named for the common ones: "ARM Cortex-A72"; big.LITTLE lists each kind once) make
+// the name: "Raspberry Pi 4 Model B Rev 1.4 (ARM Cortex-A72)". "unknown" when nothing is known.
+std::string cpu_model_from(const std::string& cpuinfo, const std::string& device_tree_model);
+
+// The current time, UTC, ISO 8601 ("2026-11-26T11:06:04Z").
+std::string utc_timestamp();
 
 }  // namespace mnas
 

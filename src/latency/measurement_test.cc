@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <string>
 #include <thread>
 
 #include "latency/latency_model.h"
@@ -81,7 +83,6 @@ TEST(Measure, BadOptionsAreErrors) {
   bad([](MeasureOptions& o) { o.max_attempts = 0; });
   bad([](MeasureOptions& o) { o.cpu = 100000; });
   bad([](MeasureOptions& o) { o.cpu = -3; });
-  EXPECT_THROW(XnnpackLatency(0), Error);
 }
 
 TEST(Measure, PinsToAnAllowedCpu) {
@@ -95,18 +96,56 @@ TEST(Measure, PinsToAnAllowedCpu) {
   EXPECT_TRUE(CPU_EQUAL(&before, &after));  // restored
 }
 
-TEST(XnnpackLatency, MeasuresWithProvenance) {
+TEST(MeasureInterleaved, AlternatesAndKeepsBothStatistics) {
+  std::string order;
   MeasureOptions o = quick();
-  XnnpackLatency model(1, o);
-  const LatencyResult r =
-      model.latency(zoo_model("mnasnet-small", ZooOptions{{64, 64, 3}, 10, 1.0}));
-  EXPECT_GT(r.median_ms, 0);
-  EXPECT_EQ(r.median_ms, r.measurement.stats.median_ms);
-  EXPECT_EQ(r.provenance.engine, "xnnpack");
-  EXPECT_EQ(r.provenance.input_shape, "64x64x3");
-  EXPECT_FALSE(r.provenance.cpu_model.empty());
-  EXPECT_GE(r.provenance.logical_cpus, 1);
-  EXPECT_EQ(r.provenance.timestamp.size(), 20u);
+  o.warmup_runs = 1;
+  o.max_attempts = 1;
+  const PairedMeasurement m = measure_interleaved([&] { order += 'a'; }, [&] { order += 'b'; }, o);
+  EXPECT_EQ(m.first.stats.runs, 20);
+  EXPECT_EQ(m.second.stats.runs, 20);
+  ASSERT_EQ(order.size() % 2, 0u);
+  for (size_t i = 0; i < order.size(); i += 2) ASSERT_EQ(order.substr(i, 2), "ab") << order;
+  EXPECT_EQ(order.size(), 2u * (1 + 20));  // one warm-up round, twenty timed rounds
+}
+
+TEST(MeasureInterleaved, ARatioSurvivesAMachineThatSlowsDown) {
+  // b takes twice as long as a; the machine slows down 3x in the middle of the measurement.
+  int rounds = 0;
+  const auto spin = [](double us) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double, std::micro>(us);
+    while (std::chrono::steady_clock::now() < end) {
+    }
+  };
+  MeasureOptions o = quick();
+  o.min_runs = 40;
+  o.max_attempts = 1;
+  o.warmup_runs = 0;
+  const PairedMeasurement m = measure_interleaved(
+      [&] { spin(rounds < 20 ? 200 : 600); },
+      [&] { spin(rounds++ < 20 ? 400 : 1200); }, o);
+  EXPECT_NEAR(m.second.stats.median_ms / m.first.stats.median_ms, 2.0, 0.2);
+}
+
+TEST(CpuModel, NamesX86ArmBoardsAndPhones) {
+  EXPECT_EQ(cpu_model_from("processor\t: 0\nmodel name\t: AMD EPYC 9B45\nflags\t: fpu\n", ""),
+            "AMD EPYC 9B45");
+  const std::string pi4 =
+      "processor\t: 0\nBogoMIPS\t: 108.00\nCPU implementer\t: 0x41\nCPU architecture: 8\n"
+      "CPU part\t: 0xd08\n\nprocessor\t: 1\nCPU implementer\t: 0x41\nCPU part\t: 0xd08\n";
+  EXPECT_EQ(cpu_model_from(pi4, std::string("Raspberry Pi 4 Model B Rev 1.4\0", 32)),
+            "Raspberry Pi 4 Model B Rev 1.4 (ARM Cortex-A72)");
+  EXPECT_EQ(cpu_model_from(pi4, ""), "ARM Cortex-A72");
+  const std::string phone =
+      "processor\t: 0\nCPU implementer\t: 0x41\nCPU part\t: 0xd05\nprocessor\t: 4\n"
+      "CPU implementer\t: 0x41\nCPU part\t: 0xd0b\nprocessor\t: 5\nCPU implementer\t: 0x41\n"
+      "CPU part\t: 0xd0b\nHardware\t: Qualcomm Technologies, Inc SM8150\n";
+  EXPECT_EQ(cpu_model_from(phone, ""),
+            "Qualcomm Technologies, Inc SM8150 (ARM Cortex-A55 + ARM Cortex-A76)");
+  EXPECT_EQ(cpu_model_from("CPU implementer\t: 0x99\nCPU part\t: 0x123\n", ""),
+            "ARM core 0x99/0x123");
+  EXPECT_EQ(cpu_model_from("", ""), "unknown");
+  EXPECT_EQ(cpu_model_from("", "Some Board"), "Some Board");
 }
 
 }  // namespace

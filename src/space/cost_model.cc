@@ -83,6 +83,8 @@ LayerCost layer_cost(const LayerPlan& l, const BlockSpec& b, bool with_text) {
 
 }  // namespace
 
+LayerCost estimate_layer_cost(const LayerPlan& layer) { return layer_cost(layer, {}, false); }
+
 CostReport estimate_cost(const Architecture& arch, bool with_text) {
   const NetworkPlan plan = plan_network(arch);
   CostReport report;

@@ -40,6 +40,10 @@ struct CostReport {
 // Throws mnas::Error if `arch` is invalid or its multiply-adds do not fit in 64 bits.
 CostReport estimate_cost(const Architecture& arch, bool describe = true);
 
+// The same counts for one resolved layer (layer_plan.h), without name and description. Throws
+// mnas::Error if they do not fit in 64 bits.
+LayerCost estimate_layer_cost(const LayerPlan& layer);
+
 }  // namespace mnas
 
 #endif  // MNAS_SPACE_COST_MODEL_H_

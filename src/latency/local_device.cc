@@ -1,0 +1,137 @@
+// LocalDevice: this machine's XNNPACK behind the device seam.
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "latency/device.h"
+#include "latency/graph.h"
+#include "latency/lookup_table.h"
+#include "latency/xnnpack_network.h"
+
+namespace mnas {
+namespace {
+
+std::string first_line(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line.substr(0, 256);
+}
+
+// FNV-1a, 64 bits: a stable, short fingerprint (not a secret).
+std::string fingerprint(const std::string& text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+Provenance provenance_for(const DeviceInfo& info, const TimingRequest& request,
+                          const Architecture& arch) {
+  Provenance p = machine_provenance();
+  p.device = "local";
+  p.device_id = info.id;
+  p.engine = info.engine;
+  p.engine_version = info.engine_version;
+  p.pinned_cpu = request.protocol.cpu;
+  p.threads = request.threads;
+  p.input_shape = to_string(arch.input);
+  return p;
+}
+
+}  // namespace
+
+DeviceInfo local_device_info() {
+  DeviceInfo info;
+  const Provenance machine = machine_provenance();
+  info.cpu_model = machine.cpu_model;
+  info.logical_cpus = machine.logical_cpus;
+  utsname u{};
+  info.machine = uname(&u) == 0 ? u.machine : "unknown";
+  std::string machine_id = first_line("/etc/machine-id");
+  if (machine_id.empty()) machine_id = first_line("/var/lib/dbus/machine-id");
+  if (machine_id.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    machine_id = host;
+  }
+  info.id = fingerprint(machine_id + "|" + info.cpu_model + "|" + info.machine);
+  info.engine = "xnnpack";
+  info.engine_version = xnnpack_version();
+  info.mnas_version = MNAS_VERSION;
+  return info;
+}
+
+void validate(const TimingRequest& request) {
+  if (request.threads < 1 || request.threads > 256) {
+    throw Error("threads: " + std::to_string(request.threads) +
+                " is out of range; must be in [1, 256]");
+  }
+  validate(request.protocol);
+}
+
+LocalDevice::LocalDevice() : info_(local_device_info()) {}
+
+LatencyResult LocalDevice::measure(const Architecture& arch, const TimingRequest& request) {
+  validate(request);
+  XnnpackNetwork net(lower_architecture(arch), request.threads);
+  LatencyResult r;
+  r.measurement = mnas::measure([&net] { net.run(); }, request.protocol);
+  r.median_ms = r.measurement.stats.median_ms;
+  r.provenance = provenance_for(info_, request, arch);
+  return r;
+}
+
+PairedLatency LocalDevice::measure_paired(const Architecture& candidate,
+                                          const Architecture& reference,
+                                          const TimingRequest& request) {
+  validate(request);
+  XnnpackNetwork a(lower_architecture(candidate), request.threads);
+  XnnpackNetwork b(lower_architecture(reference), request.threads);
+  const PairedMeasurement m =
+      measure_interleaved([&a] { a.run(); }, [&b] { b.run(); }, request.protocol);
+  PairedLatency p;
+  p.candidate.measurement = m.first;
+  p.candidate.median_ms = m.first.stats.median_ms;
+  p.candidate.provenance = provenance_for(info_, request, candidate);
+  p.reference.measurement = m.second;
+  p.reference.median_ms = m.second.stats.median_ms;
+  p.reference.provenance = provenance_for(info_, request, reference);
+  return p;
+}
+
+std::vector<OperatorTiming> LocalDevice::profile(const Architecture& arch,
+                                                 const TimingRequest& request) {
+  validate(request);
+  return profile_operators(lower_architecture(arch), request.threads, request.protocol);
+}
+
+std::vector<LutEntryTiming> LocalDevice::measure_lut_entries(const std::vector<std::string>& keys,
+                                                             const TimingRequest& request) {
+  validate(request);
+  std::vector<LutEntryTiming> out;
+  for (const std::string& key : keys) {
+    XnnpackNetwork net(lut_entry_graph(key), request.threads);
+    const Measurement m = mnas::measure([&net] { net.run(); }, request.protocol);
+    out.push_back({key, m.stats.median_ms, m.stats.std_ms, m.stats.runs});
+  }
+  return out;
+}
+
+DeviceLatency::DeviceLatency(std::shared_ptr<Device> device, TimingRequest request)
+    : device_(std::move(device)), request_(request) {
+  MNAS_ASSERT(device_ != nullptr);
+  validate(request_);
+}
+
+LatencyResult DeviceLatency::latency(const Architecture& arch) {
+  return device_->measure(arch, request_);
+}
+
+}  // namespace mnas

@@ -1,0 +1,196 @@
+#include "latency/remote_device.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "latency/latency_json.h"
+#include "space/architecture_codec.h"
+#include "space/file_io.h"
+#include "space/json_fields.h"
+
+namespace mnas {
+namespace {
+
+using Json = nlohmann::json;
+
+// Answers above this are refused: the largest real one (a profile of a big network) is ~100 KB.
+constexpr size_t kMaxAnswerBytes = size_t{16} << 20;
+
+bool transient_status(int status) {
+  return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+Json request_json(const TimingRequest& r) {
+  return {{"threads", r.threads}, {"protocol", protocol_json(r.protocol)}};
+}
+
+}  // namespace
+
+RemoteDevice::RemoteDevice(std::string url, RemoteOptions options)
+    : url_(std::move(url)), options_(std::move(options)) {
+  while (!url_.empty() && url_.back() == '/') url_.pop_back();
+  const size_t scheme = url_.find("://");
+  const std::string prefix = scheme == std::string::npos ? "" : url_.substr(0, scheme);
+  const std::string rest = scheme == std::string::npos ? "" : url_.substr(scheme + 3);
+  if ((prefix != "http" && prefix != "https") || rest.empty() ||
+      rest.find_first_of("/?# ") != std::string::npos) {
+    throw Error("device: '" + url_ +
+                "' is not a device URL; write http://HOST:PORT (the address mnas-device prints)");
+  }
+  if (options_.retries < 0 || options_.retries > 100) throw Error("device retries: must be in [0, 100]");
+}
+
+RemoteDevice::~RemoteDevice() = default;
+
+Json RemoteDevice::call(const std::string& method, const std::string& path, const Json& body) {
+  const std::string where = "device " + url_;
+  std::string last;
+  double wait = options_.backoff_seconds;
+  const auto start = std::chrono::steady_clock::now();
+  for (int attempt = 0; attempt <= options_.retries; ++attempt) {
+    if (attempt > 0) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(wait));
+      wait = std::min(wait * 2, 8.0);
+    }
+    httplib::Client client(url_);
+    client.set_connection_timeout(std::chrono::duration<double>(options_.connect_timeout_seconds));
+    client.set_read_timeout(std::chrono::duration<double>(options_.read_timeout_seconds));
+    client.set_write_timeout(std::chrono::seconds(30));
+    httplib::Headers headers;
+    if (!options_.token.empty()) headers.emplace("Authorization", "Bearer " + options_.token);
+    httplib::Result res = method == "GET"
+                              ? client.Get(path, headers)
+                              : client.Post(path, headers, body.dump(), "application/json");
+    if (!res) {
+      last = "cannot reach it (" + httplib::to_string(res.error()) + ")";
+      continue;
+    }
+    const int status = res->status;
+    if (res->body.size() > kMaxAnswerBytes) {
+      throw Error(where + ": an answer of " + std::to_string(res->body.size()) +
+                  " bytes; refused (more than 16 MiB)", Error::Kind::kIo);
+    }
+    Json answer;
+    try {
+      answer = Json::parse(res->body);
+    } catch (const Json::exception&) {
+      answer = Json();
+    }
+    const std::string message = answer.is_object() && answer.contains("error") &&
+                                        answer["error"].is_string()
+                                    ? answer["error"].get<std::string>()
+                                    : res->body.substr(0, 200);
+    if (transient_status(status)) {
+      last = "busy or unavailable (HTTP " + std::to_string(status) + ": " + message + ")";
+      const std::string retry_after = res->get_header_value("Retry-After");
+      const double hinted = std::atof(retry_after.c_str());
+      if (hinted > 0) wait = std::max(wait, std::min(hinted, 30.0));
+      continue;
+    }
+    if (status == 401 || status == 403) {
+      throw Error(where + ": the token was refused (HTTP " + std::to_string(status) +
+                  "); give the token mnas-device printed or read from its --token-file, with "
+                  "--device-token-file FILE or the MNAS_DEVICE_TOKEN variable");
+    }
+    if (status >= 400 && status < 500) throw Error(where + ": " + message);
+    if (status != 200) {
+      throw Error(where + ": failed (HTTP " + std::to_string(status) + "): " + message,
+                  Error::Kind::kIo);
+    }
+    if (!answer.is_object()) throw Error(where + ": the answer is not a JSON object", Error::Kind::kIo);
+    return answer;
+  }
+  const double waited =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  throw DeviceUnreachable(where + ": unreachable after " + std::to_string(options_.retries + 1) +
+                          " tries over " + std::to_string(static_cast<int>(waited + 0.5)) +
+                          " s: " + last);
+}
+
+DeviceInfo RemoteDevice::info() {
+  return device_info_from_json(call("GET", "/v1/device", Json()), "device " + url_);
+}
+
+LatencyResult RemoteDevice::measure(const Architecture& arch, const TimingRequest& request) {
+  validate(request);
+  Json body = request_json(request);
+  body["architecture"] = to_canonical_string(arch);
+  return latency_result_from_json(call("POST", "/v1/latency", body), "device " + url_);
+}
+
+PairedLatency RemoteDevice::measure_paired(const Architecture& candidate,
+                                           const Architecture& reference,
+                                           const TimingRequest& request) {
+  validate(request);
+  Json body = request_json(request);
+  body["architecture"] = to_canonical_string(candidate);
+  body["reference"] = to_canonical_string(reference);
+  return paired_latency_from_json(call("POST", "/v1/paired", body), "device " + url_);
+}
+
+std::vector<OperatorTiming> RemoteDevice::profile(const Architecture& arch,
+                                                  const TimingRequest& request) {
+  validate(request);
+  Json body = request_json(request);
+  body["architecture"] = to_canonical_string(arch);
+  const Json answer = call("POST", "/v1/profile", body);
+  const std::string where = "device " + url_;
+  return operators_from_json(json_fields::required(answer, "operators", where),
+                             where + ": operators");
+}
+
+std::vector<LutEntryTiming> RemoteDevice::measure_lut_entries(const std::vector<std::string>& keys,
+                                                              const TimingRequest& request) {
+  validate(request);
+  Json body = request_json(request);
+  body["keys"] = keys;
+  const Json answer = call("POST", "/v1/lut/entries", body);
+  const std::string where = "device " + url_;
+  return lut_entries_from_json(json_fields::required(answer, "entries", where),
+                               where + ": entries");
+}
+
+std::string resolve_device_token(const std::string& token_file) {
+  std::string text;
+  std::string what;
+  if (!token_file.empty()) {
+    text = read_whole_file(token_file, "device token file", 4096);
+    what = "device token file '" + token_file + "'";
+  } else if (const char* env = std::getenv("MNAS_DEVICE_TOKEN")) {
+    text = env;
+    what = "MNAS_DEVICE_TOKEN";
+    if (text.empty()) return "";
+  } else {
+    return "";
+  }
+  text = text.substr(0, text.find('\n'));
+  while (!text.empty() && (text.back() == '\r' || text.back() == ' ' || text.back() == '\t')) {
+    text.pop_back();
+  }
+  if (text.empty()) throw Error(what + ": holds no token (the first line is empty)");
+  for (unsigned char c : text) {
+    if (c < 0x21 || c > 0x7e) throw Error(what + ": the token has a character that is not printable ASCII");
+  }
+  return text;
+}
+
+std::shared_ptr<Device> open_device(const std::string& spec, const RemoteOptions& options,
+                                    const std::string& field) {
+  if (spec == "local") return std::make_shared<LocalDevice>();
+  if (spec.rfind("http://", 0) == 0 || spec.rfind("https://", 0) == 0) {
+    try {
+      return std::make_shared<RemoteDevice>(spec, options);
+    } catch (const Error& e) {
+      throw Error(field + ": " + e.what());
+    }
+  }
+  throw Error(field + ": '" + spec +
+              "' is not a device; use local or the URL of an mnas-device server "
+              "(http://HOST:PORT)");
+}
+
+}  // namespace mnas
