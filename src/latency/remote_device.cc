@@ -119,7 +119,9 @@ LatencyResult RemoteDevice::measure(const Architecture& arch, const TimingReques
   validate(request);
   Json body = request_json(request);
   body["architecture"] = to_canonical_string(arch);
-  return latency_result_from_json(call("POST", "/v1/latency", body), "device " + url_);
+  LatencyResult r = latency_result_from_json(call("POST", "/v1/latency", body), "device " + url_);
+  r.provenance.device = url_;  // the server calls itself "local"
+  return r;
 }
 
 PairedLatency RemoteDevice::measure_paired(const Architecture& candidate,
@@ -129,7 +131,9 @@ PairedLatency RemoteDevice::measure_paired(const Architecture& candidate,
   Json body = request_json(request);
   body["architecture"] = to_canonical_string(candidate);
   body["reference"] = to_canonical_string(reference);
-  return paired_latency_from_json(call("POST", "/v1/paired", body), "device " + url_);
+  PairedLatency p = paired_latency_from_json(call("POST", "/v1/paired", body), "device " + url_);
+  p.candidate.provenance.device = p.reference.provenance.device = url_;
+  return p;
 }
 
 std::vector<OperatorTiming> RemoteDevice::profile(const Architecture& arch,

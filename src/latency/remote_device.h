@@ -16,7 +16,7 @@ struct RemoteOptions {
   int retries = 6;                       // transient failures retried per call; Default: 6
   double backoff_seconds = 0.5;          // first wait, doubled per retry up to 8 s; Default: 0.5
   double connect_timeout_seconds = 5;    // Default: 5 s
-  double read_timeout_seconds = 600;     // queue wait + measurement; Default: 600 s
+  double read_timeout_seconds = 900;     // queue wait + measurement; Default: 900 s
 };
 
 // An mnas-device server (src/serve, docs/devices.md) over HTTP/JSON: the target device of a
