@@ -12,10 +12,16 @@ void add_device_options(CLI::App* cmd, DeviceOptions& o) {
   cmd->add_option("--device-token-file", o.token_file,
                   "File whose first line is the device's token (default: the MNAS_DEVICE_TOKEN "
                   "variable)");
+  cmd->add_option("--device-retries", o.retries,
+                  "Tries again this many times, waiting 0.5 s, 1 s, 2 s, ... up to 8 s, when a "
+                  "remote device does not answer or is busy (default " +
+                      std::to_string(o.retries) + ")");
 }
 
 std::shared_ptr<Device> open_device(const DeviceOptions& o) {
   RemoteOptions remote;
+  if (o.retries < 0 || o.retries > 100) throw Error("--device-retries: must be in [0, 100]");
+  remote.retries = o.retries;
   try {
     remote.token = resolve_device_token(o.token_file);
   } catch (const Error& e) {

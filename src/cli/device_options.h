@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "latency/device.h"
+#include "latency/remote_device.h"
 
 namespace mnas::cli {
 
@@ -14,9 +15,10 @@ namespace mnas::cli {
 struct DeviceOptions {
   std::string device = "local";  // "local" or an mnas-device URL
   std::string token_file;        // else MNAS_DEVICE_TOKEN
+  int retries = RemoteOptions{}.retries;
 };
 
-// Declares --device and --device-token-file on `cmd`; `options` must outlive `cmd`.
+// Declares --device, --device-token-file and --device-retries on `cmd`; `options` must outlive `cmd`.
 void add_device_options(CLI::App* cmd, DeviceOptions& options);
 
 // The device `options` name, with its token resolved (latency/remote_device.h). Throws

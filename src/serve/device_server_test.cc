@@ -10,12 +10,12 @@
 
 #include <cstdio>
 #include <fstream>
-#include <regex>
 #include <thread>
 
 #include "latency/fake_device.h"
 #include "latency/measure_presets.h"
 #include "latency/remote_device.h"
+#include "serve/device_process.h"
 #include "space/zoo.h"
 
 namespace mnas {
@@ -141,31 +141,8 @@ TEST(DeviceServer, TheHttpLayerRefusesWithJsonToo) {
 
 // mnas-device itself: starts, prints where it listens, answers, and stops cleanly on SIGTERM.
 TEST(MnasDevice, ServesAndStopsCleanlyOnSigterm) {
-  const std::string dir = "/tmp/mnas_device_test_" + std::to_string(::getpid());
-  const std::string token_file = dir + ".token", out = dir + ".out", err = dir + ".err";
-  std::ofstream(token_file) << kToken << "\n";
-  const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    std::freopen(out.c_str(), "w", stdout);
-    std::freopen(err.c_str(), "w", stderr);
-    execl(MNAS_DEVICE_BINARY, MNAS_DEVICE_BINARY, "--bind", "127.0.0.1:0", "--token-file",
-          token_file.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  // Wait for the address line.
-  std::string url;
-  for (int i = 0; i < 200 && url.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    std::ifstream in(out);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::smatch m;
-    if (std::regex_search(text, m, std::regex("listening on (http://127\\.0\\.0\\.1:[0-9]+)"))) {
-      url = m[1];
-    }
-  }
-  ASSERT_FALSE(url.empty()) << "mnas-device printed no address";
-  RemoteDevice remote(url, client_options());
+  testing::DeviceProcess process(MNAS_DEVICE_BINARY, kToken, "sigterm");
+  RemoteDevice remote(process.url(), client_options());
   const DeviceInfo info = remote.info();
   EXPECT_EQ(info.engine, "xnnpack");
   EXPECT_EQ(info.id, local_device_info().id);
@@ -174,16 +151,29 @@ TEST(MnasDevice, ServesAndStopsCleanlyOnSigterm) {
   quick.protocol.min_seconds = 0;
   quick.protocol.max_attempts = 1;
   EXPECT_GT(remote.measure(small(), quick).median_ms, 0);
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  const int status = process.stop(SIGTERM);
   EXPECT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 0);
-  std::ifstream in(err);
-  const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_NE(log.find("stopped (SIGTERM)"), std::string::npos) << log;
-  EXPECT_NE(log.find("POST /v1/latency 200"), std::string::npos) << log;
-  for (const std::string& f : {token_file, out, err}) std::remove(f.c_str());
+  EXPECT_NE(process.err().find("stopped (SIGTERM)"), std::string::npos) << process.err();
+  EXPECT_NE(process.err().find("POST /v1/latency 200"), std::string::npos) << process.err();
+}
+
+TEST(MnasDevice, RefusesABadStart) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--queue", "-1"}, {"--max-threads", "9999"}}) {
+    try {
+      testing::DeviceProcess process(MNAS_DEVICE_BINARY, kToken, "bad", args);
+      FAIL() << "started with " << args[0];
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("mnas-device: error"), std::string::npos) << e.what();
+    }
+  }
+  try {
+    testing::DeviceProcess process(MNAS_DEVICE_BINARY, "short", "short");
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("at least 16 characters"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -1,0 +1,102 @@
+// The commands that measure, against an mnas-device server on loopback: the same output as a
+// local run, a lookup table built and checked on the remote device, and clear errors.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "cli/cli_test_util.h"
+#include "serve/device_process.h"
+
+namespace {
+
+const std::string kToken = "cli-device-test-token-0123";
+
+std::string device_flags(const mnas::testing::DeviceProcess& d) {
+  return " --device " + d.url() + " --device-token-file " + d.token_file();
+}
+
+TEST(DeviceCli, LatencyOnARemoteDeviceGivesWhatALocalRunGives) {
+  mnas::testing::DeviceProcess device(MNAS_DEVICE_BINARY, kToken, "latency");
+  const std::string arch =
+      "latency mnasnet-small --input 28x28x1 --classes 10 --min-secs 0.3 --max-secs 2 --json";
+  // Interleaved, so that the machine's drift hits both alike.
+  std::vector<double> local, remote;
+  nlohmann::json local_json, remote_json;
+  for (int i = 0; i < 2; ++i) {
+    local_json = run_json(arch);
+    remote_json = run_json(arch + device_flags(device));
+    local.push_back(local_json["median_ms"].get<double>());
+    remote.push_back(remote_json["median_ms"].get<double>());
+  }
+  // The same fields, the same values where they do not depend on the run.
+  for (auto it = local_json.begin(); it != local_json.end(); ++it) {
+    EXPECT_TRUE(remote_json.contains(it.key())) << it.key();
+  }
+  for (auto it = remote_json.begin(); it != remote_json.end(); ++it) {
+    EXPECT_TRUE(local_json.contains(it.key())) << it.key();
+  }
+  EXPECT_EQ(remote_json["canonical"], local_json["canonical"]);
+  EXPECT_EQ(remote_json["protocol"], local_json["protocol"]);
+  EXPECT_EQ(remote_json["provenance"]["device"], device.url());
+  EXPECT_EQ(local_json["provenance"]["device"], "local");
+  EXPECT_EQ(remote_json["provenance"]["device_id"], local_json["provenance"]["device_id"]);
+  EXPECT_EQ(remote_json["provenance"]["cpu_model"], local_json["provenance"]["cpu_model"]);
+  // Medians within the machine's noise of each other (it is the same machine).
+  const double lo = *std::min_element(local.begin(), local.end());
+  const double hi = *std::max_element(local.begin(), local.end());
+  for (double r : remote) {
+    EXPECT_GT(r, 0.7 * lo) << "local " << lo << "-" << hi;
+    EXPECT_LT(r, 1.4 * hi) << "local " << lo << "-" << hi;
+  }
+  // The profile comes from the device too.
+  const nlohmann::json profiled = run_json(
+      "latency mnasnet-small --input 28x28x1 --runs 2 --min-secs 0 --profile --json" +
+      device_flags(device));
+  EXPECT_GT(profiled["operators"].size(), 10u);
+}
+
+TEST(DeviceCli, LookupTableBuiltAndCheckedOnTheRemoteDevice) {
+  mnas::testing::DeviceProcess device(MNAS_DEVICE_BINARY, kToken, "lut");
+  const std::string space = temp_path("device_lut_space.json"), table = temp_path("device_lut.json");
+  std::ofstream(space) << R"({"input": "16x16x1", "classes": 10,
+    "choices": {"ops": ["dconv", "mbconv_e3"], "kernels": [3], "se_ratios": [0, 0.25],
+                "skips": ["pool"], "filter_ratios": [1.0], "layer_deltas": [0]},
+    "searchable_blocks": [1, 3]})";
+  const std::string quick = " --runs 3 --min-secs 0 --max-secs 0.2";
+  const Result r = run_mnas("lut build --space " + space + " --input 16x16x1 --out " + table +
+                            " --calibration-samples 4" + quick + device_flags(device));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("on " + device.url()), std::string::npos) << r.err;
+  const nlohmann::json check =
+      run_json("lut check " + table + " --samples 4 --json" + quick + device_flags(device));
+  EXPECT_EQ(check["samples"], 4);
+  EXPECT_EQ(check["provenance"]["device"], device.url());
+  // Every entry and every calibration network went to the device.
+  const std::string log = device.err();
+  EXPECT_NE(log.find("POST /v1/lut/entries 200"), std::string::npos) << log;
+  EXPECT_GE(std::count(log.begin(), log.end(), '\n'), 4 + 4);
+  std::remove(space.c_str());
+  std::remove(table.c_str());
+}
+
+TEST(DeviceCli, BadDevicesAreClearErrors) {
+  Result r = run_mnas("latency mnasnet-small --device board:8765");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--device: 'board:8765' is not a device"), std::string::npos) << r.err;
+  r = run_mnas("latency mnasnet-small --device http://127.0.0.1:9 --device-retries 1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("unreachable after 2 tries"), std::string::npos) << r.err;
+  r = run_mnas("latency mnasnet-small --device-token-file /nonexistent/token --device "
+               "http://127.0.0.1:9");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/nonexistent/token"), std::string::npos) << r.err;
+  mnas::testing::DeviceProcess device(MNAS_DEVICE_BINARY, kToken, "badtoken");
+  r = run_mnas("latency mnasnet-small --device " + device.url());  // no token
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("token was refused"), std::string::npos) << r.err;
+  r = run_mnas("latency mnasnet-small --input 2048x2048x3 --runs 1" + device_flags(device));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("architecture: "), std::string::npos) << r.err;
+}
+
+}  // namespace
