@@ -18,13 +18,15 @@ int run(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Run `mnas COMMAND --help` for the options of a command.\n"
-      "Exit codes: 0 success, 1 failure, 2 bad command line or bad input.");
+      "Exit codes: 0 success, 1 failure, 2 bad command line or bad input, 75 a search paused "
+      "(a device did not answer; --resume continues).");
   add_space_command(app);
   add_describe_command(app);
   add_latency_command(app);
   add_lut_command(app);
   add_train_command(app);
   add_search_command(app);
+  add_results_command(app);
   add_report_command(app);
 
   if (argc <= 1) {
@@ -46,6 +48,8 @@ int run(int argc, char** argv) {
   }
   try {
     app.parse(argc, argv);
+  } catch (const SearchPaused&) {
+    return kExitPaused;
   } catch (const CLI::Success& e) {
     return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {

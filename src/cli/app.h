@@ -7,6 +7,11 @@ namespace mnas::cli {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;  // the work failed: unreadable file, I/O error
 constexpr int kExitUsage = 2;    // bad command line or bad input (the message names it)
+constexpr int kExitPaused = 75;  // EX_TEMPFAIL: a search paused (a device did not answer);
+                                 // everything finished is stored, --resume continues
+
+// Thrown by a command whose work paused (after it said why): run() returns kExitPaused.
+struct SearchPaused {};
 
 // Parses the command line, runs the subcommand and maps errors to exit codes; messages go to
 // stderr, results to stdout.

@@ -17,7 +17,8 @@ void add_describe_command(CLI::App& app);
 void add_latency_command(CLI::App& app);
 void add_lut_command(CLI::App& app);
 void add_train_command(CLI::App& app);   // train and eval
-void add_search_command(CLI::App& app);  // search and results
+void add_search_command(CLI::App& app);
+void add_results_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 
 }  // namespace mnas::cli

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <set>
 
 #include "cli/cli_test_util.h"
 #include "serve/device_process.h"
@@ -77,6 +79,105 @@ TEST(DeviceCli, LookupTableBuiltAndCheckedOnTheRemoteDevice) {
   EXPECT_GE(std::count(log.begin(), log.end(), '\n'), 4 + 4);
   std::remove(space.c_str());
   std::remove(table.c_str());
+}
+
+// A shell command in the background; wait() gives its exit code.
+class Background {
+ public:
+  explicit Background(const std::string& command) {
+    pid_ = fork();
+    if (pid_ == 0) {
+      execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+  }
+  int wait() {
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+int64_t trials_in(const std::string& store) {
+  const Result r = run_mnas("results " + store + " --json");
+  if (r.exit_code != 0) return 0;
+  return nlohmann::json::parse(r.out)["trials"].get<int64_t>();
+}
+
+// The acceptance test of multi-device search: two servers, every trial measured on both; one
+// server killed mid-search pauses the search (exit 75, nothing lost); restarted, --resume ends
+// with exactly the trials asked for.
+TEST(DeviceCli, SearchOnTwoDevicesSurvivesOneGoingAway) {
+  if (!std::ifstream("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
+    GTEST_SKIP() << "dataset-fashion-mnist is not installed (scripts/setup.sh installs it)";
+  }
+  mnas::testing::DeviceProcess a(MNAS_DEVICE_BINARY, kToken, "search_a");
+  mnas::testing::DeviceProcess b(MNAS_DEVICE_BINARY, kToken, "search_b");
+  const std::string store = temp_path("devices_search.db"), log = temp_path("devices_search.log");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+  const std::string devices = " --device a=" + a.url() + " --device b=" + b.url() +
+                              " --device-token-file " + a.token_file() +
+                              " --target-ms b=5 --latency-stat b=p90 --device-retries 2";
+  const std::string search = std::string(MNAS_BINARY) + " search --store " + store +
+                             " --trials 8 --batch 2 --train-images 128 --holdout 64 --threads 2"
+                             " --references none" + devices;
+  Background running(search + " > " + log + ".out 2> " + log);
+  // Kill b once two trials are stored.
+  for (int i = 0; i < 600 && trials_in(store) < 2; ++i) usleep(100 * 1000);
+  ASSERT_GE(trials_in(store), 2) << slurp(log);
+  b.stop(SIGKILL);
+  const int code = running.wait();
+  const std::string err = slurp(log);
+  EXPECT_EQ(code, 75) << err;
+  EXPECT_NE(err.find("search paused: device " + b.url()), std::string::npos) << err;
+  EXPECT_NE(err.find("--resume"), std::string::npos) << err;
+  const int64_t kept = trials_in(store);
+  EXPECT_GE(kept, 2);
+  EXPECT_LT(kept, 8);
+  // b is back (same address): the search continues to exactly 8 trials.
+  b.restart(MNAS_DEVICE_BINARY);
+  const Result resumed = run_mnas("search --store " + store + " --resume --trials 8 --threads 2" +
+                                  " --references none --device a=" + a.url() + " --device b=" +
+                                  b.url() + " --device-token-file " + a.token_file());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("resuming at trial " + std::to_string(kept + 1)), std::string::npos)
+      << resumed.err;
+  const nlohmann::json j = run_json("results " + store + " --json --top 100");
+  EXPECT_EQ(j["trials"], 8);
+  EXPECT_EQ(j["devices"], nlohmann::json({"a", "b"}));
+  EXPECT_DOUBLE_EQ(j["targets_ms"]["b"].get<double>(), 5.0);
+  EXPECT_TRUE(j["pareto_by_device"].contains("a"));
+  EXPECT_TRUE(j["pareto_by_device"].contains("b"));
+  std::set<int64_t> ids;
+  for (const nlohmann::json& t : j["top"]) {
+    ids.insert(t["id"].get<int64_t>());
+    ASSERT_TRUE(t["latencies"].contains("a")) << t;
+    ASSERT_TRUE(t["latencies"].contains("b")) << t;
+    const nlohmann::json& la = t["latencies"]["a"];
+    const nlohmann::json& lb = t["latencies"]["b"];
+    EXPECT_GT(la["latency_ms"].get<double>(), 0);
+    EXPECT_EQ(la["stats"]["stat"], "median");
+    EXPECT_EQ(la["stats"]["target"], "mobilenetv2");  // T timed alongside on a
+    EXPECT_EQ(la["stats"]["candidate"]["provenance"]["device"], a.url());
+    EXPECT_EQ(lb["stats"]["stat"], "p90");
+    EXPECT_DOUBLE_EQ(lb["target_ms"].get<double>(), 5.0);
+    EXPECT_DOUBLE_EQ(lb["latency_ms"].get<double>(),
+                     lb["stats"]["candidate"]["p90_ms"].get<double>());
+    // The reward is the product of one term per device.
+    const double ra = la["ratio"].get<double>(), rb = lb["ratio"].get<double>();
+    EXPECT_NEAR(t["reward"].get<double>(),
+                t["accuracy"].get<double>() * std::pow(ra, -0.07) * std::pow(rb, -0.07), 1e-9);
+  }
+  // The report has a view per device.
+  const std::string html = slurp(store.substr(0, store.rfind('.')) + ".html");
+  EXPECT_NE(html.find("Accuracy and latency on b"), std::string::npos);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+  std::remove(log.c_str());
+  std::remove((log + ".out").c_str());
+  std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
 }
 
 TEST(DeviceCli, BadDevicesAreClearErrors) {

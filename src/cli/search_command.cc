@@ -1,4 +1,5 @@
-// `mnas search` and `mnas results`: the search end to end, and what a store holds.
+// `mnas search`: the search end to end. Parses flags into the library's SearchConfig (or reads it
+// from the store to resume), builds the evaluator and the latency objective, runs, prints.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -8,18 +9,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/app.h"
 #include "cli/commands.h"
+#include "cli/results_print.h"
 #include "data/dataset.h"
-#include "latency/latency_model.h"
-#include "latency/lookup_table.h"
-#include "latency/measure_presets.h"
+#include "latency/remote_device.h"
 #include "report/report.h"
+#include "search/latency_objective.h"
 #include "search/proxy_evaluator.h"
 #include "search/references.h"
+#include "search/search_config.h"
 #include "search/search_loop.h"
 #include "search/strategy_factory.h"
 #include "search/synthetic_surrogate.h"
-#include "space/architecture_codec.h"
 #include "space/error.h"
 #include "space/number_format.h"
 #include "space/zoo.h"
@@ -27,12 +29,8 @@
 namespace mnas::cli {
 namespace {
 
-// Flags that define a search: stored with it, and checked when it is resumed.
-const char* const kConfigFlags[] = {
-    "--strategy", "--seed",   "--evaluator",    "--space",   "--input",     "--classes",
-    "--dataset",  "--reward", "--alpha",        "--beta",    "--target-ms", "--target",
-    "--latency",  "--epochs", "--train-images", "--holdout", "--batch",     "--failed-reward"};
-
+// The flags as given; a flag's value is used only when it was given (cmd->count), on top of the
+// defaults or, when resuming, of the stored configuration.
 struct SearchCommandOptions {
   std::string store;
   bool resume = false;
@@ -42,152 +40,143 @@ struct SearchCommandOptions {
   double time_budget = 0;
   int threads = 0;
   std::string data_dir;
-  std::map<std::string, std::string> flags = {{"--strategy", "ppo"},
-                                              {"--seed", "1"},
-                                              {"--evaluator", "proxy"},
-                                              {"--space", ""},
-                                              {"--input", kSearchDefaultInput},
-                                              {"--classes", std::to_string(kSearchDefaultClasses)},
-                                              {"--dataset", "fashion-mnist"},
-                                              {"--reward", "soft"},
-                                              {"--alpha", ""},
-                                              {"--beta", ""},
-                                              {"--target-ms", ""},
-                                              {"--target", "mobilenetv2"},
-                                              {"--latency", "xnnpack"},
-                                              {"--epochs", "1"},
-                                              {"--train-images", "5000"},
-                                              {"--holdout", "2000"},
-                                              {"--batch", "6"},
-                                              {"--failed-reward", "0"}};
   bool json = false;
+  // Configuration flags.
+  std::string strategy, evaluator, space, input, dataset, reward, latency;
+  uint64_t seed = 1;
+  int classes = 10, epochs = 1, batch = 6;
+  int64_t train_images = 5000, holdout = 2000;
+  double alpha = 0, beta = 0, failed_reward = 0;
+  std::vector<std::string> devices, targets, target_ms, latency_stats;
+  // How to reach the devices (not stored).
+  std::vector<std::string> token_files;
+  int device_retries = RemoteOptions{}.retries;
   CLI::App* cmd = nullptr;
+
+  bool given(const char* flag) const { return cmd->count(flag) > 0; }
 };
 
-double number(const std::map<std::string, std::string>& f, const std::string& flag) {
-  return parse_double(f.at(flag), flag + ": '" + f.at(flag) + "' is not a number");
-}
-
-int integer(const std::map<std::string, std::string>& f, const std::string& flag) {
-  std::string_view v = f.at(flag);
-  const std::string message = flag + ": '" + f.at(flag) + "' is not an integer";
-  const int i = parse_int(v, message);
-  if (!v.empty()) throw Error(message);
-  return i;
-}
-
-std::unique_ptr<LatencyModel> make_latency(const std::string& spec, const SearchSpace& space) {
-  if (spec == "xnnpack") {
-    return std::make_unique<DeviceLatency>(std::make_shared<LocalDevice>(),
-                                           TimingRequest{1, search_trial_protocol()});
-  }
-  if (spec.rfind("lut:", 0) == 0) {
-    LookupTable table = LookupTable::load(spec.substr(4));
-    table.require_space(space);
-    return std::make_unique<LookupTableLatency>(std::move(table));
-  }
-  throw Error("--latency: use xnnpack or lut:FILE");
-}
-
-// "mobilenetv2", "0.8x:mnasnet-a1": a zoo model at the space's input, measured the same way.
-double resolve_target(const std::string& spec, LatencyModel& latency, Evaluator* surrogate,
-                      const SearchSpace& space) {
-  double factor = 1.0;
-  std::string name = spec;
-  const size_t colon = spec.find("x:");
-  if (colon != std::string::npos) {
-    factor = parse_double(spec.substr(0, colon),
-                          "--target: '" + spec + "' should read like 0.8x:mnasnet-a1");
-    name = spec.substr(colon + 2);
-    if (!(factor > 0)) throw Error("--target: the factor must be > 0");
-  }
-  ZooOptions o;
-  o.input = space.input();
-  o.classes = space.classes();
-  const Architecture ref = zoo_model(name, o);
-  const double ms =
-      surrogate ? surrogate->evaluate(ref).latency_ms : latency.latency(ref).median_ms;
-  return factor * ms;
-}
-
-nlohmann::json trial_json(const StoredTrial& t) {
-  return {{"id", t.id},
-          {"step", t.step},
-          {"accuracy", t.accuracy},
-          {"latency_ms", t.latency_ms},
-          {"reward", t.reward},
-          {"status", t.status},
-          {"failure", t.failure},
-          {"canonical", t.canonical}};
-}
-
-void print_results(const Store& store, bool json, int top) {
-  const std::vector<StoredTrial> trials = store.trials();
-  const nlohmann::json config =
-      store.config().empty() ? nlohmann::json::object() : nlohmann::json::parse(store.config());
-  std::vector<StoredTrial> best;
-  for (const StoredTrial& t : trials) {
-    if (t.status == "done" && !t.cached) best.push_back(t);
-  }
-  std::sort(best.begin(), best.end(),
-            [](const StoredTrial& a, const StoredTrial& b) { return a.reward > b.reward; });
-  if (best.size() > static_cast<size_t>(top)) best.resize(top);
-  const std::vector<StoredTrial> front = pareto_front(trials);
-  const std::vector<StoredReference> references = store.references();
-  int failed = 0;
-  for (const StoredTrial& t : trials) failed += t.status == "failed";
-  if (json) {
-    nlohmann::json top_json = nlohmann::json::array(), front_json = nlohmann::json::array(),
-                   references_json = nlohmann::json::array();
-    for (const StoredTrial& t : best) top_json.push_back(trial_json(t));
-    for (const StoredTrial& t : front) front_json.push_back(trial_json(t));
-    for (const StoredReference& r : references) {
-      references_json.push_back({{"name", r.name},
-                                 {"accuracy", r.accuracy},
-                                 {"latency_ms", r.latency_ms},
-                                 {"reward", r.reward},
-                                 {"status", r.status},
-                                 {"failure", r.failure},
-                                 {"canonical", r.canonical}});
-    }
-    std::cout << nlohmann::json{{"store", store.path()},
-                                {"trials", trials.size()},
-                                {"failed", failed},
-                                {"target_ms", config.value("target_ms", 0.0)},
-                                {"top", top_json},
-                                {"pareto", front_json},
-                                {"references", references_json},
-                                {"config", config}}
-                     .dump(2)
-              << "\n";
-    return;
-  }
-  std::printf("%s: %zu trials (%d failed), target %.3f ms, strategy %s, evaluator %s\n",
-              store.path().c_str(), trials.size(), failed, config.value("target_ms", 0.0),
-              config.contains("flags") ? config["flags"].value("--strategy", "?").c_str() : "?",
-              config.contains("flags") ? config["flags"].value("--evaluator", "?").c_str() : "?");
-  const auto table = [](const char* title, const std::vector<StoredTrial>& rows) {
-    std::printf("\n%s\n%6s %9s %11s %8s  %s\n", title, "trial", "accuracy", "latency ms", "reward",
-                "architecture");
-    for (const StoredTrial& t : rows) {
-      std::printf("%6lld %8.2f%% %11.3f %8.4f  %s\n", static_cast<long long>(t.id),
-                  100 * t.accuracy, t.latency_ms, t.reward, t.canonical.c_str());
-    }
-  };
-  table("Best by reward:", best);
-  table("Pareto front (held-out accuracy vs latency):", front);
-  if (!references.empty()) {
-    std::printf("\nZoo references, evaluated the same way:\n%-16s %9s %11s %8s\n", "model",
-                "accuracy", "latency ms", "reward");
-    for (const StoredReference& r : references) {
-      if (r.status == "done") {
-        std::printf("%-16s %8.2f%% %11.3f %8.4f\n", r.name.c_str(), 100 * r.accuracy, r.latency_ms,
-                    r.reward);
-      } else {
-        std::printf("%-16s failed: %s\n", r.name.c_str(), r.failure.c_str());
+// Applies "NAME=VALUE" (one device) or "VALUE" (every device) flags to the devices.
+template <typename Apply>
+void per_device(std::vector<DeviceObjective>& devices, const std::vector<std::string>& values,
+                const std::string& flag, Apply apply) {
+  for (const std::string& v : values) {
+    const auto [name, value] = split_named(v, flag, "*");
+    bool found = false;
+    for (DeviceObjective& d : devices) {
+      if (name == "*" || d.name == name) {
+        apply(d, value);
+        found = true;
       }
     }
+    if (!found) throw Error(flag + ": no device is named '" + name + "' (see --device)");
   }
+}
+
+SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
+  if (o.given("--strategy")) c.strategy = o.strategy;
+  if (o.given("--seed")) c.seed = o.seed;
+  if (o.given("--space")) {
+    c.space_file = o.space;
+    const InputShape input = c.space.input();
+    const int classes = c.space.classes();
+    c.space = SearchSpace::from_file(o.space);
+    c.space.set_input(input);
+    c.space.set_classes(classes);
+  }
+  if (o.given("--input")) c.space.set_input(parse_input_shape(o.input, "--input"));
+  if (o.given("--classes")) c.space.set_classes(o.classes);
+  if (o.given("--reward")) {
+    const RewardOptions preset = RewardOptions::preset(o.reward, 1.0);
+    c.reward = o.reward;
+    c.alpha = preset.alpha;
+    c.beta = preset.beta;
+  }
+  if (o.given("--alpha")) c.alpha = o.alpha;
+  if (o.given("--beta")) c.beta = o.beta;
+  if (o.given("--evaluator")) c.evaluator = o.evaluator;
+  if (o.given("--dataset")) c.proxy.dataset = o.dataset;
+  if (o.given("--epochs")) c.proxy.epochs = o.epochs;
+  if (o.given("--train-images")) c.proxy.train_images = o.train_images;
+  if (o.given("--holdout")) c.proxy.holdout = o.holdout;
+  if (o.given("--batch")) c.batch = o.batch;
+  if (o.given("--failed-reward")) c.failed_reward = o.failed_reward;
+  if (o.given("--device")) {
+    // Devices named as before keep their targets; new ones start from the defaults.
+    std::vector<DeviceObjective> devices;
+    for (const std::string& spec : o.devices) {
+      const auto [name, url] = split_named(spec, "--device", "remote");
+      DeviceObjective d;
+      for (const DeviceObjective& old : c.devices) {
+        if (old.name == name) d = old;
+      }
+      d.name = name == "remote" && url == "local" ? "local" : name;
+      d.url = url;
+      devices.push_back(d);
+    }
+    c.devices = devices;
+  }
+  per_device(c.devices, o.targets, "--target", [](DeviceObjective& d, const std::string& v) {
+    d.target = v;
+    d.target_ms = 0;
+  });
+  per_device(c.devices, o.target_ms, "--target-ms", [](DeviceObjective& d, const std::string& v) {
+    d.target_ms = parse_double(v, "--target-ms: '" + v + "' is not a number of milliseconds");
+    if (!(d.target_ms > 0)) throw Error("--target-ms: must be > 0");
+  });
+  per_device(c.devices, o.latency_stats, "--latency-stat",
+             [](DeviceObjective& d, const std::string& v) { d.latency_stat = v; });
+  if (o.given("--latency")) {
+    c.latency = o.latency == "xnnpack" ? "measured" : o.latency;
+  } else if (o.given("--evaluator") && !o.given("--device")) {
+    // The surrogate's own latency unless devices were named: then real latency, synthetic accuracy.
+    c.latency = c.evaluator == "surrogate" ? "surrogate" : "measured";
+  }
+  validate(c);
+  return c;
+}
+
+DeviceAccess device_access(const SearchCommandOptions& o) {
+  DeviceAccess access;
+  access.retries = o.device_retries;
+  if (o.device_retries < 0 || o.device_retries > 100) {
+    throw Error("--device-retries: must be in [0, 100]");
+  }
+  try {
+    access.token = resolve_device_token("");  // MNAS_DEVICE_TOKEN
+    for (const std::string& spec : o.token_files) {
+      const auto [name, file] = split_named(spec, "--device-token-file", "*");
+      const std::string token = resolve_device_token(file);
+      if (name == "*") {
+        access.token = token;
+      } else {
+        access.tokens[name] = token;
+      }
+    }
+  } catch (const Error& e) {
+    throw Error(std::string("--device-token-file: ") + e.what(), e.kind());
+  }
+  return access;
+}
+
+// The flag that sets a configuration field (search_config.h), for messages.
+std::string flag_of(const std::string& field) {
+  static const std::pair<const char*, const char*> kFlags[] = {
+      {"strategy", "--strategy"},         {"seed", "--seed"},
+      {"space.input", "--input"},         {"space.classes", "--classes"},
+      {"space", "--space"},               {"reward.preset", "--reward"},
+      {"reward.alpha", "--alpha"},        {"reward.beta", "--beta"},
+      {"latency", "--latency"},           {"evaluator", "--evaluator"},
+      {"proxy.dataset", "--dataset"},     {"proxy.epochs", "--epochs"},
+      {"proxy.train_images", "--train-images"}, {"proxy.holdout", "--holdout"},
+      {"batch", "--batch"},               {"failed_reward", "--failed-reward"}};
+  for (const auto& [prefix, flag] : kFlags) {
+    if (field.rfind(prefix, 0) == 0) return flag;
+  }
+  if (field.find(".target_ms") != std::string::npos) return "--target-ms";
+  if (field.find(".target") != std::string::npos) return "--target";
+  if (field.find(".latency_stat") != std::string::npos) return "--latency-stat";
+  return field.rfind("devices", 0) == 0 ? "--device" : "--resume";
 }
 
 // "search.db" -> "search.html"; "runs/a" -> "runs/a.html".
@@ -214,7 +203,33 @@ std::vector<std::string> reference_names(const std::string& spec) {
   return names;
 }
 
-void run_search_command(SearchCommandOptions& o) {
+std::string describe_devices(const SearchConfig& c) {
+  if (c.latency == "surrogate") return "latency synthetic (surrogate)";
+  std::string out;
+  for (const DeviceObjective& d : c.devices) {
+    out += out.empty() ? "" : "; ";
+    out += d.name + (d.url == "local" ? " (this machine" : " (" + d.url);
+    out += d.target_ms > 0 ? ", T = " + format_double(d.target_ms) + " ms"
+                           : ", T = " + d.target + " timed alongside";
+    out += ", " + d.latency_stat + ")";
+  }
+  if (c.latency.rfind("lut:", 0) == 0) out += ", predicted by " + c.latency.substr(4);
+  return "devices " + out;
+}
+
+std::string trial_latencies(const StoredTrial& t) {
+  if (t.latencies.empty()) return "lat " + format_double(t.latency_ms) + " ms";
+  std::string out;
+  for (const DeviceLatency& d : t.latencies) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%s%s %.3f ms (%.2f T)", out.empty() ? "" : ", ",
+                  t.latencies.size() > 1 ? d.device.c_str() : "lat", d.latency_ms, d.ratio);
+    out += buf;
+  }
+  return out;
+}
+
+int run_search_command(const SearchCommandOptions& o) {
   const std::vector<std::string> names = reference_names(o.references);
   for (const std::string& name : names) {
     if (!is_zoo_name(name)) {
@@ -222,6 +237,7 @@ void run_search_command(SearchCommandOptions& o) {
                   "' is not a zoo model; use all, none or names that `mnas describe zoo` lists");
     }
   }
+  if (o.trials < 1) throw Error("--trials: must be ≥ 1");
   const bool exists = std::ifstream(o.store).good();
   if (exists && !o.resume) {
     throw Error("--store: '" + o.store +
@@ -229,40 +245,44 @@ void run_search_command(SearchCommandOptions& o) {
   }
   if (!exists && o.resume)
     throw Error("--resume: '" + o.store + "' does not exist", Error::Kind::kIo);
-  Store store(o.store);
-  nlohmann::json config =
-      store.config().empty() ? nlohmann::json() : nlohmann::json::parse(store.config());
-  if (o.resume && config.is_object()) {
-    const nlohmann::json& stored = config.at("flags");
-    for (const char* flag : kConfigFlags) {
-      if (o.cmd->count(flag) > 0 && stored.value(flag, "") != o.flags[flag]) {
-        throw Error(std::string(flag) + ": '" + o.flags[flag] +
-                    "' differs from the search in the store ('" + stored.value(flag, "") +
-                    "'); a resumed search keeps its configuration");
-      }
-      o.flags[flag] = stored.value(flag, o.flags[flag]);
-    }
-  }
-  auto& f = o.flags;
-  SearchSpace space = f["--space"].empty() ? SearchSpace() : SearchSpace::from_file(f["--space"]);
-  space.set_input(parse_input_shape(f["--input"], "--input"));
-  space.set_classes(integer(f, "--classes"));
-  const uint64_t seed = static_cast<uint64_t>(integer(f, "--seed"));
 
+  // The configuration: the stored one when resuming (flags may only repeat it), else the flags.
+  SearchConfig config;
+  std::unique_ptr<Store> store;
+  if (o.resume) {
+    store = std::make_unique<Store>(o.store);
+    if (store->config().empty()) {
+      throw Error("--resume: '" + o.store + "' holds no search configuration");
+    }
+    const SearchConfig stored = search_config_from_json(
+        nlohmann::json::parse(store->config()), "store '" + o.store + "': config");
+    config = configure(o, stored);
+    const std::string diff = first_difference(stored, config);
+    if (!diff.empty()) {
+      throw Error(flag_of(diff) + ": changes " + diff +
+                  " of the search in the store; a resumed search keeps its configuration "
+                  "(give only --trials, --time-budget, --threads, --references, --report and "
+                  "device addresses and tokens)");
+    }
+  } else {
+    config = configure(o, SearchConfig{});
+  }
+  const SearchSpace& space = config.space;
+
+  // The evaluator (accuracy) and the latency objective (every device).
   std::unique_ptr<Evaluator> evaluator;
-  std::unique_ptr<LatencyModel> latency = make_latency(f["--latency"], space);
   SyntheticSurrogate* surrogate = nullptr;
-  if (f["--evaluator"] == "surrogate") {
-    auto s = std::make_unique<SyntheticSurrogate>(space, seed);
+  if (config.evaluator == "surrogate") {
+    auto s = std::make_unique<SyntheticSurrogate>(space, config.seed);
     surrogate = s.get();
     evaluator = std::move(s);
-  } else if (f["--evaluator"] == "proxy") {
+  } else {
     TrainOptions t = proxy_options();
-    t.dataset = f["--dataset"];
+    t.dataset = config.proxy.dataset;
     t.data_dir = o.data_dir;
-    t.epochs = integer(f, "--epochs");
-    t.train_images = integer(f, "--train-images");
-    t.holdout = integer(f, "--holdout");
+    t.epochs = config.proxy.epochs;
+    t.train_images = config.proxy.train_images;
+    t.holdout = config.proxy.holdout;
     t.threads = o.threads;
     const DatasetInfo info = dataset_info(t.dataset);
     const bool folder = t.dataset.rfind("folder:", 0) == 0;  // converted to the input's channels
@@ -270,71 +290,85 @@ void run_search_command(SearchCommandOptions& o) {
       throw Error("--input/--classes: " + t.dataset + " has " + std::to_string(info.channels) +
                   " channels and " + std::to_string(info.classes) + " classes");
     }
-    evaluator = std::make_unique<ProxyEvaluator>(t, make_latency(f["--latency"], space));
-  } else {
-    throw Error("--evaluator: use proxy or surrogate (synthetic, for trying strategies)");
+    evaluator = std::make_unique<ProxyEvaluator>(t);
+  }
+  std::unique_ptr<LatencyObjective> objective = make_latency_objective(config, device_access(o));
+  if (objective) {
+    for (const auto& [name, info] : objective->check_devices()) {
+      std::cerr << "mnas: device " << name << ": " << info.cpu_model << " (" << info.machine
+                << ", " << info.logical_cpus << " CPUs, " << info.engine << " "
+                << info.engine_version << ", id " << info.id << ")\n";
+    }
   }
 
-  RewardOptions reward = RewardOptions::preset(f["--reward"], 1.0);
-  if (!f["--alpha"].empty()) reward.alpha = number(f, "--alpha");
-  if (!f["--beta"].empty()) reward.beta = number(f, "--beta");
-  if (config.is_object() && config.contains("target_ms")) {
-    reward.target_ms = config["target_ms"].get<double>();
-  } else if (!f["--target-ms"].empty()) {
-    reward.target_ms = number(f, "--target-ms");
-  } else {
-    std::cerr << "mnas: measuring the target: " << f["--target"] << " at "
-              << to_string(space.input()) << "...\n";
-    reward.target_ms = resolve_target(f["--target"], *latency, surrogate, space);
+  RewardOptions reward = RewardOptions::preset(config.reward, 1.0);
+  reward.alpha = config.alpha;
+  reward.beta = config.beta;
+  if (config.latency == "surrogate") {
+    // The surrogate's latency against a fixed T, from the target model, computed once and stored.
+    DeviceObjective& d = config.devices.front();
+    if (d.target_ms <= 0) {
+      const auto [factor, model] = target_model(d.target, space);
+      d.target_ms = factor * surrogate->latency_ms(model);
+    }
+    reward.target_ms = d.target_ms;
   }
-  validate(reward);
-  if (!config.is_object()) {
-    config = {{"flags", f},
-              {"target_ms", reward.target_ms},
-              {"space", nlohmann::json::parse(space.to_json())},
-              {"created_by", "mnas 0.1.0"}};
-    store.set_config(config.dump());
+  if (!store) {
+    store = std::make_unique<Store>(o.store);
+    store->set_config(search_config_json(config).dump());
   }
 
-  auto strategy = make_strategy(f["--strategy"], space, seed);
+  auto strategy = make_strategy(config.strategy, space, config.seed);
   SearchOptions so;
   so.trials = o.trials;
-  so.batch = integer(f, "--batch");
+  so.batch = config.batch;
   so.time_budget_seconds = o.time_budget;
   so.reward = reward;
-  so.failed_reward = number(f, "--failed-reward");
+  so.failed_reward = config.failed_reward;
   std::cerr << "mnas: search " << o.store << ": " << so.trials << " trials, strategy "
-            << strategy->name() << ", evaluator " << evaluator->name() << ", latency "
-            << f["--latency"] << ", " << f["--reward"]
-            << " reward, T = " << format_double(reward.target_ms) << " ms"
-            << (store.trial_count() > 0
-                    ? ", resuming at trial " + std::to_string(store.trial_count() + 1)
+            << strategy->name() << ", evaluator " << evaluator->name() << ", "
+            << describe_devices(config) << ", " << config.reward << " reward"
+            << (store->trial_count() > 0
+                    ? ", resuming at trial " + std::to_string(store->trial_count() + 1)
                     : "")
             << "\n";
-  run_search(store, *strategy, *evaluator, space, so, [](const SearchProgress& p) {
-    const StoredTrial& t = *p.trial;
-    std::fprintf(
-        stderr,
-        "mnas: trial %lld/%lld %s acc %.2f%% lat %.3f ms reward %.4f%s | best %.4f | ETA %.0fs\n",
-        static_cast<long long>(p.done), static_cast<long long>(p.total), t.status.c_str(),
-        100 * t.accuracy, t.latency_ms, t.reward, t.cached ? " (seen before)" : "", p.best_reward,
-        p.eta_seconds);
-  });
-  evaluate_references(
-      store, *evaluator, space, reward, names, [](const StoredReference& r, int i, int n) {
-        std::fprintf(stderr,
-                     "mnas: reference %d/%d %s %s acc %.2f%% lat %.3f ms reward "
-                     "%.4f%s%s\n",
-                     i, n, r.name.c_str(), r.status.c_str(), 100 * r.accuracy, r.latency_ms,
-                     r.reward, r.failure.empty() ? "" : ": ", r.failure.c_str());
-      });
+  try {
+    run_search(
+        *store, *strategy, *evaluator, space, so,
+        [](const SearchProgress& p) {
+          const StoredTrial& t = *p.trial;
+          std::fprintf(stderr, "mnas: trial %lld/%lld %s acc %.2f%% %s reward %.4f%s%s%s | best %.4f | ETA %.0fs\n",
+                       static_cast<long long>(p.done), static_cast<long long>(p.total),
+                       t.status.c_str(), 100 * t.accuracy, trial_latencies(t).c_str(), t.reward,
+                       t.cached ? " (seen before)" : "", t.failure.empty() ? "" : ": ",
+                       t.failure.c_str(), p.best_reward, p.eta_seconds);
+        },
+        objective.get());
+    evaluate_references(
+        *store, *evaluator, space, reward, names,
+        [](const StoredReference& r, int i, int n) {
+          std::fprintf(stderr, "mnas: reference %d/%d %s %s acc %.2f%% lat %.3f ms reward %.4f%s%s\n",
+                       i, n, r.name.c_str(), r.status.c_str(), 100 * r.accuracy, r.latency_ms,
+                       r.reward, r.failure.empty() ? "" : ": ", r.failure.c_str());
+        },
+        objective.get());
+  } catch (const DeviceUnreachable& e) {
+    std::fprintf(stderr,
+                 "mnas: search paused: %s\nmnas: the store %s keeps its %lld trials; once the "
+                 "device answers again, `mnas search --store %s --resume --trials %d` continues "
+                 "where this stopped\n",
+                 e.what(), o.store.c_str(), static_cast<long long>(store->trial_count()),
+                 o.store.c_str(), o.trials);
+    return kExitPaused;
+  }
   const std::string report = o.report.empty() ? default_report_path(o.store) : o.report;
-  write_report(store, report);
-  print_results(store, o.json, 5);
+  write_report(*store, report);
+  print_results(*store, o.json, 5);
   if (!o.json) {
     std::printf("\nThe store is %s; `mnas results %s` shows this again.\nThe report is %s.\n",
                 o.store.c_str(), o.store.c_str(), report.c_str());
   }
+  return kExitOk;
 }
 
 }  // namespace
@@ -343,7 +377,8 @@ void add_search_command(CLI::App& app) {
   auto o = std::make_shared<SearchCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "search",
-      "Search architectures as accurate as possible at a latency target measured on this machine");
+      "Search architectures as accurate as possible at a latency target measured on the target "
+      "device(s)");
   o->cmd = cmd;
   cmd->add_option("--store", o->store,
                   "SQLite file of the search (created; with --resume, continued)")
@@ -360,53 +395,62 @@ void add_search_command(CLI::App& app) {
                   "Stop starting trials after this many seconds (default: none)");
   cmd->add_option("--threads", o->threads, "Training threads (default: every core)");
   cmd->add_option("--data-dir", o->data_dir, "Directory of the data set files");
-  auto& f = o->flags;
-  cmd->add_option("--strategy", f["--strategy"], "ppo (default), reinforce, evolution or random");
-  cmd->add_option("--seed", f["--seed"], "Seed of the strategy (default 1)");
+  cmd->add_option("--strategy", o->strategy, "ppo (default), reinforce, evolution or random");
+  cmd->add_option("--seed", o->seed, "Seed of the strategy (default 1)");
   cmd->add_option(
-      "--evaluator", f["--evaluator"],
-      "proxy (default: proxy training + latency) or surrogate (synthetic, for trying strategies)");
-  cmd->add_option("--space", f["--space"], "Search-space JSON file (default: the paper's space)");
-  cmd->add_option("--input", f["--input"], "Input shape (default 28x28x1: the small-input preset)");
-  cmd->add_option("--classes", f["--classes"], "Classes (default 10)");
+      "--evaluator", o->evaluator,
+      "proxy (default: proxy training) or surrogate (synthetic accuracy, and synthetic latency "
+      "unless --device is given: for trying strategies)");
+  cmd->add_option("--space", o->space, "Search-space JSON file (default: the paper's space)");
+  cmd->add_option("--input", o->input, "Input shape (default 28x28x1: the small-input preset)");
+  cmd->add_option("--classes", o->classes, "Classes (default 10)");
   cmd->add_option(
-      "--dataset", f["--dataset"],
+      "--dataset", o->dataset,
       "Proxy data set: fashion-mnist (default), mnist, cifar10, cifar100 or folder:PATH (one "
       "sub-folder of images per class, resized to --input)");
-  cmd->add_option("--reward", f["--reward"],
+  cmd->add_option("--reward", o->reward,
                   "soft (default: alpha = beta = -0.07) or hard (alpha = 0, beta = -1)");
-  cmd->add_option("--alpha", f["--alpha"],
-                  "Exponent at or under the target (overrides the preset)");
-  cmd->add_option("--beta", f["--beta"], "Exponent over the target (overrides the preset)");
-  cmd->add_option("--target-ms", f["--target-ms"],
-                  "Target latency T in ms (default: see --target)");
+  cmd->add_option("--alpha", o->alpha, "Exponent at or under the target (overrides the preset)");
+  cmd->add_option("--beta", o->beta, "Exponent over the target (overrides the preset)");
+  cmd->add_option("--device", o->devices,
+                  "A target device, NAME=URL (repeatable): an mnas-device server "
+                  "(http://HOST:PORT) or local (this machine). Default: local. The reward "
+                  "multiplies one latency term per device")
+      ->take_all();
+  cmd->add_option("--device-token-file", o->token_files,
+                  "FILE (every device) or NAME=FILE: the first line is the device's token "
+                  "(default: the MNAS_DEVICE_TOKEN variable)");
+  cmd->add_option("--device-retries", o->device_retries,
+                  "Tries again this many times (0.5 s, 1 s, ... up to 8 s apart) when a device does "
+                  "not answer; then the search pauses (exit code 75) and --resume continues it "
+                  "(default " +
+                      std::to_string(o->device_retries) + ")");
   cmd->add_option(
-      "--target", f["--target"],
-      "T relative to a zoo model measured here at the search's input: mobilenetv2 (default, "
-      "the paper's choice) or e.g. 0.8x:mnasnet-a1");
-  cmd->add_option("--latency", f["--latency"],
-                  "xnnpack (default: measured) or lut:FILE (a lookup table)");
-  cmd->add_option("--epochs", f["--epochs"], "Proxy training epochs (default 1)");
-  cmd->add_option("--train-images", f["--train-images"], "Proxy training images (default 5000)");
-  cmd->add_option("--holdout", f["--holdout"],
+      "--target", o->targets,
+      "T as a zoo model timed on the device alongside each candidate (the reward uses the "
+      "ratio of the two, which a drifting machine does not bias): mobilenetv2 (default, the "
+      "paper's choice) or e.g. 0.8x:mnasnet-a1; NAME=SPEC for one device");
+  cmd->add_option("--target-ms", o->target_ms,
+                  "T fixed in milliseconds instead of --target; NAME=MS for one device");
+  cmd->add_option("--latency-stat", o->latency_stats,
+                  "The statistic LAT and T are: median (default) or p90; NAME=STAT for one device "
+                  "(the store keeps every statistic either way)");
+  cmd->add_option("--latency", o->latency,
+                  "measured (default: on the devices) or lut:FILE (a lookup table predicts this "
+                  "machine's latency)");
+  cmd->add_option("--epochs", o->epochs, "Proxy training epochs (default 1)");
+  cmd->add_option("--train-images", o->train_images, "Proxy training images (default 5000)");
+  cmd->add_option("--holdout", o->holdout,
                   "Held-out images the accuracy is measured on (default 2000)");
-  cmd->add_option("--batch", f["--batch"], "Proposals per strategy step (default 6)");
-  cmd->add_option("--failed-reward", f["--failed-reward"], "Reward of a failed trial (default 0)");
+  cmd->add_option("--batch", o->batch, "Proposals per strategy step (default 6)");
+  cmd->add_option("--failed-reward", o->failed_reward, "Reward of a failed trial (default 0)");
   cmd->add_flag("--json", o->json, "Print the results as JSON at the end");
-  cmd->callback([o] { run_search_command(*o); });
-
-  auto r = std::make_shared<std::pair<std::string, bool>>();
-  auto top = std::make_shared<int>(5);
-  CLI::App* results = app.add_subcommand("results", "Show a search's best trials and Pareto front");
-  results->add_option("STORE", r->first, "The search's SQLite file")->required();
-  results->add_option("--top", *top, "Best trials to list (default 5)");
-  results->add_flag("--json", r->second,
-                    "Machine-readable output: trials, failed, target_ms, top, pareto");
-  results->callback([r, top] {
-    if (!std::ifstream(r->first).good())
-      throw Error("STORE: '" + r->first + "' does not exist", Error::Kind::kIo);
-    Store store(r->first);
-    print_results(store, r->second, *top);
+  cmd->footer(
+      "Exit codes: 0 done, 1 failure, 2 bad command line or input, 75 paused because a device "
+      "could not be reached (the store keeps every finished trial; --resume continues).");
+  cmd->callback([o] {
+    const int code = run_search_command(*o);
+    if (code != kExitOk) throw SearchPaused();
   });
 }
 

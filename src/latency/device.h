@@ -110,9 +110,9 @@ DeviceInfo local_device_info();
 void validate(const TimingRequest& request);
 
 // Gives a search's LatencyModel from a device: `request` for every architecture.
-class DeviceLatency : public LatencyModel {
+class DeviceLatencyModel : public LatencyModel {
  public:
-  DeviceLatency(std::shared_ptr<Device> device, TimingRequest request);
+  DeviceLatencyModel(std::shared_ptr<Device> device, TimingRequest request);
   std::string name() const override { return device_->location(); }
   LatencyResult latency(const Architecture& arch) override;
 

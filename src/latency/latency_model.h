@@ -16,7 +16,7 @@ struct LatencyResult {
   Provenance provenance;
 };
 
-// Gives an architecture's latency on the target device. Implementations: DeviceLatency (measured
+// Gives an architecture's latency on the target device. Implementations: DeviceLatencyModel (measured
 // on a device, device.h), LookupTableLatency (predicted from per-layer measurements).
 class LatencyModel {
  public:

@@ -124,13 +124,13 @@ std::vector<LutEntryTiming> LocalDevice::measure_lut_entries(const std::vector<s
   return out;
 }
 
-DeviceLatency::DeviceLatency(std::shared_ptr<Device> device, TimingRequest request)
+DeviceLatencyModel::DeviceLatencyModel(std::shared_ptr<Device> device, TimingRequest request)
     : device_(std::move(device)), request_(request) {
   MNAS_ASSERT(device_ != nullptr);
   validate(request_);
 }
 
-LatencyResult DeviceLatency::latency(const Architecture& arch) {
+LatencyResult DeviceLatencyModel::latency(const Architecture& arch) {
   return device_->measure(arch, request_);
 }
 

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "report/svg_chart.h"
 #include "search/reward.h"
+#include "search/search_config.h"
 #include "search/search_loop.h"
 #include "space/file_io.h"
 
@@ -126,36 +128,43 @@ std::string latency_histogram(const std::vector<StoredTrial>& trials, double tar
   return chart.render();
 }
 
-void trial_table(std::ostringstream& h, const std::vector<StoredTrial>& rows) {
-  h << "<table><tr><th>trial</th><th>held-out accuracy</th><th>latency (ms)</th><th>reward</th>"
-       "<th>architecture</th></tr>\n";
+// With several devices, one latency column per device.
+void trial_table(std::ostringstream& h, const std::vector<StoredTrial>& rows,
+                 const std::vector<std::string>& devices) {
+  h << "<table><tr><th>trial</th><th>held-out accuracy</th>";
+  if (devices.size() > 1) {
+    for (const std::string& d : devices) h << "<th>latency on " << escape_xml(d) << " (ms)</th>";
+  } else {
+    h << "<th>latency (ms)</th>";
+  }
+  h << "<th>reward</th><th>architecture</th></tr>\n";
   for (const StoredTrial& t : rows) {
-    h << "<tr><td>" << t.id << "</td><td>" << fmt("%.2f%%", 100 * t.accuracy) << "</td><td>"
-      << fmt("%.3f", t.latency_ms) << "</td><td>" << fmt("%.4f", t.reward) << "</td><td><code>"
-      << escape_xml(t.canonical) << "</code></td></tr>\n";
+    h << "<tr><td>" << t.id << "</td><td>" << fmt("%.2f%%", 100 * t.accuracy) << "</td>";
+    if (devices.size() > 1) {
+      for (const std::string& d : devices) {
+        double ms = 0;
+        for (const DeviceLatency& l : t.latencies) ms = l.device == d ? l.latency_ms : ms;
+        h << "<td>" << (ms > 0 ? fmt("%.3f", ms) : "") << "</td>";
+      }
+    } else {
+      h << "<td>" << fmt("%.3f", t.latency_ms) << "</td>";
+    }
+    h << "<td>" << fmt("%.4f", t.reward) << "</td><td><code>" << escape_xml(t.canonical)
+      << "</code></td></tr>\n";
   }
   h << "</table>\n";
 }
 
-std::string flag(const nlohmann::json& config, const char* name) {
-  if (!config.contains("flags")) return "?";
-  const std::string v = config["flags"].value(name, "");
-  return v.empty() ? "(default)" : v;
+std::string describe_reward(const SearchConfig& c) {
+  return c.reward + ": w = " + fmt("%g", c.alpha) + " at or under T, " + fmt("%g", c.beta) +
+         " over it" + (c.devices.size() > 1 ? ", one factor per device" : "");
 }
 
-// "soft: w = −0.07 at or under T, −0.07 over it", with --alpha/--beta applied.
-std::string describe_reward(const nlohmann::json& config) {
-  const std::string preset = flag(config, "--reward");
-  try {
-    RewardOptions r = RewardOptions::preset(preset == "(default)" ? "soft" : preset, 1.0);
-    const std::string a = flag(config, "--alpha"), b = flag(config, "--beta");
-    if (a != "(default)" && a != "?") r.alpha = std::stod(a);
-    if (b != "(default)" && b != "?") r.beta = std::stod(b);
-    return preset + ": w = " + fmt("%g", r.alpha) + " at or under T, " + fmt("%g", r.beta) +
-           " over it";
-  } catch (const std::exception&) {
-    return preset;
-  }
+std::string describe_target(const DeviceObjective& d, double typical_ms) {
+  if (d.target_ms > 0) return fmt("%.4f ms", d.target_ms) + " (fixed)";
+  return fmt("%.4f ms", typical_ms) + " (" + d.target + " timed on " +
+         (d.url == "local" ? std::string("this machine") : d.url) +
+         " alongside each candidate; median over trials; " + d.latency_stat + ")";
 }
 
 }  // namespace
@@ -164,15 +173,21 @@ std::string render_report(const Store& store, const ReportOptions& o) {
   const std::vector<StoredTrial> trials = store.trials();
   const std::vector<StoredReference> references = store.references();
   const std::vector<StoredTrial> front = pareto_front(trials);
-  nlohmann::json config = nlohmann::json::object();
+  std::optional<SearchConfig> config;
   if (!store.config().empty()) {
     try {
-      config = nlohmann::json::parse(store.config());
-    } catch (const nlohmann::json::exception&) {
-      config = nlohmann::json::object();  // a report of the trials is still worth having
+      config = search_config_from_json(nlohmann::json::parse(store.config()), "config");
+    } catch (const std::exception&) {
+      config.reset();  // a report of the trials is still worth having
     }
   }
-  const double target_ms = config.value("target_ms", 0.0);
+  // Devices: the per-device latencies the trials carry; one unnamed view for older searches.
+  std::vector<std::string> devices = measured_devices(trials);
+  const bool per_device = devices.size() > 1;
+  double target_ms = config && config->devices.front().target_ms > 0
+                         ? config->devices.front().target_ms
+                         : 0;
+  if (!devices.empty()) target_ms = typical_target_ms(trials, devices.front());
 
   std::vector<StoredTrial> best;
   int failed = 0, cached = 0;
@@ -186,14 +201,32 @@ std::string render_report(const Store& store, const ReportOptions& o) {
   std::sort(best.begin(), best.end(),
             [](const StoredTrial& a, const StoredTrial& b) { return a.reward > b.reward; });
   if (best.size() > static_cast<size_t>(std::max(0, o.top))) best.resize(std::max(0, o.top));
-  std::string provenance;
-  for (const StoredTrial& t : trials) {
-    if (t.latency_json.empty()) continue;
+  // Where latency was measured: each device's provenance, from its first measurement.
+  std::vector<std::pair<std::string, std::string>> provenance;
+  const auto describe = [](const nlohmann::json& p) {
+    return p.value("cpu_model", std::string("?")) + ", " + std::to_string(p.value("threads", 0)) +
+           " thread(s), " + p.value("engine", std::string("?")) + " " +
+           p.value("engine_version", std::string("")) + ", device id " +
+           p.value("device_id", std::string("?"));
+  };
+  for (const std::string& d : devices) {
+    for (const StoredTrial& t : trials) {
+      const auto it = std::find_if(t.latencies.begin(), t.latencies.end(),
+                                   [&](const DeviceLatency& l) { return l.device == d; });
+      if (it == t.latencies.end()) continue;
+      const nlohmann::json stats = nlohmann::json::parse(it->stats_json, nullptr, false);
+      if (stats.is_object() && stats.contains("candidate") &&
+          stats["candidate"].value("provenance", nlohmann::json()).is_object()) {
+        provenance.emplace_back(d, describe(stats["candidate"]["provenance"]));
+        break;
+      }
+    }
+  }
+  for (const StoredTrial& t : trials) {  // searches from before per-device latencies
+    if (!devices.empty() || t.latency_json.empty()) continue;
     const nlohmann::json l = nlohmann::json::parse(t.latency_json, nullptr, false);
-    if (l.is_object() && l.contains("provenance") && l["provenance"].is_object()) {
-      const nlohmann::json& p = l["provenance"];
-      provenance = p.value("cpu_model", "") + ", " + std::to_string(p.value("threads", 0)) +
-                   " thread(s), " + p.value("engine", "?") + " " + p.value("engine_version", "");
+    if (l.is_object() && l.value("provenance", nlohmann::json()).is_object()) {
+      provenance.emplace_back("", describe(l["provenance"]));
       break;
     }
   }
@@ -217,28 +250,35 @@ std::string render_report(const Store& store, const ReportOptions& o) {
                     std::to_string(cached) +
                     " served from an earlier trial of the same "
                     "architecture)");
-  const bool given_t = flag(config, "--target-ms") != "(default)";
-  row("target latency T",
-      target_ms > 0 ? fmt("%.4f ms", target_ms) +
-                          (given_t ? " (--target-ms)"
-                                   : " (" + flag(config, "--target") +
-                                         " measured on this machine at the search's input)")
-                    : "?");
-  row("reward", "ACC·(LAT/T)^w, " + describe_reward(config));
-  row("strategy", flag(config, "--strategy") + ", seed " + flag(config, "--seed") + ", batch " +
-                      flag(config, "--batch"));
-  if (flag(config, "--evaluator") == "surrogate") {
-    row("evaluator",
-        "surrogate: a synthetic accuracy and latency model (nothing trained or "
-        "measured), for trying strategies");
+  if (config) {
+    for (const DeviceObjective& d : config->devices) {
+      const std::string name = config->devices.size() > 1 ? " on " + d.name : "";
+      row("target latency T" + name, describe_target(d, typical_target_ms(trials, d.name)));
+    }
+    row("reward", std::string(per_device ? "ACC·Π_d (LAT_d/T_d)^w_d, " : "ACC·(LAT/T)^w, ") +
+                      describe_reward(*config));
+    row("strategy", config->strategy + ", seed " + std::to_string(config->seed) + ", batch " +
+                        std::to_string(config->batch));
+    if (config->evaluator == "surrogate") {
+      row("evaluator", "surrogate: a synthetic accuracy model (nothing trained), for trying "
+                       "strategies; latency " +
+                           std::string(config->latency == "surrogate" ? "synthetic too"
+                                                                      : "measured on the devices"));
+    } else {
+      row("evaluator", "proxy: " + config->proxy.dataset + ", " +
+                           std::to_string(config->proxy.epochs) + " epoch(s) on " +
+                           std::to_string(config->proxy.train_images) + " images, " +
+                           std::to_string(config->proxy.holdout) + " held out; latency " +
+                           config->latency);
+    }
+    row("input", to_string(config->space.input()) + ", " +
+                     std::to_string(config->space.classes()) + " classes");
   } else {
-    row("evaluator", flag(config, "--evaluator") + ": " + flag(config, "--dataset") + ", " +
-                         flag(config, "--epochs") + " epoch(s) on " +
-                         flag(config, "--train-images") + " images, " + flag(config, "--holdout") +
-                         " held out; latency " + flag(config, "--latency"));
+    row("configuration", "not readable from the store");
   }
-  row("input", flag(config, "--input") + ", " + flag(config, "--classes") + " classes");
-  if (!provenance.empty()) row("latency measured on", provenance);
+  for (const auto& [device, where] : provenance) {
+    row("latency measured on" + (device.empty() || !per_device ? "" : " " + device), where);
+  }
   row("evaluation time", fmt("%.0f s", seconds));
   h << "</table>\n";
   if (!best.empty()) {
@@ -249,19 +289,30 @@ std::string render_report(const Store& store, const ReportOptions& o) {
   }
 
   h << "<div class=\"charts\">\n<h2>Reward</h2>\n"
-    << reward_chart(trials, std::max(1, o.moving_average)) << "<h2>Accuracy and latency</h2>\n"
-    << accuracy_latency_chart(trials, front, references, target_ms)
-    << "<p class=\"note\">Each point is one evaluated architecture (repeats of an architecture "
-       "are drawn once). Zoo references were evaluated by the search's own evaluator, "
-       "like the trials.</p>\n"
-    << latency_histogram(trials, target_ms, o.histogram_bins)
-    << "<p class=\"note\">Every done trial counts, repeats included: this is where the strategy "
-       "spent its samples (MnasNet, Fig. 6).</p>\n</div>\n";
-
+    << reward_chart(trials, std::max(1, o.moving_average));
+  // One view per device: its latencies, its Pareto front, its T.
+  const std::vector<std::string> views = per_device ? devices : std::vector<std::string>{""};
+  for (const std::string& d : views) {
+    const std::vector<StoredTrial> seen = d.empty() ? trials : on_device(trials, d);
+    const std::vector<StoredReference> refs = d.empty() ? references : on_device(references, d);
+    const double t = d.empty() ? target_ms : typical_target_ms(trials, d);
+    h << "<h2>Accuracy and latency" << (d.empty() ? "" : " on " + escape_xml(d)) << "</h2>\n"
+      << accuracy_latency_chart(seen, pareto_front(seen), refs, t)
+      << "<p class=\"note\">Each point is one evaluated architecture (repeats of an architecture "
+         "are drawn once). Zoo references were evaluated by the search's own evaluator, "
+         "like the trials.</p>\n"
+      << latency_histogram(seen, t, o.histogram_bins)
+      << "<p class=\"note\">Every done trial counts, repeats included: this is where the "
+         "strategy spent its samples (MnasNet, Fig. 6).</p>\n";
+  }
+  h << "</div>\n";
   h << "<h2>Best " << best.size() << " by reward</h2>\n";
-  trial_table(h, best);
-  h << "<h2>Pareto front (held-out accuracy vs latency)</h2>\n";
-  trial_table(h, front);
+  trial_table(h, best, devices);
+  for (const std::string& d : views) {
+    h << "<h2>Pareto front (held-out accuracy vs latency" << (d.empty() ? "" : " on " + escape_xml(d))
+      << ")</h2>\n";
+    trial_table(h, d.empty() ? front : pareto_front(on_device(trials, d)), devices);
+  }
   h << "<h2>Zoo references</h2>\n";
   if (references.empty()) {
     h << "<p class=\"note\">None evaluated in this search.</p>\n";

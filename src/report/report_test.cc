@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "search/latency_objective.h"
+#include "search/search_config.h"
 #include "space/error.h"
 
 namespace mnas {
@@ -46,8 +48,9 @@ StoredTrial trial(int step, int index, const std::string& canonical, double acc,
 TEST(Report, HoldsTheChartsTablesTargetAndReferences) {
   const std::string path = temp_path("full.db");
   Store store(path);
-  store.set_config(
-      R"({"flags":{"--strategy":"ppo","--reward":"soft","--evaluator":"proxy"},"target_ms":0.33})");
+  SearchConfig config;
+  config.devices[0].target_ms = 0.33;
+  store.set_config(search_config_json(config).dump());
   store.add_trial(trial(0, 0, "arch-a", 0.70, 0.20, 0.72));
   store.add_trial(trial(0, 1, "arch-b", 0.75, 0.40, 0.74));
   store.add_trial(trial(0, 2, "arch-c", 0.60, 0.50, 0.59));  // dominated
@@ -89,6 +92,38 @@ TEST(Report, HoldsTheChartsTablesTargetAndReferences) {
   written << in.rdbuf();
   EXPECT_EQ(written.str(), html);
   std::remove(out.c_str());
+}
+
+TEST(Report, OneViewPerDevice) {
+  const std::string path = temp_path("devices.db");
+  Store store(path);
+  SearchConfig config;
+  config.devices = {DeviceObjective{}, DeviceObjective{}};
+  config.devices[0].name = "board";
+  config.devices[0].url = "http://board:8765";
+  config.devices[1].name = "phone";
+  config.devices[1].url = "http://phone:8765";
+  config.devices[1].target_ms = 12;
+  store.set_config(search_config_json(config).dump());
+  for (int i = 0; i < 3; ++i) {
+    StoredTrial t = trial(0, i, "arch-" + std::to_string(i), 0.6 + 0.05 * i, 0, 0.5);
+    // Faster on the board as i grows, slower on the phone: each device has its own front.
+    std::vector<DeviceLatency> l(2);
+    l[0] = {"board", 3.0 - i, 2.0, (3.0 - i) / 2.0,
+            R"({"stat":"median","candidate":{"provenance":{"cpu_model":"Board CPU"}}})"};
+    l[1] = {"phone", 10.0 + i, 12.0, (10.0 + i) / 12.0, R"({"stat":"median"})"};
+    t.latency_json = encode_latencies(l);
+    store.add_trial(t);
+  }
+  const std::string html = render_report(store);
+  EXPECT_EQ(count(html, "<svg"), 5);  // reward, then scatter and histogram per device
+  EXPECT_NE(html.find("Accuracy and latency on board"), std::string::npos);
+  EXPECT_NE(html.find("Accuracy and latency on phone"), std::string::npos);
+  EXPECT_NE(html.find("Pareto front (held-out accuracy vs latency on phone)"), std::string::npos);
+  EXPECT_NE(html.find("<th>latency on phone (ms)</th>"), std::string::npos);
+  EXPECT_NE(html.find("Board CPU"), std::string::npos);
+  EXPECT_NE(html.find("12.0000 ms (fixed)"), std::string::npos);
+  EXPECT_NE(html.find("ACC·Π_d"), std::string::npos);
 }
 
 TEST(Report, AnEmptyStoreStillRenders) {

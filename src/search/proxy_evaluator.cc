@@ -2,15 +2,12 @@
 
 #include <chrono>
 
-#include "latency/latency_json.h"
 #include "space/cost_model.h"
 
 namespace mnas {
 
-ProxyEvaluator::ProxyEvaluator(TrainOptions train, std::unique_ptr<LatencyModel> latency,
-                               int64_t max_params, int64_t max_macs)
+ProxyEvaluator::ProxyEvaluator(TrainOptions train, int64_t max_params, int64_t max_macs)
     : train_(std::move(train)),
-      latency_(std::move(latency)),
       max_params_(max_params),
       max_macs_(max_macs) {
   validate(train_);
@@ -34,9 +31,6 @@ Evaluation ProxyEvaluator::evaluate(const Architecture& arch) {
       return e;
     }
     e.accuracy = r.holdout_top1;
-    const LatencyResult l = latency_->latency(arch);
-    e.latency_ms = l.median_ms;
-    e.latency_json = latency_json(l).dump();
   } catch (const std::exception& ex) {
     e.ok = false;
     e.failure = ex.what();

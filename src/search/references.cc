@@ -14,7 +14,8 @@ std::vector<std::string> default_reference_names() { return zoo_names(); }
 
 void evaluate_references(Store& store, Evaluator& evaluator, const SearchSpace& space,
                          const RewardOptions& reward, const std::vector<std::string>& names,
-                         const std::function<void(const StoredReference&, int, int)>& progress) {
+                         const std::function<void(const StoredReference&, int, int)>& progress,
+                         LatencyObjective* objective) {
   ZooOptions zoo;
   zoo.input = space.input();
   zoo.classes = space.classes();
@@ -36,7 +37,7 @@ void evaluate_references(Store& store, Evaluator& evaluator, const SearchSpace& 
     r.name = name;
     r.canonical = to_canonical_string(arch);
     const auto t0 = std::chrono::steady_clock::now();
-    const Evaluation e = evaluate_safely(evaluator, arch);
+    const Evaluation e = evaluate_trial(evaluator, objective, arch);
     const Score sc = score(e, reward, 0.0);
     r.status = sc.status;
     r.failure = sc.failure;
@@ -44,6 +45,7 @@ void evaluate_references(Store& store, Evaluator& evaluator, const SearchSpace& 
     r.accuracy = e.accuracy;
     r.latency_ms = e.latency_ms;
     r.latency_json = e.latency_json;
+    r.latencies = e.latencies;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     store.add_reference(r);
     if (progress) progress(r, ++i, static_cast<int>(todo.size()));

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "search/latency_objective.h"
 #include "search/reward.h"
 #include "search/store.h"
 #include "search/trial.h"
@@ -19,11 +20,13 @@ std::vector<std::string> default_reference_names();
 // and reward, and stores it as a reference. Names already in the store are not evaluated again (a
 // resumed search keeps its references). Never throws for a failed evaluation: it is stored as
 // "failed". Throws mnas::Error for an unknown name. `progress` is called after each evaluation
-// with the reference, its position (1-based) and the count still to evaluate.
+// with the reference, its position (1-based) and the count still to evaluate. With an
+// `objective`, latency is measured on its devices as for trials (DeviceUnreachable stops it).
 void evaluate_references(
     Store& store, Evaluator& evaluator, const SearchSpace& space, const RewardOptions& reward,
     const std::vector<std::string>& names,
-    const std::function<void(const StoredReference&, int, int)>& progress = nullptr);
+    const std::function<void(const StoredReference&, int, int)>& progress = nullptr,
+    LatencyObjective* objective = nullptr);
 
 }  // namespace mnas
 

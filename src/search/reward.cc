@@ -40,4 +40,23 @@ double compute_reward(double accuracy, double latency_ms, const RewardOptions& o
   return accuracy * std::pow(latency_ms / options.target_ms, w);
 }
 
+double compute_reward(double accuracy, const std::vector<double>& ratios,
+                      const RewardOptions& options) {
+  RewardOptions exponents = options;
+  exponents.target_ms = 1.0;  // only the exponents matter here
+  validate(exponents);
+  if (!std::isfinite(accuracy) || accuracy < 0.0 || accuracy > 1.0) {
+    throw Error("accuracy: " + format_double(accuracy) + " is out of range; must be in [0, 1]");
+  }
+  if (ratios.empty()) throw Error("latency: no device measured");
+  double reward = accuracy;
+  for (double r : ratios) {
+    if (!std::isfinite(r) || r <= 0.0) {
+      throw Error("latency ratio: " + format_double(r) + "; must be a finite number > 0");
+    }
+    reward *= std::pow(r, r <= 1.0 ? options.alpha : options.beta);
+  }
+  return reward;
+}
+
 }  // namespace mnas

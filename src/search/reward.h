@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mnas {
 
@@ -29,6 +30,12 @@ void validate(const RewardOptions& options);
 // R(m) as above. Throws mnas::Error for accuracy outside [0, 1], a latency that is not finite and
 // > 0, or invalid options.
 double compute_reward(double accuracy, double latency_ms, const RewardOptions& options);
+
+// With several devices: R(m) = ACC(m) · Π_d (LAT_d / T_d)^w_d, w_d = alpha if LAT_d ≤ T_d, else
+// beta, from each device's ratio LAT_d / T_d (options.target_ms is not used). Throws mnas::Error
+// for accuracy outside [0, 1], no ratio, or a ratio that is not finite and > 0.
+double compute_reward(double accuracy, const std::vector<double>& ratios,
+                      const RewardOptions& options);
 
 }  // namespace mnas
 

@@ -1,5 +1,7 @@
 #include "search/scoring.h"
 
+#include <chrono>
+
 #include "space/error.h"
 
 namespace mnas {
@@ -7,6 +9,8 @@ namespace mnas {
 Evaluation evaluate_safely(Evaluator& evaluator, const Architecture& arch) {
   try {
     return evaluator.evaluate(arch);
+  } catch (const DeviceUnreachable&) {
+    throw;
   } catch (const std::exception& ex) {
     Evaluation e;
     e.ok = false;
@@ -15,9 +19,34 @@ Evaluation evaluate_safely(Evaluator& evaluator, const Architecture& arch) {
   }
 }
 
+Evaluation evaluate_trial(Evaluator& evaluator, LatencyObjective* objective,
+                          const Architecture& arch) {
+  const auto start = std::chrono::steady_clock::now();
+  Evaluation e = evaluate_safely(evaluator, arch);
+  if (!e.ok || objective == nullptr) return e;
+  try {
+    e.latencies = objective->measure(arch);
+    e.latency_ms = e.latencies.front().latency_ms;
+    e.latency_json = encode_latencies(e.latencies);
+  } catch (const DeviceUnreachable&) {
+    throw;
+  } catch (const std::exception& ex) {
+    e.ok = false;
+    e.failure = ex.what();
+    e.latencies.clear();
+  }
+  e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return e;
+}
+
 Score score(const Evaluation& e, const RewardOptions& reward, double failed_reward) {
   if (!e.ok) return {"failed", e.failure, failed_reward};
   try {
+    if (!e.latencies.empty()) {
+      std::vector<double> ratios;
+      for (const DeviceLatency& d : e.latencies) ratios.push_back(d.ratio);
+      return {"done", "", compute_reward(e.accuracy, ratios, reward)};
+    }
     return {"done", "", compute_reward(e.accuracy, e.latency_ms, reward)};
   } catch (const Error& err) {
     return {"failed", err.what(), failed_reward};

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "search/latency_objective.h"
 #include "search/reward.h"
 #include "search/trial.h"
 
@@ -12,8 +13,17 @@ namespace mnas {
 // exception's message.
 Evaluation evaluate_safely(Evaluator& evaluator, const Architecture& arch);
 
+// A whole trial's evaluation: the evaluator (accuracy), then, when it succeeded and there is an
+// objective, the latency on every device (Evaluation::latencies; latency_ms and latency_json
+// then describe them). A device that refuses or fails the measurement fails the trial;
+// DeviceUnreachable is not caught: the search stops and resumes later.
+Evaluation evaluate_trial(Evaluator& evaluator, LatencyObjective* objective,
+                          const Architecture& arch);
+
 // What the store records for an evaluation: "done" with its reward, or "failed" with the reason
 // and `failed_reward` (also when the reward cannot be computed, e.g. an accuracy outside [0, 1]).
+// With per-device latencies the reward multiplies their ratios (compute_reward's second form);
+// otherwise it judges latency_ms against reward.target_ms.
 struct Score {
   std::string status;
   std::string failure;

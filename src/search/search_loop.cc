@@ -13,8 +13,11 @@ namespace mnas {
 
 void run_search(Store& store, Strategy& strategy, Evaluator& evaluator, const SearchSpace& space,
                 const SearchOptions& o,
-                const std::function<void(const SearchProgress&)>& progress) {
-  validate(o.reward);
+                const std::function<void(const SearchProgress&)>& progress,
+                LatencyObjective* objective) {
+  RewardOptions exponents = o.reward;
+  if (objective) exponents.target_ms = 1.0;  // each device has its own T
+  validate(exponents);
   if (o.trials < 1) throw Error("--trials: must be ≥ 1");
   if (o.batch < 1) throw Error("--batch: must be ≥ 1");
   if (!std::isfinite(o.failed_reward)) throw Error("failed reward: must be finite");
@@ -62,9 +65,10 @@ void run_search(Store& store, Strategy& strategy, Evaluator& evaluator, const Se
           e.accuracy = previous->accuracy;
           e.latency_ms = previous->latency_ms;
           e.latency_json = previous->latency_json;
+          e.latencies = previous->latencies;
           st.cached = true;
         } else {
-          e = evaluate_safely(evaluator, p.arch);
+          e = evaluate_trial(evaluator, objective, p.arch);
         }
         const Score sc = score(e, o.reward, o.failed_reward);
         st.status = sc.status;
@@ -73,6 +77,7 @@ void run_search(Store& store, Strategy& strategy, Evaluator& evaluator, const Se
         st.accuracy = e.accuracy;
         st.latency_ms = e.latency_ms;
         st.latency_json = e.latency_json;
+        st.latencies = e.latencies;
         st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         store.add_trial(st);
         ++done;
@@ -123,6 +128,64 @@ std::vector<StoredTrial> pareto_front(const std::vector<StoredTrial>& trials) {
   std::sort(front.begin(), front.end(),
             [](const StoredTrial& x, const StoredTrial& y) { return x.latency_ms < y.latency_ms; });
   return front;
+}
+
+namespace {
+
+const DeviceLatency* find_device(const std::vector<DeviceLatency>& latencies,
+                                 const std::string& device) {
+  for (const DeviceLatency& d : latencies) {
+    if (d.device == device) return &d;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<StoredTrial> on_device(const std::vector<StoredTrial>& trials,
+                                   const std::string& device) {
+  std::vector<StoredTrial> out;
+  for (const StoredTrial& t : trials) {
+    const DeviceLatency* d = find_device(t.latencies, device);
+    if (t.status == "done" && d == nullptr) continue;
+    out.push_back(t);
+    if (d) out.back().latency_ms = d->latency_ms;
+  }
+  return out;
+}
+
+std::vector<StoredReference> on_device(const std::vector<StoredReference>& references,
+                                       const std::string& device) {
+  std::vector<StoredReference> out;
+  for (const StoredReference& r : references) {
+    const DeviceLatency* d = find_device(r.latencies, device);
+    if (r.status == "done" && d == nullptr) continue;
+    out.push_back(r);
+    if (d) out.back().latency_ms = d->latency_ms;
+  }
+  return out;
+}
+
+std::vector<std::string> measured_devices(const std::vector<StoredTrial>& trials) {
+  std::vector<std::string> names;
+  for (const StoredTrial& t : trials) {
+    for (const DeviceLatency& d : t.latencies) {
+      if (std::find(names.begin(), names.end(), d.device) == names.end()) {
+        names.push_back(d.device);
+      }
+    }
+  }
+  return names;
+}
+
+double typical_target_ms(const std::vector<StoredTrial>& trials, const std::string& device) {
+  std::vector<double> t;
+  for (const StoredTrial& trial : trials) {
+    if (const DeviceLatency* d = find_device(trial.latencies, device)) t.push_back(d->target_ms);
+  }
+  if (t.empty()) return 0;
+  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
+  return t[t.size() / 2];
 }
 
 }  // namespace mnas

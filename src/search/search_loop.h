@@ -3,6 +3,7 @@
 
 #include <functional>
 
+#include "search/latency_objective.h"
 #include "search/reward.h"
 #include "search/store.h"
 #include "search/strategy.h"
@@ -15,7 +16,7 @@ struct SearchOptions {
   int trials = 100;                // total trials in the store when the search ends; Default: 100
   int batch = 8;                   // proposals per strategy step; Default: 8
   double time_budget_seconds = 0;  // stop starting trials after this long; 0 = no limit
-  RewardOptions reward;            // target_ms must be set
+  RewardOptions reward;            // exponents; target_ms (T) too when there is no objective
   double failed_reward = 0.0;      // reward a failed trial teaches the strategy; Default: 0
 };
 
@@ -32,14 +33,34 @@ struct SearchProgress {
 // written. Resumes from whatever the store holds: the strategy from its last saved state, a step
 // cut short by a kill from its stored trials (the strategy proposes the same batch again; stored
 // trials are not evaluated twice). A trial whose evaluation fails is stored as "failed" with its
-// reason and `failed_reward`; the search goes on.
+// reason and `failed_reward`; the search goes on. With an `objective`, every trial's latency is
+// measured on its devices after the evaluator (scoring.h evaluate_trial) and the reward uses
+// their ratios; a device that cannot be reached stops the search with DeviceUnreachable, the
+// trial not recorded: `--resume` continues once it is back.
 void run_search(Store& store, Strategy& strategy, Evaluator& evaluator, const SearchSpace& space,
                 const SearchOptions& options,
-                const std::function<void(const SearchProgress&)>& progress);
+                const std::function<void(const SearchProgress&)>& progress,
+                LatencyObjective* objective = nullptr);
 
 // The non-dominated trials (no other done trial is both at least as accurate and at least as fast,
 // and better in one), sorted by latency; one per architecture.
 std::vector<StoredTrial> pareto_front(const std::vector<StoredTrial>& trials);
+
+// The trials (or references) as seen on one device of a multi-device search: latency_ms is that
+// device's latency (StoredTrial::latencies); done trials without a measurement there are left
+// out. So pareto_front(on_device(trials, "b")) is device b's front.
+std::vector<StoredTrial> on_device(const std::vector<StoredTrial>& trials,
+                                   const std::string& device);
+std::vector<StoredReference> on_device(const std::vector<StoredReference>& references,
+                                       const std::string& device);
+
+// The names of the devices the trials were measured on, in the order of the first trial that
+// has them; empty when no trial carries per-device latencies (older or surrogate searches).
+std::vector<std::string> measured_devices(const std::vector<StoredTrial>& trials);
+
+// T on a device as the trials saw it: the median of their T (fixed, or the target model timed
+// alongside each); 0 without measurements.
+double typical_target_ms(const std::vector<StoredTrial>& trials, const std::string& device);
 
 }  // namespace mnas
 

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "search/latency_objective.h"
 #include "space/error.h"
 
 namespace mnas {
@@ -58,6 +59,7 @@ StoredTrial read_trial(sqlite3_stmt* s) {
   t.latency_ms = sqlite3_column_double(s, 8);
   t.reward = sqlite3_column_double(s, 9);
   t.latency_json = text(s, 10);
+  t.latencies = decode_latencies(t.latency_json, "trial " + std::to_string(t.id));
   t.seconds = sqlite3_column_double(s, 11);
   t.cached = sqlite3_column_int(s, 12) != 0;
   return t;
@@ -249,6 +251,7 @@ std::vector<StoredReference> Store::references() const {
     r.latency_ms = sqlite3_column_double(s.get(), 5);
     r.reward = sqlite3_column_double(s.get(), 6);
     r.latency_json = text(s.get(), 7);
+    r.latencies = decode_latencies(r.latency_json, "reference " + r.name);
     r.seconds = sqlite3_column_double(s.get(), 8);
     out.push_back(r);
   }

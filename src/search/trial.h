@@ -8,13 +8,26 @@
 
 namespace mnas {
 
+// One device's latency for one architecture, as the reward uses it.
+struct DeviceLatency {
+  std::string device;       // the device's name in the search ("local", "a")
+  double latency_ms = 0;    // LAT: the device's statistic (median or p90) of the candidate
+  double target_ms = 0;     // T: fixed, or the target model's statistic timed alongside
+  double ratio = 0;         // LAT / T as the reward uses it (of one paired measurement)
+  std::string stats_json;   // the measurement(s) with their statistics and provenance
+};
+
 // What an evaluator measured for one architecture.
 struct Evaluation {
   bool ok = true;            // false: the evaluation failed (diverged, threw, too large)
   std::string failure;       // why, when !ok
   double accuracy = 0.0;     // held-out top-1 in [0, 1]
-  double latency_ms = 0.0;   // median latency on the target device
+  double latency_ms = 0.0;   // latency on the (first) target device
   std::string latency_json;  // the latency's statistics and provenance (JSON), when measured
+  // Every device's latency when the search measures on devices (latency_objective.h); empty
+  // when the evaluator gives the latency itself (the synthetic surrogate), judged against the
+  // reward's fixed T.
+  std::vector<DeviceLatency> latencies;
   double seconds = 0.0;      // wall time the evaluation took
 };
 

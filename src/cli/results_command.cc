@@ -1,0 +1,201 @@
+// `mnas results`: what a search's store holds.
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/results_print.h"
+#include "search/search_config.h"
+#include "search/search_loop.h"
+#include "space/error.h"
+
+namespace mnas::cli {
+namespace {
+
+nlohmann::json latencies_json(const std::vector<DeviceLatency>& latencies) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const DeviceLatency& d : latencies) {
+    j[d.device] = {{"latency_ms", d.latency_ms},
+                   {"target_ms", d.target_ms},
+                   {"ratio", d.ratio},
+                   {"stats", nlohmann::json::parse(d.stats_json.empty() ? "{}" : d.stats_json)}};
+  }
+  return j;
+}
+
+nlohmann::json trial_json(const StoredTrial& t) {
+  return {{"id", t.id},
+          {"step", t.step},
+          {"accuracy", t.accuracy},
+          {"latency_ms", t.latency_ms},
+          {"latencies", latencies_json(t.latencies)},
+          {"reward", t.reward},
+          {"status", t.status},
+          {"failure", t.failure},
+          {"canonical", t.canonical}};
+}
+
+double device_latency(const StoredTrial& t, const std::string& device) {
+  for (const DeviceLatency& d : t.latencies) {
+    if (d.device == device) return d.latency_ms;
+  }
+  return 0;
+}
+
+void print_table(const char* title, const std::vector<StoredTrial>& rows,
+                 const std::vector<std::string>& devices) {
+  std::printf("\n%s\n%6s %9s", title, "trial", "accuracy");
+  if (devices.size() <= 1) {
+    std::printf(" %11s", "latency ms");
+  } else {
+    for (const std::string& d : devices) std::printf(" %11s", (d.substr(0, 8) + " ms").c_str());
+  }
+  std::printf(" %8s  %s\n", "reward", "architecture");
+  for (const StoredTrial& t : rows) {
+    std::printf("%6lld %8.2f%%", static_cast<long long>(t.id), 100 * t.accuracy);
+    if (devices.size() <= 1) {
+      std::printf(" %11.3f", t.latency_ms);
+    } else {
+      for (const std::string& d : devices) std::printf(" %11.3f", device_latency(t, d));
+    }
+    std::printf(" %8.4f  %s\n", t.reward, t.canonical.c_str());
+  }
+}
+
+}  // namespace
+
+void print_results(const Store& store, bool json, int top) {
+  const std::vector<StoredTrial> trials = store.trials();
+  std::optional<SearchConfig> config;
+  if (!store.config().empty()) {
+    config = search_config_from_json(nlohmann::json::parse(store.config()),
+                                     "store '" + store.path() + "': config");
+  }
+  std::vector<StoredTrial> best;
+  for (const StoredTrial& t : trials) {
+    if (t.status == "done" && !t.cached) best.push_back(t);
+  }
+  std::sort(best.begin(), best.end(),
+            [](const StoredTrial& a, const StoredTrial& b) { return a.reward > b.reward; });
+  if (best.size() > static_cast<size_t>(top)) best.resize(top);
+  const std::vector<std::string> devices = measured_devices(trials);
+  const std::vector<StoredReference> references = store.references();
+  int failed = 0;
+  for (const StoredTrial& t : trials) failed += t.status == "failed";
+  // T of the first device: fixed, or as the trials measured it alongside.
+  double target_ms = config ? config->devices.front().target_ms : 0;
+  if (!devices.empty()) target_ms = typical_target_ms(trials, devices.front());
+  if (json) {
+    nlohmann::json top_json = nlohmann::json::array(), front_json = nlohmann::json::array(),
+                   references_json = nlohmann::json::array(),
+                   fronts = nlohmann::json::object(), targets = nlohmann::json::object();
+    for (const StoredTrial& t : best) top_json.push_back(trial_json(t));
+    for (const StoredTrial& t : pareto_front(trials)) front_json.push_back(trial_json(t));
+    for (const std::string& d : devices) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const StoredTrial& t : pareto_front(on_device(trials, d))) list.push_back(t.id);
+      fronts[d] = list;
+      targets[d] = typical_target_ms(trials, d);
+    }
+    for (const StoredReference& r : references) {
+      references_json.push_back({{"name", r.name},
+                                 {"accuracy", r.accuracy},
+                                 {"latency_ms", r.latency_ms},
+                                 {"latencies", latencies_json(r.latencies)},
+                                 {"reward", r.reward},
+                                 {"status", r.status},
+                                 {"failure", r.failure},
+                                 {"canonical", r.canonical}});
+    }
+    std::cout << nlohmann::json{{"store", store.path()},
+                                {"trials", trials.size()},
+                                {"failed", failed},
+                                {"target_ms", target_ms},
+                                {"devices", devices},
+                                {"targets_ms", targets},
+                                {"top", top_json},
+                                {"pareto", front_json},
+                                {"pareto_by_device", fronts},
+                                {"references", references_json},
+                                {"config", config ? search_config_json(*config) : nlohmann::json()}}
+                     .dump(2)
+              << "\n";
+    return;
+  }
+  std::printf("%s: %zu trials (%d failed), strategy %s, evaluator %s\n", store.path().c_str(),
+              trials.size(), failed, config ? config->strategy.c_str() : "?",
+              config ? config->evaluator.c_str() : "?");
+  for (const std::string& d : devices) {
+    std::string how;
+    if (config) {
+      for (const DeviceObjective& o : config->devices) {
+        if (o.name != d) continue;
+        how = o.target_ms > 0 ? " (fixed)"
+                              : " (" + o.target + " timed alongside each trial; median over trials)";
+        how += o.latency_stat == "p90" ? ", p90" : "";
+      }
+    }
+    std::printf("  device %s: T = %.3f ms%s\n", d.c_str(), typical_target_ms(trials, d),
+                how.c_str());
+  }
+  if (devices.empty()) std::printf("  target %.3f ms\n", target_ms);
+  print_table("Best by reward:", best, devices);
+  if (devices.size() <= 1) {
+    print_table("Pareto front (held-out accuracy vs latency):", pareto_front(trials), devices);
+  } else {
+    for (const std::string& d : devices) {
+      const std::string title = "Pareto front on " + d + " (held-out accuracy vs its latency):";
+      print_table(title.c_str(), pareto_front(on_device(trials, d)), devices);
+    }
+  }
+  if (!references.empty()) {
+    std::printf("\nZoo references, evaluated the same way:\n%-16s %9s", "model", "accuracy");
+    if (devices.size() <= 1) {
+      std::printf(" %11s", "latency ms");
+    } else {
+      for (const std::string& d : devices) std::printf(" %11s", (d.substr(0, 8) + " ms").c_str());
+    }
+    std::printf(" %8s\n", "reward");
+    for (const StoredReference& r : references) {
+      if (r.status != "done") {
+        std::printf("%-16s failed: %s\n", r.name.c_str(), r.failure.c_str());
+        continue;
+      }
+      std::printf("%-16s %8.2f%%", r.name.c_str(), 100 * r.accuracy);
+      if (devices.size() <= 1) {
+        std::printf(" %11.3f", r.latency_ms);
+      } else {
+        for (const std::string& d : devices) {
+          double ms = 0;
+          for (const DeviceLatency& l : r.latencies) ms = l.device == d ? l.latency_ms : ms;
+          std::printf(" %11.3f", ms);
+        }
+      }
+      std::printf(" %8.4f\n", r.reward);
+    }
+  }
+}
+
+void add_results_command(CLI::App& app) {
+  auto r = std::make_shared<std::pair<std::string, bool>>();
+  auto top = std::make_shared<int>(5);
+  CLI::App* results = app.add_subcommand(
+      "results", "Show a search's best trials, its Pareto front (per device) and references");
+  results->add_option("STORE", r->first, "The search's SQLite file")->required();
+  results->add_option("--top", *top, "Best trials to list (default 5)");
+  results->add_flag("--json", r->second,
+                    "Machine-readable output: trials, failed, target_ms, devices, targets_ms, top, "
+                    "pareto, pareto_by_device, references, config");
+  results->callback([r, top] {
+    if (!std::ifstream(r->first).good())
+      throw Error("STORE: '" + r->first + "' does not exist", Error::Kind::kIo);
+    Store store(r->first);
+    print_results(store, r->second, *top);
+  });
+}
+
+}  // namespace mnas::cli

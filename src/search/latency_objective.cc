@@ -1,0 +1,173 @@
+#include "search/latency_objective.h"
+
+#include "latency/latency_json.h"
+#include "latency/measure_presets.h"
+#include "latency/remote_device.h"
+#include "space/error.h"
+#include "space/json_fields.h"
+#include "space/number_format.h"
+#include "space/zoo.h"
+
+namespace mnas {
+namespace {
+
+double statistic(const LatencyResult& r, const std::string& stat) {
+  return stat == "p90" ? r.measurement.stats.p90_ms : r.median_ms;
+}
+
+LatencyResult predicted(const LookupTable& table, const Architecture& arch) {
+  return LookupTableLatency(table).latency(arch);
+}
+
+}  // namespace
+
+std::string encode_latencies(const std::vector<DeviceLatency>& latencies) {
+  nlohmann::json devices = nlohmann::json::array();
+  for (const DeviceLatency& d : latencies) {
+    devices.push_back({{"device", d.device},
+                       {"latency_ms", d.latency_ms},
+                       {"target_ms", d.target_ms},
+                       {"ratio", d.ratio},
+                       {"stats", d.stats_json.empty() ? nlohmann::json::object()
+                                                      : nlohmann::json::parse(d.stats_json)}});
+  }
+  return nlohmann::json{{"devices", devices}}.dump();
+}
+
+std::vector<DeviceLatency> decode_latencies(const std::string& text, const std::string& where) {
+  if (text.empty()) return {};
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception&) {
+    throw Error(where + ": latency_json: not valid JSON");
+  }
+  if (!j.is_object() || !j.contains("devices")) return {};
+  const std::string path = where + ": latency_json.devices";
+  json_fields::require_array(j["devices"], path);
+  std::vector<DeviceLatency> out;
+  for (size_t i = 0; i < j["devices"].size(); ++i) {
+    const nlohmann::json& d = j["devices"][i];
+    const std::string p = json_fields::element(path, i);
+    json_fields::require_object(d, p);
+    DeviceLatency l;
+    l.device = json_fields::as_string(json_fields::required(d, "device", p), p + ".device");
+    const auto positive = [&](const char* key) {
+      const double v = json_fields::as_double(json_fields::required(d, key, p),
+                                              json_fields::child(p, key));
+      if (!(v > 0)) throw Error(json_fields::child(p, key) + ": must be > 0");
+      return v;
+    };
+    l.latency_ms = positive("latency_ms");
+    l.target_ms = positive("target_ms");
+    l.ratio = positive("ratio");
+    if (d.contains("stats")) l.stats_json = d["stats"].dump();
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+std::pair<double, Architecture> target_model(const std::string& spec, const SearchSpace& space) {
+  double factor = 1.0;
+  std::string name = spec;
+  const size_t colon = spec.find("x:");
+  if (colon != std::string::npos) {
+    factor = parse_double(spec.substr(0, colon), "target: '" + spec + "' should read like 0.8x:mnasnet-a1");
+    name = spec.substr(colon + 2);
+    if (!(factor > 0)) throw Error("target: the factor must be > 0");
+  }
+  ZooOptions o;
+  o.input = space.input();
+  o.classes = space.classes();
+  return {factor, zoo_model(name, o)};
+}
+
+LatencyObjective::LatencyObjective(std::vector<Target> targets, TimingRequest request)
+    : targets_(std::move(targets)), request_(request) {
+  MNAS_ASSERT(!targets_.empty());
+  validate(request_);
+}
+
+std::vector<std::pair<std::string, DeviceInfo>> LatencyObjective::check_devices() {
+  std::vector<std::pair<std::string, DeviceInfo>> out;
+  for (Target& t : targets_) {
+    if (t.device) out.emplace_back(t.objective.name, t.device->info());
+  }
+  return out;
+}
+
+std::vector<DeviceLatency> LatencyObjective::measure(const Architecture& arch) {
+  std::vector<DeviceLatency> out;
+  for (Target& t : targets_) {
+    const DeviceObjective& o = t.objective;
+    DeviceLatency d;
+    d.device = o.name;
+    nlohmann::json stats = {{"stat", o.latency_stat}};
+    try {
+      const bool paired = o.target_ms <= 0;
+      LatencyResult candidate, reference;
+      if (t.table) {
+        candidate = predicted(*t.table, arch);
+        if (paired) reference = predicted(*t.table, t.reference);
+      } else if (paired) {
+        const PairedLatency p = t.device->measure_paired(arch, t.reference, request_);
+        candidate = p.candidate;
+        reference = p.reference;
+      } else {
+        candidate = t.device->measure(arch, request_);
+      }
+      d.latency_ms = statistic(candidate, o.latency_stat);
+      d.target_ms = paired ? t.factor * statistic(reference, o.latency_stat) : o.target_ms;
+      stats["candidate"] = latency_json(candidate);
+      if (paired) {
+        stats["reference"] = latency_json(reference);
+        stats["target"] = o.target;
+      }
+    } catch (const DeviceUnreachable&) {
+      throw;
+    } catch (const Error& e) {
+      throw Error("latency on device " + o.name + ": " + e.what(), e.kind());
+    }
+    if (!(d.latency_ms > 0) || !(d.target_ms > 0)) {
+      throw Error("latency on device " + o.name + ": a measurement of " +
+                  format_double(d.latency_ms) + " ms against T = " + format_double(d.target_ms) +
+                  " ms; both must be > 0");
+    }
+    d.ratio = d.latency_ms / d.target_ms;
+    d.stats_json = stats.dump();
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::unique_ptr<LatencyObjective> make_latency_objective(const SearchConfig& c,
+                                                         const DeviceAccess& access) {
+  validate(c);
+  if (c.latency == "surrogate") return nullptr;
+  std::vector<LatencyObjective::Target> targets;
+  for (const DeviceObjective& o : c.devices) {
+    LatencyObjective::Target t;
+    t.objective = o;
+    if (o.target_ms <= 0) std::tie(t.factor, t.reference) = target_model(o.target, c.space);
+    if (c.latency.rfind("lut:", 0) == 0) {
+      auto table = std::make_shared<LookupTable>(LookupTable::load(c.latency.substr(4)));
+      try {
+        table->require_space(c.space);
+      } catch (const Error& e) {
+        throw Error("latency: " + std::string(e.what()));
+      }
+      t.table = table;
+    } else {
+      RemoteOptions remote;
+      const auto own = access.tokens.find(o.name);
+      remote.token = own != access.tokens.end() ? own->second : access.token;
+      remote.retries = access.retries;
+      t.device = open_device(o.url, remote, "devices." + o.name);
+    }
+    targets.push_back(std::move(t));
+  }
+  return std::make_unique<LatencyObjective>(std::move(targets),
+                                            TimingRequest{1, search_trial_protocol()});
+}
+
+}  // namespace mnas

@@ -1,0 +1,295 @@
+#include "search/search_config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <set>
+
+#include "search/reward.h"
+#include "search/strategy_factory.h"
+#include "space/error.h"
+#include "space/json_fields.h"
+#include "space/number_format.h"
+#include "space/zoo.h"
+
+namespace mnas {
+namespace {
+
+using Json = nlohmann::json;
+namespace jf = json_fields;
+
+constexpr const char* kFormat = "mnas-search/2";
+
+bool valid_name(const std::string& name) {
+  if (name.empty() || name.size() > 32) return false;
+  for (unsigned char c : name) {
+    if (!std::isalnum(c) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+// "mobilenetv2" or "0.8x:mnasnet-a1": throws naming `field` unless it reads like that.
+void check_target(const std::string& spec, const std::string& field) {
+  std::string name = spec;
+  const size_t colon = spec.find("x:");
+  if (colon != std::string::npos) {
+    const double factor =
+        parse_double(spec.substr(0, colon), field + ": '" + spec + "' should read like 0.8x:mnasnet-a1");
+    if (!(factor > 0) || !std::isfinite(factor)) throw Error(field + ": the factor must be > 0");
+    name = spec.substr(colon + 2);
+  }
+  if (!is_zoo_name(name)) {
+    throw Error(field + ": '" + name + "' is not a zoo model (see `mnas describe --help`)");
+  }
+}
+
+Json device_json(const DeviceObjective& d) {
+  return {{"name", d.name},
+          {"url", d.url},
+          {"target", d.target},
+          {"target_ms", d.target_ms},
+          {"latency_stat", d.latency_stat}};
+}
+
+// The configuration mnas wrote before it was typed: {"flags": {"--strategy": "ppo", ...},
+// "target_ms": T, "space": {...}}. T was measured once at the start: a fixed target.
+SearchConfig from_flags(const Json& j, const std::string& path) {
+  const Json& f = j.at("flags");
+  jf::require_object(f, jf::child(path, "flags"));
+  const auto flag = [&](const char* name, const std::string& fallback) {
+    const auto it = f.find(name);
+    return it != f.end() && it->is_string() ? it->get<std::string>() : fallback;
+  };
+  const auto number = [&](const char* name, const std::string& fallback) {
+    return parse_double(flag(name, fallback), jf::child(path, "flags") + "." + name +
+                                                  ": not a number");
+  };
+  SearchConfig c;
+  c.strategy = flag("--strategy", "ppo");
+  c.seed = static_cast<uint64_t>(number("--seed", "1"));
+  c.space_file = flag("--space", "");
+  c.space = SearchSpace::from_json(jf::required(j, "space", path).dump());
+  c.reward = flag("--reward", "soft");
+  const RewardOptions preset = RewardOptions::preset(c.reward, 1.0);
+  c.alpha = flag("--alpha", "").empty() ? preset.alpha : number("--alpha", "");
+  c.beta = flag("--beta", "").empty() ? preset.beta : number("--beta", "");
+  c.evaluator = flag("--evaluator", "proxy");
+  const std::string latency = flag("--latency", "xnnpack");
+  c.latency = c.evaluator == "surrogate" ? "surrogate" : latency == "xnnpack" ? "measured" : latency;
+  c.devices[0].target = flag("--target", "mobilenetv2");
+  c.devices[0].target_ms = jf::as_double(jf::required(j, "target_ms", path), jf::child(path, "target_ms"));
+  c.proxy.dataset = flag("--dataset", "fashion-mnist");
+  c.proxy.epochs = static_cast<int>(number("--epochs", "1"));
+  c.proxy.train_images = static_cast<int64_t>(number("--train-images", "5000"));
+  c.proxy.holdout = static_cast<int64_t>(number("--holdout", "2000"));
+  c.batch = static_cast<int>(number("--batch", "6"));
+  c.failed_reward = number("--failed-reward", "0");
+  return c;
+}
+
+}  // namespace
+
+SearchSpace SearchConfig::default_space() {
+  SearchSpace s;
+  s.set_input({28, 28, 1});
+  s.set_classes(10);
+  return s;
+}
+
+void validate(const SearchConfig& c) {
+  const std::vector<std::string> strategies = strategy_names();
+  if (std::find(strategies.begin(), strategies.end(), c.strategy) == strategies.end()) {
+    std::string list;
+    for (const std::string& s : strategies) list += (list.empty() ? "" : ", ") + s;
+    throw Error("strategy: unknown '" + c.strategy + "'; use one of " + list);
+  }
+  RewardOptions reward = RewardOptions::preset(c.reward, 1.0);
+  reward.alpha = c.alpha;
+  reward.beta = c.beta;
+  validate(reward);
+  if (c.evaluator != "proxy" && c.evaluator != "surrogate") {
+    throw Error("evaluator: unknown '" + c.evaluator + "'; use proxy or surrogate");
+  }
+  const bool lut = c.latency.rfind("lut:", 0) == 0;
+  if (c.latency != "measured" && c.latency != "surrogate" && !(lut && c.latency.size() > 4)) {
+    throw Error("latency: unknown '" + c.latency + "'; use measured, lut:FILE or surrogate");
+  }
+  if (c.latency == "surrogate" && c.evaluator != "surrogate") {
+    throw Error("latency: the synthetic latency goes with the surrogate evaluator only");
+  }
+  if (c.devices.empty()) throw Error("devices: at least one");
+  if (c.devices.size() > 16) throw Error("devices: at most 16");
+  if ((lut || c.latency == "surrogate") &&
+      (c.devices.size() != 1 || c.devices[0].url != "local")) {
+    throw Error("latency: " + c.latency +
+                " predicts for this machine only; measure remote devices (latency measured)");
+  }
+  std::set<std::string> names;
+  for (size_t i = 0; i < c.devices.size(); ++i) {
+    const DeviceObjective& d = c.devices[i];
+    const std::string p = jf::element("devices", i);
+    if (!valid_name(d.name)) {
+      throw Error(p + ".name: '" + d.name +
+                  "' is not a device name (letters, digits, '-', '_', '.'; at most 32)");
+    }
+    if (!names.insert(d.name).second) throw Error(p + ".name: '" + d.name + "' is used twice");
+    if (d.url != "local" && d.url.rfind("http://", 0) != 0 && d.url.rfind("https://", 0) != 0) {
+      throw Error(p + ".url: '" + d.url + "' is not local or an http:// URL");
+    }
+    if (!(d.target_ms >= 0) || !std::isfinite(d.target_ms)) {
+      throw Error(p + ".target_ms: must be a finite number ≥ 0 (0: use the target model)");
+    }
+    if (d.target_ms == 0) check_target(d.target, p + ".target");
+    if (d.latency_stat != "median" && d.latency_stat != "p90") {
+      throw Error(p + ".latency_stat: '" + d.latency_stat + "'; use median or p90");
+    }
+  }
+  if (c.batch < 1 || c.batch > 10000) throw Error("batch: must be in [1, 10000]");
+  if (!std::isfinite(c.failed_reward)) throw Error("failed reward: must be finite");
+  if (c.proxy.epochs < 1 || c.proxy.epochs > 1000) throw Error("proxy.epochs: must be in [1, 1000]");
+  if (c.proxy.train_images < 1) throw Error("proxy.train_images: must be ≥ 1");
+  if (c.proxy.holdout < 1) throw Error("proxy.holdout: must be ≥ 1 (the reward is measured on it)");
+}
+
+Json search_config_json(const SearchConfig& c) {
+  Json devices = Json::array();
+  for (const DeviceObjective& d : c.devices) devices.push_back(device_json(d));
+  return {{"format", kFormat},
+          {"strategy", c.strategy},
+          {"seed", c.seed},
+          {"space_file", c.space_file},
+          {"space", Json::parse(c.space.to_json())},
+          {"reward", {{"preset", c.reward}, {"alpha", c.alpha}, {"beta", c.beta}}},
+          {"latency", c.latency},
+          {"devices", devices},
+          {"evaluator", c.evaluator},
+          {"proxy",
+           {{"dataset", c.proxy.dataset},
+            {"epochs", c.proxy.epochs},
+            {"train_images", c.proxy.train_images},
+            {"holdout", c.proxy.holdout}}},
+          {"batch", c.batch},
+          {"failed_reward", c.failed_reward},
+          {"created_by", "mnas " MNAS_VERSION}};
+}
+
+SearchConfig search_config_from_json(const Json& j, const std::string& path) {
+  jf::require_object(j, path);
+  SearchConfig c;
+  try {
+    if (j.contains("flags") && !j.contains("format")) {
+      c = from_flags(j, path);
+    } else {
+      const auto field = [&](const char* key) { return jf::child(path, key); };
+      const auto text = [&](const Json& o, const char* key, const std::string& p) {
+        return jf::as_string(jf::required(o, key, p), jf::child(p, key));
+      };
+      jf::reject_unknown_keys(j,
+                              {"format", "strategy", "seed", "space_file", "space", "reward",
+                               "latency", "devices", "evaluator", "proxy", "batch",
+                               "failed_reward", "created_by"},
+                              path);
+      if (text(j, "format", path) != kFormat) {
+        throw Error(field("format") + ": not '" + kFormat + "' (written by a newer mnas?)");
+      }
+      c.strategy = text(j, "strategy", path);
+      const Json& seed = jf::required(j, "seed", path);
+      if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<int64_t>() >= 0)) {
+        throw Error(field("seed") + ": expected an integer ≥ 0");
+      }
+      c.seed = seed.get<uint64_t>();
+      c.space_file = text(j, "space_file", path);
+      try {
+        c.space = SearchSpace::from_json(jf::required(j, "space", path).dump());
+      } catch (const Error& e) {
+        throw Error(field("space") + ": " + e.what());
+      }
+      const Json& reward = jf::required(j, "reward", path);
+      jf::require_object(reward, field("reward"));
+      jf::reject_unknown_keys(reward, {"preset", "alpha", "beta"}, field("reward"));
+      c.reward = text(reward, "preset", field("reward"));
+      c.alpha = jf::as_double(jf::required(reward, "alpha", field("reward")), field("reward") + ".alpha");
+      c.beta = jf::as_double(jf::required(reward, "beta", field("reward")), field("reward") + ".beta");
+      c.latency = text(j, "latency", path);
+      const Json& devices = jf::required(j, "devices", path);
+      jf::require_array(devices, field("devices"));
+      c.devices.clear();
+      for (size_t i = 0; i < devices.size(); ++i) {
+        const std::string p = jf::element(field("devices"), i);
+        const Json& d = devices[i];
+        jf::require_object(d, p);
+        jf::reject_unknown_keys(d, {"name", "url", "target", "target_ms", "latency_stat"}, p);
+        DeviceObjective o;
+        o.name = text(d, "name", p);
+        o.url = text(d, "url", p);
+        o.target = text(d, "target", p);
+        o.target_ms = jf::as_double(jf::required(d, "target_ms", p), jf::child(p, "target_ms"));
+        o.latency_stat = text(d, "latency_stat", p);
+        c.devices.push_back(o);
+      }
+      c.evaluator = text(j, "evaluator", path);
+      const Json& proxy = jf::required(j, "proxy", path);
+      const std::string pp = field("proxy");
+      jf::require_object(proxy, pp);
+      jf::reject_unknown_keys(proxy, {"dataset", "epochs", "train_images", "holdout"}, pp);
+      c.proxy.dataset = text(proxy, "dataset", pp);
+      c.proxy.epochs = jf::as_int(jf::required(proxy, "epochs", pp), pp + ".epochs");
+      c.proxy.train_images = jf::as_int(jf::required(proxy, "train_images", pp), pp + ".train_images");
+      c.proxy.holdout = jf::as_int(jf::required(proxy, "holdout", pp), pp + ".holdout");
+      c.batch = jf::as_int(jf::required(j, "batch", path), field("batch"));
+      c.failed_reward = jf::as_double(jf::required(j, "failed_reward", path), field("failed_reward"));
+    }
+    validate(c);
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    if (m.rfind(path, 0) == 0) throw;
+    throw Error(path + ": " + m, e.kind());
+  } catch (const Json::exception& e) {
+    throw Error(path + ": damaged (" + e.what() + ")");
+  }
+  return c;
+}
+
+std::string first_difference(const SearchConfig& a, const SearchConfig& b) {
+  Json ja = search_config_json(a), jb = search_config_json(b);
+  for (Json* j : {&ja, &jb}) {
+    j->erase("created_by");
+    for (Json& d : (*j)["devices"]) d.erase("url");
+  }
+  const Json patch = Json::diff(ja, jb);
+  if (patch.empty()) return "";
+  // "/devices/1/target" → "devices[1].target"
+  std::string pointer = patch[0].at("path").get<std::string>(), out;
+  size_t start = 1;
+  while (start <= pointer.size()) {
+    const size_t slash = std::min(pointer.find('/', start), pointer.size());
+    const std::string part = pointer.substr(start, slash - start);
+    const bool index = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos;
+    out += index ? "[" + part + "]" : (out.empty() ? "" : ".") + part;
+    start = slash + 1;
+  }
+  // A change inside the space names the space: its inner paths mean little to a user.
+  if (out.rfind("space", 0) == 0 && ja["space"]["input"] != jb["space"]["input"]) return "space.input";
+  if (out.rfind("space", 0) == 0 && ja["space"]["classes"] != jb["space"]["classes"]) return "space.classes";
+  if (out.rfind("space", 0) == 0) return "space";
+  if (out.rfind("devices[", 0) == 0 && ja["devices"].size() != jb["devices"].size()) return "devices";
+  return out;
+}
+
+std::pair<std::string, std::string> split_named(const std::string& text, const std::string& field,
+                                                const std::string& default_name) {
+  const size_t eq = text.find('=');
+  if (eq != std::string::npos && text.find("://") > eq) {
+    const std::string name = text.substr(0, eq), value = text.substr(eq + 1);
+    if (!valid_name(name)) {
+      throw Error(field + ": '" + name +
+                  "' is not a device name (letters, digits, '-', '_', '.'; at most 32)");
+    }
+    if (value.empty()) throw Error(field + ": '" + text + "' has no value after '='");
+    return {name, value};
+  }
+  if (text.empty()) throw Error(field + ": empty");
+  return {default_name, text};
+}
+
+}  // namespace mnas

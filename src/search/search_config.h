@@ -1,0 +1,80 @@
+#ifndef MNAS_SEARCH_SEARCH_CONFIG_H_
+#define MNAS_SEARCH_SEARCH_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "space/search_space.h"
+
+namespace mnas {
+
+// One device the search optimises for, and its latency target T.
+struct DeviceObjective {
+  std::string name = "local";  // how results name it: letters, digits, '-', '_', '.'; ≤ 32 chars
+  std::string url = "local";   // "local" (this machine) or an mnas-device URL; Default: local
+  // T as a zoo model measured on this device at the search's input, optionally scaled:
+  // "mobilenetv2" (Default: the paper's choice) or "0.8x:mnasnet-a1". Each candidate is then
+  // timed alternately with that model (measure_interleaved) and the reward uses the ratio of the
+  // two, which a machine that speeds up or slows down mid-search does not bias.
+  std::string target = "mobilenetv2";
+  double target_ms = 0;                 // > 0: T fixed in ms instead (`target` unused); Default: 0
+  std::string latency_stat = "median";  // the statistic LAT and T are: median | p90; Default: median
+};
+
+// The proxy task an evaluator trains candidates on (the trainer's proxy_options() otherwise).
+struct ProxyRecipe {
+  std::string dataset = "fashion-mnist";  // data/dataset.h names; Default: fashion-mnist
+  int epochs = 1;                         // Default: 1
+  int64_t train_images = 5000;            // Default: 5,000
+  int64_t holdout = 2000;                 // held-out training images scored; Default: 2,000
+};
+
+// Everything that defines a search: stored with it (the store's config, as JSON), so that a
+// resumed search — or any other process — rebuilds the same search from the store. Per-run
+// settings (trials to reach, time budget, threads, tokens) are not part of it.
+struct SearchConfig {
+  std::string strategy = "ppo";  // ppo | reinforce | evolution | random; Default: ppo
+  uint64_t seed = 1;             // Default: 1
+  std::string space_file;        // where the space came from ("" = the paper's); for the record
+  SearchSpace space = default_space();  // with its input and classes; Default: paper's, 28×28×1, 10
+  std::string reward = "soft";  // preset: soft | hard; Default: soft
+  double alpha = -0.07;         // exponent at or under T; Default: the preset's
+  double beta = -0.07;          // exponent over T; Default: the preset's
+  // Where latency comes from: "measured" on the devices (Default), "lut:FILE" (predicted by a
+  // lookup table, for the one device "local"), or "surrogate" (synthetic, with the surrogate
+  // evaluator only: for trying strategies).
+  std::string latency = "measured";
+  std::vector<DeviceObjective> devices = {DeviceObjective{}};  // Default: this machine
+  std::string evaluator = "proxy";  // proxy (proxy training) | surrogate (synthetic accuracy)
+  ProxyRecipe proxy;
+  int batch = 6;             // proposals per strategy step; Default: 6
+  double failed_reward = 0;  // what a failed trial teaches the strategy; Default: 0
+
+  static SearchSpace default_space();  // the paper's space at 28×28×1 and 10 classes
+};
+
+// Throws mnas::Error naming the field ("devices[1].latency_stat: ...") for anything invalid:
+// unknown names, duplicate device names, a lut latency with remote devices, ...
+void validate(const SearchConfig& config);
+
+// The JSON the store keeps (every field written) and back. Reading validates and refuses unknown
+// fields; a configuration written by mnas before the typed configuration ({"flags": {...},
+// "target_ms": T, "space": ...}) is read as what it meant: one local device with T fixed.
+nlohmann::json search_config_json(const SearchConfig& config);
+SearchConfig search_config_from_json(const nlohmann::json& j, const std::string& path);
+
+// The path of the first field where `a` and `b` differ ("batch", "devices[0].target"), or ""
+// when they are the same search. Device URLs are not compared: a board may move.
+std::string first_difference(const SearchConfig& a, const SearchConfig& b);
+
+// Reads "NAME=VALUE" (or a bare "VALUE", which gets `default_name`): the form of --device,
+// --target, --target-ms and --latency-stat. Throws mnas::Error naming `field`.
+std::pair<std::string, std::string> split_named(const std::string& text, const std::string& field,
+                                                const std::string& default_name);
+
+}  // namespace mnas
+
+#endif  // MNAS_SEARCH_SEARCH_CONFIG_H_

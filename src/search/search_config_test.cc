@@ -1,0 +1,135 @@
+#include "search/search_config.h"
+
+#include <gtest/gtest.h>
+
+#include "space/error.h"
+
+namespace mnas {
+namespace {
+
+void expect_error(const std::function<void()>& f, const std::string& start) {
+  try {
+    f();
+    FAIL() << "no error; expected " << start;
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(start, 0), 0u) << e.what();
+  }
+}
+
+SearchConfig two_devices() {
+  SearchConfig c;
+  c.devices = {DeviceObjective{}, DeviceObjective{}};
+  c.devices[0].name = "a";
+  c.devices[0].url = "http://127.0.0.1:1";
+  c.devices[1].name = "b";
+  c.devices[1].url = "http://127.0.0.1:2";
+  c.devices[1].target_ms = 12;
+  c.devices[1].latency_stat = "p90";
+  return c;
+}
+
+TEST(SearchConfig, RoundTripsThroughJson) {
+  for (const SearchConfig& c : {SearchConfig{}, two_devices()}) {
+    const SearchConfig back = search_config_from_json(search_config_json(c), "config");
+    EXPECT_EQ(first_difference(c, back), "");
+    EXPECT_EQ(search_config_json(back), search_config_json(c));
+  }
+  const SearchConfig d;
+  EXPECT_EQ(d.strategy, "ppo");
+  EXPECT_EQ(d.batch, 6);
+  EXPECT_EQ(to_string(d.space.input()), "28x28x1");
+  EXPECT_EQ(d.devices.size(), 1u);
+  EXPECT_EQ(d.devices[0].target, "mobilenetv2");
+}
+
+TEST(SearchConfig, NamesTheFirstDifference) {
+  const SearchConfig a = two_devices();
+  SearchConfig b = a;
+  b.batch = 8;
+  EXPECT_EQ(first_difference(a, b), "batch");
+  b = a;
+  b.devices[1].target_ms = 10;
+  EXPECT_EQ(first_difference(a, b), "devices[1].target_ms");
+  b = a;
+  b.devices.pop_back();
+  EXPECT_EQ(first_difference(a, b), "devices");
+  b = a;
+  b.devices[0].url = "http://10.0.0.7:8765";  // a board that moved: the same search
+  EXPECT_EQ(first_difference(a, b), "");
+  b = a;
+  b.space.set_input({32, 32, 1});
+  EXPECT_EQ(first_difference(a, b), "space.input");
+  b = a;
+  b.proxy.holdout = 100;
+  EXPECT_EQ(first_difference(a, b), "proxy.holdout");
+}
+
+TEST(SearchConfig, RefusesWhatCannotBeSearched) {
+  const auto bad = [](const std::function<void(SearchConfig&)>& change, const std::string& start) {
+    SearchConfig c = two_devices();
+    change(c);
+    expect_error([&] { validate(c); }, start);
+  };
+  bad([](SearchConfig& c) { c.devices[1].name = "a"; }, "devices[1].name: 'a' is used twice");
+  bad([](SearchConfig& c) { c.devices[1].name = "my board"; }, "devices[1].name");
+  bad([](SearchConfig& c) { c.devices[0].latency_stat = "p99"; }, "devices[0].latency_stat");
+  bad([](SearchConfig& c) { c.devices[0].target = "resnet"; }, "devices[0].target");
+  bad([](SearchConfig& c) { c.devices[0].target = "0x:mobilenetv2"; }, "devices[0].target");
+  bad([](SearchConfig& c) { c.devices[0].url = "board:1"; }, "devices[0].url");
+  bad([](SearchConfig& c) { c.devices.clear(); }, "devices");
+  bad([](SearchConfig& c) { c.latency = "lut:t.json"; }, "latency");
+  bad([](SearchConfig& c) { c.latency = "surrogate"; }, "latency");
+  bad([](SearchConfig& c) { c.strategy = "annealing"; }, "strategy");
+  bad([](SearchConfig& c) { c.alpha = 0.5; }, "alpha");
+  bad([](SearchConfig& c) { c.batch = 0; }, "batch");
+  bad([](SearchConfig& c) { c.proxy.holdout = 0; }, "proxy.holdout");
+}
+
+TEST(SearchConfig, ReadingNamesTheField) {
+  nlohmann::json j = search_config_json(two_devices());
+  j["devices"][1]["latency_stat"] = 90;
+  expect_error([&] { search_config_from_json(j, "store 'x': config"); },
+               "store 'x': config.devices[1].latency_stat");
+  j = search_config_json(two_devices());
+  j["colour"] = "red";
+  expect_error([&] { search_config_from_json(j, "config"); }, "config.colour: unknown field");
+  j = search_config_json(two_devices());
+  j["format"] = "mnas-search/9";
+  expect_error([&] { search_config_from_json(j, "config"); }, "config.format");
+  expect_error([&] { search_config_from_json(nlohmann::json::array(), "config"); }, "config");
+}
+
+TEST(SearchConfig, ReadsTheConfigurationOfOlderStores) {
+  SearchSpace space = SearchConfig::default_space();
+  const nlohmann::json old = {
+      {"flags",
+       {{"--strategy", "evolution"}, {"--seed", "3"}, {"--evaluator", "proxy"}, {"--space", ""},
+        {"--reward", "hard"}, {"--alpha", ""}, {"--beta", ""}, {"--target", "mobilenetv2"},
+        {"--latency", "xnnpack"}, {"--epochs", "1"}, {"--train-images", "256"},
+        {"--holdout", "128"}, {"--batch", "2"}, {"--failed-reward", "0"}}},
+      {"target_ms", 0.672},
+      {"space", nlohmann::json::parse(space.to_json())},
+      {"created_by", "mnas 0.1.0"}};
+  const SearchConfig c = search_config_from_json(old, "config");
+  EXPECT_EQ(c.strategy, "evolution");
+  EXPECT_EQ(c.seed, 3u);
+  EXPECT_EQ(c.reward, "hard");
+  EXPECT_DOUBLE_EQ(c.beta, -1.0);
+  EXPECT_EQ(c.latency, "measured");
+  ASSERT_EQ(c.devices.size(), 1u);
+  EXPECT_DOUBLE_EQ(c.devices[0].target_ms, 0.672);  // T was measured once: now fixed
+  EXPECT_EQ(c.proxy.train_images, 256);
+  EXPECT_EQ(c.batch, 2);
+}
+
+TEST(SplitNamed, ReadsNameEqualsValue) {
+  EXPECT_EQ(split_named("a=http://h:1", "--device", "x"), std::make_pair(std::string("a"), std::string("http://h:1")));
+  EXPECT_EQ(split_named("http://h:1", "--device", "x"), std::make_pair(std::string("x"), std::string("http://h:1")));
+  EXPECT_EQ(split_named("phone=12.5", "--target-ms", "*").second, "12.5");
+  EXPECT_THROW(split_named("a b=1", "--target", "*"), Error);
+  EXPECT_THROW(split_named("a=", "--target", "*"), Error);
+  EXPECT_THROW(split_named("", "--target", "*"), Error);
+}
+
+}  // namespace
+}  // namespace mnas
