@@ -10,6 +10,8 @@ PACKAGES=(
   libtorch-dev libxnnpack-dev libpthreadpool-dev libsqlite3-dev nlohmann-json3-dev
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libstb-dev
   libopenmpi-dev openmpi-bin libcpp-httplib-dev
+  # mnas-device for arm64 boards (scripts/cross-arm64.sh) and its test under qemu-user
+  g++-aarch64-linux-gnu qemu-user-static file
   # an optimised BLAS for LibTorch (and the PyTorch peer): without it both fall back to the
   # reference BLAS, ~20x slower on 1x1 convolutions
   libopenblas0-openmp
@@ -31,13 +33,25 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-if [ "${#missing[@]}" -eq 0 ]; then
+# The arm64 sysroot of scripts/cross-arm64.sh is made of arm64 .debs: apt needs their lists.
+need_arm64_lists=0
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  need_arm64_lists=1
+fi
+
+if [ "${#missing[@]}" -eq 0 ] && [ "$need_arm64_lists" -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages already installed"
   exit 0
 fi
 
-echo "setup: installing ${#missing[@]} package(s): ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+if [ "$need_arm64_lists" -eq 1 ]; then
+  echo "setup: adding apt's arm64 package lists (for the arm64 sysroot of mnas-device)"
+  $SUDO dpkg --add-architecture arm64
+fi
 $SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${#missing[@]} package(s): ${missing[*]}"
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
 echo "setup: done"

@@ -51,7 +51,7 @@ Result run_mnas(const std::string& args) {
   return r;
 }
 
-nlohmann::json run_json(const std::string& args) {
+[[maybe_unused]] nlohmann::json run_json(const std::string& args) {
   const Result r = run_mnas(args);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return nlohmann::json::parse(r.out);

@@ -16,7 +16,7 @@ void add_space_command(CLI::App& app);
 void add_describe_command(CLI::App& app);
 void add_latency_command(CLI::App& app);
 void add_lut_command(CLI::App& app);
-void add_train_command(CLI::App& app);   // train and eval
+void add_train_command(CLI::App& app);  // train and eval
 void add_search_command(CLI::App& app);
 void add_results_command(CLI::App& app);
 void add_report_command(CLI::App& app);

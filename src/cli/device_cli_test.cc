@@ -51,15 +51,16 @@ TEST(DeviceCli, LatencyOnARemoteDeviceGivesWhatALocalRunGives) {
     EXPECT_LT(r, 1.4 * hi) << "local " << lo << "-" << hi;
   }
   // The profile comes from the device too.
-  const nlohmann::json profiled = run_json(
-      "latency mnasnet-small --input 28x28x1 --runs 2 --min-secs 0 --profile --json" +
-      device_flags(device));
+  const nlohmann::json profiled =
+      run_json("latency mnasnet-small --input 28x28x1 --runs 2 --min-secs 0 --profile --json" +
+               device_flags(device));
   EXPECT_GT(profiled["operators"].size(), 10u);
 }
 
 TEST(DeviceCli, LookupTableBuiltAndCheckedOnTheRemoteDevice) {
   mnas::testing::DeviceProcess device(MNAS_DEVICE_BINARY, kToken, "lut");
-  const std::string space = temp_path("device_lut_space.json"), table = temp_path("device_lut.json");
+  const std::string space = temp_path("device_lut_space.json"),
+                    table = temp_path("device_lut.json");
   std::ofstream(space) << R"({"input": "16x16x1", "classes": 10,
     "choices": {"ops": ["dconv", "mbconv_e3"], "kernels": [3], "se_ratios": [0, 0.25],
                 "skips": ["pool"], "filter_ratios": [1.0], "layer_deltas": [0]},
@@ -123,7 +124,8 @@ TEST(DeviceCli, SearchOnTwoDevicesSurvivesOneGoingAway) {
                               " --target-ms b=5 --latency-stat b=p90 --device-retries 2";
   const std::string search = std::string(MNAS_BINARY) + " search --store " + store +
                              " --trials 8 --batch 2 --train-images 128 --holdout 64 --threads 2"
-                             " --references none" + devices;
+                             " --references none" +
+                             devices;
   Background running(search + " > " + log + ".out 2> " + log);
   // Kill b once two trials are stored.
   for (int i = 0; i < 600 && trials_in(store) < 2; ++i) usleep(100 * 1000);
@@ -139,9 +141,10 @@ TEST(DeviceCli, SearchOnTwoDevicesSurvivesOneGoingAway) {
   EXPECT_LT(kept, 8);
   // b is back (same address): the search continues to exactly 8 trials.
   b.restart(MNAS_DEVICE_BINARY);
-  const Result resumed = run_mnas("search --store " + store + " --resume --trials 8 --threads 2" +
-                                  " --references none --device a=" + a.url() + " --device b=" +
-                                  b.url() + " --device-token-file " + a.token_file());
+  const Result resumed =
+      run_mnas("search --store " + store + " --resume --trials 8 --threads 2" +
+               " --references none --device a=" + a.url() + " --device b=" + b.url() +
+               " --device-token-file " + a.token_file());
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_NE(resumed.err.find("resuming at trial " + std::to_string(kept + 1)), std::string::npos)
       << resumed.err;
@@ -187,8 +190,9 @@ TEST(DeviceCli, BadDevicesAreClearErrors) {
   r = run_mnas("latency mnasnet-small --device http://127.0.0.1:9 --device-retries 1");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("unreachable after 2 tries"), std::string::npos) << r.err;
-  r = run_mnas("latency mnasnet-small --device-token-file /nonexistent/token --device "
-               "http://127.0.0.1:9");
+  r = run_mnas(
+      "latency mnasnet-small --device-token-file /nonexistent/token --device "
+      "http://127.0.0.1:9");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("/nonexistent/token"), std::string::npos) << r.err;
   mnas::testing::DeviceProcess device(MNAS_DEVICE_BINARY, kToken, "badtoken");

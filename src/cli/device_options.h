@@ -18,7 +18,8 @@ struct DeviceOptions {
   int retries = RemoteOptions{}.retries;
 };
 
-// Declares --device, --device-token-file and --device-retries on `cmd`; `options` must outlive `cmd`.
+// Declares --device, --device-token-file and --device-retries on `cmd`; `options` must outlive
+// `cmd`.
 void add_device_options(CLI::App* cmd, DeviceOptions& options);
 
 // The device `options` name, with its token resolved (latency/remote_device.h). Throws

@@ -164,8 +164,8 @@ void run_check(const CheckOptions& o) {
   std::printf(
       "%s on %d random architectures: %.1f%% within +-10%% of the measured median, MAPE "
       "%.2f%%, worst %.1f%%, median bias %+.1f%%; %.0f predictions/s\n",
-      o.table.c_str(), o.samples, 100.0 * within / o.samples, abs_pct / o.samples, worst,
-      bias_pct, per_second);
+      o.table.c_str(), o.samples, 100.0 * within / o.samples, abs_pct / o.samples, worst, bias_pct,
+      per_second);
 }
 
 void add_measure_options(CLI::App* cmd, MeasureOptions& m, const std::string& what) {
@@ -191,12 +191,12 @@ void add_lut_command(CLI::App& app) {
       "calibrate against whole networks; resumes an interrupted build of the same file");
   build->add_option("--space", b->space_file,
                     "Search-space JSON file (default: the paper's space)");
-  build->add_option("--input", b->input,
-                    std::string("Input shape HxWxC (default ") + kSearchDefaultInput +
-                        ", the search's)");
-  build->add_option("--classes", b->classes,
-                    "Number of classes (default " + std::to_string(kSearchDefaultClasses) +
-                        ", the search's)");
+  build->add_option(
+      "--input", b->input,
+      std::string("Input shape HxWxC (default ") + kSearchDefaultInput + ", the search's)");
+  build->add_option(
+      "--classes", b->classes,
+      "Number of classes (default " + std::to_string(kSearchDefaultClasses) + ", the search's)");
   build->add_option("--out", b->out, "Table file to write (and resume)")->required();
   build->add_option("--threads", b->threads, "Inference threads (default 1)");
   build->add_option("--calibration-samples", b->calibration_samples,

@@ -91,8 +91,8 @@ void print_results(const Store& store, bool json, int top) {
   if (!devices.empty()) target_ms = typical_target_ms(trials, devices.front());
   if (json) {
     nlohmann::json top_json = nlohmann::json::array(), front_json = nlohmann::json::array(),
-                   references_json = nlohmann::json::array(),
-                   fronts = nlohmann::json::object(), targets = nlohmann::json::object();
+                   references_json = nlohmann::json::array(), fronts = nlohmann::json::object(),
+                   targets = nlohmann::json::object();
     for (const StoredTrial& t : best) top_json.push_back(trial_json(t));
     for (const StoredTrial& t : pareto_front(trials)) front_json.push_back(trial_json(t));
     for (const std::string& d : devices) {
@@ -134,8 +134,9 @@ void print_results(const Store& store, bool json, int top) {
     if (config) {
       for (const DeviceObjective& o : config->devices) {
         if (o.name != d) continue;
-        how = o.target_ms > 0 ? " (fixed)"
-                              : " (" + o.target + " timed alongside each trial; median over trials)";
+        how = o.target_ms > 0
+                  ? " (fixed)"
+                  : " (" + o.target + " timed alongside each trial; median over trials)";
         how += o.latency_stat == "p90" ? ", p90" : "";
       }
     }

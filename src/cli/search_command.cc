@@ -162,14 +162,22 @@ DeviceAccess device_access(const SearchCommandOptions& o) {
 // The flag that sets a configuration field (search_config.h), for messages.
 std::string flag_of(const std::string& field) {
   static const std::pair<const char*, const char*> kFlags[] = {
-      {"strategy", "--strategy"},         {"seed", "--seed"},
-      {"space.input", "--input"},         {"space.classes", "--classes"},
-      {"space", "--space"},               {"reward.preset", "--reward"},
-      {"reward.alpha", "--alpha"},        {"reward.beta", "--beta"},
-      {"latency", "--latency"},           {"evaluator", "--evaluator"},
-      {"proxy.dataset", "--dataset"},     {"proxy.epochs", "--epochs"},
-      {"proxy.train_images", "--train-images"}, {"proxy.holdout", "--holdout"},
-      {"batch", "--batch"},               {"failed_reward", "--failed-reward"}};
+      {"strategy", "--strategy"},
+      {"seed", "--seed"},
+      {"space.input", "--input"},
+      {"space.classes", "--classes"},
+      {"space", "--space"},
+      {"reward.preset", "--reward"},
+      {"reward.alpha", "--alpha"},
+      {"reward.beta", "--beta"},
+      {"latency", "--latency"},
+      {"evaluator", "--evaluator"},
+      {"proxy.dataset", "--dataset"},
+      {"proxy.epochs", "--epochs"},
+      {"proxy.train_images", "--train-images"},
+      {"proxy.holdout", "--holdout"},
+      {"batch", "--batch"},
+      {"failed_reward", "--failed-reward"}};
   for (const auto& [prefix, flag] : kFlags) {
     if (field.rfind(prefix, 0) == 0) return flag;
   }
@@ -254,8 +262,8 @@ int run_search_command(const SearchCommandOptions& o) {
     if (store->config().empty()) {
       throw Error("--resume: '" + o.store + "' holds no search configuration");
     }
-    const SearchConfig stored = search_config_from_json(
-        nlohmann::json::parse(store->config()), "store '" + o.store + "': config");
+    const SearchConfig stored = search_config_from_json(nlohmann::json::parse(store->config()),
+                                                        "store '" + o.store + "': config");
     config = configure(o, stored);
     const std::string diff = first_difference(stored, config);
     if (!diff.empty()) {
@@ -295,9 +303,9 @@ int run_search_command(const SearchCommandOptions& o) {
   std::unique_ptr<LatencyObjective> objective = make_latency_objective(config, device_access(o));
   if (objective) {
     for (const auto& [name, info] : objective->check_devices()) {
-      std::cerr << "mnas: device " << name << ": " << info.cpu_model << " (" << info.machine
-                << ", " << info.logical_cpus << " CPUs, " << info.engine << " "
-                << info.engine_version << ", id " << info.id << ")\n";
+      std::cerr << "mnas: device " << name << ": " << info.cpu_model << " (" << info.machine << ", "
+                << info.logical_cpus << " CPUs, " << info.engine << " " << info.engine_version
+                << ", id " << info.id << ")\n";
     }
   }
 
@@ -337,19 +345,22 @@ int run_search_command(const SearchCommandOptions& o) {
         *store, *strategy, *evaluator, space, so,
         [](const SearchProgress& p) {
           const StoredTrial& t = *p.trial;
-          std::fprintf(stderr, "mnas: trial %lld/%lld %s acc %.2f%% %s reward %.4f%s%s%s | best %.4f | ETA %.0fs\n",
-                       static_cast<long long>(p.done), static_cast<long long>(p.total),
-                       t.status.c_str(), 100 * t.accuracy, trial_latencies(t).c_str(), t.reward,
-                       t.cached ? " (seen before)" : "", t.failure.empty() ? "" : ": ",
-                       t.failure.c_str(), p.best_reward, p.eta_seconds);
+          std::fprintf(
+              stderr,
+              "mnas: trial %lld/%lld %s acc %.2f%% %s reward %.4f%s%s%s | best %.4f | ETA %.0fs\n",
+              static_cast<long long>(p.done), static_cast<long long>(p.total), t.status.c_str(),
+              100 * t.accuracy, trial_latencies(t).c_str(), t.reward,
+              t.cached ? " (seen before)" : "", t.failure.empty() ? "" : ": ", t.failure.c_str(),
+              p.best_reward, p.eta_seconds);
         },
         objective.get());
     evaluate_references(
         *store, *evaluator, space, reward, names,
         [](const StoredReference& r, int i, int n) {
-          std::fprintf(stderr, "mnas: reference %d/%d %s %s acc %.2f%% lat %.3f ms reward %.4f%s%s\n",
-                       i, n, r.name.c_str(), r.status.c_str(), 100 * r.accuracy, r.latency_ms,
-                       r.reward, r.failure.empty() ? "" : ": ", r.failure.c_str());
+          std::fprintf(stderr,
+                       "mnas: reference %d/%d %s %s acc %.2f%% lat %.3f ms reward %.4f%s%s\n", i, n,
+                       r.name.c_str(), r.status.c_str(), 100 * r.accuracy, r.latency_ms, r.reward,
+                       r.failure.empty() ? "" : ": ", r.failure.c_str());
         },
         objective.get());
   } catch (const DeviceUnreachable& e) {
@@ -420,11 +431,12 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--device-token-file", o->token_files,
                   "FILE (every device) or NAME=FILE: the first line is the device's token "
                   "(default: the MNAS_DEVICE_TOKEN variable)");
-  cmd->add_option("--device-retries", o->device_retries,
-                  "Tries again this many times (0.5 s, 1 s, ... up to 8 s apart) when a device does "
-                  "not answer; then the search pauses (exit code 75) and --resume continues it "
-                  "(default " +
-                      std::to_string(o->device_retries) + ")");
+  cmd->add_option(
+      "--device-retries", o->device_retries,
+      "Tries again this many times (0.5 s, 1 s, ... up to 8 s apart) when a device does "
+      "not answer; then the search pauses (exit code 75) and --resume continues it "
+      "(default " +
+          std::to_string(o->device_retries) + ")");
   cmd->add_option(
       "--target", o->targets,
       "T as a zoo model timed on the device alongside each candidate (the reward uses the "

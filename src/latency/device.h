@@ -66,8 +66,7 @@ class Device {
   // too large, threads beyond its CPUs, a bad protocol) and DeviceUnreachable when it cannot be
   // reached; results carry the device's provenance.
   virtual LatencyResult measure(const Architecture& arch, const TimingRequest& request) = 0;
-  virtual PairedLatency measure_paired(const Architecture& candidate,
-                                       const Architecture& reference,
+  virtual PairedLatency measure_paired(const Architecture& candidate, const Architecture& reference,
                                        const TimingRequest& request) = 0;
   // Every operator of `arch` timed alone (operator_profile.h), under `request` as given (callers
   // usually pass operator_profile_protocol()).

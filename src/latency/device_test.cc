@@ -51,8 +51,8 @@ TEST(LocalDevice, IdentityIsStable) {
 
 TEST(LocalDevice, PairsProfilesAndTimesLookupTableEntries) {
   LocalDevice device;
-  const PairedLatency p = device.measure_paired(small_model(), small_model("mobilenetv2"),
-                                                quick_request());
+  const PairedLatency p =
+      device.measure_paired(small_model(), small_model("mobilenetv2"), quick_request());
   EXPECT_GT(p.candidate.median_ms, 0);
   EXPECT_GT(p.reference.median_ms, 0);
   EXPECT_EQ(p.reference.provenance.input_shape, "32x32x3");
@@ -85,8 +85,8 @@ TEST(LookupTableKeys, CostMatchesTheGraphAndHostileKeysAreErrors) {
            "layer mbconv e6 k3 s1 in=8x8 o=16 se=0 skip=none",
            "layer mbconv e6 k3 s1 in=08x8x16 o=16 se=0 skip=none",
            "layer mbconv e6 k3 s1 in=8x8x16 o=16 se=0 skip=none trailing",
-           "stem in=2048x2048x65 o=32 s2", "tail in=4x4x16 head=0 classes=10",
-           good + " ", std::string(600, 'x')}) {
+           "stem in=2048x2048x65 o=32 s2", "tail in=4x4x16 head=0 classes=10", good + " ",
+           std::string(600, 'x')}) {
     EXPECT_THROW(lut_entry_graph(bad), Error) << bad;
     EXPECT_THROW(lut_entry_cost(bad), Error) << bad;
   }

@@ -50,8 +50,9 @@ double FakeDevice::next_speed() {
 
 double FakeDevice::latency_ms(const Architecture& arch) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return speed_ * (options_.overhead_ms +
-                   options_.ms_per_gmac * static_cast<double>(estimate_cost(arch, false).macs) / 1e9);
+  return speed_ *
+         (options_.overhead_ms +
+          options_.ms_per_gmac * static_cast<double>(estimate_cost(arch, false).macs) / 1e9);
 }
 
 LatencyResult FakeDevice::result(const Architecture& arch, double ms,
@@ -126,8 +127,8 @@ std::vector<LutEntryTiming> FakeDevice::measure_lut_entries(const std::vector<st
   const double speed = next_speed();
   std::vector<LutEntryTiming> out;
   for (const std::string& key : keys) {
-    const double ms =
-        speed * (0.001 + options_.ms_per_gmac * static_cast<double>(lut_entry_cost(key).macs) / 1e9);
+    const double ms = speed * (0.001 + options_.ms_per_gmac *
+                                           static_cast<double>(lut_entry_cost(key).macs) / 1e9);
     out.push_back({key, ms, 0.0, request.protocol.min_runs});
   }
   ++measurements_;

@@ -18,9 +18,9 @@ namespace mnas {
 class FakeDevice : public Device {
  public:
   struct Options {
-    double ms_per_gmac = 10.0;  // Default: 10 ms per 10^9 multiply-adds (100 GMAC/s)
-    double overhead_ms = 0.01;  // Default: 0.01 ms per network
-    double drift = 0.0;         // Default: no drift
+    double ms_per_gmac = 10.0;           // Default: 10 ms per 10^9 multiply-adds (100 GMAC/s)
+    double overhead_ms = 0.01;           // Default: 0.01 ms per network
+    double drift = 0.0;                  // Default: no drift
     std::chrono::milliseconds delay{0};  // wall time each call takes; Default: none
     int logical_cpus = 4;                // Default: 4
   };

@@ -49,16 +49,11 @@ LatencyStats stats_from_json(const Json& j, const std::string& path, bool full) 
 }  // namespace
 
 Json provenance_json(const Provenance& p) {
-  return {{"device", p.device},
-          {"device_id", p.device_id},
-          {"engine", p.engine},
-          {"engine_version", p.engine_version},
-          {"cpu_model", p.cpu_model},
-          {"logical_cpus", p.logical_cpus},
-          {"pinned_cpu", p.pinned_cpu},
-          {"threads", p.threads},
-          {"input_shape", p.input_shape},
-          {"timestamp", p.timestamp}};
+  return {{"device", p.device},           {"device_id", p.device_id},
+          {"engine", p.engine},           {"engine_version", p.engine_version},
+          {"cpu_model", p.cpu_model},     {"logical_cpus", p.logical_cpus},
+          {"pinned_cpu", p.pinned_cpu},   {"threads", p.threads},
+          {"input_shape", p.input_shape}, {"timestamp", p.timestamp}};
 }
 
 Provenance provenance_from_json(const Json& j, const std::string& path) {
@@ -70,8 +65,8 @@ Provenance provenance_from_json(const Json& j, const std::string& path) {
   p.engine_version = text(j, "engine_version", path);
   p.cpu_model = text(j, "cpu_model", path);
   p.logical_cpus = count(j, "logical_cpus", path);
-  p.pinned_cpu = jf::as_int(jf::required(j, "pinned_cpu", path), jf::child(path, "pinned_cpu"),
-                            -1, 1 << 20);
+  p.pinned_cpu =
+      jf::as_int(jf::required(j, "pinned_cpu", path), jf::child(path, "pinned_cpu"), -1, 1 << 20);
   p.threads = jf::as_int(jf::required(j, "threads", path), jf::child(path, "threads"), 1, 256);
   p.input_shape = text(j, "input_shape", path);
   p.timestamp = text(j, "timestamp", path);
@@ -149,8 +144,8 @@ LatencyResult latency_result_from_json(const Json& j, const std::string& path) {
   LatencyResult r;
   r.measurement.stats = stats_from_json(j, path, true);
   r.median_ms = r.measurement.stats.median_ms;
-  r.provenance = provenance_from_json(jf::required(j, "provenance", path),
-                                      jf::child(path, "provenance"));
+  r.provenance =
+      provenance_from_json(jf::required(j, "provenance", path), jf::child(path, "provenance"));
   const Json& attempts = jf::required(j, "attempts", path);
   const std::string apath = jf::child(path, "attempts");
   jf::require_array(attempts, apath);
@@ -244,10 +239,9 @@ Json paired_latency_json(const PairedLatency& p) {
 
 PairedLatency paired_latency_from_json(const Json& j, const std::string& path) {
   jf::require_object(j, path);
-  return {latency_result_from_json(jf::required(j, "candidate", path),
-                                   jf::child(path, "candidate")),
-          latency_result_from_json(jf::required(j, "reference", path),
-                                   jf::child(path, "reference"))};
+  return {
+      latency_result_from_json(jf::required(j, "candidate", path), jf::child(path, "candidate")),
+      latency_result_from_json(jf::required(j, "reference", path), jf::child(path, "reference"))};
 }
 
 Json lut_entries_json(const std::vector<LutEntryTiming>& entries) {

@@ -16,8 +16,8 @@ struct LatencyResult {
   Provenance provenance;
 };
 
-// Gives an architecture's latency on the target device. Implementations: DeviceLatencyModel (measured
-// on a device, device.h), LookupTableLatency (predicted from per-layer measurements).
+// Gives an architecture's latency on the target device. Implementations: DeviceLatencyModel
+// (measured on a device, device.h), LookupTableLatency (predicted from per-layer measurements).
 class LatencyModel {
  public:
   virtual ~LatencyModel() = default;

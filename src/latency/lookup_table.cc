@@ -129,8 +129,7 @@ ParsedKey parse_key(const std::string& key) {
     TensorShape s;
     s.height = key_int(text.substr(0, x1), 1, limits::kMaxInputSide, key);
     s.width = key_int(text.substr(x1 + 1, x2 - x1 - 1), 1, limits::kMaxInputSide, key);
-    s.channels =
-        key_int(text.substr(x2 + 1), 1, limits::kMaxFilters * limits::kMaxExpansion, key);
+    s.channels = key_int(text.substr(x2 + 1), 1, limits::kMaxFilters * limits::kMaxExpansion, key);
     return s;
   };
   ParsedKey k;
@@ -219,13 +218,15 @@ LayerCost lut_entry_cost(const std::string& key) {
 Graph lut_entry_graph(const std::string& key) {
   const ParsedKey k = parse_key(key);
   switch (k.kind) {
-    case ParsedKey::Kind::kStem: return lower_stem(k.arch);
-    case ParsedKey::Kind::kTail: return lower_tail(k.in, k.arch.head_filters, k.arch.classes);
-    case ParsedKey::Kind::kLayer: return lower_layer_plan(k.layer);
+    case ParsedKey::Kind::kStem:
+      return lower_stem(k.arch);
+    case ParsedKey::Kind::kTail:
+      return lower_tail(k.in, k.arch.head_filters, k.arch.classes);
+    case ParsedKey::Kind::kLayer:
+      return lower_layer_plan(k.layer);
   }
   MNAS_ASSERT(false);
 }
-
 
 std::vector<std::string> LookupTable::enumerate_keys(const SearchSpace& space) {
   const Architecture skeleton = space.skeleton_architecture();
@@ -338,8 +339,8 @@ void LookupTable::build(Device& device, const MeasureOptions& options, const std
   // (weights cold, input hot) — 77% within ±10% against 97% hot, both calibrated the same way
   // (150 networks at 28×28×1, 5-fold): inside a whole network most weights stay in the L3.
   for (size_t first = 0; first < todo.size(); first += save_every) {
-    const std::vector<std::string> chunk(
-        todo.begin() + first, todo.begin() + std::min(todo.size(), first + save_every));
+    const std::vector<std::string> chunk(todo.begin() + first,
+                                         todo.begin() + std::min(todo.size(), first + save_every));
     const std::vector<LutEntryTiming> timed = device.measure_lut_entries(chunk, request);
     if (timed.size() != chunk.size()) {
       throw Error("device " + device.location() + ": answered " + std::to_string(timed.size()) +
@@ -347,8 +348,8 @@ void LookupTable::build(Device& device, const MeasureOptions& options, const std
     }
     for (size_t i = 0; i < timed.size(); ++i) {
       if (timed[i].key != chunk[i] || !(timed[i].median_ms > 0) || timed[i].runs < 1) {
-        throw Error("device " + device.location() + ": a bad measurement for entry '" +
-                    chunk[i] + "'");
+        throw Error("device " + device.location() + ": a bad measurement for entry '" + chunk[i] +
+                    "'");
       }
       Entry& e = entries_.at(chunk[i]);
       e.median_ms = timed[i].median_ms;

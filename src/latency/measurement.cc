@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -173,22 +173,22 @@ std::string arm_core_name(int implementer, int part) {
     const char* name;
   };
   static const Core kCores[] = {
-      {0x41, 0xd03, "ARM Cortex-A53"},    {0x41, 0xd04, "ARM Cortex-A35"},
-      {0x41, 0xd05, "ARM Cortex-A55"},    {0x41, 0xd07, "ARM Cortex-A57"},
-      {0x41, 0xd08, "ARM Cortex-A72"},    {0x41, 0xd09, "ARM Cortex-A73"},
-      {0x41, 0xd0a, "ARM Cortex-A75"},    {0x41, 0xd0b, "ARM Cortex-A76"},
-      {0x41, 0xd0c, "ARM Neoverse-N1"},   {0x41, 0xd0d, "ARM Cortex-A77"},
-      {0x41, 0xd40, "ARM Neoverse-V1"},   {0x41, 0xd41, "ARM Cortex-A78"},
-      {0x41, 0xd44, "ARM Cortex-X1"},     {0x41, 0xd46, "ARM Cortex-A510"},
-      {0x41, 0xd47, "ARM Cortex-A710"},   {0x41, 0xd48, "ARM Cortex-X2"},
-      {0x41, 0xd49, "ARM Neoverse-N2"},   {0x41, 0xd4b, "ARM Cortex-A78C"},
-      {0x41, 0xd4d, "ARM Cortex-A715"},   {0x41, 0xd4e, "ARM Cortex-X3"},
-      {0x41, 0xd4f, "ARM Neoverse-V2"},   {0x41, 0xd80, "ARM Cortex-A520"},
-      {0x41, 0xd81, "ARM Cortex-A720"},   {0x41, 0xd82, "ARM Cortex-X4"},
+      {0x41, 0xd03, "ARM Cortex-A53"},         {0x41, 0xd04, "ARM Cortex-A35"},
+      {0x41, 0xd05, "ARM Cortex-A55"},         {0x41, 0xd07, "ARM Cortex-A57"},
+      {0x41, 0xd08, "ARM Cortex-A72"},         {0x41, 0xd09, "ARM Cortex-A73"},
+      {0x41, 0xd0a, "ARM Cortex-A75"},         {0x41, 0xd0b, "ARM Cortex-A76"},
+      {0x41, 0xd0c, "ARM Neoverse-N1"},        {0x41, 0xd0d, "ARM Cortex-A77"},
+      {0x41, 0xd40, "ARM Neoverse-V1"},        {0x41, 0xd41, "ARM Cortex-A78"},
+      {0x41, 0xd44, "ARM Cortex-X1"},          {0x41, 0xd46, "ARM Cortex-A510"},
+      {0x41, 0xd47, "ARM Cortex-A710"},        {0x41, 0xd48, "ARM Cortex-X2"},
+      {0x41, 0xd49, "ARM Neoverse-N2"},        {0x41, 0xd4b, "ARM Cortex-A78C"},
+      {0x41, 0xd4d, "ARM Cortex-A715"},        {0x41, 0xd4e, "ARM Cortex-X3"},
+      {0x41, 0xd4f, "ARM Neoverse-V2"},        {0x41, 0xd80, "ARM Cortex-A520"},
+      {0x41, 0xd81, "ARM Cortex-A720"},        {0x41, 0xd82, "ARM Cortex-X4"},
       {0x51, 0x800, "Qualcomm Kryo 2xx Gold"}, {0x51, 0x801, "Qualcomm Kryo 2xx Silver"},
       {0x51, 0x802, "Qualcomm Kryo 3xx Gold"}, {0x51, 0x803, "Qualcomm Kryo 3xx Silver"},
       {0x51, 0x804, "Qualcomm Kryo 4xx Gold"}, {0x51, 0x805, "Qualcomm Kryo 4xx Silver"},
-      {0x61, 0x022, "Apple M1 Icestorm"}, {0x61, 0x023, "Apple M1 Firestorm"},
+      {0x61, 0x022, "Apple M1 Icestorm"},      {0x61, 0x023, "Apple M1 Firestorm"},
   };
   for (const Core& c : kCores) {
     if (c.implementer == implementer && c.part == part) return c.name;
@@ -212,7 +212,8 @@ std::string cpu_model_from(const std::string& cpuinfo, const std::string& device
     const std::string key = trim(line.substr(0, colon)), value = trim(line.substr(colon + 1));
     if (key == "model name" && model_name.empty()) model_name = value;
     if (key == "Hardware" && hardware.empty()) hardware = value;
-    if (key == "CPU implementer") implementer = static_cast<int>(std::strtol(value.c_str(), nullptr, 0));
+    if (key == "CPU implementer")
+      implementer = static_cast<int>(std::strtol(value.c_str(), nullptr, 0));
     if (key == "CPU part" && implementer >= 0) {
       const std::string core =
           arm_core_name(implementer, static_cast<int>(std::strtol(value.c_str(), nullptr, 0)));
@@ -264,8 +265,8 @@ PairedMeasurement measure_interleaved(const std::function<void()>& a,
 
 Provenance machine_provenance() {
   Provenance p;
-  p.cpu_model = cpu_model_from(read_small_file("/proc/cpuinfo"),
-                               read_small_file("/proc/device-tree/model"));
+  p.cpu_model =
+      cpu_model_from(read_small_file("/proc/cpuinfo"), read_small_file("/proc/device-tree/model"));
   cpu_set_t set;
   p.logical_cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 0;
   p.timestamp = utc_timestamp();

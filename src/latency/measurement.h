@@ -62,8 +62,8 @@ struct Provenance {
   std::string engine;            // "xnnpack"
   std::string engine_version;    // the XNNPACK package version
   std::string cpu_model;         // see cpu_model_from below
-  int logical_cpus = 0;        // CPUs this process may run on
-  int pinned_cpu = -1;         // MeasureOptions::cpu
+  int logical_cpus = 0;          // CPUs this process may run on
+  int pinned_cpu = -1;           // MeasureOptions::cpu
   int threads = 1;
   std::string input_shape;  // "28x28x1"
   std::string timestamp;    // UTC, ISO 8601

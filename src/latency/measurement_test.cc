@@ -113,7 +113,8 @@ TEST(MeasureInterleaved, ARatioSurvivesAMachineThatSlowsDown) {
   // b takes twice as long as a; the machine slows down 3x in the middle of the measurement.
   int rounds = 0;
   const auto spin = [](double us) {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double, std::micro>(us);
+    const auto end =
+        std::chrono::steady_clock::now() + std::chrono::duration<double, std::micro>(us);
     while (std::chrono::steady_clock::now() < end) {
     }
   };
@@ -121,9 +122,8 @@ TEST(MeasureInterleaved, ARatioSurvivesAMachineThatSlowsDown) {
   o.min_runs = 40;
   o.max_attempts = 1;
   o.warmup_runs = 0;
-  const PairedMeasurement m = measure_interleaved(
-      [&] { spin(rounds < 20 ? 200 : 600); },
-      [&] { spin(rounds++ < 20 ? 400 : 1200); }, o);
+  const PairedMeasurement m = measure_interleaved([&] { spin(rounds < 20 ? 200 : 600); },
+                                                  [&] { spin(rounds++ < 20 ? 400 : 1200); }, o);
   EXPECT_NEAR(m.second.stats.median_ms / m.first.stats.median_ms, 2.0, 0.2);
 }
 

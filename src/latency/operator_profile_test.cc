@@ -45,7 +45,9 @@ TEST(OperatorProfile, SingleOperatorGraphsKeepShapesAndWeights) {
     EXPECT_EQ(g.values[g.input], graph.values[op.input]);
     EXPECT_EQ(g.values[g.output], graph.values[op.output]);
     EXPECT_EQ(infer_output_shape(g, g.ops[0]), graph.values[op.output]);
-    if (op.param >= 0) EXPECT_EQ(g.params[0].weight, graph.params[op.param].weight);
+    if (op.param >= 0) {
+      EXPECT_EQ(g.params[0].weight, graph.params[op.param].weight);
+    }
   }
   EXPECT_THROW(single_operator_graph(graph, -1), Error);
   EXPECT_THROW(single_operator_graph(graph, static_cast<int>(graph.ops.size())), Error);

@@ -41,7 +41,8 @@ RemoteDevice::RemoteDevice(std::string url, RemoteOptions options)
     throw Error("device: '" + url_ +
                 "' is not a device URL; write http://HOST:PORT (the address mnas-device prints)");
   }
-  if (options_.retries < 0 || options_.retries > 100) throw Error("device retries: must be in [0, 100]");
+  if (options_.retries < 0 || options_.retries > 100)
+    throw Error("device retries: must be in [0, 100]");
 }
 
 RemoteDevice::~RemoteDevice() = default;
@@ -72,7 +73,8 @@ Json RemoteDevice::call(const std::string& method, const std::string& path, cons
     const int status = res->status;
     if (res->body.size() > kMaxAnswerBytes) {
       throw Error(where + ": an answer of " + std::to_string(res->body.size()) +
-                  " bytes; refused (more than 16 MiB)", Error::Kind::kIo);
+                      " bytes; refused (more than 16 MiB)",
+                  Error::Kind::kIo);
     }
     Json answer;
     try {
@@ -80,10 +82,10 @@ Json RemoteDevice::call(const std::string& method, const std::string& path, cons
     } catch (const Json::exception&) {
       answer = Json();
     }
-    const std::string message = answer.is_object() && answer.contains("error") &&
-                                        answer["error"].is_string()
-                                    ? answer["error"].get<std::string>()
-                                    : res->body.substr(0, 200);
+    const std::string message =
+        answer.is_object() && answer.contains("error") && answer["error"].is_string()
+            ? answer["error"].get<std::string>()
+            : res->body.substr(0, 200);
     if (transient_status(status)) {
       last = "busy or unavailable (HTTP " + std::to_string(status) + ": " + message + ")";
       const std::string retry_after = res->get_header_value("Retry-After");
@@ -101,7 +103,8 @@ Json RemoteDevice::call(const std::string& method, const std::string& path, cons
       throw Error(where + ": failed (HTTP " + std::to_string(status) + "): " + message,
                   Error::Kind::kIo);
     }
-    if (!answer.is_object()) throw Error(where + ": the answer is not a JSON object", Error::Kind::kIo);
+    if (!answer.is_object())
+      throw Error(where + ": the answer is not a JSON object", Error::Kind::kIo);
     return answer;
   }
   const double waited =
@@ -177,7 +180,8 @@ std::string resolve_device_token(const std::string& token_file) {
   }
   if (text.empty()) throw Error(what + ": holds no token (the first line is empty)");
   for (unsigned char c : text) {
-    if (c < 0x21 || c > 0x7e) throw Error(what + ": the token has a character that is not printable ASCII");
+    if (c < 0x21 || c > 0x7e)
+      throw Error(what + ": the token has a character that is not printable ASCII");
   }
   return text;
 }

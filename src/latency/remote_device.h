@@ -12,11 +12,11 @@ namespace mnas {
 
 // How a RemoteDevice talks to its server.
 struct RemoteOptions {
-  std::string token;                     // bearer token (the server's); Default: none
-  int retries = 6;                       // transient failures retried per call; Default: 6
-  double backoff_seconds = 0.5;          // first wait, doubled per retry up to 8 s; Default: 0.5
-  double connect_timeout_seconds = 5;    // Default: 5 s
-  double read_timeout_seconds = 900;     // queue wait + measurement; Default: 900 s
+  std::string token;                   // bearer token (the server's); Default: none
+  int retries = 6;                     // transient failures retried per call; Default: 6
+  double backoff_seconds = 0.5;        // first wait, doubled per retry up to 8 s; Default: 0.5
+  double connect_timeout_seconds = 5;  // Default: 5 s
+  double read_timeout_seconds = 900;   // queue wait + measurement; Default: 900 s
 };
 
 // An mnas-device server (src/serve, docs/devices.md) over HTTP/JSON: the target device of a

@@ -184,9 +184,8 @@ std::string render_report(const Store& store, const ReportOptions& o) {
   // Devices: the per-device latencies the trials carry; one unnamed view for older searches.
   std::vector<std::string> devices = measured_devices(trials);
   const bool per_device = devices.size() > 1;
-  double target_ms = config && config->devices.front().target_ms > 0
-                         ? config->devices.front().target_ms
-                         : 0;
+  double target_ms =
+      config && config->devices.front().target_ms > 0 ? config->devices.front().target_ms : 0;
   if (!devices.empty()) target_ms = typical_target_ms(trials, devices.front());
 
   std::vector<StoredTrial> best;
@@ -260,19 +259,19 @@ std::string render_report(const Store& store, const ReportOptions& o) {
     row("strategy", config->strategy + ", seed " + std::to_string(config->seed) + ", batch " +
                         std::to_string(config->batch));
     if (config->evaluator == "surrogate") {
-      row("evaluator", "surrogate: a synthetic accuracy model (nothing trained), for trying "
-                       "strategies; latency " +
-                           std::string(config->latency == "surrogate" ? "synthetic too"
-                                                                      : "measured on the devices"));
+      row("evaluator",
+          "surrogate: a synthetic accuracy model (nothing trained), for trying "
+          "strategies; latency " +
+              std::string(config->latency == "surrogate" ? "synthetic too"
+                                                         : "measured on the devices"));
     } else {
-      row("evaluator", "proxy: " + config->proxy.dataset + ", " +
-                           std::to_string(config->proxy.epochs) + " epoch(s) on " +
-                           std::to_string(config->proxy.train_images) + " images, " +
-                           std::to_string(config->proxy.holdout) + " held out; latency " +
-                           config->latency);
+      row("evaluator",
+          "proxy: " + config->proxy.dataset + ", " + std::to_string(config->proxy.epochs) +
+              " epoch(s) on " + std::to_string(config->proxy.train_images) + " images, " +
+              std::to_string(config->proxy.holdout) + " held out; latency " + config->latency);
     }
-    row("input", to_string(config->space.input()) + ", " +
-                     std::to_string(config->space.classes()) + " classes");
+    row("input", to_string(config->space.input()) + ", " + std::to_string(config->space.classes()) +
+                     " classes");
   } else {
     row("configuration", "not readable from the store");
   }
@@ -309,8 +308,8 @@ std::string render_report(const Store& store, const ReportOptions& o) {
   h << "<h2>Best " << best.size() << " by reward</h2>\n";
   trial_table(h, best, devices);
   for (const std::string& d : views) {
-    h << "<h2>Pareto front (held-out accuracy vs latency" << (d.empty() ? "" : " on " + escape_xml(d))
-      << ")</h2>\n";
+    h << "<h2>Pareto front (held-out accuracy vs latency"
+      << (d.empty() ? "" : " on " + escape_xml(d)) << ")</h2>\n";
     trial_table(h, d.empty() ? front : pareto_front(on_device(trials, d)), devices);
   }
   h << "<h2>Zoo references</h2>\n";

@@ -53,8 +53,8 @@ std::vector<DeviceLatency> decode_latencies(const std::string& text, const std::
     DeviceLatency l;
     l.device = json_fields::as_string(json_fields::required(d, "device", p), p + ".device");
     const auto positive = [&](const char* key) {
-      const double v = json_fields::as_double(json_fields::required(d, key, p),
-                                              json_fields::child(p, key));
+      const double v =
+          json_fields::as_double(json_fields::required(d, key, p), json_fields::child(p, key));
       if (!(v > 0)) throw Error(json_fields::child(p, key) + ": must be > 0");
       return v;
     };
@@ -72,7 +72,8 @@ std::pair<double, Architecture> target_model(const std::string& spec, const Sear
   std::string name = spec;
   const size_t colon = spec.find("x:");
   if (colon != std::string::npos) {
-    factor = parse_double(spec.substr(0, colon), "target: '" + spec + "' should read like 0.8x:mnasnet-a1");
+    factor = parse_double(spec.substr(0, colon),
+                          "target: '" + spec + "' should read like 0.8x:mnasnet-a1");
     name = spec.substr(colon + 2);
     if (!(factor > 0)) throw Error("target: the factor must be > 0");
   }

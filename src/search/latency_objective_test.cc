@@ -80,12 +80,12 @@ TEST(LatencyObjective, SeveralDevicesFixedTargetsAndOneReward) {
   e.accuracy = 0.8;
   e.latencies = l;
   const RewardOptions soft = RewardOptions::soft(1.0);
-  const double expected = 0.8 * std::pow(l[0].ratio, l[0].ratio <= 1 ? -0.07 : -0.07) *
-                          std::pow(l[1].ratio, -0.07);
+  const double expected =
+      0.8 * std::pow(l[0].ratio, l[0].ratio <= 1 ? -0.07 : -0.07) * std::pow(l[1].ratio, -0.07);
   EXPECT_NEAR(score(e, soft, 0).reward, expected, 1e-12);
   const RewardOptions hard = RewardOptions::hard(1.0);
-  const double hard_expected = 0.8 * (l[0].ratio <= 1 ? 1.0 : 1.0 / l[0].ratio) *
-                               (l[1].ratio <= 1 ? 1.0 : 1.0 / l[1].ratio);
+  const double hard_expected =
+      0.8 * (l[0].ratio <= 1 ? 1.0 : 1.0 / l[0].ratio) * (l[1].ratio <= 1 ? 1.0 : 1.0 / l[1].ratio);
   EXPECT_NEAR(score(e, hard, 0).reward, hard_expected, 1e-12);
   // As the store keeps them, and back.
   const std::vector<DeviceLatency> back = decode_latencies(encode_latencies(l), "trial 1");
@@ -93,7 +93,9 @@ TEST(LatencyObjective, SeveralDevicesFixedTargetsAndOneReward) {
   EXPECT_DOUBLE_EQ(back[1].ratio, l[1].ratio);
   EXPECT_EQ(nlohmann::json::parse(back[0].stats_json), nlohmann::json::parse(l[0].stats_json));
   EXPECT_THROW(decode_latencies(R"({"devices": [{"device": "a", "latency_ms": -1,
-      "target_ms": 1, "ratio": 1}]})", "trial 9"), Error);
+      "target_ms": 1, "ratio": 1}]})",
+                                "trial 9"),
+               Error);
   EXPECT_THROW(decode_latencies("{\"devices\": 3}", "trial 9"), Error);
   EXPECT_TRUE(decode_latencies("{\"median_ms\": 1}", "old trial").empty());
 }
@@ -134,11 +136,12 @@ TEST(LatencyObjective, ARefusedMeasurementFailsTheTrialAnUnreachableDeviceStopsT
     Store store(path);
     auto strategy = make_strategy("evolution", space, 1);
     int done = 0;
-    EXPECT_THROW(run_search(store, *strategy, evaluator, space, o,
-                            [&](const SearchProgress&) {
-                              if (++done == 6) b->fail_next(1000);  // b goes away after trial 6
-                            },
-                            &objective),
+    EXPECT_THROW(run_search(
+                     store, *strategy, evaluator, space, o,
+                     [&](const SearchProgress&) {
+                       if (++done == 6) b->fail_next(1000);  // b goes away after trial 6
+                     },
+                     &objective),
                  DeviceUnreachable);
     EXPECT_EQ(store.trial_count(), 6);  // nothing lost, nothing half-written
     for (const StoredTrial& t : store.trials()) {
@@ -177,8 +180,9 @@ TEST(LatencyObjective, ARefusedMeasurementFailsTheTrialAnUnreachableDeviceStopsT
       throw Error("architecture: too large for this device");
     }
   };
-  LatencyObjective refusing({target("a", a, space), target("c", std::make_shared<Refusing>(), space)},
-                            {1, quick_protocol()});
+  LatencyObjective refusing(
+      {target("a", a, space), target("c", std::make_shared<Refusing>(), space)},
+      {1, quick_protocol()});
   std::mt19937_64 rng(4);
   const Evaluation e = evaluate_trial(evaluator, &refusing, space.sample(rng));
   EXPECT_FALSE(e.ok);

@@ -7,9 +7,7 @@
 namespace mnas {
 
 ProxyEvaluator::ProxyEvaluator(TrainOptions train, int64_t max_params, int64_t max_macs)
-    : train_(std::move(train)),
-      max_params_(max_params),
-      max_macs_(max_macs) {
+    : train_(std::move(train)), max_params_(max_params), max_macs_(max_macs) {
   validate(train_);
 }
 

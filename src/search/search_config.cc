@@ -33,8 +33,8 @@ void check_target(const std::string& spec, const std::string& field) {
   std::string name = spec;
   const size_t colon = spec.find("x:");
   if (colon != std::string::npos) {
-    const double factor =
-        parse_double(spec.substr(0, colon), field + ": '" + spec + "' should read like 0.8x:mnasnet-a1");
+    const double factor = parse_double(spec.substr(0, colon),
+                                       field + ": '" + spec + "' should read like 0.8x:mnasnet-a1");
     if (!(factor > 0) || !std::isfinite(factor)) throw Error(field + ": the factor must be > 0");
     name = spec.substr(colon + 2);
   }
@@ -61,8 +61,8 @@ SearchConfig from_flags(const Json& j, const std::string& path) {
     return it != f.end() && it->is_string() ? it->get<std::string>() : fallback;
   };
   const auto number = [&](const char* name, const std::string& fallback) {
-    return parse_double(flag(name, fallback), jf::child(path, "flags") + "." + name +
-                                                  ": not a number");
+    return parse_double(flag(name, fallback),
+                        jf::child(path, "flags") + "." + name + ": not a number");
   };
   SearchConfig c;
   c.strategy = flag("--strategy", "ppo");
@@ -75,9 +75,12 @@ SearchConfig from_flags(const Json& j, const std::string& path) {
   c.beta = flag("--beta", "").empty() ? preset.beta : number("--beta", "");
   c.evaluator = flag("--evaluator", "proxy");
   const std::string latency = flag("--latency", "xnnpack");
-  c.latency = c.evaluator == "surrogate" ? "surrogate" : latency == "xnnpack" ? "measured" : latency;
+  c.latency = c.evaluator == "surrogate" ? "surrogate"
+              : latency == "xnnpack"     ? "measured"
+                                         : latency;
   c.devices[0].target = flag("--target", "mobilenetv2");
-  c.devices[0].target_ms = jf::as_double(jf::required(j, "target_ms", path), jf::child(path, "target_ms"));
+  c.devices[0].target_ms =
+      jf::as_double(jf::required(j, "target_ms", path), jf::child(path, "target_ms"));
   c.proxy.dataset = flag("--dataset", "fashion-mnist");
   c.proxy.epochs = static_cast<int>(number("--epochs", "1"));
   c.proxy.train_images = static_cast<int64_t>(number("--train-images", "5000"));
@@ -119,8 +122,7 @@ void validate(const SearchConfig& c) {
   }
   if (c.devices.empty()) throw Error("devices: at least one");
   if (c.devices.size() > 16) throw Error("devices: at most 16");
-  if ((lut || c.latency == "surrogate") &&
-      (c.devices.size() != 1 || c.devices[0].url != "local")) {
+  if ((lut || c.latency == "surrogate") && (c.devices.size() != 1 || c.devices[0].url != "local")) {
     throw Error("latency: " + c.latency +
                 " predicts for this machine only; measure remote devices (latency measured)");
   }
@@ -146,7 +148,8 @@ void validate(const SearchConfig& c) {
   }
   if (c.batch < 1 || c.batch > 10000) throw Error("batch: must be in [1, 10000]");
   if (!std::isfinite(c.failed_reward)) throw Error("failed reward: must be finite");
-  if (c.proxy.epochs < 1 || c.proxy.epochs > 1000) throw Error("proxy.epochs: must be in [1, 1000]");
+  if (c.proxy.epochs < 1 || c.proxy.epochs > 1000)
+    throw Error("proxy.epochs: must be in [1, 1000]");
   if (c.proxy.train_images < 1) throw Error("proxy.train_images: must be ≥ 1");
   if (c.proxy.holdout < 1) throw Error("proxy.holdout: must be ≥ 1 (the reward is measured on it)");
 }
@@ -184,11 +187,11 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
       const auto text = [&](const Json& o, const char* key, const std::string& p) {
         return jf::as_string(jf::required(o, key, p), jf::child(p, key));
       };
-      jf::reject_unknown_keys(j,
-                              {"format", "strategy", "seed", "space_file", "space", "reward",
-                               "latency", "devices", "evaluator", "proxy", "batch",
-                               "failed_reward", "created_by"},
-                              path);
+      jf::reject_unknown_keys(
+          j,
+          {"format", "strategy", "seed", "space_file", "space", "reward", "latency", "devices",
+           "evaluator", "proxy", "batch", "failed_reward", "created_by"},
+          path);
       if (text(j, "format", path) != kFormat) {
         throw Error(field("format") + ": not '" + kFormat + "' (written by a newer mnas?)");
       }
@@ -208,8 +211,10 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
       jf::require_object(reward, field("reward"));
       jf::reject_unknown_keys(reward, {"preset", "alpha", "beta"}, field("reward"));
       c.reward = text(reward, "preset", field("reward"));
-      c.alpha = jf::as_double(jf::required(reward, "alpha", field("reward")), field("reward") + ".alpha");
-      c.beta = jf::as_double(jf::required(reward, "beta", field("reward")), field("reward") + ".beta");
+      c.alpha =
+          jf::as_double(jf::required(reward, "alpha", field("reward")), field("reward") + ".alpha");
+      c.beta =
+          jf::as_double(jf::required(reward, "beta", field("reward")), field("reward") + ".beta");
       c.latency = text(j, "latency", path);
       const Json& devices = jf::required(j, "devices", path);
       jf::require_array(devices, field("devices"));
@@ -234,10 +239,12 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
       jf::reject_unknown_keys(proxy, {"dataset", "epochs", "train_images", "holdout"}, pp);
       c.proxy.dataset = text(proxy, "dataset", pp);
       c.proxy.epochs = jf::as_int(jf::required(proxy, "epochs", pp), pp + ".epochs");
-      c.proxy.train_images = jf::as_int(jf::required(proxy, "train_images", pp), pp + ".train_images");
+      c.proxy.train_images =
+          jf::as_int(jf::required(proxy, "train_images", pp), pp + ".train_images");
       c.proxy.holdout = jf::as_int(jf::required(proxy, "holdout", pp), pp + ".holdout");
       c.batch = jf::as_int(jf::required(j, "batch", path), field("batch"));
-      c.failed_reward = jf::as_double(jf::required(j, "failed_reward", path), field("failed_reward"));
+      c.failed_reward =
+          jf::as_double(jf::required(j, "failed_reward", path), field("failed_reward"));
     }
     validate(c);
   } catch (const Error& e) {
@@ -269,10 +276,13 @@ std::string first_difference(const SearchConfig& a, const SearchConfig& b) {
     start = slash + 1;
   }
   // A change inside the space names the space: its inner paths mean little to a user.
-  if (out.rfind("space", 0) == 0 && ja["space"]["input"] != jb["space"]["input"]) return "space.input";
-  if (out.rfind("space", 0) == 0 && ja["space"]["classes"] != jb["space"]["classes"]) return "space.classes";
+  if (out.rfind("space", 0) == 0 && ja["space"]["input"] != jb["space"]["input"])
+    return "space.input";
+  if (out.rfind("space", 0) == 0 && ja["space"]["classes"] != jb["space"]["classes"])
+    return "space.classes";
   if (out.rfind("space", 0) == 0) return "space";
-  if (out.rfind("devices[", 0) == 0 && ja["devices"].size() != jb["devices"].size()) return "devices";
+  if (out.rfind("devices[", 0) == 0 && ja["devices"].size() != jb["devices"].size())
+    return "devices";
   return out;
 }
 

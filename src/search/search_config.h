@@ -20,8 +20,9 @@ struct DeviceObjective {
   // timed alternately with that model (measure_interleaved) and the reward uses the ratio of the
   // two, which a machine that speeds up or slows down mid-search does not bias.
   std::string target = "mobilenetv2";
-  double target_ms = 0;                 // > 0: T fixed in ms instead (`target` unused); Default: 0
-  std::string latency_stat = "median";  // the statistic LAT and T are: median | p90; Default: median
+  double target_ms = 0;  // > 0: T fixed in ms instead (`target` unused); Default: 0
+  std::string latency_stat =
+      "median";  // the statistic LAT and T are: median | p90; Default: median
 };
 
 // The proxy task an evaluator trains candidates on (the trainer's proxy_options() otherwise).
@@ -40,9 +41,9 @@ struct SearchConfig {
   uint64_t seed = 1;             // Default: 1
   std::string space_file;        // where the space came from ("" = the paper's); for the record
   SearchSpace space = default_space();  // with its input and classes; Default: paper's, 28×28×1, 10
-  std::string reward = "soft";  // preset: soft | hard; Default: soft
-  double alpha = -0.07;         // exponent at or under T; Default: the preset's
-  double beta = -0.07;          // exponent over T; Default: the preset's
+  std::string reward = "soft";          // preset: soft | hard; Default: soft
+  double alpha = -0.07;                 // exponent at or under T; Default: the preset's
+  double beta = -0.07;                  // exponent over T; Default: the preset's
   // Where latency comes from: "measured" on the devices (Default), "lut:FILE" (predicted by a
   // lookup table, for the one device "local"), or "surrogate" (synthetic, with the surrogate
   // evaluator only: for trying strategies).

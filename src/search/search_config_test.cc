@@ -101,15 +101,24 @@ TEST(SearchConfig, ReadingNamesTheField) {
 
 TEST(SearchConfig, ReadsTheConfigurationOfOlderStores) {
   SearchSpace space = SearchConfig::default_space();
-  const nlohmann::json old = {
-      {"flags",
-       {{"--strategy", "evolution"}, {"--seed", "3"}, {"--evaluator", "proxy"}, {"--space", ""},
-        {"--reward", "hard"}, {"--alpha", ""}, {"--beta", ""}, {"--target", "mobilenetv2"},
-        {"--latency", "xnnpack"}, {"--epochs", "1"}, {"--train-images", "256"},
-        {"--holdout", "128"}, {"--batch", "2"}, {"--failed-reward", "0"}}},
-      {"target_ms", 0.672},
-      {"space", nlohmann::json::parse(space.to_json())},
-      {"created_by", "mnas 0.1.0"}};
+  const nlohmann::json old = {{"flags",
+                               {{"--strategy", "evolution"},
+                                {"--seed", "3"},
+                                {"--evaluator", "proxy"},
+                                {"--space", ""},
+                                {"--reward", "hard"},
+                                {"--alpha", ""},
+                                {"--beta", ""},
+                                {"--target", "mobilenetv2"},
+                                {"--latency", "xnnpack"},
+                                {"--epochs", "1"},
+                                {"--train-images", "256"},
+                                {"--holdout", "128"},
+                                {"--batch", "2"},
+                                {"--failed-reward", "0"}}},
+                              {"target_ms", 0.672},
+                              {"space", nlohmann::json::parse(space.to_json())},
+                              {"created_by", "mnas 0.1.0"}};
   const SearchConfig c = search_config_from_json(old, "config");
   EXPECT_EQ(c.strategy, "evolution");
   EXPECT_EQ(c.seed, 3u);
@@ -123,8 +132,10 @@ TEST(SearchConfig, ReadsTheConfigurationOfOlderStores) {
 }
 
 TEST(SplitNamed, ReadsNameEqualsValue) {
-  EXPECT_EQ(split_named("a=http://h:1", "--device", "x"), std::make_pair(std::string("a"), std::string("http://h:1")));
-  EXPECT_EQ(split_named("http://h:1", "--device", "x"), std::make_pair(std::string("x"), std::string("http://h:1")));
+  EXPECT_EQ(split_named("a=http://h:1", "--device", "x"),
+            std::make_pair(std::string("a"), std::string("http://h:1")));
+  EXPECT_EQ(split_named("http://h:1", "--device", "x"),
+            std::make_pair(std::string("x"), std::string("http://h:1")));
   EXPECT_EQ(split_named("phone=12.5", "--target-ms", "*").second, "12.5");
   EXPECT_THROW(split_named("a b=1", "--target", "*"), Error);
   EXPECT_THROW(split_named("a=", "--target", "*"), Error);

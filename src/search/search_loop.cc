@@ -12,8 +12,7 @@
 namespace mnas {
 
 void run_search(Store& store, Strategy& strategy, Evaluator& evaluator, const SearchSpace& space,
-                const SearchOptions& o,
-                const std::function<void(const SearchProgress&)>& progress,
+                const SearchOptions& o, const std::function<void(const SearchProgress&)>& progress,
                 LatencyObjective* objective) {
   RewardOptions exponents = o.reward;
   if (objective) exponents.target_ms = 1.0;  // each device has its own T

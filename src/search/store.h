@@ -22,7 +22,7 @@ struct StoredTrial {
   std::string status;  // "done" | "failed"
   std::string failure;
   double accuracy = 0, latency_ms = 0, reward = 0;
-  std::string latency_json;  // statistics and provenance
+  std::string latency_json;              // statistics and provenance
   std::vector<DeviceLatency> latencies;  // per device (decoded from latency_json; may be empty)
   double seconds = 0;
   bool cached = false;  // served from an earlier trial of the same architecture

@@ -10,11 +10,11 @@ namespace mnas {
 
 // One device's latency for one architecture, as the reward uses it.
 struct DeviceLatency {
-  std::string device;       // the device's name in the search ("local", "a")
-  double latency_ms = 0;    // LAT: the device's statistic (median or p90) of the candidate
-  double target_ms = 0;     // T: fixed, or the target model's statistic timed alongside
-  double ratio = 0;         // LAT / T as the reward uses it (of one paired measurement)
-  std::string stats_json;   // the measurement(s) with their statistics and provenance
+  std::string device;      // the device's name in the search ("local", "a")
+  double latency_ms = 0;   // LAT: the device's statistic (median or p90) of the candidate
+  double target_ms = 0;    // T: fixed, or the target model's statistic timed alongside
+  double ratio = 0;        // LAT / T as the reward uses it (of one paired measurement)
+  std::string stats_json;  // the measurement(s) with their statistics and provenance
 };
 
 // What an evaluator measured for one architecture.
@@ -28,7 +28,7 @@ struct Evaluation {
   // when the evaluator gives the latency itself (the synthetic surrogate), judged against the
   // reward's fixed T.
   std::vector<DeviceLatency> latencies;
-  double seconds = 0.0;      // wall time the evaluation took
+  double seconds = 0.0;  // wall time the evaluation took
 };
 
 // One sampled model: a proposal and what became of it.

@@ -77,8 +77,8 @@ class DeviceProcess {
       if (end > start) args.push_back(binary.substr(start, end - start));
       start = end + 1;
     }
-    for (const std::string& a : {std::string("--bind"), "127.0.0.1:" + port,
-                                 std::string("--token-file"), token_file_}) {
+    for (const std::string& a :
+         {std::string("--bind"), "127.0.0.1:" + port, std::string("--token-file"), token_file_}) {
       args.push_back(a);
     }
     args.insert(args.end(), extra_args.begin(), extra_args.end());
@@ -90,7 +90,7 @@ class DeviceProcess {
       std::vector<char*> argv;
       for (std::string& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
-      execv(argv[0], argv.data());
+      execvp(argv[0], argv.data());
       _exit(127);
     }
     // Wait (up to 60 s: under qemu the start is slow) for the address line.

@@ -75,20 +75,19 @@ DeviceServer::DeviceServer(DeviceService& service, ServerOptions options,
   s.Patch(".*", handler);
   // What the library refuses itself (a body over the limit, a malformed request) gets a JSON
   // error too.
-  s.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    std::string message = "request: refused (HTTP " + std::to_string(res.status) + ")";
-    if (res.status == 413) message = "body: larger than this device accepts";
-    if (res.status == 400) message = "request: malformed HTTP";
-    res.set_content(nlohmann::json{{"error", message}}.dump() + "\n", "application/json");
-    return httplib::Server::HandlerResponse::Handled;
-  }));
-  s.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        res.status = 500;
-        res.set_content("{\"error\": \"internal error\"}\n", "application/json");
-      });
+  s.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        std::string message = "request: refused (HTTP " + std::to_string(res.status) + ")";
+        if (res.status == 413) message = "body: larger than this device accepts";
+        if (res.status == 400) message = "request: malformed HTTP";
+        res.set_content(nlohmann::json{{"error", message}}.dump() + "\n", "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    res.status = 500;
+    res.set_content("{\"error\": \"internal error\"}\n", "application/json");
+  });
   s.set_logger([impl](const httplib::Request& req, const httplib::Response& res) {
     if (!impl->log) return;
     const double ms =

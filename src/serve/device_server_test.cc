@@ -27,7 +27,8 @@ const std::string kToken = "server-test-token-0123456789";
 class RunningServer {
  public:
   explicit RunningServer(Device& device, ServiceLimits limits = {})
-      : service_(device, kToken, limits), server_(service_, options(), [this](const std::string& l) {
+      : service_(device, kToken, limits),
+        server_(service_, options(), [this](const std::string& l) {
           std::lock_guard<std::mutex> lock(mutex_);
           log_.push_back(l);
         }) {
@@ -82,9 +83,8 @@ TEST(DeviceServer, ARemoteDeviceMeasuresThroughIt) {
   EXPECT_EQ(r.measurement.stats.runs, 7);
   EXPECT_EQ(r.provenance.device, server.url());
   EXPECT_EQ(r.provenance.device_id, "fake");
-  const PairedLatency p =
-      remote.measure_paired(small(), zoo_model("mobilenetv2", ZooOptions{{32, 32, 3}, 10, 1.0}),
-                            request);
+  const PairedLatency p = remote.measure_paired(
+      small(), zoo_model("mobilenetv2", ZooOptions{{32, 32, 3}, 10, 1.0}), request);
   EXPECT_GT(p.reference.median_ms, p.candidate.median_ms);
   EXPECT_GT(remote.profile(small(), {1, operator_profile_protocol(request.protocol)}).size(), 10u);
   // A refused request comes back as an Error with the server's message, naming the field.
@@ -126,7 +126,8 @@ TEST(DeviceServer, TheHttpLayerRefusesWithJsonToo) {
   RunningServer server(fake, limits);
   httplib::Client client("127.0.0.1", server.port());
   const httplib::Headers auth = {{"Authorization", "Bearer " + kToken}};
-  httplib::Result big = client.Post("/v1/latency", auth, std::string(5000, ' '), "application/json");
+  httplib::Result big =
+      client.Post("/v1/latency", auth, std::string(5000, ' '), "application/json");
   ASSERT_TRUE(big);
   EXPECT_EQ(big->status, 413);
   EXPECT_NE(big->body.find("\"error\""), std::string::npos) << big->body;

@@ -74,8 +74,10 @@ void check_size(const Architecture& arch, const std::string& field, const Servic
                 std::to_string(limits.max_macs));
   }
   if (cost.params > limits.max_params) {
-    throw Error(field + ": " + std::to_string(cost.params) + " parameters; this device measures "
-                "at most " + std::to_string(limits.max_params));
+    throw Error(field + ": " + std::to_string(cost.params) +
+                " parameters; this device measures "
+                "at most " +
+                std::to_string(limits.max_params));
   }
 }
 
@@ -123,7 +125,8 @@ Request parse_request(const std::string& path, const Json& j, const ServiceLimit
   }
   const auto adjust = [&](Architecture& a) {
     if (j.contains("input")) a.input = parse_input_shape(jf::as_string(j["input"], "input"));
-    if (j.contains("classes")) a.classes = jf::as_int(j["classes"], "classes", 1, limits::kMaxClasses);
+    if (j.contains("classes"))
+      a.classes = jf::as_int(j["classes"], "classes", 1, limits::kMaxClasses);
   };
   r.arch = read_architecture(jf::required(j, "architecture", ""), "architecture", limits);
   adjust(r.arch);
@@ -134,7 +137,8 @@ Request parse_request(const std::string& path, const Json& j, const ServiceLimit
     adjust(r.reference);
     check_size(r.reference, "reference", limits);
   }
-  if (path == "/v1/profile") r.worst_case_seconds = each * static_cast<double>(max_operators(r.arch));
+  if (path == "/v1/profile")
+    r.worst_case_seconds = each * static_cast<double>(max_operators(r.arch));
   return r;
 }
 
@@ -188,8 +192,8 @@ ServiceResponse DeviceService::handle(const std::string& method, const std::stri
                                       const std::string& authorization, const std::string& body) {
   const std::string prefix = "Bearer ";
   const bool bearer = authorization.compare(0, prefix.size(), prefix) == 0;
-  if (!bearer || !constant_time_equal(std::string_view(authorization).substr(prefix.size()),
-                                      token_)) {
+  if (!bearer ||
+      !constant_time_equal(std::string_view(authorization).substr(prefix.size()), token_)) {
     ServiceResponse r = error(401, bearer ? "authorization: the token is not this device's"
                                           : "authorization: missing; send "
                                             "\"Authorization: Bearer <token>\"");
@@ -281,8 +285,9 @@ ServiceResponse DeviceService::measure(const std::string& path, const Json& j) {
               {"protocol", protocol_json(request.timing.protocol)}};
     r.note = std::to_string(ops.size()) + " operators";
   } else {
-    r.body = {{"entries", lut_entries_json(device_.measure_lut_entries(request.keys, request.timing))},
-              {"protocol", protocol_json(request.timing.protocol)}};
+    r.body = {
+        {"entries", lut_entries_json(device_.measure_lut_entries(request.keys, request.timing))},
+        {"protocol", protocol_json(request.timing.protocol)}};
     r.note = std::to_string(request.keys.size()) + " lookup-table entries";
   }
   const double seconds =

@@ -15,15 +15,15 @@ namespace mnas {
 // What one request may ask of the device. Every request is checked against these before anything
 // is built or measured; a request over a limit gets 400 (413 for the body) naming the field.
 struct ServiceLimits {
-  size_t max_body_bytes = size_t{1} << 20;   // Default: 1 MiB
-  int max_json_depth = 16;                   // Default: 16 levels of nesting
-  size_t max_architecture_chars = 16384;     // canonical string or JSON text; Default: 16 KiB
-  int64_t max_macs = 5'000'000'000;          // per network; Default: 5·10^9 multiply-adds
-  int64_t max_params = 100'000'000;          // per network; Default: 10^8 parameters
-  double max_request_seconds = 600;          // worst case of a request's protocol; Default: 600 s
-  int max_queue = 8;                         // requests waiting behind the running one; Default: 8
-  size_t max_lut_keys = 64;                  // lookup-table entries per request; Default: 64
-  int max_threads = 0;                       // Default (0): the device's logical CPUs
+  size_t max_body_bytes = size_t{1} << 20;  // Default: 1 MiB
+  int max_json_depth = 16;                  // Default: 16 levels of nesting
+  size_t max_architecture_chars = 16384;    // canonical string or JSON text; Default: 16 KiB
+  int64_t max_macs = 5'000'000'000;         // per network; Default: 5·10^9 multiply-adds
+  int64_t max_params = 100'000'000;         // per network; Default: 10^8 parameters
+  double max_request_seconds = 600;         // worst case of a request's protocol; Default: 600 s
+  int max_queue = 8;                        // requests waiting behind the running one; Default: 8
+  size_t max_lut_keys = 64;                 // lookup-table entries per request; Default: 64
+  int max_threads = 0;                      // Default (0): the device's logical CPUs
 };
 
 // A response: status, JSON body, and for 503 the seconds a client should wait.

@@ -88,7 +88,8 @@ TEST(DeviceService, MeasuresLikeTheLatencyCommand) {
   nlohmann::json paired = body();
   paired["reference"] = "mobilenetv2";  // not a canonical string: refused, naming the field
   expect_error(service.handle("POST", "/v1/paired", kAuth, paired.dump()), 400, "reference");
-  paired["reference"] = to_canonical_string(zoo_model("mobilenetv2", ZooOptions{{32, 32, 3}, 10, 1.0}));
+  paired["reference"] =
+      to_canonical_string(zoo_model("mobilenetv2", ZooOptions{{32, 32, 3}, 10, 1.0}));
   const ServiceResponse p = service.handle("POST", "/v1/paired", kAuth, paired.dump());
   ASSERT_EQ(p.status, 200) << p.body.dump();
   EXPECT_GT(p.body["reference"]["median_ms"].get<double>(),
@@ -100,9 +101,9 @@ TEST(DeviceService, MeasuresLikeTheLatencyCommand) {
 
   const std::vector<std::string> keys =
       LookupTable::keys(zoo_model("mnasnet-small", ZooOptions{{32, 32, 3}, 10, 1.0}));
-  const ServiceResponse lut = service.handle(
-      "POST", "/v1/lut/entries", kAuth,
-      nlohmann::json{{"keys", {keys[0], keys[1]}}, {"protocol", "quick"}}.dump());
+  const ServiceResponse lut =
+      service.handle("POST", "/v1/lut/entries", kAuth,
+                     nlohmann::json{{"keys", {keys[0], keys[1]}}, {"protocol", "quick"}}.dump());
   ASSERT_EQ(lut.status, 200) << lut.body.dump();
   EXPECT_EQ(lut.body["entries"][1]["key"], keys[1]);
 }
@@ -215,13 +216,9 @@ TEST(Token, ComparesInConstantTimeAndReadsFiles) {
   EXPECT_EQ(a.size(), 32u);
   EXPECT_NE(a, b);
   const std::string path = "/tmp/mnas_token_test_" + std::to_string(::getpid());
-  {
-    std::ofstream(path) << "  " << a << "  \nsecond line\n";
-  }
+  { std::ofstream(path) << "  " << a << "  \nsecond line\n"; }
   EXPECT_EQ(read_token_file(path), a);
-  {
-    std::ofstream(path) << "short\n";
-  }
+  { std::ofstream(path) << "short\n"; }
   EXPECT_THROW(read_token_file(path), Error);
   std::remove(path.c_str());
   EXPECT_THROW(read_token_file(path), Error);

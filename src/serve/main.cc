@@ -85,8 +85,7 @@ int run(const Options& o) {
 
   std::printf("mnas-device %s: %s (%s, %d logical CPUs, %s %s), device id %s\n",
               info.mnas_version.c_str(), info.cpu_model.c_str(), info.machine.c_str(),
-              info.logical_cpus, info.engine.c_str(), info.engine_version.c_str(),
-              info.id.c_str());
+              info.logical_cpus, info.engine.c_str(), info.engine_version.c_str(), info.id.c_str());
   std::printf("listening on http://%s:%d\n", host.c_str(), bound);
   if (generated) {
     std::printf(
@@ -101,7 +100,8 @@ int run(const Options& o) {
   }
   if (looks_emulated(info)) {
     std::printf(
-        "warning: %s on a %s CPU: this looks emulated (qemu-user); timings mean nothing here, "
+        "warning: an %s build on an x86 CPU model (%s): this looks emulated (qemu-user); timings "
+        "mean nothing here, "
         "shapes and multiply-adds do\n",
         info.machine.c_str(), info.cpu_model.c_str());
   }
@@ -139,13 +139,14 @@ int main(int argc, char** argv) {
   app.add_option("--queue", o.limits.max_queue,
                  "Measurements that may wait behind the running one; beyond, 503 with "
                  "Retry-After (default 8)");
-  app.add_option("--max-body", o.limits.max_body_bytes, "Largest request body in bytes (default 1 MiB)");
-  app.add_option("--max-macs", o.limits.max_macs,
-                 "Largest network in multiply-adds (default 5e9)");
+  app.add_option("--max-body", o.limits.max_body_bytes,
+                 "Largest request body in bytes (default 1 MiB)");
+  app.add_option("--max-macs", o.limits.max_macs, "Largest network in multiply-adds (default 5e9)");
   app.add_option("--max-params", o.limits.max_params,
                  "Largest network in parameters (default 1e8)");
-  app.add_option("--max-request-seconds", o.limits.max_request_seconds,
-                 "Refuse requests whose protocol could take longer in the worst case (default 600)");
+  app.add_option(
+      "--max-request-seconds", o.limits.max_request_seconds,
+      "Refuse requests whose protocol could take longer in the worst case (default 600)");
   app.add_option("--max-threads", o.limits.max_threads,
                  "Most inference threads a request may ask (default: this machine's CPUs)");
   app.add_option("--workers", o.workers, "Connection threads (default: --queue + 4)");

@@ -6,7 +6,8 @@ namespace mnas {
 
 MeasurementQueue::MeasurementQueue(int max_waiting) : max_waiting_(max_waiting) {
   if (max_waiting < 0 || max_waiting > 10000) {
-    throw Error("queue: " + std::to_string(max_waiting) + " is out of range; must be in [0, 10000]");
+    throw Error("queue: " + std::to_string(max_waiting) +
+                " is out of range; must be in [0, 10000]");
   }
 }
 
