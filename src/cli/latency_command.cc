@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ struct LatencyCommandOptions {
   int threads = 1;
   MeasureOptions measure = latency_command_protocol();  // measure_presets.h
   bool profile = false;
+  std::string versus;
   bool json = false;
 };
 
@@ -80,7 +82,22 @@ void run_latency(const LatencyCommandOptions& o) {
             << (o.threads > 1 ? "s" : "") << ", at least " << o.measure.min_runs << " runs and "
             << o.measure.min_seconds << " s, at most " << o.measure.max_seconds
             << " s per attempt)...\n";
-  const LatencyResult result = device->measure(r.arch, request);
+  // With --versus, both networks are timed alternately in one measurement: their ratio is what a
+  // machine that speeds up or slows down meanwhile does not change.
+  std::optional<ResolvedArch> versus;
+  std::optional<LatencyResult> reference;
+  LatencyResult result;
+  if (o.versus.empty()) {
+    result = device->measure(r.arch, request);
+  } else {
+    versus = resolve_arch(o.versus, adjustments(o.arch));
+    versus->arch.input = r.arch.input;
+    versus->arch.classes = r.arch.classes;
+    std::cerr << "mnas: alternately with " << versus->label << "\n";
+    const PairedLatency paired = device->measure_paired(r.arch, versus->arch, request);
+    result = paired.candidate;
+    reference = paired.reference;
+  }
   std::vector<OperatorTiming> operators;
   if (o.profile) {
     // Each operator measured alone (operator_profile.h): short measurements, the table is about
@@ -94,6 +111,13 @@ void run_latency(const LatencyCommandOptions& o) {
     j["canonical"] = to_canonical_string(r.arch);
     j["protocol"] = protocol_json(o.measure);
     if (o.profile) j["operators"] = operators_json(operators);
+    if (reference) {
+      j["versus"] = latency_json(*reference);
+      j["versus"]["arch"] = versus->label;
+      j["versus"]["canonical"] = to_canonical_string(versus->arch);
+      j["ratio_median"] = result.median_ms / reference->median_ms;
+      j["ratio_p90"] = result.measurement.stats.p90_ms / reference->measurement.stats.p90_ms;
+    }
     std::cout << j.dump(2) << "\n";
     return;
   }
@@ -112,6 +136,13 @@ void run_latency(const LatencyCommandOptions& o) {
               p.input_shape.c_str(), p.cpu_model.c_str(), p.logical_cpus,
               p.pinned_cpu >= 0 ? (", pinned to " + std::to_string(p.pinned_cpu)).c_str() : "",
               p.timestamp.c_str());
+  if (reference) {
+    const LatencyStats& v = reference->measurement.stats;
+    std::printf("%s (timed alternately): median %.3f ms (p90 %.3f; cv %.1f%%)\n",
+                versus->label.c_str(), v.median_ms, v.p90_ms, 100 * v.cv);
+    std::printf("ratio %s / %s: %.4f (median), %.4f (p90)\n", r.label.c_str(),
+                versus->label.c_str(), s.median_ms / v.median_ms, s.p90_ms / v.p90_ms);
+  }
 }
 
 }  // namespace
@@ -140,6 +171,9 @@ void add_latency_command(CLI::App& app) {
   cmd->add_flag("--profile", o->profile,
                 "Then measure every operator alone and print where the time goes (ms, share, "
                 "GMAC/s per operator and per kind)");
+  cmd->add_option("--versus", o->versus,
+                  "Time ARCH alternately with this architecture (e.g. mobilenetv2, at ARCH's input "
+                  "and classes) and print the ratio: what a search's --target uses");
   cmd->add_flag("--json", o->json,
                 "Machine-readable output: median_ms, min_ms, mean_ms, std_ms, p90_ms, cv, runs, "
                 "engine, provenance, attempts, protocol (and operators with --profile)");

@@ -103,16 +103,7 @@ std::vector<OperatorTiming> FakeDevice::profile(const Architecture& arch,
   std::vector<OperatorTiming> out;
   const double speed = next_speed();
   for (size_t i = 0; i < graph.ops.size(); ++i) {
-    const GraphOp& op = graph.ops[i];
-    OperatorTiming t;
-    t.op = static_cast<int>(i);
-    t.kind = to_string(op.kind);
-    t.name = op.param >= 0 ? graph.params[op.param].name : t.kind;
-    t.in = graph.values[op.input];
-    t.out = graph.values[op.output];
-    t.kernel = op.kernel;
-    t.stride = op.stride;
-    t.macs = operator_macs(graph, op);
+    OperatorTiming t = describe_operator(graph, static_cast<int>(i));
     t.median_ms = speed * (0.001 + options_.ms_per_gmac * static_cast<double>(t.macs) / 1e9);
     out.push_back(t);
   }

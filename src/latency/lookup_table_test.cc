@@ -7,7 +7,7 @@
 #include <random>
 
 #include "latency/fake_device.h"
-#include "latency/test_options.h"
+#include "latency/measure_presets.h"
 #include "space/cost_model.h"
 #include "space/error.h"
 
@@ -50,7 +50,7 @@ TEST(LookupTable, BuildsResumesCalibratesAndPredicts) {
   // Stop after the first save (25 entries): the file holds a partial table.
   size_t seen = 0;
   try {
-    table.build(device, quick_measure_options(), path, [&](const LookupTable::BuildProgress& p) {
+    table.build(device, quick_protocol(), path, [&](const LookupTable::BuildProgress& p) {
       seen = p.done;
       if (p.done == 25) throw std::runtime_error("stop");
     });
@@ -61,12 +61,12 @@ TEST(LookupTable, BuildsResumesCalibratesAndPredicts) {
   EXPECT_EQ(resumed.missing(), total - 25);
   resumed.require_device(device.info());
   size_t measured = 0;
-  resumed.build(device, quick_measure_options(), path,
+  resumed.build(device, quick_protocol(), path,
                 [&](const LookupTable::BuildProgress& p) { measured = p.done; });
   EXPECT_EQ(measured, total - 25);  // only the missing ones
   EXPECT_EQ(resumed.missing(), 0u);
 
-  resumed.calibrate(device, 6, 3, quick_measure_options(), nullptr);
+  resumed.calibrate(device, 6, 3, quick_protocol(), nullptr);
   EXPECT_EQ(resumed.calibration_samples(), 6);
   std::mt19937_64 rng(9);
   const Architecture a = space.sample(rng);
@@ -130,10 +130,10 @@ TEST(LookupTable, BuildsOnAnyDeviceAndRecordsIt) {
   FakeDevice device;
   LookupTable table(tiny_space(), 1, device.info());
   const size_t total = table.missing();
-  table.build(device, quick_measure_options(), "", nullptr);
+  table.build(device, quick_protocol(), "", nullptr);
   EXPECT_EQ(table.missing(), 0u);
   EXPECT_EQ(device.measurements(), static_cast<int>((total + 24) / 25));
-  table.calibrate(device, 8, 1, quick_measure_options(), nullptr);
+  table.calibrate(device, 8, 1, quick_protocol(), nullptr);
   EXPECT_EQ(table.provenance().device, "fake");
   EXPECT_EQ(table.provenance().cpu_model, "fake CPU");
   EXPECT_NO_THROW(table.require_device(device.info()));

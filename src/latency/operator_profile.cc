@@ -7,14 +7,22 @@ namespace mnas {
 
 std::string to_string(GraphOpKind kind) {
   switch (kind) {
-    case GraphOpKind::kConvolution: return "conv";
-    case GraphOpKind::kDepthwise: return "depthwise";
-    case GraphOpKind::kAveragePool: return "avg_pool";
-    case GraphOpKind::kGlobalAveragePool: return "global_pool";
-    case GraphOpKind::kFullyConnected: return "fully_connected";
-    case GraphOpKind::kAdd: return "add";
-    case GraphOpKind::kMultiply: return "multiply";
-    case GraphOpKind::kSigmoid: return "sigmoid";
+    case GraphOpKind::kConvolution:
+      return "conv";
+    case GraphOpKind::kDepthwise:
+      return "depthwise";
+    case GraphOpKind::kAveragePool:
+      return "avg_pool";
+    case GraphOpKind::kGlobalAveragePool:
+      return "global_pool";
+    case GraphOpKind::kFullyConnected:
+      return "fully_connected";
+    case GraphOpKind::kAdd:
+      return "add";
+    case GraphOpKind::kMultiply:
+      return "multiply";
+    case GraphOpKind::kSigmoid:
+      return "sigmoid";
   }
   return "unknown";
 }
@@ -23,11 +31,29 @@ int64_t operator_macs(const Graph& graph, const GraphOp& op) {
   const ValueShape& in = graph.values.at(op.input);
   const ValueShape& out = graph.values.at(op.output);
   switch (op.kind) {
-    case GraphOpKind::kConvolution: return out.elements() * op.kernel * op.kernel * in.channels;
-    case GraphOpKind::kDepthwise: return out.elements() * op.kernel * op.kernel;
-    case GraphOpKind::kFullyConnected: return int64_t{in.channels} * out.channels;
-    default: return 0;
+    case GraphOpKind::kConvolution:
+      return out.elements() * op.kernel * op.kernel * in.channels;
+    case GraphOpKind::kDepthwise:
+      return out.elements() * op.kernel * op.kernel;
+    case GraphOpKind::kFullyConnected:
+      return int64_t{in.channels} * out.channels;
+    default:
+      return 0;
   }
+}
+
+OperatorTiming describe_operator(const Graph& graph, int index) {
+  const GraphOp& op = graph.ops.at(index);
+  OperatorTiming t;
+  t.op = index;
+  t.kind = to_string(op.kind);
+  t.name = op.param >= 0 ? graph.params[op.param].name : t.kind;
+  t.in = graph.values[op.input];
+  t.out = graph.values[op.output];
+  t.kernel = op.kernel;
+  t.stride = op.stride;
+  t.macs = operator_macs(graph, op);
+  return t;
 }
 
 Graph single_operator_graph(const Graph& graph, int index) {
@@ -63,16 +89,7 @@ std::vector<OperatorTiming> profile_operators(const Graph& graph, int threads,
   std::vector<OperatorTiming> timings;
   const int total = static_cast<int>(graph.ops.size());
   for (int i = 0; i < total; ++i) {
-    const GraphOp& op = graph.ops[i];
-    OperatorTiming t;
-    t.op = i;
-    t.kind = to_string(op.kind);
-    t.name = op.param >= 0 ? graph.params[op.param].name : t.kind;
-    t.in = graph.values[op.input];
-    t.out = graph.values[op.output];
-    t.kernel = op.kernel;
-    t.stride = op.stride;
-    t.macs = operator_macs(graph, op);
+    OperatorTiming t = describe_operator(graph, i);
     XnnpackNetwork net(single_operator_graph(graph, i), threads);
     t.median_ms = measure([&net] { net.run(); }, options).stats.median_ms;
     timings.push_back(t);

@@ -31,6 +31,9 @@ std::string to_string(GraphOpKind kind);
 // Multiply-adds of one operator of `graph`.
 int64_t operator_macs(const Graph& graph, const GraphOp& op);
 
+// Everything of OperatorTiming but the time, for `graph.ops[index]`.
+OperatorTiming describe_operator(const Graph& graph, int index);
+
 // The graph of `graph.ops[index]` alone: its input(s) and output as the graph's values.
 Graph single_operator_graph(const Graph& graph, int index);
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "latency/test_options.h"
+#include "latency/measure_presets.h"
 #include "space/cost_model.h"
 #include "space/error.h"
 #include "space/zoo.h"
@@ -18,7 +18,7 @@ TEST(OperatorProfile, TimesEveryOperatorAndCountsTheCostModelsMacs) {
   const Graph graph = lower_architecture(arch);
   int calls = 0;
   const std::vector<OperatorTiming> t =
-      profile_operators(graph, 1, quick_measure_options(), [&](int done, int total) {
+      profile_operators(graph, 1, quick_protocol(), [&](int done, int total) {
         EXPECT_EQ(done, ++calls);
         EXPECT_EQ(total, static_cast<int>(graph.ops.size()));
       });

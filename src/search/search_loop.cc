@@ -141,28 +141,31 @@ const DeviceLatency* find_device(const std::vector<DeviceLatency>& latencies,
 
 }  // namespace
 
-std::vector<StoredTrial> on_device(const std::vector<StoredTrial>& trials,
-                                   const std::string& device) {
-  std::vector<StoredTrial> out;
-  for (const StoredTrial& t : trials) {
-    const DeviceLatency* d = find_device(t.latencies, device);
-    if (t.status == "done" && d == nullptr) continue;
-    out.push_back(t);
+namespace {
+
+// StoredTrial or StoredReference: done rows without `device` left out, latency_ms set to its.
+template <typename Row>
+std::vector<Row> rows_on_device(const std::vector<Row>& rows, const std::string& device) {
+  std::vector<Row> out;
+  for (const Row& row : rows) {
+    const DeviceLatency* d = find_device(row.latencies, device);
+    if (row.status == "done" && d == nullptr) continue;
+    out.push_back(row);
     if (d) out.back().latency_ms = d->latency_ms;
   }
   return out;
 }
 
+}  // namespace
+
+std::vector<StoredTrial> on_device(const std::vector<StoredTrial>& trials,
+                                   const std::string& device) {
+  return rows_on_device(trials, device);
+}
+
 std::vector<StoredReference> on_device(const std::vector<StoredReference>& references,
                                        const std::string& device) {
-  std::vector<StoredReference> out;
-  for (const StoredReference& r : references) {
-    const DeviceLatency* d = find_device(r.latencies, device);
-    if (r.status == "done" && d == nullptr) continue;
-    out.push_back(r);
-    if (d) out.back().latency_ms = d->latency_ms;
-  }
-  return out;
+  return rows_on_device(references, device);
 }
 
 std::vector<std::string> measured_devices(const std::vector<StoredTrial>& trials) {
