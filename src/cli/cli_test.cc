@@ -207,7 +207,10 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
        "has an empty name"},
       {"report /nonexistent/search.db --out /tmp/r.html", 1, "does not exist"},
       {"report /nonexistent/search.db", 2, "--out is required"},
-      {"report " MNAS_BINARY " --out /tmp/r.html", 1, "not a usable mnas store"},
+      {"report " MNAS_BINARY " --out /tmp/r.html", 1, "not an mnas store"},
+      {"results " MNAS_BINARY, 1, "not an mnas store"},
+      {"search --store '' --evaluator surrogate", 2, "--store: empty"},
+      {"search --store /tmp/never-created.db --time-budget -1", 2, "--time-budget"},
   };
   for (const BadCall& c : calls) {
     SCOPED_TRACE(c.args);
@@ -216,6 +219,29 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
     EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
   }
+}
+
+TEST(Cli, ARefusedSearchLeavesNoStoreAndAResumeKeepsItsLength) {
+  const std::string store = temp_path("length.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+  // Refused after parsing (a bad value): no file left behind, so the corrected command works.
+  Result r = run_mnas("search --store " + store + " --evaluator surrogate --batch 0");
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_FALSE(std::ifstream(store).good());
+  const std::string common = " --store " + store + " --evaluator surrogate --references none";
+  r = run_mnas("search --trials 4" + common);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // A resume without --trials keeps the search's own length (4), not the command's default.
+  r = run_mnas("search --resume --store " + store + " --references none");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(run_json("results " + store + " --json")["trials"], 4);
+  r = run_mnas("search --resume --trials 7 --store " + store + " --references none");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_mnas("search --resume --store " + store + " --references none");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(run_json("results " + store + " --json")["trials"], 7);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+  std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
 }
 
 TEST(Cli, HelpForEveryCommand) {

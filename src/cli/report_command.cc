@@ -37,7 +37,7 @@ void add_report_command(CLI::App& app) {
     if (o->report.moving_average < 1) throw Error("--window: must be ≥ 1");
     if (o->report.histogram_bins < 1 || o->report.histogram_bins > 1000)
       throw Error("--bins: must be in [1, 1000]");
-    Store store(o->store);
+    const Store store(o->store, Store::Mode::kReadOnly);  // a report never writes the store
     write_report(store, o->out, o->report);
     std::cout << "mnas: wrote " << o->out << " (" << store.trial_count() << " trials)\n";
   });

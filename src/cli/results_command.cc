@@ -194,7 +194,7 @@ void add_results_command(CLI::App& app) {
   results->callback([r, top] {
     if (!std::ifstream(r->first).good())
       throw Error("STORE: '" + r->first + "' does not exist", Error::Kind::kIo);
-    Store store(r->first);
+    const Store store(r->first, Store::Mode::kReadOnly);  // results never write the store
     print_results(store, r->second, *top);
   });
 }

@@ -1,6 +1,7 @@
 // `mnas search`: the search end to end. Parses flags into the library's SearchConfig (or reads it
 // from the store to resume), builds the evaluator and the latency objective, runs, prints.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -246,6 +247,10 @@ int run_search_command(const SearchCommandOptions& o) {
     }
   }
   if (o.trials < 1) throw Error("--trials: must be ≥ 1");
+  if (o.store.empty()) throw Error("--store: empty; name the search's file");
+  if (o.given("--time-budget") && !(o.time_budget > 0 && std::isfinite(o.time_budget))) {
+    throw Error("--time-budget: must be a number of seconds > 0");
+  }
   const bool exists = std::ifstream(o.store).good();
   if (exists && !o.resume) {
     throw Error("--store: '" + o.store +
@@ -258,7 +263,7 @@ int run_search_command(const SearchCommandOptions& o) {
   SearchConfig config;
   std::unique_ptr<Store> store;
   if (o.resume) {
-    store = std::make_unique<Store>(o.store);
+    store = std::make_unique<Store>(o.store, Store::Mode::kWrite);
     if (store->config().empty()) {
       throw Error("--resume: '" + o.store + "' holds no search configuration");
     }
@@ -321,14 +326,23 @@ int run_search_command(const SearchCommandOptions& o) {
     }
     reward.target_ms = d.target_ms;
   }
+  // The length of the search: stored, so that a resume without --trials goes on to the same
+  // length; --trials on a resume changes it.
+  int64_t trials = o.trials;
   if (!store) {
-    store = std::make_unique<Store>(o.store);
+    // A new store only now, after every check passed: a refused command leaves no file behind.
+    store = std::make_unique<Store>(o.store, Store::Mode::kCreate);
     store->set_config(search_config_json(config).dump());
+    store->set_target_trials(trials);
+  } else if (o.given("--trials") || store->target_trials() == 0) {
+    store->set_target_trials(trials);
+  } else {
+    trials = store->target_trials();
   }
 
   auto strategy = make_strategy(config.strategy, space, config.seed);
   SearchOptions so;
-  so.trials = o.trials;
+  so.trials = static_cast<int>(trials);
   so.batch = config.batch;
   so.time_budget_seconds = o.time_budget;
   so.reward = reward;
@@ -369,7 +383,7 @@ int run_search_command(const SearchCommandOptions& o) {
                  "device answers again, `mnas search --store %s --resume --trials %d` continues "
                  "where this stopped\n",
                  e.what(), o.store.c_str(), static_cast<long long>(store->trial_count()),
-                 o.store.c_str(), o.trials);
+                 o.store.c_str(), static_cast<int>(trials));
     return kExitPaused;
   }
   const std::string report = o.report.empty() ? default_report_path(o.store) : o.report;
@@ -396,7 +410,9 @@ void add_search_command(CLI::App& app) {
       ->required();
   cmd->add_flag("--resume", o->resume,
                 "Continue the search in --store with its stored configuration");
-  cmd->add_option("--trials", o->trials, "Trials in the store when the search ends (default 72)");
+  cmd->add_option("--trials", o->trials,
+                  "Trials in the store when the search ends (default 72; a resume keeps the "
+                  "search's own unless given)");
   cmd->add_option("--references", o->references,
                   "Zoo models evaluated the same way at the end, for comparison: all (default), "
                   "none, or a comma-separated list (e.g. mobilenetv2,mnasnet-a1)");

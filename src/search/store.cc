@@ -1,21 +1,35 @@
 #include "search/store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cmath>
+#include <cstring>
 #include <ctime>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
 #include "search/latency_objective.h"
+#include "space/architecture_codec.h"
 #include "space/error.h"
+#include "space/number_format.h"
 
 namespace mnas {
 namespace {
 
-// A prepared statement, finalised on scope exit.
+// 'mnas' in the SQLite header's application id; user_version is the schema version.
+constexpr int kApplicationId = 0x6d6e6173;
+constexpr int kSchemaVersion = 2;
+
+// A prepared statement, finalised on scope exit; step() checks every result.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql, const std::string& path) {
+  Statement(sqlite3* db, const char* sql, const std::string& path) : db_(db), path_(path) {
     if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
       throw Error("store '" + path + "': " + sqlite3_errmsg(db), Error::Kind::kIo);
     }
@@ -25,14 +39,35 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
   sqlite3_stmt* get() { return stmt_; }
 
+  // True for a row, false at the end; a damaged page or an I/O error is an Error, not the end.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw Error("store '" + path_ + "': cannot read or write (" + sqlite3_errmsg(db_) +
+                    "); the file may be damaged",
+                Error::Kind::kIo);
+  }
+  void bind(int i, const std::string& v) {
+    check(sqlite3_bind_text(stmt_, i, v.c_str(), -1, SQLITE_TRANSIENT));
+  }
+  void bind(int i, double v) { check(sqlite3_bind_double(stmt_, i, v)); }
+  void bind(int i, int64_t v) { check(sqlite3_bind_int64(stmt_, i, v)); }
+  void bind(int i, int v) { check(sqlite3_bind_int(stmt_, i, v)); }
+  void bind_blob(int i, const std::string& v) {
+    check(sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+  }
+
  private:
+  void check(int rc) {
+    if (rc != SQLITE_OK) {
+      throw Error("store '" + path_ + "': " + sqlite3_errmsg(db_), Error::Kind::kIo);
+    }
+  }
+  sqlite3* db_;
+  const std::string& path_;
   sqlite3_stmt* stmt_ = nullptr;
 };
-
-std::string text(sqlite3_stmt* s, int col) {
-  const unsigned char* t = sqlite3_column_text(s, col);
-  return t ? reinterpret_cast<const char*>(t) : "";
-}
 
 std::string now_utc() {
   const std::time_t t = std::time(nullptr);
@@ -43,52 +78,212 @@ std::string now_utc() {
 
 constexpr const char* kTrialColumns =
     "id, step, idx, canonical, tokens, status, failure, accuracy, latency_ms, reward, "
-    "latency_json, "
-    "seconds, cached";
+    "latency_json, seconds, cached";
 
-StoredTrial read_trial(sqlite3_stmt* s) {
+// Reads and validates a column; `what` names the row ("trial 12"), `field` the column.
+class RowReader {
+ public:
+  RowReader(sqlite3_stmt* s, std::string where) : s_(s), where_(std::move(where)) {}
+  [[noreturn]] void fail(const std::string& field, const std::string& problem) const {
+    throw Error(where_ + ": " + field + ": " + problem +
+                    " (the store is damaged or was written by "
+                    "something else)",
+                Error::Kind::kIo);
+  }
+  std::string text(int col, const std::string& field, size_t max = size_t{1} << 24) const {
+    const int type = sqlite3_column_type(s_, col);
+    if (type != SQLITE_TEXT) fail(field, "not text");
+    const unsigned char* t = sqlite3_column_text(s_, col);
+    const int n = sqlite3_column_bytes(s_, col);
+    if (t == nullptr || n < 0 || static_cast<size_t>(n) > max) fail(field, "missing or too long");
+    return std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(n));
+  }
+  int64_t integer(int col, const std::string& field, int64_t lo, int64_t hi) const {
+    if (sqlite3_column_type(s_, col) != SQLITE_INTEGER) fail(field, "not an integer");
+    const int64_t v = sqlite3_column_int64(s_, col);
+    if (v < lo || v > hi) fail(field, std::to_string(v) + " is out of range");
+    return v;
+  }
+  double real(int col, const std::string& field, double lo, double hi) const {
+    const int type = sqlite3_column_type(s_, col);
+    if (type != SQLITE_FLOAT && type != SQLITE_INTEGER) fail(field, "not a number");
+    const double v = sqlite3_column_double(s_, col);
+    if (!std::isfinite(v) || v < lo || v > hi) fail(field, format_double(v) + " is out of range");
+    return v;
+  }
+  std::string status(int col) const {
+    const std::string v = text(col, "status", 16);
+    if (v != "done" && v != "failed") fail("status", "'" + v + "' is neither done nor failed");
+    return v;
+  }
+  // A canonical architecture string that parses back to itself.
+  std::string canonical(int col) const {
+    const std::string v = text(col, "canonical", 1 << 16);
+    try {
+      if (to_canonical_string(parse_architecture_string(v)) != v)
+        fail("canonical", "not canonical");
+    } catch (const Error& e) {
+      fail("canonical", e.what());
+    }
+    return v;
+  }
+  const std::string& where() const { return where_; }
+
+ private:
+  sqlite3_stmt* s_;
+  std::string where_;
+};
+
+StoredTrial read_trial(sqlite3_stmt* s, const std::string& path) {
   StoredTrial t;
   t.id = sqlite3_column_int64(s, 0);
-  t.step = sqlite3_column_int(s, 1);
-  t.index = sqlite3_column_int(s, 2);
-  t.canonical = text(s, 3);
-  t.tokens = nlohmann::json::parse(text(s, 4)).get<std::vector<int>>();
-  t.status = text(s, 5);
-  t.failure = text(s, 6);
-  t.accuracy = sqlite3_column_double(s, 7);
-  t.latency_ms = sqlite3_column_double(s, 8);
-  t.reward = sqlite3_column_double(s, 9);
-  t.latency_json = text(s, 10);
-  t.latencies = decode_latencies(t.latency_json, "trial " + std::to_string(t.id));
-  t.seconds = sqlite3_column_double(s, 11);
-  t.cached = sqlite3_column_int(s, 12) != 0;
+  const RowReader r(s, "store '" + path + "': trial " + std::to_string(t.id));
+  t.id = r.integer(0, "id", 1, std::numeric_limits<int64_t>::max());
+  t.step = static_cast<int>(r.integer(1, "step", 0, std::numeric_limits<int>::max()));
+  t.index = static_cast<int>(r.integer(2, "idx", 0, std::numeric_limits<int>::max()));
+  t.canonical = r.canonical(3);
+  try {
+    const nlohmann::json tokens = nlohmann::json::parse(r.text(4, "tokens"));
+    if (!tokens.is_array()) r.fail("tokens", "not a JSON array");
+    for (const nlohmann::json& v : tokens) {
+      if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 1000000) {
+        r.fail("tokens", "not a list of token numbers");
+      }
+      t.tokens.push_back(v.get<int>());
+    }
+  } catch (const nlohmann::json::exception&) {
+    r.fail("tokens", "not valid JSON");
+  }
+  t.status = r.status(5);
+  t.failure = r.text(6, "failure");
+  if (t.status == "failed" && t.failure.empty()) r.fail("failure", "a failed trial without reason");
+  t.accuracy = r.real(7, "accuracy", 0, 1);
+  t.latency_ms = r.real(8, "latency_ms", 0, 1e9);
+  t.reward = r.real(9, "reward", -1e9, 1e9);
+  t.latency_json = r.text(10, "latency_json");
+  try {
+    t.latencies = decode_latencies(t.latency_json, r.where());
+  } catch (const Error& e) {
+    throw Error(e.what(), Error::Kind::kIo);
+  }
+  t.seconds = r.real(11, "seconds", 0, 1e9);
+  t.cached = r.integer(12, "cached", 0, 1) != 0;
+  if (t.status == "done" && !(t.latency_ms > 0))
+    r.fail("latency_ms", "a done trial without latency");
   return t;
+}
+
+std::string hostname() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return host;
 }
 
 }  // namespace
 
-Store::Store(const std::string& path) : path_(path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-      SQLITE_OK) {
-    const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
+Store::Store(const std::string& path, Mode mode) : path_(path) {
+  if (path.empty()) throw Error("store: an empty path; name the search's file");
+  try {
+    open(mode);
+  } catch (...) {
+    if (db_) sqlite3_close(db_);
     db_ = nullptr;
-    throw Error("store '" + path + "': cannot open (" + message + ")", Error::Kind::kIo);
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+    lock_fd_ = -1;
+    throw;
+  }
+}
+
+void Store::open(Mode mode) {
+  struct stat st {};
+  const bool exists = ::stat(path_.c_str(), &st) == 0;
+  if (mode == Mode::kOpenOrCreate) mode = exists ? Mode::kWrite : Mode::kCreate;
+  if (mode == Mode::kCreate && exists) {
+    throw Error("store '" + path_ + "': exists already; a new search needs a new file",
+                Error::Kind::kIo);
+  }
+  if (mode != Mode::kCreate) {
+    if (!exists) throw Error("store '" + path_ + "': does not exist", Error::Kind::kIo);
+    if (!S_ISREG(st.st_mode))
+      throw Error("store '" + path_ + "': not a regular file", Error::Kind::kIo);
+    if (st.st_size == 0) {
+      throw Error("store '" + path_ + "': an empty file, not an mnas store", Error::Kind::kIo);
+    }
+  }
+  read_only_ = mode == Mode::kReadOnly;
+  const int flags = read_only_
+                        ? SQLITE_OPEN_READONLY
+                        : SQLITE_OPEN_READWRITE | (mode == Mode::kCreate ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    throw Error("store '" + path_ + "': cannot open (" + message + ")", Error::Kind::kIo);
   }
   sqlite3_busy_timeout(db_, 5000);
+  if (mode != Mode::kCreate) {
+    // Identify the file before anything is written to it.
+    int application_id = 0, version = 0;
+    try {
+      Statement s(db_, "PRAGMA application_id", path_);
+      if (s.step()) application_id = sqlite3_column_int(s.get(), 0);
+    } catch (const Error&) {
+      throw Error("store '" + path_ + "': not an mnas store (" + sqlite3_errmsg(db_) + ")",
+                  Error::Kind::kIo);
+    }
+    {
+      Statement s(db_, "PRAGMA user_version", path_);
+      if (s.step()) version = sqlite3_column_int(s.get(), 0);
+    }
+    bool legacy = false;
+    if (application_id == 0) {
+      // A store from before the application id: exactly mnas's tables.
+      Statement s(db_,
+                  "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master WHERE "
+                  "type = 'table' ORDER BY name)",
+                  path_);
+      legacy = s.step() && sqlite3_column_type(s.get(), 0) == SQLITE_TEXT &&
+               std::string(reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0))) ==
+                   "controller,references_,search,trials";
+    }
+    if (application_id != kApplicationId && !legacy) {
+      throw Error("store '" + path_ +
+                      "': not an mnas store (a SQLite file of something else); "
+                      "nothing was written to it",
+                  Error::Kind::kIo);
+    }
+    if (version > kSchemaVersion) {
+      throw Error("store '" + path_ + "': written by a newer mnas (schema " +
+                      std::to_string(version) + ", this one knows " +
+                      std::to_string(kSchemaVersion) + ")",
+                  Error::Kind::kIo);
+    }
+    Statement check(db_, "PRAGMA quick_check", path_);
+    std::string result;
+    while (check.step()) {
+      const unsigned char* t = sqlite3_column_text(check.get(), 0);
+      result += result.empty() ? "" : "; ";
+      result += t ? reinterpret_cast<const char*>(t) : "?";
+    }
+    if (result != "ok") {
+      throw Error(
+          "store '" + path_ + "': damaged (SQLite quick check: " + result.substr(0, 300) + ")",
+          Error::Kind::kIo);
+    }
+  }
+  if (read_only_) return;
+  take_writer_lock();
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=NORMAL");
+  exec("BEGIN IMMEDIATE");
   try {
-    exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=NORMAL");
+    exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
+    exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
     exec("CREATE TABLE IF NOT EXISTS search (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     exec(
         "CREATE TABLE IF NOT EXISTS trials (id INTEGER PRIMARY KEY, step INTEGER NOT NULL, "
         "idx INTEGER NOT NULL, canonical TEXT NOT NULL, tokens TEXT NOT NULL, status TEXT NOT "
-        "NULL, "
-        "failure TEXT NOT NULL, accuracy REAL NOT NULL, latency_ms REAL NOT NULL, reward REAL NOT "
-        "NULL, "
-        "latency_json TEXT NOT NULL, seconds REAL NOT NULL, cached INTEGER NOT NULL, created TEXT "
-        "NOT NULL, "
-        "UNIQUE (step, idx))");
+        "NULL, failure TEXT NOT NULL, accuracy REAL NOT NULL, latency_ms REAL NOT NULL, reward "
+        "REAL NOT NULL, latency_json TEXT NOT NULL, seconds REAL NOT NULL, cached INTEGER NOT "
+        "NULL, created TEXT NOT NULL, UNIQUE (step, idx))");
     exec("CREATE INDEX IF NOT EXISTS trials_canonical ON trials (canonical)");
     exec(
         "CREATE TABLE IF NOT EXISTS references_ (name TEXT PRIMARY KEY, canonical TEXT NOT NULL, "
@@ -98,15 +293,47 @@ Store::Store(const std::string& path) : path_(path) {
     exec(
         "CREATE TABLE IF NOT EXISTS controller (step INTEGER PRIMARY KEY, state BLOB NOT NULL, "
         "created TEXT NOT NULL)");
-  } catch (const Error& e) {
-    sqlite3_close(db_);
-    db_ = nullptr;
-    throw Error("store '" + path + "': not a usable mnas store (" + e.what() + ")",
-                Error::Kind::kIo);
+    set_value("writer", nlohmann::json{{"pid", static_cast<int64_t>(::getpid())},
+                                       {"host", hostname()},
+                                       {"since", now_utc()}}
+                            .dump());
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
   }
 }
 
-Store::~Store() { sqlite3_close(db_); }
+// An exclusive flock on the database file: the kernel drops it when the process dies, so a writer
+// that was killed leaves nothing stale behind; its "writer" row is simply replaced. (flock and
+// SQLite's own POSIX locks do not interact on Linux.)
+void Store::take_writer_lock() {
+  lock_fd_ = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
+  if (lock_fd_ < 0) {
+    throw Error("store '" + path_ + "': cannot open to lock (" + std::strerror(errno) + ")",
+                Error::Kind::kIo);
+  }
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) == 0) return;
+  std::string holder = "another process";
+  try {
+    const nlohmann::json w = nlohmann::json::parse(value("writer"));
+    holder = "pid " + std::to_string(w.at("pid").get<int64_t>()) + " on " +
+             w.at("host").get<std::string>() + " since " + w.at("since").get<std::string>();
+  } catch (const std::exception&) {
+  }
+  throw Error("store '" + path_ + "': is being written by " + holder +
+                  "; one search writes a store at a time (results and report can read it now)",
+              Error::Kind::kIo);
+}
+
+Store::~Store() {
+  sqlite3_close(db_);
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the writer lock
+}
+
+void Store::require_writable() const {
+  MNAS_ASSERT(!read_only_);  // a read-only Store is never asked to write
+}
 
 void Store::exec(const char* sql) const {
   char* error = nullptr;
@@ -117,49 +344,68 @@ void Store::exec(const char* sql) const {
   }
 }
 
-std::string Store::config() const {
-  Statement s(db_, "SELECT value FROM search WHERE key = 'config'", path_);
-  return sqlite3_step(s.get()) == SQLITE_ROW ? text(s.get(), 0) : "";
+std::string Store::value(const char* key) const {
+  Statement s(db_, "SELECT value FROM search WHERE key = ?", path_);
+  s.bind(1, std::string(key));
+  if (!s.step()) return "";
+  return RowReader(s.get(), "store '" + path_ + "': search." + key).text(0, "value");
 }
 
-void Store::set_config(const std::string& json) {
-  Statement s(db_, "INSERT OR REPLACE INTO search (key, value) VALUES ('config', ?)", path_);
-  sqlite3_bind_text(s.get(), 1, json.c_str(), -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(s.get()) != SQLITE_DONE)
-    throw Error("store '" + path_ + "': " + sqlite3_errmsg(db_), Error::Kind::kIo);
+void Store::set_value(const char* key, const std::string& v) {
+  require_writable();
+  Statement s(db_, "INSERT OR REPLACE INTO search (key, value) VALUES (?, ?)", path_);
+  s.bind(1, std::string(key));
+  s.bind(2, v);
+  s.step();
+}
+
+std::string Store::config() const { return value("config"); }
+
+void Store::set_config(const std::string& json) { set_value("config", json); }
+
+int64_t Store::target_trials() const {
+  const std::string v = value("trials");
+  if (v.empty()) return 0;
+  if (v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos) {
+    throw Error("store '" + path_ + "': search.trials: '" + v.substr(0, 20) + "' is not a count",
+                Error::Kind::kIo);
+  }
+  return std::stoll(v);
+}
+
+void Store::set_target_trials(int64_t trials) {
+  MNAS_ASSERT(trials > 0);
+  set_value("trials", std::to_string(trials));
 }
 
 void Store::add_trial(const StoredTrial& t) {
+  require_writable();
   Statement s(
       db_,
       "INSERT INTO trials (step, idx, canonical, tokens, status, failure, accuracy, latency_ms, "
       "reward, latency_json, seconds, cached, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
       path_);
-  const std::string tokens = nlohmann::json(t.tokens).dump(), created = now_utc();
-  sqlite3_bind_int(s.get(), 1, t.step);
-  sqlite3_bind_int(s.get(), 2, t.index);
-  sqlite3_bind_text(s.get(), 3, t.canonical.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s.get(), 4, tokens.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s.get(), 5, t.status.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s.get(), 6, t.failure.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_double(s.get(), 7, t.accuracy);
-  sqlite3_bind_double(s.get(), 8, t.latency_ms);
-  sqlite3_bind_double(s.get(), 9, t.reward);
-  sqlite3_bind_text(s.get(), 10, t.latency_json.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_double(s.get(), 11, t.seconds);
-  sqlite3_bind_int(s.get(), 12, t.cached ? 1 : 0);
-  sqlite3_bind_text(s.get(), 13, created.c_str(), -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(s.get()) != SQLITE_DONE) {
-    throw Error("store '" + path_ + "': cannot add trial (" + sqlite3_errmsg(db_) + ")",
-                Error::Kind::kIo);
-  }
+  s.bind(1, t.step);
+  s.bind(2, t.index);
+  s.bind(3, t.canonical);
+  s.bind(4, nlohmann::json(t.tokens).dump());
+  s.bind(5, t.status);
+  s.bind(6, t.failure);
+  s.bind(7, t.accuracy);
+  s.bind(8, t.latency_ms);
+  s.bind(9, t.reward);
+  s.bind(10, t.latency_json);
+  s.bind(11, t.seconds);
+  s.bind(12, t.cached ? 1 : 0);
+  s.bind(13, now_utc());
+  s.step();
 }
 
 std::vector<StoredTrial> Store::trials() const {
   Statement s(db_, (std::string("SELECT ") + kTrialColumns + " FROM trials ORDER BY id").c_str(),
               path_);
   std::vector<StoredTrial> out;
-  while (sqlite3_step(s.get()) == SQLITE_ROW) out.push_back(read_trial(s.get()));
+  while (s.step()) out.push_back(read_trial(s.get(), path_));
   return out;
 }
 
@@ -168,15 +414,15 @@ std::vector<StoredTrial> Store::trials_of_step(int step) const {
       db_,
       (std::string("SELECT ") + kTrialColumns + " FROM trials WHERE step = ? ORDER BY idx").c_str(),
       path_);
-  sqlite3_bind_int(s.get(), 1, step);
+  s.bind(1, step);
   std::vector<StoredTrial> out;
-  while (sqlite3_step(s.get()) == SQLITE_ROW) out.push_back(read_trial(s.get()));
+  while (s.step()) out.push_back(read_trial(s.get(), path_));
   return out;
 }
 
 int64_t Store::trial_count() const {
   Statement s(db_, "SELECT COUNT(*) FROM trials", path_);
-  return sqlite3_step(s.get()) == SQLITE_ROW ? sqlite3_column_int64(s.get(), 0) : 0;
+  return s.step() ? sqlite3_column_int64(s.get(), 0) : 0;
 }
 
 std::optional<StoredTrial> Store::find_done(const std::string& canonical) const {
@@ -186,53 +432,60 @@ std::optional<StoredTrial> Store::find_done(const std::string& canonical) const 
        " FROM trials WHERE canonical = ? AND status = 'done' AND cached = 0 ORDER BY id LIMIT 1")
           .c_str(),
       path_);
-  sqlite3_bind_text(s.get(), 1, canonical.c_str(), -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(s.get()) == SQLITE_ROW) return read_trial(s.get());
+  s.bind(1, canonical);
+  if (s.step()) return read_trial(s.get(), path_);
   return std::nullopt;
 }
 
 void Store::save_strategy(int step, const std::string& state) {
-  Statement s(db_, "INSERT OR REPLACE INTO controller (step, state, created) VALUES (?, ?, ?)",
-              path_);
-  const std::string created = now_utc();
-  sqlite3_bind_int(s.get(), 1, step);
-  sqlite3_bind_blob(s.get(), 2, state.data(), static_cast<int>(state.size()), SQLITE_TRANSIENT);
-  sqlite3_bind_text(s.get(), 3, created.c_str(), -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(s.get()) != SQLITE_DONE) {
-    throw Error("store '" + path_ + "': cannot save the strategy (" + sqlite3_errmsg(db_) + ")",
-                Error::Kind::kIo);
+  require_writable();
+  exec("BEGIN IMMEDIATE");
+  try {
+    Statement s(db_, "INSERT OR REPLACE INTO controller (step, state, created) VALUES (?, ?, ?)",
+                path_);
+    s.bind(1, step);
+    s.bind_blob(2, state);
+    s.bind(3, now_utc());
+    s.step();
+    Statement old(db_, "DELETE FROM controller WHERE step <= ?", path_);
+    old.bind(1, step - kKeptStrategyStates);
+    old.step();
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
   }
 }
 
 std::optional<std::pair<int, std::string>> Store::latest_strategy() const {
   Statement s(db_, "SELECT step, state FROM controller ORDER BY step DESC LIMIT 1", path_);
-  if (sqlite3_step(s.get()) != SQLITE_ROW) return std::nullopt;
+  if (!s.step()) return std::nullopt;
+  const RowReader r(s.get(), "store '" + path_ + "': controller");
+  const int step = static_cast<int>(r.integer(0, "step", 0, std::numeric_limits<int>::max()));
+  if (sqlite3_column_type(s.get(), 1) != SQLITE_BLOB) r.fail("state", "not a blob");
   const void* blob = sqlite3_column_blob(s.get(), 1);
   const int size = sqlite3_column_bytes(s.get(), 1);
-  return std::make_pair(sqlite3_column_int(s.get(), 0),
+  return std::make_pair(step,
                         std::string(static_cast<const char*>(blob), static_cast<size_t>(size)));
 }
 
 void Store::add_reference(const StoredReference& r) {
+  require_writable();
   Statement s(db_,
               "INSERT OR REPLACE INTO references_ (name, canonical, status, failure, accuracy, "
               "latency_ms, reward, latency_json, seconds, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
               path_);
-  const std::string created = now_utc();
-  sqlite3_bind_text(s.get(), 1, r.name.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s.get(), 2, r.canonical.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s.get(), 3, r.status.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s.get(), 4, r.failure.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_double(s.get(), 5, r.accuracy);
-  sqlite3_bind_double(s.get(), 6, r.latency_ms);
-  sqlite3_bind_double(s.get(), 7, r.reward);
-  sqlite3_bind_text(s.get(), 8, r.latency_json.c_str(), -1, SQLITE_TRANSIENT);
-  sqlite3_bind_double(s.get(), 9, r.seconds);
-  sqlite3_bind_text(s.get(), 10, created.c_str(), -1, SQLITE_TRANSIENT);
-  if (sqlite3_step(s.get()) != SQLITE_DONE) {
-    throw Error("store '" + path_ + "': cannot add reference (" + sqlite3_errmsg(db_) + ")",
-                Error::Kind::kIo);
-  }
+  s.bind(1, r.name);
+  s.bind(2, r.canonical);
+  s.bind(3, r.status);
+  s.bind(4, r.failure);
+  s.bind(5, r.accuracy);
+  s.bind(6, r.latency_ms);
+  s.bind(7, r.reward);
+  s.bind(8, r.latency_json);
+  s.bind(9, r.seconds);
+  s.bind(10, now_utc());
+  s.step();
 }
 
 std::vector<StoredReference> Store::references() const {
@@ -241,18 +494,24 @@ std::vector<StoredReference> Store::references() const {
               "latency_json, seconds FROM references_ ORDER BY name",
               path_);
   std::vector<StoredReference> out;
-  while (sqlite3_step(s.get()) == SQLITE_ROW) {
+  while (s.step()) {
     StoredReference r;
-    r.name = text(s.get(), 0);
-    r.canonical = text(s.get(), 1);
-    r.status = text(s.get(), 2);
-    r.failure = text(s.get(), 3);
-    r.accuracy = sqlite3_column_double(s.get(), 4);
-    r.latency_ms = sqlite3_column_double(s.get(), 5);
-    r.reward = sqlite3_column_double(s.get(), 6);
-    r.latency_json = text(s.get(), 7);
-    r.latencies = decode_latencies(r.latency_json, "reference " + r.name);
-    r.seconds = sqlite3_column_double(s.get(), 8);
+    const RowReader row(s.get(), "store '" + path_ + "': reference");
+    r.name = row.text(0, "name", 64);
+    const RowReader named(s.get(), "store '" + path_ + "': reference " + r.name);
+    r.canonical = named.canonical(1);
+    r.status = named.status(2);
+    r.failure = named.text(3, "failure");
+    r.accuracy = named.real(4, "accuracy", 0, 1);
+    r.latency_ms = named.real(5, "latency_ms", 0, 1e9);
+    r.reward = named.real(6, "reward", -1e9, 1e9);
+    r.latency_json = named.text(7, "latency_json");
+    try {
+      r.latencies = decode_latencies(r.latency_json, named.where());
+    } catch (const Error& e) {
+      throw Error(e.what(), Error::Kind::kIo);
+    }
+    r.seconds = named.real(8, "seconds", 0, 1e9);
     out.push_back(r);
   }
   return out;

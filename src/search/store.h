@@ -43,10 +43,28 @@ struct StoredReference {
 // The SQLite file of one search: its configuration, every trial, the strategy's checkpoints.
 // WAL journal; every write is a transaction, so a killed process leaves the last committed state.
 // Not thread-safe.
+//
+// What it trusts: nothing it did not write. A file is an mnas store when its SQLite application
+// id says so (or, for stores from before the id, when it has exactly mnas's tables); anything
+// else is refused before a byte is written. One writer at a time: a writing Store holds an
+// exclusive lock on the file (released by the kernel when the process dies, so a dead writer
+// leaves no stale lock) and records who holds it, so that a second writer is refused with pid,
+// host and since when. Every SQLite result is checked (a read error is an error, never the end
+// of the data) and every stored value is validated when read back, with an error that names
+// the store, the trial and the field.
 class Store {
  public:
-  // Opens or creates `path`. Throws mnas::Error (kIo) when it cannot, naming the file.
-  explicit Store(const std::string& path);
+  enum class Mode {
+    kCreate,        // a new store: the path must not exist yet
+    kWrite,         // an existing mnas store, to write (resume a search)
+    kReadOnly,      // an existing mnas store, never written (results, report)
+    kOpenOrCreate,  // kWrite if the path exists, else kCreate (library users, tests)
+  };
+
+  // Opens `path` as `mode` says. Throws mnas::Error naming the file: kIo when it cannot be
+  // opened, is not an mnas store, is damaged (quick check) or another process writes it (the
+  // message says which); kInvalidInput for an empty path.
+  explicit Store(const std::string& path, Mode mode = Mode::kOpenOrCreate);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
@@ -54,6 +72,11 @@ class Store {
   // Configuration: JSON text saved once at the start; empty when the store is new.
   std::string config() const;
   void set_config(const std::string& json);
+
+  // The trials the search was asked to reach (`--trials`), so that a resume without it goes on
+  // to the same length; 0 when not recorded (older stores).
+  int64_t target_trials() const;
+  void set_target_trials(int64_t trials);
 
   void add_trial(const StoredTrial& trial);  // one transaction
   std::vector<StoredTrial> trials() const;   // in id order
@@ -63,7 +86,10 @@ class Store {
   // once.
   std::optional<StoredTrial> find_done(const std::string& canonical) const;
 
-  // The strategy's state after it observed step `step` (opaque bytes).
+  // The strategy's state after it observed step `step` (opaque bytes). Only the latest
+  // kKeptStrategyStates are kept: a resume needs the last one, and every step's LSTM and optimizer
+  // state would grow the store by ~1.4 MB a step.
+  static constexpr int kKeptStrategyStates = 2;
   void save_strategy(int step, const std::string& state);
   // The latest saved state and its step; nullopt when none.
   std::optional<std::pair<int, std::string>> latest_strategy() const;
@@ -73,11 +99,19 @@ class Store {
   std::vector<StoredReference> references() const;  // in name order
 
   const std::string& path() const { return path_; }
+  bool read_only() const { return read_only_; }
 
  private:
   void exec(const char* sql) const;
+  void require_writable() const;
+  void open(Mode mode);
+  void take_writer_lock();
+  std::string value(const char* key) const;
+  void set_value(const char* key, const std::string& value);
   std::string path_;
   sqlite3* db_ = nullptr;
+  int lock_fd_ = -1;
+  bool read_only_ = false;
 };
 
 }  // namespace mnas

@@ -1,0 +1,252 @@
+// The store refuses what it cannot trust: files that are not mnas stores, a second writer,
+// damaged pages, stored values out of range. Nothing it refuses is written to.
+#include "search/store.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <sstream>
+
+#include "search/search_config.h"
+#include "space/architecture_codec.h"
+#include "space/error.h"
+
+namespace mnas {
+namespace {
+
+std::string temp_store(const std::string& name) {
+  const std::string path = "/tmp/mnas_store_test_" + std::to_string(::getpid()) + "_" + name;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  return path;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool exists(const std::string& path) { return std::ifstream(path).good(); }
+
+StoredTrial trial(int index) {
+  std::mt19937_64 rng(index + 1);
+  StoredTrial t;
+  t.step = 0;
+  t.index = index;
+  t.canonical = to_canonical_string(SearchConfig::default_space().sample(rng));
+  t.tokens = {1, 2, 3};
+  t.status = "done";
+  t.accuracy = 0.7;
+  t.latency_ms = 1.5;
+  t.reward = 0.68;
+  t.latency_json = "{}";
+  t.seconds = 3;
+  return t;
+}
+
+// Runs SQL on the file directly, as a damaged disk or another program would.
+void tamper(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << error;
+  sqlite3_close(db);
+}
+
+void expect_error(const std::function<void()>& f, const std::string& part) {
+  try {
+    f();
+    FAIL() << "no error; expected one with '" << part << "'";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+    EXPECT_EQ(e.kind(), Error::Kind::kIo) << e.what();
+  }
+}
+
+TEST(Store, RefusesFilesThatAreNotStoresWithoutWritingToThem) {
+  const std::string empty = temp_store("empty");
+  std::ofstream(empty).close();
+  for (Store::Mode mode :
+       {Store::Mode::kWrite, Store::Mode::kReadOnly, Store::Mode::kOpenOrCreate}) {
+    expect_error([&] { Store s(empty, mode); }, "an empty file, not an mnas store");
+  }
+  EXPECT_EQ(slurp(empty), "");
+
+  const std::string foreign = temp_store("foreign");
+  tamper(foreign, "CREATE TABLE songs (title TEXT); INSERT INTO songs VALUES ('x')");
+  const std::string before = slurp(foreign);
+  for (Store::Mode mode : {Store::Mode::kWrite, Store::Mode::kReadOnly}) {
+    expect_error([&] { Store s(foreign, mode); }, "not an mnas store");
+  }
+  EXPECT_EQ(slurp(foreign), before);       // not a byte changed
+  EXPECT_FALSE(exists(foreign + "-wal"));  // and not switched to WAL
+  expect_error([&] { Store s(foreign, Store::Mode::kCreate); }, "exists already");
+  expect_error([&] { Store s(temp_store("absent"), Store::Mode::kReadOnly); }, "does not exist");
+  expect_error([&] { Store s("/tmp", Store::Mode::kWrite); }, "not a regular file");
+  EXPECT_THROW(Store(""), Error);
+  for (const std::string& p : {empty, foreign}) std::remove(p.c_str());
+}
+
+TEST(Store, OneWriterAtATimeAndReadersBeside) {
+  const std::string path = temp_store("writers");
+  {
+    Store writer(path, Store::Mode::kCreate);
+    writer.add_trial(trial(0));
+    expect_error([&] { Store second(path, Store::Mode::kWrite); },
+                 "is being written by pid " + std::to_string(::getpid()));
+    const Store reader(path, Store::Mode::kReadOnly);  // results and report still work
+    EXPECT_EQ(reader.trial_count(), 1);
+    EXPECT_TRUE(reader.read_only());
+  }
+  Store again(path, Store::Mode::kWrite);  // the first writer is gone
+  EXPECT_EQ(again.trial_count(), 1);
+}
+
+TEST(Store, AWriterKilledLeavesNoStaleLock) {
+  const std::string path = temp_store("killed");
+  { Store create(path, Store::Mode::kCreate); }
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    Store held(path, Store::Mode::kWrite);
+    raise(SIGKILL);  // dies holding the lock, its "writer" row left behind
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  Store taken(path, Store::Mode::kWrite);  // taken over
+  EXPECT_EQ(taken.trial_count(), 0);
+}
+
+TEST(Store, AReaderNeverWrites) {
+  const std::string path = temp_store("reader");
+  {
+    Store s(path, Store::Mode::kCreate);
+    s.add_trial(trial(0));
+  }
+  // Checkpoint the WAL so that the database file holds everything.
+  tamper(path, "PRAGMA wal_checkpoint(TRUNCATE)");
+  const std::string before = slurp(path);
+  {
+    const Store r(path, Store::Mode::kReadOnly);
+    EXPECT_EQ(r.trials().size(), 1u);
+    EXPECT_EQ(r.config(), "");
+  }
+  EXPECT_EQ(slurp(path), before);
+}
+
+TEST(Store, StoredValuesAreValidatedWhenReadBack) {
+  const std::string path = temp_store("values");
+  {
+    Store s(path, Store::Mode::kCreate);
+    for (int i = 0; i < 3; ++i) s.add_trial(trial(i));
+  }
+  struct Case {
+    std::string sql, part;
+  };
+  const std::vector<Case> cases = {
+      {"UPDATE trials SET accuracy = 1e300 WHERE id = 2", "trial 2: accuracy"},
+      {"UPDATE trials SET accuracy = -1 WHERE id = 2", "trial 2: accuracy"},
+      {"UPDATE trials SET status = 'maybe' WHERE id = 3", "trial 3: status"},
+      {"UPDATE trials SET canonical = replace(canonical, 'k3', 'k4') WHERE id = 1",
+       "trial 1: canonical"},
+      {"UPDATE trials SET canonical = substr(canonical, 2) WHERE id = 1", "trial 1: canonical"},
+      {"UPDATE trials SET tokens = '[1,' WHERE id = 2", "trial 2: tokens"},
+      {"UPDATE trials SET latency_json = '{\"devices\": [{\"device\": 5}]}' WHERE id = 2",
+       "trial 2"},
+      {"UPDATE trials SET reward = 'high' WHERE id = 2", "trial 2: reward"},
+      {"UPDATE trials SET cached = 7 WHERE id = 2", "trial 2: cached"},
+  };
+  for (const Case& c : cases) {
+    const std::string copy = temp_store("values_copy");
+    std::ofstream(copy, std::ios::binary) << slurp(path);
+    tamper(copy, c.sql);
+    const Store s(copy, Store::Mode::kReadOnly);
+    expect_error([&] { s.trials(); }, c.part);
+    std::remove(copy.c_str());
+  }
+}
+
+TEST(Store, ADamagedFileIsAnErrorNotAnEmptySearch) {
+  const std::string path = temp_store("damaged");
+  {
+    Store s(path, Store::Mode::kCreate);
+    for (int i = 0; i < 300; ++i) s.add_trial(trial(i));
+  }
+  tamper(path, "PRAGMA wal_checkpoint(TRUNCATE)");
+  std::string bytes = slurp(path);
+  ASSERT_GT(bytes.size(), 8192u);
+  // Scribble over the middle of the file: a bad sector, a half-copied file.
+  for (size_t i = bytes.size() / 2; i < bytes.size() / 2 + 3000; ++i) bytes[i] = '\x5a';
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  for (Store::Mode mode : {Store::Mode::kReadOnly, Store::Mode::kWrite}) {
+    try {
+      const Store s(path, mode);
+      const int64_t n = static_cast<int64_t>(s.trials().size());
+      FAIL() << "a damaged store read as " << n << " trials";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(Store, KeepsOnlyTheLatestStrategyStatesAndTheSearchLength) {
+  const std::string path = temp_store("states");
+  Store s(path, Store::Mode::kCreate);
+  const std::string big(100000, 'x');
+  for (int step = 0; step < 50; ++step) s.save_strategy(step, big + std::to_string(step));
+  const auto latest = s.latest_strategy();
+  ASSERT_TRUE(latest);
+  EXPECT_EQ(latest->first, 49);
+  EXPECT_EQ(latest->second, big + "49");
+  {
+    const Store r(path, Store::Mode::kReadOnly);
+    EXPECT_EQ(r.latest_strategy()->first, 49);
+  }
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM controller", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), Store::kKeptStrategyStates);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  EXPECT_EQ(s.target_trials(), 0);
+  s.set_target_trials(6);
+  EXPECT_EQ(s.target_trials(), 6);
+}
+
+TEST(Store, ReadsStoresFromBeforeTheApplicationId) {
+  const std::string path = temp_store("legacy");
+  tamper(path,
+         "CREATE TABLE search (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+         "CREATE TABLE trials (id INTEGER PRIMARY KEY, step INTEGER NOT NULL, idx INTEGER NOT "
+         "NULL, canonical TEXT NOT NULL, tokens TEXT NOT NULL, status TEXT NOT NULL, failure TEXT "
+         "NOT NULL, accuracy REAL NOT NULL, latency_ms REAL NOT NULL, reward REAL NOT NULL, "
+         "latency_json TEXT NOT NULL, seconds REAL NOT NULL, cached INTEGER NOT NULL, created TEXT "
+         "NOT NULL, UNIQUE (step, idx));"
+         "CREATE TABLE references_ (name TEXT PRIMARY KEY, canonical TEXT NOT NULL, status TEXT "
+         "NOT NULL, failure TEXT NOT NULL, accuracy REAL NOT NULL, latency_ms REAL NOT NULL, "
+         "reward REAL NOT NULL, latency_json TEXT NOT NULL, seconds REAL NOT NULL, created TEXT "
+         "NOT NULL);"
+         "CREATE TABLE controller (step INTEGER PRIMARY KEY, state BLOB NOT NULL, created TEXT "
+         "NOT NULL);");
+  {
+    const Store r(path, Store::Mode::kReadOnly);
+    EXPECT_EQ(r.trial_count(), 0);
+  }
+  Store w(path, Store::Mode::kWrite);
+  w.add_trial(trial(0));
+  EXPECT_EQ(w.trials().size(), 1u);
+}
+
+}  // namespace
+}  // namespace mnas
