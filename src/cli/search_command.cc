@@ -227,7 +227,11 @@ std::string describe_devices(const SearchConfig& c) {
 }
 
 std::string trial_latencies(const StoredTrial& t) {
-  if (t.latencies.empty()) return "lat " + format_double(t.latency_ms) + " ms";
+  if (t.latencies.empty()) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "lat %.3f ms", t.latency_ms);
+    return buf;
+  }
   std::string out;
   for (const DeviceLatency& d : t.latencies) {
     char buf[96];
