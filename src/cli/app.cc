@@ -48,8 +48,8 @@ int run(int argc, char** argv) {
   }
   try {
     app.parse(argc, argv);
-  } catch (const SearchPaused&) {
-    return kExitPaused;
+  } catch (const ExitWith& e) {
+    return e.code;
   } catch (const CLI::Success& e) {
     return app.exit(e);  // --help, --version
   } catch (const CLI::ParseError& e) {

@@ -10,8 +10,11 @@ constexpr int kExitUsage = 2;    // bad command line or bad input (the message n
 constexpr int kExitPaused = 75;  // EX_TEMPFAIL: a search paused (a device did not answer);
                                  // everything finished is stored, --resume continues
 
-// Thrown by a command whose work paused (after it said why): run() returns kExitPaused.
-struct SearchPaused {};
+// Thrown by a command that ends early after saying why (a paused or interrupted search): run()
+// returns `code`.
+struct ExitWith {
+  int code;
+};
 
 // Parses the command line, runs the subcommand and maps errors to exit codes; messages go to
 // stderr, results to stdout.

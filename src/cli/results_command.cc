@@ -72,8 +72,7 @@ void print_results(const Store& store, bool json, int top) {
   const std::vector<StoredTrial> trials = store.trials();
   std::optional<SearchConfig> config;
   if (!store.config().empty()) {
-    config = search_config_from_json(nlohmann::json::parse(store.config()),
-                                     "store '" + store.path() + "': config");
+    config = search_config_from_text(store.config(), "store '" + store.path() + "': config");
   }
   std::vector<StoredTrial> best;
   for (const StoredTrial& t : trials) {

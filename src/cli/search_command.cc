@@ -12,6 +12,7 @@
 
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "cli/interrupt.h"
 #include "cli/results_print.h"
 #include "data/dataset.h"
 #include "latency/remote_device.h"
@@ -266,20 +267,27 @@ int run_search_command(const SearchCommandOptions& o) {
   // The configuration: the stored one when resuming (flags may only repeat it), else the flags.
   SearchConfig config;
   std::unique_ptr<Store> store;
+  bool new_config = !o.resume;
   if (o.resume) {
     store = std::make_unique<Store>(o.store, Store::Mode::kWrite);
-    if (store->config().empty()) {
-      throw Error("--resume: '" + o.store + "' holds no search configuration");
-    }
-    const SearchConfig stored = search_config_from_json(nlohmann::json::parse(store->config()),
-                                                        "store '" + o.store + "': config");
-    config = configure(o, stored);
-    const std::string diff = first_difference(stored, config);
-    if (!diff.empty()) {
-      throw Error(flag_of(diff) + ": changes " + diff +
-                  " of the search in the store; a resumed search keeps its configuration "
-                  "(give only --trials, --time-budget, --threads, --references, --report and "
-                  "device addresses and tokens)");
+    if (!store->config().empty()) {
+      const SearchConfig stored =
+          search_config_from_text(store->config(), "store '" + o.store + "': config");
+      config = configure(o, stored);
+      const std::string diff = first_difference(stored, config);
+      if (!diff.empty()) {
+        throw Error(flag_of(diff) + ": changes " + diff +
+                    " of the search in the store; a resumed search keeps its configuration "
+                    "(give only --trials, --time-budget, --threads, --references, --report and "
+                    "device addresses and tokens)");
+      }
+    } else if (store->trial_count() > 0) {
+      throw Error("store '" + o.store + "': holds trials but no configuration (damaged)",
+                  Error::Kind::kIo);
+    } else {
+      // Killed right after creating the file: nothing to keep, start it as new.
+      config = configure(o, SearchConfig{});
+      new_config = true;
     }
   } else {
     config = configure(o, SearchConfig{});
@@ -333,9 +341,9 @@ int run_search_command(const SearchCommandOptions& o) {
   // The length of the search: stored, so that a resume without --trials goes on to the same
   // length; --trials on a resume changes it.
   int64_t trials = o.trials;
-  if (!store) {
+  if (new_config) {
     // A new store only now, after every check passed: a refused command leaves no file behind.
-    store = std::make_unique<Store>(o.store, Store::Mode::kCreate);
+    if (!store) store = std::make_unique<Store>(o.store, Store::Mode::kCreate);
     store->set_config(search_config_json(config).dump());
     store->set_target_trials(trials);
   } else if (o.given("--trials") || store->target_trials() == 0) {
@@ -358,6 +366,18 @@ int run_search_command(const SearchCommandOptions& o) {
                     ? ", resuming at trial " + std::to_string(store->trial_count() + 1)
                     : "")
             << "\n";
+  // Ctrl-C or SIGTERM: the trial in progress finishes and is stored, then the search stops.
+  InterruptGuard interrupt;
+  so.stop = &InterruptGuard::requested();
+  const auto interrupted = [&] {
+    if (!InterruptGuard::requested()) return false;
+    std::fprintf(stderr,
+                 "mnas: search stopped by %s; the store %s keeps its %lld trials; `mnas search "
+                 "--store %s --resume` continues where this stopped\n",
+                 InterruptGuard::signal_name(), o.store.c_str(),
+                 static_cast<long long>(store->trial_count()), o.store.c_str());
+    return true;
+  };
   try {
     run_search(
         *store, *strategy, *evaluator, space, so,
@@ -372,6 +392,7 @@ int run_search_command(const SearchCommandOptions& o) {
               p.best_reward, p.eta_seconds);
         },
         objective.get());
+    if (interrupted()) return interrupted_exit_code(InterruptGuard::signal_number());
     evaluate_references(
         *store, *evaluator, space, reward, names,
         [](const StoredReference& r, int i, int n) {
@@ -390,6 +411,7 @@ int run_search_command(const SearchCommandOptions& o) {
                  o.store.c_str(), static_cast<int>(trials));
     return kExitPaused;
   }
+  if (interrupted()) return interrupted_exit_code(InterruptGuard::signal_number());
   const std::string report = o.report.empty() ? default_report_path(o.store) : o.report;
   write_report(*store, report);
   print_results(*store, o.json, 5);
@@ -479,10 +501,11 @@ void add_search_command(CLI::App& app) {
   cmd->add_flag("--json", o->json, "Print the results as JSON at the end");
   cmd->footer(
       "Exit codes: 0 done, 1 failure, 2 bad command line or input, 75 paused because a device "
-      "could not be reached (the store keeps every finished trial; --resume continues).");
+      "could not be reached, 130/143 stopped by Ctrl-C/SIGTERM after the trial in progress (the "
+      "store keeps every finished trial; --resume continues). A second Ctrl-C stops at once.");
   cmd->callback([o] {
     const int code = run_search_command(*o);
-    if (code != kExitOk) throw SearchPaused();
+    if (code != kExitOk) throw ExitWith{code};
   });
 }
 

@@ -13,18 +13,19 @@
 
 #include "cli/cli_test_util.h"
 #include "search/store.h"
+#include "space/error.h"
 
 namespace {
 
 constexpr int kTrials = 600;
 
-// Starts `mnas search ...` with stdout and stderr discarded; returns its pid.
-pid_t start_search(const std::vector<std::string>& args) {
+// Starts `mnas search ...` with stdout discarded and stderr to `log`; returns its pid.
+pid_t start_search(const std::vector<std::string>& args, const std::string& log = "/dev/null") {
   std::fflush(stdout);  // the child must not repeat what the parent has buffered
   const pid_t pid = ::fork();
   if (pid == 0) {
     std::freopen("/dev/null", "w", stdout);
-    std::freopen("/dev/null", "w", stderr);
+    std::freopen(log.c_str(), "w", stderr);
     std::vector<char*> argv;
     static std::string binary = MNAS_BINARY;
     argv.push_back(binary.data());
@@ -115,6 +116,62 @@ TEST(SearchKill, ResumesAfterSigkillsWithEveryTrialOnceAndTheUninterruptedResult
     EXPECT_EQ(a.references()[i].reward, b.references()[i].reward);
   remove_store(reference);
   remove_store(killed);
+}
+
+int64_t stored_trials(const std::string& store) {
+  try {
+    return mnas::Store(store, mnas::Store::Mode::kReadOnly).trial_count();
+  } catch (const mnas::Error&) {
+    return 0;  // not created yet
+  }
+}
+
+// Ctrl-C stops after the trial in progress, says what was kept and how to continue, and exits
+// 130; the store is whole and resumes. A second Ctrl-C stops at once.
+TEST(SearchKill, CtrlCStopsCleanlyAndASecondOneAtOnce) {
+  const std::string store = temp_path("ctrlc.db"), log = temp_path("ctrlc.log");
+  remove_store(store);
+  std::vector<std::string> args = {"search",    "--store",      store,    "--evaluator",
+                                   "surrogate", "--trials",     "100000", "--batch",
+                                   "8",         "--references", "none"};
+  pid_t pid = start_search(args, log);
+  for (int i = 0; i < 300 && stored_trials(store) < 20; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_GE(stored_trials(store), 20);
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  const std::string err = slurp(log);
+  EXPECT_NE(err.find("search stopped by Ctrl-C (SIGINT)"), std::string::npos) << err;
+  EXPECT_NE(err.find("--resume"), std::string::npos) << err;
+  const int64_t kept = stored_trials(store);
+  EXPECT_EQ(mnas::Store(store, mnas::Store::Mode::kReadOnly).trials().size(),
+            static_cast<size_t>(kept));
+  const Result resumed = run_mnas("search --resume --store " + store + " --trials " +
+                                  std::to_string(kept + 9) + " --references none");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(stored_trials(store), kept + 9);
+
+  // Twice: the second signal ends it at once (by the signal), the store still whole.
+  args.push_back("--resume");
+  pid = start_search(args, log);
+  const int64_t before = stored_trials(store);
+  for (int i = 0; i < 300 && stored_trials(store) < before + 10; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ::kill(pid, SIGINT);
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE((WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) ||
+              (WIFEXITED(status) && WEXITSTATUS(status) == 130))
+      << status;
+  EXPECT_NO_THROW(mnas::Store(store, mnas::Store::Mode::kReadOnly).trials());
+  remove_store(store);
+  std::remove(log.c_str());
 }
 
 }  // namespace

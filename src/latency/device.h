@@ -99,6 +99,7 @@ class LocalDevice : public Device {
                                                   const TimingRequest& request) override;
 
  private:
+  void check_threads(const TimingRequest& request) const;  // ≤ the CPUs this process may use
   DeviceInfo info_;
 };
 

@@ -78,8 +78,18 @@ void validate(const TimingRequest& request) {
 
 LocalDevice::LocalDevice() : info_(local_device_info()) {}
 
-LatencyResult LocalDevice::measure(const Architecture& arch, const TimingRequest& request) {
+// More threads than CPUs only makes the threads wait for each other (64 threads on 2 CPUs spun
+// for minutes): refused, naming what this process may use.
+void LocalDevice::check_threads(const TimingRequest& request) const {
   validate(request);
+  if (info_.logical_cpus > 0 && request.threads > info_.logical_cpus) {
+    throw Error("threads: " + std::to_string(request.threads) + " is more than the " +
+                std::to_string(info_.logical_cpus) + " CPUs this process may use");
+  }
+}
+
+LatencyResult LocalDevice::measure(const Architecture& arch, const TimingRequest& request) {
+  check_threads(request);
   XnnpackNetwork net(lower_architecture(arch), request.threads);
   LatencyResult r;
   r.measurement = mnas::measure([&net] { net.run(); }, request.protocol);
@@ -91,7 +101,7 @@ LatencyResult LocalDevice::measure(const Architecture& arch, const TimingRequest
 PairedLatency LocalDevice::measure_paired(const Architecture& candidate,
                                           const Architecture& reference,
                                           const TimingRequest& request) {
-  validate(request);
+  check_threads(request);
   XnnpackNetwork a(lower_architecture(candidate), request.threads);
   XnnpackNetwork b(lower_architecture(reference), request.threads);
   const PairedMeasurement m =
@@ -108,13 +118,13 @@ PairedLatency LocalDevice::measure_paired(const Architecture& candidate,
 
 std::vector<OperatorTiming> LocalDevice::profile(const Architecture& arch,
                                                  const TimingRequest& request) {
-  validate(request);
+  check_threads(request);
   return profile_operators(lower_architecture(arch), request.threads, request.protocol);
 }
 
 std::vector<LutEntryTiming> LocalDevice::measure_lut_entries(const std::vector<std::string>& keys,
                                                              const TimingRequest& request) {
-  validate(request);
+  check_threads(request);
   std::vector<LutEntryTiming> out;
   for (const std::string& key : keys) {
     XnnpackNetwork net(lut_entry_graph(key), request.threads);

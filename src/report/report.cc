@@ -176,7 +176,7 @@ std::string render_report(const Store& store, const ReportOptions& o) {
   std::optional<SearchConfig> config;
   if (!store.config().empty()) {
     try {
-      config = search_config_from_json(nlohmann::json::parse(store.config()), "config");
+      config = search_config_from_text(store.config(), "config");
     } catch (const std::exception&) {
       config.reset();  // a report of the trials is still worth having
     }

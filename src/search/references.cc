@@ -15,7 +15,7 @@ std::vector<std::string> default_reference_names() { return zoo_names(); }
 void evaluate_references(Store& store, Evaluator& evaluator, const SearchSpace& space,
                          const RewardOptions& reward, const std::vector<std::string>& names,
                          const std::function<void(const StoredReference&, int, int)>& progress,
-                         LatencyObjective* objective) {
+                         LatencyObjective* objective, const std::atomic<bool>* stop) {
   ZooOptions zoo;
   zoo.input = space.input();
   zoo.classes = space.classes();
@@ -33,6 +33,7 @@ void evaluate_references(Store& store, Evaluator& evaluator, const SearchSpace& 
   }
   int i = 0;
   for (const auto& [name, arch] : todo) {
+    if (stop != nullptr && stop->load()) return;
     StoredReference r;
     r.name = name;
     r.canonical = to_canonical_string(arch);

@@ -1,6 +1,7 @@
 #ifndef MNAS_SEARCH_REFERENCES_H_
 #define MNAS_SEARCH_REFERENCES_H_
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -22,11 +23,12 @@ std::vector<std::string> default_reference_names();
 // "failed". Throws mnas::Error for an unknown name. `progress` is called after each evaluation
 // with the reference, its position (1-based) and the count still to evaluate. With an
 // `objective`, latency is measured on its devices as for trials (DeviceUnreachable stops it).
+// When `stop` turns true, no further reference starts.
 void evaluate_references(
     Store& store, Evaluator& evaluator, const SearchSpace& space, const RewardOptions& reward,
     const std::vector<std::string>& names,
     const std::function<void(const StoredReference&, int, int)>& progress = nullptr,
-    LatencyObjective* objective = nullptr);
+    LatencyObjective* objective = nullptr, const std::atomic<bool>* stop = nullptr);
 
 }  // namespace mnas
 

@@ -257,6 +257,16 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
   return c;
 }
 
+SearchConfig search_config_from_text(const std::string& text, const std::string& path) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception&) {
+    throw Error(path + ": not valid JSON (the store is damaged)", Error::Kind::kIo);
+  }
+  return search_config_from_json(j, path);
+}
+
 std::string first_difference(const SearchConfig& a, const SearchConfig& b) {
   Json ja = search_config_json(a), jb = search_config_json(b);
   for (Json* j : {&ja, &jb}) {

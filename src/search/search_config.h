@@ -66,6 +66,8 @@ void validate(const SearchConfig& config);
 // "target_ms": T, "space": ...}) is read as what it meant: one local device with T fixed.
 nlohmann::json search_config_json(const SearchConfig& config);
 SearchConfig search_config_from_json(const nlohmann::json& j, const std::string& path);
+// The same from the JSON text (the store's config), a damaged text named by `path`.
+SearchConfig search_config_from_text(const std::string& text, const std::string& path);
 
 // The path of the first field where `a` and `b` differ ("batch", "devices[0].target"), or ""
 // when they are the same search. Device URLs are not compared: a board may move.

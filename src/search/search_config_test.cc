@@ -97,6 +97,8 @@ TEST(SearchConfig, ReadingNamesTheField) {
   j["format"] = "mnas-search/9";
   expect_error([&] { search_config_from_json(j, "config"); }, "config.format");
   expect_error([&] { search_config_from_json(nlohmann::json::array(), "config"); }, "config");
+  expect_error([&] { search_config_from_text("{\"strategy\": ", "store 'x': config"); },
+               "store 'x': config: not valid JSON");
 }
 
 TEST(SearchConfig, ReadsTheConfigurationOfOlderStores) {

@@ -54,6 +54,7 @@ void run_search(Store& store, Strategy& strategy, Evaluator& evaluator, const Se
         }
       } else {
         if (o.time_budget_seconds > 0 && elapsed() >= o.time_budget_seconds) return;
+        if (o.stop != nullptr && o.stop->load()) return;
         st.step = step;
         st.index = i;
         st.canonical = to_canonical_string(p.arch);

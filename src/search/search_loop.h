@@ -1,6 +1,7 @@
 #ifndef MNAS_SEARCH_SEARCH_LOOP_H_
 #define MNAS_SEARCH_SEARCH_LOOP_H_
 
+#include <atomic>
 #include <functional>
 
 #include "search/latency_objective.h"
@@ -18,6 +19,9 @@ struct SearchOptions {
   double time_budget_seconds = 0;  // stop starting trials after this long; 0 = no limit
   RewardOptions reward;            // exponents; target_ms (T) too when there is no objective
   double failed_reward = 0.0;      // reward a failed trial teaches the strategy; Default: 0
+  // When it turns true (a Ctrl-C), no new trial starts: run_search returns after the current
+  // one is stored. Default: none.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 struct SearchProgress {
