@@ -192,6 +192,8 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
       {"space --bogus", 2, "--bogus"},
       {"latency mnasnet-a1 --threads 0", 2, "threads: 0"},
       {"latency mnasnet-a1 --threads 256", 2, "CPUs this process may use"},
+      {"describe @/dev/zero", 2, "is a device"},
+      {"describe @/tmp", 2, "is a directory"},
       {"latency mnasnet-a1 --runs -3", 2, "runs: -3"},
       {"latency mnasnet-a1 --cpu 99999", 2, "cpu: 99999"},
       {"latency mnasnet-a1 --max-cv 0", 2, "max cv: must be > 0"},

@@ -124,6 +124,27 @@ Bytes cifar_records(int n, int label_bytes, int label) {
   return b;
 }
 
+TEST(IdxReader, AGzipBombIsNotInflatedPastWhatTheHeaderPromises) {
+  // 5 images of 2×2 promised, then 64 MiB of zeros (a gzip of ~64 KB): refused as trailing data
+  // after inflating at most the promised 36 bytes and one more.
+  Bytes bomb = idx_images(5, 2, 2);
+  bomb.resize(bomb.size() + (size_t{64} << 20), 0);
+  write_gz(temp("bomb.gz"), bomb);
+  write(temp("lab"), idx_labels(5));
+  try {
+    read_idx(temp("bomb.gz"), temp("lab"), 10, "t");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("(trailing data)"), std::string::npos) << e.what();
+  }
+  try {
+    read_idx("/dev/zero", temp("lab"), 10, "t");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+  }
+}
+
 TEST(CifarReader, ReadsRecordsAsNhwc) {
   write(temp("c1.bin"), cifar_records(3, 1, 4));
   const Dataset d = read_cifar({temp("c1.bin")}, 1, 10, "c");

@@ -25,13 +25,26 @@ void check_magic(const std::vector<uint8_t>& b, uint32_t want, size_t header,
   }
 }
 
+// The file, but one byte more than `expected` at most: enough to tell "trailing data" without
+// inflating a file that promises more than its header says.
+std::vector<uint8_t> read_file_bytes_up_to(const std::string& path, uint64_t expected) {
+  try {
+    return read_file_bytes(path, static_cast<size_t>(expected) + 1);
+  } catch (const Error& e) {
+    if (std::string(e.what()).find("more than the") == std::string::npos) throw;
+    throw Error(path + ": more than the " + std::to_string(expected) +
+                " bytes the header promises (trailing data)");
+  }
+}
+
 }  // namespace
 
 Dataset read_idx(const std::string& images_path, const std::string& labels_path, int classes,
                  const std::string& name) {
-  const std::vector<uint8_t> img = read_file_bytes(images_path);
-  check_magic(img, kImagesMagic, 16, images_path, "image");
-  const uint32_t count = read_be32(img, 4), rows = read_be32(img, 8), cols = read_be32(img, 12);
+  // The header first: it says how large the file may be, and nothing larger is inflated.
+  const std::vector<uint8_t> head = read_file_prefix(images_path, 16);
+  check_magic(head, kImagesMagic, 16, images_path, "image");
+  const uint32_t count = read_be32(head, 4), rows = read_be32(head, 8), cols = read_be32(head, 12);
   if (count == 0 || count > kMaxCount) {
     throw Error(images_path + ": image count " + std::to_string(count) + " is not plausible");
   }
@@ -40,13 +53,18 @@ Dataset read_idx(const std::string& images_path, const std::string& labels_path,
                 " is not plausible");
   }
   const uint64_t expected = 16 + uint64_t{count} * rows * cols;
+  if (expected > (uint64_t{1} << 34)) {
+    throw Error(images_path + ": the header promises " + std::to_string(expected) +
+                " bytes; not plausible");
+  }
+  const std::vector<uint8_t> img = read_file_bytes_up_to(images_path, expected);
   if (img.size() != expected) {
     throw Error(images_path + ": " + std::to_string(img.size()) + " bytes, the header promises " +
                 std::to_string(expected) +
                 (img.size() < expected ? " (truncated)" : " (trailing data)"));
   }
-  const std::vector<uint8_t> lab = read_file_bytes(labels_path);
-  check_magic(lab, kLabelsMagic, 8, labels_path, "label");
+  check_magic(read_file_prefix(labels_path, 8), kLabelsMagic, 8, labels_path, "label");
+  const std::vector<uint8_t> lab = read_file_bytes_up_to(labels_path, 8 + uint64_t{count});
   const uint32_t label_count = read_be32(lab, 4);
   if (label_count != count) {
     throw Error(labels_path + ": " + std::to_string(label_count) + " labels for " +

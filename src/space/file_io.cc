@@ -1,37 +1,110 @@
 #include "space/file_io.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
+#include <cstring>
 
 #include "space/error.h"
 
 namespace mnas {
+namespace {
+
+std::string describe_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  if (S_ISFIFO(mode)) return "a pipe";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "not a regular file";
+}
+
+// Closes a file descriptor on scope exit.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+}  // namespace
 
 std::string read_whole_file(const std::string& path, const std::string& what, size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(what + " '" + path + "': cannot be read", Error::Kind::kIo);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw Error(what + " '" + path + "': read failed", Error::Kind::kIo);
-  std::string bytes = text.str();
-  if (bytes.size() > max_bytes) {
-    throw Error(what + " '" + path + "': larger than " + std::to_string(max_bytes >> 20) + " MiB");
+  const std::string where = what + " '" + path + "': ";
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused right after.
+  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};
+  if (f.fd < 0) {
+    throw Error(where + "cannot be read (" + std::strerror(errno) + ")", Error::Kind::kIo);
   }
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) throw Error(where + "cannot be read", Error::Kind::kIo);
+  if (!S_ISREG(st.st_mode)) {
+    throw Error(where + "is " + describe_kind(st.st_mode) + ", not a file to read");
+  }
+  // The size before reading anything; then never more than that (a file that grows meanwhile is
+  // read up to the bound, and refused past it).
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    throw Error(where + std::to_string(st.st_size) + " bytes; larger than the " +
+                std::to_string(max_bytes) + " accepted");
+  }
+  std::string bytes;
+  bytes.resize(static_cast<size_t>(st.st_size) + 1);
+  size_t got = 0;
+  while (got < bytes.size()) {
+    const ssize_t n = ::read(f.fd, bytes.data() + got, bytes.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw Error(where + "read failed (" + std::strerror(errno) + ")", Error::Kind::kIo);
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  if (got > static_cast<size_t>(st.st_size)) {
+    throw Error(where + "grew while it was read; try again once it is written", Error::Kind::kIo);
+  }
+  bytes.resize(got);
   return bytes;
 }
 
 void write_file_atomically(const std::string& path, const std::string& bytes,
                            const std::string& what) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!out) throw Error(what + " '" + path + "': cannot write", Error::Kind::kIo);
+  const std::string where = what + " '" + path + "': ";
+  if (path.empty()) throw Error(what + ": an empty path");
+  // Only a regular file is replaced: a directory, a device (/dev/full), a pipe or a symbolic link
+  // would be turned into a regular file by the rename below.
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    throw Error(where + "is " + describe_kind(st.st_mode) +
+                "; write to a new path or over a regular file");
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    throw Error(what + " '" + path + "': cannot replace the file", Error::Kind::kIo);
+  // The temporary file beside the target (same file system: rename is atomic), unique, removed
+  // on any failure.
+  std::string tmp = path + ".tmp.XXXXXX";
+  Fd f{::mkstemp(tmp.data())};
+  if (f.fd < 0) {
+    throw Error(where + "cannot write in its folder (" + std::strerror(errno) + ")",
+                Error::Kind::kIo);
   }
+  const auto fail = [&](const std::string& message) {
+    ::unlink(tmp.c_str());
+    throw Error(where + message + " (" + std::strerror(errno) + ")", Error::Kind::kIo);
+  };
+  ::fchmod(f.fd, 0644);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(f.fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("cannot write");
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(f.fd) != 0) fail("cannot write");
+  if (::close(f.fd) != 0) {
+    f.fd = -1;
+    fail("cannot write");
+  }
+  f.fd = -1;
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot replace the file");
 }
 
 }  // namespace mnas

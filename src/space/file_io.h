@@ -6,14 +6,18 @@
 
 namespace mnas {
 
-// All of `path`. `what` names the file in messages ("search space file"). Throws mnas::Error: kIo
-// when it cannot be read ("<what> '<path>': cannot be read"), kInvalidInput when it is larger than
-// `max_bytes`.
+// All of `path`, a regular file (a symbolic link to one is followed). `what` names the file in
+// messages ("search space file"). The size is checked before anything is read. Throws
+// mnas::Error: kIo when it cannot be read ("<what> '<path>': cannot be read (...)"),
+// kInvalidInput when it is a directory, a device or a pipe, or larger than `max_bytes`.
 std::string read_whole_file(const std::string& path, const std::string& what,
                             size_t max_bytes = size_t{1} << 30);
 
-// Writes `bytes` to `path` through a temporary file and a rename, so that a reader (or a process
-// killed half-way) never sees half a file. Throws mnas::Error (kIo) naming `what` and `path`.
+// Writes `bytes` to `path` through a temporary file beside it and a rename, so that a reader (or a
+// process killed half-way) never sees half a file. Only a new path or a regular file is written:
+// a directory, a device, a pipe or a symbolic link at `path` is refused (kInvalidInput), never
+// replaced. The temporary file is removed on failure. Throws mnas::Error (kIo otherwise) naming
+// `what` and `path`.
 void write_file_atomically(const std::string& path, const std::string& bytes,
                            const std::string& what);
 

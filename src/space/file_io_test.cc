@@ -1,0 +1,102 @@
+// Reading and writing files from outside: regular files only, bounded before reading, and an
+// atomic write that never replaces what is not a regular file nor leaves its temporary behind.
+#include "space/file_io.h"
+
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+#include "space/error.h"
+
+namespace mnas {
+namespace {
+
+std::string temp_dir() {
+  const std::string dir = "/tmp/mnas_file_io_test_" + std::to_string(::getpid());
+  ::mkdir(dir.c_str(), 0755);
+  return dir;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::vector<std::string> entries(const std::string& dir) {
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (const dirent* e = ::readdir(d)) {
+      if (std::string(e->d_name) != "." && std::string(e->d_name) != "..")
+        names.push_back(e->d_name);
+    }
+    ::closedir(d);
+  }
+  return names;
+}
+
+void expect_error(const std::function<void()>& f, const std::string& part) {
+  try {
+    f();
+    FAIL() << "no error; expected one with '" << part << "'";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+  }
+}
+
+TEST(ReadWholeFile, RegularFilesOnlyAndBoundedBeforeReading) {
+  const std::string dir = temp_dir(), file = dir + "/a.json", fifo = dir + "/pipe";
+  std::ofstream(file) << "{\"a\": 1}";
+  EXPECT_EQ(read_whole_file(file, "space file"), "{\"a\": 1}");
+  expect_error([&] { read_whole_file(file, "space file", 4); },
+               "space file '" + file + "': 8 bytes");
+  expect_error([&] { read_whole_file(dir, "space file"); }, "is a directory");
+  // Would grow memory until killed if it were read before its size is known.
+  expect_error([&] { read_whole_file("/dev/zero", "architecture file"); }, "is a device");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  expect_error([&] { read_whole_file(fifo, "space file"); }, "is a pipe");  // and does not hang
+  expect_error([&] { read_whole_file(dir + "/absent", "space file"); }, "cannot be read");
+  std::remove(file.c_str());
+  std::remove(fifo.c_str());
+  ::rmdir(dir.c_str());
+}
+
+TEST(WriteFileAtomically, ReplacesOnlyRegularFilesAndLeavesNoTemporary) {
+  const std::string dir = temp_dir();
+  const std::string file = dir + "/report.html", fifo = dir + "/pipe", link = dir + "/link",
+                    sub = dir + "/sub";
+  write_file_atomically(file, "one", "report");
+  write_file_atomically(file, "two", "report");
+  EXPECT_EQ(slurp(file), "two");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ASSERT_EQ(::symlink(file.c_str(), link.c_str()), 0);
+  ASSERT_EQ(::mkdir(sub.c_str(), 0755), 0);
+  for (const std::string& special : {fifo, link, sub}) {
+    expect_error([&] { write_file_atomically(special, "x", "report"); }, "report '" + special);
+  }
+  struct stat st {};
+  ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));  // still a pipe
+  ASSERT_EQ(::lstat(link.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode));  // still a link
+  EXPECT_EQ(slurp(file), "two");
+  // A folder that cannot be written: an error, and nothing left behind.
+  expect_error([&] { write_file_atomically("/nonexistent-dir/r.html", "x", "report"); },
+               "cannot write");
+  std::vector<std::string> left = entries(dir);
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"link", "pipe", "report.html", "sub"}));
+  for (const std::string& p : {file, fifo, link}) std::remove(p.c_str());
+  ::rmdir(sub.c_str());
+  ::rmdir(dir.c_str());
+}
+
+}  // namespace
+}  // namespace mnas
