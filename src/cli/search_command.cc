@@ -15,6 +15,7 @@
 #include "cli/interrupt.h"
 #include "cli/results_print.h"
 #include "data/dataset.h"
+#include "latency/measurement.h"
 #include "latency/remote_device.h"
 #include "report/report.h"
 #include "search/latency_objective.h"
@@ -45,7 +46,7 @@ struct SearchCommandOptions {
   bool json = false;
   // Configuration flags.
   std::string strategy, evaluator, space, input, dataset, reward, latency;
-  uint64_t seed = 1;
+  int64_t seed = 1;
   int classes = 10, epochs = 1, batch = 6;
   int64_t train_images = 5000, holdout = 2000;
   double alpha = 0, beta = 0, failed_reward = 0;
@@ -77,7 +78,10 @@ void per_device(std::vector<DeviceObjective>& devices, const std::vector<std::st
 
 SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
   if (o.given("--strategy")) c.strategy = o.strategy;
-  if (o.given("--seed")) c.seed = o.seed;
+  if (o.given("--seed")) {
+    if (o.seed < 0) throw Error("--seed: " + std::to_string(o.seed) + "; must be ≥ 0");
+    c.seed = static_cast<uint64_t>(o.seed);
+  }
   if (o.given("--space")) {
     c.space_file = o.space;
     const InputShape input = c.space.input();
@@ -128,6 +132,10 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
   });
   per_device(c.devices, o.latency_stats, "--latency-stat",
              [](DeviceObjective& d, const std::string& v) { d.latency_stat = v; });
+  if (c.evaluator == "surrogate" && (o.given("--dataset") || o.given("--data-dir"))) {
+    throw Error(std::string(o.given("--dataset") ? "--dataset" : "--data-dir") +
+                ": the surrogate evaluator trains nothing; leave it out");
+  }
   if (o.given("--latency")) {
     c.latency = o.latency == "xnnpack" ? "measured" : o.latency;
   } else if (o.given("--evaluator") && !o.given("--device")) {
@@ -253,6 +261,10 @@ int run_search_command(const SearchCommandOptions& o) {
   }
   if (o.trials < 1) throw Error("--trials: must be ≥ 1");
   if (o.store.empty()) throw Error("--store: empty; name the search's file");
+  if (o.threads < 0 || o.threads > usable_cpus()) {
+    throw Error("--threads: " + std::to_string(o.threads) + "; must be in [0, " +
+                std::to_string(usable_cpus()) + "] (the CPUs this process may use; 0 = all)");
+  }
   if (o.given("--time-budget") && !(o.time_budget > 0 && std::isfinite(o.time_budget))) {
     throw Error("--time-budget: must be a number of seconds > 0");
   }
@@ -311,6 +323,10 @@ int run_search_command(const SearchCommandOptions& o) {
     t.threads = o.threads;
     const DatasetInfo info = dataset_info(t.dataset);
     const bool folder = t.dataset.rfind("folder:", 0) == 0;  // converted to the input's channels
+    if (info.classes < 2) {
+      throw Error("--dataset: " + t.dataset + " has " + std::to_string(info.classes) +
+                  " class; a search needs at least 2");
+    }
     if ((!folder && info.channels != space.input().channels) || info.classes != space.classes()) {
       throw Error("--input/--classes: " + t.dataset + " has " + std::to_string(info.channels) +
                   " channels and " + std::to_string(info.classes) + " classes");

@@ -11,8 +11,10 @@
 #include "cli/table.h"
 #include "cli/xnnpack_eval.h"
 #include "data/dataset.h"
+#include "latency/measurement.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
+#include "space/zoo.h"
 #include "train/trainer.h"
 
 namespace mnas::cli {
@@ -26,14 +28,36 @@ struct TrainCommandOptions {
 };
 
 void run_train(TrainCommandOptions o) {
+  if (o.train.threads < 0 || o.train.threads > usable_cpus()) {
+    throw Error("--threads: " + std::to_string(o.train.threads) + "; must be in [0, " +
+                std::to_string(usable_cpus()) + "] (the CPUs this process may use; 0 = all)");
+  }
   const DatasetInfo info = dataset_info(o.train.dataset);
-  // Zoo models default to the data set's shape and classes.
-  if (o.arch.input.empty()) {
+  // Zoo models default to the data set's shape and classes; an architecture given in full keeps
+  // its own unless --input/--classes say otherwise, and must then fit the data set.
+  const bool zoo = is_zoo_name(o.arch.arch);
+  if (zoo && o.arch.input.empty()) {
     o.arch.input = std::to_string(info.height) + "x" + std::to_string(info.width) + "x" +
                    std::to_string(info.channels);
   }
-  if (!o.arch.classes) o.arch.classes = info.classes;
+  if (zoo && !o.arch.classes) o.arch.classes = info.classes;
   const ResolvedArch r = resolve_arch(o.arch.arch, adjustments(o.arch));
+  const bool folder = o.train.dataset.rfind("folder:", 0) == 0;  // converted to the input
+  if (!folder && r.arch.input.channels != info.channels) {
+    throw Error("ARCH: the architecture (" + r.label + ") has input " + to_string(r.arch.input) +
+                ", " + o.train.dataset + " has " + std::to_string(info.channels) +
+                " channel(s); give --input HxWx" + std::to_string(info.channels) +
+                " to train it there");
+  }
+  if (r.arch.classes != info.classes) {
+    throw Error("ARCH: the architecture (" + r.label + ") has " + std::to_string(r.arch.classes) +
+                " classes, " + o.train.dataset + " has " + std::to_string(info.classes) +
+                "; give --classes " + std::to_string(info.classes) + " to train it there");
+  }
+  if (info.classes < 2) {
+    throw Error("--dataset: " + o.train.dataset + " has " + std::to_string(info.classes) +
+                " class; training needs at least 2");
+  }
   std::cerr << "mnas: training " << r.label << " (" << to_string(r.arch.input) << ", "
             << r.arch.classes << " classes) on " << o.train.dataset << " for " << o.train.epochs
             << " epoch" << (o.train.epochs > 1 ? "s" : "") << "\n";

@@ -17,6 +17,7 @@
 #include "space/cost_model.h"
 #include "space/error.h"
 #include "space/file_io.h"
+#include "space/json_fields.h"
 #include "space/scaling.h"
 
 namespace mnas {
@@ -509,9 +510,9 @@ LookupTable LookupTable::load(const std::string& path) {
   const std::string where = "lookup table '" + path + "': ";
   Json j;
   try {
-    j = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    throw Error(where + "not valid JSON (truncated or damaged?): " + e.what());
+    j = json_fields::parse(text, "lookup table '" + path + "'");
+  } catch (const Error& e) {
+    throw Error(std::string(e.what()) + " (truncated or damaged?)");
   }
   try {
     if (!j.is_object() || j.value("format", "") != kFormat) {

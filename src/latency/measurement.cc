@@ -263,6 +263,11 @@ PairedMeasurement measure_interleaved(const std::function<void()>& a,
   return m;
 }
 
+int usable_cpus() {
+  cpu_set_t set;
+  return sched_getaffinity(0, sizeof(set), &set) == 0 ? std::max(1, CPU_COUNT(&set)) : 1;
+}
+
 Provenance machine_provenance() {
   Provenance p;
   p.cpu_model =

@@ -69,6 +69,9 @@ struct Provenance {
   std::string timestamp;    // UTC, ISO 8601
 };
 
+// The CPUs this process may run on (its affinity mask); at least 1.
+int usable_cpus();
+
 // Fills the machine fields (CPU model, logical CPUs, timestamp).
 Provenance machine_provenance();
 

@@ -260,9 +260,9 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
 SearchConfig search_config_from_text(const std::string& text, const std::string& path) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception&) {
-    throw Error(path + ": not valid JSON (the store is damaged)", Error::Kind::kIo);
+    j = json_fields::parse(text, path);
+  } catch (const Error& e) {
+    throw Error(std::string(e.what()) + " (the store is damaged)", Error::Kind::kIo);
   }
   return search_config_from_json(j, path);
 }

@@ -99,6 +99,8 @@ TEST(SearchConfig, ReadingNamesTheField) {
   expect_error([&] { search_config_from_json(nlohmann::json::array(), "config"); }, "config");
   expect_error([&] { search_config_from_text("{\"strategy\": ", "store 'x': config"); },
                "store 'x': config: not valid JSON");
+  expect_error([&] { search_config_from_text("{\"batch\": 6, \"batch\": 8}", "config"); },
+               "config: the key \"batch\" is given twice");
 }
 
 TEST(SearchConfig, ReadsTheConfigurationOfOlderStores) {

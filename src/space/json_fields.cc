@@ -1,14 +1,65 @@
 #include "space/json_fields.h"
 
 #include <cmath>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "space/error.h"
 
 namespace mnas::json_fields {
 
+namespace {
+
+// A SAX pass that only looks for a key given twice in one object: nlohmann keeps the last one
+// silently, so {"kernel": 3, "kernel": 5} would mean 5 without a word.
+class DuplicateKeys : public nlohmann::json_sax<Json> {
+ public:
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override {
+    keys_.emplace_back();
+    return true;
+  }
+  bool key(string_t& k) override {
+    if (!keys_.back().insert(k).second) {
+      duplicate_ = k;
+      return false;  // stop here
+    }
+    return true;
+  }
+  bool end_object() override {
+    keys_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;  // the real parse below reports it with its position
+  }
+  const std::string& duplicate() const { return duplicate_; }
+
+ private:
+  std::vector<std::set<std::string>> keys_;
+  std::string duplicate_;
+};
+
+}  // namespace
+
 Json parse(std::string_view text, const std::string& what) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     throw Error(what + ": empty document");
+  }
+  DuplicateKeys duplicates;
+  Json::sax_parse(text.begin(), text.end(), &duplicates, nlohmann::json::input_format_t::json,
+                  false);
+  if (!duplicates.duplicate().empty()) {
+    throw Error(what + ": the key \"" + duplicates.duplicate() + "\" is given twice in one object");
   }
   try {
     return Json::parse(text.begin(), text.end());

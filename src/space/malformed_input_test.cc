@@ -90,6 +90,12 @@ std::vector<Malformed> cases() {
       // --- JSON ---
       {"TruncatedJson", Form::kJson, kGoodJson.substr(0, kGoodJson.size() / 2), "not valid JSON"},
       {"EmptyJson", Form::kJson, "  ", "empty document"},
+      {"DuplicateKey", Form::kJson,
+       replace(kGoodJson, "\"classes\":", "\"classes\": 5, \"classes\":"),
+       "the key \"classes\" is given twice"},
+      {"DuplicateKeyInABlock", Form::kJson,
+       replace(kGoodJson, "\"kernel\":", "\"kernel\": 3, \"kernel\":"),
+       "the key \"kernel\" is given twice"},
       {"JsonArrayAtTop", Form::kJson, "[1, 2]", "expected an object"},
       {"KernelAsString", Form::kJson, replace(kGoodJson, R"("kernel":3)", R"("kernel":"3")"),
        "blocks[0].kernel: expected an integer, got string"},
