@@ -21,6 +21,10 @@ class InterruptGuard {
   static const char* signal_name();
 };
 
+// Thrown from a long command's progress callback once requested() is true, to unwind the work at
+// a safe point (after the unit in progress was saved); the command then says what was kept.
+struct Interrupted {};
+
 // The exit code of a command that stopped for `signal`: 128 + signal (130 for SIGINT, 143 for
 // SIGTERM), the shells' convention.
 inline int interrupted_exit_code(int signal) { return 128 + signal; }

@@ -12,8 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/device_options.h"
+#include "cli/interrupt.h"
 #include "cli/table.h"
 #include "latency/graph.h"
 #include "latency/latency_json.h"
@@ -62,22 +64,42 @@ void run_build(const BuildOptions& o) {
             << "): " << table->entries() << " layer configurations, " << table->missing()
             << " to measure\n";
   auto last = std::chrono::steady_clock::now();
-  table->build(*device, o.entry, o.out, [&](const LookupTable::BuildProgress& p) {
-    const auto now = std::chrono::steady_clock::now();
-    if (p.done != p.total && now - last < std::chrono::seconds(2)) return;
-    last = now;
-    const double eta = p.elapsed_seconds / p.done * (p.total - p.done);
-    std::fprintf(stderr, "mnas: lut build %zu/%zu (%.0f%%), %s elapsed, ETA %s  [%s]\n", p.done,
-                 p.total, 100.0 * p.done / p.total, format_duration(p.elapsed_seconds).c_str(),
-                 format_duration(eta).c_str(), p.key->c_str());
-  });
+  // Ctrl-C or SIGTERM: stops once the entries measured so far are saved (every 25).
+  InterruptGuard interrupt;
+  const auto stopped = [&](const std::string& what) {
+    std::fprintf(stderr,
+                 "mnas: lut build stopped by %s %s; %s keeps %zu of %zu entries; the same command "
+                 "resumes\n",
+                 InterruptGuard::signal_name(), what.c_str(), o.out.c_str(),
+                 table->entries() - table->missing(), table->entries());
+    throw ExitWith{interrupted_exit_code(InterruptGuard::signal_number())};
+  };
+  try {
+    table->build(*device, o.entry, o.out, [&](const LookupTable::BuildProgress& p) {
+      if (InterruptGuard::requested()) throw Interrupted{};
+      const auto now = std::chrono::steady_clock::now();
+      if (p.done != p.total && now - last < std::chrono::seconds(2)) return;
+      last = now;
+      const double eta = p.elapsed_seconds / p.done * (p.total - p.done);
+      std::fprintf(stderr, "mnas: lut build %zu/%zu (%.0f%%), %s elapsed, ETA %s  [%s]\n", p.done,
+                   p.total, 100.0 * p.done / p.total, format_duration(p.elapsed_seconds).c_str(),
+                   format_duration(eta).c_str(), p.key->c_str());
+    });
+  } catch (const Interrupted&) {
+    stopped("while measuring entries");
+  }
   if (o.recalibrate || table->calibration_samples() != o.calibration_samples) {
     std::cerr << "mnas: calibrating on " << o.calibration_samples
               << " random architectures measured whole...\n";
-    table->calibrate(*device, o.calibration_samples, o.seed, o.network, [](int done, int total) {
-      if (done % 10 == 0 || done == total)
-        std::fprintf(stderr, "mnas: calibration %d/%d\n", done, total);
-    });
+    try {
+      table->calibrate(*device, o.calibration_samples, o.seed, o.network, [](int done, int total) {
+        if (InterruptGuard::requested()) throw Interrupted{};
+        if (done % 10 == 0 || done == total)
+          std::fprintf(stderr, "mnas: calibration %d/%d\n", done, total);
+      });
+    } catch (const Interrupted&) {
+      stopped("while calibrating (the calibration is fitted again next time)");
+    }
     table->save(o.out);
   }
   std::printf(

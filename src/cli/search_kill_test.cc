@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/cli_test_util.h"
+#include "latency/lookup_table.h"
 #include "search/store.h"
 #include "space/error.h"
 
@@ -171,6 +172,58 @@ TEST(SearchKill, CtrlCStopsCleanlyAndASecondOneAtOnce) {
       << status;
   EXPECT_NO_THROW(mnas::Store(store, mnas::Store::Mode::kReadOnly).trials());
   remove_store(store);
+  std::remove(log.c_str());
+}
+
+bool exists(const std::string& path) { return std::ifstream(path).good(); }
+
+// Ctrl-C during `lut build` stops once the entries measured so far are saved: the table loads.
+TEST(SearchKill, CtrlCStopsALookupTableBuildAtASavedPoint) {
+  const std::string table = temp_path("ctrlc_lut.json"), log = temp_path("ctrlc_lut.log");
+  std::remove(table.c_str());
+  const pid_t pid = start_search({"lut", "build", "--out", table, "--runs", "3", "--min-secs", "0",
+                                  "--max-secs", "0.05", "--calibration-samples", "1000"},
+                                 log);
+  for (int i = 0; i < 1500 && !exists(table); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(exists(table)) << slurp(log);
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 130) << slurp(log);
+  const std::string err = slurp(log);
+  EXPECT_NE(err.find("lut build stopped by Ctrl-C (SIGINT)"), std::string::npos) << err;
+  EXPECT_NE(err.find("the same command resumes"), std::string::npos) << err;
+  EXPECT_NO_THROW(mnas::LookupTable::load(table));
+  std::remove(table.c_str());
+  std::remove(log.c_str());
+}
+
+// Ctrl-C during `train` abandons the epoch in progress; the checkpoint keeps the finished ones.
+TEST(SearchKill, CtrlCStopsTrainingWithTheCheckpointOfTheFinishedEpochs) {
+  if (!exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
+    GTEST_SKIP() << "dataset-fashion-mnist is not installed (scripts/setup.sh installs it)";
+  }
+  const std::string ckpt = temp_path("ctrlc.ckpt"), log = temp_path("ctrlc_train.log");
+  std::remove(ckpt.c_str());
+  const pid_t pid = start_search({"train", "mnasnet-small", "--epochs", "50", "--train-images",
+                                  "256", "--holdout", "64", "--threads", "1", "--out", ckpt},
+                                 log);
+  for (int i = 0; i < 3000 && !exists(ckpt); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(exists(ckpt)) << slurp(log);
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 130) << slurp(log);
+  const std::string err = slurp(log);
+  EXPECT_NE(err.find("training stopped by Ctrl-C (SIGINT) during epoch"), std::string::npos) << err;
+  EXPECT_NE(err.find("--resume " + ckpt), std::string::npos) << err;
+  std::remove(ckpt.c_str());
   std::remove(log.c_str());
 }
 

@@ -6,8 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/app.h"
 #include "cli/arch_argument.h"
 #include "cli/commands.h"
+#include "cli/interrupt.h"
 #include "cli/table.h"
 #include "cli/xnnpack_eval.h"
 #include "data/dataset.h"
@@ -62,18 +64,42 @@ void run_train(TrainCommandOptions o) {
             << r.arch.classes << " classes) on " << o.train.dataset << " for " << o.train.epochs
             << " epoch" << (o.train.epochs > 1 ? "s" : "") << "\n";
   auto last = std::chrono::steady_clock::now() - std::chrono::seconds(10);
-  const TrainResult result = train(
-      r.arch, o.train,
-      [&](const TrainProgress& p) {
-        const auto now = std::chrono::steady_clock::now();
-        if (p.step != p.steps && now - last < std::chrono::seconds(2)) return;
-        last = now;
-        std::fprintf(
-            stderr, "mnas: epoch %d/%d step %lld/%lld loss %.4f acc %.1f%% %.0f img/s ETA %s\n",
-            p.epoch, p.epochs, static_cast<long long>(p.step), static_cast<long long>(p.steps),
-            p.loss, 100 * p.accuracy, p.images_per_second, format_duration(p.eta_seconds).c_str());
-      },
-      o.resume);
+  // Ctrl-C or SIGTERM: the epoch in progress is abandoned; the checkpoint (written after every
+  // epoch) keeps the finished ones.
+  InterruptGuard interrupt;
+  int epoch = 0;
+  TrainResult result;
+  try {
+    result = train(
+        r.arch, o.train,
+        [&](const TrainProgress& p) {
+          epoch = p.epoch;
+          if (InterruptGuard::requested()) throw Interrupted{};
+          const auto now = std::chrono::steady_clock::now();
+          if (p.step != p.steps && now - last < std::chrono::seconds(2)) return;
+          last = now;
+          std::fprintf(stderr,
+                       "mnas: epoch %d/%d step %lld/%lld loss %.4f acc %.1f%% %.0f img/s ETA %s\n",
+                       p.epoch, p.epochs, static_cast<long long>(p.step),
+                       static_cast<long long>(p.steps), p.loss, 100 * p.accuracy,
+                       p.images_per_second, format_duration(p.eta_seconds).c_str());
+        },
+        o.resume);
+  } catch (const Interrupted&) {
+    if (o.train.checkpoint.empty()) {
+      std::fprintf(stderr,
+                   "mnas: training stopped by %s during epoch %d; nothing kept (give --out FILE "
+                   "to keep a checkpoint after every epoch)\n",
+                   InterruptGuard::signal_name(), epoch);
+    } else {
+      std::fprintf(stderr,
+                   "mnas: training stopped by %s during epoch %d; %s holds the epochs finished "
+                   "before it (if any); the same command with --resume %s continues\n",
+                   InterruptGuard::signal_name(), epoch, o.train.checkpoint.c_str(),
+                   o.train.checkpoint.c_str());
+    }
+    throw ExitWith{interrupted_exit_code(InterruptGuard::signal_number())};
+  }
   if (o.json) {
     std::cout << nlohmann::json{{"arch", r.label},
                                 {"canonical", to_canonical_string(r.arch)},

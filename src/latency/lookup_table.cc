@@ -18,6 +18,7 @@
 #include "space/error.h"
 #include "space/file_io.h"
 #include "space/json_fields.h"
+#include "space/number_format.h"
 #include "space/scaling.h"
 
 namespace mnas {
@@ -438,7 +439,10 @@ LatencyCalibration fit_calibration(const std::vector<std::array<double, 3>>& row
     fit.scale = ata[0][3] / ata[0][0];
     fit.ms_per_mparam = ata[1][3] / ata[1][1];
     fit.offset_ms = ata[2][3] / ata[2][2];
-  } else {  // samples too alike to separate the terms: keep the sum, fit the offset
+  }
+  // A few noisy samples can fit a scale ≤ 0 (seen: −3.6 from 4 networks), which predicts nothing
+  // sensible: then, as for samples too alike, keep the sum and fit the offset only.
+  if (!solvable || !(fit.scale > 0) || !std::isfinite(fit.scale)) {
     double residual = 0;
     for (size_t i = 0; i < rows.size(); ++i) residual += y[i] - rows[i][0];
     fit.scale = 1.0;
@@ -543,6 +547,19 @@ LookupTable LookupTable::load(const std::string& path) {
     if (!std::isfinite(t.scale_) || !std::isfinite(t.offset_ms_) ||
         !std::isfinite(t.ms_per_mparam_)) {
       throw Error(where + "calibration: not finite");
+    }
+    if (!(t.scale_ > 0)) {
+      throw Error(where + "calibration.scale: " + format_double(t.scale_) +
+                  "; must be > 0 (`mnas lut build --out FILE --recalibrate` fits it again)");
+    }
+    if (t.calibration_samples_ < 0) throw Error(where + "calibration.samples: must be ≥ 0");
+    // A calibration that predicts a non-positive latency would fail every trial: refused here,
+    // once, rather than then (checked on an architecture of the space, seeded).
+    std::mt19937_64 rng(1);
+    if (t.missing() == 0 && !(t.predict_ms(t.space_.sample(rng)) > 0)) {
+      throw Error(where +
+                  "calibration: predicts no time for the space's networks; refit it with "
+                  "`mnas lut build --out FILE --recalibrate`");
     }
     return t;
   } catch (const Json::exception& e) {

@@ -34,7 +34,8 @@ struct LatencyCalibration {
 
 // Fits the calibration to networks measured whole: rows hold {Σ entries, Mparams, 1}. Minimises
 // the relative error, so that small networks count as much as big ones; falls back to scale 1
-// and a fitted offset when the rows are too alike to separate the terms. Throws mnas::Error for
+// and a fitted offset when the rows are too alike to separate the terms or the fit's scale is
+// not > 0 (a few noisy rows). Throws mnas::Error for
 // fewer than two rows or mismatched sizes.
 LatencyCalibration fit_calibration(const std::vector<std::array<double, 3>>& rows,
                                    const std::vector<double>& measured_ms);

@@ -122,6 +122,14 @@ TEST(LookupTable, DamagedFilesAreClearErrors) {
   std::ofstream(path, std::ios::trunc) << other_device;
   EXPECT_THROW(LookupTable::load(path).require_device(local_device_info()), Error);
   EXPECT_THROW(LookupTable::load("/nonexistent/table.json"), Error);
+  std::string zero_scale = text;
+  const size_t scale = zero_scale.find("\"scale\": 1");
+  ASSERT_NE(scale, std::string::npos);
+  zero_scale.replace(scale, 10, "\"scale\": 0");
+  expect_error(zero_scale, "calibration.scale: 0");
+  std::string twice = text;
+  twice.replace(twice.find("\"threads\""), 9, "\"threads\": 2, \"threads\"");
+  expect_error(twice, "the key \"threads\" is given twice");
   std::remove(path.c_str());
 }
 
@@ -179,6 +187,16 @@ TEST(LatencyCalibration, SmallNetworksCountAsMuchAsBigOnes) {
         fit.scale * rows[i][0] + fit.ms_per_mparam * rows[i][1] + fit.offset_ms;
     EXPECT_NEAR(predicted / y[i], 1.0, 0.10) << "small network " << i;
   }
+}
+
+TEST(LatencyCalibration, NeverFitsAScaleThatIsNotPositive) {
+  // Four rows where the measured time falls as the sum grows: a free fit gives a negative scale.
+  const std::vector<std::array<double, 3>> rows = {
+      {0.10, 1.0, 1.0}, {0.20, 1.1, 1.0}, {0.30, 0.9, 1.0}, {0.40, 1.2, 1.0}};
+  const std::vector<double> y = {0.50, 0.40, 0.30, 0.20};
+  const LatencyCalibration fit = fit_calibration(rows, y);
+  EXPECT_DOUBLE_EQ(fit.scale, 1.0);
+  EXPECT_DOUBLE_EQ(fit.ms_per_mparam, 0.0);
 }
 
 TEST(LatencyCalibration, RejectsTooFewOrBadMeasurements) {
