@@ -135,6 +135,34 @@ TEST(Trainer, ResumeRefusesAnotherArchitectureOrChangedOptions) {
   EXPECT_THROW(evaluate_checkpoint(dir + "/junk.ckpt", "test", dir), Error);
 }
 
+TEST(Trainer, AFlippedByteInACheckpointIsNoticed) {
+  const std::string dir = make_data_dir();
+  TrainOptions o = tiny_options(dir);
+  o.epochs = 1;
+  o.checkpoint = dir + "/flip.ckpt";
+  train(kTiny, o);
+  std::string bytes;
+  {
+    std::ifstream in(o.checkpoint, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  ASSERT_EQ(bytes.compare(0, 8, "MNASCKPT"), 0);
+  EXPECT_NO_THROW(evaluate_checkpoint(o.checkpoint, "test", dir));
+  const auto expect_damaged = [&](std::string damaged, const std::string& part) {
+    std::ofstream(o.checkpoint, std::ios::binary | std::ios::trunc) << damaged;
+    try {
+      evaluate_checkpoint(o.checkpoint, "test", dir);
+      FAIL() << part;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+    }
+  };
+  std::string flipped = bytes;
+  flipped[bytes.size() / 2] ^= 0x10;  // somewhere in the weights
+  expect_damaged(flipped, "damaged (the checksum does not match)");
+  expect_damaged(bytes.substr(0, bytes.size() - 100), "truncated");
+}
+
 TEST(Trainer, DivergenceIsAStatusNotACrash) {
   const std::string dir = make_data_dir();
   TrainOptions o = tiny_options(dir);
