@@ -213,7 +213,7 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
       {"train mnasnet-a1 --optimizer lbfgs --data-dir /tmp", 2, "--optimizer: unknown 'lbfgs'"},
       {"train mnasnet-a1 --dataset imagenet", 2, "--dataset: unknown 'imagenet'"},
       {"train mnasnet-a1 --dataset mnist", 2, "--data-dir: required"},
-      {"eval /nonexistent/x.ckpt", 2, "cannot be read"},
+      {"eval /nonexistent/x.ckpt", 1, "cannot be read"},
       {"search --store /tmp/never-created.db --references resnet50", 2,
        "--references: 'resnet50' is not a zoo model"},
       {"search --store /tmp/never-created.db --references mnasnet-a1,,mobilenetv2", 2,
