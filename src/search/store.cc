@@ -194,13 +194,78 @@ Store::Store(const std::string& path, Mode mode) : path_(path) {
   }
 }
 
+// The tables, the application id and the schema version; IF NOT EXISTS, so that it also brings a
+// store from before the application id up to date. Inside the caller's transaction.
+void Store::create_schema() {
+  exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
+  exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+  exec("CREATE TABLE IF NOT EXISTS search (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+  exec(
+      "CREATE TABLE IF NOT EXISTS trials (id INTEGER PRIMARY KEY, step INTEGER NOT NULL, "
+      "idx INTEGER NOT NULL, canonical TEXT NOT NULL, tokens TEXT NOT NULL, status TEXT NOT "
+      "NULL, failure TEXT NOT NULL, accuracy REAL NOT NULL, latency_ms REAL NOT NULL, reward "
+      "REAL NOT NULL, latency_json TEXT NOT NULL, seconds REAL NOT NULL, cached INTEGER NOT "
+      "NULL, created TEXT NOT NULL, UNIQUE (step, idx))");
+  exec("CREATE INDEX IF NOT EXISTS trials_canonical ON trials (canonical)");
+  exec(
+      "CREATE TABLE IF NOT EXISTS references_ (name TEXT PRIMARY KEY, canonical TEXT NOT NULL, "
+      "status TEXT NOT NULL, failure TEXT NOT NULL, accuracy REAL NOT NULL, latency_ms REAL NOT "
+      "NULL, reward REAL NOT NULL, latency_json TEXT NOT NULL, seconds REAL NOT NULL, created "
+      "TEXT NOT NULL)");
+  exec(
+      "CREATE TABLE IF NOT EXISTS controller (step INTEGER PRIMARY KEY, state BLOB NOT NULL, "
+      "created TEXT NOT NULL)");
+}
+
+// A new store appears whole or not at all: its schema is written under a temporary name and
+// linked into place (link(2) refuses an existing path, so two creators cannot both win). A kill
+// in between leaves no half-made store at `path` (at most the temporary beside it).
+void Store::create_atomically() {
+  const std::string tmp = path_ + ".creating." + std::to_string(::getpid());
+  ::unlink(tmp.c_str());
+  if (sqlite3_open_v2(tmp.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    ::unlink(tmp.c_str());
+    throw Error("store '" + path_ + "': cannot create (" + message + ")", Error::Kind::kIo);
+  }
+  try {
+    exec("BEGIN IMMEDIATE");
+    create_schema();
+    exec("COMMIT");
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  sqlite3_close(db_);
+  db_ = nullptr;
+  const int linked = ::link(tmp.c_str(), path_.c_str());
+  const int error = errno;
+  ::unlink(tmp.c_str());
+  if (linked != 0) {
+    throw Error("store '" + path_ + "': " +
+                    (error == EEXIST ? std::string("exists already; a new search needs a new file")
+                                     : "cannot create (" + std::string(std::strerror(error)) + ")"),
+                Error::Kind::kIo);
+  }
+}
+
 void Store::open(Mode mode) {
   struct stat st {};
-  const bool exists = ::stat(path_.c_str(), &st) == 0;
+  bool exists = ::stat(path_.c_str(), &st) == 0;
   if (mode == Mode::kOpenOrCreate) mode = exists ? Mode::kWrite : Mode::kCreate;
   if (mode == Mode::kCreate && exists) {
     throw Error("store '" + path_ + "': exists already; a new search needs a new file",
                 Error::Kind::kIo);
+  }
+  if (mode == Mode::kCreate) {
+    create_atomically();
+    mode = Mode::kWrite;  // then opened as any store is
+    exists = ::stat(path_.c_str(), &st) == 0;
   }
   if (mode != Mode::kCreate) {
     if (!exists) throw Error("store '" + path_ + "': does not exist", Error::Kind::kIo);
@@ -211,9 +276,7 @@ void Store::open(Mode mode) {
     }
   }
   read_only_ = mode == Mode::kReadOnly;
-  const int flags = read_only_
-                        ? SQLITE_OPEN_READONLY
-                        : SQLITE_OPEN_READWRITE | (mode == Mode::kCreate ? SQLITE_OPEN_CREATE : 0);
+  const int flags = read_only_ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
   if (sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     throw Error("store '" + path_ + "': cannot open (" + message + ")", Error::Kind::kIo);
@@ -275,24 +338,7 @@ void Store::open(Mode mode) {
   exec("PRAGMA synchronous=NORMAL");
   exec("BEGIN IMMEDIATE");
   try {
-    exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
-    exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
-    exec("CREATE TABLE IF NOT EXISTS search (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    exec(
-        "CREATE TABLE IF NOT EXISTS trials (id INTEGER PRIMARY KEY, step INTEGER NOT NULL, "
-        "idx INTEGER NOT NULL, canonical TEXT NOT NULL, tokens TEXT NOT NULL, status TEXT NOT "
-        "NULL, failure TEXT NOT NULL, accuracy REAL NOT NULL, latency_ms REAL NOT NULL, reward "
-        "REAL NOT NULL, latency_json TEXT NOT NULL, seconds REAL NOT NULL, cached INTEGER NOT "
-        "NULL, created TEXT NOT NULL, UNIQUE (step, idx))");
-    exec("CREATE INDEX IF NOT EXISTS trials_canonical ON trials (canonical)");
-    exec(
-        "CREATE TABLE IF NOT EXISTS references_ (name TEXT PRIMARY KEY, canonical TEXT NOT NULL, "
-        "status TEXT NOT NULL, failure TEXT NOT NULL, accuracy REAL NOT NULL, latency_ms REAL NOT "
-        "NULL, reward REAL NOT NULL, latency_json TEXT NOT NULL, seconds REAL NOT NULL, created "
-        "TEXT NOT NULL)");
-    exec(
-        "CREATE TABLE IF NOT EXISTS controller (step INTEGER PRIMARY KEY, state BLOB NOT NULL, "
-        "created TEXT NOT NULL)");
+    create_schema();
     set_value("writer", nlohmann::json{{"pid", static_cast<int64_t>(::getpid())},
                                        {"host", hostname()},
                                        {"since", now_utc()}}

@@ -105,6 +105,8 @@ class Store {
   void exec(const char* sql) const;
   void require_writable() const;
   void open(Mode mode);
+  void create_schema();
+  void create_atomically();
   void take_writer_lock();
   std::string value(const char* key) const;
   void set_value(const char* key, const std::string& value);
