@@ -12,6 +12,8 @@ PACKAGES=(
   libopenmpi-dev openmpi-bin libcpp-httplib-dev
   # mnas-device for arm64 boards (scripts/cross-arm64.sh) and its test under qemu-user
   g++-aarch64-linux-gnu qemu-user-static file
+  # the fuzzers (scripts/fuzz.sh): clang with libFuzzer
+  clang libclang-rt-14-dev
   # an optimised BLAS for LibTorch (and the PyTorch peer): without it both fall back to the
   # reference BLAS, ~20x slower on 1x1 convolutions
   libopenblas0-openmp

@@ -7,13 +7,15 @@
 
 namespace mnas {
 
-Dataset read_cifar(const std::vector<std::string>& paths, int label_bytes, int classes,
-                   const std::string& name) {
+RawImages read_cifar(const std::vector<std::string>& paths, int label_bytes, int classes) {
   constexpr int kSide = 32, kPixels = kSide * kSide * 3;
   constexpr int kCoarseClasses = 20;  // CIFAR-100's first label byte
   const size_t record = static_cast<size_t>(label_bytes) + kPixels;
-  std::vector<uint8_t> pixels;  // NHWC
-  std::vector<int64_t> labels;
+  RawImages d;
+  d.height = d.width = kSide;
+  d.channels = 3;
+  std::vector<uint8_t>& pixels = d.pixels;  // NHWC
+  std::vector<int64_t>& labels = d.labels;
   for (const std::string& path : paths) {
     const std::vector<uint8_t> b = read_file_bytes(path, size_t{1} << 31);
     if (b.empty()) throw Error(path + ": empty file");
@@ -53,14 +55,6 @@ Dataset read_cifar(const std::vector<std::string>& paths, int label_bytes, int c
       }
     }
   }
-  Dataset d;
-  d.name = name;
-  d.height = d.width = kSide;
-  d.channels = 3;
-  d.classes = classes;
-  const int64_t n = static_cast<int64_t>(labels.size());
-  d.images = torch::from_blob(pixels.data(), {n, kSide, kSide, 3}, torch::kUInt8).clone();
-  d.labels = torch::from_blob(labels.data(), {n}, torch::kLong).clone();
   return d;
 }
 

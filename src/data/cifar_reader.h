@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "data/dataset.h"
+#include "data/raw_images.h"
 
 namespace mnas {
 
@@ -13,8 +13,7 @@ namespace mnas {
 // gzipped. Checks that each file is a whole number of records (saying when it looks like the
 // other CIFAR's, or like an unextracted tar archive), that every label is below `classes` and,
 // for CIFAR-100, every coarse label below 20. Throws mnas::Error naming the file and the problem.
-Dataset read_cifar(const std::vector<std::string>& paths, int label_bytes, int classes,
-                   const std::string& name);
+RawImages read_cifar(const std::vector<std::string>& paths, int label_bytes, int classes);
 
 }  // namespace mnas
 

@@ -55,7 +55,7 @@ Bytes idx_labels(uint32_t n, uint8_t max_label = 9) {
 TEST(IdxReader, ReadsRawAndGzip) {
   write(temp("img"), idx_images(20, 4, 3));
   write_gz(temp("lab.gz"), idx_labels(20));
-  const Dataset d = read_idx(temp("img"), temp("lab.gz"), 10, "t");
+  const Dataset d = to_dataset(read_idx(temp("img"), temp("lab.gz"), 10), 10, "t");
   EXPECT_EQ(d.size(), 20);
   EXPECT_EQ(d.height, 4);
   EXPECT_EQ(d.width, 3);
@@ -106,13 +106,13 @@ TEST(IdxReader, BrokenFilesAreClearErrors) {
     write(img, c.images);
     write(lab, c.labels);
     try {
-      read_idx(img, lab, 10, "t");
+      read_idx(img, lab, 10);
       FAIL() << "no error";
     } catch (const Error& e) {
       EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos) << e.what();
     }
   }
-  EXPECT_THROW(read_idx("/nonexistent/x", "/nonexistent/y", 10, "t"), Error);
+  EXPECT_THROW(read_idx("/nonexistent/x", "/nonexistent/y", 10), Error);
 }
 
 Bytes cifar_records(int n, int label_bytes, int label) {
@@ -132,13 +132,13 @@ TEST(IdxReader, AGzipBombIsNotInflatedPastWhatTheHeaderPromises) {
   write_gz(temp("bomb.gz"), bomb);
   write(temp("lab"), idx_labels(5));
   try {
-    read_idx(temp("bomb.gz"), temp("lab"), 10, "t");
+    read_idx(temp("bomb.gz"), temp("lab"), 10);
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("(trailing data)"), std::string::npos) << e.what();
   }
   try {
-    read_idx("/dev/zero", temp("lab"), 10, "t");
+    read_idx("/dev/zero", temp("lab"), 10);
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
@@ -147,7 +147,7 @@ TEST(IdxReader, AGzipBombIsNotInflatedPastWhatTheHeaderPromises) {
 
 TEST(CifarReader, ReadsRecordsAsNhwc) {
   write(temp("c1.bin"), cifar_records(3, 1, 4));
-  const Dataset d = read_cifar({temp("c1.bin")}, 1, 10, "c");
+  const Dataset d = to_dataset(read_cifar({temp("c1.bin")}, 1, 10), 10, "c");
   EXPECT_EQ(d.images.sizes(), (std::vector<int64_t>{3, 32, 32, 3}));
   EXPECT_EQ(d.images[1][0][0][2].item<int>(), 201);  // blue plane of record 1
   EXPECT_EQ(d.labels[2].item<int64_t>(), 4);
@@ -202,7 +202,7 @@ TEST(CifarReader, BrokenFilesAreClearErrors) {
       write(path, c.bytes);
     }
     try {
-      read_cifar({path}, c.label_bytes, c.label_bytes == 1 ? 10 : 100, "c");
+      read_cifar({path}, c.label_bytes, c.label_bytes == 1 ? 10 : 100);
       FAIL() << "no error";
     } catch (const Error& e) {
       EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos) << e.what();
@@ -212,7 +212,7 @@ TEST(CifarReader, BrokenFilesAreClearErrors) {
   // Missing file and a directory in place of a file.
   for (const std::string& path : {std::string("/nonexistent.bin"), std::string("/tmp")}) {
     try {
-      read_cifar({path}, 1, 10, "c");
+      read_cifar({path}, 1, 10);
       FAIL() << "no error for " << path;
     } catch (const Error& e) {
       EXPECT_EQ(e.kind(), Error::Kind::kIo) << e.what();
@@ -243,7 +243,7 @@ TEST(HoldoutSplit, IsFixedDisjointAndChecked) {
 TEST(Batches, NormaliseAugmentAndResize) {
   write(temp("img"), idx_images(16, 6, 6));
   write(temp("lab"), idx_labels(16));
-  const Dataset d = read_idx(temp("img"), temp("lab"), 10, "t");
+  const Dataset d = to_dataset(read_idx(temp("img"), temp("lab"), 10), 10, "t");
   const torch::Tensor all = torch::arange(16, torch::kLong);
   const Normalization n = compute_normalization(d, all);
   const Batch plain = make_batch(d, all, n, 6, 6, nullptr, nullptr);

@@ -27,9 +27,9 @@ std::string find_idx(const std::string& dir, const std::string& stem) {
 
 Dataset load_idx_dir(const std::string& name, const std::string& dir, Split split) {
   const std::string prefix = split == Split::kTrain ? "train" : "t10k";
-  return read_idx(find_idx(dir, prefix + "-images-idx3-ubyte"),
-                  find_idx(dir, prefix + "-labels-idx1-ubyte"), 10,
-                  name + (split == Split::kTrain ? "/train" : "/test"));
+  return to_dataset(read_idx(find_idx(dir, prefix + "-images-idx3-ubyte"),
+                             find_idx(dir, prefix + "-labels-idx1-ubyte"), 10),
+                    10, name + (split == Split::kTrain ? "/train" : "/test"));
 }
 
 constexpr const char* kFolderPrefix = "folder:";
@@ -61,13 +61,30 @@ Dataset load_folder(const std::string& name, Split split, const ImageSize& size)
     }
     dir = root + "/test";
   }
-  return read_image_folder(dir, info.classes, size.height ? size.height : info.height,
-                           size.width ? size.width : info.width,
-                           size.channels ? size.channels : info.channels,
-                           name + (split == Split::kTrain ? "/train" : "/test"));
+  return to_dataset(read_image_folder(dir, info.classes, size.height ? size.height : info.height,
+                                      size.width ? size.width : info.width,
+                                      size.channels ? size.channels : info.channels),
+                    static_cast<int>(info.classes.size()),
+                    name + (split == Split::kTrain ? "/train" : "/test"));
 }
 
 }  // namespace
+
+Dataset to_dataset(RawImages&& raw, int classes, const std::string& name) {
+  Dataset d;
+  d.name = name;
+  d.height = raw.height;
+  d.width = raw.width;
+  d.channels = raw.channels;
+  d.classes = classes;
+  const int64_t n = static_cast<int64_t>(raw.labels.size());
+  d.images = torch::empty({n, raw.height, raw.width, raw.channels}, torch::kUInt8);
+  MNAS_ASSERT(static_cast<size_t>(d.images.numel()) == raw.pixels.size());
+  std::memcpy(d.images.data_ptr<uint8_t>(), raw.pixels.data(), raw.pixels.size());
+  raw.pixels = {};
+  d.labels = torch::from_blob(raw.labels.data(), {n}, torch::kLong).clone();
+  return d;
+}
 
 DatasetInfo dataset_info(const std::string& name) {
   if (name == "fashion-mnist" || name == "mnist") return {28, 28, 1, 10};
@@ -105,10 +122,10 @@ Dataset load_dataset(const std::string& name, const std::string& data_dir, Split
     } else {
       files.push_back(data_dir + "/test_batch.bin");
     }
-    return read_cifar(files, 1, 10, name + (train ? "/train" : "/test"));
+    return to_dataset(read_cifar(files, 1, 10), 10, name + (train ? "/train" : "/test"));
   }
   if (name == "cifar100") {
-    return read_cifar({data_dir + (train ? "/train.bin" : "/test.bin")}, 2, 100,
+    return to_dataset(read_cifar({data_dir + (train ? "/train.bin" : "/test.bin")}, 2, 100), 100,
                       name + (train ? "/train" : "/test"));
   }
   throw Error("--dataset: unknown '" + name + "'; use " + dataset_names());

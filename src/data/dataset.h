@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "data/raw_images.h"
+
 namespace mnas {
 
 // An image-classification data set held in memory.
@@ -16,6 +18,10 @@ struct Dataset {
   torch::Tensor labels;  // int64 [N], each in [0, classes)
   int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
 };
+
+// The tensors of what a reader decoded (its pixels copied once, then released). `classes` is the
+// data set's class count (every label is below it: the readers checked).
+Dataset to_dataset(RawImages&& raw, int classes, const std::string& name);
 
 enum class Split { kTrain, kTest };
 

@@ -1,5 +1,7 @@
 #include "data/idx_reader.h"
 
+#include <cstdio>
+
 #include "data/file_bytes.h"
 #include "space/error.h"
 
@@ -39,8 +41,7 @@ std::vector<uint8_t> read_file_bytes_up_to(const std::string& path, uint64_t exp
 
 }  // namespace
 
-Dataset read_idx(const std::string& images_path, const std::string& labels_path, int classes,
-                 const std::string& name) {
+RawImages read_idx(const std::string& images_path, const std::string& labels_path, int classes) {
   // The header first: it says how large the file may be, and nothing larger is inflated.
   const std::vector<uint8_t> head = read_file_prefix(images_path, 16);
   check_magic(head, kImagesMagic, 16, images_path, "image");
@@ -75,24 +76,19 @@ Dataset read_idx(const std::string& images_path, const std::string& labels_path,
                 std::to_string(8 + uint64_t{count}) +
                 (lab.size() < 8 + uint64_t{count} ? " (truncated)" : " (trailing data)"));
   }
-  Dataset d;
-  d.name = name;
+  RawImages d;
   d.height = static_cast<int>(rows);
   d.width = static_cast<int>(cols);
   d.channels = 1;
-  d.classes = classes;
-  d.images = torch::from_blob(const_cast<uint8_t*>(img.data()) + 16,
-                              {int64_t{count}, int64_t{rows}, int64_t{cols}, 1}, torch::kUInt8)
-                 .clone();
-  d.labels = torch::empty({int64_t{count}}, torch::kLong);
-  int64_t* labels = d.labels.data_ptr<int64_t>();
+  d.pixels.assign(img.begin() + 16, img.end());
+  d.labels.resize(count);
   for (uint32_t i = 0; i < count; ++i) {
     const uint8_t l = lab[8 + i];
     if (l >= classes) {
       throw Error(labels_path + ": label " + std::to_string(l) + " of item " + std::to_string(i) +
                   " is out of range for " + std::to_string(classes) + " classes");
     }
-    labels[i] = l;
+    d.labels[i] = l;
   }
   return d;
 }

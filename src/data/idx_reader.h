@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "data/dataset.h"
+#include "data/raw_images.h"
 
 namespace mnas {
 
@@ -11,8 +11,7 @@ namespace mnas {
 // (magic 0x00000801: count, then bytes), raw or gzip. Checks the magic numbers, the sizes against
 // the headers, that both files have the same count, and that every label is below `classes`.
 // Throws mnas::Error naming the file and the problem.
-Dataset read_idx(const std::string& images_path, const std::string& labels_path, int classes,
-                 const std::string& name);
+RawImages read_idx(const std::string& images_path, const std::string& labels_path, int classes);
 
 }  // namespace mnas
 

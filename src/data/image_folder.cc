@@ -1,8 +1,6 @@
 #include "data/image_folder.h"
 
 #include <dirent.h>
-#include <stb/stb_image.h>
-#include <stb/stb_image_resize.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -10,10 +8,20 @@
 #include <cstring>
 #include <memory>
 
+#include "data/image_decode.h"
 #include "space/error.h"
+#include "space/file_io.h"
 
 namespace mnas {
 namespace {
+
+// One encoded image file: a PNG or JPEG of a few MB; anything beyond this is not an image to train on.
+constexpr size_t kMaxImageFileBytes = size_t{256} << 20;
+
+std::vector<uint8_t> image_file(const std::string& path) {
+  const std::string bytes = read_whole_file(path, "image", kMaxImageFileBytes);
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
+}
 
 bool is_directory(const std::string& path) {
   struct stat st;
@@ -79,21 +87,21 @@ ImageFolderInfo image_folder_info(const std::string& root) {
     const std::vector<std::string> files = images_of(root + "/" + c);
     if (info.images == 0) {
       const std::string first = root + "/" + c + "/" + files.front();
-      if (!stbi_info(first.c_str(), &info.width, &info.height, &info.channels)) {
-        throw Error("image '" + first + "': cannot be decoded (" + stbi_failure_reason() + ")");
-      }
-      info.channels = info.channels <= 2 ? 1 : 3;  // grey (+alpha) → 1, colour (+alpha) → 3
+      const ImageHeader h = read_image_header(image_file(first), first);
+      info.height = h.height;
+      info.width = h.width;
+      info.channels = h.channels;
     }
     info.images += static_cast<int64_t>(files.size());
   }
   return info;
 }
 
-Dataset read_image_folder(const std::string& root, const std::vector<std::string>& classes,
-                          int height, int width, int channels, const std::string& name) {
-  if (height < 1 || width < 1 || height > 4096 || width > 4096)
+RawImages read_image_folder(const std::string& root, const std::vector<std::string>& classes,
+                            int height, int width, int channels) {
+  if (height < 1 || width < 1 || height > kMaxImageSide || width > kMaxImageSide)
     throw Error("image folder '" + root + "': size " + std::to_string(height) + "x" +
-                std::to_string(width) + " is outside 1..4096");
+                std::to_string(width) + " is outside 1.." + std::to_string(kMaxImageSide));
   if (channels != 1 && channels != 3)
     throw Error("image folder '" + root + "': channels must be 1 or 3, not " +
                 std::to_string(channels));
@@ -107,34 +115,21 @@ Dataset read_image_folder(const std::string& root, const std::vector<std::string
     for (const std::string& f : images_of(root + "/" + c))
       files.emplace_back(root + "/" + c + "/" + f, it - classes.begin());
   }
-  Dataset d;
-  d.name = name;
+  const size_t image_bytes = size_t{static_cast<size_t>(height)} * width * channels;
+  if (image_bytes * files.size() > (size_t{1} << 34)) {
+    throw Error("image folder '" + root + "': " + std::to_string(files.size()) + " images of " +
+                std::to_string(height) + "x" + std::to_string(width) +
+                " would need more than 16 GiB; choose a smaller --input");
+  }
+  RawImages d;
   d.height = height;
   d.width = width;
   d.channels = channels;
-  d.classes = static_cast<int>(classes.size());
-  const int64_t n = static_cast<int64_t>(files.size());
-  const int64_t image_bytes = int64_t{height} * width * channels;
-  d.images = torch::empty({n, height, width, channels}, torch::kUInt8);
-  d.labels = torch::empty({n}, torch::kLong);
-  uint8_t* out = d.images.data_ptr<uint8_t>();
-  int64_t* labels = d.labels.data_ptr<int64_t>();
-  for (int64_t i = 0; i < n; ++i) {
-    const std::string& path = files[i].first;
-    int w = 0, h = 0, original = 0;
-    std::unique_ptr<unsigned char, void (*)(void*)> pixels(
-        stbi_load(path.c_str(), &w, &h, &original, channels), stbi_image_free);
-    if (!pixels) {
-      throw Error("image '" + path + "': cannot be decoded (" + stbi_failure_reason() + ")");
-    }
-    uint8_t* dst = out + i * image_bytes;
-    if (w == width && h == height) {
-      std::memcpy(dst, pixels.get(), static_cast<size_t>(image_bytes));
-    } else if (!stbir_resize_uint8(pixels.get(), w, h, 0, dst, width, height, 0, channels)) {
-      throw Error("image '" + path + "': cannot be resized to " + std::to_string(height) + "x" +
-                  std::to_string(width));
-    }
-    labels[i] = files[i].second;
+  d.pixels.reserve(image_bytes * files.size());
+  for (const auto& [path, label] : files) {
+    const std::vector<uint8_t> pixels = decode_image(image_file(path), path, height, width, channels);
+    d.pixels.insert(d.pixels.end(), pixels.begin(), pixels.end());
+    d.labels.push_back(label);
   }
   return d;
 }

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "data/dataset.h"
+#include "data/raw_images.h"
 
 namespace mnas {
 
@@ -24,9 +24,9 @@ ImageFolderInfo image_folder_info(const std::string& root);
 // Decodes every image under `root`, converted to `channels` (1 = grey, 3 = RGB) and resized to
 // height×width, labelled by `classes` (image_folder_info of the training folder, so that test
 // labels match; a class folder not in it is an error). Throws mnas::Error naming the file and the
-// problem for an unreadable or undecodable image.
-Dataset read_image_folder(const std::string& root, const std::vector<std::string>& classes,
-                          int height, int width, int channels, const std::string& name);
+// problem for an unreadable, undecodable or oversized image (data/image_decode.h's limits).
+RawImages read_image_folder(const std::string& root, const std::vector<std::string>& classes,
+                            int height, int width, int channels);
 
 }  // namespace mnas
 

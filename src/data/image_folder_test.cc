@@ -154,6 +154,19 @@ TEST(ImageFolder, BrokenFoldersAndImagesAreClearErrors) {
          return "folder:" + r;
        },
        Split::kTrain, "2.png': cannot be decoded"},
+      {"image claiming 16000x16000 pixels (a decompression bomb)",
+       [&] {
+         const std::string r = temp_dir("bomb");
+         mkdirs(r + "/a");
+         write_png(r + "/a/1.png", 4, 4, 1, 1);
+         std::string big = png;  // IHDR width and height, big-endian, at bytes 16..23
+         const std::string side("\x00\x00\x3e\x80", 4);
+         big.replace(16, 4, side);
+         big.replace(20, 4, side);
+         write_bytes(r + "/a/2.png", big);
+         return "folder:" + r;
+       },
+       Split::kTrain, "2.png': 16000x16000 pixels is larger than mnas reads"},
       {"empty image file",
        [] {
          const std::string r = temp_dir("emptyfile");

@@ -21,52 +21,6 @@ LatencyResult predicted(const LookupTable& table, const Architecture& arch) {
 
 }  // namespace
 
-std::string encode_latencies(const std::vector<DeviceLatency>& latencies) {
-  nlohmann::json devices = nlohmann::json::array();
-  for (const DeviceLatency& d : latencies) {
-    devices.push_back({{"device", d.device},
-                       {"latency_ms", d.latency_ms},
-                       {"target_ms", d.target_ms},
-                       {"ratio", d.ratio},
-                       {"stats", d.stats_json.empty() ? nlohmann::json::object()
-                                                      : nlohmann::json::parse(d.stats_json)}});
-  }
-  return nlohmann::json{{"devices", devices}}.dump();
-}
-
-std::vector<DeviceLatency> decode_latencies(const std::string& text, const std::string& where) {
-  if (text.empty()) return {};
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception&) {
-    throw Error(where + ": latency_json: not valid JSON");
-  }
-  if (!j.is_object() || !j.contains("devices")) return {};
-  const std::string path = where + ": latency_json.devices";
-  json_fields::require_array(j["devices"], path);
-  std::vector<DeviceLatency> out;
-  for (size_t i = 0; i < j["devices"].size(); ++i) {
-    const nlohmann::json& d = j["devices"][i];
-    const std::string p = json_fields::element(path, i);
-    json_fields::require_object(d, p);
-    DeviceLatency l;
-    l.device = json_fields::as_string(json_fields::required(d, "device", p), p + ".device");
-    const auto positive = [&](const char* key) {
-      const double v =
-          json_fields::as_double(json_fields::required(d, key, p), json_fields::child(p, key));
-      if (!(v > 0)) throw Error(json_fields::child(p, key) + ": must be > 0");
-      return v;
-    };
-    l.latency_ms = positive("latency_ms");
-    l.target_ms = positive("target_ms");
-    l.ratio = positive("ratio");
-    if (d.contains("stats")) l.stats_json = d["stats"].dump();
-    out.push_back(std::move(l));
-  }
-  return out;
-}
-
 std::pair<double, Architecture> target_model(const std::string& spec, const SearchSpace& space) {
   double factor = 1.0;
   std::string name = spec;

@@ -10,6 +10,7 @@
 #include "latency/lookup_table.h"
 #include "search/search_config.h"
 #include "search/trial.h"
+#include "search/trial_latencies.h"
 
 namespace mnas {
 
@@ -63,14 +64,6 @@ struct DeviceAccess {
 // mnas::Error naming the field for a table that does not fit.
 std::unique_ptr<LatencyObjective> make_latency_objective(const SearchConfig& config,
                                                          const DeviceAccess& access);
-
-// The per-device latencies as the store keeps them in a trial's latency_json:
-// {"devices": [{"device", "latency_ms", "target_ms", "ratio", "stats": {...}}, ...]}, and back.
-// Reading validates every value (names, finite numbers > 0) and throws mnas::Error naming `where`
-// and the field; a latency_json without "devices" (one measurement, older stores) gives {}.
-std::string encode_latencies(const std::vector<DeviceLatency>& latencies);
-std::vector<DeviceLatency> decode_latencies(const std::string& latency_json,
-                                            const std::string& where);
 
 // "0.8x:mnasnet-a1" → (0.8, the zoo model at `space`'s input and classes).
 std::pair<double, Architecture> target_model(const std::string& spec, const SearchSpace& space);

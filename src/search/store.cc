@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "search/latency_objective.h"
+#include "search/trial_latencies.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
 #include "space/number_format.h"

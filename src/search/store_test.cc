@@ -14,9 +14,9 @@
 #include <random>
 #include <sstream>
 
-#include "search/search_config.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
+#include "space/search_space.h"
 
 namespace mnas {
 namespace {
@@ -41,7 +41,10 @@ StoredTrial trial(int index) {
   StoredTrial t;
   t.step = 0;
   t.index = index;
-  t.canonical = to_canonical_string(SearchConfig::default_space().sample(rng));
+  SearchSpace space;
+  space.set_input({28, 28, 1});
+  space.set_classes(10);
+  t.canonical = to_canonical_string(space.sample(rng));
   t.tokens = {1, 2, 3};
   t.status = "done";
   t.accuracy = 0.7;

@@ -63,8 +63,9 @@ Json parse(std::string_view text, const std::string& what) {
   }
   try {
     return Json::parse(text.begin(), text.end());
-  } catch (const Json::parse_error& e) {
-    // nlohmann's message already says where ("at line 3, column 5") and what it expected.
+  } catch (const Json::exception& e) {
+    // nlohmann's message already says where ("at line 3, column 5") and what it expected; a
+    // number too large for a double (1e400) is an out_of_range error, not a parse_error.
     throw Error(what + ": not valid JSON: " + e.what());
   }
 }

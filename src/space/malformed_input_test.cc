@@ -111,6 +111,10 @@ std::vector<Malformed> cases() {
        "blocks[0].kernal: unknown field"},
       {"HugeJsonNumber", Form::kJson, replace(kGoodJson, R"("classes":1000)", R"("classes":1e300)"),
        "classes: 1e+300 is far out of range"},
+      // Found by fuzz/fuzz_device_answer: a number beyond a double escaped as a raw nlohmann error.
+      {"NumberBeyondDouble", Form::kJson,
+       replace(kGoodJson, R"("classes":1000)", R"("classes":0.02e7551)"),
+       "not valid JSON: [json.exception.out_of_range.406] number overflow"},
       {"NegativeStride", Form::kJson, replace(kGoodJson, R"("stride":1})", R"("stride":-1})"),
        "stride: -1 is not allowed"},
       {"SeRatioString", Form::kJson,

@@ -1,5 +1,6 @@
 #include "space/weights_file.h"
 
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -8,6 +9,7 @@
 
 #include "space/error.h"
 #include "space/file_io.h"
+#include "space/json_fields.h"
 
 namespace mnas {
 namespace {
@@ -49,32 +51,75 @@ WeightsFile read_weights_file(const std::string& path) {
     throw Error(where + "not an mnas weights file");
   const uint32_t n = uint32_t(uint8_t(bytes[8])) | uint32_t(uint8_t(bytes[9])) << 8 |
                      uint32_t(uint8_t(bytes[10])) << 16 | uint32_t(uint8_t(bytes[11])) << 24;
-  if (bytes.size() < 12 + size_t{n}) throw Error(where + "truncated header");
+  if (bytes.size() - 12 < size_t{n}) throw Error(where + "truncated header");
+  namespace jf = json_fields;
+  const nlohmann::json h = jf::parse(std::string_view(bytes).substr(12, n), where + "header");
+  jf::require_object(h, where + "header");
+  jf::reject_unknown_keys(h, {"arch", "mean", "std", "tensors"}, where + "header");
   WeightsFile w;
-  size_t offset = 12 + size_t{n};
-  try {
-    const nlohmann::json h = nlohmann::json::parse(bytes.substr(12, n));
-    w.arch = h.at("arch").get<std::string>();
-    w.mean = h.at("mean").get<std::vector<float>>();
-    w.std = h.at("std").get<std::vector<float>>();
-    for (const auto& t : h.at("tensors")) {
-      NamedWeights nw;
-      nw.shape = t.at("shape").get<std::vector<size_t>>();
-      const size_t count = t.at("weights").get<size_t>(), bias = t.at("bias").get<size_t>();
-      size_t expected = 1;
-      for (size_t d : nw.shape) expected *= d;
-      if (expected != count)
-        throw Error(where + t.at("name").get<std::string>() + ": shape and size disagree");
-      if (bytes.size() < offset + (count + bias) * 4) throw Error(where + "truncated data");
-      nw.weight.resize(count);
-      nw.bias.resize(bias);
-      std::memcpy(nw.weight.data(), bytes.data() + offset, count * 4);
-      std::memcpy(nw.bias.data(), bytes.data() + offset + count * 4, bias * 4);
-      offset += (count + bias) * 4;
-      w.tensors[t.at("name").get<std::string>()] = std::move(nw);
+  w.arch = jf::as_string(jf::required(h, "arch", where + "header"), where + "arch");
+  const auto floats = [&](const char* key) {
+    const std::string p = where + key;
+    const nlohmann::json& a = jf::required(h, key, where + "header");
+    jf::require_array(a, p);
+    if (a.empty() || a.size() > 4) throw Error(p + ": expected 1 to 4 channels");
+    std::vector<float> out;
+    for (size_t i = 0; i < a.size(); ++i) {
+      const double v = jf::as_double(a[i], jf::element(p, i));
+      if (!std::isfinite(v) || std::fabs(v) > 1e6) throw Error(jf::element(p, i) + ": not plausible");
+      out.push_back(static_cast<float>(v));
     }
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(where + "damaged header (" + e.what() + ")");
+    return out;
+  };
+  w.mean = floats("mean");
+  w.std = floats("std");
+  if (w.mean.size() != w.std.size()) throw Error(where + "mean and std have different lengths");
+  for (size_t i = 0; i < w.std.size(); ++i) {
+    if (!(w.std[i] > 0)) throw Error(jf::element(where + "std", i) + ": must be > 0");
+  }
+  const nlohmann::json& tensors = jf::required(h, "tensors", where + "header");
+  jf::require_array(tensors, where + "tensors");
+  size_t offset = 12 + size_t{n};
+  for (size_t k = 0; k < tensors.size(); ++k) {
+    const nlohmann::json& t = tensors[k];
+    const std::string p = jf::element(where + "tensors", k);
+    jf::require_object(t, p);
+    jf::reject_unknown_keys(t, {"name", "shape", "weights", "bias"}, p);
+    const std::string name = jf::as_string(jf::required(t, "name", p), p + ".name");
+    if (w.tensors.count(name)) throw Error(p + ".name: '" + name + "' is given twice");
+    // Counts are bounded by what is left of the file before anything is multiplied or allocated.
+    const size_t left = (bytes.size() - offset) / 4;
+    const auto count_of = [&](const char* key) {
+      const double v = jf::as_double(jf::required(t, key, p), jf::child(p, key));
+      if (!(v >= 0) || v != std::floor(v)) throw Error(jf::child(p, key) + ": not a count");
+      if (v > static_cast<double>(left)) throw Error(where + name + ": truncated data");
+      return static_cast<size_t>(v);
+    };
+    const size_t count = count_of("weights"), bias = count_of("bias");
+    if (count + bias > left) throw Error(where + name + ": truncated data");
+    NamedWeights nw;
+    const nlohmann::json& shape = jf::required(t, "shape", p);
+    jf::require_array(shape, p + ".shape");
+    if (shape.empty() || shape.size() > 4) throw Error(p + ".shape: expected 1 to 4 dimensions");
+    size_t expected = 1;
+    for (size_t d = 0; d < shape.size(); ++d) {
+      const int dim = jf::as_int(shape[d], jf::element(p + ".shape", d), 1, 1 << 20);
+      nw.shape.push_back(static_cast<size_t>(dim));
+      expected = expected > count ? expected : expected * static_cast<size_t>(dim);
+    }
+    if (expected != count) throw Error(where + name + ": shape and size disagree");
+    nw.weight.resize(count);
+    nw.bias.resize(bias);
+    // memcpy of nothing from or to a null data() is still undefined: only copy what is there.
+    if (count > 0) std::memcpy(nw.weight.data(), bytes.data() + offset, count * 4);
+    if (bias > 0) std::memcpy(nw.bias.data(), bytes.data() + offset + count * 4, bias * 4);
+    offset += (count + bias) * 4;
+    for (const std::vector<float>* v : {&nw.weight, &nw.bias}) {
+      for (const float x : *v) {
+        if (!std::isfinite(x)) throw Error(where + name + ": a value is not finite (NaN or inf)");
+      }
+    }
+    w.tensors[name] = std::move(nw);
   }
   if (offset != bytes.size()) throw Error(where + "trailing data after the tensors");
   return w;

@@ -1,7 +1,5 @@
 #include "train/trainer.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -21,6 +19,7 @@
 #include "space/error.h"
 #include "space/file_io.h"
 #include "space/number_format.h"
+#include "train/checkpoint_file.h"
 
 namespace mnas {
 namespace {
@@ -161,42 +160,10 @@ void recalibrate_batch_norm(Network& net, const Dataset& data, const torch::Tens
   for (auto* bn : bns) bn->options.momentum(0.01);
 }
 
-// Checkpoint file: a 24-byte header — "MNASCKPT", version (2), the archive's CRC-32 and its
-// length, little-endian — then a LibTorch archive: "format" = "mnas-checkpoint/1", "arch"
-// (canonical string), "options" (JSON), "epoch" (epochs done), "mean"/"std" (normalisation),
-// "model", "optimizer". The checksum catches a flipped byte that the archive would not notice;
-// files written before it (a bare archive) are still read.
-constexpr char kCheckpointMagic[8] = {'M', 'N', 'A', 'S', 'C', 'K', 'P', 'T'};
-constexpr size_t kCheckpointHeader = 24;
-
-void put_le(std::string& out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-uint64_t get_le(const std::string& in, size_t at, int bytes) {
-  uint64_t v = 0;
-  for (int i = 0; i < bytes; ++i) v |= uint64_t{static_cast<unsigned char>(in[at + i])} << (8 * i);
-  return v;
-}
-
-uint32_t checksum(const std::string& bytes) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  size_t at = 0;
-  while (at < bytes.size()) {  // crc32 takes a uInt length
-    const size_t n = std::min<size_t>(bytes.size() - at, size_t{1} << 30);
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes.data() + at), static_cast<uInt>(n));
-    at += n;
-  }
-  return static_cast<uint32_t>(crc);
-}
-
-std::string checkpoint_header(const std::string& archive) {
-  std::string h(kCheckpointMagic, sizeof kCheckpointMagic);
-  put_le(h, 2, 4);
-  put_le(h, checksum(archive), 4);
-  put_le(h, archive.size(), 8);
-  return h;
-}
+// Checkpoint file: train/checkpoint_file.h's framing around a LibTorch archive: "format" =
+// "mnas-checkpoint/1", "arch" (canonical string), "options" (JSON), "epoch" (epochs done),
+// "mean"/"std" (normalisation), "model", "optimizer". Files written before the framing (a bare
+// archive) are still read.
 void save_checkpoint(const std::string& path, const Architecture& arch, const TrainOptions& o,
                      int epoch, const Normalization& norm, Network& net,
                      torch::optim::Optimizer& opt) {
@@ -219,7 +186,7 @@ void save_checkpoint(const std::string& path, const Architecture& arch, const Tr
     throw Error("checkpoint '" + path + "': cannot write (" + e.what_without_backtrace() + ")",
                 Error::Kind::kIo);
   }
-  write_file_atomically(path, checkpoint_header(archive.str()) + archive.str(), "checkpoint");
+  write_file_atomically(path, frame_checkpoint(archive.str()), "checkpoint");
 }
 
 struct Checkpoint {
@@ -233,25 +200,8 @@ struct Checkpoint {
 Checkpoint load_checkpoint(const std::string& path) {
   Checkpoint c;
   const std::string bytes = read_whole_file(path, "checkpoint", size_t{1} << 34);
-  const bool framed =
-      bytes.size() >= kCheckpointHeader &&
-      bytes.compare(0, sizeof kCheckpointMagic, kCheckpointMagic, sizeof kCheckpointMagic) == 0;
-  if (framed) {
-    if (get_le(bytes, 8, 4) != 2) {
-      throw Error("checkpoint '" + path + "': version " + std::to_string(get_le(bytes, 8, 4)) +
-                  " (written by a newer mnas?)");
-    }
-    if (get_le(bytes, 16, 8) != bytes.size() - kCheckpointHeader) {
-      throw Error("checkpoint '" + path + "': truncated (" +
-                  std::to_string(bytes.size() - kCheckpointHeader) + " of " +
-                  std::to_string(get_le(bytes, 16, 8)) + " bytes)");
-    }
-    if (checksum(bytes.substr(kCheckpointHeader)) != get_le(bytes, 12, 4)) {
-      throw Error("checkpoint '" + path + "': damaged (the checksum does not match)");
-    }
-  }
   try {
-    std::istringstream archive(framed ? bytes.substr(kCheckpointHeader) : bytes);
+    std::istringstream archive(std::string(checkpoint_archive(bytes, path)));
     c.archive.load_from(archive);
     c10::IValue v;
     c.archive.read("format", v);
