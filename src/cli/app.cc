@@ -5,8 +5,27 @@
 
 #include "cli/commands.h"
 #include "space/error.h"
+#include "space/number_format.h"
 
 namespace mnas::cli {
+namespace {
+
+// Every integer option of `app` and its subcommands takes exact decimal text only (see
+// integer_text_problem: CLI11 would saturate, wrap or read hex silently).
+void strict_integers(CLI::App& app) {
+  for (CLI::Option* opt : app.get_options()) {
+    const std::string type = opt->get_type_name();
+    if (type != "INT" && type != "UINT") continue;
+    opt->check(CLI::Validator(
+        [is_signed = type == "INT"](std::string& text) {
+          return integer_text_problem(text, is_signed);
+        },
+        "", "decimal integer"));
+  }
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) strict_integers(*sub);
+}
+
+}  // namespace
 
 int run(int argc, char** argv) {
   CLI::App app{
@@ -28,6 +47,7 @@ int run(int argc, char** argv) {
   add_search_command(app);
   add_results_command(app);
   add_report_command(app);
+  strict_integers(app);
 
   if (argc <= 1) {
     std::cerr << app.help() << "\nmnas: error: a command is required\n";

@@ -224,6 +224,14 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
       {"results " MNAS_BINARY, 1, "not an mnas store"},
       {"search --store '' --evaluator surrogate", 2, "--store: empty"},
       {"search --store /tmp/never-created.db --time-budget -1", 2, "--time-budget"},
+      // Integers beyond their type: CLI11 alone saturated the seed to INT64_MAX, wrapped an
+      // unsigned -1 and read hex.
+      {"search --store /tmp/never-created.db --evaluator surrogate --seed 99999999999999999999", 2,
+       "--seed: '99999999999999999999' is out of range"},
+      {"lut check /nonexistent/lut.json --seed -1", 2, "--seed: '-1' is negative"},
+      {"search --store /tmp/never-created.db --trials 0x10", 2,
+       "--trials: '0x10' is not a decimal integer"},
+      {"search --store /tmp/never-created.db --holdout 1e3", 2, "'1e3' is not a decimal integer"},
   };
   for (const BadCall& c : calls) {
     SCOPED_TRACE(c.args);

@@ -179,7 +179,19 @@ DeviceService::DeviceService(Device& device, std::string token, ServiceLimits li
   if (limits_.max_threads < 1 || limits_.max_threads > 256) {
     throw Error("max threads: must be in [1, 256]");
   }
-  if (!(limits_.max_request_seconds > 0)) throw Error("max request seconds: must be > 0");
+  if (!(limits_.max_request_seconds > 0) || limits_.max_request_seconds > 86400) {
+    throw Error("max request seconds: must be in (0, 86400]");
+  }
+  if (limits_.max_queue < 0 || limits_.max_queue > 10000) throw Error("queue: must be in [0, 10000]");
+  if (limits_.max_body_bytes < 256 || limits_.max_body_bytes > (size_t{1} << 30)) {
+    throw Error("max body: must be in [256, 2^30] bytes");
+  }
+  if (limits_.max_macs < 1 || limits_.max_macs > 1'000'000'000'000) {
+    throw Error("max MACs: must be in [1, 10^12]");
+  }
+  if (limits_.max_params < 1 || limits_.max_params > 10'000'000'000) {
+    throw Error("max params: must be in [1, 10^10]");
+  }
   if (limits_.max_json_depth < 2) throw Error("max JSON depth: must be ≥ 2");
 }
 

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "latency/fake_device.h"
@@ -152,6 +153,27 @@ TEST(DeviceService, BadRequestsNameTheField) {
                "keys[0]");
   expect_error(post("/v1/lut/entries", nlohmann::json{{"keys", {7}}}.dump()), 400, "keys[0]");
   EXPECT_EQ(device.measurements(), 0);  // nothing bad reached the device
+}
+
+TEST(DeviceService, RefusesLimitsThatAreNoLimits) {
+  FakeDevice device;
+  const auto refused = [&](const std::function<void(ServiceLimits&)>& change,
+                           const std::string& part) {
+    ServiceLimits limits;
+    change(limits);
+    try {
+      DeviceService service(device, kToken, limits);
+      ADD_FAILURE() << "accepted; expected an error with '" << part << "'";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+    }
+  };
+  refused([](ServiceLimits& l) { l.max_body_bytes = ~size_t{0}; }, "max body");
+  refused([](ServiceLimits& l) { l.max_body_bytes = 0; }, "max body");
+  refused([](ServiceLimits& l) { l.max_queue = -1; }, "queue");
+  refused([](ServiceLimits& l) { l.max_macs = 0; }, "max MACs");
+  refused([](ServiceLimits& l) { l.max_params = -5; }, "max params");
+  refused([](ServiceLimits& l) { l.max_request_seconds = 1e9; }, "max request seconds");
 }
 
 TEST(DeviceService, OneMeasurementAtATimeAndABoundedQueue) {

@@ -13,9 +13,11 @@
 
 #include "latency/device.h"
 #include "serve/device_server.h"
+#include "space/number_format.h"
 #include "serve/device_service.h"
 #include "serve/token.h"
 #include "space/error.h"
+#include "space/number_format.h"
 
 namespace {
 
@@ -153,6 +155,17 @@ int main(int argc, char** argv) {
   app.add_option("--read-timeout", o.read_timeout,
                  "Seconds a client may take to send its request (default 5)");
   app.add_flag("--quiet", o.quiet, "No log line per request");
+  // Integers as exact decimal text (integer_text_problem): CLI11 alone turns --max-body -1 into
+  // 2^64 − 1, i.e. no limit at all.
+  for (CLI::Option* opt : app.get_options()) {
+    const std::string type = opt->get_type_name();
+    if (type != "INT" && type != "UINT") continue;
+    opt->check(CLI::Validator(
+        [is_signed = type == "INT"](std::string& text) {
+          return mnas::integer_text_problem(text, is_signed);
+        },
+        "", "decimal integer"));
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

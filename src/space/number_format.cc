@@ -34,6 +34,25 @@ double parse_double(std::string_view text, const std::string& message) {
   return value;
 }
 
+std::string integer_text_problem(std::string_view text, bool is_signed) {
+  const std::string quoted = "'" + std::string(text.substr(0, 40)) + "'";
+  const bool negative = !text.empty() && text.front() == '-';
+  if (negative && !is_signed) return quoted + " is negative; must be ≥ 0";
+  const std::string_view digits = negative ? text.substr(1) : text;
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos) {
+    return quoted + " is not a decimal integer";
+  }
+  bool fits = true;
+  if (is_signed) {
+    int64_t value = 0;
+    fits = std::from_chars(text.data(), text.data() + text.size(), value).ec == std::errc();
+  } else {
+    uint64_t value = 0;
+    fits = std::from_chars(text.data(), text.data() + text.size(), value).ec == std::errc();
+  }
+  return fits ? std::string() : quoted + " is out of range";
+}
+
 std::string product_exact(const std::vector<uint64_t>& factors) {
   std::string digits = "1";  // little-endian decimal digits
   for (uint64_t factor : factors) {

@@ -19,6 +19,12 @@ int parse_int(std::string_view& text, const std::string& message);
 // Parse all of `text` as a finite decimal number; throw mnas::Error(`message`) otherwise.
 double parse_double(std::string_view text, const std::string& message);
 
+// "" when all of `text` is a decimal integer that fits its 64-bit type (a leading '-' only when
+// `is_signed`), else what is wrong with it. For command-line options: CLI11 2.1 turns 1e20 into
+// INT64_MAX for an int64 option, -1 into 2^64 − 1 for an unsigned one and reads 0x10 as 16, all
+// without a word.
+std::string integer_text_problem(std::string_view text, bool is_signed);
+
 // The exact product of `factors` in decimal, however large (each factor ≤ 2^40).
 std::string product_exact(const std::vector<uint64_t>& factors);
 
