@@ -34,6 +34,7 @@ void run_train(TrainCommandOptions o) {
     throw Error("--threads: " + std::to_string(o.train.threads) + "; must be in [0, " +
                 std::to_string(usable_cpus()) + "] (the CPUs this process may use; 0 = all)");
   }
+  validate(o.train);  // every value refused before the first word of work is printed
   const DatasetInfo info = dataset_info(o.train.dataset);
   // Zoo models default to the data set's shape and classes; an architecture given in full keeps
   // its own unless --input/--classes say otherwise, and must then fit the data set.
