@@ -14,17 +14,15 @@
 #include "cli/commands.h"
 #include "cli/interrupt.h"
 #include "cli/results_print.h"
-#include "data/dataset.h"
 #include "latency/measurement.h"
 #include "latency/remote_device.h"
 #include "report/report.h"
 #include "search/latency_objective.h"
-#include "search/proxy_evaluator.h"
 #include "search/references.h"
 #include "search/search_config.h"
 #include "search/search_loop.h"
+#include "search/search_setup.h"
 #include "search/strategy_factory.h"
-#include "search/synthetic_surrogate.h"
 #include "space/error.h"
 #include "space/number_format.h"
 #include "space/zoo.h"
@@ -37,17 +35,18 @@ namespace {
 struct SearchCommandOptions {
   std::string store;
   bool resume = false;
-  int trials = 72;
+  int trials = kDefaultTrials;
   std::string references = "all";
   std::string report;
   double time_budget = 0;
+  double surrogate_cost_ms = 0;
   int threads = 0;
   std::string data_dir;
   bool json = false;
   // Configuration flags.
   std::string strategy, evaluator, space, input, dataset, reward, latency;
   int64_t seed = 1;
-  int classes = 10, epochs = 1, batch = 6;
+  int classes = 10, epochs = 1, batch = kDefaultBatch;
   int64_t train_images = 5000, holdout = 2000;
   double alpha = 0, beta = 0, failed_reward = 0;
   std::vector<std::string> devices, targets, target_ms, latency_stats;
@@ -307,32 +306,11 @@ int run_search_command(const SearchCommandOptions& o) {
   const SearchSpace& space = config.space;
 
   // The evaluator (accuracy) and the latency objective (every device).
-  std::unique_ptr<Evaluator> evaluator;
-  SyntheticSurrogate* surrogate = nullptr;
-  if (config.evaluator == "surrogate") {
-    auto s = std::make_unique<SyntheticSurrogate>(space, config.seed);
-    surrogate = s.get();
-    evaluator = std::move(s);
-  } else {
-    TrainOptions t = proxy_options();
-    t.dataset = config.proxy.dataset;
-    t.data_dir = o.data_dir;
-    t.epochs = config.proxy.epochs;
-    t.train_images = config.proxy.train_images;
-    t.holdout = config.proxy.holdout;
-    t.threads = o.threads;
-    const DatasetInfo info = dataset_info(t.dataset);
-    const bool folder = t.dataset.rfind("folder:", 0) == 0;  // converted to the input's channels
-    if (info.classes < 2) {
-      throw Error("--dataset: " + t.dataset + " has " + std::to_string(info.classes) +
-                  " class; a search needs at least 2");
-    }
-    if ((!folder && info.channels != space.input().channels) || info.classes != space.classes()) {
-      throw Error("--input/--classes: " + t.dataset + " has " + std::to_string(info.channels) +
-                  " channels and " + std::to_string(info.classes) + " classes");
-    }
-    evaluator = std::make_unique<ProxyEvaluator>(t);
-  }
+  EvaluatorRuntime runtime;
+  runtime.data_dir = o.data_dir;
+  runtime.threads = o.threads;
+  runtime.surrogate_cost_ms = o.surrogate_cost_ms;
+  std::unique_ptr<Evaluator> evaluator = make_evaluator(config, runtime);
   std::unique_ptr<LatencyObjective> objective = make_latency_objective(config, device_access(o));
   if (objective) {
     for (const auto& [name, info] : objective->check_devices()) {
@@ -342,18 +320,7 @@ int run_search_command(const SearchCommandOptions& o) {
     }
   }
 
-  RewardOptions reward = RewardOptions::preset(config.reward, 1.0);
-  reward.alpha = config.alpha;
-  reward.beta = config.beta;
-  if (config.latency == "surrogate") {
-    // The surrogate's latency against a fixed T, from the target model, computed once and stored.
-    DeviceObjective& d = config.devices.front();
-    if (d.target_ms <= 0) {
-      const auto [factor, model] = target_model(d.target, space);
-      d.target_ms = factor * surrogate->latency_ms(model);
-    }
-    reward.target_ms = d.target_ms;
-  }
+  const RewardOptions reward = make_reward(config);
   // The length of the search: stored, so that a resume without --trials goes on to the same
   // length; --trials on a resume changes it.
   int64_t trials = o.trials;
@@ -464,6 +431,9 @@ void add_search_command(CLI::App& app) {
                   "Stop starting trials after this many seconds (default: none)");
   cmd->add_option("--threads", o->threads, "Training threads (default: every core)");
   cmd->add_option("--data-dir", o->data_dir, "Directory of the data set files");
+  cmd->add_option("--surrogate-cost-ms", o->surrogate_cost_ms,
+                  "With --evaluator surrogate: sleep this long per trial, a stand-in for training "
+                  "(throughput benchmarks, e.g. bench/mpi_scaling.sh; default 0)");
   cmd->add_option("--strategy", o->strategy, "ppo (default), reinforce, evolution or random");
   cmd->add_option("--seed", o->seed, "Seed of the strategy (default 1)");
   cmd->add_option(

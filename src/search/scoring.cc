@@ -24,6 +24,13 @@ Evaluation evaluate_trial(Evaluator& evaluator, LatencyObjective* objective,
   const auto start = std::chrono::steady_clock::now();
   Evaluation e = evaluate_safely(evaluator, arch);
   if (!e.ok || objective == nullptr) return e;
+  e = add_latency(std::move(e), objective, arch);
+  e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return e;
+}
+
+Evaluation add_latency(Evaluation e, LatencyObjective* objective, const Architecture& arch) {
+  if (!e.ok || objective == nullptr) return e;
   try {
     e.latencies = objective->measure(arch);
     e.latency_ms = e.latencies.front().latency_ms;
@@ -35,7 +42,6 @@ Evaluation evaluate_trial(Evaluator& evaluator, LatencyObjective* objective,
     e.failure = ex.what();
     e.latencies.clear();
   }
-  e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return e;
 }
 

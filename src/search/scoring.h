@@ -19,6 +19,9 @@ Evaluation evaluate_safely(Evaluator& evaluator, const Architecture& arch);
 // DeviceUnreachable is not caught: the search stops and resumes later.
 Evaluation evaluate_trial(Evaluator& evaluator, LatencyObjective* objective,
                           const Architecture& arch);
+// Its second half, for an evaluation made elsewhere (an MPI rank): `e` with the latency on every
+// device when it succeeded and there is an objective; failures and DeviceUnreachable as above.
+Evaluation add_latency(Evaluation e, LatencyObjective* objective, const Architecture& arch);
 
 // What the store records for an evaluation: "done" with its reward, or "failed" with the reason
 // and `failed_reward` (also when the reward cannot be computed, e.g. an accuracy outside [0, 1]).

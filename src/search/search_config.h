@@ -11,6 +11,11 @@
 
 namespace mnas {
 
+// The length of a search when nothing says otherwise (a per-run setting, stored beside the
+// configuration so that a resume keeps it), and its proposals per strategy step.
+constexpr int kDefaultTrials = 72;
+constexpr int kDefaultBatch = 6;
+
 // One device the search optimises for, and its latency target T.
 struct DeviceObjective {
   std::string name = "local";  // how results name it: letters, digits, '-', '_', '.'; ≤ 32 chars
@@ -51,7 +56,7 @@ struct SearchConfig {
   std::vector<DeviceObjective> devices = {DeviceObjective{}};  // Default: this machine
   std::string evaluator = "proxy";  // proxy (proxy training) | surrogate (synthetic accuracy)
   ProxyRecipe proxy;
-  int batch = 6;             // proposals per strategy step; Default: 6
+  int batch = kDefaultBatch;  // proposals per strategy step; Default: 6
   double failed_reward = 0;  // what a failed trial teaches the strategy; Default: 0
 
   static SearchSpace default_space();  // the paper's space at 28×28×1 and 10 classes

@@ -11,16 +11,36 @@
 
 namespace mnas {
 
+void LocalTrialRunner::start(int ticket, const Architecture& arch) {
+  MNAS_ASSERT(ticket_ < 0);
+  ticket_ = ticket;
+  arch_ = arch;
+}
+
+std::pair<int, Evaluation> LocalTrialRunner::wait() {
+  MNAS_ASSERT(ticket_ >= 0);
+  const int ticket = ticket_;
+  ticket_ = -1;
+  return {ticket, evaluate_trial(evaluator_, objective_, arch_)};
+}
+
 void run_search(Store& store, Strategy& strategy, Evaluator& evaluator, const SearchSpace& space,
                 const SearchOptions& o, const std::function<void(const SearchProgress&)>& progress,
                 LatencyObjective* objective) {
-  RewardOptions exponents = o.reward;
-  if (objective) exponents.target_ms = 1.0;  // each device has its own T
-  validate(exponents);
-  if (o.trials < 1) throw Error("--trials: must be ≥ 1");
-  if (o.batch < 1) throw Error("--batch: must be ≥ 1");
-  if (!std::isfinite(o.failed_reward)) throw Error("failed reward: must be finite");
   (void)space;
+  LocalTrialRunner runner(evaluator, objective);
+  run_search(store, strategy, runner, o, progress, objective != nullptr);
+}
+
+void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const SearchOptions& o,
+                const std::function<void(const SearchProgress&)>& progress, bool has_objective) {
+  RewardOptions exponents = o.reward;
+  if (has_objective) exponents.target_ms = 1.0;  // each device has its own T
+  validate(exponents);
+  if (o.trials < 1) throw Error("trials: must be ≥ 1");
+  if (o.batch < 1) throw Error("batch: must be ≥ 1");
+  if (!std::isfinite(o.failed_reward)) throw Error("failed reward: must be finite");
+  MNAS_ASSERT(runner.capacity() >= 1);
   const auto start = std::chrono::steady_clock::now();
   const auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -36,68 +56,106 @@ void run_search(Store& store, Strategy& strategy, Evaluator& evaluator, const Se
   for (const StoredTrial& t : store.trials()) best = std::max(best, t.reward);
   int64_t evaluated_here = 0;
 
+  // Stores one finished trial (its evaluation, or one served from an earlier trial) at once.
+  const auto record = [&](StoredTrial& st, const Evaluation& e, double seconds) {
+    const Score sc = score(e, o.reward, o.failed_reward);
+    st.status = sc.status;
+    st.failure = sc.failure;
+    st.reward = sc.reward;
+    st.accuracy = e.accuracy;
+    st.latency_ms = e.latency_ms;
+    st.latency_json = e.latency_json;
+    st.latencies = e.latencies;
+    st.seconds = seconds;
+    store.add_trial(st);
+    ++done;
+    ++evaluated_here;
+    best = std::max(best, st.reward);
+    if (progress) {
+      SearchProgress sp;
+      sp.done = done;
+      sp.total = o.trials;
+      sp.trial = &st;
+      sp.best_reward = best;
+      sp.elapsed_seconds = elapsed();
+      sp.eta_seconds = sp.elapsed_seconds / evaluated_here * double(o.trials - done);
+      progress(sp);
+    }
+  };
+
   while (done < o.trials) {
     const std::vector<StoredTrial> existing = store.trials_of_step(step);
     const int64_t before = done - static_cast<int64_t>(existing.size());
     const int n = static_cast<int>(std::min<int64_t>(o.batch, o.trials - before));
     if (n <= 0) break;
     const std::vector<Proposal> proposals = strategy.propose(n);
-    std::vector<Trial> observed;
+    // The step's trials by index: those stored before (a step cut short), then the new ones.
+    std::vector<StoredTrial> trials(n);
+    std::vector<bool> finished(n, false), started(n, false);
+    std::vector<std::chrono::steady_clock::time_point> started_at(n);
     for (int i = 0; i < n; ++i) {
-      const Proposal& p = proposals[i];
-      StoredTrial st;
-      if (i < static_cast<int>(existing.size())) {
-        st = existing[i];
-        if (st.tokens != p.tokens) {
-          throw Error("store '" + store.path() + "': step " + std::to_string(step) +
-                      " was proposed differently before; the store and the strategy disagree");
+      trials[i].step = step;
+      trials[i].index = i;
+      trials[i].canonical = to_canonical_string(proposals[i].arch);
+      trials[i].tokens = proposals[i].tokens;
+    }
+    for (const StoredTrial& st : existing) {
+      if (st.index < 0 || st.index >= n || st.tokens != proposals[st.index].tokens) {
+        throw Error("store '" + store.path() + "': step " + std::to_string(step) +
+                    " was proposed differently before; the store and the strategy disagree");
+      }
+      trials[st.index] = st;
+      finished[st.index] = started[st.index] = true;
+    }
+    int running = 0;
+    bool stopping = false;
+    while (true) {
+      // Start what may start, in proposal order: a proposal waits while an earlier one of the
+      // same architecture is unfinished (it is then served from it, as one at a time would).
+      for (int i = 0; i < n && !stopping && running < runner.capacity(); ++i) {
+        if (started[i]) continue;
+        bool blocked = false;
+        for (int j = 0; j < i && !blocked; ++j) {
+          blocked = !finished[j] && trials[j].canonical == trials[i].canonical;
         }
-      } else {
-        if (o.time_budget_seconds > 0 && elapsed() >= o.time_budget_seconds) return;
-        if (o.stop != nullptr && o.stop->load()) return;
-        st.step = step;
-        st.index = i;
-        st.canonical = to_canonical_string(p.arch);
-        st.tokens = p.tokens;
-        const auto t0 = std::chrono::steady_clock::now();
-        Evaluation e;
-        if (const auto previous = store.find_done(st.canonical)) {
+        if (blocked) continue;
+        if ((o.time_budget_seconds > 0 && elapsed() >= o.time_budget_seconds) ||
+            (o.stop != nullptr && o.stop->load())) {
+          stopping = true;
+          break;
+        }
+        started[i] = true;
+        if (const auto previous = store.find_done(trials[i].canonical)) {
+          Evaluation e;
           e.accuracy = previous->accuracy;
           e.latency_ms = previous->latency_ms;
           e.latency_json = previous->latency_json;
           e.latencies = previous->latencies;
-          st.cached = true;
-        } else {
-          e = evaluate_trial(evaluator, objective, p.arch);
+          trials[i].cached = true;
+          record(trials[i], e, 0.0);
+          finished[i] = true;
+          continue;
         }
-        const Score sc = score(e, o.reward, o.failed_reward);
-        st.status = sc.status;
-        st.failure = sc.failure;
-        st.reward = sc.reward;
-        st.accuracy = e.accuracy;
-        st.latency_ms = e.latency_ms;
-        st.latency_json = e.latency_json;
-        st.latencies = e.latencies;
-        st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        store.add_trial(st);
-        ++done;
-        ++evaluated_here;
-        best = std::max(best, st.reward);
-        if (progress) {
-          SearchProgress sp;
-          sp.done = done;
-          sp.total = o.trials;
-          sp.trial = &st;
-          sp.best_reward = best;
-          sp.elapsed_seconds = elapsed();
-          sp.eta_seconds = sp.elapsed_seconds / evaluated_here * double(o.trials - done);
-          progress(sp);
-        }
+        started_at[i] = std::chrono::steady_clock::now();
+        runner.start(i, proposals[i].arch);
+        ++running;
       }
+      if (running == 0) break;
+      auto [i, e] = runner.wait();
+      MNAS_ASSERT(i >= 0 && i < n && started[i] && !finished[i]);
+      --running;
+      record(trials[i], e,
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at[i])
+                 .count());
+      finished[i] = true;
+    }
+    if (stopping || std::find(finished.begin(), finished.end(), false) != finished.end()) return;
+    std::vector<Trial> observed;
+    for (int i = 0; i < n; ++i) {
       Trial t;
-      t.tokens = p.tokens;
-      t.arch = p.arch;
-      t.reward = st.reward;
+      t.tokens = proposals[i].tokens;
+      t.arch = proposals[i].arch;
+      t.reward = trials[i].reward;
       t.step = step;
       observed.push_back(std::move(t));
     }

@@ -6,6 +6,7 @@
 
 #include "search/latency_objective.h"
 #include "search/reward.h"
+#include "search/search_config.h"
 #include "search/store.h"
 #include "search/strategy.h"
 #include "search/trial.h"
@@ -14,14 +15,45 @@
 namespace mnas {
 
 struct SearchOptions {
-  int trials = 100;                // total trials in the store when the search ends; Default: 100
-  int batch = 8;                   // proposals per strategy step; Default: 8
+  int trials = kDefaultTrials;     // total trials in the store when the search ends; Default: 72
+  int batch = kDefaultBatch;       // proposals per strategy step; Default: 6
   double time_budget_seconds = 0;  // stop starting trials after this long; 0 = no limit
   RewardOptions reward;            // exponents; target_ms (T) too when there is no objective
   double failed_reward = 0.0;      // reward a failed trial teaches the strategy; Default: 0
   // When it turns true (a Ctrl-C), no new trial starts: run_search returns after the current
   // one is stored. Default: none.
   const std::atomic<bool>* stop = nullptr;
+};
+
+// Runs the evaluations of a search: one at a time here (LocalTrialRunner), or many at once on
+// other processes (dist/: MPI ranks). The loop starts at most capacity() at a time and collects
+// each with wait(), in whatever order they finish.
+class TrialRunner {
+ public:
+  virtual ~TrialRunner() = default;
+  // How many evaluations may run at once (≥ 1).
+  virtual int capacity() const = 0;
+  // Starts evaluating `arch`; `ticket` comes back with its result.
+  virtual void start(int ticket, const Architecture& arch) = 0;
+  // The next finished evaluation (blocks until one is). Its latency is measured here, after the
+  // training, on the objective's devices (scoring.h add_latency); DeviceUnreachable propagates.
+  virtual std::pair<int, Evaluation> wait() = 0;
+};
+
+// Evaluates in this process, one trial at a time: evaluate_trial(evaluator, objective, arch).
+class LocalTrialRunner : public TrialRunner {
+ public:
+  LocalTrialRunner(Evaluator& evaluator, LatencyObjective* objective)
+      : evaluator_(evaluator), objective_(objective) {}
+  int capacity() const override { return 1; }
+  void start(int ticket, const Architecture& arch) override;
+  std::pair<int, Evaluation> wait() override;
+
+ private:
+  Evaluator& evaluator_;
+  LatencyObjective* objective_;
+  int ticket_ = -1;
+  Architecture arch_;
 };
 
 struct SearchProgress {
@@ -45,6 +77,17 @@ void run_search(Store& store, Strategy& strategy, Evaluator& evaluator, const Se
                 const SearchOptions& options,
                 const std::function<void(const SearchProgress&)>& progress,
                 LatencyObjective* objective = nullptr);
+
+// The same loop with the evaluations run by `runner`, up to runner.capacity() at once. Each trial
+// is stored as soon as it finishes; the strategy still observes each step in proposal order, and
+// an architecture proposed twice in one step waits for its first evaluation (then served from it
+// when done), so a seeded search with a deterministic evaluator stores the same trials — same
+// step, index, architecture, results — whatever the capacity; only ids (the order trials
+// finished) and timings differ.
+void run_search(Store& store, Strategy& strategy, TrialRunner& runner,
+                const SearchOptions& options,
+                const std::function<void(const SearchProgress&)>& progress,
+                bool has_objective);
 
 // The non-dominated trials (no other done trial is both at least as accurate and at least as fast,
 // and better in one), sorted by latency; one per architecture.

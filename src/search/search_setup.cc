@@ -1,0 +1,91 @@
+#include "search/search_setup.h"
+
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "data/dataset.h"
+#include "search/latency_objective.h"
+#include "search/proxy_evaluator.h"
+#include "search/synthetic_surrogate.h"
+#include "space/error.h"
+#include "train/trainer.h"
+
+namespace mnas {
+namespace {
+
+// The surrogate with a fixed cost per trial, slept rather than computed, so that ranks on one
+// machine do not compete for its cores (bench/mpi_scaling.sh).
+class CostlySurrogate : public Evaluator {
+ public:
+  CostlySurrogate(const SearchSpace& space, uint64_t seed, double cost_ms)
+      : surrogate_(space, seed), cost_ms_(cost_ms) {}
+  std::string name() const override { return surrogate_.name(); }
+  Evaluation evaluate(const Architecture& arch) override {
+    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(cost_ms_));
+    return surrogate_.evaluate(arch);
+  }
+
+ private:
+  SyntheticSurrogate surrogate_;
+  double cost_ms_;
+};
+
+}  // namespace
+
+std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,
+                                          const EvaluatorRuntime& runtime) {
+  if (!(runtime.surrogate_cost_ms >= 0 && runtime.surrogate_cost_ms <= 600000)) {
+    throw Error("surrogate cost: must be in [0, 600000] ms");
+  }
+  if (config.evaluator == "surrogate") {
+    if (runtime.surrogate_cost_ms > 0) {
+      return std::make_unique<CostlySurrogate>(config.space, config.seed,
+                                               runtime.surrogate_cost_ms);
+    }
+    return std::make_unique<SyntheticSurrogate>(config.space, config.seed);
+  }
+  if (runtime.surrogate_cost_ms > 0) {
+    throw Error("surrogate cost: only the surrogate evaluator has one (evaluator is '" +
+                config.evaluator + "')");
+  }
+  TrainOptions t = proxy_options();
+  t.dataset = config.proxy.dataset;
+  t.data_dir = runtime.data_dir;
+  t.epochs = config.proxy.epochs;
+  t.train_images = config.proxy.train_images;
+  t.holdout = config.proxy.holdout;
+  t.threads = runtime.threads;
+  const DatasetInfo info = dataset_info(t.dataset);
+  const bool folder = t.dataset.rfind("folder:", 0) == 0;  // converted to the input's channels
+  if (info.classes < 2) {
+    throw Error("proxy.dataset: " + t.dataset + " has " + std::to_string(info.classes) +
+                " class; a search needs at least 2");
+  }
+  const SearchSpace& space = config.space;
+  if ((!folder && info.channels != space.input().channels) || info.classes != space.classes()) {
+    throw Error("space.input/space.classes: " + t.dataset + " has " +
+                std::to_string(info.channels) + " channels and " + std::to_string(info.classes) +
+                " classes; the space has " + std::to_string(space.input().channels) + " and " +
+                std::to_string(space.classes()));
+  }
+  return std::make_unique<ProxyEvaluator>(t);
+}
+
+RewardOptions make_reward(SearchConfig& config) {
+  RewardOptions reward = RewardOptions::preset(config.reward, 1.0);
+  reward.alpha = config.alpha;
+  reward.beta = config.beta;
+  if (config.latency == "surrogate") {
+    // The surrogate's latency against a fixed T from the target model, computed once and stored.
+    DeviceObjective& d = config.devices.front();
+    if (d.target_ms <= 0) {
+      const auto [factor, model] = target_model(d.target, config.space);
+      d.target_ms = factor * SyntheticSurrogate(config.space, config.seed).latency_ms(model);
+    }
+    reward.target_ms = d.target_ms;
+  }
+  return reward;
+}
+
+}  // namespace mnas

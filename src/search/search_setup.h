@@ -1,0 +1,37 @@
+#ifndef MNAS_SEARCH_SEARCH_SETUP_H_
+#define MNAS_SEARCH_SEARCH_SETUP_H_
+
+#include <memory>
+#include <string>
+
+#include "search/reward.h"
+#include "search/search_config.h"
+#include "search/trial.h"
+
+namespace mnas {
+
+// What a process needs besides the stored configuration to evaluate trials: where this machine
+// keeps the data and how many cores it may train on. Not stored (a resumed search or another MPI
+// rank may have other paths and cores).
+struct EvaluatorRuntime {
+  std::string data_dir;     // the data set's folder; "" = its default; Default: ""
+  int threads = 0;          // training threads; 0 = every CPU this process may use; Default: 0
+  double surrogate_cost_ms = 0;  // the surrogate sleeps this long per trial (a stand-in for
+                                 // training, for throughput benchmarks); Default: 0
+};
+
+// The evaluator `config` describes — the proxy trainer on config.proxy, or the synthetic surrogate
+// seeded with config.seed — as every process that evaluates builds it (the search, an MPI rank, a
+// test). Checks the data set against the space (at least 2 classes, the space's channels and
+// classes). Throws mnas::Error naming the configuration field.
+std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,
+                                          const EvaluatorRuntime& runtime);
+
+// The reward the search uses: config's exponents; for latency "surrogate" also T, computed once
+// from the target model with the surrogate's latency (stored in config.devices[0].target_ms, so
+// that the store records it).
+RewardOptions make_reward(SearchConfig& config);
+
+}  // namespace mnas
+
+#endif  // MNAS_SEARCH_SEARCH_SETUP_H_
