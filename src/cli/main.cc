@@ -1,6 +1,8 @@
 #include <malloc.h>
 
 #include "cli/app.h"
+#include "dist/mpi_worker.h"
+#include "dist/mpi_world.h"
 
 int main(int argc, char** argv) {
   // glibc returns large buffers to the OS after every free and faults them back in on the next
@@ -8,5 +10,14 @@ int main(int argc, char** argv) {
   // (shared/facts.md). Keep freed memory instead.
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  return mnas::cli::run(argc, argv);
+  if (!mnas::launched_by_mpi()) return mnas::cli::run(argc, argv);
+  // Under mpirun: rank 0 runs the command (a search hands its evaluations to the other ranks);
+  // every other rank is a worker until rank 0 releases it.
+  mnas::MpiWorld world(&argc, &argv);
+  if (world.rank() > 0) return mnas::run_mpi_worker(world);
+  const int code = mnas::cli::run(argc, argv);
+  // Ending with evaluations still running on workers (a failure, a paused search): end them too
+  // rather than leave them waiting; everything finished is in the store.
+  if (world.in_flight > 0) world.abort(code == 0 ? 1 : code);
+  return code;  // ~MpiWorld releases the workers
 }

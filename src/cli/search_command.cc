@@ -14,6 +14,8 @@
 #include "cli/commands.h"
 #include "cli/interrupt.h"
 #include "cli/results_print.h"
+#include "dist/mpi_trial_runner.h"
+#include "dist/mpi_world.h"
 #include "latency/measurement.h"
 #include "latency/remote_device.h"
 #include "report/report.h"
@@ -311,6 +313,8 @@ int run_search_command(const SearchCommandOptions& o) {
   runtime.threads = o.threads;
   runtime.surrogate_cost_ms = o.surrogate_cost_ms;
   std::unique_ptr<Evaluator> evaluator = make_evaluator(config, runtime);
+  MpiWorld* world = MpiWorld::current();  // started by mpirun with several ranks
+  if (world) check_distributable(config);
   std::unique_ptr<LatencyObjective> objective = make_latency_objective(config, device_access(o));
   if (objective) {
     for (const auto& [name, info] : objective->check_devices()) {
@@ -335,6 +339,12 @@ int run_search_command(const SearchCommandOptions& o) {
     trials = store->target_trials();
   }
 
+  std::unique_ptr<TrialRunner> runner;
+  if (world) {
+    runner = std::make_unique<MpiTrialRunner>(*world, config, runtime, objective.get());
+  } else {
+    runner = std::make_unique<LocalTrialRunner>(*evaluator, objective.get());
+  }
   auto strategy = make_strategy(config.strategy, space, config.seed);
   SearchOptions so;
   so.trials = static_cast<int>(trials);
@@ -343,7 +353,9 @@ int run_search_command(const SearchCommandOptions& o) {
   so.reward = reward;
   so.failed_reward = config.failed_reward;
   std::cerr << "mnas: search " << o.store << ": " << so.trials << " trials, strategy "
-            << strategy->name() << ", evaluator " << evaluator->name() << ", "
+            << strategy->name() << ", evaluator " << evaluator->name()
+            << (world ? " on " + std::to_string(world->size() - 1) + " MPI worker rank(s)" : "")
+            << ", "
             << describe_devices(config) << ", " << config.reward << " reward"
             << (store->trial_count() > 0
                     ? ", resuming at trial " + std::to_string(store->trial_count() + 1)
@@ -363,7 +375,7 @@ int run_search_command(const SearchCommandOptions& o) {
   };
   try {
     run_search(
-        *store, *strategy, *evaluator, space, so,
+        *store, *strategy, *runner, so,
         [](const SearchProgress& p) {
           const StoredTrial& t = *p.trial;
           std::fprintf(
@@ -374,17 +386,17 @@ int run_search_command(const SearchCommandOptions& o) {
               t.cached ? " (seen before)" : "", t.failure.empty() ? "" : ": ", t.failure.c_str(),
               p.best_reward, p.eta_seconds);
         },
-        objective.get());
+        objective != nullptr);
     if (interrupted()) return interrupted_exit_code(InterruptGuard::signal_number());
     evaluate_references(
-        *store, *evaluator, space, reward, names,
+        *store, *runner, space, reward, names,
         [](const StoredReference& r, int i, int n) {
           std::fprintf(stderr,
                        "mnas: reference %d/%d %s %s acc %.2f%% lat %.3f ms reward %.4f%s%s\n", i, n,
                        r.name.c_str(), r.status.c_str(), 100 * r.accuracy, r.latency_ms, r.reward,
                        r.failure.empty() ? "" : ": ", r.failure.c_str());
         },
-        objective.get());
+        &InterruptGuard::requested());
   } catch (const DeviceUnreachable& e) {
     std::fprintf(stderr,
                  "mnas: search paused: %s\nmnas: the store %s keeps its %lld trials; once the "

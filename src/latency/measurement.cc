@@ -17,11 +17,11 @@
 namespace mnas {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
+// Seconds on the measurement's clock (MeasureClock); steady_clock unless a test gives its own.
+double steady_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
+const MeasureClock kSteadyClock = steady_seconds;
 
 // Pins the calling thread to one CPU for its lifetime and restores the previous mask after.
 class CpuPin {
@@ -50,19 +50,20 @@ class CpuPin {
   bool pinned_ = false;
 };
 
-LatencyStats attempt(const std::function<void()>& run, const MeasureOptions& o) {
-  const Clock::time_point warm = Clock::now();
-  for (int i = 0; i < o.warmup_runs || seconds_since(warm) < o.warmup_seconds; ++i) {
+LatencyStats attempt(const std::function<void()>& run, const MeasureOptions& o,
+                     const MeasureClock& now) {
+  const double warm = now();
+  for (int i = 0; i < o.warmup_runs || now() - warm < o.warmup_seconds; ++i) {
     run();
-    if (seconds_since(warm) > o.max_seconds) break;
+    if (now() - warm > o.max_seconds) break;
   }
   std::vector<double> samples;
-  const Clock::time_point start = Clock::now();
-  while (static_cast<int>(samples.size()) < o.min_runs || seconds_since(start) < o.min_seconds) {
-    const Clock::time_point t = Clock::now();
+  const double start = now();
+  while (static_cast<int>(samples.size()) < o.min_runs || now() - start < o.min_seconds) {
+    const double t = now();
     run();
-    samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
-    if (seconds_since(start) >= o.max_seconds) break;
+    samples.push_back(1000 * (now() - t));
+    if (now() - start >= o.max_seconds) break;
   }
   return summarize(std::move(samples));
 }
@@ -70,23 +71,24 @@ LatencyStats attempt(const std::function<void()>& run, const MeasureOptions& o) 
 // One attempt of measure_interleaved: rounds of (a, b).
 std::pair<LatencyStats, LatencyStats> paired_attempt(const std::function<void()>& a,
                                                      const std::function<void()>& b,
-                                                     const MeasureOptions& o) {
-  const Clock::time_point warm = Clock::now();
-  for (int i = 0; i < o.warmup_runs || seconds_since(warm) < o.warmup_seconds; ++i) {
+                                                     const MeasureOptions& o,
+                                                     const MeasureClock& now) {
+  const double warm = now();
+  for (int i = 0; i < o.warmup_runs || now() - warm < o.warmup_seconds; ++i) {
     a();
     b();
-    if (seconds_since(warm) > o.max_seconds) break;
+    if (now() - warm > o.max_seconds) break;
   }
   std::vector<double> sa, sb;
-  const Clock::time_point start = Clock::now();
-  while (static_cast<int>(sa.size()) < o.min_runs || seconds_since(start) < o.min_seconds) {
-    Clock::time_point t = Clock::now();
+  const double start = now();
+  while (static_cast<int>(sa.size()) < o.min_runs || now() - start < o.min_seconds) {
+    const double t = now();
     a();
-    const Clock::time_point mid = Clock::now();
+    const double mid = now();
     b();
-    sa.push_back(std::chrono::duration<double, std::milli>(mid - t).count());
-    sb.push_back(std::chrono::duration<double, std::milli>(Clock::now() - mid).count());
-    if (seconds_since(start) >= o.max_seconds) break;
+    sa.push_back(1000 * (mid - t));
+    sb.push_back(1000 * (now() - mid));
+    if (now() - start >= o.max_seconds) break;
   }
   return {summarize(std::move(sa)), summarize(std::move(sb))};
 }
@@ -138,12 +140,14 @@ LatencyStats summarize(std::vector<double> samples) {
   return s;
 }
 
-Measurement measure(const std::function<void()>& run, const MeasureOptions& options) {
+Measurement measure(const std::function<void()>& run, const MeasureOptions& options,
+                    const MeasureClock& clock) {
+  const MeasureClock& now = clock ? clock : kSteadyClock;
   validate(options);
   CpuPin pin(options.cpu);
   Measurement m;
   for (int a = 0; a < options.max_attempts; ++a) {
-    m.attempts.push_back(attempt(run, options));
+    m.attempts.push_back(attempt(run, options, now));
     if (a == 0 || m.attempts.back().cv < m.stats.cv) m.stats = m.attempts.back();
     if (m.attempts.back().cv <= options.max_cv) break;
   }
@@ -243,13 +247,14 @@ std::string utc_timestamp() {
 
 PairedMeasurement measure_interleaved(const std::function<void()>& a,
                                       const std::function<void()>& b,
-                                      const MeasureOptions& options) {
+                                      const MeasureOptions& options, const MeasureClock& clock) {
+  const MeasureClock& now = clock ? clock : kSteadyClock;
   validate(options);
   CpuPin pin(options.cpu);
   PairedMeasurement m;
   double kept_cv = 0;
   for (int i = 0; i < options.max_attempts; ++i) {
-    const auto [first, second] = paired_attempt(a, b, options);
+    const auto [first, second] = paired_attempt(a, b, options, now);
     m.first.attempts.push_back(first);
     m.second.attempts.push_back(second);
     const double cv = std::max(first.cv, second.cv);

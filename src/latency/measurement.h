@@ -40,8 +40,13 @@ struct Measurement {
   std::vector<LatencyStats> attempts;  // every attempt, in order
 };
 
+// The clock a measurement reads, in seconds (monotonic). Empty: std::chrono::steady_clock; tests
+// give a fake one so that what they check does not depend on how busy the machine is.
+using MeasureClock = std::function<double()>;
+
 // Times `run` with the protocol above. `run` must do one complete inference.
-Measurement measure(const std::function<void()>& run, const MeasureOptions& options);
+Measurement measure(const std::function<void()>& run, const MeasureOptions& options,
+                    const MeasureClock& clock = {});
 
 // Two networks timed alternately (a, b, a, b, ...) under one protocol, so that a machine that
 // speeds up or slows down while they are measured affects both alike and their ratio holds.
@@ -53,7 +58,8 @@ struct PairedMeasurement {
 };
 PairedMeasurement measure_interleaved(const std::function<void()>& a,
                                       const std::function<void()>& b,
-                                      const MeasureOptions& options);
+                                      const MeasureOptions& options,
+                                      const MeasureClock& clock = {});
 
 // Where and how a latency was measured; goes with every result.
 struct Provenance {

@@ -110,21 +110,25 @@ TEST(MeasureInterleaved, AlternatesAndKeepsBothStatistics) {
 }
 
 TEST(MeasureInterleaved, ARatioSurvivesAMachineThatSlowsDown) {
-  // b takes twice as long as a; the machine slows down 3x in the middle of the measurement.
+  // b takes twice as long as a; the machine slows down 3x half-way through the measurement. On a
+  // fake clock that the runs advance, so that how busy this machine is cannot change the answer.
+  double now = 0;
   int rounds = 0;
-  const auto spin = [](double us) {
-    const auto end =
-        std::chrono::steady_clock::now() + std::chrono::duration<double, std::micro>(us);
-    while (std::chrono::steady_clock::now() < end) {
-    }
-  };
   MeasureOptions o = quick();
   o.min_runs = 40;
   o.max_attempts = 1;
   o.warmup_runs = 0;
-  const PairedMeasurement m = measure_interleaved([&] { spin(rounds < 20 ? 200 : 600); },
-                                                  [&] { spin(rounds++ < 20 ? 400 : 1200); }, o);
-  EXPECT_NEAR(m.second.stats.median_ms / m.first.stats.median_ms, 2.0, 0.2);
+  o.warmup_seconds = 0;
+  o.min_seconds = 0;
+  const PairedMeasurement m = measure_interleaved(
+      [&] { now += rounds < 20 ? 200e-6 : 600e-6; },
+      [&] { now += rounds++ < 20 ? 400e-6 : 1200e-6; }, o, [&] { return now; });
+  EXPECT_EQ(m.first.stats.runs, 40);
+  EXPECT_NEAR(m.second.stats.median_ms / m.first.stats.median_ms, 2.0, 1e-9);
+  // Timed one after the other instead (a before the slowdown, b after it), the ratio is 6x.
+  const double a_alone = measure([&] { now += 200e-6; }, o, [&] { return now; }).stats.median_ms;
+  const double b_alone = measure([&] { now += 1200e-6; }, o, [&] { return now; }).stats.median_ms;
+  EXPECT_NEAR(b_alone / a_alone, 6.0, 1e-9);
 }
 
 TEST(CpuModel, NamesX86ArmBoardsAndPhones) {

@@ -138,6 +138,22 @@ void validate(const ControllerOptions& o) {
         "controller init range: must be in (0, 1]");
 }
 
+namespace {
+
+// The controller's tensors are tiny; computing them on one thread also makes their floating-point
+// sums independent of the process's thread count (the trainer's --threads, the cores an MPI rank
+// is bound to), so that a seeded search proposes the same architectures however it is run.
+class OneThread {
+ public:
+  OneThread() : previous_(torch::get_num_threads()) { torch::set_num_threads(1); }
+  ~OneThread() { torch::set_num_threads(previous_); }
+
+ private:
+  int previous_;
+};
+
+}  // namespace
+
 Controller::Controller(const SearchSpace& space, uint64_t seed, ControllerOptions options)
     : space_(space), options_(options), rng_(seed) {
   validate(options_);
@@ -152,6 +168,7 @@ std::string Controller::name() const {
 
 std::vector<Proposal> Controller::propose(int n) {
   if (n < 1) throw Error("propose: n must be ≥ 1");
+  OneThread one_thread;
   torch::NoGradGuard no_grad;
   std::vector<std::vector<int>> sampled;
   model_->policy->run(
@@ -168,6 +185,7 @@ std::vector<Proposal> Controller::propose(int n) {
 
 double Controller::log_probability(const std::vector<int>& tokens) const {
   strategy_state::check_trials({tokens}, space_);
+  OneThread one_thread;
   torch::NoGradGuard no_grad;
   const torch::Tensor t = token_tensor({tokens});
   const auto never = [](const double*, int) -> int64_t { return 0; };
@@ -176,6 +194,7 @@ double Controller::log_probability(const std::vector<int>& tokens) const {
 
 void Controller::observe(const std::vector<Trial>& trials) {
   if (trials.empty()) return;
+  OneThread one_thread;
   std::vector<std::vector<int>> tokens;
   std::vector<double> rewards;
   for (const Trial& t : trials) {

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "search/scoring.h"
+#include "search/search_loop.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
 #include "space/zoo.h"
@@ -12,10 +13,10 @@ namespace mnas {
 
 std::vector<std::string> default_reference_names() { return zoo_names(); }
 
-void evaluate_references(Store& store, Evaluator& evaluator, const SearchSpace& space,
+void evaluate_references(Store& store, TrialRunner& runner, const SearchSpace& space,
                          const RewardOptions& reward, const std::vector<std::string>& names,
                          const std::function<void(const StoredReference&, int, int)>& progress,
-                         LatencyObjective* objective, const std::atomic<bool>* stop) {
+                         const std::atomic<bool>* stop) {
   ZooOptions zoo;
   zoo.input = space.input();
   zoo.classes = space.classes();
@@ -27,18 +28,28 @@ void evaluate_references(Store& store, Evaluator& evaluator, const SearchSpace& 
     try {
       arch = zoo_model(name, zoo);  // before evaluating anything: a bad name fails at once
     } catch (const Error& e) {
-      throw Error(std::string("--references: ") + e.what());
+      throw Error(std::string("references: ") + e.what());
     }
     if (stored.insert(name).second) todo.emplace_back(name, std::move(arch));
   }
-  int i = 0;
-  for (const auto& [name, arch] : todo) {
-    if (stop != nullptr && stop->load()) return;
+  // Up to runner.capacity() at once (MPI ranks); each stored as it finishes.
+  size_t next = 0;
+  int running = 0, finished = 0;
+  std::vector<std::chrono::steady_clock::time_point> started(todo.size());
+  while (true) {
+    while (next < todo.size() && running < runner.capacity() &&
+           !(stop != nullptr && stop->load())) {
+      started[next] = std::chrono::steady_clock::now();
+      runner.start(static_cast<int>(next), todo[next].second);
+      ++next;
+      ++running;
+    }
+    if (running == 0) return;
+    const auto [ticket, e] = runner.wait();
+    --running;
     StoredReference r;
-    r.name = name;
-    r.canonical = to_canonical_string(arch);
-    const auto t0 = std::chrono::steady_clock::now();
-    const Evaluation e = evaluate_trial(evaluator, objective, arch);
+    r.name = todo[ticket].first;
+    r.canonical = to_canonical_string(todo[ticket].second);
     const Score sc = score(e, reward, 0.0);
     r.status = sc.status;
     r.failure = sc.failure;
@@ -47,10 +58,19 @@ void evaluate_references(Store& store, Evaluator& evaluator, const SearchSpace& 
     r.latency_ms = e.latency_ms;
     r.latency_json = e.latency_json;
     r.latencies = e.latencies;
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started[ticket]).count();
     store.add_reference(r);
-    if (progress) progress(r, ++i, static_cast<int>(todo.size()));
+    if (progress) progress(r, ++finished, static_cast<int>(todo.size()));
   }
+}
+
+void evaluate_references(Store& store, Evaluator& evaluator, const SearchSpace& space,
+                         const RewardOptions& reward, const std::vector<std::string>& names,
+                         const std::function<void(const StoredReference&, int, int)>& progress,
+                         LatencyObjective* objective, const std::atomic<bool>* stop) {
+  LocalTrialRunner runner(evaluator, objective);
+  evaluate_references(store, runner, space, reward, names, progress, stop);
 }
 
 }  // namespace mnas

@@ -29,6 +29,14 @@ void evaluate_references(
     const std::vector<std::string>& names,
     const std::function<void(const StoredReference&, int, int)>& progress = nullptr,
     LatencyObjective* objective = nullptr, const std::atomic<bool>* stop = nullptr);
+// The same with the evaluations run by `runner` (up to its capacity at once: MPI ranks), the
+// latency measured by the runner.
+class TrialRunner;
+void evaluate_references(
+    Store& store, TrialRunner& runner, const SearchSpace& space, const RewardOptions& reward,
+    const std::vector<std::string>& names,
+    const std::function<void(const StoredReference&, int, int)>& progress = nullptr,
+    const std::atomic<bool>* stop = nullptr);
 
 }  // namespace mnas
 

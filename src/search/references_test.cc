@@ -78,7 +78,7 @@ TEST(References, AnUnknownNameIsAnErrorNamingTheFlag) {
     evaluate_references(store, evaluator, space, RewardOptions::soft(1.0), {"resnet50"});
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("--references: unknown zoo model 'resnet50'"),
+    EXPECT_NE(std::string(e.what()).find("references: unknown zoo model 'resnet50'"),
               std::string::npos)
         << e.what();
   }

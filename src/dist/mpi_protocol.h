@@ -1,0 +1,41 @@
+#ifndef MNAS_DIST_MPI_PROTOCOL_H_
+#define MNAS_DIST_MPI_PROTOCOL_H_
+
+// The messages between rank 0 and the workers (internal to dist/). Every message is UTF-8 text:
+//   kStart  0 → worker  {"config": <the search's stored configuration>, "runtime": {...}}
+//   kTask   0 → worker  "<ticket> <canonical architecture string>"
+//   kResult worker → 0  {"ticket": n, "evaluation": {...}}
+//   kStop   0 → worker  "" — nothing (more) to do: return
+// A worker evaluates one task at a time; rank 0 gives the next task to whichever worker answered.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "search/search_setup.h"
+#include "search/trial.h"
+
+namespace mnas::mpi {
+
+enum Tag : int { kStart = 1, kTask = 2, kResult = 3, kStop = 4 };
+
+void send_text(int to, Tag tag, const std::string& text);
+// The next message from rank `from` (kAnySource: any rank), whatever its tag.
+struct Message {
+  int source = 0;
+  int tag = 0;
+  std::string text;
+};
+constexpr int kAnySource = -1;
+Message receive(int from);
+
+nlohmann::json runtime_json(const EvaluatorRuntime& runtime);
+EvaluatorRuntime runtime_from_json(const nlohmann::json& j);
+
+// Exact round trip (doubles written with 17 significant digits), validated when read.
+nlohmann::json evaluation_json(const Evaluation& e);
+Evaluation evaluation_from_json(const nlohmann::json& j, const std::string& where);
+
+}  // namespace mnas::mpi
+
+#endif  // MNAS_DIST_MPI_PROTOCOL_H_

@@ -1,0 +1,63 @@
+#include "dist/mpi_worker.h"
+
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+#include "dist/mpi_protocol.h"
+#include "latency/measurement.h"
+#include "search/scoring.h"
+#include "search/search_config.h"
+#include "space/architecture_codec.h"
+#include "space/error.h"
+#include "space/json_fields.h"
+
+namespace mnas {
+
+int run_mpi_worker(MpiWorld& world) {
+  ::signal(SIGINT, SIG_IGN);
+  ::signal(SIGTERM, SIG_IGN);
+  const std::string who = "mnas: MPI rank " + std::to_string(world.rank());
+  std::unique_ptr<Evaluator> evaluator;
+  try {
+    while (true) {
+      const mpi::Message m = mpi::receive(0);
+      if (m.tag == mpi::kStop) return 0;
+      if (m.tag == mpi::kStart) {
+        const nlohmann::json j = json_fields::parse(m.text, "search from rank 0");
+        SearchConfig config = search_config_from_json(j.at("config"), "config");
+        EvaluatorRuntime runtime = mpi::runtime_from_json(j.at("runtime"));
+        if (runtime.threads == 0) {
+          runtime.threads = std::max(1, usable_cpus() / std::max(1, world.workers_on_this_node()));
+        }
+        evaluator = make_evaluator(config, runtime);
+        std::fprintf(stderr, "%s on %s: evaluator %s, %d training thread(s)\n", who.c_str(),
+                     world.node().c_str(), evaluator->name().c_str(), runtime.threads);
+        continue;
+      }
+      if (m.tag != mpi::kTask || !evaluator) {
+        throw Error("unexpected message from rank 0 (tag " + std::to_string(m.tag) + ")");
+      }
+      const size_t space = m.text.find(' ');
+      if (space == std::string::npos) throw Error("task: no architecture");
+      const int ticket = std::stoi(m.text.substr(0, space));
+      Evaluation e;
+      try {
+        e = evaluate_safely(*evaluator, parse_architecture_string(m.text.substr(space + 1)));
+      } catch (const std::exception& ex) {  // an architecture this rank cannot read
+        e.ok = false;
+        e.failure = ex.what();
+      }
+      mpi::send_text(0, mpi::kResult,
+                     nlohmann::json{{"ticket", ticket}, {"evaluation", mpi::evaluation_json(e)}}
+                         .dump());
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: error: %s\n", who.c_str(), e.what());
+    world.abort(1);
+  }
+}
+
+}  // namespace mnas

@@ -1,0 +1,85 @@
+#include "dist/mpi_world.h"
+
+#include <mpi.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "dist/mpi_protocol.h"
+#include "space/error.h"
+
+namespace mnas {
+namespace {
+
+MpiWorld* g_world = nullptr;
+
+}  // namespace
+
+bool launched_by_mpi() {
+  // OpenMPI's launcher (mpirun) and PMIx (srun with --mpi=pmix) set these for every rank.
+  return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMIX_RANK") != nullptr;
+}
+
+MpiWorld::MpiWorld(int* argc, char*** argv) {
+  int provided = 0;
+  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  char name[MPI_MAX_PROCESSOR_NAME] = {};
+  int length = 0;
+  MPI_Get_processor_name(name, &length);
+  node_.assign(name, static_cast<size_t>(length));
+  // Ranks on this machine, and whether rank 0 is one of them (it does not train).
+  MPI_Comm local;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
+  int local_size = 1;
+  MPI_Comm_size(local, &local_size);
+  int has_rank0 = rank_ == 0 ? 1 : 0, local_has_rank0 = 0;
+  MPI_Allreduce(&has_rank0, &local_has_rank0, 1, MPI_INT, MPI_MAX, local);
+  MPI_Comm_free(&local);
+  workers_on_node_ = local_size - local_has_rank0;
+  if (size_ > 1) g_world = this;
+}
+
+MpiWorld::~MpiWorld() {
+  if (rank_ == 0 && size_ > 1) release_workers();
+  g_world = nullptr;
+  MPI_Finalize();
+}
+
+MpiWorld* MpiWorld::current() { return g_world; }
+
+void MpiWorld::release_workers() {
+  if (released_ || rank_ != 0) return;
+  released_ = true;
+  for (int r = 1; r < size_; ++r) mpi::send_text(r, mpi::kStop, "");
+}
+
+void MpiWorld::abort(int code) {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::exit(code);  // not reached
+}
+
+namespace mpi {
+
+void send_text(int to, Tag tag, const std::string& text) {
+  MNAS_ASSERT(text.size() < (size_t{1} << 31));
+  MPI_Send(text.data(), static_cast<int>(text.size()), MPI_CHAR, to, tag, MPI_COMM_WORLD);
+}
+
+Message receive(int from) {
+  MPI_Status status;
+  MPI_Probe(from == kAnySource ? MPI_ANY_SOURCE : from, MPI_ANY_TAG, MPI_COMM_WORLD, &status);
+  int count = 0;
+  MPI_Get_count(&status, MPI_CHAR, &count);
+  Message m;
+  m.source = status.MPI_SOURCE;
+  m.tag = status.MPI_TAG;
+  m.text.resize(static_cast<size_t>(count));
+  MPI_Recv(m.text.data(), count, MPI_CHAR, m.source, m.tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  return m;
+}
+
+}  // namespace mpi
+}  // namespace mnas

@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""A search on several MPI ranks (mpirun on loopback) against the same search in one process.
+
+1. mpirun -np 3 (two worker ranks), surrogate evaluator: the store holds the same trials (step,
+   index, architecture, tokens, results, cached), references and strategy states as the store of
+   one process with the same seed; only ids and timings may differ.
+2. mpirun -np 4 with a per-trial cost, a worker rank killed with SIGKILL mid-search: the job
+   ends, the store keeps what finished; `--resume` on 2 ranks ends with exactly the asked number
+   of trials, equal to the single-process store.
+3. A configuration that would time candidates on cores that train (local latency) is refused.
+
+Usage: mpi_search_test.py MNAS_BINARY
+"""
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+MPIRUN = ["mpirun", "--allow-run-as-root", "--oversubscribe", "--bind-to", "none"]
+TRIALS_COLUMNS = ("step, idx, canonical, tokens, status, failure, accuracy, latency_ms, reward, "
+                  "latency_json, cached")
+
+
+def rows(store, sql):
+    db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    try:
+        return db.execute(sql).fetchall()
+    finally:
+        db.close()
+
+
+def content(store):
+    return {
+        "trials": rows(store, f"SELECT {TRIALS_COLUMNS} FROM trials ORDER BY step, idx"),
+        "references": rows(store, "SELECT name, canonical, status, failure, accuracy, latency_ms, "
+                                  "reward FROM references_ ORDER BY name"),
+        # The strategy's own fields (baseline, RNG state, ...) byte for byte; the LibTorch archive
+        # after them is left out: it writes the optimizer's state in an order that depends on
+        # memory addresses, so two identical processes write it differently. Whether it is the
+        # same state is what the resume below shows (the same next proposals).
+        "strategy": [(step, state[:state.find(b"PK\x03\x04")])
+                     for step, state in rows(store, "SELECT step, state FROM controller ORDER BY step")],
+    }
+
+
+def search(mnas, store, np_=None, extra=(), check=True):
+    cmd = ([*MPIRUN, "-np", str(np_)] if np_ else []) + [
+        mnas, "search", "--evaluator", "surrogate", "--store", store, "--seed", "11",
+        "--trials", "24", "--batch", "5", "--references", "mnasnet-a1,mobilenetv2", *extra]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if check and r.returncode != 0:
+        sys.exit(f"FAILED: {' '.join(cmd)} exited {r.returncode}:\n{r.stderr[-3000:]}")
+    return r
+
+
+def rank_pid(rank, marker):
+    """The pid of the mnas process of MPI rank `rank` whose command line holds `marker`."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().decode(errors="replace")
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                environ = f.read().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if marker in cmdline and "mpirun" not in cmdline and \
+                f"OMPI_COMM_WORLD_RANK={rank}" in environ:
+            return int(entry)
+    return None
+
+
+def main():
+    mnas = os.path.abspath(sys.argv[1])
+    failures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        one = os.path.join(tmp, "one.db")
+        search(mnas, one)
+        expected = content(one)
+        assert len(expected["trials"]) == 24 and len(expected["references"]) == 2
+
+        # 1. Two worker ranks: the same store.
+        three = os.path.join(tmp, "three.db")
+        r = search(mnas, three, np_=3)
+        if "on 2 MPI worker rank(s)" not in r.stderr:
+            failures.append("the search did not say it runs on 2 worker ranks:\n" + r.stderr[-2000:])
+        if content(three) != expected:
+            failures.append("mpirun -np 3 stored other trials than one process")
+
+        # 2. A worker killed mid-search, then a resume on another number of ranks.
+        killed = os.path.join(tmp, "killed.db")
+        cmd = [*MPIRUN, "-np", "4", mnas, "search", "--evaluator", "surrogate", "--store", killed,
+               "--seed", "11", "--trials", "24", "--batch", "5", "--references",
+               "mnasnet-a1,mobilenetv2", "--surrogate-cost-ms", "250"]
+        job = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        victim = None
+        deadline = time.time() + 60
+        while time.time() < deadline and job.poll() is None:
+            if os.path.exists(killed):
+                try:
+                    if rows(killed, "SELECT COUNT(*) FROM trials")[0][0] >= 3:
+                        victim = rank_pid(2, killed)
+                        if victim:
+                            break
+                except sqlite3.Error:
+                    pass
+            time.sleep(0.05)
+        if victim is None:
+            job.kill()
+            sys.exit("FAILED: could not find worker rank 2 to kill")
+        os.kill(victim, signal.SIGKILL)
+        _, err = job.communicate(timeout=120)
+        kept = rows(killed, "SELECT COUNT(*) FROM trials")[0][0]
+        print(f"killed worker rank 2 (pid {victim}); mpirun exited {job.returncode}; "
+              f"{kept} trials kept")
+        if job.returncode == 0:
+            failures.append("mpirun exited 0 after a worker was killed")
+        if not 3 <= kept < 24:
+            failures.append(f"{kept} trials kept after the kill")
+        r = subprocess.run([*MPIRUN, "-np", "2", mnas, "search", "--store", killed, "--resume",
+                            "--references", "mnasnet-a1,mobilenetv2"],
+                           capture_output=True, text=True, timeout=300)
+        if r.returncode != 0:
+            failures.append(f"--resume on 2 ranks exited {r.returncode}:\n{r.stderr[-2000:]}")
+        elif content(killed) != expected:
+            got = content(killed)
+            failures.append(f"after kill and resume: {len(got['trials'])} trials, "
+                            f"{len(got['references'])} references, not the single-process store")
+
+        # 3. Local latency on several ranks is refused before anything is written.
+        refused = os.path.join(tmp, "refused.db")
+        r = subprocess.run([*MPIRUN, "-np", "2", mnas, "search", "--store", refused, "--trials", "2"],
+                           capture_output=True, text=True, timeout=120)
+        if r.returncode == 0 or "cannot time candidates on this machine" not in r.stderr or \
+                os.path.exists(refused):
+            failures.append(f"local latency on 2 ranks not refused cleanly (exit {r.returncode}):\n"
+                            + r.stderr[-1500:])
+    for f in failures:
+        print("FAILED:", f)
+    print("FAILED" if failures else "OK: 1 process, 3 ranks, and a killed 4-rank job resumed on 2 "
+          "ranks store the same search")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
