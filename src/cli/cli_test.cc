@@ -232,6 +232,7 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
       {"search --store /tmp/never-created.db --trials 0x10", 2,
        "--trials: '0x10' is not a decimal integer"},
       {"search --store /tmp/never-created.db --holdout 1e3", 2, "'1e3' is not a decimal integer"},
+      {"train mnasnet-a1 --recipe fast", 2, "recipe: unknown 'fast'; use full or proxy"},
   };
   for (const BadCall& c : calls) {
     SCOPED_TRACE(c.args);

@@ -102,4 +102,17 @@ TEST(TrainCli, ResumeEndsWhereTheUninterruptedRunEndsOnAnImageFolder) {
   std::remove(part.c_str());
 }
 
+// --recipe proxy trains what a search trial trains (1 epoch, no warm-up, crops or flips); the
+// flags given change it, the others keep the recipe's values.
+TEST(TrainCli, RecipeProxyIsWhatATrialTrainsAndFlagsChangeIt) {
+  const Result r = run_mnas(
+      "train mnasnet-small --recipe proxy --train-images 64 --holdout 32 --threads 1 --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["recipe"], "proxy");
+  EXPECT_EQ(j["epochs"], 1);            // the recipe's, not the full recipe's 30
+  EXPECT_EQ(j["holdout_images"], 32);  // the flag's, not the recipe's 2,000
+  EXPECT_EQ(j["status"], "done");
+}
+
 }  // namespace

@@ -264,6 +264,12 @@ TrainOptions proxy_options() {
   return o;
 }
 
+TrainOptions train_recipe(const std::string& name) {
+  if (name == "full") return TrainOptions{};
+  if (name == "proxy") return proxy_options();
+  throw Error("recipe: unknown '" + name + "'; use full or proxy");
+}
+
 TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
                   const std::function<void(const TrainProgress&)>& progress,
                   const std::string& resume) {

@@ -45,6 +45,11 @@ void validate(const TrainOptions& options);
 // accuracy: MnasNet-A1 on Fashion-MNIST 68.2% with 2-pixel crops, 70.3% without).
 TrainOptions proxy_options();
 
+// The named training recipes: "full" (TrainOptions' defaults: 30 epochs, warm-up, crops, flips,
+// label smoothing) and "proxy" (proxy_options(): exactly what a search trial trains). Throws
+// mnas::Error for another name.
+TrainOptions train_recipe(const std::string& name);
+
 struct TrainProgress {
   int epoch = 0, epochs = 0;      // 1-based epoch
   int64_t step = 0, steps = 0;    // within the epoch
