@@ -36,6 +36,8 @@ nlohmann::json trial_json(const StoredTrial& t) {
           {"reward", t.reward},
           {"status", t.status},
           {"failure", t.failure},
+          {"metrics", t.metrics_json.empty() ? nlohmann::json::object()
+                                             : nlohmann::json::parse(t.metrics_json)},
           {"canonical", t.canonical}};
 }
 

@@ -30,13 +30,15 @@ nlohmann::json evaluation_json(const Evaluation& e) {
           {"latency_ms", e.latency_ms},
           {"latency_json", e.latency_json},
           {"latencies", e.latencies.empty() ? "" : encode_latencies(e.latencies)},
-          {"seconds", e.seconds}};
+          {"seconds", e.seconds},
+          {"metrics", e.metrics_json}};
 }
 
 Evaluation evaluation_from_json(const nlohmann::json& j, const std::string& where) {
   jf::require_object(j, where);
   jf::reject_unknown_keys(
-      j, {"ok", "failure", "accuracy", "latency_ms", "latency_json", "latencies", "seconds"},
+      j, {"ok", "failure", "accuracy", "latency_ms", "latency_json", "latencies", "seconds",
+          "metrics"},
       where);
   Evaluation e;
   const nlohmann::json& ok = jf::required(j, "ok", where);
@@ -49,6 +51,8 @@ Evaluation evaluation_from_json(const nlohmann::json& j, const std::string& wher
   e.latencies = decode_latencies(
       jf::as_string(jf::required(j, "latencies", where), where + ".latencies"), where);
   e.seconds = jf::as_double(jf::required(j, "seconds", where), where + ".seconds");
+  e.metrics_json = checked_metrics_text(
+      jf::as_string(jf::required(j, "metrics", where), where + ".metrics"), where + ".metrics");
   return e;
 }
 

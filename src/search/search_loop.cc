@@ -66,6 +66,7 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
     st.latency_ms = e.latency_ms;
     st.latency_json = e.latency_json;
     st.latencies = e.latencies;
+    st.metrics_json = e.metrics_json;
     st.seconds = seconds;
     store.add_trial(st);
     ++done;
@@ -131,6 +132,7 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
           e.latency_ms = previous->latency_ms;
           e.latency_json = previous->latency_json;
           e.latencies = previous->latencies;
+          e.metrics_json = previous->metrics_json;
           trials[i].cached = true;
           record(trials[i], e, 0.0);
           finished[i] = true;

@@ -24,7 +24,7 @@ namespace {
 
 // 'mnas' in the SQLite header's application id; user_version is the schema version.
 constexpr int kApplicationId = 0x6d6e6173;
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;  // 3: trials.metrics
 
 // A prepared statement, finalised on scope exit; step() checks every result.
 class Statement {
@@ -76,6 +76,7 @@ std::string now_utc() {
   return buf;
 }
 
+// Read as columns 0..13 by read_trial; an older store without `metrics` gives '' there.
 constexpr const char* kTrialColumns =
     "id, step, idx, canonical, tokens, status, failure, accuracy, latency_ms, reward, "
     "latency_json, seconds, cached";
@@ -168,6 +169,11 @@ StoredTrial read_trial(sqlite3_stmt* s, const std::string& path) {
   }
   t.seconds = r.real(11, "seconds", 0, 1e9);
   t.cached = r.integer(12, "cached", 0, 1) != 0;
+  try {
+    t.metrics_json = checked_metrics_text(r.text(13, "metrics"), r.where() + ": metrics");
+  } catch (const Error& e) {
+    throw Error(e.what(), Error::Kind::kIo);
+  }
   if (t.status == "done" && !(t.latency_ms > 0))
     r.fail("latency_ms", "a done trial without latency");
   return t;
@@ -205,7 +211,12 @@ void Store::create_schema() {
       "idx INTEGER NOT NULL, canonical TEXT NOT NULL, tokens TEXT NOT NULL, status TEXT NOT "
       "NULL, failure TEXT NOT NULL, accuracy REAL NOT NULL, latency_ms REAL NOT NULL, reward "
       "REAL NOT NULL, latency_json TEXT NOT NULL, seconds REAL NOT NULL, cached INTEGER NOT "
-      "NULL, created TEXT NOT NULL, UNIQUE (step, idx))");
+      "NULL, created TEXT NOT NULL, metrics TEXT NOT NULL DEFAULT '', UNIQUE (step, idx))");
+  // Schema 2 → 3: the extra metrics of external evaluators.
+  if (!has_column("trials", "metrics")) {
+    exec("ALTER TABLE trials ADD COLUMN metrics TEXT NOT NULL DEFAULT ''");
+  }
+  has_metrics_ = true;
   exec("CREATE INDEX IF NOT EXISTS trials_canonical ON trials (canonical)");
   exec(
       "CREATE TABLE IF NOT EXISTS references_ (name TEXT PRIMARY KEY, canonical TEXT NOT NULL, "
@@ -332,6 +343,7 @@ void Store::open(Mode mode) {
           Error::Kind::kIo);
     }
   }
+  has_metrics_ = has_column("trials", "metrics");
   if (read_only_) return;
   take_writer_lock();
   exec("PRAGMA journal_mode=WAL");
@@ -424,12 +436,27 @@ void Store::set_target_trials(int64_t trials) {
   set_value("trials", std::to_string(trials));
 }
 
+bool Store::has_column(const char* table, const char* column) const {
+  Statement s(db_,
+              (std::string("SELECT COUNT(*) FROM pragma_table_info('") + table +
+               "') WHERE name = ?")
+                  .c_str(),
+              path_);
+  s.bind(1, std::string(column));
+  return s.step() && sqlite3_column_int64(s.get(), 0) > 0;
+}
+
+std::string Store::trial_columns() const {
+  return std::string(kTrialColumns) + (has_metrics_ ? ", metrics" : ", ''");
+}
+
 void Store::add_trial(const StoredTrial& t) {
   require_writable();
   Statement s(
       db_,
       "INSERT INTO trials (step, idx, canonical, tokens, status, failure, accuracy, latency_ms, "
-      "reward, latency_json, seconds, cached, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+      "reward, latency_json, seconds, cached, created, metrics) VALUES "
+      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
       path_);
   s.bind(1, t.step);
   s.bind(2, t.index);
@@ -444,11 +471,12 @@ void Store::add_trial(const StoredTrial& t) {
   s.bind(11, t.seconds);
   s.bind(12, t.cached ? 1 : 0);
   s.bind(13, now_utc());
+  s.bind(14, checked_metrics_text(t.metrics_json, "trial metrics"));
   s.step();
 }
 
 std::vector<StoredTrial> Store::trials() const {
-  Statement s(db_, (std::string("SELECT ") + kTrialColumns + " FROM trials ORDER BY id").c_str(),
+  Statement s(db_, (std::string("SELECT ") + trial_columns() + " FROM trials ORDER BY id").c_str(),
               path_);
   std::vector<StoredTrial> out;
   while (s.step()) out.push_back(read_trial(s.get(), path_));
@@ -458,7 +486,7 @@ std::vector<StoredTrial> Store::trials() const {
 std::vector<StoredTrial> Store::trials_of_step(int step) const {
   Statement s(
       db_,
-      (std::string("SELECT ") + kTrialColumns + " FROM trials WHERE step = ? ORDER BY idx").c_str(),
+      (std::string("SELECT ") + trial_columns() + " FROM trials WHERE step = ? ORDER BY idx").c_str(),
       path_);
   s.bind(1, step);
   std::vector<StoredTrial> out;
@@ -474,7 +502,7 @@ int64_t Store::trial_count() const {
 std::optional<StoredTrial> Store::find_done(const std::string& canonical) const {
   Statement s(
       db_,
-      (std::string("SELECT ") + kTrialColumns +
+      (std::string("SELECT ") + trial_columns() +
        " FROM trials WHERE canonical = ? AND status = 'done' AND cached = 0 ORDER BY id LIMIT 1")
           .c_str(),
       path_);

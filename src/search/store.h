@@ -26,6 +26,7 @@ struct StoredTrial {
   std::vector<DeviceLatency> latencies;  // per device (decoded from latency_json; may be empty)
   double seconds = 0;
   bool cached = false;  // served from an earlier trial of the same architecture
+  std::string metrics_json;  // Evaluation::metrics_json; "" when none (and in stores before v3)
 };
 
 // A zoo model evaluated the same way as the trials, for comparison (`references` table).
@@ -109,11 +110,14 @@ class Store {
   void create_atomically();
   void take_writer_lock();
   std::string value(const char* key) const;
+  bool has_column(const char* table, const char* column) const;
+  std::string trial_columns() const;
   void set_value(const char* key, const std::string& value);
   std::string path_;
   sqlite3* db_ = nullptr;
   int lock_fd_ = -1;
   bool read_only_ = false;
+  bool has_metrics_ = true;  // trials.metrics exists (schema 3; a read-only older store has none)
 };
 
 }  // namespace mnas

@@ -167,6 +167,9 @@ TEST(Store, StoredValuesAreValidatedWhenReadBack) {
        "trial 2"},
       {"UPDATE trials SET reward = 'high' WHERE id = 2", "trial 2: reward"},
       {"UPDATE trials SET cached = 7 WHERE id = 2", "trial 2: cached"},
+      {"UPDATE trials SET metrics = '{\"top5\": \"high\"}' WHERE id = 2",
+       "trial 2: metrics.top5: expected a number"},
+      {"UPDATE trials SET metrics = '[1]' WHERE id = 2", "trial 2: metrics"},
   };
   for (const Case& c : cases) {
     const std::string copy = temp_store("values_copy");
@@ -175,6 +178,40 @@ TEST(Store, StoredValuesAreValidatedWhenReadBack) {
     const Store s(copy, Store::Mode::kReadOnly);
     expect_error([&] { s.trials(); }, c.part);
     std::remove(copy.c_str());
+  }
+}
+
+TEST(Store, KeepsMetricsAndReadsAndUpgradesAStoreFromBeforeThem) {
+  const std::string path = temp_store("metrics");
+  {
+    Store s(path, Store::Mode::kCreate);
+    StoredTrial t = trial(0);
+    t.metrics_json = R"({"top5":0.93,"loss":1.25})";
+    s.add_trial(t);
+    EXPECT_EQ(s.trials()[0].metrics_json, R"({"loss":1.25,"top5":0.93})");
+    StoredTrial bad = trial(1);
+    bad.metrics_json = R"({"top 5": 1})";
+    try {
+      s.add_trial(bad);
+      ADD_FAILURE() << "bad metrics stored";
+    } catch (const Error& e) {  // the caller's bad input, not a damaged store
+      EXPECT_NE(std::string(e.what()).find("'top 5' is not a metric name"), std::string::npos);
+    }
+    EXPECT_EQ(s.trial_count(), 1);
+  }
+  // A schema-2 store (no metrics column): read as having none, upgraded when written.
+  tamper(path, "ALTER TABLE trials DROP COLUMN metrics; PRAGMA user_version = 2");
+  {
+    const Store s(path, Store::Mode::kReadOnly);
+    ASSERT_EQ(s.trials().size(), 1u);
+    EXPECT_EQ(s.trials()[0].metrics_json, "");
+  }
+  {
+    Store s(path, Store::Mode::kWrite);
+    StoredTrial t = trial(1);
+    t.metrics_json = R"({"loss":2})";
+    s.add_trial(t);
+    EXPECT_EQ(s.trials()[1].metrics_json, R"({"loss":2})");
   }
 }
 

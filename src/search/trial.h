@@ -29,6 +29,9 @@ struct Evaluation {
   // reward's fixed T.
   std::vector<DeviceLatency> latencies;
   double seconds = 0.0;  // wall time the evaluation took
+  // Further numbers an evaluator reported (an external command's extra fields, e.g. top-5 or
+  // loss) as a JSON object of name → number, checked (trial_latencies.h); "" when none.
+  std::string metrics_json;
 };
 
 // One sampled model: a proposal and what became of it.

@@ -53,4 +53,24 @@ std::vector<DeviceLatency> decode_latencies(const std::string& text, const std::
   return out;
 }
 
+std::string checked_metrics(const nlohmann::json& metrics, const std::string& where) {
+  if (metrics.is_null() || (metrics.is_object() && metrics.empty())) return "";
+  json_fields::require_object(metrics, where);
+  if (metrics.size() > 32) throw Error(where + ": at most 32 metrics");
+  for (auto it = metrics.begin(); it != metrics.end(); ++it) {
+    const std::string& name = it.key();
+    const bool valid = !name.empty() && name.size() <= 64 &&
+                       name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                              "0123456789_-.") == std::string::npos;
+    if (!valid) throw Error(where + ": '" + name.substr(0, 64) + "' is not a metric name");
+    json_fields::as_double(it.value(), json_fields::child(where, name));  // a finite number
+  }
+  return metrics.dump();
+}
+
+std::string checked_metrics_text(const std::string& text, const std::string& where) {
+  if (text.empty()) return "";
+  return checked_metrics(json_fields::parse(text, where), where);
+}
+
 }  // namespace mnas

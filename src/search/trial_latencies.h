@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "search/trial.h"
 
 namespace mnas {
@@ -15,6 +17,13 @@ namespace mnas {
 std::string encode_latencies(const std::vector<DeviceLatency>& latencies);
 std::vector<DeviceLatency> decode_latencies(const std::string& latency_json,
                                             const std::string& where);
+
+// An evaluator's extra metrics as the store keeps them: a JSON object of at most 32 names (1 to 64
+// letters, digits, '_', '-', '.') → finite numbers, dumped compactly; "" for none (null or an
+// empty object). Throws mnas::Error naming `where` and the metric for anything else.
+std::string checked_metrics(const nlohmann::json& metrics, const std::string& where);
+// The same from stored text ("" stays "").
+std::string checked_metrics_text(const std::string& text, const std::string& where);
 
 }  // namespace mnas
 
