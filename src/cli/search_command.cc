@@ -42,6 +42,8 @@ struct SearchCommandOptions {
   std::string report;
   double time_budget = 0;
   double surrogate_cost_ms = 0;
+  double command_timeout = 3600;
+  std::string work_dir;
   int threads = 0;
   std::string data_dir;
   bool json = false;
@@ -137,6 +139,15 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
     throw Error(std::string(o.given("--dataset") ? "--dataset" : "--data-dir") +
                 ": the surrogate evaluator trains nothing; leave it out");
   }
+  const bool command = c.evaluator.rfind("cmd:", 0) == 0;
+  if (command && (o.given("--dataset") || o.given("--data-dir"))) {
+    throw Error(std::string(o.given("--dataset") ? "--dataset" : "--data-dir") +
+                ": a cmd: evaluator trains on whatever data your command reads; leave it out");
+  }
+  if (o.given("--command-timeout")) {
+    if (!command) throw Error("--command-timeout: only for --evaluator cmd:COMMAND");
+    c.command_timeout = o.command_timeout;
+  }
   if (o.given("--latency")) {
     c.latency = o.latency == "xnnpack" ? "measured" : o.latency;
   } else if (o.given("--evaluator") && !o.given("--device")) {
@@ -183,6 +194,7 @@ std::string flag_of(const std::string& field) {
       {"reward.beta", "--beta"},
       {"latency", "--latency"},
       {"evaluator", "--evaluator"},
+      {"command_timeout", "--command-timeout"},
       {"proxy.dataset", "--dataset"},
       {"proxy.epochs", "--epochs"},
       {"proxy.train_images", "--train-images"},
@@ -312,6 +324,7 @@ int run_search_command(const SearchCommandOptions& o) {
   runtime.data_dir = o.data_dir;
   runtime.threads = o.threads;
   runtime.surrogate_cost_ms = o.surrogate_cost_ms;
+  runtime.work_dir = o.work_dir;
   std::unique_ptr<Evaluator> evaluator = make_evaluator(config, runtime);
   MpiWorld* world = MpiWorld::current();  // started by mpirun with several ranks
   if (world) check_distributable(config);
@@ -450,8 +463,15 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "Seed of the strategy (default 1)");
   cmd->add_option(
       "--evaluator", o->evaluator,
-      "proxy (default: proxy training) or surrogate (synthetic accuracy, and synthetic latency "
-      "unless --device is given: for trying strategies)");
+      "proxy (default: proxy training), surrogate (synthetic accuracy, and synthetic latency "
+      "unless --device is given: for trying strategies) or cmd:COMMAND (your own trainer, run "
+      "once per trial with the architecture on stdin; it prints {\"accuracy\": ...}: "
+      "docs/evaluators.md)");
+  cmd->add_option("--command-timeout", o->command_timeout,
+                  "Seconds a cmd: evaluator may take per trial before it is killed and the trial "
+                  "failed (default 3600)");
+  cmd->add_option("--work-dir", o->work_dir,
+                  "Where a cmd: evaluator's trial folders are made (default: $TMPDIR or /tmp)");
   cmd->add_option("--space", o->space, "Search-space JSON file (default: the paper's space)");
   cmd->add_option("--input", o->input, "Input shape (default 28x28x1: the small-input preset)");
   cmd->add_option("--classes", o->classes, "Classes (default 10)");

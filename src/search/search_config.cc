@@ -110,8 +110,16 @@ void validate(const SearchConfig& c) {
   reward.alpha = c.alpha;
   reward.beta = c.beta;
   validate(reward);
-  if (c.evaluator != "proxy" && c.evaluator != "surrogate") {
-    throw Error("evaluator: unknown '" + c.evaluator + "'; use proxy or surrogate");
+  const bool command = c.evaluator.rfind("cmd:", 0) == 0;
+  if (c.evaluator != "proxy" && c.evaluator != "surrogate" && !command) {
+    throw Error("evaluator: unknown '" + c.evaluator +
+                "'; use proxy, surrogate or cmd:COMMAND (your own trainer)");
+  }
+  if (command && c.evaluator.find_first_not_of(" \t", 4) == std::string::npos) {
+    throw Error("evaluator: cmd: needs a command, e.g. cmd:python3 train.py");
+  }
+  if (!(c.command_timeout > 0) || c.command_timeout > 7 * 86400) {
+    throw Error("command_timeout: must be in (0, 604800] seconds");
   }
   const bool lut = c.latency.rfind("lut:", 0) == 0;
   if (c.latency != "measured" && c.latency != "surrogate" && !(lut && c.latency.size() > 4)) {
@@ -166,6 +174,7 @@ Json search_config_json(const SearchConfig& c) {
           {"latency", c.latency},
           {"devices", devices},
           {"evaluator", c.evaluator},
+          {"command_timeout", c.command_timeout},
           {"proxy",
            {{"dataset", c.proxy.dataset},
             {"epochs", c.proxy.epochs},
@@ -190,7 +199,7 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
       jf::reject_unknown_keys(
           j,
           {"format", "strategy", "seed", "space_file", "space", "reward", "latency", "devices",
-           "evaluator", "proxy", "batch", "failed_reward", "created_by"},
+           "evaluator", "command_timeout", "proxy", "batch", "failed_reward", "created_by"},
           path);
       if (text(j, "format", path) != kFormat) {
         throw Error(field("format") + ": not '" + kFormat + "' (written by a newer mnas?)");
@@ -233,6 +242,9 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
         c.devices.push_back(o);
       }
       c.evaluator = text(j, "evaluator", path);
+      if (j.contains("command_timeout")) {  // absent in configurations written before it
+        c.command_timeout = jf::as_double(j["command_timeout"], field("command_timeout"));
+      }
       const Json& proxy = jf::required(j, "proxy", path);
       const std::string pp = field("proxy");
       jf::require_object(proxy, pp);

@@ -54,7 +54,10 @@ struct SearchConfig {
   // evaluator only: for trying strategies).
   std::string latency = "measured";
   std::vector<DeviceObjective> devices = {DeviceObjective{}};  // Default: this machine
-  std::string evaluator = "proxy";  // proxy (proxy training) | surrogate (synthetic accuracy)
+  // proxy (proxy training) | surrogate (synthetic accuracy) | cmd:COMMAND (the user's trainer,
+  // search/command_evaluator.h); Default: proxy
+  std::string evaluator = "proxy";
+  double command_timeout = 3600;  // seconds a cmd: evaluator may take per trial; Default: 3600
   ProxyRecipe proxy;
   int batch = kDefaultBatch;  // proposals per strategy step; Default: 6
   double failed_reward = 0;  // what a failed trial teaches the strategy; Default: 0

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "data/dataset.h"
+#include "search/command_evaluator.h"
 #include "search/latency_objective.h"
 #include "search/proxy_evaluator.h"
 #include "search/synthetic_surrogate.h"
@@ -48,6 +49,14 @@ std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,
   if (runtime.surrogate_cost_ms > 0) {
     throw Error("surrogate cost: only the surrogate evaluator has one (evaluator is '" +
                 config.evaluator + "')");
+  }
+  if (config.evaluator.rfind("cmd:", 0) == 0) {
+    CommandEvaluatorOptions o;
+    o.command = config.evaluator.substr(4);
+    o.timeout_seconds = config.command_timeout;
+    o.work_root = runtime.work_dir;
+    o.threads = runtime.threads;
+    return std::make_unique<CommandEvaluator>(o);
   }
   TrainOptions t = proxy_options();
   t.dataset = config.proxy.dataset;

@@ -18,10 +18,11 @@ struct EvaluatorRuntime {
   int threads = 0;          // training threads; 0 = every CPU this process may use; Default: 0
   double surrogate_cost_ms = 0;  // the surrogate sleeps this long per trial (a stand-in for
                                  // training, for throughput benchmarks); Default: 0
+  std::string work_dir;  // where a cmd: evaluator makes its trial folders; "" = $TMPDIR or /tmp
 };
 
-// The evaluator `config` describes — the proxy trainer on config.proxy, or the synthetic surrogate
-// seeded with config.seed — as every process that evaluates builds it (the search, an MPI rank, a
+// The evaluator `config` describes — the proxy trainer on config.proxy, the synthetic surrogate
+// seeded with config.seed, or the user's command (search/command_evaluator.h) — as every process that evaluates builds it (the search, an MPI rank, a
 // test). Checks the data set against the space (at least 2 classes, the space's channels and
 // classes). Throws mnas::Error naming the configuration field.
 std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,

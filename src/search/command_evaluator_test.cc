@@ -1,0 +1,132 @@
+#include "search/command_evaluator.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <string>
+
+#include "space/error.h"
+#include "space/zoo.h"
+
+namespace mnas {
+namespace {
+
+Architecture small() { return zoo_model("mnasnet-small", ZooOptions{{28, 28, 1}, 10, 1.0}); }
+
+Evaluation run(const std::string& command, double timeout = 30) {
+  CommandEvaluatorOptions o;
+  o.command = command;
+  o.timeout_seconds = timeout;
+  CommandEvaluator evaluator(o);
+  return evaluator.evaluate(small());
+}
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// The folder a failure names: "... (its folder /tmp/mnas-trial-XXXXXX is kept)".
+std::string kept_folder(const std::string& failure) {
+  const size_t at = failure.find("its folder ");
+  if (at == std::string::npos) return "";
+  const size_t start = at + 11;
+  return failure.substr(start, failure.find(' ', start) - start);
+}
+
+TEST(CommandEvaluator, ReadsTheLastResultLineAndKeepsTheOtherNumbers) {
+  const Evaluation e = run(
+      "cat > /dev/null; echo 'epoch 1 loss 2.3'; echo '{\"accuracy\": 0.25}'; "
+      "echo '{\"accuracy\": 0.5, \"loss\": 1.5, \"top5\": 0.9}'; echo done");
+  ASSERT_TRUE(e.ok) << e.failure;
+  EXPECT_DOUBLE_EQ(e.accuracy, 0.5);
+  EXPECT_EQ(e.metrics_json, R"({"loss":1.5,"top5":0.9})");
+  EXPECT_GT(e.seconds, 0);
+}
+
+TEST(CommandEvaluator, GivesTheTrialOnStdinAndInAFileInItsOwnFolder) {
+  // The file and stdin hold the same JSON; the working folder is the trial's and goes after.
+  const Evaluation e = run(
+      "test \"$PWD\" = \"$MNAS_WORKDIR\" && cmp -s - \"$MNAS_TRIAL_FILE\" && "
+      "grep -q '\"format\": \"mnas-trial/1\"' trial.json && grep -q '\"classes\": 10' trial.json && "
+      "grep -q '\"canonical\": \"input=28x28x1:' trial.json && echo \"{\\\"accuracy\\\": 0.75, "
+      "\\\"folder_len\\\": ${#PWD}}\" && echo \"$PWD\" > /tmp/mnas_cmd_eval_test_folder");
+  ASSERT_TRUE(e.ok) << e.failure;
+  EXPECT_DOUBLE_EQ(e.accuracy, 0.75);
+  std::string folder;
+  {
+    FILE* f = std::fopen("/tmp/mnas_cmd_eval_test_folder", "r");
+    ASSERT_NE(f, nullptr);
+    char buf[512] = {};
+    ASSERT_NE(std::fgets(buf, sizeof buf, f), nullptr);
+    std::fclose(f);
+    folder = buf;
+    folder.pop_back();
+  }
+  EXPECT_FALSE(exists(folder)) << folder << " should be removed after a trial that succeeded";
+  std::remove("/tmp/mnas_cmd_eval_test_folder");
+}
+
+TEST(CommandEvaluator, EveryWayOfFailingIsAFailedTrialWithItsReason) {
+  struct Case {
+    const char* what;
+    std::string command;
+    std::string reason;
+  };
+  const Case cases[] = {
+      {"non-zero exit", "echo 'CUDA out of memory' >&2; exit 3",
+       "exited with status 3 (its folder"},
+      {"non-zero exit, stderr quoted", "echo 'CUDA out of memory' >&2; exit 3",
+       "it said: CUDA out of memory"},
+      {"no such command", "nonexistent-trainer-xyz --epochs 1", "status 127 (command not found?)"},
+      {"killed", "kill -9 $$", "killed by signal 9"},
+      {"garbage", "echo hello; echo '{not json'", "no result line"},
+      {"no output", "true", "no result line: the command printed no JSON object with "
+                            "\"accuracy\" (no output at all)"},
+      {"a percentage", "echo '{\"accuracy\": 87.5}'", "not in [0, 1] (a fraction, not a percentage)"},
+      {"no accuracy", "echo '{\"acc\": 0.5}'", "no \"accuracy\""},
+      {"text metric", "echo '{\"accuracy\": 0.5, \"note\": \"fine\"}'", "note: expected a number"},
+      {"NaN", "echo '{\"accuracy\": NaN}'", "no result line"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    const Evaluation e = run(c.command);
+    EXPECT_FALSE(e.ok);
+    EXPECT_NE(e.failure.find(c.reason), std::string::npos) << e.failure;
+    const std::string folder = kept_folder(e.failure);
+    EXPECT_TRUE(!folder.empty() && exists(folder)) << e.failure;
+    if (!folder.empty()) std::system(("rm -rf '" + folder + "'").c_str());
+  }
+}
+
+TEST(CommandEvaluator, ACommandPastItsTimeoutIsKilledWithItsChildren) {
+  const auto start = std::chrono::steady_clock::now();
+  const Evaluation e = run("sleep 60 & sleep 60; echo '{\"accuracy\": 1}'", 0.5);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_FALSE(e.ok);
+  EXPECT_NE(e.failure.find("ran past its timeout of 0.5 s and was killed"), std::string::npos)
+      << e.failure;
+  EXPECT_LT(seconds, 20);  // not the command's 60 s (a bound, not a timing)
+  const std::string folder = kept_folder(e.failure);
+  if (!folder.empty()) std::system(("rm -rf '" + folder + "'").c_str());
+}
+
+TEST(CommandEvaluator, OutputIsBoundedAndAResultAfterMuchOfItIsFound) {
+  const Evaluation e =
+      run("head -c 20000000 /dev/zero | tr '\\0' 'x'; echo; echo '{\"accuracy\": 0.5}'");
+  ASSERT_TRUE(e.ok) << e.failure.substr(0, 300);
+  EXPECT_DOUBLE_EQ(e.accuracy, 0.5);
+}
+
+TEST(CommandEvaluator, RefusesAnEmptyCommandOrTimeout) {
+  CommandEvaluatorOptions o;
+  EXPECT_THROW(CommandEvaluator{o}, Error);
+  o.command = "true";
+  o.timeout_seconds = 0;
+  EXPECT_THROW(CommandEvaluator{o}, Error);
+}
+
+}  // namespace
+}  // namespace mnas
