@@ -210,7 +210,7 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
       {"latency mnasnet-a1 --attempts 0", 2, "attempts: must be in [1, 100]"},
       {"lut check /nonexistent/lut.json", 1, "cannot be read"},
       {"lut build", 2, "--out is required"},
-      {"train mnasnet-a1 --optimizer lbfgs --data-dir /tmp", 2, "--optimizer: unknown 'lbfgs'"},
+      {"train mnasnet-a1 --optimizer lbfgs --data-dir /tmp", 2, "optimizer: unknown 'lbfgs'"},
       {"train mnasnet-a1 --dataset imagenet", 2, "--dataset: unknown 'imagenet'"},
       {"train mnasnet-a1 --dataset mnist", 2, "--data-dir: required"},
       {"eval /nonexistent/x.ckpt", 1, "cannot be read"},

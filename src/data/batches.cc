@@ -8,14 +8,14 @@
 namespace mnas {
 
 HoldoutSplit split_holdout(int64_t size, int64_t holdout, int64_t train_images, uint64_t seed) {
-  if (holdout < 0) throw Error("--holdout: must be ≥ 0");
-  if (train_images < 0) throw Error("--train-images: must be ≥ 0 (0 = all)");
+  if (holdout < 0) throw Error("holdout: must be ≥ 0");
+  if (train_images < 0) throw Error("train_images: must be ≥ 0 (0 = all)");
   if (holdout >= size) {
-    throw Error("--holdout: " + std::to_string(holdout) +
+    throw Error("holdout: " + std::to_string(holdout) +
                 " leaves no training images (the set has " + std::to_string(size) + ")");
   }
   if (holdout + train_images > size) {
-    throw Error("--train-images: " + std::to_string(train_images) + " plus " +
+    throw Error("train_images: " + std::to_string(train_images) + " plus " +
                 std::to_string(holdout) + " held out exceed the " + std::to_string(size) +
                 " training images");
   }

@@ -230,15 +230,15 @@ Checkpoint load_checkpoint(const std::string& path) {
 
 void validate(const TrainOptions& o) {
   const auto fail = [](const std::string& m) { throw Error(m); };
-  if (o.epochs < 1 || o.epochs > 10000) fail("--epochs: must be in [1, 10000]");
-  if (o.batch < 1 || o.batch > 65536) fail("--batch: must be in [1, 65536]");
+  if (o.epochs < 1 || o.epochs > 10000) fail("epochs: must be in [1, 10000]");
+  if (o.batch < 1 || o.batch > 65536) fail("batch: must be in [1, 65536]");
   if (o.optimizer != "sgd" && o.optimizer != "rmsprop" && o.optimizer != "adam") {
-    fail("--optimizer: unknown '" + o.optimizer + "'; use sgd, rmsprop or adam");
+    fail("optimizer: unknown '" + o.optimizer + "'; use sgd, rmsprop or adam");
   }
   if (!std::isfinite(o.lr) || o.lr < 0 || o.lr > 1000)
-    fail("--lr: must be in [0, 1000] (0 = default)");
+    fail("lr: must be in [0, 1000] (0 = default)");
   if (o.schedule != "cosine" && o.schedule != "exponential" && o.schedule != "constant") {
-    fail("--schedule: unknown '" + o.schedule + "'; use cosine, exponential or constant");
+    fail("schedule: unknown '" + o.schedule + "'; use cosine, exponential or constant");
   }
   if (!(o.weight_decay >= 0) || !std::isfinite(o.weight_decay)) fail("weight decay: must be ≥ 0");
   if (!(o.label_smoothing >= 0 && o.label_smoothing < 1))
@@ -246,9 +246,9 @@ void validate(const TrainOptions& o) {
   if (!(o.warmup_epochs >= 0) || !std::isfinite(o.warmup_epochs))
     fail("warm-up epochs: must be ≥ 0");
   if (o.pad < 0 || o.pad > 64) fail("pad: must be in [0, 64]");
-  if (o.threads < 0 || o.threads > 256) fail("--threads: must be in [0, 256] (0 = default)");
-  if (o.holdout < 0) fail("--holdout: must be ≥ 0");
-  if (o.train_images < 0) fail("--train-images: must be ≥ 0 (0 = all)");
+  if (o.threads < 0 || o.threads > 256) fail("threads: must be in [0, 256] (0 = default)");
+  if (o.holdout < 0) fail("holdout: must be ≥ 0");
+  if (o.train_images < 0) fail("train_images: must be ≥ 0 (0 = all)");
 }
 
 TrainOptions proxy_options() {
