@@ -71,12 +71,17 @@ TEST(SearchKill, ResumesAfterSigkillsWithEveryTrialOnceAndTheUninterruptedResult
   ASSERT_EQ(r.exit_code, 0) << r.err;
 
   std::mt19937 rng(20261125);
-  std::uniform_int_distribution<int> delay_ms(150, 1200);
+  std::uniform_int_distribution<int> delay_ms(0, 800);
   int kills = 0, attempts = 0;
   bool first = true;
   while (kills < 5 && attempts < 40) {
     ++attempts;
     const pid_t pid = start_search(search_args(killed, !first));
+    // The kill lands a random moment after the search has its store (not after a fixed time: a
+    // loaded machine takes seconds just to start the process).
+    for (int i = 0; i < 3000 && !std::ifstream(killed).good(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
     ::kill(pid, SIGKILL);
     int status = 0;
