@@ -62,6 +62,14 @@ void remove_store(const std::string& store) {
   std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
 }
 
+int64_t stored_trials(const std::string& store) {
+  try {
+    return mnas::Store(store, mnas::Store::Mode::kReadOnly).trial_count();
+  } catch (const mnas::Error&) {
+    return 0;  // not created yet
+  }
+}
+
 TEST(SearchKill, ResumesAfterSigkillsWithEveryTrialOnceAndTheUninterruptedResult) {
   const std::string reference = temp_path("uninterrupted.db"), killed = temp_path("killed.db");
   remove_store(reference);
@@ -76,16 +84,23 @@ TEST(SearchKill, ResumesAfterSigkillsWithEveryTrialOnceAndTheUninterruptedResult
   bool first = true;
   while (kills < 5 && attempts < 40) {
     ++attempts;
+    const int64_t before = first ? -1 : stored_trials(killed);
     const pid_t pid = start_search(search_args(killed, !first));
-    // The kill lands a random moment after the search has its store (not after a fixed time: a
-    // loaded machine takes seconds just to start the process).
-    for (int i = 0; i < 3000 && !std::ifstream(killed).good(); ++i) {
+    // The kill lands a random moment after the search got going — it has its store, or stored a
+    // trial more than it had — not a fixed time after the start: a loaded machine takes seconds
+    // just to start the process.
+    int status = 0;
+    bool reaped = false;
+    for (int i = 0; i < 3000 && !reaped; ++i) {
+      if (first ? std::ifstream(killed).good() : stored_trials(killed) > before) break;
+      reaped = ::waitpid(pid, &status, WNOHANG) == pid;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
+    if (!reaped) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(rng)));
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+    }
     if (std::ifstream(killed).good()) first = false;
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
       ++kills;
@@ -124,13 +139,6 @@ TEST(SearchKill, ResumesAfterSigkillsWithEveryTrialOnceAndTheUninterruptedResult
   remove_store(killed);
 }
 
-int64_t stored_trials(const std::string& store) {
-  try {
-    return mnas::Store(store, mnas::Store::Mode::kReadOnly).trial_count();
-  } catch (const mnas::Error&) {
-    return 0;  // not created yet
-  }
-}
 
 // Ctrl-C stops after the trial in progress, says what was kept and how to continue, and exits
 // 130; the store is whole and resumes. A second Ctrl-C stops at once.
