@@ -50,14 +50,7 @@ void evaluate_references(Store& store, TrialRunner& runner, const SearchSpace& s
     StoredReference r;
     r.name = todo[ticket].first;
     r.canonical = to_canonical_string(todo[ticket].second);
-    const Score sc = score(e, reward, 0.0);
-    r.status = sc.status;
-    r.failure = sc.failure;
-    r.reward = sc.reward;
-    r.accuracy = e.accuracy;
-    r.latency_ms = e.latency_ms;
-    r.latency_json = e.latency_json;
-    r.latencies = e.latencies;
+    set_result(r, e, score(e, reward, 0.0));
     r.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started[ticket]).count();
     store.add_reference(r);

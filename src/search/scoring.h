@@ -34,6 +34,19 @@ struct Score {
 };
 Score score(const Evaluation& evaluation, const RewardOptions& reward, double failed_reward);
 
+// Sets what a stored row (StoredTrial, StoredReference) keeps of an evaluation and its score:
+// status, failure, reward, accuracy and the latencies.
+template <typename Row>
+void set_result(Row& row, const Evaluation& e, const Score& s) {
+  row.status = s.status;
+  row.failure = s.failure;
+  row.reward = s.reward;
+  row.accuracy = e.accuracy;
+  row.latency_ms = e.latency_ms;
+  row.latency_json = e.latency_json;
+  row.latencies = e.latencies;
+}
+
 }  // namespace mnas
 
 #endif  // MNAS_SEARCH_SCORING_H_

@@ -58,14 +58,7 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
 
   // Stores one finished trial (its evaluation, or one served from an earlier trial) at once.
   const auto record = [&](StoredTrial& st, const Evaluation& e, double seconds) {
-    const Score sc = score(e, o.reward, o.failed_reward);
-    st.status = sc.status;
-    st.failure = sc.failure;
-    st.reward = sc.reward;
-    st.accuracy = e.accuracy;
-    st.latency_ms = e.latency_ms;
-    st.latency_json = e.latency_json;
-    st.latencies = e.latencies;
+    set_result(st, e, score(e, o.reward, o.failed_reward));
     st.metrics_json = e.metrics_json;
     st.seconds = seconds;
     store.add_trial(st);
