@@ -10,4 +10,4 @@ cmake --build build-asan --parallel "$(nproc)"
 # XNNPACK and pthreadpool are not instrumented; leak checking stays on for our code.
 export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-ctest --test-dir build-asan --output-on-failure "$@"
+ctest --test-dir build-asan --output-on-failure -j "$(nproc)" "$@"
