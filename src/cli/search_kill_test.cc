@@ -190,6 +190,18 @@ TEST(SearchKill, CtrlCStopsCleanlyAndASecondOneAtOnce) {
 
 bool exists(const std::string& path) { return std::ifstream(path).good(); }
 
+// Waits up to `seconds` for `path` (what the command writes first), then sends it SIGINT and
+// waits for it; `status` is its wait status. False (nothing sent) when the file never came.
+bool interrupt_once_written(pid_t pid, const std::string& path, int seconds, int& status) {
+  for (int i = 0; i < seconds * 50 && !exists(path); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (!exists(path)) return false;
+  ::kill(pid, SIGINT);
+  ::waitpid(pid, &status, 0);
+  return true;
+}
+
 // Ctrl-C during `lut build` stops once the entries measured so far are saved: the table loads.
 TEST(SearchKill, CtrlCStopsALookupTableBuildAtASavedPoint) {
   const std::string table = temp_path("ctrlc_lut.json"), log = temp_path("ctrlc_lut.log");
@@ -197,13 +209,8 @@ TEST(SearchKill, CtrlCStopsALookupTableBuildAtASavedPoint) {
   const pid_t pid = start_search({"lut", "build", "--out", table, "--runs", "3", "--min-secs", "0",
                                   "--max-secs", "0.05", "--calibration-samples", "1000"},
                                  log);
-  for (int i = 0; i < 1500 && !exists(table); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_TRUE(exists(table)) << slurp(log);
-  ::kill(pid, SIGINT);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(interrupt_once_written(pid, table, 30, status)) << slurp(log);
   ASSERT_TRUE(WIFEXITED(status)) << status;
   EXPECT_EQ(WEXITSTATUS(status), 130) << slurp(log);
   const std::string err = slurp(log);
@@ -224,13 +231,8 @@ TEST(SearchKill, CtrlCStopsTrainingWithTheCheckpointOfTheFinishedEpochs) {
   const pid_t pid = start_search({"train", "mnasnet-small", "--epochs", "50", "--train-images",
                                   "256", "--holdout", "64", "--threads", "1", "--out", ckpt},
                                  log);
-  for (int i = 0; i < 3000 && !exists(ckpt); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ASSERT_TRUE(exists(ckpt)) << slurp(log);
-  ::kill(pid, SIGINT);
   int status = 0;
-  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(interrupt_once_written(pid, ckpt, 60, status)) << slurp(log);
   ASSERT_TRUE(WIFEXITED(status)) << status;
   EXPECT_EQ(WEXITSTATUS(status), 130) << slurp(log);
   const std::string err = slurp(log);
