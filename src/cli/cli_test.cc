@@ -234,9 +234,13 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
       {"search --store /tmp/never-created.db --holdout 1e3", 2, "'1e3' is not a decimal integer"},
       {"train mnasnet-a1 --recipe fast", 2, "recipe: unknown 'fast'; use full or proxy"},
   };
-  for (const BadCall& c : calls) {
+  std::vector<std::string> args;
+  for (const BadCall& c : calls) args.push_back(c.args);
+  const std::vector<Result> results = run_mnas_all(args);
+  for (size_t i = 0; i < args.size(); ++i) {
+    const BadCall& c = calls[i];
     SCOPED_TRACE(c.args);
-    const Result r = run_mnas(c.args);
+    const Result& r = results[i];
     EXPECT_EQ(r.exit_code, c.exit_code) << r.err;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
     EXPECT_TRUE(r.out.empty()) << r.out;
@@ -267,12 +271,14 @@ TEST(Cli, ARefusedSearchLeavesNoStoreAndAResumeKeepsItsLength) {
 }
 
 TEST(Cli, HelpForEveryCommand) {
-  for (const char* args : {"--help", "space --help", "describe --help", "latency --help",
-                           "lut build --help", "lut check --help", "train --help", "eval --help",
-                           "search --help", "results --help", "report --help"}) {
-    const Result r = run_mnas(args);
-    EXPECT_EQ(r.exit_code, 0) << args;
-    EXPECT_NE(r.out.find("--"), std::string::npos) << r.out;
+  const std::vector<std::string> args = {
+      "--help",        "space --help",     "describe --help", "latency --help",
+      "lut build --help", "lut check --help", "train --help",    "eval --help",
+      "search --help", "results --help",   "report --help"};
+  const std::vector<Result> results = run_mnas_all(args);
+  for (size_t i = 0; i < args.size(); ++i) {
+    EXPECT_EQ(results[i].exit_code, 0) << args[i];
+    EXPECT_NE(results[i].out.find("--"), std::string::npos) << results[i].out;
   }
 }
 

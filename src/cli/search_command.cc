@@ -23,6 +23,7 @@
 #include "search/references.h"
 #include "search/search_config.h"
 #include "search/search_loop.h"
+#include "search/search_session.h"
 #include "search/search_setup.h"
 #include "search/strategy_factory.h"
 #include "space/error.h"
@@ -281,6 +282,7 @@ int run_search_command(const SearchCommandOptions& o) {
   if (o.given("--time-budget") && !(o.time_budget > 0 && std::isfinite(o.time_budget))) {
     throw Error("--time-budget: must be a number of seconds > 0");
   }
+  // The flags' own words for what SearchSession::open refuses too.
   const bool exists = std::ifstream(o.store).good();
   if (exists && !o.resume) {
     throw Error("--store: '" + o.store +
@@ -288,35 +290,20 @@ int run_search_command(const SearchCommandOptions& o) {
   }
   if (!exists && o.resume)
     throw Error("--resume: '" + o.store + "' does not exist", Error::Kind::kIo);
-
   // The configuration: the stored one when resuming (flags may only repeat it), else the flags.
-  SearchConfig config;
-  std::unique_ptr<Store> store;
-  bool new_config = !o.resume;
-  if (o.resume) {
-    store = std::make_unique<Store>(o.store, Store::Mode::kWrite);
-    if (!store->config().empty()) {
-      const SearchConfig stored =
-          search_config_from_text(store->config(), "store '" + o.store + "': config");
-      config = configure(o, stored);
-      const std::string diff = first_difference(stored, config);
-      if (!diff.empty()) {
-        throw Error(flag_of(diff) + ": changes " + diff +
-                    " of the search in the store; a resumed search keeps its configuration "
-                    "(give only --trials, --time-budget, --threads, --references, --report and "
-                    "device addresses and tokens)");
-      }
-    } else if (store->trial_count() > 0) {
-      throw Error("store '" + o.store + "': holds trials but no configuration (damaged)",
-                  Error::Kind::kIo);
-    } else {
-      // Killed right after creating the file: nothing to keep, start it as new.
-      config = configure(o, SearchConfig{});
-      new_config = true;
-    }
-  } else {
-    config = configure(o, SearchConfig{});
+  std::optional<SearchSession> opened;
+  try {
+    opened.emplace(SearchSession::open(o.store, o.resume, [&o](const SearchConfig& base) {
+      return configure(o, base);
+    }));
+  } catch (const ConfigurationChanged& e) {
+    throw Error(flag_of(e.field()) + ": changes " + e.field() +
+                " of the search in the store; a resumed search keeps its configuration "
+                "(give only --trials, --time-budget, --threads, --references, --report and "
+                "device addresses and tokens)");
   }
+  SearchSession& session = *opened;
+  const SearchConfig& config = session.config();
   const SearchSpace& space = config.space;
 
   // The evaluator (accuracy) and the latency objective (every device).
@@ -337,21 +324,13 @@ int run_search_command(const SearchCommandOptions& o) {
     }
   }
 
-  const RewardOptions reward = make_reward(config);
-  // The length of the search: stored, so that a resume without --trials goes on to the same
-  // length; --trials on a resume changes it.
-  int64_t trials = o.trials;
-  if (new_config) {
-    // A new store only now, after every check passed: a refused command leaves no file behind.
-    if (!store) store = std::make_unique<Store>(o.store, Store::Mode::kCreate);
-    store->set_config(search_config_json(config).dump());
-    store->set_target_trials(trials);
-  } else if (o.given("--trials") || store->target_trials() == 0) {
-    store->set_target_trials(trials);
-  } else {
-    trials = store->target_trials();
-  }
-
+  const RewardOptions& reward = session.reward();
+  // A new store only now, after every check passed: a refused command leaves no file behind.
+  // The length: --trials, or on a resume without it the search's own.
+  const int64_t trials =
+      session.begin(o.given("--trials") || session.is_new() ? std::optional<int64_t>(o.trials)
+                                                              : std::nullopt);
+  Store* store = &session.store();
   std::unique_ptr<TrialRunner> runner;
   if (world) {
     runner = std::make_unique<MpiTrialRunner>(*world, config, runtime, objective.get());
