@@ -10,6 +10,9 @@ PACKAGES=(
   libtorch-dev libxnnpack-dev libpthreadpool-dev libsqlite3-dev nlohmann-json3-dev
   libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev libstb-dev
   libopenmpi-dev openmpi-bin libcpp-httplib-dev
+  # ONNX export (src/export: protobuf classes and the model checker); OpenCV DNN runs the
+  # exported files in its tests
+  libonnx-dev libprotobuf-dev libopencv-dnn-dev
   # mnas-device for arm64 boards (scripts/cross-arm64.sh) and its test under qemu-user
   g++-aarch64-linux-gnu qemu-user-static file
   # the fuzzers (scripts/fuzz.sh): clang with libFuzzer

@@ -1,0 +1,50 @@
+#ifndef MNAS_EXPORT_ONNX_EXPORT_H_
+#define MNAS_EXPORT_ONNX_EXPORT_H_
+
+#include <string>
+
+#include "space/architecture.h"
+#include "space/weights_file.h"
+
+namespace mnas {
+
+// ONNX export of the network XNNPACK runs (latency/graph.h's lowering: BatchNorm folded into the
+// convolutions), torch-free: a binary without LibTorch exports too (design.md).
+//
+// The model's contract, the same for every architecture:
+//   input  "input"  float32 [batch, C, H, W] (NCHW; the batch fixed or symbolic, see options):
+//                   pixels scaled to [0, 1];
+//                   the per-channel normalisation (x - mean) / std of training is in the graph
+//                   (a per-channel 1x1 convolution, "normalise").
+//   output "logits" float32 [batch, classes]: before softmax.
+// Operators: Conv (dense and depthwise, the squeeze-and-excitation and classifier layers as 1x1
+// convolutions), Relu, Sigmoid, Add, Mul, AveragePool (ceil mode), GlobalAveragePool and Flatten. Chosen for the runtimes users deploy on: OpenCV 4.6's importer reads all of them at
+// every opset from 10 (it refuses 3-input Clip and Identity, neither of which is used).
+struct OnnxExportOptions {
+  // The opset the model declares, in [kMinOpset, kMaxOpset]; Default: 13.
+  int opset = 13;
+  // The batch dimension of input and output: a fixed size (Default: 1, what a phone runs and
+  // what every runtime accepts), or 0 for a symbolic "batch" (any size; note OpenCV 4.6 runs
+  // squeeze-and-excitation networks only at batch 1).
+  int batch = 1;
+  // Seed of the random weights of a bare architecture (latency/graph.h); Default: 1.
+  uint64_t seed = 1;
+};
+constexpr int kMinOpset = 10;  // AveragePool's ceil_mode
+constexpr int kMaxOpset = 17;  // the newest Debian's ONNX (1.12) checks
+
+// The serialized ModelProto of `arch`, with the trained weights when `weights` is given (its
+// architecture must be `arch`; its mean and std become the graph's normalisation), else random
+// ones (no normalisation). Checked with ONNX's model checker before it is returned. Throws
+// mnas::Error naming the problem: an invalid architecture or option, weights of another
+// architecture or of a wrong shape (naming the tensor), a model the checker refuses.
+std::string export_onnx(const Architecture& arch, const WeightsFile* weights,
+                        const OnnxExportOptions& options = {});
+
+// export_onnx written to `path` atomically (space/file_io.h).
+void write_onnx_file(const std::string& path, const Architecture& arch, const WeightsFile* weights,
+                     const OnnxExportOptions& options = {});
+
+}  // namespace mnas
+
+#endif  // MNAS_EXPORT_ONNX_EXPORT_H_

@@ -1,0 +1,219 @@
+// The exported ONNX file, read by another engine (OpenCV DNN, as a user's runtime would), gives
+// LibTorch's eval-mode logits; and what the exporter refuses.
+#include "export/onnx_export.h"
+
+#include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
+#include <opencv2/dnn.hpp>
+
+#include <cmath>
+#include <random>
+#include <set>
+
+#include "latency/graph.h"
+#include "latency/reference_executor.h"
+#include "nn/network.h"
+#include "space/architecture_codec.h"
+#include "space/error.h"
+#include "space/search_space.h"
+#include "space/zoo.h"
+
+namespace mnas {
+namespace {
+
+// Logits of `input` ([batch, C, H, W]) from the ONNX bytes, by OpenCV DNN.
+torch::Tensor run_opencv(const std::string& onnx, const torch::Tensor& input) {
+  cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx.data(), onnx.size());
+  net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+  net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+  const torch::Tensor in = input.contiguous();
+  std::vector<int> dims(in.sizes().begin(), in.sizes().end());
+  cv::Mat blob(static_cast<int>(dims.size()), dims.data(), CV_32F, in.data_ptr<float>());
+  net.setInput(blob, "input");
+  const cv::Mat out = net.forward("logits");
+  const int64_t batch = in.size(0), per_image = static_cast<int64_t>(out.total()) / batch;
+  EXPECT_EQ(static_cast<int64_t>(out.total()), batch * per_image);
+  return torch::from_blob(const_cast<float*>(out.ptr<float>()), {batch, per_image}).clone();
+}
+
+double relative_error(const torch::Tensor& got, const torch::Tensor& expected) {
+  EXPECT_EQ(got.sizes(), expected.sizes());
+  if (got.sizes() != expected.sizes()) return 1e9;
+  return (got - expected).abs().max().item<double>() / expected.abs().max().item<double>();
+}
+
+// A trained-looking network: BN statistics and affine parameters away from their initial values,
+// and the training normalisation (mean, std) of the weights file.
+struct TrainedLike {
+  Network net{nullptr};
+  WeightsFile weights;
+};
+
+TrainedLike trained_like(const Architecture& a, uint64_t seed) {
+  torch::manual_seed(seed);
+  TrainedLike t{Network(a), {}};
+  t.net->train();
+  {
+    torch::NoGradGuard no_grad;
+    for (int i = 0; i < 3; ++i)
+      t.net->forward(torch::randn({4, a.input.channels, a.input.height, a.input.width}) * 2 + 0.5);
+    for (auto& p : t.net->named_parameters()) {
+      if (p.key().find("bn") != std::string::npos) p.value().uniform_(0.5, 1.5);
+    }
+  }
+  t.net->eval();
+  t.weights.arch = to_canonical_string(a);
+  for (int c = 0; c < a.input.channels; ++c) {
+    t.weights.mean.push_back(0.3f + 0.1f * c);
+    t.weights.std.push_back(0.2f + 0.05f * c);
+  }
+  t.weights.tensors = t.net->folded_weights();
+  return t;
+}
+
+// OpenCV on the exported file vs LibTorch in eval mode on the same pixels.
+double parity_error(const Architecture& a, uint64_t seed, int opset = 13) {
+  TrainedLike t = trained_like(a, seed);
+  OnnxExportOptions options;
+  options.opset = opset;
+  const std::string onnx = export_onnx(a, &t.weights, options);
+  const torch::Tensor pixels = torch::rand({1, a.input.channels, a.input.height, a.input.width});
+  const torch::Tensor mean = torch::tensor(t.weights.mean).view({1, -1, 1, 1});
+  const torch::Tensor std = torch::tensor(t.weights.std).view({1, -1, 1, 1});
+  torch::NoGradGuard no_grad;
+  const torch::Tensor expected = t.net->forward((pixels - mean) / std);
+  return relative_error(run_opencv(onnx, pixels), expected);
+}
+
+TEST(OnnxExport, ZooModelsMatchLibTorch) {
+  for (const std::string& name : zoo_names()) {
+    EXPECT_LT(parity_error(zoo_model(name, ZooOptions{{64, 64, 3}, 10, 1.0}), 1), 1e-4) << name;
+  }
+}
+
+// Random architectures of the search space until every op, kernel, SE and skip choice occurred
+// (at least 20), at the search's 28x28x1: odd sizes on the way (7x7) exercise the ceil-mode pool.
+TEST(OnnxExport, RandomArchitecturesWithEveryChoiceMatchLibTorch) {
+  SearchSpace space;
+  space.set_input({28, 28, 1});
+  space.set_classes(10);
+  std::mt19937_64 rng(33);
+  std::set<std::string> seen;
+  int tried = 0;
+  while (tried < 20 || seen.size() < 3 + 2 + 2 + 3) {
+    ASSERT_LT(tried, 200) << "the space never offered every choice";
+    const Architecture a = space.sample(rng);
+    for (const BlockSpec& b : a.blocks) {
+      seen.insert(std::string("op ") + to_string(b.op));
+      seen.insert("kernel " + std::to_string(b.kernel));
+      seen.insert(b.se_ratio > 0 ? "se" : "no se");
+      seen.insert(std::string("skip ") + to_string(b.skip));
+    }
+    EXPECT_LT(parity_error(a, tried), 1e-4) << to_canonical_string(a);
+    ++tried;
+  }
+}
+
+// A symbolic batch: one file for any number of images. (OpenCV 4.6 runs batches > 1 only for
+// networks without squeeze-and-excitation: its Mul of [N, C, H, W] by [N, C, 1, 1] wants N = 1.)
+TEST(OnnxExport, ASymbolicBatchRunsManyImagesAtOnce) {
+  const Architecture a = zoo_model("mobilenetv2", ZooOptions{{32, 32, 3}, 10, 1.0});
+  TrainedLike t = trained_like(a, 2);
+  OnnxExportOptions options;
+  options.batch = 0;
+  const std::string onnx = export_onnx(a, &t.weights, options);
+  const torch::Tensor pixels = torch::rand({3, 3, 32, 32});
+  const torch::Tensor mean = torch::tensor(t.weights.mean).view({1, -1, 1, 1});
+  const torch::Tensor std = torch::tensor(t.weights.std).view({1, -1, 1, 1});
+  torch::NoGradGuard no_grad;
+  EXPECT_LT(relative_error(run_opencv(onnx, pixels), t.net->forward((pixels - mean) / std)), 1e-4);
+  onnx::ModelProto model;
+  ASSERT_TRUE(model.ParseFromString(onnx));
+  EXPECT_EQ(model.graph().input(0).type().tensor_type().shape().dim(0).dim_param(), "batch");
+  EXPECT_EQ(model.graph().output(0).type().tensor_type().shape().dim(0).dim_param(), "batch");
+}
+
+TEST(OnnxExport, EveryOpsetOpenCvReads) {
+  const Architecture a = zoo_model("mnasnet-small", ZooOptions{{32, 32, 3}, 10, 1.0});
+  for (int opset = kMinOpset; opset <= kMaxOpset; ++opset) {
+    EXPECT_LT(parity_error(a, 7, opset), 1e-4) << "opset " << opset;
+  }
+}
+
+// A bare architecture: random weights (the same as the XNNPACK lowering's for the same seed), no
+// normalisation; checked against the plain reference executor, without LibTorch.
+TEST(OnnxExport, RandomWeightsAreTheLoweringsOwn) {
+  const Architecture a = zoo_model("mnasnet-a1", ZooOptions{{32, 32, 3}, 10, 1.0});
+  OnnxExportOptions options;
+  options.seed = 5;
+  const std::string onnx = export_onnx(a, nullptr, options);
+  const torch::Tensor nchw = torch::rand({1, 3, 32, 32});
+  const torch::Tensor nhwc = nchw.permute({0, 2, 3, 1}).contiguous();
+  const std::vector<float> expected = run_reference(
+      lower_architecture(a, 5),
+      std::vector<float>(nhwc.data_ptr<float>(), nhwc.data_ptr<float>() + nhwc.numel()));
+  EXPECT_LT(relative_error(run_opencv(onnx, nchw), torch::tensor(expected).view({1, -1})), 1e-4);
+}
+
+TEST(OnnxExport, TheFileSaysWhatItIs) {
+  const Architecture a = zoo_model("mobilenetv2", ZooOptions{{28, 28, 1}, 10, 1.0});
+  onnx::ModelProto model;
+  ASSERT_TRUE(model.ParseFromString(export_onnx(a, nullptr)));
+  EXPECT_EQ(model.opset_import(0).version(), 13);
+  EXPECT_EQ(model.producer_name(), "mnas");
+  ASSERT_EQ(model.graph().input_size(), 1);
+  EXPECT_EQ(model.graph().input(0).name(), "input");
+  const auto& dims = model.graph().input(0).type().tensor_type().shape().dim();
+  ASSERT_EQ(dims.size(), 4);
+  EXPECT_EQ(dims[0].dim_value(), 1);  // the default: a fixed batch of 1
+  EXPECT_EQ(dims[1].dim_value(), 1);
+  EXPECT_EQ(dims[2].dim_value(), 28);
+  EXPECT_EQ(model.graph().output(0).name(), "logits");
+  EXPECT_EQ(model.metadata_props(0).value(), to_canonical_string(a));
+  for (const onnx::NodeProto& n : model.graph().node()) {
+    EXPECT_NE(n.op_type(), "Identity");  // OpenCV 4.6 refuses it
+    EXPECT_NE(n.op_type(), "Clip");
+  }
+}
+
+TEST(OnnxExport, RefusesWhatItCannotExportFaithfully) {
+  const Architecture a = zoo_model("mnasnet-small", ZooOptions{{32, 32, 3}, 10, 1.0});
+  OnnxExportOptions options;
+  options.opset = 9;
+  EXPECT_THROW(export_onnx(a, nullptr, options), Error);
+  options.opset = 18;
+  EXPECT_THROW(export_onnx(a, nullptr, options), Error);
+  options.opset = 13;
+  options.batch = -1;
+  EXPECT_THROW(export_onnx(a, nullptr, options), Error);
+
+  TrainedLike t = trained_like(a, 3);
+  const Architecture other = zoo_model("mnasnet-small", ZooOptions{{32, 32, 3}, 100, 1.0});
+  try {
+    export_onnx(other, &t.weights);
+    FAIL() << "weights of another architecture were exported";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("another architecture"), std::string::npos) << e.what();
+  }
+  WeightsFile bad = t.weights;
+  bad.tensors.at("head").weight.pop_back();
+  bad.tensors.at("head").shape[0] -= 1;
+  try {
+    export_onnx(a, &bad);
+    FAIL() << "a tensor of the wrong shape was exported";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("head"), std::string::npos) << e.what();
+  }
+  bad = t.weights;
+  bad.std[1] = 0;
+  EXPECT_THROW(export_onnx(a, &bad), Error);
+  bad = t.weights;
+  bad.mean.pop_back();
+  EXPECT_THROW(export_onnx(a, &bad), Error);
+  bad = t.weights;
+  bad.tensors.erase("classifier");
+  EXPECT_THROW(export_onnx(a, &bad), Error);
+}
+
+}  // namespace
+}  // namespace mnas
