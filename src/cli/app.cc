@@ -47,6 +47,7 @@ int run(int argc, char** argv) {
   add_search_command(app);
   add_results_command(app);
   add_report_command(app);
+  add_export_command(app);
   strict_integers(app);
 
   if (argc <= 1) {

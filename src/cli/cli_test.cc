@@ -233,6 +233,12 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
        "--trials: '0x10' is not a decimal integer"},
       {"search --store /tmp/never-created.db --holdout 1e3", 2, "'1e3' is not a decimal integer"},
       {"train mnasnet-a1 --recipe fast", 2, "recipe: unknown 'fast'; use full or proxy"},
+      {"export mnasnet-a1 --out /tmp/never.onnx --format tflite", 2, "--format: unknown 'tflite'"},
+      {"export mnasnet-a1 --out /tmp/never.onnx --opset 9", 2, "--opset: 9; must be in [10, 17]"},
+      {"export mnasnet-a1 --out /tmp/never.onnx --batch -2", 2, "--batch: -2"},
+      {"export mnasnet-a1", 2, "--out is required"},
+      {"export " MNAS_BINARY " --out /tmp/never.onnx", 2, "neither a checkpoint"},
+      {"export /nonexistent.ckpt --out /tmp/never.onnx", 2, "'/nonexistent.ckpt'"},
   };
   std::vector<std::string> args;
   for (const BadCall& c : calls) args.push_back(c.args);
@@ -270,11 +276,44 @@ TEST(Cli, ARefusedSearchLeavesNoStoreAndAResumeKeepsItsLength) {
   std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
 }
 
+TEST(Cli, ExportWritesAnOnnxFileAndSaysWhatItTakes) {
+  const std::string out = temp_path("small.onnx");
+  const nlohmann::json j = run_json("export mnasnet-small --input 32x32x3 --classes 10 --out " +
+                                    out + " --opset 11 --batch 0 --json");
+  EXPECT_EQ(j["file"], out);
+  EXPECT_EQ(j["opset"], 11);
+  EXPECT_EQ(j["weights"], "random");
+  EXPECT_EQ(j["input"]["shape"], "[batch, 3, 32, 32]");
+  EXPECT_EQ(j["output"]["shape"], "[batch, 10]");
+  const std::string bytes = slurp(out);
+  EXPECT_EQ(static_cast<size_t>(j["bytes"].get<int64_t>()), bytes.size());
+  EXPECT_NE(bytes.find("mnas"), std::string::npos);  // the producer, in the protobuf
+  // Trained weights fit only their own network: no --input on a weights file.
+  const std::string weights = temp_path("small.mnasw");
+  Result r = run_mnas("train mnasnet-small --input 28x28x1 --classes 10 --epochs 1 "
+                      "--train-images 256 --holdout 64 --recipe proxy --threads 1 --out " +
+                      temp_path("small.ckpt"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_mnas("eval " + temp_path("small.ckpt") + " --export-weights " + weights);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_mnas("export " + weights + " --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("weights  trained (weights file"), std::string::npos) << r.out;
+  r = run_mnas("export " + temp_path("small.ckpt") + " --out " + out + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["weights"], "trained");
+  r = run_mnas("export " + weights + " --out " + out + " --input 32x32x1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--input: trained weights fit only their own network"), std::string::npos)
+      << r.err;
+  for (const std::string& f : {out, weights, temp_path("small.ckpt")}) std::remove(f.c_str());
+}
+
 TEST(Cli, HelpForEveryCommand) {
   const std::vector<std::string> args = {
       "--help",        "space --help",     "describe --help", "latency --help",
       "lut build --help", "lut check --help", "train --help",    "eval --help",
-      "search --help", "results --help",   "report --help"};
+      "search --help", "results --help",   "report --help",   "export --help"};
   const std::vector<Result> results = run_mnas_all(args);
   for (size_t i = 0; i < args.size(); ++i) {
     EXPECT_EQ(results[i].exit_code, 0) << args[i];

@@ -20,6 +20,7 @@ void add_train_command(CLI::App& app);  // train and eval
 void add_search_command(CLI::App& app);
 void add_results_command(CLI::App& app);
 void add_report_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 
 }  // namespace mnas::cli
 

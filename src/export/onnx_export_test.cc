@@ -10,6 +10,8 @@
 #include <random>
 #include <set>
 
+#include "data/batches.h"
+#include "data/dataset.h"
 #include "latency/graph.h"
 #include "latency/reference_executor.h"
 #include "nn/network.h"
@@ -17,6 +19,7 @@
 #include "space/error.h"
 #include "space/search_space.h"
 #include "space/zoo.h"
+#include "train/trainer.h"
 
 namespace mnas {
 namespace {
@@ -213,6 +216,52 @@ TEST(OnnxExport, RefusesWhatItCannotExportFaithfully) {
   bad = t.weights;
   bad.tensors.erase("classifier");
   EXPECT_THROW(export_onnx(a, &bad), Error);
+}
+
+// The deployment path end to end on the real proxy data: a checkpoint trained briefly on
+// Fashion-MNIST, exported, run by OpenCV over the whole test split, gives LibTorch's test accuracy
+// (`mnas eval --engine torch`: evaluate_checkpoint) image for image.
+TEST(OnnxExport, ACheckpointKeepsItsTestAccuracyInOpenCv) {
+  const Architecture a = parse_architecture_string(
+      "input=28x28x1:stem=s22_o8:blocks=mbconv_r1_k3_s22_e3_i8_o16_se0.25_identity,"
+      "dconv_r2_k5_s22_e1_i16_o24_se0_pool:head=o64:classes=10:dropout=0.1");
+  TrainOptions o = train_recipe("proxy");
+  o.train_images = 3000;
+  o.epochs = 2;
+  o.holdout = 100;
+  o.threads = 1;
+  o.checkpoint = "/tmp/mnas_export_test_" + std::to_string(::getpid()) + ".ckpt";
+  ASSERT_EQ(train(a, o).status, "done");
+  const EvalResult torch_eval = evaluate_checkpoint(o.checkpoint, "test");
+
+  LoadedCheckpoint c = load_trained_checkpoint(o.checkpoint);
+  std::remove(o.checkpoint.c_str());
+  WeightsFile w;
+  w.arch = to_canonical_string(c.arch);
+  w.mean = c.mean;
+  w.std = c.std;
+  w.tensors = c.folded_weights;
+  const std::string onnx = export_onnx(c.arch, &w);
+  cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx.data(), onnx.size());
+  net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+
+  const Dataset test = load_dataset("fashion-mnist", "", Split::kTest, ImageSize{28, 28, 1});
+  const Batch all = make_batch(test, torch::arange(test.size(), torch::kLong),
+                               Normalization{{0.0f}, {1.0f}}, 28, 28, nullptr, nullptr);
+  ASSERT_GE(all.images.max().item<float>(), 0.9f);  // pixels in [0, 1], as the model takes them
+  int64_t correct = 0;
+  for (int64_t i = 0; i < test.size(); ++i) {
+    const torch::Tensor image = all.images[i].unsqueeze(0).contiguous();
+    std::vector<int> dims = {1, 1, 28, 28};
+    net.setInput(cv::Mat(4, dims.data(), CV_32F, image.data_ptr<float>()), "input");
+    const cv::Mat logits = net.forward("logits");
+    const float* l = logits.ptr<float>();
+    correct += std::max_element(l, l + 10) - l == all.labels[i].item<int64_t>();
+  }
+  EXPECT_EQ(torch_eval.images, test.size());
+  EXPECT_GT(torch_eval.top1, 0.5) << "the short training did not learn";
+  EXPECT_NEAR(double(correct) / test.size(), torch_eval.top1, 1.5 / test.size())
+      << "OpenCV " << correct << " of " << test.size() << ", LibTorch " << torch_eval.top1;
 }
 
 }  // namespace

@@ -1,0 +1,188 @@
+// `mnas export`: a network as a file another runtime loads — an architecture with random weights,
+// or trained weights from a checkpoint or a weights file — today as ONNX (src/export).
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/arch_argument.h"
+#include "cli/commands.h"
+#include "export/onnx_export.h"
+#include "space/architecture_codec.h"
+#include "space/error.h"
+#include "space/file_io.h"
+#include "space/number_format.h"
+#include "space/weights_file.h"
+#include "space/zoo.h"
+#include "train/trainer.h"
+
+namespace mnas::cli {
+namespace {
+
+struct ExportOptions {
+  ArchOptions arch;  // arch.arch: the SOURCE
+  std::string format = "onnx";
+  std::string out;
+  int opset = OnnxExportOptions{}.opset;
+  int batch = OnnxExportOptions{}.batch;
+  int64_t seed = 1;
+  bool json = false;
+  CLI::App* cmd = nullptr;
+};
+
+// What SOURCE names: a file of trained weights, told by its first bytes, or an architecture.
+enum class SourceKind { kArchitecture, kCheckpoint, kWeightsFile };
+
+SourceKind source_kind(const std::string& source) {
+  if (source.empty() || source[0] == '@' || is_zoo_name(source)) return SourceKind::kArchitecture;
+  std::ifstream in(source, std::ios::binary);
+  if (!in) return SourceKind::kArchitecture;  // a canonical string (resolve_arch says if not)
+  char head[8] = {};
+  in.read(head, sizeof head);
+  const std::string magic(head, static_cast<size_t>(in.gcount()));
+  if (magic == "MNASW001") return SourceKind::kWeightsFile;
+  // mnas checkpoints, framed (train/checkpoint_file.h) or from before the frame (a zip archive).
+  if (magic == "MNASCKPT" || magic.rfind("PK\x03\x04", 0) == 0) return SourceKind::kCheckpoint;
+  throw Error("'" + source +
+              "' is neither a checkpoint (mnas train --out) nor a weights file (mnas eval "
+              "--export-weights); for an architecture in a file, write @" + source);
+}
+
+std::string megabytes(size_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f MB", static_cast<double>(bytes) / 1e6);
+  return buf;
+}
+
+void run_export(const ExportOptions& o) {
+  if (o.format != "onnx") throw Error("--format: unknown '" + o.format + "'; use onnx");
+  if (o.out.empty()) throw Error("--out: empty; name the file to write");
+  if (o.seed < 0) throw Error("--seed: " + std::to_string(o.seed) + "; must be ≥ 0");
+  if (o.opset < kMinOpset || o.opset > kMaxOpset) {
+    throw Error("--opset: " + std::to_string(o.opset) + "; must be in [" +
+                std::to_string(kMinOpset) + ", " + std::to_string(kMaxOpset) + "]");
+  }
+  if (o.batch < 0 || o.batch > 65536) {
+    throw Error("--batch: " + std::to_string(o.batch) +
+                "; must be in [1, 65536], or 0 for any batch");
+  }
+  OnnxExportOptions options;
+  options.opset = o.opset;
+  options.batch = o.batch;
+  options.seed = static_cast<uint64_t>(o.seed);
+
+  const SourceKind kind = source_kind(o.arch.arch);
+  Architecture arch;
+  std::unique_ptr<WeightsFile> weights;
+  std::string label = o.arch.arch;
+  if (kind == SourceKind::kArchitecture) {
+    const ResolvedArch r = resolve_arch(o.arch.arch, adjustments(o.arch));
+    arch = r.arch;
+    label = r.label;
+  } else {
+    for (const char* flag : {"--input", "--classes", "--multiplier"}) {
+      if (o.cmd->count(flag) > 0) {
+        throw Error(std::string(flag) +
+                    ": trained weights fit only their own network; leave it out (or export the "
+                    "architecture alone, with random weights)");
+      }
+    }
+    if (o.cmd->count("--seed") > 0) {
+      throw Error("--seed: only for an architecture's random weights; '" + o.arch.arch +
+                  "' has trained ones");
+    }
+    weights = std::make_unique<WeightsFile>();
+    if (kind == SourceKind::kWeightsFile) {
+      *weights = read_weights_file(o.arch.arch);
+    } else {
+      LoadedCheckpoint c = load_trained_checkpoint(o.arch.arch);
+      weights->arch = to_canonical_string(c.arch);
+      weights->mean = std::move(c.mean);
+      weights->std = std::move(c.std);
+      weights->tensors = std::move(c.folded_weights);
+    }
+    arch = parse_architecture_string(weights->arch);
+  }
+  std::cerr << "mnas: exporting " << label << " to " << o.out << " (ONNX opset " << o.opset
+            << ")\n";
+  const std::string bytes = export_onnx(arch, weights.get(), options);
+  write_file_atomically(o.out, bytes, "ONNX model");
+
+  const std::string batch = o.batch > 0 ? std::to_string(o.batch) : "batch";
+  const std::string input = "[" + batch + ", " + std::to_string(arch.input.channels) + ", " +
+                            std::to_string(arch.input.height) + ", " +
+                            std::to_string(arch.input.width) + "]";
+  const std::string output = "[" + batch + ", " + std::to_string(arch.classes) + "]";
+  const std::string weights_text =
+      weights ? "trained (" + std::string(kind == SourceKind::kCheckpoint ? "checkpoint"
+                                                                            : "weights file") +
+                    " " + o.arch.arch + ")"
+              : "random (seed " + std::to_string(o.seed) + "): for latency, not for accuracy";
+  if (o.json) {
+    nlohmann::json j = {{"file", o.out},
+                        {"format", "onnx"},
+                        {"opset", o.opset},
+                        {"bytes", bytes.size()},
+                        {"architecture", to_canonical_string(arch)},
+                        {"weights", weights ? "trained" : "random"},
+                        {"input", {{"name", "input"}, {"shape", input}, {"layout", "NCHW"}}},
+                        {"output", {{"name", "logits"}, {"shape", output}}}};
+    if (weights) {
+      j["mean"] = weights->mean;
+      j["std"] = weights->std;
+    }
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::cout << "Wrote " << o.out << " (ONNX opset " << o.opset << ", " << megabytes(bytes.size())
+            << ")\n"
+            << "  network  " << label << "\n"
+            << "  weights  " << weights_text << "\n"
+            << "  input    'input' float32 " << input
+            << " NCHW, pixels in [0, 1]; the normalisation is inside the model\n"
+            << "  output   'logits' float32 " << output << ", before softmax\n";
+}
+
+}  // namespace
+
+void add_export_command(CLI::App& app) {
+  auto o = std::make_shared<ExportOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "export", "Write a network as a file other runtimes load (ONNX): trained or random weights");
+  o->cmd = cmd;
+  std::string zoo;
+  for (const std::string& n : zoo_names()) zoo += (zoo.empty() ? "" : ", ") + n;
+  cmd->add_option("SOURCE", o->arch.arch,
+                  "A checkpoint (mnas train --out) or weights file (mnas eval --export-weights): "
+                  "the trained network; or an architecture with random weights (for latency "
+                  "only): a zoo model (" +
+                      zoo + "), a canonical architecture string, or @FILE")
+      ->required();
+  cmd->add_option("--out", o->out, "The file to write, e.g. model.onnx")->required();
+  cmd->add_option("--format", o->format, "onnx (the only one so far; default)");
+  cmd->add_option("--opset", o->opset,
+                  "ONNX opset the model declares, " + std::to_string(kMinOpset) + " to " +
+                      std::to_string(kMaxOpset) + " (default " + std::to_string(o->opset) +
+                      "; every one of them reads in OpenCV 4.6)");
+  cmd->add_option("--batch", o->batch,
+                  "Batch size the file fixes (default 1), or 0 for any (a symbolic dimension; "
+                  "OpenCV 4.6 runs squeeze-and-excitation networks at batch 1 only)");
+  cmd->add_option("--seed", o->seed, "Seed of an architecture's random weights (default 1)");
+  cmd->add_option("--input", o->arch.input,
+                  "An architecture's input shape HxWxC (default: its own; 224x224x3 for zoo models)");
+  cmd->add_option("--classes", o->arch.classes,
+                  "An architecture's number of classes (default: its own; 1000 for zoo models)");
+  cmd->add_option("--multiplier", o->arch.multiplier,
+                  "An architecture's depth multiplier (default 1.0)");
+  cmd->add_flag("--json", o->json, "Print what was written as JSON");
+  cmd->footer(
+      "The model takes 'input', float32 [batch, C, H, W] with pixels in [0, 1] (the training "
+      "normalisation is part of the model), and gives 'logits' [batch, classes]. It is the network "
+      "mnas measures with XNNPACK: BatchNorm folded into the convolutions. docs/export.md has "
+      "how to run it with ONNX Runtime, OpenCV and TensorRT.");
+  cmd->callback([o] { run_export(*o); });
+}
+
+}  // namespace mnas::cli
