@@ -6,6 +6,8 @@
 #include <cmath>
 #include <set>
 
+#include <sys/stat.h>
+
 #include "cli/cli_test_util.h"
 #include "serve/device_process.h"
 
@@ -181,6 +183,60 @@ TEST(DeviceCli, SearchOnTwoDevicesSurvivesOneGoingAway) {
   std::remove(log.c_str());
   std::remove((log + ".out").c_str());
   std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
+}
+
+// Any runtime as a device: every trial's latency comes from the user's command (here OpenCV DNN
+// timing the exported ONNX file); a command that hangs, crashes or prints garbage fails the trials
+// it was asked to time, with the reason, and the search goes on to its end.
+TEST(DeviceCli, SearchWithACommandAsTheDevice) {
+  const std::string store = temp_path("cmd-device.db");
+  const auto remove_store = [&] {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+    std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
+  };
+  const std::string work = temp_path("cmd-device-work");
+  ::mkdir(work.c_str(), 0755);
+  const std::string common = " --evaluator surrogate --trials 4 --batch 2 --references none "
+                             "--target-ms 2 --store " + store;
+  remove_store();
+  Result r = run_mnas("search" + common + " --device 'ocv=cmd:" OPENCV_TIMER
+                      " {model} {input} 3'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::json j = run_json("results " + store + " --json");
+  EXPECT_EQ(j["trials"], 4);
+  EXPECT_EQ(j["failed"], 0);
+  for (const nlohmann::json& t : j["top"]) {
+    const nlohmann::json& c = t["latencies"]["ocv"]["stats"]["candidate"];
+    EXPECT_EQ(c["provenance"]["engine"], "command") << c;
+    EXPECT_EQ(c["runs"], 3) << c;
+    EXPECT_DOUBLE_EQ(t["latency_ms"].get<double>(), c["median_ms"].get<double>());
+  }
+  // The folders of failed measurements are kept for the user: here in one the test removes.
+  const char* tmpdir = std::getenv("TMPDIR");
+  const std::string old_tmpdir = tmpdir ? tmpdir : "";
+  ::setenv("TMPDIR", work.c_str(), 1);
+  struct Broken {
+    const char* command;
+    const char* reason;
+  };
+  for (const Broken& b : {Broken{"echo still loading; sleep 30", "ran past its timeout of 1 s"},
+                          Broken{"echo Segmentation fault >&2; exit 139", "exited with status 139"},
+                          Broken{"echo latency: fast", "no result line"}}) {
+    remove_store();
+    r = run_mnas("search" + common + " --device-timeout 1 --device 'ocv=cmd:" + b.command + "'");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    j = run_json("results " + store + " --json");
+    EXPECT_EQ(j["trials"], 4) << b.command;
+    EXPECT_EQ(j["failed"], 4) << b.command;
+    EXPECT_NE(r.err.find(b.reason), std::string::npos) << r.err;
+  }
+  if (old_tmpdir.empty()) {
+    ::unsetenv("TMPDIR");
+  } else {
+    ::setenv("TMPDIR", old_tmpdir.c_str(), 1);
+  }
+  remove_store();
+  [[maybe_unused]] const int rc = std::system(("rm -rf '" + work + "'").c_str());
 }
 
 TEST(DeviceCli, BadDevicesAreClearErrors) {

@@ -1,14 +1,18 @@
 #include "cli/device_options.h"
 
+#include "export/command_device.h"
 #include "latency/remote_device.h"
 #include "space/error.h"
+#include "space/number_format.h"
 
 namespace mnas::cli {
 
 void add_device_options(CLI::App* cmd, DeviceOptions& o) {
   cmd->add_option("--device", o.device,
-                  "Where to measure: local (default: this machine) or the URL of an mnas-device "
-                  "server on the target (http://HOST:PORT; docs/devices.md)");
+                  "Where to measure: local (default: this machine), the URL of an mnas-device "
+                  "server on the target (http://HOST:PORT), or cmd:COMMAND, any runtime that "
+                  "times the exported ONNX file {model} and prints {\"median_ms\": ...} "
+                  "(docs/devices.md)");
   cmd->add_option("--device-token-file", o.token_file,
                   "File whose first line is the device's token (default: the MNAS_DEVICE_TOKEN "
                   "variable)");
@@ -16,18 +20,26 @@ void add_device_options(CLI::App* cmd, DeviceOptions& o) {
                   "Tries again this many times, waiting 0.5 s, 1 s, 2 s, ... up to 8 s, when a "
                   "remote device does not answer or is busy (default " +
                       std::to_string(o.retries) + ")");
+  cmd->add_option("--device-timeout", o.timeout,
+                  "Seconds one measurement may take: a remote device's answer, a cmd: device's "
+                  "command (then it is killed; default " +
+                      format_double(o.timeout) + ")");
 }
 
 std::shared_ptr<Device> open_device(const DeviceOptions& o) {
   RemoteOptions remote;
   if (o.retries < 0 || o.retries > 100) throw Error("--device-retries: must be in [0, 100]");
   remote.retries = o.retries;
+  if (!(o.timeout > 0 && o.timeout <= 86400)) {
+    throw Error("--device-timeout: must be a number of seconds in (0, 86400]");
+  }
+  remote.read_timeout_seconds = o.timeout;
   try {
     remote.token = resolve_device_token(o.token_file);
   } catch (const Error& e) {
     throw Error(std::string("--device-token-file: ") + e.what(), e.kind());
   }
-  return mnas::open_device(o.device, remote, "--device");
+  return open_any_device(o.device, remote, "--device");
 }
 
 }  // namespace mnas::cli

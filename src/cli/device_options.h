@@ -16,9 +16,10 @@ struct DeviceOptions {
   std::string device = "local";  // "local" or an mnas-device URL
   std::string token_file;        // else MNAS_DEVICE_TOKEN
   int retries = RemoteOptions{}.retries;
+  double timeout = RemoteOptions{}.read_timeout_seconds;
 };
 
-// Declares --device, --device-token-file and --device-retries on `cmd`; `options` must outlive
+// Declares --device, --device-token-file, --device-retries and --device-timeout on `cmd`; `options` must outlive
 // `cmd`.
 void add_device_options(CLI::App* cmd, DeviceOptions& options);
 

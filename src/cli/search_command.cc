@@ -58,6 +58,7 @@ struct SearchCommandOptions {
   // How to reach the devices (not stored).
   std::vector<std::string> token_files;
   int device_retries = RemoteOptions{}.retries;
+  double device_timeout = RemoteOptions{}.read_timeout_seconds;
   CLI::App* cmd = nullptr;
 
   bool given(const char* flag) const { return cmd->count(flag) > 0; }
@@ -162,6 +163,10 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
 DeviceAccess device_access(const SearchCommandOptions& o) {
   DeviceAccess access;
   access.retries = o.device_retries;
+  if (!(o.device_timeout > 0 && o.device_timeout <= 86400)) {
+    throw Error("--device-timeout: must be a number of seconds in (0, 86400]");
+  }
+  access.timeout_seconds = o.device_timeout;
   if (o.device_retries < 0 || o.device_retries > 100) {
     throw Error("--device-retries: must be in [0, 100]");
   }
@@ -464,8 +469,10 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--beta", o->beta, "Exponent over the target (overrides the preset)");
   cmd->add_option("--device", o->devices,
                   "A target device, NAME=URL (repeatable): an mnas-device server "
-                  "(http://HOST:PORT) or local (this machine). Default: local. The reward "
-                  "multiplies one latency term per device")
+                  "(http://HOST:PORT), local (this machine) or cmd:COMMAND (any runtime: the "
+                  "command times the exported ONNX file {model} and prints {\"median_ms\": ...}; "
+                  "docs/devices.md). Default: local. The reward multiplies one latency term per "
+                  "device")
       ->take_all();
   cmd->add_option("--device-token-file", o->token_files,
                   "FILE (every device) or NAME=FILE: the first line is the device's token "
@@ -476,6 +483,10 @@ void add_search_command(CLI::App& app) {
       "not answer; then the search pauses (exit code 75) and --resume continues it "
       "(default " +
           std::to_string(o->device_retries) + ")");
+  cmd->add_option("--device-timeout", o->device_timeout,
+                  "Seconds one measurement may take: a remote device's answer, a cmd: device's "
+                  "command (then it is killed and the trial failed; default " +
+                      format_double(o->device_timeout) + ")");
   cmd->add_option(
       "--target", o->targets,
       "T as a zoo model timed on the device alongside each candidate (the reward uses the "

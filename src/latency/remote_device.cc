@@ -197,8 +197,8 @@ std::shared_ptr<Device> open_device(const std::string& spec, const RemoteOptions
     }
   }
   throw Error(field + ": '" + spec +
-              "' is not a device; use local or the URL of an mnas-device server "
-              "(http://HOST:PORT)");
+              "' is not a device; use local, the URL of an mnas-device server "
+              "(http://HOST:PORT) or cmd:COMMAND (a runtime that times the exported model)");
 }
 
 }  // namespace mnas

@@ -2,6 +2,7 @@
 
 #include "latency/latency_json.h"
 #include "latency/measure_presets.h"
+#include "export/command_device.h"
 #include "latency/remote_device.h"
 #include "space/error.h"
 #include "space/json_fields.h"
@@ -117,7 +118,8 @@ std::unique_ptr<LatencyObjective> make_latency_objective(const SearchConfig& c,
       const auto own = access.tokens.find(o.name);
       remote.token = own != access.tokens.end() ? own->second : access.token;
       remote.retries = access.retries;
-      t.device = open_device(o.url, remote, "devices." + o.name);
+      remote.read_timeout_seconds = access.timeout_seconds;
+      t.device = open_any_device(o.url, remote, "devices." + o.name);
     }
     targets.push_back(std::move(t));
   }

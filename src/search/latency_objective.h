@@ -57,6 +57,7 @@ struct DeviceAccess {
   std::string token;                          // for every device without its own
   std::map<std::string, std::string> tokens;  // by device name
   int retries = 6;                            // RemoteOptions::retries
+  double timeout_seconds = 900;  // one measurement: RemoteOptions::read_timeout_seconds
 };
 
 // The objective `config` describes (its devices opened, a lookup table loaded and checked against

@@ -143,8 +143,9 @@ void validate(const SearchConfig& c) {
                   "' is not a device name (letters, digits, '-', '_', '.'; at most 32)");
     }
     if (!names.insert(d.name).second) throw Error(p + ".name: '" + d.name + "' is used twice");
-    if (d.url != "local" && d.url.rfind("http://", 0) != 0 && d.url.rfind("https://", 0) != 0) {
-      throw Error(p + ".url: '" + d.url + "' is not local or an http:// URL");
+    if (d.url != "local" && d.url.rfind("http://", 0) != 0 && d.url.rfind("https://", 0) != 0 &&
+        (d.url.rfind("cmd:", 0) != 0 || d.url.size() == 4)) {
+      throw Error(p + ".url: '" + d.url + "' is not local, an http:// URL or cmd:COMMAND");
     }
     if (!(d.target_ms >= 0) || !std::isfinite(d.target_ms)) {
       throw Error(p + ".target_ms: must be a finite number ≥ 0 (0: use the target model)");

@@ -1,0 +1,181 @@
+#include "latency/subprocess.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+#include "space/error.h"
+#include "space/number_format.h"
+
+namespace mnas {
+namespace {
+
+constexpr size_t kKeepStdout = 64 * 1024;  // a result line is near the end
+constexpr size_t kKeepStderr = 4 * 1024;
+
+void append_bounded(std::string& buffer, const char* data, size_t n, size_t keep) {
+  buffer.append(data, n);
+  if (buffer.size() > 2 * keep) buffer.erase(0, buffer.size() - keep);
+}
+
+std::string trimmed_end(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r'))
+    text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+std::string text_tail(const std::string& text, size_t n) {
+  const std::string trimmed = trimmed_end(text);
+  if (trimmed.size() <= n) return trimmed;
+  std::string t = trimmed.substr(trimmed.size() - n);
+  const size_t newline = t.find('\n');
+  return newline != std::string::npos && newline + 1 < t.size() ? t.substr(newline + 1) : t;
+}
+
+std::string CommandOutcome::failure() const {
+  if (timed_out) return "ran past its timeout and was killed";
+  if (signal != 0) {
+    return "was killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
+  }
+  if (exit_code != 0) {
+    return "exited with status " + std::to_string(exit_code) +
+           (exit_code == 127 ? " (command not found?)" : "");
+  }
+  return "";
+}
+
+std::string CommandOutcome::said() const { return text_tail(err.empty() ? out : err, 500); }
+
+CommandOutcome run_command(const CommandRun& run) {
+  int out_pipe[2], err_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
+    throw Error(std::string("cannot make pipes (") + std::strerror(errno) + ")", Error::Kind::kIo);
+  }
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    ::close(out_pipe[0]);
+    ::close(out_pipe[1]);
+    throw Error(std::string("cannot make pipes (") + std::strerror(errno) + ")", Error::Kind::kIo);
+  }
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
+    throw Error(std::string("cannot start a process (") + std::strerror(errno) + ")",
+                Error::Kind::kIo);
+  }
+  if (pid == 0) {
+    // The child: its own process group (killed whole on a timeout).
+    ::setpgid(0, 0);
+    const int in = ::open(run.stdin_file.empty() ? "/dev/null" : run.stdin_file.c_str(), O_RDONLY);
+    if (in < 0 || ::dup2(in, 0) < 0 || ::dup2(out_pipe[1], 1) < 0 || ::dup2(err_pipe[1], 2) < 0 ||
+        ::chdir(run.directory.c_str()) != 0) {
+      _exit(127);
+    }
+    for (const auto& [name, value] : run.environment) ::setenv(name.c_str(), value.c_str(), 1);
+    ::signal(SIGPIPE, SIG_DFL);
+    ::execl("/bin/sh", "sh", "-c", run.command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ::setpgid(pid, pid);  // also here, so that it holds before the parent may kill the group
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+
+  CommandOutcome r;
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + std::chrono::duration<double>(run.timeout_seconds);
+  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  int open_streams = 2;
+  char buf[65536];
+  while (open_streams > 0) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    if (left <= 0) {
+      r.timed_out = true;
+      break;
+    }
+    const int ready = ::poll(fds, 2, static_cast<int>(std::min<long long>(left, 1000)));
+    if (ready < 0 && errno != EINTR) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        append_bounded(i == 0 ? r.out : r.err, buf, static_cast<size_t>(n),
+                       i == 0 ? kKeepStdout : kKeepStderr);
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_streams;
+      }
+    }
+  }
+  // The command's process group: politely on a timeout, then for sure; also whatever it left
+  // running in the background after it exited.
+  int status = 0;
+  bool reaped = false;
+  if (r.timed_out) {
+    ::kill(-pid, SIGTERM);
+    for (int i = 0; i < 40 && !reaped; ++i) {  // up to 2 s to stop on its own
+      reaped = ::waitpid(pid, &status, WNOHANG) == pid;
+      if (!reaped) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  ::kill(-pid, SIGKILL);
+  for (pollfd& f : fds) {
+    if (f.fd >= 0) ::close(f.fd);
+  }
+  while (!reaped && ::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!r.timed_out) {
+    if (WIFSIGNALED(status)) {
+      r.signal = WTERMSIG(status);
+    } else {
+      r.exit_code = WEXITSTATUS(status);
+    }
+  }
+  return r;
+}
+
+std::string make_temp_folder(const std::string& root, const std::string& prefix) {
+  std::string base = root;
+  if (base.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    base = tmp && *tmp ? tmp : "/tmp";
+  }
+  std::string pattern = base + "/" + prefix + "XXXXXX";
+  std::vector<char> buf(pattern.begin(), pattern.end());
+  buf.push_back('\0');
+  if (::mkdtemp(buf.data()) == nullptr) {
+    throw Error("work folder '" + base + "': cannot make a folder there (" +
+                    std::strerror(errno) + ")",
+                Error::Kind::kIo);
+  }
+  return buf.data();
+}
+
+void remove_tree(const std::string& path) {
+  // Depth first, links not followed, staying on this file system: removes what is there and
+  // nothing a link points at.
+  ::nftw(
+      path.c_str(),
+      [](const char* p, const struct stat*, int, struct FTW*) {
+        ::remove(p);
+        return 0;
+      },
+      16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+}  // namespace mnas
