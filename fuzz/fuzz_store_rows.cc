@@ -4,7 +4,8 @@
 // or another program would, one per line:
 //   <table>.<column>=<type>:<value>   table trials, references_ or controller; type i (integer),
 //                                      r (real), t (text), b (blob) or n (null)
-//   search.<key>=<type>:<value>        a row of the key/value table (config, trials, writer)
+//   search.<key>=<type>:<value>        a row of the key/value table (config, trials, writer,
+//                                      finalists)
 // then the store is opened read-only and everything is read. Every bad value must be an
 // mnas::Error, never a crash or a wrong read.
 #include <sqlite3.h>
@@ -155,6 +156,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     store.trials_of_step(0);
     store.references();
     store.latest_strategy();
+    for (const mnas::FinalVariant& v : store.finalists()) {
+      if (!(v.test_top1 >= 0 && v.test_top1 <= 1)) std::abort();  // validated on read
+    }
   } catch (const mnas::Error&) {
   }
   return 0;

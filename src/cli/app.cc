@@ -48,6 +48,7 @@ int run(int argc, char** argv) {
   add_results_command(app);
   add_report_command(app);
   add_export_command(app);
+  add_finalize_command(app);
   strict_integers(app);
 
   if (argc <= 1) {

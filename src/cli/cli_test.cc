@@ -309,11 +309,63 @@ TEST(Cli, ExportWritesAnOnnxFileAndSaysWhatItTakes) {
   for (const std::string& f : {out, weights, temp_path("small.ckpt")}) std::remove(f.c_str());
 }
 
+// After a search: its best candidate and MobileNetV2 trained (a tiny recipe here), scaled,
+// measured, compared at equal latency; the state in the store, so a second run trains nothing; the
+// report draws them; a finalist's checkpoint exports.
+TEST(Cli, FinalizeTrainsScalesAndComparesTheFinalists) {
+  const std::string store = temp_path("finalize.db");
+  const std::string base = store.substr(0, store.rfind('.'));
+  const auto remove_all = [&] {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+    std::remove((base + ".html").c_str());
+    [[maybe_unused]] const int rc = std::system(("rm -rf '" + base + ".finalists'").c_str());
+  };
+  remove_all();
+  Result r = run_mnas("search --store " + store +
+                      " --evaluator surrogate --device local --target-ms 0.5 --trials 4 "
+                      "--batch 2 --references none");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string finalize = "finalize " + store +
+                               " --top 1 --multipliers 0.5 --references mobilenetv2 "
+                               "--recipe proxy --train-images 256";
+  r = run_mnas(finalize + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["finalists"].size(), 2u);
+  for (const nlohmann::json& f : j["finalists"]) {
+    EXPECT_EQ(f["status"], "done") << f["failure"];
+    EXPECT_GT(f["test_top1"].get<double>(), 0.0);
+    EXPECT_GT(f["latency_ms"].get<double>(), 0.0);
+    EXPECT_TRUE(std::ifstream(f["checkpoint"].get<std::string>()).good());
+  }
+  EXPECT_EQ(j["finalists"][0]["model"].get<std::string>().rfind("trial ", 0), 0u);
+  EXPECT_EQ(j["finalists"][1]["model"], "mobilenetv2");
+  EXPECT_EQ(j["finalists"][1]["multiplier"], 0.5);
+  EXPECT_NE(r.err.find("finalist 2/2 mobilenetv2 x0.5 @28 done"), std::string::npos) << r.err;
+  EXPECT_NE(slurp(base + ".html").find("Finalists: test accuracy vs latency"), std::string::npos);
+
+  // Everything is in the store: the same command again trains nothing.
+  r = run_mnas(finalize);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("2 networks (2 done before)"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("finalist 1/2"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("vs MobileNetV2"), std::string::npos) << r.out;
+
+  const std::string onnx = temp_path("finalist.onnx");
+  r = run_mnas("export " + j["finalists"][0]["checkpoint"].get<std::string>() + " --out " + onnx);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::remove(onnx.c_str());
+  r = run_mnas("finalize " + store + " --multipliers 0.5,,1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--multipliers: '0.5,,1' has an empty item"), std::string::npos) << r.err;
+  remove_all();
+}
+
 TEST(Cli, HelpForEveryCommand) {
   const std::vector<std::string> args = {
       "--help",        "space --help",     "describe --help", "latency --help",
       "lut build --help", "lut check --help", "train --help",    "eval --help",
-      "search --help", "results --help",   "report --help",   "export --help"};
+      "search --help", "results --help",   "report --help",   "export --help", "finalize --help"};
   const std::vector<Result> results = run_mnas_all(args);
   for (size_t i = 0; i < args.size(); ++i) {
     EXPECT_EQ(results[i].exit_code, 0) << args[i];

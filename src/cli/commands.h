@@ -21,6 +21,7 @@ void add_search_command(CLI::App& app);
 void add_results_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_export_command(CLI::App& app);
+void add_finalize_command(CLI::App& app);
 
 }  // namespace mnas::cli
 

@@ -2,6 +2,7 @@
 
 #include "export/command_device.h"
 #include "latency/remote_device.h"
+#include "search/search_config.h"
 #include "space/error.h"
 #include "space/number_format.h"
 
@@ -40,6 +41,32 @@ std::shared_ptr<Device> open_device(const DeviceOptions& o) {
     throw Error(std::string("--device-token-file: ") + e.what(), e.kind());
   }
   return open_any_device(o.device, remote, "--device");
+}
+
+DeviceAccess search_device_access(const std::vector<std::string>& token_files, int retries,
+                                  double timeout_seconds) {
+  DeviceAccess access;
+  if (retries < 0 || retries > 100) throw Error("--device-retries: must be in [0, 100]");
+  access.retries = retries;
+  if (!(timeout_seconds > 0 && timeout_seconds <= 86400)) {
+    throw Error("--device-timeout: must be a number of seconds in (0, 86400]");
+  }
+  access.timeout_seconds = timeout_seconds;
+  try {
+    access.token = resolve_device_token("");  // MNAS_DEVICE_TOKEN
+    for (const std::string& spec : token_files) {
+      const auto [name, file] = split_named(spec, "--device-token-file", "*");
+      const std::string token = resolve_device_token(file);
+      if (name == "*") {
+        access.token = token;
+      } else {
+        access.tokens[name] = token;
+      }
+    }
+  } catch (const Error& e) {
+    throw Error(std::string("--device-token-file: ") + e.what(), e.kind());
+  }
+  return access;
 }
 
 }  // namespace mnas::cli

@@ -3,11 +3,13 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "latency/device.h"
 #include "latency/remote_device.h"
+#include "search/latency_objective.h"
 
 namespace mnas::cli {
 
@@ -22,6 +24,12 @@ struct DeviceOptions {
 // Declares --device, --device-token-file, --device-retries and --device-timeout on `cmd`; `options` must outlive
 // `cmd`.
 void add_device_options(CLI::App* cmd, DeviceOptions& options);
+
+// How a search reaches its named devices (mnas search, mnas finalize): `token_files` as
+// --device-token-file gives them (FILE for every device, NAME=FILE for one; MNAS_DEVICE_TOKEN
+// otherwise), --device-retries and --device-timeout. Throws mnas::Error naming the flag.
+DeviceAccess search_device_access(const std::vector<std::string>& token_files, int retries,
+                                  double timeout_seconds);
 
 // The device `options` name, with its token resolved (latency/remote_device.h). Throws
 // mnas::Error naming the bad flag.

@@ -12,6 +12,7 @@
 
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "cli/device_options.h"
 #include "cli/interrupt.h"
 #include "cli/results_print.h"
 #include "dist/mpi_trial_runner.h"
@@ -160,33 +161,6 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
   return c;
 }
 
-DeviceAccess device_access(const SearchCommandOptions& o) {
-  DeviceAccess access;
-  access.retries = o.device_retries;
-  if (!(o.device_timeout > 0 && o.device_timeout <= 86400)) {
-    throw Error("--device-timeout: must be a number of seconds in (0, 86400]");
-  }
-  access.timeout_seconds = o.device_timeout;
-  if (o.device_retries < 0 || o.device_retries > 100) {
-    throw Error("--device-retries: must be in [0, 100]");
-  }
-  try {
-    access.token = resolve_device_token("");  // MNAS_DEVICE_TOKEN
-    for (const std::string& spec : o.token_files) {
-      const auto [name, file] = split_named(spec, "--device-token-file", "*");
-      const std::string token = resolve_device_token(file);
-      if (name == "*") {
-        access.token = token;
-      } else {
-        access.tokens[name] = token;
-      }
-    }
-  } catch (const Error& e) {
-    throw Error(std::string("--device-token-file: ") + e.what(), e.kind());
-  }
-  return access;
-}
-
 // The flag that sets a configuration field (search_config.h), for messages.
 std::string flag_of(const std::string& field) {
   static const std::pair<const char*, const char*> kFlags[] = {
@@ -320,7 +294,8 @@ int run_search_command(const SearchCommandOptions& o) {
   std::unique_ptr<Evaluator> evaluator = make_evaluator(config, runtime);
   MpiWorld* world = MpiWorld::current();  // started by mpirun with several ranks
   if (world) check_distributable(config);
-  std::unique_ptr<LatencyObjective> objective = make_latency_objective(config, device_access(o));
+  std::unique_ptr<LatencyObjective> objective = make_latency_objective(
+      config, search_device_access(o.token_files, o.device_retries, o.device_timeout));
   if (objective) {
     for (const auto& [name, info] : objective->check_devices()) {
       std::cerr << "mnas: device " << name << ": " << info.cpu_model << " (" << info.machine << ", "

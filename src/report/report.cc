@@ -167,6 +167,62 @@ std::string describe_target(const DeviceObjective& d, double typical_ms) {
          " alongside each candidate; median over trials; " + d.latency_stat + ")";
 }
 
+// `mnas finalize`'s networks: test accuracy against latency, one curve per model over its
+// multipliers and inputs, and the table with each finalist's gain over MobileNetV2 at equal
+// latency.
+void finalists_section(std::ostringstream& h, const std::vector<FinalVariant>& variants) {
+  static const char* kColors[] = {"#c0392b", "#8e44ad", "#16a085", "#2c3e50",
+                                  "#d35400", "#27ae60", "#2980b9", "#7f8c8d"};
+  std::vector<std::string> models;
+  for (const FinalVariant& v : variants) {
+    if (std::find(models.begin(), models.end(), v.model) == models.end()) models.push_back(v.model);
+  }
+  SvgChart chart("Finalists: test accuracy vs latency", "latency (ms)", "test accuracy (%)");
+  for (size_t i = 0; i < models.size(); ++i) {
+    std::vector<std::pair<double, const FinalVariant*>> points;
+    for (const FinalVariant& v : variants) {
+      if (v.model == models[i] && v.status == "done") points.emplace_back(v.latency_ms, &v);
+    }
+    if (points.empty()) continue;
+    std::sort(points.begin(), points.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<double> xs, ys;
+    std::vector<std::string> tips;
+    for (const auto& [ms, v] : points) {
+      xs.push_back(ms);
+      ys.push_back(100 * v->test_top1);
+      tips.push_back(v->model + fmt(" x%.2f", v->multiplier) + ", " + std::to_string(v->input) +
+                     "px: " + fmt("%.2f%%", 100 * v->test_top1) + fmt(" at %.3f ms", ms));
+    }
+    const char* color = kColors[i % (sizeof kColors / sizeof kColors[0])];
+    chart.add_line(xs, ys, color, models[i].rfind("trial ", 0) == 0 ? 2.5 : 1.5,
+                   models[i].rfind("trial ", 0) != 0);
+    chart.add_points(xs, ys, color, 4, tips, 1.0);
+    chart.add_legend(models[i], color);
+  }
+  h << "<div class=\"charts\">\n<h2>Finalists</h2>\n" << chart.render()
+    << "<p class=\"note\">Trained with the full recipe by <code>mnas finalize</code>, scaled by "
+       "depth multiplier and input size; solid lines are the search's candidates, dashed the zoo "
+       "models scaled the same way.</p>\n</div>\n";
+  h << "<table><tr><th>model</th><th>multiplier</th><th>input</th><th>params</th><th>MACs</th>"
+       "<th>test accuracy</th><th>latency (ms)</th><th>vs MobileNetV2 at equal latency</th>"
+       "<th>recipe</th><th>status</th></tr>\n";
+  for (const FinalVariant& v : variants) {
+    const double peer = accuracy_at_latency(variants, "mobilenetv2", v.latency_ms);
+    const bool done = v.status == "done";
+    h << "<tr><td>" << escape_xml(v.model) << "</td><td>" << fmt("%.2f", v.multiplier)
+      << "</td><td>" << v.input << "</td><td>" << v.params << "</td><td>" << v.macs << "</td><td>"
+      << (done ? fmt("%.2f%%", 100 * v.test_top1) : "") << "</td><td>"
+      << (done ? fmt("%.3f", v.latency_ms) : "") << "</td><td>"
+      << (done && std::isfinite(peer) && v.model != "mobilenetv2"
+              ? fmt("%+.2f points", 100 * (v.test_top1 - peer))
+              : "")
+      << "</td><td>" << escape_xml(v.recipe) << "</td><td>"
+      << escape_xml(v.status == "failed" ? "failed: " + v.failure : v.status) << "</td></tr>\n";
+  }
+  h << "</table>\n";
+}
+
 }  // namespace
 
 std::string render_report(const Store& store, const ReportOptions& o) {
@@ -326,6 +382,8 @@ std::string render_report(const Store& store, const ReportOptions& o) {
     }
     h << "</table>\n";
   }
+  const std::vector<FinalVariant> finalists = store.finalists();
+  if (!finalists.empty()) finalists_section(h, finalists);
   if (failed > 0) {
     h << "<h2>Failed trials</h2>\n<table><tr><th>trial</th><th>reason</th></tr>\n";
     for (const StoredTrial& t : trials) {

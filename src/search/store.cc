@@ -436,6 +436,18 @@ void Store::set_target_trials(int64_t trials) {
   set_value("trials", std::to_string(trials));
 }
 
+std::vector<FinalVariant> Store::finalists() const {
+  try {
+    return parse_finalists(value("finalists"), "store '" + path_ + "': search.finalists");
+  } catch (const Error& e) {
+    throw Error(e.what(), Error::Kind::kIo);  // a damaged store, as for every stored value
+  }
+}
+
+void Store::set_finalists(const std::vector<FinalVariant>& variants) {
+  set_value("finalists", finalists_json(variants));
+}
+
 bool Store::has_column(const char* table, const char* column) const {
   Statement s(db_,
               (std::string("SELECT COUNT(*) FROM pragma_table_info('") + table +

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "search/finalists.h"
 #include "search/trial.h"
 
 struct sqlite3;
@@ -78,6 +79,11 @@ class Store {
   // to the same length; 0 when not recorded (older stores).
   int64_t target_trials() const;
   void set_target_trials(int64_t trials);
+
+  // The networks `mnas finalize` trains and measures (search/finalists.h), validated when read;
+  // empty before the first finalize. Written whole, in one statement.
+  std::vector<FinalVariant> finalists() const;
+  void set_finalists(const std::vector<FinalVariant>& variants);
 
   void add_trial(const StoredTrial& trial);  // one transaction
   std::vector<StoredTrial> trials() const;   // in id order

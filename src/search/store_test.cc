@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -179,6 +180,73 @@ TEST(Store, StoredValuesAreValidatedWhenReadBack) {
     expect_error([&] { s.trials(); }, c.part);
     std::remove(copy.c_str());
   }
+}
+
+FinalVariant finalist(const std::string& model, double multiplier, double top1, double ms) {
+  FinalVariant v;
+  v.model = model;
+  v.multiplier = multiplier;
+  v.input = 28;
+  v.canonical = trial(0).canonical;
+  v.recipe = "full: 30 epochs, all images of fashion-mnist";
+  v.checkpoint = "/tmp/x.ckpt";
+  v.status = "done";
+  v.test_top1 = top1;
+  v.test_top5 = 0.99;
+  v.params = 1000;
+  v.macs = 5000;
+  v.latency_ms = ms;
+  DeviceLatency d;
+  d.device = "local";
+  d.latency_ms = ms;
+  d.target_ms = 1;
+  d.ratio = ms;
+  v.latencies = {d};
+  return v;
+}
+
+TEST(Store, KeepsFinalistsAndValidatesThemWhenReadBack) {
+  const std::string path = temp_store("finalists");
+  {
+    Store s(path, Store::Mode::kCreate);
+    EXPECT_TRUE(s.finalists().empty());
+    s.set_finalists({finalist("trial 3", 0.5, 0.9, 1.5), finalist("mobilenetv2", 1.0, 0.85, 2)});
+  }
+  {
+    const Store s(path, Store::Mode::kReadOnly);
+    const std::vector<FinalVariant> back = s.finalists();
+    ASSERT_EQ(back.size(), 2u);
+    EXPECT_EQ(back[0].model, "trial 3");
+    EXPECT_DOUBLE_EQ(back[0].test_top1, 0.9);
+    EXPECT_EQ(back[1].checkpoint, "/tmp/x.ckpt");
+    ASSERT_EQ(back[1].latencies.size(), 1u);
+    EXPECT_DOUBLE_EQ(back[1].latencies[0].latency_ms, 2);
+  }
+  for (const auto& [edit, part] : std::vector<std::pair<std::string, std::string>>{
+           {"'$.variants[0].test_top1', 1.5", "variants[0].test_top1"},
+           {"'$.variants[1].status', 'great'", "variants[1].status"},
+           {"'$.variants[0].canonical', 'input=1x1'", "variants[0].canonical"},
+           {"'$.variants[0].input', -3", "variants[0].input"},
+           {"'$.variants[1].surprise', 1", "surprise"},
+           {"'$.format', 'mnas-finalists/9'", "format"}}) {
+    const std::string copy = temp_store("finalists_copy");
+    std::ofstream(copy, std::ios::binary) << slurp(path);
+    tamper(copy, "UPDATE search SET value = json_set(value, " + edit + ") WHERE key = 'finalists'");
+    const Store s(copy, Store::Mode::kReadOnly);
+    expect_error([&] { s.finalists(); }, part);
+    std::remove(copy.c_str());
+  }
+  std::remove(path.c_str());
+}
+
+TEST(Finalists, AccuracyAtEqualLatencyIsReadOffTheCurve) {
+  const std::vector<FinalVariant> v = {finalist("mobilenetv2", 0.5, 0.80, 1.0),
+                                       finalist("mobilenetv2", 1.0, 0.90, 3.0),
+                                       finalist("trial 1", 1.0, 0.95, 2.0)};
+  EXPECT_NEAR(accuracy_at_latency(v, "mobilenetv2", 2.0), 0.85, 1e-12);
+  EXPECT_NEAR(accuracy_at_latency(v, "mobilenetv2", 1.0), 0.80, 1e-12);
+  EXPECT_TRUE(std::isnan(accuracy_at_latency(v, "mobilenetv2", 3.5)));  // beyond the curve
+  EXPECT_TRUE(std::isnan(accuracy_at_latency(v, "trial 1", 2.0)));      // one point: no curve
 }
 
 TEST(Store, KeepsMetricsAndReadsAndUpgradesAStoreFromBeforeThem) {

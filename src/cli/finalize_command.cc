@@ -1,0 +1,251 @@
+// `mnas finalize`: after a search, its best candidates and the zoo models trained fully, scaled and
+// measured on the search's devices (search/finalize.h); a table, --json, and the report's chart.
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/app.h"
+#include "cli/commands.h"
+#include "cli/device_options.h"
+#include "cli/interrupt.h"
+#include "cli/table.h"
+#include "report/report.h"
+#include "search/finalize.h"
+#include "search/search_config.h"
+#include "space/error.h"
+#include "space/number_format.h"
+#include "space/zoo.h"
+
+namespace mnas::cli {
+namespace {
+
+struct FinalizeCommandOptions {
+  std::string store;
+  int top = FinalizeOptions{}.top;
+  std::string multipliers = "0.5,0.75,1.0,1.4";
+  std::string inputs;
+  std::string references = "mobilenetv2,mnasnet-a1,mnasnet-b1";
+  std::string recipe = "full";
+  int epochs = 0;
+  int64_t train_images = 0;
+  std::string data_dir, folder, report;
+  int threads = 0;
+  std::vector<std::string> token_files;
+  int device_retries = RemoteOptions{}.retries;
+  double device_timeout = RemoteOptions{}.read_timeout_seconds;
+  bool json = false;
+};
+
+std::vector<std::string> comma_list(const std::string& text, const std::string& flag) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    if (item.empty()) throw Error(flag + ": '" + text + "' has an empty item");
+    out.push_back(item);
+    start = comma + 1;
+  }
+  return out;
+}
+
+FinalizeOptions finalize_options(const FinalizeCommandOptions& o) {
+  FinalizeOptions f;
+  f.top = o.top;
+  f.multipliers.clear();
+  for (const std::string& m : comma_list(o.multipliers, "--multipliers")) {
+    f.multipliers.push_back(
+        parse_double(m, "--multipliers: '" + m + "' is not a number (e.g. 0.5,0.75,1.0,1.4)"));
+  }
+  if (!o.inputs.empty()) {
+    for (const std::string& side : comma_list(o.inputs, "--inputs")) {
+      const std::string problem = integer_text_problem(side, false);
+      if (!problem.empty()) throw Error("--inputs: '" + side + "' " + problem);
+      f.inputs.push_back(std::stoi(side));
+    }
+  }
+  f.references.clear();
+  if (o.references != "none") f.references = comma_list(o.references, "--references");
+  f.recipe = o.recipe;
+  f.epochs = o.epochs;
+  f.train_images = o.train_images;
+  f.data_dir = o.data_dir;
+  f.threads = o.threads;
+  f.folder = o.folder;
+  return f;
+}
+
+std::string variant_label(const FinalVariant& v) {
+  return v.model + " x" + format_double(v.multiplier) + " @" + std::to_string(v.input);
+}
+
+void print_table(const std::vector<FinalVariant>& plan, const std::string& device) {
+  Table table({"model", "mult", "input", "params", "MACs", "test acc", "latency ms",
+               "vs MobileNetV2", "status"},
+              {false, true, true, true, true, true, true, true, false});
+  for (const FinalVariant& v : plan) {
+    const bool done = v.status == "done";
+    const double peer = accuracy_at_latency(plan, "mobilenetv2", v.latency_ms);
+    char acc[32] = "", lat[32] = "", gain[32] = "";
+    if (done) {
+      std::snprintf(acc, sizeof acc, "%.2f%%", 100 * v.test_top1);
+      std::snprintf(lat, sizeof lat, "%.3f", v.latency_ms);
+      if (std::isfinite(peer) && v.model != "mobilenetv2")
+        std::snprintf(gain, sizeof gain, "%+.2f pt", 100 * (v.test_top1 - peer));
+    }
+    table.add_row({v.model, format_double(v.multiplier), std::to_string(v.input),
+                   group_thousands(v.params), group_thousands(v.macs), acc, lat, gain,
+                   v.status == "failed" ? "failed: " + v.failure.substr(0, 60) : v.status});
+  }
+  std::cout << "Finalists (test accuracy; latency on " << device << "):\n\n"
+            << table.render()
+            << "\n\"vs MobileNetV2\": test accuracy minus MobileNetV2's at the same latency, read off "
+               "its curve over the multipliers (blank outside that curve's latency range).\n";
+}
+
+int run_finalize_command(const FinalizeCommandOptions& o) {
+  if (o.threads < 0 || o.threads > usable_cpus()) {
+    throw Error("--threads: " + std::to_string(o.threads) + "; must be in [0, " +
+                std::to_string(usable_cpus()) + "] (0 = all)");
+  }
+  const FinalizeOptions options = finalize_options(o);
+  Store store(o.store, Store::Mode::kWrite);
+  if (store.config().empty()) {
+    throw Error("store '" + o.store + "': holds no search configuration", Error::Kind::kIo);
+  }
+  const SearchConfig config =
+      search_config_from_text(store.config(), "store '" + o.store + "': config");
+  if (config.evaluator.rfind("cmd:", 0) == 0) {
+    std::cerr << "mnas: note: the search trained with its own command (" << config.evaluator
+              << "); finalize trains with mnas's " << options.recipe << " recipe on "
+              << config.proxy.dataset << "\n";
+  }
+  std::vector<FinalVariant> plan;
+  try {
+    plan = plan_finalists(store, config, options);
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    // Library errors name the option; give the flag.
+    for (const char* field : {"top", "multipliers", "inputs", "references", "epochs"}) {
+      if (what.rfind(std::string(field) + ":", 0) == 0) throw Error("--" + what, e.kind());
+    }
+    throw;
+  }
+  std::unique_ptr<LatencyObjective> objective = make_latency_objective(
+      config, search_device_access(o.token_files, o.device_retries, o.device_timeout));
+  int pending = 0;
+  for (const FinalVariant& v : plan) pending += v.status == "pending";
+  std::cerr << "mnas: finalize " << o.store << ": " << plan.size() << " networks ("
+            << plan.size() - pending << " done before), " << (plan.empty() ? "" : plan[0].recipe)
+            << "; checkpoints in "
+            << (plan.empty() ? "" : plan[0].checkpoint.substr(0, plan[0].checkpoint.rfind('/')))
+            << "\n";
+
+  InterruptGuard interrupt;
+  bool finished = false;
+  try {
+    finished = run_finalize(
+        store, config, options, objective.get(), plan,
+        [](const FinalizeProgress& p) {
+          if (p.training) {
+            const TrainProgress& t = *p.training;
+            if (t.step != t.steps) return;  // one line per epoch
+            std::fprintf(stderr,
+                         "mnas: finalist %d/%d %s: epoch %d/%d loss %.4f train acc %.2f%% "
+                         "(%.0f img/s, epoch ETA %.0fs) | ETA %s\n",
+                         p.done + 1, p.total, variant_label(*p.variant).c_str(), t.epoch, t.epochs,
+                         t.loss, 100 * t.accuracy, t.images_per_second, t.eta_seconds,
+                         p.eta_seconds > 0 ? (format_double(std::round(p.eta_seconds)) + "s").c_str()
+                                           : "after the first");
+          } else if (p.variant->status != "pending") {
+            std::fprintf(stderr, "mnas: finalist %d/%d %s %s: test %.2f%% at %.3f ms%s%s\n",
+                         p.done, p.total, variant_label(*p.variant).c_str(),
+                         p.variant->status.c_str(), 100 * p.variant->test_top1,
+                         p.variant->latency_ms, p.variant->failure.empty() ? "" : ": ",
+                         p.variant->failure.c_str());
+          }
+        },
+        &InterruptGuard::requested());
+  } catch (const DeviceUnreachable& e) {
+    std::fprintf(stderr,
+                 "mnas: finalize paused: %s\nmnas: the store keeps every finished network; run "
+                 "the same command again once the device answers\n",
+                 e.what());
+    return kExitPaused;
+  }
+  if (!finished) {
+    std::fprintf(stderr,
+                 "mnas: finalize stopped by %s; the store keeps every finished network and the "
+                 "one in training its checkpoint: the same command continues\n",
+                 InterruptGuard::signal_name());
+    return interrupted_exit_code(InterruptGuard::signal_number());
+  }
+  const std::string report = o.report.empty() ? o.store.substr(0, o.store.rfind('.')) + ".html"
+                                              : o.report;
+  write_report(store, report);
+  if (o.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const FinalVariant& v : plan) {
+      const double peer = accuracy_at_latency(plan, "mobilenetv2", v.latency_ms);
+      nlohmann::json j = nlohmann::json::parse(finalists_json({v}))["variants"][0];
+      j["vs_mobilenetv2"] =
+          std::isfinite(peer) && v.status == "done" ? nlohmann::json(v.test_top1 - peer) : nullptr;
+      list.push_back(j);
+    }
+    std::cout << nlohmann::json{{"store", o.store}, {"report", report}, {"finalists", list}}.dump(2)
+              << "\n";
+    return kExitOk;
+  }
+  print_table(plan, config.devices.front().name);
+  std::cout << "\nThe report (with the accuracy-vs-latency chart) is " << report
+            << "; each finalist's checkpoint is in `mnas finalize --json` (mnas export takes it).\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_finalize_command(CLI::App& app) {
+  auto o = std::make_shared<FinalizeCommandOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "finalize",
+      "Train a search's best candidates and the zoo models fully, scaled, and compare them at "
+      "measured latency");
+  cmd->add_option("STORE", o->store, "The search's store (mnas search --store)")->required();
+  cmd->add_option("--top", o->top,
+                  "Candidates: the best of the Pareto front by reward (default 2)");
+  cmd->add_option("--multipliers", o->multipliers,
+                  "Depth multipliers each network is trained at (default 0.5,0.75,1.0,1.4)");
+  cmd->add_option("--inputs", o->inputs,
+                  "Square input sides, e.g. 96,128,160 (default: the search's input)");
+  cmd->add_option("--references", o->references,
+                  "Zoo models scaled the same way, or none (default "
+                  "mobilenetv2,mnasnet-a1,mnasnet-b1)");
+  cmd->add_option("--recipe", o->recipe, "Training recipe: full (default) or proxy");
+  cmd->add_option("--epochs", o->epochs, "Epochs instead of the recipe's (full: 30)");
+  cmd->add_option("--train-images", o->train_images,
+                  "Training images instead of the recipe's (full: all but 5,000 held out)");
+  cmd->add_option("--data-dir", o->data_dir, "Directory of the data set files");
+  cmd->add_option("--threads", o->threads, "Training threads (default: every core)");
+  cmd->add_option("--folder", o->folder,
+                  "Where the checkpoints go (default: the store's name with .finalists)");
+  cmd->add_option("--report", o->report,
+                  "HTML report rewritten at the end (default: the store's name with .html)");
+  cmd->add_option("--device-token-file", o->token_files,
+                  "FILE (every device) or NAME=FILE, as for mnas search");
+  cmd->add_option("--device-retries", o->device_retries, "As for mnas search");
+  cmd->add_option("--device-timeout", o->device_timeout, "As for mnas search");
+  cmd->add_flag("--json", o->json, "Print every finalist as JSON at the end");
+  cmd->footer(
+      "Resumable: every finished network is in the store, a network in training has its "
+      "checkpoint; run the same command again after Ctrl-C or a kill. Networks already trained "
+      "the same way are not trained again. Exit codes as for mnas search.");
+  cmd->callback([o] {
+    const int code = run_finalize_command(*o);
+    if (code != kExitOk) throw ExitWith{code};
+  });
+}
+
+}  // namespace mnas::cli

@@ -1,0 +1,51 @@
+#ifndef MNAS_SEARCH_FINALISTS_H_
+#define MNAS_SEARCH_FINALISTS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "search/trial.h"
+
+namespace mnas {
+
+// One network `mnas finalize` trains fully and measures: a search's candidate or a zoo model, at
+// one depth multiplier and input size (search/finalize.h). The store keeps the list (its
+// `finalists` entry, as JSON), so that a finalize that was stopped goes on where it stopped and
+// `mnas report` draws them. Torch-free: the report reads it.
+struct FinalVariant {
+  std::string model;         // "trial 12" or a zoo name ("mobilenetv2")
+  int64_t trial = 0;         // the candidate's trial id; 0 for a zoo model
+  double multiplier = 1.0;   // depth multiplier (space/scaling.h)
+  int input = 0;             // the square input side it was trained and measured at
+  std::string canonical;     // the scaled architecture
+  std::string recipe;        // what it was trained with ("full: 30 epochs, all images")
+  std::string checkpoint;    // the trained network (mnas export, mnas eval take it)
+  std::string status = "pending";  // pending | done | failed
+  std::string failure;             // why, for failed
+  double test_top1 = 0, test_top5 = 0;  // on the data set's test split
+  int64_t params = 0, macs = 0;
+  double train_seconds = 0;
+  std::vector<DeviceLatency> latencies;  // one per device of the search
+  double latency_ms = 0;                 // the first device's
+
+  // What identifies the work: the same architecture trained the same way.
+  std::string key() const { return canonical + "|" + recipe; }
+};
+
+// The JSON the store keeps: {"format": "mnas-finalists/1", "variants": [...]}, and back. Reading
+// validates every field (names, statuses, finite numbers in range, the architecture strings)
+// and throws mnas::Error naming `where` and the field.
+std::string finalists_json(const std::vector<FinalVariant>& variants);
+std::vector<FinalVariant> parse_finalists(const std::string& text, const std::string& where);
+
+// The accuracy of the zoo model `model`'s variants at `latency_ms`, read off their curve (test
+// accuracy against latency, linear between neighbouring done variants, sorted by latency); NaN
+// outside the curve's latency range or with fewer than two points. How a finalist compares
+// with, say, MobileNetV2 "at equal latency".
+double accuracy_at_latency(const std::vector<FinalVariant>& variants, const std::string& model,
+                           double latency_ms);
+
+}  // namespace mnas
+
+#endif  // MNAS_SEARCH_FINALISTS_H_

@@ -1,0 +1,228 @@
+#include "search/finalize.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "search/search_loop.h"
+#include "search/synthetic_surrogate.h"
+#include "space/architecture_codec.h"
+#include "space/cost_model.h"
+#include "space/error.h"
+#include "space/number_format.h"
+#include "space/scaling.h"
+#include "space/zoo.h"
+
+namespace mnas {
+namespace {
+
+struct Stopped {};  // thrown from the training's progress when asked to stop
+
+// "search.db" -> "search.finalists"; "runs/a" -> "runs/a.finalists".
+std::string default_folder(const std::string& store) {
+  const size_t slash = store.find_last_of('/');
+  const size_t dot = store.find_last_of('.');
+  const bool has_extension =
+      dot != std::string::npos && (slash == std::string::npos || dot > slash + 1);
+  return (has_extension ? store.substr(0, dot) : store) + ".finalists";
+}
+
+// A file name per piece of work (FNV-1a of its key): the same work finds its checkpoint again.
+std::string checkpoint_name(const std::string& key) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "f-%016llx.ckpt", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+TrainOptions training_options(const SearchConfig& config, const FinalizeOptions& o) {
+  TrainOptions t = train_recipe(o.recipe);
+  t.dataset = config.proxy.dataset;
+  t.data_dir = o.data_dir;
+  if (o.epochs > 0) t.epochs = o.epochs;
+  if (o.train_images > 0) t.train_images = o.train_images;
+  t.threads = o.threads;
+  return t;
+}
+
+std::string recipe_text(const FinalizeOptions& o, const TrainOptions& t) {
+  return o.recipe + ": " + std::to_string(t.epochs) + " epoch" + (t.epochs == 1 ? "" : "s") +
+         ", " + (t.train_images > 0 ? std::to_string(t.train_images) + " images" : "all images") +
+         " of " + t.dataset;
+}
+
+void validate(const FinalizeOptions& o) {
+  if (o.top < 0 || o.top > 100) throw Error("top: " + std::to_string(o.top) + "; must be in [0, 100]");
+  if (o.multipliers.empty()) throw Error("multipliers: none given");
+  for (double m : o.multipliers) validate_multiplier(m, "multipliers");
+  for (int side : o.inputs) {
+    if (side < 8 || side > 1024) {
+      throw Error("inputs: " + std::to_string(side) + "; a side must be in [8, 1024]");
+    }
+  }
+  for (const std::string& r : o.references) {
+    if (!is_zoo_name(r)) throw Error("references: '" + r + "' is not a zoo model");
+  }
+  if (o.epochs < 0 || o.train_images < 0) throw Error("epochs, train_images: must be ≥ 0");
+  if (o.top == 0 && o.references.empty()) throw Error("top: 0 and no references: nothing to do");
+}
+
+}  // namespace
+
+std::vector<FinalVariant> plan_finalists(const Store& store, const SearchConfig& config,
+                                         const FinalizeOptions& options) {
+  validate(options);
+  const TrainOptions train = training_options(config, options);
+  validate(train);
+  const std::string recipe = recipe_text(options, train);
+  const std::string folder = options.folder.empty() ? default_folder(store.path()) : options.folder;
+  const InputShape search_input = config.space.input();
+  std::vector<int> inputs = options.inputs;
+  if (inputs.empty()) inputs = {search_input.height};
+
+  // The candidates: the Pareto front's best by reward.
+  std::vector<StoredTrial> front = pareto_front(store.trials());
+  std::stable_sort(front.begin(), front.end(),
+                   [](const StoredTrial& a, const StoredTrial& b) { return a.reward > b.reward; });
+  if (options.top > 0 && front.empty()) {
+    throw Error("store '" + store.path() + "': no finished trial to finalize");
+  }
+  if (static_cast<int>(front.size()) > options.top) front.resize(options.top);
+
+  std::map<std::string, FinalVariant> stored;
+  for (FinalVariant& v : store.finalists()) stored[v.key()] = std::move(v);
+
+  std::vector<FinalVariant> plan;
+  const auto add = [&](const std::string& model, int64_t trial, double m, int side,
+                       Architecture arch) {
+    arch.input = InputShape{side, side, search_input.channels};
+    validate(arch);
+    FinalVariant v;
+    v.model = model;
+    v.trial = trial;
+    v.multiplier = m;
+    v.input = side;
+    v.canonical = to_canonical_string(arch);
+    v.recipe = recipe;
+    const auto old = stored.find(v.key());
+    if (old != stored.end() && old->second.status != "pending") {
+      v = old->second;
+    } else {
+      const CostReport cost = estimate_cost(arch, false);
+      v.params = cost.params;
+      v.macs = cost.macs;
+      v.checkpoint = folder + "/" + checkpoint_name(v.key());
+    }
+    plan.push_back(std::move(v));
+  };
+  for (const StoredTrial& t : front) {
+    const Architecture arch = parse_architecture_string(t.canonical);
+    for (double m : options.multipliers)
+      for (int side : inputs) add("trial " + std::to_string(t.id), t.id, m, side, scale_depth(arch, m));
+  }
+  for (const std::string& name : options.references) {
+    for (double m : options.multipliers) {
+      for (int side : inputs) {
+        add(name, 0, m, side,
+            zoo_model(name, ZooOptions{InputShape{side, side, search_input.channels},
+                                       config.space.classes(), m}));
+      }
+    }
+  }
+  return plan;
+}
+
+bool run_finalize(Store& store, const SearchConfig& config, const FinalizeOptions& options,
+                  LatencyObjective* objective, std::vector<FinalVariant>& plan,
+                  const std::function<void(const FinalizeProgress&)>& progress,
+                  const std::atomic<bool>* stop) {
+  TrainOptions recipe = training_options(config, options);
+  const std::string folder = options.folder.empty() ? default_folder(store.path()) : options.folder;
+  if (::mkdir(folder.c_str(), 0755) != 0 && errno != EEXIST) {
+    throw Error("folder '" + folder + "': cannot be made", Error::Kind::kIo);
+  }
+  const SyntheticSurrogate surrogate(config.space, config.seed);
+  // What the store keeps: every variant of this plan and those of earlier plans it does not hold.
+  const auto save = [&] {
+    std::vector<FinalVariant> all = plan;
+    for (const FinalVariant& old : store.finalists()) {
+      const bool in_plan = std::any_of(plan.begin(), plan.end(), [&](const FinalVariant& v) {
+        return v.key() == old.key();
+      });
+      if (!in_plan) all.push_back(old);
+    }
+    store.set_finalists(all);
+  };
+
+  int done = 0;
+  for (const FinalVariant& v : plan) done += v.status != "pending";
+  double seconds_this_run = 0;
+  int finished_this_run = 0;
+  const auto eta = [&] {
+    const int left = static_cast<int>(plan.size()) - done;
+    return finished_this_run > 0 ? left * seconds_this_run / finished_this_run : 0.0;
+  };
+  for (FinalVariant& v : plan) {
+    if (v.status != "pending") continue;
+    if (stop && *stop) return false;
+    const auto start = std::chrono::steady_clock::now();
+    if (progress) progress({done, static_cast<int>(plan.size()), &v, nullptr, eta()});
+    const Architecture arch = parse_architecture_string(v.canonical);
+    recipe.checkpoint = v.checkpoint;
+    struct stat st {};
+    const bool resume = ::stat(v.checkpoint.c_str(), &st) == 0;
+    try {
+      const TrainResult r = train(
+          arch, recipe,
+          [&](const TrainProgress& p) {
+            if (stop && *stop) throw Stopped{};
+            if (progress) progress({done, static_cast<int>(plan.size()), &v, &p, eta()});
+          },
+          resume ? v.checkpoint : "");
+      v.train_seconds += r.seconds;
+      if (r.status != "done") {
+        v.status = "failed";
+        v.failure = r.status + ": " + r.reason;
+      } else {
+        const EvalResult e = evaluate_checkpoint(v.checkpoint, "test", options.data_dir);
+        v.test_top1 = e.top1;
+        v.test_top5 = e.top5;
+        if (objective) {
+          v.latencies = objective->measure(arch);
+        } else {
+          // The search's synthetic latency (surrogate searches: for trying the pipeline).
+          DeviceLatency d;
+          d.device = config.devices.front().name;
+          d.latency_ms = surrogate.latency_ms(arch);
+          d.target_ms = config.devices.front().target_ms > 0 ? config.devices.front().target_ms : 1;
+          d.ratio = d.latency_ms / d.target_ms;
+          v.latencies = {d};
+        }
+        v.latency_ms = v.latencies.front().latency_ms;
+        v.status = "done";
+      }
+    } catch (const Stopped&) {
+      return false;
+    } catch (const DeviceUnreachable&) {
+      throw;
+    } catch (const Error& e) {
+      v.status = "failed";
+      v.failure = e.what();
+    }
+    ++done;
+    ++finished_this_run;
+    seconds_this_run +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    save();
+    if (progress) progress({done, static_cast<int>(plan.size()), &v, nullptr, eta()});
+  }
+  return true;
+}
+
+}  // namespace mnas

@@ -1,0 +1,60 @@
+#ifndef MNAS_SEARCH_FINALIZE_H_
+#define MNAS_SEARCH_FINALIZE_H_
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "search/finalists.h"
+#include "search/latency_objective.h"
+#include "search/search_config.h"
+#include "search/store.h"
+#include "train/trainer.h"
+
+namespace mnas {
+
+// After a search, what the paper did next: the best candidates trained fully, scaled (depth
+// multiplier, input size) and compared with the reference models scaled the same way, every
+// variant measured on the search's device(s).
+struct FinalizeOptions {
+  int top = 2;  // candidates: the best of the Pareto front by reward; Default: 2
+  std::vector<double> multipliers = {0.5, 0.75, 1.0, 1.4};  // Default: 0.5, 0.75, 1.0, 1.4
+  std::vector<int> inputs;  // square input sides; Default: empty = the search's input only
+  std::vector<std::string> references = {"mobilenetv2", "mnasnet-a1", "mnasnet-b1"};
+  std::string recipe = "full";  // train/trainer.h's train_recipe; Default: full
+  int epochs = 0;               // > 0: instead of the recipe's
+  int64_t train_images = 0;     // > 0: instead of the recipe's (full: all but the held-out)
+  std::string data_dir;         // the data set's folder; "" = its default
+  int threads = 0;              // training threads; 0 = every core
+  std::string folder;           // checkpoints; Default: "<store>.finalists" beside the store
+};
+
+// The variants to train: the `top` best Pareto trials by reward (one per architecture) and the
+// references, each at every multiplier and input, in that order; with what the store already
+// holds for the same work (FinalVariant::key) filled in. Throws mnas::Error naming the option
+// for bad options (a multiplier out of range, an unknown zoo name, no done trial).
+std::vector<FinalVariant> plan_finalists(const Store& store, const SearchConfig& config,
+                                         const FinalizeOptions& options);
+
+struct FinalizeProgress {
+  int done = 0, total = 0;        // variants finished (done or failed), of all
+  const FinalVariant* variant = nullptr;  // the one in progress or just finished
+  const TrainProgress* training = nullptr;  // during its training; null once it finished
+  double eta_seconds = 0;         // from the variants finished in this run
+};
+
+// Trains (resuming from its checkpoint when one is there), evaluates on the test split and
+// measures every variant of the plan that is not done, storing the list after each. A variant
+// that diverges or fails is stored as failed with the reason and the rest go on;
+// DeviceUnreachable stops the run (what is done stays). `objective` null: the search's latency
+// is the surrogate's. Returns false when `stop` was set (between epochs): the store keeps what
+// finished, and the interrupted training its checkpoint.
+bool run_finalize(Store& store, const SearchConfig& config, const FinalizeOptions& options,
+                  LatencyObjective* objective, std::vector<FinalVariant>& plan,
+                  const std::function<void(const FinalizeProgress&)>& progress,
+                  const std::atomic<bool>* stop = nullptr);
+
+}  // namespace mnas
+
+#endif  // MNAS_SEARCH_FINALIZE_H_
