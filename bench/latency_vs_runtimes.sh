@@ -65,3 +65,31 @@ print(f"{m:14s} {med[0]:9.3f} {med[1]:9.3f} {med[2]:9.3f} {med[3]:10.3f} "
 PYEOF
 done
 echo "each figure: the median over $ROUNDS rounds of each engine's median; x/mnas > 1: mnas is faster"
+
+# Where the gap to ONNX Runtime comes from: each engine's time per kind of operator. mnas's
+# figures are its operators timed one by one (`mnas latency --profile`; their sum exceeds the
+# whole network's time a little), ORT's from its own profiler over whole runs (after its fusions:
+# a residual Add and the ReLUs run inside the convolutions; 'other' holds its layout reorders).
+echo
+echo "per kind of operator (ms per inference):"
+printf '%-14s %-10s %9s %9s %8s\n' model kind "mnas ms" "ort ms" "ort/mnas"
+for m in "${models[@]}"; do
+  "$MNAS" export "$m" --out "$tmp/m.onnx" >/dev/null 2>&1
+  "$MNAS" latency "$m" --profile --json 2>/dev/null > "$tmp/ours.json"
+  node bench/ort_profile.js "$tmp/m.onnx" 1,3,224,224 30 > "$tmp/ort.json"
+  $PY - "$m" "$tmp/ours.json" "$tmp/ort.json" <<'PYEOF'
+import json, sys
+m, ours, ort = sys.argv[1], json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
+kinds = {"1x1 conv": 0.0, "depthwise": 0.0, "kxk conv": 0.0, "other": 0.0}
+for op in ours["operators"]:
+    if op["kind"] == "conv":
+        kinds["1x1 conv" if op["kernel"] == 1 else "kxk conv"] += op["median_ms"]
+    elif op["kind"] == "depthwise":
+        kinds["depthwise"] += op["median_ms"]
+    else:
+        kinds["other"] += op["median_ms"]
+for k, v in kinds.items():
+    o = ort["kinds"].get(k, 0.0)
+    print(f"{m:14s} {k:10s} {v:9.3f} {o:9.3f} {o / v if v else float('nan'):7.2f}x")
+PYEOF
+done
