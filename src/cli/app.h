@@ -1,6 +1,9 @@
 #ifndef MNAS_CLI_APP_H_
 #define MNAS_CLI_APP_H_
 
+#include <string>
+#include <vector>
+
 namespace mnas::cli {
 
 // Exit codes of every mnas command.
@@ -15,6 +18,10 @@ constexpr int kExitPaused = 75;  // EX_TEMPFAIL: a search paused (a device did n
 struct ExitWith {
   int code;
 };
+
+// "a,b,c" -> {"a", "b", "c"}: a flag's comma-separated list. Throws mnas::Error naming `flag`
+// for an empty item ("a,,b", a trailing comma).
+std::vector<std::string> comma_list(const std::string& text, const std::string& flag);
 
 // Parses the command line, runs the subcommand and maps errors to exit codes; messages go to
 // stderr, results to stdout.

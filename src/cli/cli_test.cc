@@ -217,7 +217,7 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
       {"search --store /tmp/never-created.db --references resnet50", 2,
        "--references: 'resnet50' is not a zoo model"},
       {"search --store /tmp/never-created.db --references mnasnet-a1,,mobilenetv2", 2,
-       "has an empty name"},
+       "has an empty item"},
       {"report /nonexistent/search.db --out /tmp/r.html", 1, "does not exist"},
       {"report /nonexistent/search.db", 2, "--out is required"},
       {"report " MNAS_BINARY " --out /tmp/r.html", 1, "not an mnas store"},

@@ -43,6 +43,22 @@ std::shared_ptr<Device> open_device(const DeviceOptions& o) {
   return open_any_device(o.device, remote, "--device");
 }
 
+void add_search_device_access_options(CLI::App* cmd, std::vector<std::string>& token_files,
+                                      int& retries, double& timeout_seconds) {
+  cmd->add_option("--device-token-file", token_files,
+                  "FILE (every device) or NAME=FILE: the first line is the device's token "
+                  "(default: the MNAS_DEVICE_TOKEN variable)");
+  cmd->add_option("--device-retries", retries,
+                  "Tries again this many times (0.5 s, 1 s, ... up to 8 s apart) when a device "
+                  "does not answer; then the command pauses (exit code 75) and running it again "
+                  "(a search with --resume) continues (default " +
+                      std::to_string(retries) + ")");
+  cmd->add_option("--device-timeout", timeout_seconds,
+                  "Seconds one measurement may take: a remote device's answer, a cmd: device's "
+                  "command (then it is killed and that network failed; default " +
+                      format_double(timeout_seconds) + ")");
+}
+
 DeviceAccess search_device_access(const std::vector<std::string>& token_files, int retries,
                                   double timeout_seconds) {
   DeviceAccess access;

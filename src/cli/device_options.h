@@ -28,6 +28,9 @@ void add_device_options(CLI::App* cmd, DeviceOptions& options);
 // How a search reaches its named devices (mnas search, mnas finalize): `token_files` as
 // --device-token-file gives them (FILE for every device, NAME=FILE for one; MNAS_DEVICE_TOKEN
 // otherwise), --device-retries and --device-timeout. Throws mnas::Error naming the flag.
+// Declares those three flags on `cmd` (the variables must outlive it).
+void add_search_device_access_options(CLI::App* cmd, std::vector<std::string>& token_files,
+                                      int& retries, double& timeout_seconds);
 DeviceAccess search_device_access(const std::vector<std::string>& token_files, int retries,
                                   double timeout_seconds);
 

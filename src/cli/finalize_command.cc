@@ -16,6 +16,7 @@
 #include "search/finalize.h"
 #include "search/search_config.h"
 #include "space/error.h"
+#include "space/file_io.h"
 #include "space/number_format.h"
 #include "space/zoo.h"
 
@@ -38,19 +39,6 @@ struct FinalizeCommandOptions {
   double device_timeout = RemoteOptions{}.read_timeout_seconds;
   bool json = false;
 };
-
-std::vector<std::string> comma_list(const std::string& text, const std::string& flag) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    const std::string item = text.substr(start, comma - start);
-    if (item.empty()) throw Error(flag + ": '" + text + "' has an empty item");
-    out.push_back(item);
-    start = comma + 1;
-  }
-  return out;
-}
 
 FinalizeOptions finalize_options(const FinalizeCommandOptions& o) {
   FinalizeOptions f;
@@ -183,8 +171,7 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
                  InterruptGuard::signal_name());
     return interrupted_exit_code(InterruptGuard::signal_number());
   }
-  const std::string report = o.report.empty() ? o.store.substr(0, o.store.rfind('.')) + ".html"
-                                              : o.report;
+  const std::string report = o.report.empty() ? sibling_path(o.store, ".html") : o.report;
   write_report(store, report);
   if (o.json) {
     nlohmann::json list = nlohmann::json::array();
@@ -233,10 +220,7 @@ void add_finalize_command(CLI::App& app) {
                   "Where the checkpoints go (default: the store's name with .finalists)");
   cmd->add_option("--report", o->report,
                   "HTML report rewritten at the end (default: the store's name with .html)");
-  cmd->add_option("--device-token-file", o->token_files,
-                  "FILE (every device) or NAME=FILE, as for mnas search");
-  cmd->add_option("--device-retries", o->device_retries, "As for mnas search");
-  cmd->add_option("--device-timeout", o->device_timeout, "As for mnas search");
+  add_search_device_access_options(cmd, o->token_files, o->device_retries, o->device_timeout);
   cmd->add_flag("--json", o->json, "Print every finalist as JSON at the end");
   cmd->footer(
       "Resumable: every finished network is in the store, a network in training has its "

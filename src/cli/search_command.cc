@@ -28,6 +28,7 @@
 #include "search/search_setup.h"
 #include "search/strategy_factory.h"
 #include "space/error.h"
+#include "space/file_io.h"
 #include "space/number_format.h"
 #include "space/zoo.h"
 
@@ -190,28 +191,10 @@ std::string flag_of(const std::string& field) {
   return field.rfind("devices", 0) == 0 ? "--device" : "--resume";
 }
 
-// "search.db" -> "search.html"; "runs/a" -> "runs/a.html".
-std::string default_report_path(const std::string& store) {
-  const size_t slash = store.find_last_of('/');
-  const size_t dot = store.find_last_of('.');
-  const bool has_extension =
-      dot != std::string::npos && (slash == std::string::npos || dot > slash + 1);
-  return (has_extension ? store.substr(0, dot) : store) + ".html";
-}
-
 std::vector<std::string> reference_names(const std::string& spec) {
   if (spec == "none") return {};
   if (spec == "all") return default_reference_names();
-  std::vector<std::string> names;
-  size_t start = 0;
-  while (start <= spec.size()) {
-    const size_t comma = std::min(spec.find(',', start), spec.size());
-    const std::string name = spec.substr(start, comma - start);
-    if (name.empty()) throw Error("--references: '" + spec + "' has an empty name");
-    names.push_back(name);
-    start = comma + 1;
-  }
-  return names;
+  return comma_list(spec, "--references");
 }
 
 std::string describe_devices(const SearchConfig& c) {
@@ -379,7 +362,7 @@ int run_search_command(const SearchCommandOptions& o) {
     return kExitPaused;
   }
   if (interrupted()) return interrupted_exit_code(InterruptGuard::signal_number());
-  const std::string report = o.report.empty() ? default_report_path(o.store) : o.report;
+  const std::string report = o.report.empty() ? sibling_path(o.store, ".html") : o.report;
   write_report(*store, report);
   print_results(*store, o.json, 5);
   if (!o.json) {
@@ -449,19 +432,7 @@ void add_search_command(CLI::App& app) {
                   "docs/devices.md). Default: local. The reward multiplies one latency term per "
                   "device")
       ->take_all();
-  cmd->add_option("--device-token-file", o->token_files,
-                  "FILE (every device) or NAME=FILE: the first line is the device's token "
-                  "(default: the MNAS_DEVICE_TOKEN variable)");
-  cmd->add_option(
-      "--device-retries", o->device_retries,
-      "Tries again this many times (0.5 s, 1 s, ... up to 8 s apart) when a device does "
-      "not answer; then the search pauses (exit code 75) and --resume continues it "
-      "(default " +
-          std::to_string(o->device_retries) + ")");
-  cmd->add_option("--device-timeout", o->device_timeout,
-                  "Seconds one measurement may take: a remote device's answer, a cmd: device's "
-                  "command (then it is killed and the trial failed; default " +
-                      format_double(o->device_timeout) + ")");
+  add_search_device_access_options(cmd, o->token_files, o->device_retries, o->device_timeout);
   cmd->add_option(
       "--target", o->targets,
       "T as a zoo model timed on the device alongside each candidate (the reward uses the "

@@ -23,14 +23,8 @@ std::string replaced(std::string text, const std::string& key, const std::string
   return text;
 }
 
-// A stable id for a command: FNV-1a of its text.
-std::string command_id(const std::string& command) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : command) h = (h ^ c) * 1099511628211ull;
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "cmd-%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
+// A stable id for a command: a fingerprint of its text.
+std::string command_id(const std::string& command) { return "cmd-" + fingerprint_hex(command); }
 
 double optional_ms(const nlohmann::json& j, const char* key, double fallback) {
   if (!j.contains(key)) return fallback;

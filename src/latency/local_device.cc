@@ -9,6 +9,7 @@
 #include "latency/graph.h"
 #include "latency/lookup_table.h"
 #include "latency/xnnpack_network.h"
+#include "space/number_format.h"
 
 namespace mnas {
 namespace {
@@ -18,18 +19,6 @@ std::string first_line(const char* path) {
   std::string line;
   std::getline(in, line);
   return line.substr(0, 256);
-}
-
-// FNV-1a, 64 bits: a stable, short fingerprint (not a secret).
-std::string fingerprint(const std::string& text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
 }
 
 Provenance provenance_for(const DeviceInfo& info, const TimingRequest& request,
@@ -61,7 +50,7 @@ DeviceInfo local_device_info() {
     gethostname(host, sizeof host - 1);
     machine_id = host;
   }
-  info.id = fingerprint(machine_id + "|" + info.cpu_model + "|" + info.machine);
+  info.id = fingerprint_hex(machine_id + "|" + info.cpu_model + "|" + info.machine);
   info.engine = "xnnpack";
   info.engine_version = xnnpack_version();
   info.mnas_version = MNAS_VERSION;

@@ -14,6 +14,7 @@
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
 #include "space/error.h"
+#include "space/file_io.h"
 #include "space/number_format.h"
 #include "space/scaling.h"
 #include "space/zoo.h"
@@ -23,23 +24,9 @@ namespace {
 
 struct Stopped {};  // thrown from the training's progress when asked to stop
 
-// "search.db" -> "search.finalists"; "runs/a" -> "runs/a.finalists".
-std::string default_folder(const std::string& store) {
-  const size_t slash = store.find_last_of('/');
-  const size_t dot = store.find_last_of('.');
-  const bool has_extension =
-      dot != std::string::npos && (slash == std::string::npos || dot > slash + 1);
-  return (has_extension ? store.substr(0, dot) : store) + ".finalists";
-}
-
-// A file name per piece of work (FNV-1a of its key): the same work finds its checkpoint again.
-std::string checkpoint_name(const std::string& key) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "f-%016llx.ckpt", static_cast<unsigned long long>(h));
-  return buf;
-}
+// A file name per piece of work (a fingerprint of its key): the same work finds its checkpoint
+// again.
+std::string checkpoint_name(const std::string& key) { return "f-" + fingerprint_hex(key) + ".ckpt"; }
 
 TrainOptions training_options(const SearchConfig& config, const FinalizeOptions& o) {
   TrainOptions t = train_recipe(o.recipe);
@@ -81,7 +68,7 @@ std::vector<FinalVariant> plan_finalists(const Store& store, const SearchConfig&
   const TrainOptions train = training_options(config, options);
   validate(train);
   const std::string recipe = recipe_text(options, train);
-  const std::string folder = options.folder.empty() ? default_folder(store.path()) : options.folder;
+  const std::string folder = options.folder.empty() ? sibling_path(store.path(), ".finalists") : options.folder;
   const InputShape search_input = config.space.input();
   std::vector<int> inputs = options.inputs;
   if (inputs.empty()) inputs = {search_input.height};
@@ -143,7 +130,7 @@ bool run_finalize(Store& store, const SearchConfig& config, const FinalizeOption
                   const std::function<void(const FinalizeProgress&)>& progress,
                   const std::atomic<bool>* stop) {
   TrainOptions recipe = training_options(config, options);
-  const std::string folder = options.folder.empty() ? default_folder(store.path()) : options.folder;
+  const std::string folder = options.folder.empty() ? sibling_path(store.path(), ".finalists") : options.folder;
   if (::mkdir(folder.c_str(), 0755) != 0 && errno != EEXIST) {
     throw Error("folder '" + folder + "': cannot be made", Error::Kind::kIo);
   }

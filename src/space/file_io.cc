@@ -107,4 +107,12 @@ void write_file_atomically(const std::string& path, const std::string& bytes,
   if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot replace the file");
 }
 
+std::string sibling_path(const std::string& path, const std::string& extension) {
+  const size_t slash = path.find_last_of('/');
+  const size_t dot = path.find_last_of('.');
+  const bool has_extension =
+      dot != std::string::npos && (slash == std::string::npos ? dot > 0 : dot > slash + 1);
+  return (has_extension ? path.substr(0, dot) : path) + extension;
+}
+
 }  // namespace mnas

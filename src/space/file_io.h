@@ -21,6 +21,11 @@ std::string read_whole_file(const std::string& path, const std::string& what,
 void write_file_atomically(const std::string& path, const std::string& bytes,
                            const std::string& what);
 
+// `path` with its extension replaced by (or, without one, followed by) `extension`:
+// ("search.db", ".html") -> "search.html"; ("runs/a", ".html") -> "runs/a.html"; a dot in a
+// folder's name or a leading dot is not an extension.
+std::string sibling_path(const std::string& path, const std::string& extension);
+
 }  // namespace mnas
 
 #endif  // MNAS_SPACE_FILE_IO_H_

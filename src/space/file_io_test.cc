@@ -98,5 +98,14 @@ TEST(WriteFileAtomically, ReplacesOnlyRegularFilesAndLeavesNoTemporary) {
   ::rmdir(dir.c_str());
 }
 
+TEST(SiblingPath, ReplacesTheExtensionOfTheFileOnly) {
+  EXPECT_EQ(sibling_path("search.db", ".html"), "search.html");
+  EXPECT_EQ(sibling_path("runs/a", ".html"), "runs/a.html");
+  EXPECT_EQ(sibling_path("runs.v2/a", ".finalists"), "runs.v2/a.finalists");
+  EXPECT_EQ(sibling_path("/tmp/x.tar.db", ".html"), "/tmp/x.tar.html");
+  EXPECT_EQ(sibling_path(".db", ".html"), ".db.html");
+  EXPECT_EQ(sibling_path("dir/.hidden", ".html"), "dir/.hidden.html");
+}
+
 }  // namespace
 }  // namespace mnas

@@ -91,4 +91,15 @@ std::string group_thousands(int64_t value) {
   return value < 0 ? "-" + out : out;
 }
 
+std::string fingerprint_hex(std::string_view text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
 }  // namespace mnas

@@ -34,6 +34,12 @@ std::string format_power_of_ten(double log10_value);
 // 1234567 → "1,234,567".
 std::string group_thousands(int64_t value);
 
+// A 64-bit FNV-1a-style hash of `text` as 16 hex digits: a stable, short fingerprint (not a
+// secret) for ids and file names. Its offset basis is 1469598103934665603, not FNV's
+// 14695981039346656037 (a digit short since the first device ids): kept, because stored device
+// ids are made of it.
+std::string fingerprint_hex(std::string_view text);
+
 }  // namespace mnas
 
 #endif  // MNAS_SPACE_NUMBER_FORMAT_H_

@@ -25,5 +25,13 @@ TEST(IntegerTextProblem, SaysWhatIsWrong) {
   }
 }
 
+TEST(FingerprintHex, IsStable) {
+  // Device ids (stored in stores and lookup tables) and checkpoint names are made of it: these
+  // values must never change.
+  EXPECT_EQ(fingerprint_hex(""), "14650fb0739d0383");
+  EXPECT_EQ(fingerprint_hex("a"), "44bd8ad473cd9906");
+  EXPECT_NE(fingerprint_hex("ab"), fingerprint_hex("ba"));
+}
+
 }  // namespace
 }  // namespace mnas
