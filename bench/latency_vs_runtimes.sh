@@ -10,6 +10,7 @@
 # running the four back to back; the table gives the median over rounds of each one's median.
 #
 #   ROUNDS=3 bash bench/latency_vs_runtimes.sh [MODEL...]   (default: mnasnet-a1 mnasnet-b1 mobilenetv2)
+#   PER_KIND_ONLY=1 bash bench/latency_vs_runtimes.sh         (only the per-operator table)
 #
 # Needs the tests built (opencv_timer) and, once, onnxruntime-node: this script installs it into
 # bench/.ort with ONNXRUNTIME_NODE_INSTALL=skip (its post-install download of GPU providers fails
@@ -40,9 +41,10 @@ echo "engines: XNNPACK $(dpkg-query -W -f='${Version}' libxnnpack-dev 2>/dev/nul
   "$ort_version, OpenCV $(dpkg-query -W -f='${Version}' libopencv-dnn-dev 2>/dev/null)," \
   "PyTorch $($PY -c 'import torch; print(torch.__version__)'); one thread, batch 1, 224x224x3"
 
-printf '%-14s %9s %9s %9s %10s %8s %8s %9s\n' model "mnas ms" "ort ms" "opencv ms" "pytorch ms" \
-  "ort/mnas" "ocv/mnas" "pt/mnas"
+[ "${PER_KIND_ONLY:-0}" = 1 ] || printf '%-14s %9s %9s %9s %10s %8s %8s %9s\n' model "mnas ms" \
+  "ort ms" "opencv ms" "pytorch ms" "ort/mnas" "ocv/mnas" "pt/mnas"
 for m in "${models[@]}"; do
+  [ "${PER_KIND_ONLY:-0}" = 1 ] && break
   "$MNAS" describe "$m" --json > "$tmp/d.json"
   $PY -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["architecture"]))' \
     "$tmp/d.json" > "$tmp/arch.json"
@@ -64,7 +66,8 @@ print(f"{m:14s} {med[0]:9.3f} {med[1]:9.3f} {med[2]:9.3f} {med[3]:10.3f} "
       f"{med[1] / med[0]:7.2f}x {med[2] / med[0]:7.2f}x {med[3] / med[0]:8.2f}x")
 PYEOF
 done
-echo "each figure: the median over $ROUNDS rounds of each engine's median; x/mnas > 1: mnas is faster"
+[ "${PER_KIND_ONLY:-0}" = 1 ] ||
+  echo "each figure: the median over $ROUNDS rounds of each engine's median; x/mnas > 1: mnas is faster"
 
 # Where the gap to ONNX Runtime comes from: each engine's time per kind of operator. mnas's
 # figures are its operators timed one by one (`mnas latency --profile`; their sum exceeds the
