@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -38,22 +39,8 @@ double optional_ms(const nlohmann::json& j, const char* key, double fallback) {
 }  // namespace
 
 LatencyStats parse_device_command_output(const std::string& output) {
-  size_t end = output.size();
-  while (end > 0) {
-    size_t start = output.rfind('\n', end - 1);
-    start = start == std::string::npos ? 0 : start + 1;
-    const std::string line = text_tail(output.substr(start, end - start), 4096);
-    end = start == 0 ? 0 : start - 1;
-    const size_t brace = line.find('{');
-    if (brace == std::string::npos) continue;
-    nlohmann::json j;
-    try {
-      j = json_fields::parse(line.substr(brace), "result line");
-    } catch (const Error&) {
-      continue;  // not JSON: the runtime's own output
-    }
-    if (!j.is_object()) continue;
-    const std::string quoted = ": " + line.substr(0, 200);
+  if (std::optional<JsonLine> result = last_json_object_line(output)) {
+    const nlohmann::json& j = result->value;
     try {
       if (!j.contains("median_ms")) throw Error("result line: no \"median_ms\"");
       LatencyStats s;
@@ -76,7 +63,7 @@ LatencyStats parse_device_command_output(const std::string& output) {
       }
       return s;
     } catch (const Error& e) {
-      throw Error(e.what() + quoted);
+      throw Error(std::string(e.what()) + ": " + result->line.substr(0, 200));
     }
   }
   throw Error("no result line: the command printed no JSON object with \"median_ms\"" +
@@ -132,11 +119,6 @@ LatencyResult CommandDevice::measure(const Architecture& arch, const TimingReque
   const CommandOutcome outcome = run_command(run);
   const std::string kept = " (its folder " + folder + " is kept)";
   const std::string said = outcome.said();
-  if (outcome.timed_out) {
-    throw Error("the cmd: device's command ran past its timeout of " +
-                format_double(options_.timeout_seconds) + " s and was killed" + kept +
-                (said.empty() ? "" : "; it said: " + said));
-  }
   if (!outcome.ok()) {
     throw Error("the cmd: device's command " + outcome.failure() + kept +
                 (said.empty() ? "" : "; it said: " + said));

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "space/error.h"
+#include "space/json_fields.h"
 #include "space/number_format.h"
 
 namespace mnas {
@@ -46,7 +47,9 @@ std::string text_tail(const std::string& text, size_t n) {
 }
 
 std::string CommandOutcome::failure() const {
-  if (timed_out) return "ran past its timeout and was killed";
+  if (timed_out) {
+    return "ran past its timeout of " + format_double(timeout_seconds) + " s and was killed";
+  }
   if (signal != 0) {
     return "was killed by signal " + std::to_string(signal) + " (" + strsignal(signal) + ")";
   }
@@ -93,6 +96,7 @@ CommandOutcome run_command(const CommandRun& run) {
   ::close(err_pipe[1]);
 
   CommandOutcome r;
+  r.timeout_seconds = run.timeout_seconds;
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + std::chrono::duration<double>(run.timeout_seconds);
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
@@ -147,6 +151,25 @@ CommandOutcome run_command(const CommandRun& run) {
     }
   }
   return r;
+}
+
+std::optional<JsonLine> last_json_object_line(const std::string& output) {
+  size_t end = output.size();
+  while (end > 0) {
+    size_t start = output.rfind('\n', end - 1);
+    start = start == std::string::npos ? 0 : start + 1;
+    const std::string line = trimmed_end(output.substr(start, end - start));
+    end = start == 0 ? 0 : start - 1;
+    const size_t brace = line.find('{');
+    if (brace == std::string::npos) continue;
+    try {
+      nlohmann::json j = json_fields::parse(line.substr(brace), "result line");
+      if (j.is_object()) return JsonLine{std::move(j), line};
+    } catch (const Error&) {
+      // not JSON: the command's own output
+    }
+  }
+  return std::nullopt;
 }
 
 std::string make_temp_folder(const std::string& root, const std::string& prefix) {

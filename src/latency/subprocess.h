@@ -1,9 +1,12 @@
 #ifndef MNAS_LATENCY_SUBPROCESS_H_
 #define MNAS_LATENCY_SUBPROCESS_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace mnas {
 
@@ -25,6 +28,7 @@ struct CommandOutcome {
   std::string out;  // the last 64 KiB of stdout
   std::string err;  // the last 4 KiB of stderr
   double seconds = 0;
+  double timeout_seconds = 0;  // the run's, for failure()
 
   bool ok() const { return !timed_out && signal == 0 && exit_code == 0; }
   // Why it is not ok ("ran past its timeout of 5 s and was killed", "exited with status 3
@@ -38,6 +42,15 @@ struct CommandOutcome {
 // command leaves running in the background is killed when it exits. Throws mnas::Error (kIo) only
 // when no process could be started (pipes, fork).
 CommandOutcome run_command(const CommandRun& run);
+
+// The last line of a command's `output` that holds a JSON object (parsed from the line's first
+// '{'), with the line itself; lines that are not one (progress, warnings) are skipped. nullopt
+// when there is none. How the cmd: evaluator and the cmd: device read a command's result.
+struct JsonLine {
+  nlohmann::json value;
+  std::string line;
+};
+std::optional<JsonLine> last_json_object_line(const std::string& output);
 
 // A new folder "<root>/<prefix>XXXXXX" (root "" = $TMPDIR or /tmp). Throws mnas::Error (kIo).
 std::string make_temp_folder(const std::string& root, const std::string& prefix);

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,12 +19,6 @@
 namespace mnas {
 namespace {
 
-std::string trimmed_end(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\r'))
-    text.pop_back();
-  return text;
-}
-
 Evaluation failed(const std::string& why) {
   Evaluation e;
   e.ok = false;
@@ -34,20 +29,8 @@ Evaluation failed(const std::string& why) {
 }  // namespace
 
 Evaluation parse_command_output(const std::string& output) {
-  size_t end = output.size();
-  while (end > 0) {
-    size_t start = output.rfind('\n', end - 1);
-    start = start == std::string::npos ? 0 : start + 1;
-    const std::string line = trimmed_end(output.substr(start, end - start));
-    end = start == 0 ? 0 : start - 1;
-    if (line.empty() || line.find('{') == std::string::npos) continue;
-    nlohmann::json j;
-    try {
-      j = json_fields::parse(line.substr(line.find('{')), "result line");
-    } catch (const Error&) {
-      continue;  // not JSON: progress output
-    }
-    if (!j.is_object()) continue;
+  if (std::optional<JsonLine> result = last_json_object_line(output)) {
+    nlohmann::json& j = result->value;
     try {
       if (!j.contains("accuracy")) throw Error("result line: no \"accuracy\"");
       Evaluation e;
@@ -60,7 +43,7 @@ Evaluation parse_command_output(const std::string& output) {
       e.metrics_json = checked_metrics(j, "result line");
       return e;
     } catch (const Error& err) {
-      return failed(std::string(err.what()) + ": " + line.substr(0, 200));
+      return failed(std::string(err.what()) + ": " + result->line.substr(0, 200));
     }
   }
   return failed("no result line: the command printed no JSON object with \"accuracy\"" +
@@ -110,10 +93,7 @@ Evaluation CommandEvaluator::evaluate(const Architecture& arch) {
   const std::string said = outcome.said();
   const std::string kept = " (its folder " + folder + " is kept)";
   Evaluation e;
-  if (outcome.timed_out) {
-    e = failed("the command ran past its timeout of " + format_double(options_.timeout_seconds) +
-               " s and was killed" + kept + (said.empty() ? "" : "; it said: " + said));
-  } else if (!outcome.ok()) {
+  if (!outcome.ok()) {
     e = failed("the command " + outcome.failure() + kept +
                (said.empty() ? "" : "; it said: " + said));
   } else {
