@@ -6,7 +6,7 @@ Builds a torch.nn.Module from an mnas architecture JSON (`mnas describe ARCH --j
 
   pytorch_peer.py latency ARCH.json [--threads 1] [--min-runs 50] [--min-secs 1] [--max-secs 10]
       prints {"median_ms": ..., "runs": ...} for batch-1 eval inference under no_grad.
-  pytorch_peer.py train ARCH.json [--threads 2] [--batch 128] [--steps 30] [--warmup 5]
+  pytorch_peer.py train ARCH.json [--threads 2] [--batch 128] [--steps 30] [--warmup 5] [--device cuda]
       prints {"images_per_second": ...} for SGD training steps (channels-last, label smoothing 0.1)
       on random data of the architecture's input shape.
 Run it with MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ set high (shared/facts.md), as
@@ -60,10 +60,12 @@ def train(args):
         arch = json.load(f)
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
-    model = build(arch).train().to(memory_format=torch.channels_last)
+    device = torch.device(args.device)
+    model = build(arch).train().to(device).to(memory_format=torch.channels_last)
     h, w, c = input_shape(arch)
-    x = torch.randn(args.batch, h, w, c).permute(0, 3, 1, 2)  # NHWC memory, as mnas builds it
-    y = torch.randint(0, arch["classes"], (args.batch,))
+    x = torch.randn(args.batch, h, w, c).to(device).permute(0, 3, 1, 2)  # NHWC memory, as mnas
+    y = torch.randint(0, arch["classes"], (args.batch,)).to(device)
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True, weight_decay=4e-5)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=0.1)
 
@@ -75,11 +77,14 @@ def train(args):
 
     for _ in range(args.warmup):
         step()
+    sync()
     start = time.perf_counter()
     for _ in range(args.steps):
         step()
+    sync()
     seconds = time.perf_counter() - start
-    print(json.dumps({"images_per_second": args.batch * args.steps / seconds, "torch": torch.__version__}))
+    print(json.dumps({"images_per_second": args.batch * args.steps / seconds, "torch": torch.__version__,
+                      "device": str(device)}))
 
 
 def main():
@@ -98,6 +103,7 @@ def main():
     tr.add_argument("--batch", type=int, default=128)
     tr.add_argument("--steps", type=int, default=30)
     tr.add_argument("--warmup", type=int, default=5)
+    tr.add_argument("--device", default="cpu", help="cpu (default) or cuda[:K]")
     args = parser.parse_args()
     if args.command == "latency":
         latency(args)

@@ -7,6 +7,7 @@
 // reach random search's final best on the same seed (same surrogate landscape).
 //
 //   ./build/bench/strategy_efficiency [--trials 2000] [--seeds 5] [--batch 16] [--json]
+#include <cstdint>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 

@@ -3,6 +3,7 @@
 
 #include <sys/wait.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -200,6 +201,11 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
       {"search --store /tmp/never-created.db --evaluator surrogate --holdout 0", 2,
        "proxy.holdout"},
       {"train mnasnet-a1 --threads 9999", 2, "--threads: 9999"},
+      {"train mnasnet-a1 --train-device gpu", 2, "--train-device: unknown device 'gpu'"},
+      {"train mnasnet-a1 --train-device cuda:x", 2, "cuda:K (K: a GPU index)"},
+      {"search --store /tmp/never-created.db --train-device tpu", 2,
+       "--train-device: unknown device 'tpu'"},
+      {"eval /tmp/never-created.ckpt --train-device cuda:", 2, "--train-device: unknown device"},
       {"train input=32x32x3:stem=s22_o16:blocks=dconv_r1_k3_s11_e1_i16_o8_se0_identity"
        ":head=o64:classes=10:dropout=0.2",
        2, "has input 32x32x3, fashion-mnist has 1 channel"},

@@ -1,5 +1,6 @@
 // `mnas describe`: one architecture layer by layer with its parameters and multiply-adds, or a
 // summary of the whole zoo.
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <memory>

@@ -1,5 +1,6 @@
 // `mnas export`: a network as a file another runtime loads — an architecture with random weights,
 // or trained weights from a checkpoint or a weights file — today as ONNX (src/export).
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>

@@ -1,5 +1,6 @@
 // `mnas finalize`: after a search, its best candidates and the zoo models trained fully, scaled and
 // measured on the search's devices (search/finalize.h); a table, --json, and the report's chart.
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 #include <iostream>

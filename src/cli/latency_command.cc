@@ -1,5 +1,6 @@
 // `mnas latency`: measure an architecture's inference latency on a device (this machine by
 // default) with XNNPACK.
+#include <cstdint>
 #include <algorithm>
 #include <cstdio>
 #include <iostream>

@@ -1,4 +1,5 @@
 // `mnas lut build` and `mnas lut check`: the per-layer latency lookup table.
+#include <cstdint>
 #include <algorithm>
 #include <chrono>
 #include <cmath>

@@ -122,6 +122,7 @@ void print_results(const Store& store, bool json, int top) {
                                 {"pareto", front_json},
                                 {"pareto_by_device", fronts},
                                 {"references", references_json},
+                                {"train_devices", store.train_devices()},
                                 {"config", config ? search_config_json(*config) : nlohmann::json()}}
                      .dump(2)
               << "\n";
@@ -130,6 +131,11 @@ void print_results(const Store& store, bool json, int top) {
   std::printf("%s: %zu trials (%d failed), strategy %s, evaluator %s\n", store.path().c_str(),
               trials.size(), failed, config ? config->strategy.c_str() : "?",
               config ? config->evaluator.c_str() : "?");
+  if (const std::vector<std::string> trained_on = store.train_devices(); !trained_on.empty()) {
+    std::string list;
+    for (const std::string& d : trained_on) list += (list.empty() ? "" : ", ") + d;
+    std::printf("proxy training on: %s\n", list.c_str());
+  }
   for (const std::string& d : devices) {
     std::string how;
     if (config) {

@@ -1,5 +1,6 @@
 // `mnas search`: the search end to end. Parses flags into the library's SearchConfig (or reads it
 // from the store to resume), builds the evaluator and the latency objective, runs, prints.
+#include <cstdint>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -15,8 +16,10 @@
 #include "cli/device_options.h"
 #include "cli/interrupt.h"
 #include "cli/results_print.h"
+#if MNAS_WITH_MPI
 #include "dist/mpi_trial_runner.h"
 #include "dist/mpi_world.h"
+#endif
 #include "latency/measurement.h"
 #include "latency/remote_device.h"
 #include "report/report.h"
@@ -31,6 +34,7 @@
 #include "space/file_io.h"
 #include "space/number_format.h"
 #include "space/zoo.h"
+#include "train/train_device.h"
 
 namespace mnas::cli {
 namespace {
@@ -48,6 +52,7 @@ struct SearchCommandOptions {
   double command_timeout = 3600;
   std::string work_dir;
   int threads = 0;
+  std::string train_device = "auto";
   std::string data_dir;
   bool json = false;
   // Configuration flags.
@@ -237,6 +242,7 @@ int run_search_command(const SearchCommandOptions& o) {
   }
   if (o.trials < 1) throw Error("--trials: must be ≥ 1");
   if (o.store.empty()) throw Error("--store: empty; name the search's file");
+  check_train_device_spec(o.train_device, "--train-device");
   if (o.threads < 0 || o.threads > usable_cpus()) {
     throw Error("--threads: " + std::to_string(o.threads) + "; must be in [0, " +
                 std::to_string(usable_cpus()) + "] (the CPUs this process may use; 0 = all)");
@@ -261,7 +267,8 @@ int run_search_command(const SearchCommandOptions& o) {
   } catch (const ConfigurationChanged& e) {
     throw Error(flag_of(e.field()) + ": changes " + e.field() +
                 " of the search in the store; a resumed search keeps its configuration "
-                "(give only --trials, --time-budget, --threads, --references, --report and "
+                "(give only --trials, --time-budget, --threads, --train-device, --references, "
+                "--report and "
                 "device addresses and tokens)");
   }
   SearchSession& session = *opened;
@@ -272,11 +279,23 @@ int run_search_command(const SearchCommandOptions& o) {
   EvaluatorRuntime runtime;
   runtime.data_dir = o.data_dir;
   runtime.threads = o.threads;
+  runtime.train_device = o.train_device;
   runtime.surrogate_cost_ms = o.surrogate_cost_ms;
   runtime.work_dir = o.work_dir;
   std::unique_ptr<Evaluator> evaluator = make_evaluator(config, runtime);
+#if MNAS_WITH_MPI
   MpiWorld* world = MpiWorld::current();  // started by mpirun with several ranks
   if (world) check_distributable(config);
+#else
+  const int* world = nullptr;  // a build without MPI (-DMNAS_WITH_MPI=OFF): always one process
+#endif
+  // Where the proxy trains: here, or on each MPI worker (which resolves "cuda" to its own GPU).
+  std::string train_device;
+  if (config.evaluator == "proxy") {
+    train_device = world ? "mpi workers: " + o.train_device
+                         : describe_train_device(
+                               resolve_train_device(o.train_device, "--train-device"));
+  }
   std::unique_ptr<LatencyObjective> objective = make_latency_objective(
       config, search_device_access(o.token_files, o.device_retries, o.device_timeout));
   if (objective) {
@@ -294,10 +313,14 @@ int run_search_command(const SearchCommandOptions& o) {
       session.begin(o.given("--trials") || session.is_new() ? std::optional<int64_t>(o.trials)
                                                               : std::nullopt);
   Store* store = &session.store();
+  if (!train_device.empty()) store->add_train_device(train_device);
   std::unique_ptr<TrialRunner> runner;
+#if MNAS_WITH_MPI
   if (world) {
     runner = std::make_unique<MpiTrialRunner>(*world, config, runtime, objective.get());
-  } else {
+  } else
+#endif
+  {
     runner = std::make_unique<LocalTrialRunner>(*evaluator, objective.get());
   }
   auto strategy = make_strategy(config.strategy, space, config.seed);
@@ -309,7 +332,10 @@ int run_search_command(const SearchCommandOptions& o) {
   so.failed_reward = config.failed_reward;
   std::cerr << "mnas: search " << o.store << ": " << so.trials << " trials, strategy "
             << strategy->name() << ", evaluator " << evaluator->name()
+            << (train_device.empty() ? "" : " (training on " + train_device + ")")
+#if MNAS_WITH_MPI
             << (world ? " on " + std::to_string(world->size() - 1) + " MPI worker rank(s)" : "")
+#endif
             << ", "
             << describe_devices(config) << ", " << config.reward << " reward"
             << (store->trial_count() > 0
@@ -397,6 +423,10 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--time-budget", o->time_budget,
                   "Stop starting trials after this many seconds (default: none)");
   cmd->add_option("--threads", o->threads, "Training threads (default: every core)");
+  cmd->add_option("--train-device", o->train_device,
+                  "Where the proxy trains: auto (default: the first GPU when this LibTorch has "
+                  "CUDA and sees one, else the CPU), cpu, cuda or cuda:K; under mpirun cuda "
+                  "gives each worker rank its own GPU (its rank on its machine modulo the GPUs)");
   cmd->add_option("--data-dir", o->data_dir, "Directory of the data set files");
   cmd->add_option("--surrogate-cost-ms", o->surrogate_cost_ms,
                   "With --evaluator surrogate: sleep this long per trial, a stand-in for training "

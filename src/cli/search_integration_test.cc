@@ -21,12 +21,17 @@ TEST(SearchIntegration, TinyRealSearchEndToEnd) {
   EXPECT_NE(r.err.find("trial 2/2"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("Pareto front"), std::string::npos) << r.out;
   // Continue to 4 trials: the configuration comes from the store.
-  r = run_mnas("search --resume --trials 4 --store " + store + " --threads 2 --references none");
+  r = run_mnas("search --resume --trials 4 --store " + store +
+               " --threads 2 --train-device cpu --references none");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("resuming at trial 3"), std::string::npos) << r.err;
   const nlohmann::json j = run_json("results " + store + " --json");
   EXPECT_EQ(j["trials"], 4);
   EXPECT_GT(j["target_ms"].get<double>(), 0);
+  // Where the trials trained: this machine's default first (auto), then the CPU as asked.
+  ASSERT_FALSE(j["train_devices"].empty());
+  EXPECT_EQ(j["train_devices"].back(), "cpu");
+  EXPECT_NE(run_mnas("results " + store).out.find("proxy training on: "), std::string::npos);
   ASSERT_FALSE(j["top"].empty());
   for (const auto& t : j["top"]) {
     EXPECT_GE(t["accuracy"].get<double>(), 0.0);

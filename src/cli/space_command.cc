@@ -1,4 +1,5 @@
 // `mnas space`: the search space, its choices per block and its size.
+#include <cstdint>
 #include <cmath>
 #include <iostream>
 #include <memory>

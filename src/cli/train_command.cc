@@ -17,6 +17,7 @@
 #include "space/architecture_codec.h"
 #include "space/error.h"
 #include "space/zoo.h"
+#include "train/train_device.h"
 #include "train/trainer.h"
 
 namespace mnas::cli {
@@ -52,6 +53,7 @@ TrainOptions with_recipe(const std::string& recipe, const TrainOptions& given,
   take("--label-smoothing", &TrainOptions::label_smoothing);
   take("--pad", &TrainOptions::pad);
   take("--threads", &TrainOptions::threads);
+  take("--train-device", &TrainOptions::device);
   take("--seed", &TrainOptions::seed);
   take("--out", &TrainOptions::checkpoint);
   take("--flip", &TrainOptions::flip);  // --no-flip too: one option
@@ -63,7 +65,9 @@ void run_train(TrainCommandOptions o) {
     throw Error("--threads: " + std::to_string(o.train.threads) + "; must be in [0, " +
                 std::to_string(usable_cpus()) + "] (the CPUs this process may use; 0 = all)");
   }
+  check_train_device_spec(o.train.device, "--train-device");
   validate(o.train);  // every value refused before the first word of work is printed
+  const torch::Device device = resolve_train_device(o.train.device, "--train-device");
   const DatasetInfo info = dataset_info(o.train.dataset);
   // Zoo models default to the data set's shape and classes; an architecture given in full keeps
   // its own unless --input/--classes say otherwise, and must then fit the data set.
@@ -92,7 +96,8 @@ void run_train(TrainCommandOptions o) {
   }
   std::cerr << "mnas: training " << r.label << " (" << to_string(r.arch.input) << ", "
             << r.arch.classes << " classes) on " << o.train.dataset << " for " << o.train.epochs
-            << " epoch" << (o.train.epochs > 1 ? "s" : "") << "\n";
+            << " epoch" << (o.train.epochs > 1 ? "s" : "") << " on "
+            << describe_train_device(device) << "\n";
   auto last = std::chrono::steady_clock::now() - std::chrono::seconds(10);
   // Ctrl-C or SIGTERM: the epoch in progress is abandoned; the checkpoint (written after every
   // epoch) keeps the finished ones.
@@ -143,6 +148,7 @@ void run_train(TrainCommandOptions o) {
                                 {"train_loss", result.train_loss},
                                 {"images_per_second", result.images_per_second},
                                 {"seconds", result.seconds},
+                                {"train_device", result.device},
                                 {"status", result.status},
                                 {"reason", result.reason},
                                 {"checkpoint", o.train.checkpoint}}
@@ -153,10 +159,10 @@ void run_train(TrainCommandOptions o) {
   } else {
     std::printf(
         "%s on %s: held-out top-1 %.2f%% (top-5 %.2f%%) on %lld images after %d epochs, "
-        "%.1f s, %.0f img/s, %.2fM params%s\n",
+        "%.1f s, %.0f img/s on %s, %.2fM params%s\n",
         r.label.c_str(), o.train.dataset.c_str(), 100 * result.holdout_top1,
         100 * result.holdout_top5, static_cast<long long>(o.train.holdout), result.epochs_done,
-        result.seconds, result.images_per_second, result.params / 1e6,
+        result.seconds, result.images_per_second, result.device.c_str(), result.params / 1e6,
         o.train.checkpoint.empty() ? "" : ("; checkpoint " + o.train.checkpoint).c_str());
   }
   if (result.status != "done")
@@ -165,13 +171,16 @@ void run_train(TrainCommandOptions o) {
 
 struct EvalCommandOptions {
   std::string checkpoint, split = "test", data_dir, engine = "torch", export_path;
+  std::string device = "auto";
   bool json = false;
 };
 
 void run_eval(const EvalCommandOptions& o) {
   if (o.engine != "torch" && o.engine != "xnnpack") throw Error("--engine: use torch or xnnpack");
+  check_train_device_spec(o.device, "--train-device");
+  if (o.engine == "torch") resolve_train_device(o.device, "--train-device");
   const EvalResult r = o.engine == "torch"
-                           ? evaluate_checkpoint(o.checkpoint, o.split, o.data_dir)
+                           ? evaluate_checkpoint(o.checkpoint, o.split, o.data_dir, o.device)
                            : evaluate_checkpoint_xnnpack(o.checkpoint, o.split, o.data_dir);
   if (!o.export_path.empty()) export_checkpoint_weights(o.checkpoint, o.export_path);
   if (o.json) {
@@ -231,6 +240,9 @@ void add_train_command(CLI::App& app) {
                 "Random horizontal flips (default on; --no-flip for data where left and right "
                 "differ, such as digits)");
   cmd->add_option("--threads", t.threads, "LibTorch threads (default: all cores)");
+  cmd->add_option("--train-device", t.device,
+                  "auto (default: the first GPU when this LibTorch has CUDA and sees one, else "
+                  "the CPU), cpu, cuda or cuda:K; a checkpoint resumes on either");
   cmd->add_option("--seed", t.seed, "Seed of weights, shuffling and augmentation (default 1)");
   cmd->add_option("--out", t.checkpoint, "Checkpoint written after every epoch");
   cmd->add_option("--resume", o->resume, "Continue the run stopped at this checkpoint");
@@ -253,6 +265,8 @@ void add_train_command(CLI::App& app) {
   eval->add_option(
       "--export-weights", e->export_path,
       "Also write the folded weights file XNNPACK deployments read (space/weights_file.h)");
+  eval->add_option("--train-device", e->device,
+                   "With --engine torch: auto (default), cpu, cuda or cuda:K");
   eval->add_flag("--json", e->json, "Machine-readable output: top1, top5, images, split, engine");
   eval->callback([e] { run_eval(*e); });
 }

@@ -1,5 +1,6 @@
 #include "cli/xnnpack_eval.h"
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "data/batches.h"

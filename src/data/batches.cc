@@ -1,5 +1,6 @@
 #include "data/batches.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include "space/error.h"
@@ -85,14 +86,16 @@ torch::Tensor augmented_bytes(const Dataset& data, const torch::Tensor& indices,
 
 }  // namespace
 
-Batch make_batch(const Dataset& data, const torch::Tensor& indices, const Normalization& norm,
-                 int height, int width, const AugmentOptions* augment, std::mt19937_64* rng) {
+torch::Tensor batch_bytes(const Dataset& data, const torch::Tensor& indices,
+                          const AugmentOptions* augment, std::mt19937_64* rng) {
   const bool augmenting = augment != nullptr && (augment->pad > 0 || augment->flip);
-  torch::Tensor x = augmenting ? augmented_bytes(data, indices, *augment, *rng)
-                               : data.images.index_select(0, indices);
-  x = x.to(torch::kFloat).div_(255.0f).permute({0, 3, 1, 2});  // NHWC memory, NCHW view
-  const torch::Tensor mean = torch::tensor(norm.mean).view({1, -1, 1, 1});
-  const torch::Tensor std = torch::tensor(norm.std).view({1, -1, 1, 1});
+  return augmenting ? augmented_bytes(data, indices, *augment, *rng)
+                    : data.images.index_select(0, indices);
+}
+
+torch::Tensor normalized_images(const torch::Tensor& bytes, const torch::Tensor& mean,
+                                const torch::Tensor& std, int height, int width) {
+  torch::Tensor x = bytes.to(torch::kFloat).div_(255.0f).permute({0, 3, 1, 2});  // NHWC memory
   x = (x - mean) / std;
   if (x.size(2) != height || x.size(3) != width) {
     x = torch::nn::functional::interpolate(x, torch::nn::functional::InterpolateFuncOptions()
@@ -100,8 +103,15 @@ Batch make_batch(const Dataset& data, const torch::Tensor& indices, const Normal
                                                   .mode(torch::kBilinear)
                                                   .align_corners(false));
   }
+  return x.contiguous(torch::MemoryFormat::ChannelsLast);
+}
+
+Batch make_batch(const Dataset& data, const torch::Tensor& indices, const Normalization& norm,
+                 int height, int width, const AugmentOptions* augment, std::mt19937_64* rng) {
   Batch b;
-  b.images = x.contiguous(torch::MemoryFormat::ChannelsLast);
+  b.images = normalized_images(batch_bytes(data, indices, augment, rng),
+                               torch::tensor(norm.mean).view({1, -1, 1, 1}),
+                               torch::tensor(norm.std).view({1, -1, 1, 1}), height, width);
   b.labels = data.labels.index_select(0, indices);
   return b;
 }

@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include <cstdint>
 #include <random>
 #include <vector>
 
@@ -40,6 +41,14 @@ struct Batch {
 };
 Batch make_batch(const Dataset& data, const torch::Tensor& indices, const Normalization& norm,
                  int height, int width, const AugmentOptions* augment, std::mt19937_64* rng);
+
+// make_batch's two halves, for data kept on another device (data/device_batches.h): the images'
+// bytes (uint8 [B, H, W, C], augmented when `augment` asks for it) and their normalised floats
+// (NHWC memory, NCHW view, resized) on the bytes' device; `mean` and `std` are [1, C, 1, 1].
+torch::Tensor batch_bytes(const Dataset& data, const torch::Tensor& indices,
+                          const AugmentOptions* augment, std::mt19937_64* rng);
+torch::Tensor normalized_images(const torch::Tensor& bytes, const torch::Tensor& mean,
+                                const torch::Tensor& std, int height, int width);
 
 // A seeded shuffle of `indices` (the same on every platform).
 torch::Tensor shuffled(const torch::Tensor& indices, std::mt19937_64& rng);

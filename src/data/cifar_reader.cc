@@ -1,5 +1,6 @@
 #include "data/cifar_reader.h"
 
+#include <cstdint>
 #include <string>
 
 #include "data/file_bytes.h"

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <sys/stat.h>
+#include <cstdint>
 #include <cstdio>
 
 #include <fstream>

@@ -1,5 +1,6 @@
 #include "data/idx_reader.h"
 
+#include <cstdint>
 #include <cstdio>
 
 #include "data/file_bytes.h"

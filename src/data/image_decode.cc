@@ -4,6 +4,7 @@
 #include <stb/stb_image_resize.h>
 
 #include <climits>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 

@@ -1,6 +1,7 @@
 #ifndef MNAS_DATA_IMAGE_FOLDER_H_
 #define MNAS_DATA_IMAGE_FOLDER_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 

@@ -12,18 +12,22 @@ nlohmann::json runtime_json(const EvaluatorRuntime& r) {
   return {{"data_dir", r.data_dir},
           {"threads", r.threads},
           {"surrogate_cost_ms", r.surrogate_cost_ms},
-          {"work_dir", r.work_dir}};
+          {"work_dir", r.work_dir},
+          {"train_device", r.train_device}};
 }
 
 EvaluatorRuntime runtime_from_json(const nlohmann::json& j) {
   jf::require_object(j, "runtime");
-  jf::reject_unknown_keys(j, {"data_dir", "threads", "surrogate_cost_ms", "work_dir"}, "runtime");
+  jf::reject_unknown_keys(j, {"data_dir", "threads", "surrogate_cost_ms", "work_dir", "train_device"},
+                          "runtime");
   EvaluatorRuntime r;
   r.data_dir = jf::as_string(jf::required(j, "data_dir", "runtime"), "runtime.data_dir");
   r.threads = jf::as_int(jf::required(j, "threads", "runtime"), "runtime.threads", 0, 1024);
   r.surrogate_cost_ms =
       jf::as_double(jf::required(j, "surrogate_cost_ms", "runtime"), "runtime.surrogate_cost_ms");
   r.work_dir = jf::as_string(jf::required(j, "work_dir", "runtime"), "runtime.work_dir");
+  r.train_device =
+      jf::as_string(jf::required(j, "train_device", "runtime"), "runtime.train_device");
   return r;
 }
 

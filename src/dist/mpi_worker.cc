@@ -13,6 +13,7 @@
 #include "space/architecture_codec.h"
 #include "space/error.h"
 #include "space/json_fields.h"
+#include "train/train_device.h"
 
 namespace mnas {
 
@@ -32,9 +33,17 @@ int run_mpi_worker(MpiWorld& world) {
         if (runtime.threads == 0) {
           runtime.threads = std::max(1, usable_cpus() / std::max(1, world.workers_on_this_node()));
         }
+        // "cuda" and "auto": this worker's own GPU (its place on its machine, modulo the GPUs).
+        set_default_cuda_index(world.worker_index_on_node());
         evaluator = make_evaluator(config, runtime);
-        std::fprintf(stderr, "%s on %s: evaluator %s, %d training thread(s)\n", who.c_str(),
-                     world.node().c_str(), evaluator->name().c_str(), runtime.threads);
+        const std::string device =
+            config.evaluator == "proxy"
+                ? ", on " + describe_train_device(
+                                resolve_train_device(runtime.train_device, "--train-device"))
+                : std::string();
+        std::fprintf(stderr, "%s on %s: evaluator %s, %d training thread(s)%s\n", who.c_str(),
+                     world.node().c_str(), evaluator->name().c_str(), runtime.threads,
+                     device.c_str());
         continue;
       }
       if (m.tag != mpi::kTask || !evaluator) {

@@ -36,12 +36,14 @@ MpiWorld::MpiWorld(int* argc, char*** argv) {
   // Ranks on this machine, and whether rank 0 is one of them (it does not train).
   MPI_Comm local;
   MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &local);
-  int local_size = 1;
+  int local_size = 1, local_rank = 0;
   MPI_Comm_size(local, &local_size);
+  MPI_Comm_rank(local, &local_rank);  // ordered by world rank: rank 0 first where it is
   int has_rank0 = rank_ == 0 ? 1 : 0, local_has_rank0 = 0;
   MPI_Allreduce(&has_rank0, &local_has_rank0, 1, MPI_INT, MPI_MAX, local);
   MPI_Comm_free(&local);
   workers_on_node_ = local_size - local_has_rank0;
+  worker_index_ = rank_ == 0 ? 0 : local_rank - local_has_rank0;
   if (size_ > 1) g_world = this;
 }
 

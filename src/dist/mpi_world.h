@@ -23,6 +23,8 @@ class MpiWorld {
   int size() const { return size_; }
   // Worker ranks on this process's machine (rank 0 does not train): they share its cores.
   int workers_on_this_node() const { return workers_on_node_; }
+  // This worker's place among them, from 0 (a GPU per worker: dist/mpi_worker.cc).
+  int worker_index_on_node() const { return worker_index_; }
   const std::string& node() const { return node_; }
 
   // The world of this process (nullptr when not started by MPI or with a single rank).
@@ -38,7 +40,7 @@ class MpiWorld {
   [[noreturn]] void abort(int code);
 
  private:
-  int rank_ = 0, size_ = 1, workers_on_node_ = 0;
+  int rank_ = 0, size_ = 1, workers_on_node_ = 0, worker_index_ = 0;
   std::string node_;
   bool released_ = false;
 };

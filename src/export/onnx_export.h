@@ -1,6 +1,7 @@
 #ifndef MNAS_EXPORT_ONNX_EXPORT_H_
 #define MNAS_EXPORT_ONNX_EXPORT_H_
 
+#include <cstdint>
 #include <string>
 
 #include "space/architecture.h"

@@ -7,6 +7,7 @@
 #include <opencv2/dnn.hpp>
 
 #include <cmath>
+#include <cstdint>
 #include <random>
 #include <set>
 

@@ -2,6 +2,7 @@
 // device accepts from outside.
 #include "latency/device.h"
 
+#include <cstdint>
 #include <gtest/gtest.h>
 
 #include "latency/fake_device.h"

@@ -1,5 +1,6 @@
 #include "latency/graph.h"
 
+#include <cstdint>
 #include <cmath>
 #include <random>
 

@@ -1,5 +1,6 @@
 #include "latency/latency_json.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <limits>
 

@@ -1,5 +1,6 @@
 #include "latency/lookup_table.h"
 
+#include <cstdint>
 #include <algorithm>
 #include <array>
 #include <chrono>

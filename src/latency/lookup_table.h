@@ -1,6 +1,7 @@
 #ifndef MNAS_LATENCY_LOOKUP_TABLE_H_
 #define MNAS_LATENCY_LOOKUP_TABLE_H_
 
+#include <cstdint>
 #include <array>
 #include <functional>
 #include <map>

@@ -1,5 +1,7 @@
 #include "latency/operator_profile.h"
 
+#include <cstdint>
+
 #include "latency/xnnpack_network.h"
 #include "space/error.h"
 

@@ -1,5 +1,6 @@
 #include "latency/operator_profile.h"
 
+#include <cstdint>
 #include <gtest/gtest.h>
 
 #include "latency/measure_presets.h"

@@ -1,5 +1,6 @@
 #include "latency/reference_executor.h"
 
+#include <cstdint>
 #include <algorithm>
 #include <cmath>
 

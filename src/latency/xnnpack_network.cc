@@ -4,6 +4,7 @@
 #include <xnnpack.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <mutex>
 

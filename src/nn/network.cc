@@ -1,5 +1,6 @@
 #include "nn/network.h"
 
+#include <cstdint>
 #include <cmath>
 
 #include "space/error.h"

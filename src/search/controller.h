@@ -1,6 +1,7 @@
 #ifndef MNAS_SEARCH_CONTROLLER_H_
 #define MNAS_SEARCH_CONTROLLER_H_
 
+#include <cstdint>
 #include <memory>
 #include <random>
 

@@ -1,5 +1,7 @@
 #include "search/evolution.h"
 
+#include <cstdint>
+
 #include "search/strategy_state.h"
 #include "space/error.h"
 

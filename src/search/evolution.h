@@ -1,6 +1,7 @@
 #ifndef MNAS_SEARCH_EVOLUTION_H_
 #define MNAS_SEARCH_EVOLUTION_H_
 
+#include <cstdint>
 #include <deque>
 #include <random>
 

@@ -1,5 +1,6 @@
 #include "search/finalists.h"
 
+#include <cstdint>
 #include <algorithm>
 #include <cmath>
 #include <limits>

@@ -1,6 +1,7 @@
 #ifndef MNAS_SEARCH_FINALIZE_H_
 #define MNAS_SEARCH_FINALIZE_H_
 
+#include <cstdint>
 #include <atomic>
 #include <functional>
 #include <string>

@@ -1,5 +1,6 @@
 #include "search/proxy_evaluator.h"
 
+#include <cstdint>
 #include <chrono>
 
 #include "space/cost_model.h"

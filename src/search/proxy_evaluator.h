@@ -1,6 +1,7 @@
 #ifndef MNAS_SEARCH_PROXY_EVALUATOR_H_
 #define MNAS_SEARCH_PROXY_EVALUATOR_H_
 
+#include <cstdint>
 #include <memory>
 
 #include "search/trial.h"

@@ -1,6 +1,7 @@
 #ifndef MNAS_SEARCH_RANDOM_SEARCH_H_
 #define MNAS_SEARCH_RANDOM_SEARCH_H_
 
+#include <cstdint>
 #include <random>
 
 #include "search/strategy.h"

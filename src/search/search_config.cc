@@ -1,5 +1,6 @@
 #include "search/search_config.h"
 
+#include <cstdint>
 #include <algorithm>
 #include <cctype>
 #include <cmath>

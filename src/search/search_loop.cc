@@ -1,5 +1,6 @@
 #include "search/search_loop.h"
 
+#include <cstdint>
 #include <algorithm>
 #include <chrono>
 #include <cmath>

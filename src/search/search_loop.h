@@ -1,6 +1,7 @@
 #ifndef MNAS_SEARCH_SEARCH_LOOP_H_
 #define MNAS_SEARCH_SEARCH_LOOP_H_
 
+#include <cstdint>
 #include <atomic>
 #include <functional>
 

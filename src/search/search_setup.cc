@@ -1,5 +1,6 @@
 #include "search/search_setup.h"
 
+#include <cstdint>
 #include <chrono>
 #include <cmath>
 #include <thread>
@@ -65,6 +66,7 @@ std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,
   t.train_images = config.proxy.train_images;
   t.holdout = config.proxy.holdout;
   t.threads = runtime.threads;
+  t.device = runtime.train_device;
   const DatasetInfo info = dataset_info(t.dataset);
   const bool folder = t.dataset.rfind("folder:", 0) == 0;  // converted to the input's channels
   if (info.classes < 2) {

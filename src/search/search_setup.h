@@ -16,6 +16,8 @@ namespace mnas {
 struct EvaluatorRuntime {
   std::string data_dir;     // the data set's folder; "" = its default; Default: ""
   int threads = 0;          // training threads; 0 = every CPU this process may use; Default: 0
+  std::string train_device = "auto";  // where the proxy trains (train/train_device.h); an MPI
+                                      // worker's "cuda"/"auto" is its own GPU; Default: auto
   double surrogate_cost_ms = 0;  // the surrogate sleeps this long per trial (a stand-in for
                                  // training, for throughput benchmarks); Default: 0
   std::string work_dir;  // where a cmd: evaluator makes its trial folders; "" = $TMPDIR or /tmp

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <limits>
@@ -446,6 +447,39 @@ std::vector<FinalVariant> Store::finalists() const {
 
 void Store::set_finalists(const std::vector<FinalVariant>& variants) {
   set_value("finalists", finalists_json(variants));
+}
+
+std::vector<std::string> Store::train_devices() const {
+  const std::string text = value("train_devices");
+  if (text.empty()) return {};
+  const std::string where = "store '" + path_ + "': search.train_devices";
+  std::vector<std::string> out;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    if (!j.is_array() || j.size() > 64) throw Error(where + ": not a list of at most 64 devices");
+    for (const auto& d : j) {
+      if (!d.is_string() || d.get<std::string>().empty() || d.get<std::string>().size() > 64) {
+        throw Error(where + ": an entry is not a device name of 1 to 64 characters");
+      }
+      for (char c : d.get<std::string>()) {
+        if (c < 0x20 || c > 0x7e) throw Error(where + ": a device name has a control character");
+      }
+      out.push_back(d.get<std::string>());
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(where + ": damaged (" + std::string(e.what()) + ")", Error::Kind::kIo);
+  } catch (const Error& e) {
+    throw Error(e.what(), Error::Kind::kIo);
+  }
+  return out;
+}
+
+void Store::add_train_device(const std::string& device) {
+  MNAS_ASSERT(!device.empty() && device.size() <= 64);
+  std::vector<std::string> devices = train_devices();
+  if (std::find(devices.begin(), devices.end(), device) != devices.end()) return;
+  devices.push_back(device);
+  set_value("train_devices", nlohmann::json(devices).dump());
 }
 
 bool Store::has_column(const char* table, const char* column) const {

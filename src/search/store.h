@@ -1,6 +1,7 @@
 #ifndef MNAS_SEARCH_STORE_H_
 #define MNAS_SEARCH_STORE_H_
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -84,6 +85,11 @@ class Store {
   // empty before the first finalize. Written whole, in one statement.
   std::vector<FinalVariant> finalists() const;
   void set_finalists(const std::vector<FinalVariant>& variants);
+
+  // Where the search's proxy training ran, once each ("cpu", "cuda:0", "mpi workers: cuda"), in
+  // the order first used; validated when read (kIo on damage).
+  std::vector<std::string> train_devices() const;
+  void add_train_device(const std::string& device);  // no-op when already recorded
 
   void add_trial(const StoredTrial& trial);  // one transaction
   std::vector<StoredTrial> trials() const;   // in id order

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -234,6 +235,33 @@ TEST(Store, KeepsFinalistsAndValidatesThemWhenReadBack) {
     tamper(copy, "UPDATE search SET value = json_set(value, " + edit + ") WHERE key = 'finalists'");
     const Store s(copy, Store::Mode::kReadOnly);
     expect_error([&] { s.finalists(); }, part);
+    std::remove(copy.c_str());
+  }
+  std::remove(path.c_str());
+}
+
+TEST(Store, RecordsEachTrainingDeviceOnceAndValidatesThemWhenReadBack) {
+  const std::string path = temp_store("train_devices");
+  {
+    Store s(path, Store::Mode::kCreate);
+    EXPECT_TRUE(s.train_devices().empty());
+    s.add_train_device("cpu");
+    s.add_train_device("cuda:0");
+    s.add_train_device("cpu");  // a resume on the same device adds nothing
+  }
+  {
+    const Store s(path, Store::Mode::kReadOnly);
+    EXPECT_EQ(s.train_devices(), (std::vector<std::string>{"cpu", "cuda:0"}));
+  }
+  for (const std::string& bad : {std::string("'[1]'"), std::string("'{\"a\": 1}'"),
+                                 std::string("'[\"\"]'"), std::string("'not json'"),
+                                 "'[\"" + std::string(70, 'x') + "\"]'",
+                                 std::string("'[\"a\\u0001\"]'")}) {
+    const std::string copy = temp_store("train_devices_copy");
+    std::ofstream(copy, std::ios::binary) << slurp(path);
+    tamper(copy, "UPDATE search SET value = " + bad + " WHERE key = 'train_devices'");
+    const Store s(copy, Store::Mode::kReadOnly);
+    expect_error([&] { s.train_devices(); }, "search.train_devices");
     std::remove(copy.c_str());
   }
   std::remove(path.c_str());

@@ -1,5 +1,7 @@
 #include "search/strategy_factory.h"
 
+#include <cstdint>
+
 #include "search/random_search.h"
 #include "space/error.h"
 

@@ -1,6 +1,7 @@
 #ifndef MNAS_SEARCH_STRATEGY_FACTORY_H_
 #define MNAS_SEARCH_STRATEGY_FACTORY_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>

@@ -1,5 +1,6 @@
 #include "search/synthetic_surrogate.h"
 
+#include <cstdint>
 #include <algorithm>
 #include <cmath>
 #include <random>

@@ -1,5 +1,6 @@
 #include "serve/device_service.h"
 
+#include <cstdint>
 #include <algorithm>
 #include <chrono>
 #include <cmath>

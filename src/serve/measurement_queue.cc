@@ -1,5 +1,7 @@
 #include "serve/measurement_queue.h"
 
+#include <cstdint>
+
 #include "space/error.h"
 
 namespace mnas {

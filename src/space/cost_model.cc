@@ -1,5 +1,7 @@
 #include "space/cost_model.h"
 
+#include <cstdint>
+
 #include "space/error.h"
 #include "space/number_format.h"
 

@@ -1,5 +1,6 @@
 #include "space/cost_model.h"
 
+#include <cstdint>
 #include <gtest/gtest.h>
 
 #include "space/error.h"

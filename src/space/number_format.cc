@@ -1,5 +1,6 @@
 #include "space/number_format.h"
 
+#include <cstdint>
 #include <charconv>
 #include <cmath>
 #include <cstdio>

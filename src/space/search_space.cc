@@ -1,5 +1,6 @@
 #include "space/search_space.h"
 
+#include <cstdint>
 #include <algorithm>
 #include <cmath>
 #include <fstream>

@@ -1,5 +1,6 @@
 #include "space/weights_file.h"
 
+#include <cstdint>
 #include <cmath>
 #include <cstring>
 #include <fstream>

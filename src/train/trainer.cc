@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include <cstdint>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -14,12 +15,15 @@
 
 #include "data/batches.h"
 #include "data/dataset.h"
+#include "data/device_batches.h"
 #include "nn/network.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
 #include "space/file_io.h"
 #include "space/number_format.h"
 #include "train/checkpoint_file.h"
+#include "train/sgd_step.h"
+#include "train/train_device.h"
 
 namespace mnas {
 namespace {
@@ -95,25 +99,27 @@ struct Accuracy {
   double top1 = 0, top5 = 0;
 };
 
-Accuracy evaluate(Network& net, const Dataset& data, const torch::Tensor& indices,
-                  const Normalization& norm, const Architecture& arch) {
+// Top-1 and top-5 over the images `batches` was given as its order (counted on the device: one
+// wait at the end).
+Accuracy evaluate(Network& net, DeviceBatches& batches, const torch::Tensor& indices) {
   torch::NoGradGuard no_grad;
   net->eval();
-  int64_t top1 = 0, top5 = 0;
+  batches.set_order(indices);
+  torch::Tensor top1, top5;
   const int64_t n = indices.size(0);
   for (int64_t start = 0; start < n; start += 500) {
-    const torch::Tensor idx = indices.narrow(0, start, std::min<int64_t>(500, n - start));
-    const Batch b =
-        make_batch(data, idx, norm, arch.input.height, arch.input.width, nullptr, nullptr);
+    const Batch b = batches.get(start, std::min<int64_t>(500, n - start), nullptr, nullptr);
     const torch::Tensor logits = net->forward(b.images);
     const int64_t k = std::min<int64_t>(5, logits.size(1));
     const torch::Tensor topk = std::get<1>(logits.topk(k, 1));
     const torch::Tensor hit = topk.eq(b.labels.unsqueeze(1));
-    top1 += hit.select(1, 0).sum().item<int64_t>();
-    top5 += hit.any(1).sum().item<int64_t>();
+    const torch::Tensor h1 = hit.select(1, 0).sum(), h5 = hit.any(1).sum();
+    top1 = top1.defined() ? top1 + h1 : h1;
+    top5 = top5.defined() ? top5 + h5 : h5;
   }
   net->train();
-  return {n ? double(top1) / n : 0.0, n ? double(top5) / n : 0.0};
+  if (n == 0) return {};
+  return {double(top1.item<int64_t>()) / n, double(top5.item<int64_t>()) / n};
 }
 
 // A search trains hundreds of networks on the same data: read (and gunzip) it once per process.
@@ -121,26 +127,41 @@ ImageSize image_size(const Architecture& arch) {
   return {arch.input.height, arch.input.width, arch.input.channels};
 }
 
-// Image folders are decoded at the architecture's input size, so the size is part of the key.
-const Dataset& cached_training_set(const std::string& name, const std::string& dir,
-                                   const InputShape& input) {
-  static std::mutex mutex;
-  static std::map<std::string, std::unique_ptr<Dataset>> cache;
-  std::lock_guard<std::mutex> lock(mutex);
+// Image folders are decoded at the architecture's input size, so the size is part of the key. On
+// a GPU the set is kept there too, once per process and device.
+struct CachedSet {
+  Dataset data;
+  std::map<std::string, std::unique_ptr<ResidentData>> on_device;
+};
+std::mutex cache_mutex;
+
+CachedSet& cached_training_set(const std::string& name, const std::string& dir,
+                               const InputShape& input) {
+  static std::map<std::string, std::unique_ptr<CachedSet>> cache;
+  std::lock_guard<std::mutex> lock(cache_mutex);
   auto& slot = cache[name + '\n' + dir + '\n' + to_string(input)];
   if (!slot) {
-    slot = std::make_unique<Dataset>(load_dataset(
-        name, dir, Split::kTrain, ImageSize{input.height, input.width, input.channels}));
+    slot = std::make_unique<CachedSet>();
+    slot->data = load_dataset(name, dir, Split::kTrain,
+                              ImageSize{input.height, input.width, input.channels});
   }
   return *slot;
+}
+
+// nullptr on the CPU (the set is there already).
+const ResidentData* resident_copy(CachedSet& set, const torch::Device& device) {
+  if (device.is_cpu()) return nullptr;
+  std::lock_guard<std::mutex> lock(cache_mutex);
+  auto& slot = set.on_device[device.str()];
+  if (!slot) slot = std::make_unique<ResidentData>(make_resident(set.data, device));
+  return slot.get();
 }
 
 // Short runs leave BatchNorm's running statistics far from the data (momentum 0.01 moves them 1%
 // per step), and evaluation uses them. Before every evaluation the statistics are recomputed as a
 // plain average over up to 2,000 training images (no augmentation, fixed order), as NAS proxy
 // evaluations commonly do; deterministic, so resumed and uninterrupted runs agree.
-void recalibrate_batch_norm(Network& net, const Dataset& data, const torch::Tensor& train,
-                            const Normalization& norm, const Architecture& arch) {
+void recalibrate_batch_norm(Network& net, DeviceBatches& batches, const torch::Tensor& train) {
   std::vector<torch::nn::BatchNorm2dImpl*> bns;
   for (auto& m : net->modules(false)) {
     if (auto* bn = m->as<torch::nn::BatchNorm2d>()) bns.push_back(bn);
@@ -152,10 +173,9 @@ void recalibrate_batch_norm(Network& net, const Dataset& data, const torch::Tens
   torch::NoGradGuard no_grad;
   net->train();
   const int64_t n = std::min<int64_t>(train.size(0), 2000);
+  batches.set_order(train.narrow(0, 0, n));
   for (int64_t start = 0; start < n; start += 250) {
-    const torch::Tensor idx = train.narrow(0, start, std::min<int64_t>(250, n - start));
-    net->forward(
-        make_batch(data, idx, norm, arch.input.height, arch.input.width, nullptr, nullptr).images);
+    net->forward(batches.get(start, std::min<int64_t>(250, n - start), nullptr, nullptr).images);
   }
   for (auto* bn : bns) bn->options.momentum(0.01);
 }
@@ -165,12 +185,14 @@ void recalibrate_batch_norm(Network& net, const Dataset& data, const torch::Tens
 // "mean"/"std" (normalisation), "model", "optimizer". Files written before the framing (a bare
 // archive) are still read.
 void save_checkpoint(const std::string& path, const Architecture& arch, const TrainOptions& o,
-                     int epoch, const Normalization& norm, Network& net,
-                     torch::optim::Optimizer& opt) {
+                     const torch::Device& device, int epoch, const Normalization& norm,
+                     Network& net, torch::optim::Optimizer& opt) {
   torch::serialize::OutputArchive a;
   a.write("format", c10::IValue(std::string("mnas-checkpoint/1")));
   a.write("arch", c10::IValue(to_canonical_string(arch)));
-  a.write("options", c10::IValue(options_json(o).dump()));
+  nlohmann::json options = options_json(o);
+  options["train_device"] = describe_train_device(device);
+  a.write("options", c10::IValue(options.dump()));
   a.write("epoch", c10::IValue(static_cast<int64_t>(epoch)));
   a.write("mean", torch::tensor(norm.mean));
   a.write("std", torch::tensor(norm.std));
@@ -197,12 +219,13 @@ struct Checkpoint {
   torch::serialize::InputArchive archive;
 };
 
-Checkpoint load_checkpoint(const std::string& path) {
+// Every tensor of the archive is read onto `device`, whichever device wrote it.
+Checkpoint load_checkpoint(const std::string& path, const torch::Device& device) {
   Checkpoint c;
   const std::string bytes = read_whole_file(path, "checkpoint", size_t{1} << 34);
   try {
     std::istringstream archive(std::string(checkpoint_archive(bytes, path)));
-    c.archive.load_from(archive);
+    c.archive.load_from(archive, device);
     c10::IValue v;
     c.archive.read("format", v);
     if (!v.isString() || v.toStringRef() != "mnas-checkpoint/1")
@@ -216,6 +239,8 @@ Checkpoint load_checkpoint(const std::string& path) {
     torch::Tensor mean, std;
     c.archive.read("mean", mean);
     c.archive.read("std", std);
+    mean = mean.to(torch::kCPU).contiguous();
+    std = std.to(torch::kCPU).contiguous();
     c.norm.mean.assign(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
     c.norm.std.assign(std.data_ptr<float>(), std.data_ptr<float>() + std.numel());
   } catch (const c10::Error& e) {
@@ -249,6 +274,7 @@ void validate(const TrainOptions& o) {
   if (o.threads < 0 || o.threads > 256) fail("threads: must be in [0, 256] (0 = default)");
   if (o.holdout < 0) fail("holdout: must be ≥ 0");
   if (o.train_images < 0) fail("train_images: must be ≥ 0 (0 = all)");
+  check_train_device_spec(o.device, "train_device");
 }
 
 TrainOptions proxy_options() {
@@ -275,16 +301,22 @@ TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
                   const std::string& resume) {
   TrainOptions o = options_in;
   validate(o);
+  const torch::Device device = resolve_train_device(o.device, "train_device");
+  prepare_device(device);
+  // NHWC kernels: ~2× faster training on the CPU (facts.md); on a GPU as gpu_tuning() says.
+  const bool channels_last = !device.is_cuda() || gpu_tuning().channels_last;
   Architecture arch = arch_in;
   std::optional<Checkpoint> ckpt;
   if (!resume.empty()) {
-    ckpt = load_checkpoint(resume);
+    ckpt = load_checkpoint(resume, device);
     if (to_canonical_string(ckpt->arch) != to_canonical_string(arch)) {
       throw Error("--resume: the checkpoint holds another architecture");
     }
     nlohmann::json want = options_json(o), have = ckpt->options;
-    want.erase("epochs");
-    have.erase("epochs");
+    for (const char* free : {"epochs", "train_device"}) {  // may change on a resume
+      want.erase(free);
+      have.erase(free);
+    }
     if (want != have) {
       for (auto it = want.begin(); it != want.end(); ++it) {
         if (!have.contains(it.key()) || have[it.key()] != it.value()) {
@@ -300,7 +332,8 @@ TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
   torch::set_num_threads(o.threads > 0
                              ? o.threads
                              : std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
-  const Dataset& data = cached_training_set(o.dataset, o.data_dir, arch.input);
+  CachedSet& cached = cached_training_set(o.dataset, o.data_dir, arch.input);
+  const Dataset& data = cached.data;
   if (data.channels != arch.input.channels) {
     throw Error("input.channels: the architecture takes " + std::to_string(arch.input.channels) +
                 " channels, " + data.name + " has " + std::to_string(data.channels));
@@ -312,10 +345,13 @@ TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
   }
   const HoldoutSplit split = split_holdout(data.size(), o.holdout, o.train_images, o.split_seed);
   const Normalization norm = ckpt ? ckpt->norm : compute_normalization(data, split.train);
+  DeviceBatches batches(data, resident_copy(cached, device), norm, arch.input.height,
+                        arch.input.width, channels_last);
 
   torch::manual_seed(o.seed);
-  Network net(arch);
-  to_channels_last(*net);  // NHWC kernels: ~2× faster training here (facts.md)
+  Network net(arch);  // initialised on the CPU: the same weights on every device
+  net->to(device);
+  if (channels_last) to_channels_last(*net);
   auto opt = make_optimizer(o, net);
   int start_epoch = 0;
   if (ckpt) {
@@ -324,7 +360,7 @@ TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
       ckpt->archive.read("model", model);
       ckpt->archive.read("optimizer", optimizer);
       net->load(model);
-      to_channels_last(*net);  // loading replaces the tensors with the archive's layout
+      if (channels_last) to_channels_last(*net);  // loading replaces the tensors' layout
       opt->load(optimizer);
     } catch (const c10::Error& e) {
       throw Error("checkpoint '" + resume + "': damaged weights (" + e.what_without_backtrace() +
@@ -332,9 +368,17 @@ TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
     }
     start_epoch = ckpt->epoch;
   }
+  // On a GPU the host must not wait for it after every step: the step is queued, the loss and the
+  // hits are summed there, and read (a wait) every kSyncSteps steps, where progress is reported
+  // and a loss that is not finite is noticed. The optimizer's step and the gradients' reset use
+  // multi-tensor kernels (sgd_step.h). On the CPU every step is read, as before.
+  const bool gpu = device.is_cuda();
+  const int64_t sync_steps = gpu ? 25 : 1;
+  auto* sgd = dynamic_cast<torch::optim::SGD*>(opt.get());
 
   TrainResult result;
   result.params = count_parameters(*net);
+  result.device = describe_train_device(device);
   AugmentOptions augment;
   augment.pad = o.pad;
   augment.flip = o.flip;
@@ -347,61 +391,84 @@ TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
     // Everything random in an epoch derives from (seed, epoch): a resumed run repeats it exactly.
     std::mt19937_64 rng(o.seed * 1000003 + epoch);
     torch::manual_seed(o.seed * 1000003 + epoch);
-    const torch::Tensor order = shuffled(split.train, rng);
+    batches.set_order(shuffled(split.train, rng));
     double loss_sum = 0;
-    int64_t correct = 0, seen = 0;
+    int64_t correct = 0, seen = 0, counted = 0;
+    torch::Tensor pending_loss, pending_correct;  // GPU: sums since the last read
     const auto epoch_start = Clock::now();
     for (int64_t step = 0; step < steps; ++step) {
       set_lr(*opt, lr_at(o, epoch + double(step) / steps));
-      const torch::Tensor idx =
-          order.narrow(0, step * o.batch, std::min<int64_t>(o.batch, n - step * o.batch));
-      const Batch b =
-          make_batch(data, idx, norm, arch.input.height, arch.input.width, &augment, &rng);
+      const int64_t count = std::min<int64_t>(o.batch, n - step * o.batch);
+      const Batch b = batches.get(step * o.batch, count, &augment, &rng);
       const torch::Tensor logits = net->forward(b.images);
       const torch::Tensor loss = torch::nn::functional::cross_entropy(
           logits, b.labels,
           torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(o.label_smoothing));
-      const double l = loss.item<double>();
-      if (!std::isfinite(l)) {
-        result.status = "diverged";
-        result.reason = "loss is " + format_double(l) + " at epoch " + std::to_string(epoch + 1) +
-                        ", step " + std::to_string(step + 1);
-        result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        return result;
+      const torch::Tensor step_loss = loss.detach().to(torch::kDouble) * double(count);
+      const torch::Tensor step_correct = logits.argmax(1).eq(b.labels).sum();
+      pending_loss = pending_loss.defined() ? pending_loss + step_loss : step_loss;
+      pending_correct = pending_correct.defined() ? pending_correct + step_correct : step_correct;
+      seen += count;
+      const bool read = (step + 1) % sync_steps == 0 || step + 1 == steps;
+      if (read) {
+        const double l = pending_loss.item<double>();
+        if (!std::isfinite(l)) {
+          result.status = "diverged";
+          result.reason = "loss is " + format_double(l) + " at epoch " + std::to_string(epoch + 1) +
+                          ", step " + std::to_string(step + 1) +
+                          (sync_steps > 1 ? " (or up to " + std::to_string(sync_steps - 1) +
+                                                " steps earlier)"
+                                          : std::string());
+          result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+          return result;
+        }
+        loss_sum += l;
+        correct += pending_correct.item<int64_t>();
+        counted = seen;
+        pending_loss = torch::Tensor();
+        pending_correct = torch::Tensor();
       }
-      opt->zero_grad();
+      if (gpu) {
+        drop_gradients(*opt);
+      } else {
+        opt->zero_grad();
+      }
       loss.backward();
-      opt->step();
-      loss_sum += l * idx.size(0);
-      correct += logits.argmax(1).eq(b.labels).sum().item<int64_t>();
-      seen += idx.size(0);
-      images += idx.size(0);
-      if (progress) {
+      if (gpu && sgd != nullptr) {
+        sgd_step_foreach(*sgd);
+      } else {
+        opt->step();
+      }
+      images += count;
+      if (progress && read) {
         TrainProgress p;
         p.epoch = epoch + 1;
         p.epochs = o.epochs;
         p.step = step + 1;
         p.steps = steps;
-        p.loss = loss_sum / seen;
-        p.accuracy = double(correct) / seen;
+        p.loss = loss_sum / counted;
+        p.accuracy = double(correct) / counted;
         const double elapsed = std::chrono::duration<double>(Clock::now() - epoch_start).count();
-        p.images_per_second = seen / std::max(elapsed, 1e-9);
+        p.images_per_second = counted / std::max(elapsed, 1e-9);
         const double remaining =
             double(steps - step - 1) * o.batch + double(o.epochs - epoch - 1) * n;
         p.eta_seconds = remaining / std::max(p.images_per_second, 1e-9);
         progress(p);
       }
     }
-    result.train_loss = loss_sum / std::max<int64_t>(seen, 1);
+    result.train_loss = loss_sum / std::max<int64_t>(counted, 1);
     result.epochs_done = epoch + 1;
-    if (epoch + 1 == o.epochs) recalibrate_batch_norm(net, data, split.train, norm, arch);
-    if (!o.checkpoint.empty()) save_checkpoint(o.checkpoint, arch, o, epoch + 1, norm, net, *opt);
+    if (epoch + 1 == o.epochs) recalibrate_batch_norm(net, batches, split.train);
+    if (!o.checkpoint.empty()) {
+      save_checkpoint(o.checkpoint, arch, o, device, epoch + 1, norm, net, *opt);
+    }
   }
   if (result.epochs_done == 0) result.epochs_done = start_epoch;
+  synchronize_device(device);
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   result.images_per_second = images / std::max(result.seconds, 1e-9);
   if (split.holdout.size(0) > 0) {
-    const Accuracy acc = evaluate(net, data, split.holdout, norm, arch);
+    const Accuracy acc = evaluate(net, batches, split.holdout);
     result.holdout_top1 = acc.top1;
     result.holdout_top5 = acc.top5;
   }
@@ -409,7 +476,7 @@ TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
 }
 
 LoadedCheckpoint load_trained_checkpoint(const std::string& path) {
-  Checkpoint c = load_checkpoint(path);
+  Checkpoint c = load_checkpoint(path, torch::kCPU);
   Network net(c.arch);
   try {
     torch::serialize::InputArchive model;
@@ -429,16 +496,20 @@ LoadedCheckpoint load_trained_checkpoint(const std::string& path) {
 }
 
 EvalResult evaluate_checkpoint(const std::string& path, const std::string& split,
-                               const std::string& data_dir) {
+                               const std::string& data_dir, const std::string& device_spec) {
   if (split != "test" && split != "holdout") throw Error("--split: use test or holdout");
-  Checkpoint c = load_checkpoint(path);
+  check_train_device_spec(device_spec, "train_device");
+  const torch::Device device = resolve_train_device(device_spec, "train_device");
+  prepare_device(device);
+  const bool channels_last = !device.is_cuda() || gpu_tuning().channels_last;
+  Checkpoint c = load_checkpoint(path, device);
   Network net(c.arch);
-  to_channels_last(*net);
+  net->to(device);
   try {
     torch::serialize::InputArchive model;
     c.archive.read("model", model);
     net->load(model);
-    to_channels_last(*net);
+    if (channels_last) to_channels_last(*net);
   } catch (const c10::Error& e) {
     throw Error("checkpoint '" + path + "': damaged weights (" + e.what_without_backtrace() + ")");
   }
@@ -446,10 +517,15 @@ EvalResult evaluate_checkpoint(const std::string& path, const std::string& split
   EvalResult r;
   r.arch = c.arch;
   r.split = split;
+  const auto accuracy = [&](const Dataset& data, const torch::Tensor& indices) {
+    const ResidentData resident = make_resident(data, device);
+    DeviceBatches batches(data, &resident, c.norm, c.arch.input.height, c.arch.input.width,
+                          channels_last);
+    return evaluate(net, batches, indices);
+  };
   if (split == "test") {
     const Dataset data = load_dataset(dataset, data_dir, Split::kTest, image_size(c.arch));
-    const Accuracy a =
-        evaluate(net, data, torch::arange(data.size(), torch::kLong), c.norm, c.arch);
+    const Accuracy a = accuracy(data, torch::arange(data.size(), torch::kLong));
     r.top1 = a.top1;
     r.top5 = a.top5;
     r.images = data.size();
@@ -458,7 +534,7 @@ EvalResult evaluate_checkpoint(const std::string& path, const std::string& split
     const HoldoutSplit s = split_holdout(data.size(), c.options.at("holdout").get<int64_t>(),
                                          c.options.at("train_images").get<int64_t>(),
                                          c.options.at("split_seed").get<uint64_t>());
-    const Accuracy a = evaluate(net, data, s.holdout, c.norm, c.arch);
+    const Accuracy a = accuracy(data, s.holdout);
     r.top1 = a.top1;
     r.top5 = a.top5;
     r.images = s.holdout.size(0);

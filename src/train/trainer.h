@@ -1,10 +1,10 @@
 #ifndef MNAS_TRAIN_TRAINER_H_
 #define MNAS_TRAIN_TRAINER_H_
 
+#include <cstdint>
 #include <functional>
-#include <string>
-
 #include <map>
+#include <string>
 #include <vector>
 
 #include "space/architecture.h"
@@ -33,6 +33,10 @@ struct TrainOptions {
   int pad = 2;                      // random-crop padding in pixels; Default: 2
   bool flip = true;        // random horizontal flips; Default: on (A1 test 92.36% vs 91.92%)
   int threads = 0;         // LibTorch intra-op threads; 0 = every core
+  // auto | cpu | cuda | cuda:K (train/train_device.h); Default: auto (a GPU when LibTorch has
+  // CUDA and sees one, else the CPU). Not part of what a resume must repeat: a checkpoint loads
+  // on either device.
+  std::string device = "auto";
   uint64_t seed = 1;       // weights, shuffling, augmentation, dropout
   std::string checkpoint;  // written after every epoch when not empty
 };
@@ -67,6 +71,7 @@ struct TrainResult {
   double seconds = 0;                         // wall time of this call (resumed: this part only)
   double images_per_second = 0;               // training throughput
   int64_t params = 0;
+  std::string device;  // where it trained: "cpu" or "cuda:K"
 };
 
 // Trains `arch` from scratch, or continues from `resume` (a checkpoint written by a run with the
@@ -96,9 +101,11 @@ struct LoadedCheckpoint {
 };
 LoadedCheckpoint load_trained_checkpoint(const std::string& checkpoint);
 
-// Evaluates a checkpoint on the test split ("test") or on its run's held-out split ("holdout").
+// Evaluates a checkpoint on the test split ("test") or on its run's held-out split ("holdout"),
+// on `device` (train/train_device.h forms; a checkpoint written on either device loads on both).
 EvalResult evaluate_checkpoint(const std::string& checkpoint, const std::string& split,
-                               const std::string& data_dir = "");
+                               const std::string& data_dir = "",
+                               const std::string& device = "auto");
 
 }  // namespace mnas
 

@@ -3,12 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <random>
 
 #include "space/architecture_codec.h"
 #include "space/error.h"
+#include "train/train_device.h"
 
 namespace mnas {
 namespace {
@@ -66,6 +68,7 @@ TrainOptions tiny_options(const std::string& dir) {
   o.threads = 1;
   o.seed = 4;
   o.pad = 0;  // the class is the band's position: crops would move it
+  o.device = "cpu";  // the exact (bit-for-bit) expectations below hold on the CPU
   return o;
 }
 
@@ -190,6 +193,73 @@ TEST(Trainer, BadOptionsAndMismatchesAreErrors) {
   Architecture hundred = kTiny;
   hundred.classes = 100;
   EXPECT_THROW(train(hundred, tiny_options(dir)), Error);
+}
+
+// On a GPU (skipped without one: Debian's LibTorch is CPU-only). What must hold there: the same
+// recipe learns as well as on the CPU (not bit for bit: GPU kernels sum in another order), a
+// checkpoint written on the GPU evaluates and resumes on the CPU and the other way round.
+#define MNAS_SKIP_WITHOUT_GPU()                                                        \
+  if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA GPU here (LibTorch sees none)"
+
+TEST(TrainerOnGpu, LearnsAsWellAsOnTheCpu) {
+  MNAS_SKIP_WITHOUT_GPU();
+  const std::string dir = make_data_dir();
+  TrainOptions cpu = tiny_options(dir), gpu = tiny_options(dir);
+  gpu.device = "cuda";
+  const TrainResult on_cpu = train(kTiny, cpu);
+  int calls = 0;
+  const TrainResult on_gpu = train(kTiny, gpu, [&](const TrainProgress& p) {
+    ++calls;
+    EXPECT_LE(p.step, p.steps);
+  });
+  EXPECT_EQ(on_gpu.status, "done");
+  EXPECT_EQ(on_gpu.device, "cuda:0");
+  EXPECT_EQ(on_cpu.device, "cpu");
+  EXPECT_GT(calls, 0);
+  EXPECT_GT(on_gpu.holdout_top1, 0.5);
+  EXPECT_NEAR(on_gpu.holdout_top1, on_cpu.holdout_top1, 0.08);  // 100 held-out images
+  EXPECT_NEAR(on_gpu.train_loss, on_cpu.train_loss, 0.1);
+  EXPECT_EQ(on_gpu.params, on_cpu.params);
+}
+
+TEST(TrainerOnGpu, CheckpointsMoveBetweenGpuAndCpu) {
+  MNAS_SKIP_WITHOUT_GPU();
+  const std::string dir = make_data_dir();
+  TrainOptions o = tiny_options(dir);
+  o.device = "cuda:0";
+  o.epochs = 1;
+  o.checkpoint = dir + "/gpu.ckpt";
+  const TrainResult first = train(kTiny, o);
+  const EvalResult on_gpu = evaluate_checkpoint(o.checkpoint, "holdout", dir, "cuda");
+  const EvalResult on_cpu = evaluate_checkpoint(o.checkpoint, "holdout", dir, "cpu");
+  EXPECT_DOUBLE_EQ(on_gpu.top1, first.holdout_top1);
+  EXPECT_NEAR(on_cpu.top1, on_gpu.top1, 0.02);  // the same weights; kernels round differently
+  // The second epoch on the CPU from the GPU's checkpoint, then a third back on the GPU.
+  TrainOptions more = o;
+  more.device = "cpu";
+  more.epochs = 2;
+  const TrainResult second = train(kTiny, more, nullptr, o.checkpoint);
+  EXPECT_EQ(second.status, "done");
+  EXPECT_EQ(second.epochs_done, 2);
+  EXPECT_GT(second.holdout_top1, 0.5);
+  more.device = "cuda";
+  more.epochs = 3;
+  const TrainResult third = train(kTiny, more, nullptr, o.checkpoint);
+  EXPECT_EQ(third.epochs_done, 3);
+  EXPECT_EQ(third.device, "cuda:0");
+}
+
+TEST(TrainerOnGpu, AGpuBeyondTheMachineIsAClearError) {
+  MNAS_SKIP_WITHOUT_GPU();
+  const std::string dir = make_data_dir();
+  TrainOptions o = tiny_options(dir);
+  o.device = "cuda:" + std::to_string(cuda_device_count());
+  try {
+    train(kTiny, o);
+    FAIL() << "trained on a GPU that is not there";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("GPU(s)"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

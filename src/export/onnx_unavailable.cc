@@ -1,0 +1,20 @@
+// mnas_export in a build without ONNX (-DMNAS_WITH_ONNX=OFF, e.g. on a GPU machine that lacks
+// Debian's libonnx: docs/gpu.md): every export is refused with the reason, so that `mnas export`
+// and cmd: devices say what is missing instead of failing to link.
+#include "export/onnx_export.h"
+#include "space/error.h"
+
+namespace mnas {
+
+std::string export_onnx(const Architecture&, const WeightsFile*, const OnnxExportOptions&) {
+  throw Error(
+      "ONNX export: this mnas was built without ONNX (-DMNAS_WITH_ONNX=OFF); build it with "
+      "Debian's libonnx-dev to export models or to use cmd: devices");
+}
+
+void write_onnx_file(const std::string&, const Architecture& arch, const WeightsFile* weights,
+                     const OnnxExportOptions& options) {
+  export_onnx(arch, weights, options);
+}
+
+}  // namespace mnas

@@ -1,0 +1,53 @@
+#ifndef MNAS_TRAIN_TRAIN_DEVICE_H_
+#define MNAS_TRAIN_TRAIN_DEVICE_H_
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace mnas {
+
+// Where LibTorch trains and evaluates: "auto" (the first CUDA GPU when this LibTorch has CUDA
+// and sees one, else the CPU), "cpu", "cuda" (a GPU: this process's default one, see below) or
+// "cuda:K" (GPU K); "cuda:local_rank" is "cuda" by its other name. Debian's LibTorch is CPU-only; a CUDA-enabled one (e.g. a PyTorch wheel's)
+// is chosen at build time (docs/gpu.md).
+
+// Throws mnas::Error naming `field` unless `spec` has one of those forms. Does not look for GPUs
+// (a configuration may be checked on a machine without one).
+void check_train_device_spec(const std::string& spec, const std::string& field);
+
+// The device `spec` names on this machine. Throws mnas::Error naming `field` when it asks for a
+// GPU that this LibTorch or this machine does not have.
+torch::Device resolve_train_device(const std::string& spec, const std::string& field);
+
+// "cpu" or "cuda:K": for progress and records.
+std::string describe_train_device(const torch::Device& device);
+
+// The GPU that "cuda" and "auto" mean in this process (Default: 0). An MPI worker sets it from
+// its rank on its machine, so that each worker trains on its own GPU (dist/mpi_worker.cc).
+void set_default_cuda_index(int index);
+
+// GPUs this process sees (0 with a CPU-only LibTorch).
+int cuda_device_count();
+
+// How LibTorch computes on a GPU, from the environment (read once per process; an unknown value
+// is an mnas::Error naming the variable), for measuring what a trial costs there (docs/gpu.md):
+//   MNAS_GPU_CUDNN=on|off        off: convolutions on LibTorch's own CUDA kernels, not cuDNN's
+//                                (which prepares a plan for every new layer shape); Default: on
+//   MNAS_GPU_LAYOUT=nhwc|nchw    the tensors' memory format on a GPU; Default: nhwc
+//                                (channels-last, as on the CPU)
+struct GpuTuning {
+  bool cudnn = true;
+  bool channels_last = true;
+};
+const GpuTuning& gpu_tuning();
+
+// Applies gpu_tuning() to LibTorch before work on `device` (nothing for the CPU).
+void prepare_device(const torch::Device& device);
+
+// Waits for the work queued on `device` (nothing to wait for on the CPU): timings end here.
+void synchronize_device(const torch::Device& device);
+
+}  // namespace mnas
+
+#endif  // MNAS_TRAIN_TRAIN_DEVICE_H_
