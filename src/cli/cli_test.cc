@@ -202,6 +202,8 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
        "proxy.holdout"},
       {"train mnasnet-a1 --threads 9999", 2, "--threads: 9999"},
       {"train mnasnet-a1 --train-device gpu", 2, "--train-device: unknown device 'gpu'"},
+      {"space --multiplier 0", 2, "--multiplier: 0 is out of range"},
+      {"search --store /tmp/never-created.db --multiplier 5", 2, "--multiplier: 5 is out of range"},
       {"train mnasnet-a1 --train-device cuda:x", 2, "cuda:K (K: a GPU index)"},
       {"search --store /tmp/never-created.db --train-device tpu", 2,
        "--train-device: unknown device 'tpu'"},
@@ -278,6 +280,27 @@ TEST(Cli, ARefusedSearchLeavesNoStoreAndAResumeKeepsItsLength) {
   r = run_mnas("search --resume --store " + store + " --references none");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(run_json("results " + store + " --json")["trials"], 7);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+  std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
+}
+
+TEST(Cli, AWidthMultiplierNarrowsTheSearchedSkeletonAndIsKeptByTheStore) {
+  const std::string store = temp_path("narrow.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+  const std::string common = " --store " + store + " --evaluator surrogate --references none";
+  Result r = run_mnas("search --trials 2 --multiplier 0.5" + common);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = run_json("results " + store + " --json");
+  const nlohmann::json& small_input = j["config"]["space"]["skeletons"][0];
+  EXPECT_EQ(small_input["stem"]["filters"], 16);
+  EXPECT_EQ(small_input["blocks"][6]["filters"], 160);
+  EXPECT_EQ(small_input["head"]["filters"], 1280);
+  // A resume keeps it; another multiplier is another search.
+  r = run_mnas("search --resume --trials 3 --store " + store + " --references none");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = run_mnas("search --resume --trials 4 --multiplier 0.75 --store " + store);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--space or --multiplier: changes space"), std::string::npos) << r.err;
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
   std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
 }

@@ -1,7 +1,7 @@
 // `mnas finalize`: after a search, its best candidates and the zoo models trained fully, scaled and
 // measured on the search's devices (search/finalize.h); a table, --json, and the report's chart.
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <memory>

@@ -1,7 +1,7 @@
 // `mnas latency`: measure an architecture's inference latency on a device (this machine by
 // default) with XNNPACK.
-#include <cstdint>
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <map>

@@ -1,8 +1,8 @@
 // `mnas lut build` and `mnas lut check`: the per-layer latency lookup table.
-#include <cstdint>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>

@@ -1,8 +1,8 @@
 // `mnas search`: the search end to end. Parses flags into the library's SearchConfig (or reads it
 // from the store to resume), builds the evaluator and the latency objective, runs, prints.
-#include <cstdint>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -60,7 +60,7 @@ struct SearchCommandOptions {
   int64_t seed = 1;
   int classes = 10, epochs = 1, batch = kDefaultBatch;
   int64_t train_images = 5000, holdout = 2000;
-  double alpha = 0, beta = 0, failed_reward = 0;
+  double alpha = 0, beta = 0, failed_reward = 0, multiplier = 1.0;
   std::vector<std::string> devices, targets, target_ms, latency_stats;
   // How to reach the devices (not stored).
   std::vector<std::string> token_files;
@@ -102,6 +102,7 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
     c.space.set_input(input);
     c.space.set_classes(classes);
   }
+  if (o.given("--multiplier")) c.space.scale_width(o.multiplier, "--multiplier");
   if (o.given("--input")) c.space.set_input(parse_input_shape(o.input, "--input"));
   if (o.given("--classes")) c.space.set_classes(o.classes);
   if (o.given("--reward")) {
@@ -174,7 +175,7 @@ std::string flag_of(const std::string& field) {
       {"seed", "--seed"},
       {"space.input", "--input"},
       {"space.classes", "--classes"},
-      {"space", "--space"},
+      {"space", "--space or --multiplier"},
       {"reward.preset", "--reward"},
       {"reward.alpha", "--alpha"},
       {"reward.beta", "--beta"},
@@ -446,6 +447,10 @@ void add_search_command(CLI::App& app) {
                   "Where a cmd: evaluator's trial folders are made (default: $TMPDIR or /tmp)");
   cmd->add_option("--space", o->space, "Search-space JSON file (default: the paper's space)");
   cmd->add_option("--input", o->input, "Input shape (default 28x28x1: the small-input preset)");
+  cmd->add_option("--multiplier", o->multiplier,
+                  "Width multiplier of the space's skeleton (stem and block filters, rounded to "
+                  "multiples of 8; default 1.0): below 1 for latency targets as small as "
+                  "MnasNet-small's");
   cmd->add_option("--classes", o->classes, "Classes (default 10)");
   cmd->add_option(
       "--dataset", o->dataset,

@@ -1,6 +1,6 @@
 // `mnas space`: the search space, its choices per block and its size.
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -24,6 +24,7 @@ struct SpaceOptions {
   std::string space_file;
   std::string input;
   std::optional<int> classes;
+  std::optional<double> multiplier;
   bool json = false;
 };
 
@@ -38,6 +39,7 @@ void run_space(const SpaceOptions& o) {
   SearchSpace space = o.space_file.empty() ? SearchSpace() : SearchSpace::from_file(o.space_file);
   if (!o.input.empty()) space.set_input(parse_input_shape(o.input, "--input"));
   if (o.classes) space.set_classes(*o.classes);
+  if (o.multiplier) space.scale_width(*o.multiplier, "--multiplier");
 
   const std::vector<uint64_t> sizes = space.per_block_sizes();
   const uint64_t s = sizes.front();
@@ -119,6 +121,8 @@ void add_space_command(CLI::App& app) {
   cmd->add_option("--input", options->input,
                   "Input shape HxWxC; picks the skeleton (default 224x224x3)");
   cmd->add_option("--classes", options->classes, "Number of classes (default 1000)");
+  cmd->add_option("--multiplier", options->multiplier,
+                  "Width multiplier of the skeletons' stem and block filters (default 1.0)");
   cmd->add_flag("--json", options->json, "Machine-readable output");
   cmd->callback([options] { run_space(*options); });
 }

@@ -1,7 +1,7 @@
 #include "latency/graph.h"
 
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <random>
 
 #include "space/error.h"

@@ -1,10 +1,10 @@
 #include "latency/lookup_table.h"
 
-#include <cstdint>
 #include <algorithm>
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <random>

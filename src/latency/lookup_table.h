@@ -1,8 +1,8 @@
 #ifndef MNAS_LATENCY_LOOKUP_TABLE_H_
 #define MNAS_LATENCY_LOOKUP_TABLE_H_
 
-#include <cstdint>
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>

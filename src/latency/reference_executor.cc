@@ -1,8 +1,8 @@
 #include "latency/reference_executor.h"
 
-#include <cstdint>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "space/error.h"
 

@@ -1,7 +1,7 @@
 #include "nn/network.h"
 
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 
 #include "space/error.h"
 #include "space/layer_plan.h"

@@ -1,8 +1,8 @@
 #ifndef MNAS_SEARCH_FINALIZE_H_
 #define MNAS_SEARCH_FINALIZE_H_
 
-#include <cstdint>
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>

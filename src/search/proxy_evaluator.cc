@@ -1,7 +1,7 @@
 #include "search/proxy_evaluator.h"
 
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
 
 #include "space/cost_model.h"
 

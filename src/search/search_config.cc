@@ -1,9 +1,9 @@
 #include "search/search_config.h"
 
-#include <cstdint>
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <set>
 
 #include "search/reward.h"

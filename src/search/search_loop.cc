@@ -1,9 +1,9 @@
 #include "search/search_loop.h"
 
-#include <cstdint>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <set>
 
 #include "search/scoring.h"

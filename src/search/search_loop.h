@@ -1,8 +1,8 @@
 #ifndef MNAS_SEARCH_SEARCH_LOOP_H_
 #define MNAS_SEARCH_SEARCH_LOOP_H_
 
-#include <cstdint>
 #include <atomic>
+#include <cstdint>
 #include <functional>
 
 #include "search/latency_objective.h"

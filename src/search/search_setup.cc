@@ -1,8 +1,8 @@
 #include "search/search_setup.h"
 
-#include <cstdint>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <thread>
 
 #include "data/dataset.h"

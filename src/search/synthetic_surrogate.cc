@@ -1,8 +1,8 @@
 #include "search/synthetic_surrogate.h"
 
-#include <cstdint>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <random>
 
 #include "space/cost_model.h"

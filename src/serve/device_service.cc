@@ -1,9 +1,9 @@
 #include "serve/device_service.h"
 
-#include <cstdint>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 
 #include "latency/latency_json.h"
 #include "latency/lookup_table.h"

@@ -1,8 +1,8 @@
 #include "space/number_format.h"
 
-#include <cstdint>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 
 #include "space/error.h"

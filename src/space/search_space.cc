@@ -1,8 +1,8 @@
 #include "space/search_space.h"
 
-#include <cstdint>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 
@@ -482,6 +482,22 @@ bool SearchSpace::operator==(const SearchSpace& o) const {
          skeleton_index_ == o.skeleton_index_;
 }
 
+void SearchSpace::scale_width(double multiplier, const std::string& field) {
+  validate_multiplier(multiplier, field.c_str());
+  std::vector<Skeleton> scaled = skeletons_;
+  for (Skeleton& sk : scaled) {
+    sk.stem_filters = round_filters(sk.stem_filters * multiplier);
+    for (SkeletonBlock& b : sk.blocks) b.filters = round_filters(b.filters * multiplier);
+  }
+  std::swap(skeletons_, scaled);
+  try {
+    check_consistent();
+  } catch (const Error& e) {
+    std::swap(skeletons_, scaled);  // unchanged when refused
+    throw Error(field + " " + format_double(multiplier) + ": " + e.what());
+  }
+}
+
 void SearchSpace::check_consistent() const {
   for (size_t i = 1; i < skeletons_.size(); ++i) {
     if (skeletons_[i].blocks.size() != skeletons_[0].blocks.size()) {
@@ -526,7 +542,7 @@ SearchSpace SearchSpace::from_json(std::string_view text) {
   require_object(j, "");
   reject_unknown_keys(j,
                       {"format", "input", "classes", "dropout", "skeletons", "choices",
-                       "block_choices", "searchable_blocks"},
+                       "block_choices", "searchable_blocks", "width_multiplier"},
                       "");
   SearchSpace space;
   if (j.contains("format") && as_string(j["format"], "format") != kFormat) {
@@ -590,6 +606,9 @@ SearchSpace SearchSpace::from_json(std::string_view text) {
     }
   }
   space.check_consistent();
+  if (j.contains("width_multiplier")) {
+    space.scale_width(as_double(j["width_multiplier"], "width_multiplier"));
+  }
   space.set_input(input);
   return space;
 }

@@ -111,6 +111,13 @@ class SearchSpace {
   void set_dropout(double dropout);
 
   const std::vector<Skeleton>& skeletons() const { return skeletons_; }
+  // Scales every skeleton's stem and block filters by `multiplier` (round_filters: multiples of
+  // 8, as MobileNet's width multiplier; the head keeps its filters, as MnasNet's scaled models
+  // do), so that a small latency target can be searched with a narrower skeleton. The space file
+  // says it as "width_multiplier" (applied to its skeletons when read; the scaled filters are
+  // what to_json writes). Throws mnas::Error naming `field` for a multiplier outside (0, 4] or
+  // a space that would exceed the layer limits.
+  void scale_width(double multiplier, const std::string& field = "width_multiplier");
   // The skeleton for the current input.
   const Skeleton& skeleton() const { return skeletons_[skeleton_index_]; }
 

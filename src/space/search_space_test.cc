@@ -151,6 +151,40 @@ TEST(SearchSpace, JsonRoundTrip) {
   }
 }
 
+TEST(SearchSpace, AWidthMultiplierNarrowsTheSkeleton) {
+  SearchSpace half;
+  half.set_input({28, 28, 1});
+  half.scale_width(0.5);
+  const Skeleton& sk = half.skeleton();
+  EXPECT_EQ(sk.stem_filters, 16);       // 32 × 0.5
+  EXPECT_EQ(sk.blocks[0].filters, 8);   // 16 × 0.5
+  EXPECT_EQ(sk.blocks[1].filters, 16);  // 24 × 0.5 = 12 → 16 (never below 90%)
+  EXPECT_EQ(sk.blocks[6].filters, 160);
+  EXPECT_EQ(sk.head_filters, 1280);  // MnasNet keeps its head
+  // Every searched choice now scales the narrower skeleton's filters.
+  std::vector<int> tokens(42, 0);
+  EXPECT_EQ(half.decode(tokens).blocks[0].filters, 8);  // block 1: 8 × 0.75 = 6 → 8
+  tokens[4] = 2;  // block 1: 8 × 1.25 = 10 → 16 (8 would be below 90% of 10)
+  EXPECT_EQ(half.decode(tokens).blocks[0].filters, 16);
+  // The file says it as width_multiplier; what it writes back is the scaled skeleton.
+  const SearchSpace from_file =
+      SearchSpace::from_json(R"({"input": "28x28x1", "width_multiplier": 0.5})");
+  EXPECT_EQ(from_file, half);
+  EXPECT_EQ(SearchSpace::from_json(from_file.to_json()), half);
+  // Refused values leave the space as it was.
+  SearchSpace same;
+  for (double bad : {0.0, -1.0, 4.5, std::nan("")}) {
+    try {
+      same.scale_width(bad, "--multiplier");
+      FAIL() << bad;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("--multiplier: "), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(same, SearchSpace());
+  EXPECT_THROW(SearchSpace::from_json(R"({"width_multiplier": "wide"})"), Error);
+}
+
 TEST(SearchSpace, FromFileReportsUnreadableFiles) {
   try {
     SearchSpace::from_file("/nonexistent/space.json");

@@ -1,7 +1,7 @@
 #include "space/weights_file.h"
 
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <sstream>

@@ -1,9 +1,9 @@
 #include "train/trainer.h"
 
-#include <cstdint>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
