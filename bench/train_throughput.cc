@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
   const torch::Device device = mnas::resolve_train_device(device_spec, "--device");
   mnas::Network net(a);
   mnas::prepare_device(device);  // MNAS_GPU_CUDNN, MNAS_GPU_LAYOUT as the trainer reads them
-  const bool channels_last = !device.is_cuda() || mnas::gpu_tuning().channels_last;
+  const bool channels_last = mnas::channels_last_on(device);
   net->to(device);
   if (channels_last) mnas::to_channels_last(*net);
   net->train();

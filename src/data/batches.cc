@@ -88,8 +88,7 @@ torch::Tensor augmented_bytes(const Dataset& data, const torch::Tensor& indices,
 
 torch::Tensor batch_bytes(const Dataset& data, const torch::Tensor& indices,
                           const AugmentOptions* augment, std::mt19937_64* rng) {
-  const bool augmenting = augment != nullptr && (augment->pad > 0 || augment->flip);
-  return augmenting ? augmented_bytes(data, indices, *augment, *rng)
+  return augments(augment) ? augmented_bytes(data, indices, *augment, *rng)
                     : data.images.index_select(0, indices);
 }
 

@@ -32,6 +32,10 @@ struct AugmentOptions {
   int pad = 0;        // random crop after zero-padding this many pixels on each side
   bool flip = false;  // random horizontal flip
 };
+// Whether `augment` (nullptr: none) changes any image.
+inline bool augments(const AugmentOptions* augment) {
+  return augment != nullptr && (augment->pad > 0 || augment->flip);
+}
 
 // One batch: float images [B, C, H, W] (normalised, augmented when `augment` is given, resized
 // bilinearly to height × width when the data set's size differs) and int64 labels [B].

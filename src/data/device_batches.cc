@@ -37,12 +37,11 @@ Batch DeviceBatches::get(int64_t start, int64_t count, const AugmentOptions* aug
   const torch::Tensor idx = order_.narrow(0, start, count);
   if (resident_ == nullptr) return make_batch(data_, idx, norm_, height_, width_, augment, rng);
   const torch::Tensor on_device = order_on_device_.narrow(0, start, count);
-  const bool augmenting = augment != nullptr && (augment->pad > 0 || augment->flip);
   const torch::Tensor bytes =
-      augmenting ? batch_bytes(data_, idx, augment, rng)
-                       .pin_memory()
-                       .to(resident_->device, torch::kUInt8, /*non_blocking=*/true)
-                 : resident_->images.index_select(0, on_device);
+      augments(augment) ? batch_bytes(data_, idx, augment, rng)
+                              .pin_memory()
+                              .to(resident_->device, torch::kUInt8, /*non_blocking=*/true)
+                        : resident_->images.index_select(0, on_device);
   Batch b;
   b.images = normalized_images(bytes, mean_, std_, height_, width_);
   if (!channels_last_) b.images = b.images.contiguous();

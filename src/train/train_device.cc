@@ -86,6 +86,10 @@ const GpuTuning& gpu_tuning() {
   return tuning;
 }
 
+bool channels_last_on(const torch::Device& device) {
+  return !device.is_cuda() || gpu_tuning().channels_last;
+}
+
 void prepare_device(const torch::Device& device) {
   if (device.is_cuda()) at::globalContext().setUserEnabledCuDNN(gpu_tuning().cudnn);
 }
