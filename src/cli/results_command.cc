@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/results_print.h"
+#include "search/latency_check.h"
 #include "search/search_config.h"
 #include "search/search_loop.h"
 #include "space/error.h"
@@ -23,6 +24,10 @@ nlohmann::json latencies_json(const std::vector<DeviceLatency>& latencies) {
                    {"target_ms", d.target_ms},
                    {"ratio", d.ratio},
                    {"stats", nlohmann::json::parse(d.stats_json.empty() ? "{}" : d.stats_json)}};
+    if (d.measured_ms > 0) {  // a prediction confirmed on the device
+      j[d.device]["measured_ms"] = d.measured_ms;
+      j[d.device]["measured_target_ms"] = d.measured_target_ms;
+    }
   }
   return j;
 }
@@ -68,6 +73,45 @@ void print_table(const char* title, const std::vector<StoredTrial>& rows,
   }
 }
 
+// What the search's predicted latency came to against its measurements (latency_check.h).
+nlohmann::json latency_check_json(const std::vector<PredictionError>& errors,
+                                  const std::vector<StoredCalibration>& calibrations) {
+  nlohmann::json devices = nlohmann::json::array(), refits = nlohmann::json::array();
+  for (const PredictionError& e : errors) {
+    devices.push_back({{"device", e.device},
+                       {"measured", e.measured},
+                       {"median_abs_error", e.median_abs_error},
+                       {"bias", e.bias}});
+  }
+  for (const StoredCalibration& c : calibrations) {
+    refits.push_back({{"device", c.device},
+                      {"after_trials", c.after_trials},
+                      {"bias", c.bias},
+                      {"samples", c.samples},
+                      {"scale", c.scale},
+                      {"ms_per_mparam", c.ms_per_mparam},
+                      {"offset_ms", c.offset_ms}});
+  }
+  return {{"devices", devices}, {"refits", refits}};
+}
+
+void print_latency_check(const std::vector<PredictionError>& errors,
+                         const std::vector<StoredCalibration>& calibrations) {
+  for (const PredictionError& e : errors) {
+    std::printf(
+        "  device %s: latency predicted by a lookup table, checked on %d measured trials: median "
+        "error %.1f%%, bias %+.1f%%\n",
+        e.device.c_str(), e.measured, 100 * e.median_abs_error, 100 * e.bias);
+  }
+  for (const StoredCalibration& c : calibrations) {
+    std::printf(
+        "  device %s: the table's calibration refit after trial %lld (bias %+.1f%% over %d "
+        "measurements; now scale %.3f, %.4f ms/Mparam, offset %.4f ms)\n",
+        c.device.c_str(), static_cast<long long>(c.after_trials), 100 * c.bias, c.samples,
+        c.scale, c.ms_per_mparam, c.offset_ms);
+  }
+}
+
 }  // namespace
 
 void print_results(const Store& store, bool json, int top) {
@@ -90,6 +134,8 @@ void print_results(const Store& store, bool json, int top) {
   // T of the first device: fixed, or as the trials measured it alongside.
   double target_ms = config ? config->devices.front().target_ms : 0;
   if (!devices.empty()) target_ms = typical_target_ms(trials, devices.front());
+  const std::vector<PredictionError> prediction = prediction_errors(trials);
+  const std::vector<StoredCalibration> refits = store.latency_calibrations();
   if (json) {
     nlohmann::json top_json = nlohmann::json::array(), front_json = nlohmann::json::array(),
                    references_json = nlohmann::json::array(), fronts = nlohmann::json::object(),
@@ -123,6 +169,7 @@ void print_results(const Store& store, bool json, int top) {
                                 {"pareto_by_device", fronts},
                                 {"references", references_json},
                                 {"train_devices", store.train_devices()},
+                                {"latency_check", latency_check_json(prediction, refits)},
                                 {"config", config ? search_config_json(*config) : nlohmann::json()}}
                      .dump(2)
               << "\n";
@@ -151,6 +198,7 @@ void print_results(const Store& store, bool json, int top) {
                 how.c_str());
   }
   if (devices.empty()) std::printf("  target %.3f ms\n", target_ms);
+  print_latency_check(prediction, refits);
   print_table("Best by reward:", best, devices);
   if (devices.size() <= 1) {
     print_table("Pareto front (held-out accuracy vs latency):", pareto_front(trials), devices);
@@ -197,7 +245,8 @@ void add_results_command(CLI::App& app) {
   results->add_option("--top", *top, "Best trials to list (default 5)");
   results->add_flag("--json", r->second,
                     "Machine-readable output: trials, failed, target_ms, devices, targets_ms, top, "
-                    "pareto, pareto_by_device, references, config");
+                    "pareto, pareto_by_device, references, train_devices, latency_check (predicted "
+                    "latency against its measurements), config");
   results->callback([r, top] {
     if (!std::ifstream(r->first).good())
       throw Error("STORE: '" + r->first + "' does not exist", Error::Kind::kIo);

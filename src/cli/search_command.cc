@@ -61,6 +61,7 @@ struct SearchCommandOptions {
   int classes = 10, epochs = 1, batch = kDefaultBatch;
   int64_t train_images = 5000, holdout = 2000;
   double alpha = 0, beta = 0, failed_reward = 0, multiplier = 1.0;
+  double confirm_share = 0.05, drift_threshold = 0.05;
   std::vector<std::string> devices, targets, target_ms, latency_stats;
   // How to reach the devices (not stored).
   std::vector<std::string> token_files;
@@ -120,6 +121,8 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
   if (o.given("--holdout")) c.proxy.holdout = o.holdout;
   if (o.given("--batch")) c.batch = o.batch;
   if (o.given("--failed-reward")) c.failed_reward = o.failed_reward;
+  if (o.given("--confirm-share")) c.latency_check.confirm_share = o.confirm_share;
+  if (o.given("--drift-threshold")) c.latency_check.drift = o.drift_threshold;
   if (o.given("--device")) {
     // Devices named as before keep their targets; new ones start from the defaults.
     std::vector<DeviceObjective> devices;
@@ -164,6 +167,11 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
     // The surrogate's own latency unless devices were named: then real latency, synthetic accuracy.
     c.latency = c.evaluator == "surrogate" ? "surrogate" : "measured";
   }
+  if ((o.given("--confirm-share") || o.given("--drift-threshold")) &&
+      c.latency.rfind("lut:", 0) != 0) {
+    throw Error(std::string(o.given("--confirm-share") ? "--confirm-share" : "--drift-threshold") +
+                ": checks predicted latency; it goes with --latency lut:FILE");
+  }
   validate(c);
   return c;
 }
@@ -179,6 +187,8 @@ std::string flag_of(const std::string& field) {
       {"reward.preset", "--reward"},
       {"reward.alpha", "--alpha"},
       {"reward.beta", "--beta"},
+      {"latency_check.confirm_share", "--confirm-share"},
+      {"latency_check.drift", "--drift-threshold"},
       {"latency", "--latency"},
       {"evaluator", "--evaluator"},
       {"command_timeout", "--command-timeout"},
@@ -213,7 +223,10 @@ std::string describe_devices(const SearchConfig& c) {
                            : ", T = " + d.target + " timed alongside";
     out += ", " + d.latency_stat + ")";
   }
-  if (c.latency.rfind("lut:", 0) == 0) out += ", predicted by " + c.latency.substr(4);
+  if (c.latency.rfind("lut:", 0) == 0) {
+    out += ", predicted by " + c.latency.substr(4) + " (checked on this machine: every Pareto entry and " +
+           format_double(100 * c.latency_check.confirm_share) + "% of the rest)";
+  }
   return "devices " + out;
 }
 
@@ -229,6 +242,10 @@ std::string trial_latencies(const StoredTrial& t) {
     std::snprintf(buf, sizeof buf, "%s%s %.3f ms (%.2f T)", out.empty() ? "" : ", ",
                   t.latencies.size() > 1 ? d.device.c_str() : "lat", d.latency_ms, d.ratio);
     out += buf;
+    if (d.measured_ms > 0) {  // a prediction, confirmed on the device
+      std::snprintf(buf, sizeof buf, " [measured %.3f ms]", d.measured_ms);
+      out += buf;
+    }
   }
   return out;
 }
@@ -331,6 +348,15 @@ int run_search_command(const SearchCommandOptions& o) {
   so.time_budget_seconds = o.time_budget;
   so.reward = reward;
   so.failed_reward = config.failed_reward;
+  std::unique_ptr<LatencyCheck> latency_check;
+  if (objective && objective->predicts()) {
+    latency_check =
+        std::make_unique<LatencyCheck>(*objective, config.latency_check, config.seed);
+    so.latency_check = latency_check.get();
+    so.warn = [](const std::string& warning) {
+      std::fprintf(stderr, "mnas: warning: %s\n", warning.c_str());
+    };
+  }
   std::cerr << "mnas: search " << o.store << ": " << so.trials << " trials, strategy "
             << strategy->name() << ", evaluator " << evaluator->name()
             << (train_device.empty() ? "" : " (training on " + train_device + ")")
@@ -481,6 +507,15 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--latency", o->latency,
                   "measured (default: on the devices) or lut:FILE (a lookup table predicts this "
                   "machine's latency)");
+  cmd->add_option("--confirm-share", o->confirm_share,
+                  "With --latency lut:FILE: the share of trials (besides every one entering the "
+                  "Pareto front) also measured on this machine to check the table (default 0.05)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--drift-threshold", o->drift_threshold,
+                  "With --latency lut:FILE: the median bias of predictions over measurements "
+                  "beyond which the table's calibration is refit from the search's own "
+                  "measurements (default 0.05)")
+      ->check(CLI::Range(0.001, 1.0));
   cmd->add_option("--epochs", o->epochs, "Proxy training epochs (default 1)");
   cmd->add_option("--train-images", o->train_images, "Proxy training images (default 5000)");
   cmd->add_option("--holdout", o->holdout,

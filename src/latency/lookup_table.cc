@@ -464,14 +464,25 @@ void LookupTable::calibrate(Device& device, int samples, uint64_t seed,
   for (int i = 0; i < samples; ++i) {
     const Architecture a = space_.sample(rng);
     y.push_back(device.measure(a, {threads_, options}).median_ms);
-    rows.push_back({raw_sum_ms(a), static_cast<double>(estimate_cost(a).params) / 1e6, 1.0});
+    rows.push_back(calibration_row(a));
     if (progress) progress(i + 1, samples);
   }
-  const LatencyCalibration fit = fit_calibration(rows, y);
-  scale_ = fit.scale;
-  ms_per_mparam_ = fit.ms_per_mparam;
-  offset_ms_ = fit.offset_ms;
+  set_calibration(fit_calibration(rows, y));
   calibration_samples_ = samples;
+}
+
+std::array<double, 3> LookupTable::calibration_row(const Architecture& arch) const {
+  return {raw_sum_ms(arch), static_cast<double>(estimate_cost(arch).params) / 1e6, 1.0};
+}
+
+void LookupTable::set_calibration(const LatencyCalibration& c) {
+  if (!(c.scale > 0) || !std::isfinite(c.scale) || !std::isfinite(c.ms_per_mparam) ||
+      !std::isfinite(c.offset_ms)) {
+    throw Error("lookup table: a calibration needs a finite scale > 0 and finite terms");
+  }
+  scale_ = c.scale;
+  ms_per_mparam_ = c.ms_per_mparam;
+  offset_ms_ = c.offset_ms;
 }
 
 void LookupTable::require_device(const DeviceInfo& device) const {

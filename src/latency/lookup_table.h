@@ -84,6 +84,12 @@ class LookupTable {
   // (another space or input) or is not complete.
   double predict_ms(const Architecture& arch) const;
   double raw_sum_ms(const Architecture& arch) const;  // Σ entries, uncalibrated
+  // What fit_calibration takes of `arch`: {Σ entries, Mparams, 1}.
+  std::array<double, 3> calibration_row(const Architecture& arch) const;
+  LatencyCalibration calibration() const { return {scale_, ms_per_mparam_, offset_ms_}; }
+  // Replaces the calibration (a search refitting it from its own measurements: search/
+  // latency_check.h). Throws mnas::Error unless the scale is > 0 and every term finite.
+  void set_calibration(const LatencyCalibration& calibration);
 
   // Throws mnas::Error unless the table was measured on this kind of device (CPU model and
   // engine version), e.g. before resuming a build or checking predictions there.

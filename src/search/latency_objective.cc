@@ -44,6 +44,45 @@ LatencyObjective::LatencyObjective(std::vector<Target> targets, TimingRequest re
   validate(request_);
 }
 
+std::pair<LatencyResult, LatencyResult> LatencyObjective::measure_device(Target& t,
+                                                                       const Architecture& arch) {
+  MNAS_ASSERT(t.device != nullptr);
+  if (t.objective.target_ms > 0) return {t.device->measure(arch, request_), LatencyResult{}};
+  const PairedLatency p = t.device->measure_paired(arch, t.reference, request_);
+  return {p.candidate, p.reference};
+}
+
+bool LatencyObjective::predicts() const {
+  for (const Target& t : targets_) {
+    if (t.table && t.device) return true;
+  }
+  return false;
+}
+
+void LatencyObjective::confirm(const Architecture& arch, std::vector<DeviceLatency>& latencies) {
+  MNAS_ASSERT(latencies.size() == targets_.size());
+  for (size_t i = 0; i < targets_.size(); ++i) {
+    Target& t = targets_[i];
+    if (!t.table || !t.device) continue;
+    const DeviceObjective& o = t.objective;
+    try {
+      const auto [candidate, reference] = measure_device(t, arch);
+      latencies[i].measured_ms = statistic(candidate, o.latency_stat);
+      latencies[i].measured_target_ms =
+          o.target_ms > 0 ? o.target_ms : t.factor * statistic(reference, o.latency_stat);
+    } catch (const DeviceUnreachable&) {
+      throw;
+    } catch (const Error& e) {
+      throw Error("confirming the predicted latency on device " + o.name + ": " + e.what(),
+                  e.kind());
+    }
+    if (!(latencies[i].measured_ms > 0) || !(latencies[i].measured_target_ms > 0)) {
+      throw Error("confirming the predicted latency on device " + o.name +
+                  ": a measurement of no time");
+    }
+  }
+}
+
 std::vector<std::pair<std::string, DeviceInfo>> LatencyObjective::check_devices() {
   std::vector<std::pair<std::string, DeviceInfo>> out;
   for (Target& t : targets_) {
@@ -65,12 +104,8 @@ std::vector<DeviceLatency> LatencyObjective::measure(const Architecture& arch) {
       if (t.table) {
         candidate = predicted(*t.table, arch);
         if (paired) reference = predicted(*t.table, t.reference);
-      } else if (paired) {
-        const PairedLatency p = t.device->measure_paired(arch, t.reference, request_);
-        candidate = p.candidate;
-        reference = p.reference;
       } else {
-        candidate = t.device->measure(arch, request_);
+        std::tie(candidate, reference) = measure_device(t, arch);
       }
       d.latency_ms = statistic(candidate, o.latency_stat);
       d.target_ms = paired ? t.factor * statistic(reference, o.latency_stat) : o.target_ms;
@@ -113,6 +148,8 @@ std::unique_ptr<LatencyObjective> make_latency_objective(const SearchConfig& c,
         throw Error("latency: " + std::string(e.what()));
       }
       t.table = table;
+      // The same machine, to confirm predictions while the search runs (latency_check.h).
+      t.device = open_any_device("local", RemoteOptions{}, "devices." + o.name);
     } else {
       RemoteOptions remote;
       const auto own = access.tokens.find(o.name);

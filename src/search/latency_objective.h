@@ -27,7 +27,7 @@ class LatencyObjective {
  public:
   struct Target {
     DeviceObjective objective;
-    std::shared_ptr<Device> device;      // measures; or
+    std::shared_ptr<Device> device;      // measures (with a table: confirms its predictions)
     std::shared_ptr<LookupTable> table;  // predicts
     Architecture reference;              // the target model at the search's input
     double factor = 1.0;                 // T = factor · the reference's statistic
@@ -41,6 +41,13 @@ class LatencyObjective {
   // refuses or fails the measurement (the trial fails).
   std::vector<DeviceLatency> measure(const Architecture& arch);
 
+  // Whether a device's latency is predicted by a lookup table that can be confirmed there.
+  bool predicts() const;
+  // Measures `arch` on each predicted device (as measure() would without its table) and sets
+  // measured_ms and measured_target_ms of that device in `latencies` (measure()'s result).
+  // Throws as measure() does.
+  void confirm(const Architecture& arch, std::vector<DeviceLatency>& latencies);
+
   // Asks every device who it is (at the start of a search: a wrong token or address shows at
   // once). Throws as measure() does.
   std::vector<std::pair<std::string, DeviceInfo>> check_devices();
@@ -48,6 +55,9 @@ class LatencyObjective {
   const std::vector<Target>& targets() const { return targets_; }
 
  private:
+  // The candidate's (and the target model's, when T is one) measurement on t.device.
+  std::pair<LatencyResult, LatencyResult> measure_device(Target& t, const Architecture& arch);
+
   std::vector<Target> targets_;
   TimingRequest request_;
 };

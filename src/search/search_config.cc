@@ -156,6 +156,12 @@ void validate(const SearchConfig& c) {
       throw Error(p + ".latency_stat: '" + d.latency_stat + "'; use median or p90");
     }
   }
+  if (!(c.latency_check.confirm_share >= 0 && c.latency_check.confirm_share <= 1)) {
+    throw Error("latency_check.confirm_share: must be in [0, 1]");
+  }
+  if (!(c.latency_check.drift > 0 && c.latency_check.drift <= 1)) {
+    throw Error("latency_check.drift: must be in (0, 1]");
+  }
   if (c.batch < 1 || c.batch > 10000) throw Error("batch: must be in [1, 10000]");
   if (!std::isfinite(c.failed_reward)) throw Error("failed reward: must be finite");
   if (c.proxy.epochs < 1 || c.proxy.epochs > 1000)
@@ -175,6 +181,8 @@ Json search_config_json(const SearchConfig& c) {
           {"reward", {{"preset", c.reward}, {"alpha", c.alpha}, {"beta", c.beta}}},
           {"latency", c.latency},
           {"devices", devices},
+          {"latency_check",
+           {{"confirm_share", c.latency_check.confirm_share}, {"drift", c.latency_check.drift}}},
           {"evaluator", c.evaluator},
           {"command_timeout", c.command_timeout},
           {"proxy",
@@ -201,7 +209,8 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
       jf::reject_unknown_keys(
           j,
           {"format", "strategy", "seed", "space_file", "space", "reward", "latency", "devices",
-           "evaluator", "command_timeout", "proxy", "batch", "failed_reward", "created_by"},
+           "latency_check", "evaluator", "command_timeout", "proxy", "batch", "failed_reward",
+           "created_by"},
           path);
       if (text(j, "format", path) != kFormat) {
         throw Error(field("format") + ": not '" + kFormat + "' (written by a newer mnas?)");
@@ -242,6 +251,15 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
         o.target_ms = jf::as_double(jf::required(d, "target_ms", p), jf::child(p, "target_ms"));
         o.latency_stat = text(d, "latency_stat", p);
         c.devices.push_back(o);
+      }
+      if (j.contains("latency_check")) {  // absent in configurations written before it
+        const Json& lc = j["latency_check"];
+        const std::string p = field("latency_check");
+        jf::require_object(lc, p);
+        jf::reject_unknown_keys(lc, {"confirm_share", "drift"}, p);
+        c.latency_check.confirm_share =
+            jf::as_double(jf::required(lc, "confirm_share", p), p + ".confirm_share");
+        c.latency_check.drift = jf::as_double(jf::required(lc, "drift", p), p + ".drift");
       }
       c.evaluator = text(j, "evaluator", path);
       if (j.contains("command_timeout")) {  // absent in configurations written before it

@@ -38,6 +38,15 @@ struct ProxyRecipe {
   int64_t holdout = 2000;                 // held-out training images scored; Default: 2,000
 };
 
+// How a search with predicted latency (latency "lut:FILE") checks its predictions
+// (search/latency_check.h): every trial that enters the Pareto front, and this share of the
+// others at random, is also measured on the device; when the median bias of the predictions
+// exceeds `drift`, the table's calibration is refit from those measurements.
+struct LatencyCheckOptions {
+  double confirm_share = 0.05;  // in [0, 1]; Default: 5% of the trials off the front
+  double drift = 0.05;          // in (0, 1]; Default: 5%, `mnas lut check`'s bound
+};
+
 // Everything that defines a search: stored with it (the store's config, as JSON), so that a
 // resumed search — or any other process — rebuilds the same search from the store. Per-run
 // settings (trials to reach, time budget, threads, tokens) are not part of it.
@@ -54,6 +63,7 @@ struct SearchConfig {
   // evaluator only: for trying strategies).
   std::string latency = "measured";
   std::vector<DeviceObjective> devices = {DeviceObjective{}};  // Default: this machine
+  LatencyCheckOptions latency_check;  // with latency lut:FILE
   // proxy (proxy training) | surrogate (synthetic accuracy) | cmd:COMMAND (the user's trainer,
   // search/command_evaluator.h); Default: proxy
   std::string evaluator = "proxy";

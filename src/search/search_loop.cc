@@ -58,10 +58,17 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
   int64_t evaluated_here = 0;
 
   // Stores one finished trial (its evaluation, or one served from an earlier trial) at once.
-  const auto record = [&](StoredTrial& st, const Evaluation& e, double seconds) {
+  if (o.latency_check) o.latency_check->restore(store);
+  const auto record = [&](StoredTrial& st, const Evaluation& e, double seconds,
+                          const Architecture& arch) {
     set_result(st, e, score(e, o.reward, o.failed_reward));
     st.metrics_json = e.metrics_json;
     st.seconds = seconds;
+    if (o.latency_check) {
+      if (const auto warning = o.latency_check->review(store, st, arch); warning && o.warn) {
+        o.warn(*warning);
+      }
+    }
     store.add_trial(st);
     ++done;
     ++evaluated_here;
@@ -128,7 +135,7 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
           e.latencies = previous->latencies;
           e.metrics_json = previous->metrics_json;
           trials[i].cached = true;
-          record(trials[i], e, 0.0);
+          record(trials[i], e, 0.0, proposals[i].arch);
           finished[i] = true;
           continue;
         }
@@ -142,7 +149,8 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
       --running;
       record(trials[i], e,
              std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at[i])
-                 .count());
+                 .count(),
+             proposals[i].arch);
       finished[i] = true;
     }
     if (stopping || std::find(finished.begin(), finished.end(), false) != finished.end()) return;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "search/latency_check.h"
 #include "search/latency_objective.h"
 #include "search/reward.h"
 #include "search/search_config.h"
@@ -24,6 +25,11 @@ struct SearchOptions {
   // When it turns true (a Ctrl-C), no new trial starts: run_search returns after the current
   // one is stored. Default: none.
   const std::atomic<bool>* stop = nullptr;
+  // With predicted latency: confirms predictions on the device and refits the table when they
+  // drift (restored from the store when the search starts); its warnings go to `warn`.
+  // Default: none.
+  LatencyCheck* latency_check = nullptr;
+  std::function<void(const std::string&)> warn;
 };
 
 // Runs the evaluations of a search: one at a time here (LocalTrialRunner), or many at once on

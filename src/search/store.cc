@@ -18,6 +18,7 @@
 #include "search/trial_latencies.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
+#include "space/json_fields.h"
 #include "space/number_format.h"
 
 namespace mnas {
@@ -480,6 +481,60 @@ void Store::add_train_device(const std::string& device) {
   if (std::find(devices.begin(), devices.end(), device) != devices.end()) return;
   devices.push_back(device);
   set_value("train_devices", nlohmann::json(devices).dump());
+}
+
+std::vector<StoredCalibration> Store::latency_calibrations() const {
+  const std::string text = value("latency_calibrations");
+  if (text.empty()) return {};
+  const std::string where = "store '" + path_ + "': search.latency_calibrations";
+  std::vector<StoredCalibration> out;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    if (!j.is_array() || j.size() > 100000) throw Error(where + ": not a list");
+    for (size_t i = 0; i < j.size(); ++i) {
+      const std::string p = json_fields::element(where, i);
+      const nlohmann::json& e = j[i];
+      json_fields::require_object(e, p);
+      json_fields::reject_unknown_keys(
+          e, {"device", "after_trials", "bias", "samples", "scale", "ms_per_mparam", "offset_ms"},
+          p);
+      StoredCalibration c;
+      c.device = json_fields::as_string(json_fields::required(e, "device", p), p + ".device");
+      if (c.device.empty() || c.device.size() > 32) throw Error(p + ".device: not a device name");
+      c.after_trials = json_fields::as_int(json_fields::required(e, "after_trials", p),
+                                           p + ".after_trials");
+      c.samples = static_cast<int>(
+          json_fields::as_int(json_fields::required(e, "samples", p), p + ".samples"));
+      c.bias = json_fields::as_double(json_fields::required(e, "bias", p), p + ".bias");
+      c.scale = json_fields::as_double(json_fields::required(e, "scale", p), p + ".scale");
+      c.ms_per_mparam = json_fields::as_double(json_fields::required(e, "ms_per_mparam", p),
+                                               p + ".ms_per_mparam");
+      c.offset_ms =
+          json_fields::as_double(json_fields::required(e, "offset_ms", p), p + ".offset_ms");
+      if (c.after_trials < 0 || c.samples < 2 || !(c.scale > 0) || !(c.bias > -1)) {
+        throw Error(p + ": out of range (after_trials ≥ 0, samples ≥ 2, scale > 0, bias > -1)");
+      }
+      out.push_back(c);
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(where + ": damaged (" + std::string(e.what()) + ")", Error::Kind::kIo);
+  } catch (const Error& e) {
+    throw Error(e.what(), Error::Kind::kIo);
+  }
+  return out;
+}
+
+void Store::add_latency_calibration(const StoredCalibration& c) {
+  MNAS_ASSERT(c.samples >= 2 && c.scale > 0);
+  std::vector<StoredCalibration> all = latency_calibrations();
+  all.push_back(c);
+  nlohmann::json list = nlohmann::json::array();
+  for (const StoredCalibration& o : all) {
+    list.push_back({{"device", o.device}, {"after_trials", o.after_trials}, {"bias", o.bias},
+                    {"samples", o.samples}, {"scale", o.scale},
+                    {"ms_per_mparam", o.ms_per_mparam}, {"offset_ms", o.offset_ms}});
+  }
+  set_value("latency_calibrations", list.dump());
 }
 
 bool Store::has_column(const char* table, const char* column) const {

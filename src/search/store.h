@@ -43,6 +43,16 @@ struct StoredReference {
   double seconds = 0;
 };
 
+// A lookup table's calibration as a search refit it from its own measurements
+// (search/latency_check.h), kept in order; the table file itself is never written.
+struct StoredCalibration {
+  std::string device;        // the search's device name
+  int64_t after_trials = 0;  // trials in the store when it was refit
+  double bias = 0;           // median (predicted / measured) − 1 that called for it
+  int samples = 0;           // measurements it was fit on
+  double scale = 1, ms_per_mparam = 0, offset_ms = 0;
+};
+
 // The SQLite file of one search: its configuration, every trial, the strategy's checkpoints.
 // WAL journal; every write is a transaction, so a killed process leaves the last committed state.
 // Not thread-safe.
@@ -90,6 +100,10 @@ class Store {
   // the order first used; validated when read (kIo on damage).
   std::vector<std::string> train_devices() const;
   void add_train_device(const std::string& device);  // no-op when already recorded
+
+  // The refits of a predicted latency's calibration, oldest first; validated when read (kIo).
+  std::vector<StoredCalibration> latency_calibrations() const;
+  void add_latency_calibration(const StoredCalibration& calibration);
 
   void add_trial(const StoredTrial& trial);  // one transaction
   std::vector<StoredTrial> trials() const;   // in id order

@@ -267,6 +267,45 @@ TEST(Store, RecordsEachTrainingDeviceOnceAndValidatesThemWhenReadBack) {
   std::remove(path.c_str());
 }
 
+TEST(Store, KeepsLatencyCalibrationsInOrderAndValidatesThemWhenReadBack) {
+  const std::string path = temp_store("calibrations");
+  {
+    Store s(path, Store::Mode::kCreate);
+    EXPECT_TRUE(s.latency_calibrations().empty());
+    s.add_latency_calibration({"local", 12, -0.2, 12, 1.25, 0.01, 0.002});
+    s.add_latency_calibration({"local", 40, 0.08, 30, 1.15, 0.0, 0.001});
+  }
+  {
+    const Store s(path, Store::Mode::kReadOnly);
+    const std::vector<StoredCalibration> c = s.latency_calibrations();
+    ASSERT_EQ(c.size(), 2u);
+    EXPECT_EQ(c[0].after_trials, 12);
+    EXPECT_DOUBLE_EQ(c[0].bias, -0.2);
+    EXPECT_DOUBLE_EQ(c[1].scale, 1.15);
+    EXPECT_EQ(c[1].samples, 30);
+  }
+  const std::string good = R"({"device":"local","after_trials":1,"bias":0.1,"samples":5,)"
+                           R"("scale":1,"ms_per_mparam":0,"offset_ms":0)";
+  for (const std::string& bad :
+       {std::string("not json"), std::string("{}"), "[" + good + ",\"x\":1}]",
+        "[" + std::string(R"({"device":"local","after_trials":1,"bias":0.1,"samples":5,)"
+                          R"("scale":0,"ms_per_mparam":0,"offset_ms":0})") + "]",
+        "[" + std::string(R"({"device":"","after_trials":1,"bias":0.1,"samples":5,)"
+                          R"("scale":1,"ms_per_mparam":0,"offset_ms":0})") + "]",
+        "[" + std::string(R"({"device":"local","after_trials":1,"bias":0.1,"samples":1,)"
+                          R"("scale":1,"ms_per_mparam":0,"offset_ms":0})") + "]"}) {
+    const std::string copy = temp_store("calibrations_copy");
+    std::ofstream(copy, std::ios::binary) << slurp(path);
+    std::string quoted;
+    for (char c : bad) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    tamper(copy, "UPDATE search SET value = '" + quoted + "' WHERE key = 'latency_calibrations'");
+    const Store s(copy, Store::Mode::kReadOnly);
+    expect_error([&] { s.latency_calibrations(); }, "search.latency_calibrations");
+    std::remove(copy.c_str());
+  }
+  std::remove(path.c_str());
+}
+
 TEST(Finalists, AccuracyAtEqualLatencyIsReadOffTheCurve) {
   const std::vector<FinalVariant> v = {finalist("mobilenetv2", 0.5, 0.80, 1.0),
                                        finalist("mobilenetv2", 1.0, 0.90, 3.0),

@@ -15,6 +15,10 @@ struct DeviceLatency {
   double target_ms = 0;    // T: fixed, or the target model's statistic timed alongside
   double ratio = 0;        // LAT / T as the reward uses it (of one paired measurement)
   std::string stats_json;  // the measurement(s) with their statistics and provenance
+  // When latency_ms is a lookup table's prediction that was confirmed on the device
+  // (latency_check.h): the measured LAT and T (0: not measured).
+  double measured_ms = 0;
+  double measured_target_ms = 0;
 };
 
 // What an evaluator measured for one architecture.

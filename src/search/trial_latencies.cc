@@ -10,12 +10,17 @@ namespace mnas {
 std::string encode_latencies(const std::vector<DeviceLatency>& latencies) {
   nlohmann::json devices = nlohmann::json::array();
   for (const DeviceLatency& d : latencies) {
-    devices.push_back({{"device", d.device},
-                       {"latency_ms", d.latency_ms},
-                       {"target_ms", d.target_ms},
-                       {"ratio", d.ratio},
-                       {"stats", d.stats_json.empty() ? nlohmann::json::object()
-                                                      : nlohmann::json::parse(d.stats_json)}});
+    nlohmann::json j = {{"device", d.device},
+                        {"latency_ms", d.latency_ms},
+                        {"target_ms", d.target_ms},
+                        {"ratio", d.ratio},
+                        {"stats", d.stats_json.empty() ? nlohmann::json::object()
+                                                       : nlohmann::json::parse(d.stats_json)}};
+    if (d.measured_ms > 0) {
+      j["measured_ms"] = d.measured_ms;
+      j["measured_target_ms"] = d.measured_target_ms;
+    }
+    devices.push_back(std::move(j));
   }
   return nlohmann::json{{"devices", devices}}.dump();
 }
@@ -47,6 +52,10 @@ std::vector<DeviceLatency> decode_latencies(const std::string& text, const std::
     l.latency_ms = positive("latency_ms");
     l.target_ms = positive("target_ms");
     l.ratio = positive("ratio");
+    if (d.contains("measured_ms")) {  // a prediction confirmed on the device
+      l.measured_ms = positive("measured_ms");
+      l.measured_target_ms = positive("measured_target_ms");
+    }
     if (d.contains("stats")) l.stats_json = d["stats"].dump();
     out.push_back(std::move(l));
   }

@@ -1,0 +1,367 @@
+#!/usr/bin/env python3
+"""Turns the experiments' search stores into the charts (SVG) and tables (Markdown) of
+docs/experiments.md. Standard library only: stores are read with sqlite3 in read-only mode, the
+charts are written as plain SVG.
+
+  analyze.py strategies --out PREFIX --trials N LABEL:STORE ...
+  analyze.py histograms --out PREFIX LABEL:STORE ...
+  analyze.py fronts     --out PREFIX [--reference NAME:ACC:RATIO ...] LABEL:STORE ...
+
+Latency is judged as the reward does, as the ratio LAT/T of each trial (T: the target model
+timed or predicted alongside it), so that stores with different T are comparable. Hypervolume:
+the area dominated by the done trials in (LAT/T, accuracy), with the reference point
+(LAT/T = 2, accuracy 0) — the issue's (accuracy 0, latency 2T).
+"""
+import argparse
+import json
+import math
+import sqlite3
+import statistics
+import sys
+from collections import OrderedDict
+
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]
+
+
+def fail(message):
+    print(f"analyze.py: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+class Trial:
+    __slots__ = ("step", "idx", "status", "accuracy", "latency_ms", "ratio", "reward", "seconds",
+                 "canonical", "measured_ratio", "extra")
+
+    def __init__(self, **kw):
+        for k in self.__slots__:
+            setattr(self, k, kw.get(k))
+
+
+def load_trials(path):
+    """Every trial of a store in proposal order (step, index)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        rows = db.execute("SELECT step, idx, status, accuracy, latency_ms, reward, latency_json, "
+                          "seconds, canonical FROM trials ORDER BY step, idx").fetchall()
+        db.close()
+    except sqlite3.Error as e:
+        fail(f"{path}: {e}")
+    trials = []
+    for step, idx, status, acc, lat, reward, latency_json, seconds, canonical in rows:
+        ratio = None
+        if latency_json:
+            devices = json.loads(latency_json).get("devices") or []
+            if devices:
+                ratio = devices[0]["ratio"]
+        trials.append(Trial(step=step, idx=idx, status=status, accuracy=acc, latency_ms=lat,
+                            ratio=ratio, reward=reward, seconds=seconds, canonical=canonical))
+    if not trials:
+        fail(f"{path}: no trials")
+    return trials
+
+
+def front(points):
+    """Non-dominated (ratio, accuracy) points, ratio ascending: fast and accurate."""
+    best = []
+    for r, a in sorted(points, key=lambda p: (p[0], -p[1])):
+        if not best or a > best[-1][1]:
+            best.append((r, a))
+    return best
+
+
+def hypervolume(points, ref_ratio=2.0):
+    area, prev_acc = 0.0, 0.0
+    for r, a in front([p for p in points if p[0] < ref_ratio]):
+        area += (ref_ratio - r) * (a - prev_acc)
+        prev_acc = a
+    return area
+
+
+def curves(trials, n):
+    """Best reward and hypervolume after each of the first n trials."""
+    best, hv, points, b = [], [], [], 0.0
+    for t in trials[:n]:
+        if t.status == "done":
+            b = max(b, t.reward)
+            if t.ratio is not None:
+                points.append((t.ratio, t.accuracy))
+        best.append(b)
+        hv.append(hypervolume(points))
+    return best, hv
+
+
+# ---------------------------------------------------------------- SVG
+class Chart:
+    """A line/scatter chart in plain SVG: one plot area, axes with ticks, a legend."""
+
+    def __init__(self, title, xlabel, ylabel, xs, ys, width=560, height=340):
+        self.title, self.xlabel, self.ylabel = title, xlabel, ylabel
+        self.x0, self.x1 = xs
+        self.y0, self.y1 = ys
+        self.w, self.h = width, height
+        self.left, self.right, self.top, self.bottom = 62, 150, 34, 46
+        self.items, self.legend = [], []
+
+    def px(self, x):
+        return self.left + (x - self.x0) / (self.x1 - self.x0) * (self.w - self.left - self.right)
+
+    def py(self, y):
+        return self.h - self.bottom - (y - self.y0) / (self.y1 - self.y0) * (
+            self.h - self.top - self.bottom)
+
+    def line(self, xs, ys, color, label=None, dash=False):
+        pts = " ".join(f"{self.px(x):.1f},{self.py(y):.1f}" for x, y in zip(xs, ys))
+        d = ' stroke-dasharray="5,3"' if dash else ""
+        self.items.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.8"{d} '
+                          f'points="{pts}"/>')
+        if label:
+            self.legend.append((label, color, "line"))
+
+    def band(self, xs, lo, hi, color):
+        pts = [f"{self.px(x):.1f},{self.py(y):.1f}" for x, y in zip(xs, hi)]
+        pts += [f"{self.px(x):.1f},{self.py(y):.1f}" for x, y in zip(reversed(xs), reversed(lo))]
+        self.items.append(f'<polygon fill="{color}" fill-opacity="0.15" stroke="none" '
+                          f'points="{" ".join(pts)}"/>')
+
+    def dots(self, xs, ys, color, label=None, r=2.6, marker="circle"):
+        for x, y in zip(xs, ys):
+            if marker == "square":
+                self.items.append(f'<rect x="{self.px(x) - r:.1f}" y="{self.py(y) - r:.1f}" '
+                                  f'width="{2 * r}" height="{2 * r}" fill="{color}"/>')
+            else:
+                self.items.append(f'<circle cx="{self.px(x):.1f}" cy="{self.py(y):.1f}" r="{r}" '
+                                  f'fill="{color}" fill-opacity="0.75"/>')
+        if label:
+            self.legend.append((label, color, marker))
+
+    def bars(self, edges, counts, color, label, offset, width):
+        for (a, b), c in zip(zip(edges, edges[1:]), counts):
+            if c == 0:
+                continue
+            x = self.px(a) + offset * (self.px(b) - self.px(a))
+            w = width * (self.px(b) - self.px(a))
+            self.items.append(f'<rect x="{x:.1f}" y="{self.py(c):.1f}" width="{w:.1f}" '
+                              f'height="{self.py(0) - self.py(c):.1f}" fill="{color}" '
+                              f'fill-opacity="0.8"/>')
+        self.legend.append((label, color, "square"))
+
+    def vline(self, x, label, color="#555"):
+        self.items.append(f'<line x1="{self.px(x):.1f}" x2="{self.px(x):.1f}" '
+                          f'y1="{self.py(self.y0):.1f}" y2="{self.py(self.y1):.1f}" '
+                          f'stroke="{color}" stroke-dasharray="2,3"/>')
+        self.items.append(f'<text x="{self.px(x) + 3:.1f}" y="{self.py(self.y1) + 10:.1f}" '
+                          f'font-size="10" fill="{color}">{label}</text>')
+
+    @staticmethod
+    def ticks(lo, hi, n=5):
+        span = hi - lo
+        step = 10 ** math.floor(math.log10(span / n)) if span > 0 else 1
+        for m in (1, 2, 5, 10):
+            if span / (step * m) <= n:
+                step *= m
+                break
+        t = math.ceil(lo / step) * step
+        out = []
+        while t <= hi + 1e-12:
+            out.append(round(t, 10))
+            t += step
+        return out
+
+    def svg(self):
+        out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.w}" height="{self.h}" '
+               f'font-family="sans-serif" font-size="11">',
+               f'<rect width="{self.w}" height="{self.h}" fill="white"/>',
+               f'<text x="{self.left}" y="18" font-size="13" font-weight="bold">'
+               f'{self.title}</text>']
+        xa, xb, ya, yb = self.px(self.x0), self.px(self.x1), self.py(self.y0), self.py(self.y1)
+        out.append(f'<rect x="{xa:.1f}" y="{yb:.1f}" width="{xb - xa:.1f}" height="{ya - yb:.1f}"'
+                   f' fill="none" stroke="#333"/>')
+        for t in self.ticks(self.x0, self.x1):
+            out.append(f'<line x1="{self.px(t):.1f}" x2="{self.px(t):.1f}" y1="{ya:.1f}" '
+                       f'y2="{ya + 4:.1f}" stroke="#333"/>')
+            out.append(f'<text x="{self.px(t):.1f}" y="{ya + 16:.1f}" text-anchor="middle">'
+                       f'{t:g}</text>')
+        for t in self.ticks(self.y0, self.y1):
+            out.append(f'<line x1="{xa - 4:.1f}" x2="{xb:.1f}" y1="{self.py(t):.1f}" '
+                       f'y2="{self.py(t):.1f}" stroke="#ddd"/>')
+            out.append(f'<text x="{xa - 6:.1f}" y="{self.py(t) + 4:.1f}" text-anchor="end">'
+                       f'{t:g}</text>')
+        out.append(f'<text x="{(xa + xb) / 2:.1f}" y="{self.h - 8}" text-anchor="middle">'
+                   f'{self.xlabel}</text>')
+        out.append(f'<text transform="translate(14,{(ya + yb) / 2:.1f}) rotate(-90)" '
+                   f'text-anchor="middle">{self.ylabel}</text>')
+        out += self.items
+        for i, (label, color, kind) in enumerate(self.legend):
+            y = self.top + 8 + 16 * i
+            x = self.w - self.right + 12
+            if kind == "line":
+                out.append(f'<line x1="{x}" x2="{x + 16}" y1="{y}" y2="{y}" stroke="{color}" '
+                           f'stroke-width="2"/>')
+            else:
+                out.append(f'<rect x="{x + 4}" y="{y - 4}" width="8" height="8" fill="{color}"/>')
+            out.append(f'<text x="{x + 22}" y="{y + 4}">{label}</text>')
+        out.append("</svg>")
+        return "\n".join(out) + "\n"
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    print(f"analyze.py: wrote {path}", file=sys.stderr)
+
+
+def labelled(specs):
+    groups = OrderedDict()
+    for spec in specs:
+        if ":" not in spec:
+            fail(f"'{spec}': expected LABEL:STORE")
+        label, path = spec.split(":", 1)
+        groups.setdefault(label, []).append(path)
+    return groups
+
+
+def mean_sd(values):
+    m = statistics.mean(values)
+    return m, (statistics.stdev(values) if len(values) > 1 else 0.0)
+
+
+# ---------------------------------------------------------------- experiments
+def cmd_strategies(args):
+    groups = labelled(args.stores)
+    n = args.trials
+    rows, series = [], OrderedDict()
+    for label, paths in groups.items():
+        bests, hvs, finals = [], [], []
+        for p in paths:
+            trials = load_trials(p)
+            if len(trials) < n:
+                fail(f"{p}: {len(trials)} trials, fewer than {n}")
+            b, h = curves(trials, n)
+            bests.append(b)
+            hvs.append(h)
+            finals.append((b[-1], h[-1], b[n // 2 - 1], h[n // 2 - 1]))
+        series[label] = (bests, hvs)
+        rows.append((label, len(paths), mean_sd([f[0] for f in finals]),
+                     mean_sd([f[1] for f in finals]), mean_sd([f[2] for f in finals]),
+                     mean_sd([f[3] for f in finals]), [f[0] for f in finals]))
+    xs = list(range(1, n + 1))
+    for key, name, idx in (("reward", "best reward", 0), ("hypervolume", "Pareto hypervolume", 1)):
+        lo = min(min(min(c) for c in series[l][idx]) for l in series)
+        hi = max(max(max(c) for c in series[l][idx]) for l in series)
+        pad = (hi - lo) * 0.05 or 0.01
+        chart = Chart(f"{name} over trials (mean of seeds; band: min-max)", "trials", name,
+                      (1, n), (lo - pad, hi + pad))
+        for i, (label, curves_) in enumerate(series.items()):
+            c = curves_[idx]
+            mean = [statistics.mean(v) for v in zip(*c)]
+            chart.band(xs, [min(v) for v in zip(*c)], [max(v) for v in zip(*c)],
+                       PALETTE[i % len(PALETTE)])
+            chart.line(xs, mean, PALETTE[i % len(PALETTE)], label)
+        write(f"{args.out}_{key}.svg", chart.svg())
+    md = ["| strategy | seeds | best reward at %d | hypervolume at %d | best reward at %d | "
+          "hypervolume at %d | best reward per seed |" % (n, n, n // 2, n // 2),
+          "|---|---|---|---|---|---|---|"]
+    for label, k, b, h, b2, h2, per in rows:
+        md.append(f"| {label} | {k} | {b[0]:.4f} ± {b[1]:.4f} | {h[0]:.4f} ± {h[1]:.4f} | "
+                  f"{b2[0]:.4f} ± {b2[1]:.4f} | {h2[0]:.4f} ± {h2[1]:.4f} | "
+                  f"{', '.join(f'{x:.4f}' for x in per)} |")
+    write(f"{args.out}.md", "\n".join(md) + "\n")
+
+
+def cmd_histograms(args):
+    groups = labelled(args.stores)
+    ratios = OrderedDict()
+    for label, paths in groups.items():
+        ratios[label] = [t.ratio for p in paths for t in load_trials(p)
+                         if t.status == "done" and t.ratio is not None]
+    hi = max(max(v) for v in ratios.values())
+    edges = [i * 0.1 for i in range(int(math.ceil(hi / 0.1)) + 1)]
+    counts = OrderedDict()
+    for label, v in ratios.items():
+        c = [0] * (len(edges) - 1)
+        for r in v:
+            c[min(int(r / 0.1), len(c) - 1)] += 1
+        counts[label] = c
+    top = max(max(c) for c in counts.values())
+    chart = Chart("latency of the sampled models", "LAT / T", "models", (0, edges[-1]),
+                  (0, top * 1.1))
+    k = len(counts)
+    for i, (label, c) in enumerate(counts.items()):
+        chart.bars(edges, c, PALETTE[i % len(PALETTE)], label, i / k, 1 / k)
+    chart.vline(1.0, "T")
+    write(f"{args.out}.svg", chart.svg())
+    md = ["| reward | models | median LAT/T | within ±10% of T | over T |", "|---|---|---|---|---|"]
+    for label, v in ratios.items():
+        near = sum(1 for r in v if abs(r - 1) <= 0.1) / len(v)
+        over = sum(1 for r in v if r > 1) / len(v)
+        md.append(f"| {label} | {len(v)} | {statistics.median(v):.3f} | {100 * near:.0f}% | "
+                  f"{100 * over:.0f}% |")
+    write(f"{args.out}.md", "\n".join(md) + "\n")
+
+
+def cmd_fronts(args):
+    groups = labelled(args.stores)
+    chart_pts = OrderedDict()
+    for label, paths in groups.items():
+        pts = [(t.ratio, t.accuracy) for p in paths for t in load_trials(p)
+               if t.status == "done" and t.ratio is not None]
+        chart_pts[label] = pts
+    refs = []
+    for spec in args.reference or []:
+        name, acc, ratio = spec.rsplit(":", 2)
+        refs.append((name, float(acc), float(ratio)))
+    all_r = [r for v in chart_pts.values() for r, _ in v] + [r for _, _, r in refs]
+    all_a = [a for v in chart_pts.values() for _, a in v] + [a for _, a, _ in refs]
+    lo_a = max(0.0, min(all_a) - 0.01)
+    chart = Chart("accuracy against latency", "LAT / T", "accuracy", (0, max(all_r) * 1.05),
+                  (lo_a, max(all_a) + 0.01))
+    for i, (label, pts) in enumerate(chart_pts.items()):
+        color = PALETTE[i % len(PALETTE)]
+        chart.dots([r for r, _ in pts], [a for _, a in pts], color, label, r=2)
+        f = front(pts)
+        chart.line([r for r, _ in f], [a for _, a in f], color)
+    if refs:
+        chart.dots([r for _, _, r in refs], [a for _, a, _ in refs], "#000", "hand-designed",
+                   r=3.5, marker="square")
+        for name, a, r in refs:
+            chart.items.append(f'<text x="{chart.px(r) + 5:.1f}" y="{chart.py(a) - 4:.1f}" '
+                               f'font-size="9">{name}</text>')
+    chart.vline(1.0, "T")
+    write(f"{args.out}.svg", chart.svg())
+    md = ["| search | models | Pareto models | hypervolume | most accurate (acc @ LAT/T) | "
+          "best at LAT/T ≤ 1 |", "|---|---|---|---|---|---|"]
+    for label, pts in chart_pts.items():
+        f = front(pts)
+        top = max(pts, key=lambda p: p[1])
+        under = [p for p in pts if p[0] <= 1.0]
+        best_under = max(under, key=lambda p: p[1]) if under else None
+        md.append(f"| {label} | {len(pts)} | {len(f)} | {hypervolume(pts):.4f} | "
+                  f"{100 * top[1]:.2f}% @ {top[0]:.3f} | " +
+                  (f"{100 * best_under[1]:.2f}% @ {best_under[0]:.3f} |" if best_under else "— |"))
+    for name, a, r in refs:
+        md.append(f"| {name} (hand-designed) | 1 | — | — | {100 * a:.2f}% @ {r:.3f} | — |")
+    write(f"{args.out}.md", "\n".join(md) + "\n")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("strategies")
+    s.add_argument("--out", required=True)
+    s.add_argument("--trials", type=int, required=True)
+    s.add_argument("stores", nargs="+")
+    h = sub.add_parser("histograms")
+    h.add_argument("--out", required=True)
+    h.add_argument("stores", nargs="+")
+    f = sub.add_parser("fronts")
+    f.add_argument("--out", required=True)
+    f.add_argument("--reference", action="append")
+    f.add_argument("stores", nargs="+")
+    args = p.parse_args()
+    {"strategies": cmd_strategies, "histograms": cmd_histograms, "fronts": cmd_fronts}[
+        args.command](args)
+
+
+if __name__ == "__main__":
+    main()
