@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/results_print.h"
+#include "search/fidelity.h"
 #include "search/latency_check.h"
 #include "search/search_config.h"
 #include "search/search_loop.h"
@@ -112,6 +113,56 @@ void print_latency_check(const std::vector<PredictionError>& errors,
   }
 }
 
+// A multi-fidelity search's rungs: per rung its images, evaluations, their median accuracy, and
+// the median gain to the last rung that made lower rungs' rewards comparable (search/fidelity.h).
+nlohmann::json fidelity_json(const std::vector<StoredRung>& rungs,
+                             const std::optional<SearchConfig>& config) {
+  if (!config || config->fidelity.rungs.empty()) return nullptr;
+  const std::vector<int64_t>& images = config->fidelity.rungs;
+  const int last = static_cast<int>(images.size()) - 1;
+  nlohmann::json list = nlohmann::json::array();
+  for (int k = 0; k <= last; ++k) {
+    std::vector<double> accuracy;
+    int evaluated = 0, failed = 0;
+    double seconds = 0;
+    for (const StoredRung& r : rungs) {
+      if (r.rung != k) continue;
+      ++evaluated;
+      seconds += r.seconds;
+      if (r.status == "done") {
+        accuracy.push_back(r.accuracy);
+      } else {
+        ++failed;
+      }
+    }
+    std::sort(accuracy.begin(), accuracy.end());
+    list.push_back({{"images", images[k]},
+                    {"evaluated", evaluated},
+                    {"failed", failed},
+                    {"seconds", seconds},
+                    {"median_accuracy", accuracy.empty() ? 0.0 : accuracy[accuracy.size() / 2]},
+                    {"gain_to_last", k == last ? 0.0 : rung_gain(rungs, k, last)}});
+  }
+  return {{"keep", config->fidelity.keep}, {"rungs", list}};
+}
+
+void print_fidelity(const nlohmann::json& fidelity) {
+  if (fidelity.is_null()) return;
+  std::printf("  multi-fidelity, the best 1/%d of each rung going on:\n",
+              fidelity["keep"].get<int>());
+  for (const nlohmann::json& r : fidelity["rungs"]) {
+    std::printf("    %6lld images: %d evaluated (%d failed) in %.0f s, median accuracy %.2f%%",
+                static_cast<long long>(r["images"].get<int64_t>()), r["evaluated"].get<int>(),
+                r["failed"].get<int>(), r["seconds"].get<double>(),
+                100 * r["median_accuracy"].get<double>());
+    if (&r != &fidelity["rungs"].back()) {
+      std::printf(", %+.2f%% to the full proxy (median gain)",
+                  100 * r["gain_to_last"].get<double>());
+    }
+    std::printf("\n");
+  }
+}
+
 }  // namespace
 
 void print_results(const Store& store, bool json, int top) {
@@ -122,7 +173,7 @@ void print_results(const Store& store, bool json, int top) {
   }
   std::vector<StoredTrial> best;
   for (const StoredTrial& t : trials) {
-    if (t.status == "done" && !t.cached) best.push_back(t);
+    if (t.status == "done" && !t.cached && !t.partial) best.push_back(t);
   }
   std::sort(best.begin(), best.end(),
             [](const StoredTrial& a, const StoredTrial& b) { return a.reward > b.reward; });
@@ -130,11 +181,16 @@ void print_results(const Store& store, bool json, int top) {
   const std::vector<std::string> devices = measured_devices(trials);
   const std::vector<StoredReference> references = store.references();
   int failed = 0;
-  for (const StoredTrial& t : trials) failed += t.status == "failed";
+  int partial = 0;
+  for (const StoredTrial& t : trials) {
+    failed += t.status == "failed";
+    partial += t.partial;
+  }
   // T of the first device: fixed, or as the trials measured it alongside.
   double target_ms = config ? config->devices.front().target_ms : 0;
   if (!devices.empty()) target_ms = typical_target_ms(trials, devices.front());
   const std::vector<PredictionError> prediction = prediction_errors(trials);
+  const nlohmann::json fidelity = fidelity_json(store.rungs(), config);
   const std::vector<StoredCalibration> refits = store.latency_calibrations();
   if (json) {
     nlohmann::json top_json = nlohmann::json::array(), front_json = nlohmann::json::array(),
@@ -161,6 +217,7 @@ void print_results(const Store& store, bool json, int top) {
     std::cout << nlohmann::json{{"store", store.path()},
                                 {"trials", trials.size()},
                                 {"failed", failed},
+                                {"partial", partial},
                                 {"target_ms", target_ms},
                                 {"devices", devices},
                                 {"targets_ms", targets},
@@ -170,13 +227,16 @@ void print_results(const Store& store, bool json, int top) {
                                 {"references", references_json},
                                 {"train_devices", store.train_devices()},
                                 {"latency_check", latency_check_json(prediction, refits)},
+                                {"fidelity", fidelity},
                                 {"config", config ? search_config_json(*config) : nlohmann::json()}}
                      .dump(2)
               << "\n";
     return;
   }
-  std::printf("%s: %zu trials (%d failed), strategy %s, evaluator %s\n", store.path().c_str(),
-              trials.size(), failed, config ? config->strategy.c_str() : "?",
+  std::printf("%s: %zu trials (%d failed%s), strategy %s, evaluator %s\n", store.path().c_str(),
+              trials.size(), failed,
+              partial > 0 ? (", " + std::to_string(partial) + " stopped at a lower rung").c_str()
+                          : "", config ? config->strategy.c_str() : "?",
               config ? config->evaluator.c_str() : "?");
   if (const std::vector<std::string> trained_on = store.train_devices(); !trained_on.empty()) {
     std::string list;
@@ -199,6 +259,7 @@ void print_results(const Store& store, bool json, int top) {
   }
   if (devices.empty()) std::printf("  target %.3f ms\n", target_ms);
   print_latency_check(prediction, refits);
+  print_fidelity(fidelity);
   print_table("Best by reward:", best, devices);
   if (devices.size() <= 1) {
     print_table("Pareto front (held-out accuracy vs latency):", pareto_front(trials), devices);

@@ -62,6 +62,8 @@ struct SearchCommandOptions {
   int64_t train_images = 5000, holdout = 2000;
   double alpha = 0, beta = 0, failed_reward = 0, multiplier = 1.0;
   double confirm_share = 0.05, drift_threshold = 0.05;
+  std::string fidelity;
+  int fidelity_keep = 3;
   std::vector<std::string> devices, targets, target_ms, latency_stats;
   // How to reach the devices (not stored).
   std::vector<std::string> token_files;
@@ -121,6 +123,23 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
   if (o.given("--holdout")) c.proxy.holdout = o.holdout;
   if (o.given("--batch")) c.batch = o.batch;
   if (o.given("--failed-reward")) c.failed_reward = o.failed_reward;
+  if (o.given("--fidelity")) {
+    c.fidelity.rungs.clear();
+    if (o.fidelity != "none") {
+      for (const std::string& part : comma_list(o.fidelity, "--fidelity")) {
+        const double images = parse_double(part, "--fidelity: '" + part + "' is not a number of images");
+        if (!(images >= 1 && images <= 1e9) || images != std::floor(images)) {
+          throw Error("--fidelity: '" + part + "' is not a number of training images");
+        }
+        c.fidelity.rungs.push_back(static_cast<int64_t>(images));
+      }
+      // The last rung is the full proxy: it sets --train-images unless that is given too.
+      if (!o.given("--train-images") && !c.fidelity.rungs.empty()) {
+        c.proxy.train_images = c.fidelity.rungs.back();
+      }
+    }
+  }
+  if (o.given("--fidelity-keep")) c.fidelity.keep = o.fidelity_keep;
   if (o.given("--confirm-share")) c.latency_check.confirm_share = o.confirm_share;
   if (o.given("--drift-threshold")) c.latency_check.drift = o.drift_threshold;
   if (o.given("--device")) {
@@ -188,6 +207,8 @@ std::string flag_of(const std::string& field) {
       {"reward.alpha", "--alpha"},
       {"reward.beta", "--beta"},
       {"latency_check.confirm_share", "--confirm-share"},
+      {"fidelity.keep", "--fidelity-keep"},
+      {"fidelity", "--fidelity"},
       {"latency_check.drift", "--drift-threshold"},
       {"latency", "--latency"},
       {"evaluator", "--evaluator"},
@@ -348,6 +369,7 @@ int run_search_command(const SearchCommandOptions& o) {
   so.time_budget_seconds = o.time_budget;
   so.reward = reward;
   so.failed_reward = config.failed_reward;
+  so.fidelity = config.fidelity;
   std::unique_ptr<LatencyCheck> latency_check;
   if (objective && objective->predicts()) {
     latency_check =
@@ -385,12 +407,25 @@ int run_search_command(const SearchCommandOptions& o) {
     run_search(
         *store, *strategy, *runner, so,
         [](const SearchProgress& p) {
+          if (p.rung) {  // one rung of a multi-fidelity step
+            const StoredRung& r = *p.rung;
+            std::fprintf(stderr,
+                         "mnas: step %d proposal %d rung %d/%d (%lld images) %s acc %.2f%% lat "
+                         "%.3f ms reward %.4f%s%s\n",
+                         r.step + 1, r.index + 1, r.rung + 1, p.rungs,
+                         static_cast<long long>(r.images), r.status.c_str(), 100 * r.accuracy,
+                         r.latency_ms, r.reward, r.failure.empty() ? "" : ": ",
+                         r.failure.c_str());
+            return;
+          }
           const StoredTrial& t = *p.trial;
+          const std::string rung =
+              t.partial ? " (rung " + std::to_string(t.rung + 1) + ", reward comparable)" : "";
           std::fprintf(
               stderr,
-              "mnas: trial %lld/%lld %s acc %.2f%% %s reward %.4f%s%s%s | best %.4f | ETA %.0fs\n",
+              "mnas: trial %lld/%lld %s%s acc %.2f%% %s reward %.4f%s%s%s | best %.4f | ETA %.0fs\n",
               static_cast<long long>(p.done), static_cast<long long>(p.total), t.status.c_str(),
-              100 * t.accuracy, trial_latencies(t).c_str(), t.reward,
+              rung.c_str(), 100 * t.accuracy, trial_latencies(t).c_str(), t.reward,
               t.cached ? " (seen before)" : "", t.failure.empty() ? "" : ": ", t.failure.c_str(),
               p.best_reward, p.eta_seconds);
         },
@@ -516,6 +551,14 @@ void add_search_command(CLI::App& app) {
                   "beyond which the table's calibration is refit from the search's own "
                   "measurements (default 0.05)")
       ->check(CLI::Range(0.001, 1.0));
+  cmd->add_option("--fidelity", o->fidelity,
+                  "Multi-fidelity proxy: training images per rung, e.g. 1000,5000 (the last is the "
+                  "full proxy and sets --train-images): every proposal of a step trains on the "
+                  "first, the best 1/--fidelity-keep of each rung go on to the next (default: none)");
+  cmd->add_option("--fidelity-keep", o->fidelity_keep,
+                  "With --fidelity: the reduction factor between rungs (default 3: the best third "
+                  "goes on)")
+      ->check(CLI::Range(2, 100));
   cmd->add_option("--epochs", o->epochs, "Proxy training epochs (default 1)");
   cmd->add_option("--train-images", o->train_images, "Proxy training images (default 5000)");
   cmd->add_option("--holdout", o->holdout,

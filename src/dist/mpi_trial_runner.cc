@@ -38,15 +38,22 @@ MpiTrialRunner::MpiTrialRunner(MpiWorld& world, const SearchConfig& config,
   std::reverse(idle_.begin(), idle_.end());
 }
 
-void MpiTrialRunner::start(int ticket, const Architecture& arch) {
+void MpiTrialRunner::start(int ticket, const Architecture& arch, const TrialTask& task) {
   MNAS_ASSERT(!idle_.empty() && ticket >= 0);
   const int worker = idle_.back();
   idle_.pop_back();
   ++busy_;
   ++world_.in_flight;
-  if (running_.size() <= static_cast<size_t>(ticket)) running_.resize(ticket + 1);
+  if (running_.size() <= static_cast<size_t>(ticket)) {
+    running_.resize(ticket + 1);
+    tasks_.resize(ticket + 1);
+  }
   running_[ticket] = arch;
-  mpi::send_text(worker, mpi::kTask, std::to_string(ticket) + " " + to_canonical_string(arch));
+  tasks_[ticket] = task;
+  // "TICKET IMAGES ARCHITECTURE" (images 0: the full proxy).
+  mpi::send_text(worker, mpi::kTask,
+                 std::to_string(ticket) + " " + std::to_string(task.train_images) + " " +
+                     to_canonical_string(arch));
 }
 
 std::pair<int, Evaluation> MpiTrialRunner::wait() {
@@ -65,6 +72,7 @@ std::pair<int, Evaluation> MpiTrialRunner::wait() {
   idle_.push_back(m.source);
   --busy_;
   --world_.in_flight;
+  if (!tasks_[ticket].latency) return {ticket, e};
   return {ticket, add_latency(std::move(e), objective_, running_[ticket])};
 }
 

@@ -22,7 +22,7 @@ class MpiTrialRunner : public TrialRunner {
   MpiTrialRunner(MpiWorld& world, const SearchConfig& config, const EvaluatorRuntime& runtime,
                  LatencyObjective* objective);
   int capacity() const override { return static_cast<int>(idle_.size()) + busy_; }
-  void start(int ticket, const Architecture& arch) override;
+  void start(int ticket, const Architecture& arch, const TrialTask& task) override;
   std::pair<int, Evaluation> wait() override;
 
  private:
@@ -31,6 +31,7 @@ class MpiTrialRunner : public TrialRunner {
   std::vector<int> idle_;  // worker ranks with nothing to do
   int busy_ = 0;
   std::vector<Architecture> running_;  // by ticket, for the latency measured after the result
+  std::vector<TrialTask> tasks_;       // by ticket
 };
 
 // Throws mnas::Error when `config` cannot be searched on several ranks: latency measured on this

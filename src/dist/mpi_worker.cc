@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 
@@ -49,12 +50,16 @@ int run_mpi_worker(MpiWorld& world) {
       if (m.tag != mpi::kTask || !evaluator) {
         throw Error("unexpected message from rank 0 (tag " + std::to_string(m.tag) + ")");
       }
+      // "TICKET IMAGES ARCHITECTURE" (MpiTrialRunner::start).
       const size_t space = m.text.find(' ');
-      if (space == std::string::npos) throw Error("task: no architecture");
+      const size_t space2 = space == std::string::npos ? space : m.text.find(' ', space + 1);
+      if (space2 == std::string::npos) throw Error("task: no architecture");
       const int ticket = std::stoi(m.text.substr(0, space));
+      const int64_t images = std::stoll(m.text.substr(space + 1, space2 - space - 1));
       Evaluation e;
       try {
-        e = evaluate_safely(*evaluator, parse_architecture_string(m.text.substr(space + 1)));
+        e = evaluate_safely(*evaluator, parse_architecture_string(m.text.substr(space2 + 1)),
+                            images);
       } catch (const std::exception& ex) {  // an architecture this rank cannot read
         e.ok = false;
         e.failure = ex.what();

@@ -69,11 +69,15 @@ void LatencyCheck::restore(const Store& store) {
     }
   }
   for (const StoredTrial& trial : trials) {
-    if (trial.status == "done") done_.emplace_back(trial.latency_ms, trial.accuracy);
+    if (trial.status == "done" && !trial.partial) {
+      done_.emplace_back(trial.latency_ms, trial.accuracy);
+    }
   }
 }
 
 bool LatencyCheck::due(const StoredTrial& trial) const {
+  // A partial multi-fidelity trial is never on a front: only the random share measures it.
+  if (trial.partial) return draw(seed_, trial.step, trial.index) < options_.confirm_share;
   for (const auto& [latency, accuracy] : done_) {
     if (accuracy >= trial.accuracy && latency <= trial.latency_ms) {
       return draw(seed_, trial.step, trial.index) < options_.confirm_share;
@@ -86,7 +90,7 @@ std::optional<std::string> LatencyCheck::review(Store& store, StoredTrial& trial
                                                 const Architecture& arch) {
   if (trial.status != "done" || trial.cached) return std::nullopt;
   const bool measure = due(trial);
-  done_.emplace_back(trial.latency_ms, trial.accuracy);
+  if (!trial.partial) done_.emplace_back(trial.latency_ms, trial.accuracy);
   if (!measure) return std::nullopt;
   objective_.confirm(arch, trial.latencies);
   trial.latency_json = encode_latencies(trial.latencies);  // what the store keeps

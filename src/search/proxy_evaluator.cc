@@ -12,7 +12,15 @@ ProxyEvaluator::ProxyEvaluator(TrainOptions train, int64_t max_params, int64_t m
   validate(train_);
 }
 
-Evaluation ProxyEvaluator::evaluate(const Architecture& arch) {
+Evaluation ProxyEvaluator::evaluate(const Architecture& arch) { return run(arch, train_); }
+
+Evaluation ProxyEvaluator::evaluate_at(const Architecture& arch, int64_t train_images) {
+  TrainOptions options = train_;
+  options.train_images = train_images;
+  return run(arch, options);
+}
+
+Evaluation ProxyEvaluator::run(const Architecture& arch, const TrainOptions& options) {
   Evaluation e;
   const auto start = std::chrono::steady_clock::now();
   try {
@@ -23,7 +31,7 @@ Evaluation ProxyEvaluator::evaluate(const Architecture& arch) {
                   std::to_string(cost.macs) + " multiply-adds";
       return e;
     }
-    const TrainResult r = train(arch, train_);
+    const TrainResult r = train(arch, options);
     if (r.status != "done") {
       e.ok = false;
       e.failure = r.status + ": " + r.reason;

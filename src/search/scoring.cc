@@ -6,9 +6,10 @@
 
 namespace mnas {
 
-Evaluation evaluate_safely(Evaluator& evaluator, const Architecture& arch) {
+Evaluation evaluate_safely(Evaluator& evaluator, const Architecture& arch,
+                           int64_t train_images) {
   try {
-    return evaluator.evaluate(arch);
+    return train_images > 0 ? evaluator.evaluate_at(arch, train_images) : evaluator.evaluate(arch);
   } catch (const DeviceUnreachable&) {
     throw;
   } catch (const std::exception& ex) {
@@ -20,10 +21,10 @@ Evaluation evaluate_safely(Evaluator& evaluator, const Architecture& arch) {
 }
 
 Evaluation evaluate_trial(Evaluator& evaluator, LatencyObjective* objective,
-                          const Architecture& arch) {
+                          const Architecture& arch, const TrialTask& task) {
   const auto start = std::chrono::steady_clock::now();
-  Evaluation e = evaluate_safely(evaluator, arch);
-  if (!e.ok || objective == nullptr) return e;
+  Evaluation e = evaluate_safely(evaluator, arch, task.train_images);
+  if (!e.ok || objective == nullptr || !task.latency) return e;
   e = add_latency(std::move(e), objective, arch);
   e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return e;

@@ -11,14 +11,17 @@ namespace mnas {
 
 // Runs the evaluator; one that throws (evaluators should not) gives a failed evaluation with the
 // exception's message.
-Evaluation evaluate_safely(Evaluator& evaluator, const Architecture& arch);
+// train_images > 0: on that budget (Evaluator::evaluate_at).
+Evaluation evaluate_safely(Evaluator& evaluator, const Architecture& arch,
+                           int64_t train_images = 0);
 
 // A whole trial's evaluation: the evaluator (accuracy), then, when it succeeded and there is an
 // objective, the latency on every device (Evaluation::latencies; latency_ms and latency_json
 // then describe them). A device that refuses or fails the measurement fails the trial;
 // DeviceUnreachable is not caught: the search stops and resumes later.
+// `task` sets the budget and whether the latency is measured.
 Evaluation evaluate_trial(Evaluator& evaluator, LatencyObjective* objective,
-                          const Architecture& arch);
+                          const Architecture& arch, const TrialTask& task = {});
 // Its second half, for an evaluation made elsewhere (an MPI rank): `e` with the latency on every
 // device when it succeeded and there is an objective; failures and DeviceUnreachable as above.
 Evaluation add_latency(Evaluation e, LatencyObjective* objective, const Architecture& arch);

@@ -162,6 +162,27 @@ void validate(const SearchConfig& c) {
   if (!(c.latency_check.drift > 0 && c.latency_check.drift <= 1)) {
     throw Error("latency_check.drift: must be in (0, 1]");
   }
+  if (!c.fidelity.rungs.empty()) {
+    const std::vector<int64_t>& r = c.fidelity.rungs;
+    if (r.size() < 2 || r.size() > 8) throw Error("fidelity.rungs: 2 to 8 rungs, or none");
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (r[i] < 1 || (i > 0 && r[i] <= r[i - 1])) {
+        throw Error("fidelity.rungs: training images per rung, each ≥ 1 and more than the last");
+      }
+    }
+    if (r.back() != c.proxy.train_images) {
+      throw Error("fidelity.rungs: the last rung is the full proxy: " +
+                  std::to_string(r.back()) + " images, but proxy.train_images is " +
+                  std::to_string(c.proxy.train_images));
+    }
+    if (c.evaluator.rfind("cmd:", 0) == 0) {
+      throw Error("fidelity: a cmd: evaluator trains as it likes; rungs need the proxy (or the "
+                  "surrogate)");
+    }
+  }
+  if (c.fidelity.keep < 2 || c.fidelity.keep > 100) {
+    throw Error("fidelity.keep: must be in [2, 100]");
+  }
   if (c.batch < 1 || c.batch > 10000) throw Error("batch: must be in [1, 10000]");
   if (!std::isfinite(c.failed_reward)) throw Error("failed reward: must be finite");
   if (c.proxy.epochs < 1 || c.proxy.epochs > 1000)
@@ -190,6 +211,7 @@ Json search_config_json(const SearchConfig& c) {
             {"epochs", c.proxy.epochs},
             {"train_images", c.proxy.train_images},
             {"holdout", c.proxy.holdout}}},
+          {"fidelity", {{"rungs", c.fidelity.rungs}, {"keep", c.fidelity.keep}}},
           {"batch", c.batch},
           {"failed_reward", c.failed_reward},
           {"created_by", "mnas " MNAS_VERSION}};
@@ -209,8 +231,8 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
       jf::reject_unknown_keys(
           j,
           {"format", "strategy", "seed", "space_file", "space", "reward", "latency", "devices",
-           "latency_check", "evaluator", "command_timeout", "proxy", "batch", "failed_reward",
-           "created_by"},
+           "latency_check", "evaluator", "command_timeout", "proxy", "fidelity", "batch",
+           "failed_reward", "created_by"},
           path);
       if (text(j, "format", path) != kFormat) {
         throw Error(field("format") + ": not '" + kFormat + "' (written by a newer mnas?)");
@@ -274,6 +296,19 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
       c.proxy.train_images =
           jf::as_int(jf::required(proxy, "train_images", pp), pp + ".train_images");
       c.proxy.holdout = jf::as_int(jf::required(proxy, "holdout", pp), pp + ".holdout");
+      if (j.contains("fidelity")) {  // absent in configurations written before it
+        const Json& f = j["fidelity"];
+        const std::string p = field("fidelity");
+        jf::require_object(f, p);
+        jf::reject_unknown_keys(f, {"rungs", "keep"}, p);
+        const Json& rungs = jf::required(f, "rungs", p);
+        jf::require_array(rungs, p + ".rungs");
+        if (rungs.size() > 8) throw Error(p + ".rungs: at most 8");
+        for (size_t i = 0; i < rungs.size(); ++i) {
+          c.fidelity.rungs.push_back(jf::as_int(rungs[i], jf::element(p + ".rungs", i)));
+        }
+        c.fidelity.keep = jf::as_int(jf::required(f, "keep", p), p + ".keep");
+      }
       c.batch = jf::as_int(jf::required(j, "batch", path), field("batch"));
       c.failed_reward =
           jf::as_double(jf::required(j, "failed_reward", path), field("failed_reward"));

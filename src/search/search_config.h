@@ -47,6 +47,15 @@ struct LatencyCheckOptions {
   double drift = 0.05;          // in (0, 1]; Default: 5%, `mnas lut check`'s bound
 };
 
+// Multi-fidelity (search/fidelity.h): successive halving inside each strategy step. Every
+// proposal trains on rungs[0] images first; the best 1/keep of each rung (by reward at that
+// rung) go on to the next, from scratch; the last rung is the full proxy (proxy.train_images).
+// Empty rungs: every proposal trains on the full proxy.
+struct Fidelity {
+  std::vector<int64_t> rungs;  // training images per rung, increasing; Default: none
+  int keep = 3;                // reduction factor, in [2, 100]; Default: 3
+};
+
 // Everything that defines a search: stored with it (the store's config, as JSON), so that a
 // resumed search — or any other process — rebuilds the same search from the store. Per-run
 // settings (trials to reach, time budget, threads, tokens) are not part of it.
@@ -69,6 +78,7 @@ struct SearchConfig {
   std::string evaluator = "proxy";
   double command_timeout = 3600;  // seconds a cmd: evaluator may take per trial; Default: 3600
   ProxyRecipe proxy;
+  Fidelity fidelity;
   int batch = kDefaultBatch;  // proposals per strategy step; Default: 6
   double failed_reward = 0;  // what a failed trial teaches the strategy; Default: 0
 

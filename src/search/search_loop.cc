@@ -4,25 +4,28 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <set>
 
+#include "search/fidelity.h"
 #include "search/scoring.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
 
 namespace mnas {
 
-void LocalTrialRunner::start(int ticket, const Architecture& arch) {
+void LocalTrialRunner::start(int ticket, const Architecture& arch, const TrialTask& task) {
   MNAS_ASSERT(ticket_ < 0);
   ticket_ = ticket;
   arch_ = arch;
+  task_ = task;
 }
 
 std::pair<int, Evaluation> LocalTrialRunner::wait() {
   MNAS_ASSERT(ticket_ >= 0);
   const int ticket = ticket_;
   ticket_ = -1;
-  return {ticket, evaluate_trial(evaluator_, objective_, arch_)};
+  return {ticket, evaluate_trial(evaluator_, objective_, arch_, task_)};
 }
 
 void run_search(Store& store, Strategy& strategy, Evaluator& evaluator, const SearchSpace& space,
@@ -33,6 +36,192 @@ void run_search(Store& store, Strategy& strategy, Evaluator& evaluator, const Se
   run_search(store, strategy, runner, o, progress, objective != nullptr);
 }
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// How a batch of evaluations treats each proposal (by its index in the step).
+struct BatchHooks {
+  std::function<bool(int)> blocked;  // must wait (an earlier proposal of it is unfinished)
+  std::function<bool(int)> served;   // finished without the runner (from the store)
+  std::function<void(int, Evaluation, double seconds)> finished;
+};
+
+// Runs the proposals `jobs` on the runner as `task` says, up to its capacity at once, in order.
+// Returns false when `stop()` turned true before every job started (those started are still
+// collected).
+bool run_batch(TrialRunner& runner, const std::vector<Proposal>& proposals,
+               const std::vector<int>& jobs, const TrialTask& task,
+               const std::function<bool()>& stop, const BatchHooks& hooks) {
+  std::vector<bool> started(jobs.size(), false);
+  std::vector<Clock::time_point> started_at(proposals.size());
+  int running = 0;
+  bool stopping = false;
+  while (true) {
+    for (size_t k = 0; k < jobs.size() && !stopping && running < runner.capacity(); ++k) {
+      if (started[k]) continue;
+      const int i = jobs[k];
+      if (hooks.blocked && hooks.blocked(i)) continue;
+      if (stop()) {
+        stopping = true;
+        break;
+      }
+      started[k] = true;
+      if (hooks.served && hooks.served(i)) continue;
+      started_at[i] = Clock::now();
+      runner.start(i, proposals[i].arch, task);
+      ++running;
+    }
+    if (running == 0) break;
+    auto [i, e] = runner.wait();
+    MNAS_ASSERT(i >= 0 && static_cast<size_t>(i) < proposals.size());
+    --running;
+    hooks.finished(i, std::move(e), seconds_since(started_at[i]));
+  }
+  return !stopping && std::find(started.begin(), started.end(), false) == started.end();
+}
+
+// An evaluation as the store's rows keep it, back (a served trial, a later rung's latency).
+template <typename Row>
+Evaluation evaluation_of(const Row& row) {
+  Evaluation e;
+  e.ok = row.status == "done";
+  e.failure = row.failure;
+  e.accuracy = row.accuracy;
+  e.latency_json = row.latency_json;
+  e.latencies = row.latencies;
+  e.latency_ms = row.latencies.empty() ? 0 : row.latencies.front().latency_ms;
+  return e;
+}
+
+using RecordTrial = std::function<void(StoredTrial&, const Evaluation&, double seconds,
+                                        const Architecture&, const Score*)>;
+using ServeTrial = std::function<void(StoredTrial&, const StoredTrial& previous,
+                                      const Architecture&)>;
+
+// One strategy step of a multi-fidelity search (search/fidelity.h): every proposal that needs
+// training goes through the rungs, each rung's result stored as it finishes; then the step's
+// trials are recorded. Returns false when stopped on the way.
+bool run_fidelity_step(Store& store, TrialRunner& runner, const std::vector<Proposal>& proposals,
+                       std::vector<StoredTrial>& trials, std::vector<bool>& finished,
+                       const std::vector<int>& first_of, const SearchOptions& o,
+                       const std::function<bool()>& stop,
+                       const std::function<void(const SearchProgress&)>& progress,
+                       const RecordTrial& record, const ServeTrial& serve) {
+  const std::vector<int64_t>& rungs = o.fidelity.rungs;
+  const int last = static_cast<int>(rungs.size()) - 1;
+  const int n = static_cast<int>(proposals.size());
+  const int step = trials.front().step;
+  std::vector<std::vector<std::optional<StoredRung>>> at(
+      n, std::vector<std::optional<StoredRung>>(rungs.size()));
+  for (const StoredRung& r : store.rungs(step)) {
+    if (r.index >= n || r.rung > last || r.images != rungs[r.rung]) {
+      throw Error("store '" + store.path() + "': step " + std::to_string(step) + " index " +
+                  std::to_string(r.index) + " rung " + std::to_string(r.rung) +
+                  " does not fit the search's rungs or its step");
+    }
+    at[r.index][r.rung] = r;
+  }
+  // Who trains: each architecture once, unless the store has it from an earlier step.
+  std::vector<int> candidates;
+  for (int i = 0; i < n; ++i) {
+    if (first_of[i] >= 0 || (finished[i] && trials[i].cached)) continue;
+    if (!finished[i] && !at[i][0]) {
+      if (const auto previous = store.find_done(trials[i].canonical)) {
+        serve(trials[i], *previous, proposals[i].arch);
+        finished[i] = true;
+        continue;
+      }
+    }
+    candidates.push_back(i);
+  }
+  for (int k = 0; k <= last; ++k) {
+    std::vector<int> entrants;
+    for (int i : candidates) {
+      if (k == 0 || (at[i][k - 1] && at[i][k - 1]->status == "done")) entrants.push_back(i);
+    }
+    if (k > 0) {  // the best of the rung below, by their reward there
+      std::stable_sort(entrants.begin(), entrants.end(), [&](int a, int b) {
+        return at[a][k - 1]->reward > at[b][k - 1]->reward;
+      });
+      entrants.resize(promoted_count(static_cast<int>(entrants.size()), o.fidelity.keep));
+      std::sort(entrants.begin(), entrants.end());
+    }
+    std::vector<int> jobs;
+    for (int i : entrants) {
+      if (!at[i][k]) jobs.push_back(i);
+    }
+    BatchHooks hooks;
+    hooks.finished = [&](int i, Evaluation e, double seconds) {
+      if (k > 0 && e.ok) {  // latency measured once, at the first rung
+        e.latency_ms = at[i][0]->latency_ms;
+        e.latency_json = at[i][0]->latency_json;
+        e.latencies = at[i][0]->latencies;
+      }
+      const Score sc = score(e, o.reward, o.failed_reward);
+      StoredRung r;
+      r.step = step;
+      r.index = i;
+      r.rung = k;
+      r.images = rungs[k];
+      r.status = sc.status;
+      r.failure = sc.failure;
+      r.accuracy = e.ok ? e.accuracy : 0;
+      r.reward = sc.reward;
+      r.latency_ms = e.ok ? e.latency_ms : 0;
+      r.latency_json = e.ok ? e.latency_json : "";
+      r.latencies = e.ok ? e.latencies : std::vector<DeviceLatency>{};
+      r.seconds = seconds;
+      store.add_rung(r);
+      at[i][k] = r;
+      if (progress) {
+        SearchProgress sp;
+        sp.rung = &r;
+        sp.rungs = last + 1;
+        progress(sp);
+      }
+    };
+    if (!run_batch(runner, proposals, jobs, TrialTask{rungs[k], k == 0}, stop, hooks)) {
+      return false;
+    }
+  }
+  // The trials: each at the last rung it reached; below the last, with the comparable reward.
+  const std::vector<StoredRung> all = store.rungs();
+  for (int i : candidates) {
+    if (finished[i]) continue;
+    int k = last;
+    while (!at[i][k]) --k;
+    const StoredRung& r = *at[i][k];
+    Evaluation e = evaluation_of(r);
+    e.latency_ms = r.latency_ms;
+    double seconds = 0;
+    for (int j = 0; j <= k; ++j) seconds += at[i][j]->seconds;
+    trials[i].rung = k;
+    trials[i].partial = k < last;
+    if (trials[i].partial && e.ok) {
+      Evaluation comparable = e;
+      comparable.accuracy = std::clamp(e.accuracy + rung_gain(all, k, last), 0.0, 1.0);
+      const Score sc = score(comparable, o.reward, o.failed_reward);
+      record(trials[i], e, seconds, proposals[i].arch, &sc);
+    } else {
+      record(trials[i], e, seconds, proposals[i].arch, nullptr);
+    }
+    finished[i] = true;
+  }
+  for (int i = 0; i < n; ++i) {  // an architecture proposed twice: served from its first
+    if (finished[i] || first_of[i] < 0) continue;
+    serve(trials[i], trials[first_of[i]], proposals[i].arch);
+    finished[i] = true;
+  }
+  return true;
+}
+
+}  // namespace
+
 void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const SearchOptions& o,
                 const std::function<void(const SearchProgress&)>& progress, bool has_objective) {
   RewardOptions exponents = o.reward;
@@ -41,10 +230,14 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
   if (o.trials < 1) throw Error("trials: must be ≥ 1");
   if (o.batch < 1) throw Error("batch: must be ≥ 1");
   if (!std::isfinite(o.failed_reward)) throw Error("failed reward: must be finite");
+  const std::vector<int64_t>& rungs = o.fidelity.rungs;
+  if (rungs.size() == 1 || o.fidelity.keep < 2) throw Error("fidelity: 2 rungs or more, keep ≥ 2");
   MNAS_ASSERT(runner.capacity() >= 1);
-  const auto start = std::chrono::steady_clock::now();
-  const auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const auto start = Clock::now();
+  const auto elapsed = [&] { return seconds_since(start); };
+  const auto stop = [&] {
+    return (o.time_budget_seconds > 0 && elapsed() >= o.time_budget_seconds) ||
+           (o.stop != nullptr && o.stop->load());
   };
 
   int step = 0;
@@ -54,14 +247,17 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
   }
   int64_t done = store.trial_count();
   double best = 0;
-  for (const StoredTrial& t : store.trials()) best = std::max(best, t.reward);
+  for (const StoredTrial& t : store.trials()) {
+    if (!t.partial) best = std::max(best, t.reward);
+  }
   int64_t evaluated_here = 0;
+  if (o.latency_check) o.latency_check->restore(store);
 
   // Stores one finished trial (its evaluation, or one served from an earlier trial) at once.
-  if (o.latency_check) o.latency_check->restore(store);
+  // `score_of` overrides the score (a partial multi-fidelity trial's comparable reward).
   const auto record = [&](StoredTrial& st, const Evaluation& e, double seconds,
-                          const Architecture& arch) {
-    set_result(st, e, score(e, o.reward, o.failed_reward));
+                          const Architecture& arch, const Score* score_of = nullptr) {
+    set_result(st, e, score_of ? *score_of : score(e, o.reward, o.failed_reward));
     st.metrics_json = e.metrics_json;
     st.seconds = seconds;
     if (o.latency_check) {
@@ -72,7 +268,7 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
     store.add_trial(st);
     ++done;
     ++evaluated_here;
-    best = std::max(best, st.reward);
+    if (!st.partial) best = std::max(best, st.reward);
     if (progress) {
       SearchProgress sp;
       sp.done = done;
@@ -84,6 +280,17 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
       progress(sp);
     }
   };
+  // A trial served from an earlier one of the same architecture.
+  const auto serve = [&](StoredTrial& st, const StoredTrial& previous, const Architecture& arch) {
+    Evaluation e = evaluation_of(previous);
+    e.latency_ms = previous.latency_ms;
+    e.metrics_json = previous.metrics_json;
+    st.cached = true;
+    st.rung = previous.rung;
+    st.partial = previous.partial;
+    const Score kept{previous.status, previous.failure, previous.reward};
+    record(st, e, 0.0, arch, &kept);
+  };
 
   while (done < o.trials) {
     const std::vector<StoredTrial> existing = store.trials_of_step(step);
@@ -93,8 +300,7 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
     const std::vector<Proposal> proposals = strategy.propose(n);
     // The step's trials by index: those stored before (a step cut short), then the new ones.
     std::vector<StoredTrial> trials(n);
-    std::vector<bool> finished(n, false), started(n, false);
-    std::vector<std::chrono::steady_clock::time_point> started_at(n);
+    std::vector<bool> finished(n, false);
     for (int i = 0; i < n; ++i) {
       trials[i].step = step;
       trials[i].index = i;
@@ -107,53 +313,43 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
                     " was proposed differently before; the store and the strategy disagree");
       }
       trials[st.index] = st;
-      finished[st.index] = started[st.index] = true;
+      finished[st.index] = true;
     }
-    int running = 0;
-    bool stopping = false;
-    while (true) {
-      // Start what may start, in proposal order: a proposal waits while an earlier one of the
-      // same architecture is unfinished (it is then served from it, as one at a time would).
-      for (int i = 0; i < n && !stopping && running < runner.capacity(); ++i) {
-        if (started[i]) continue;
-        bool blocked = false;
-        for (int j = 0; j < i && !blocked; ++j) {
-          blocked = !finished[j] && trials[j].canonical == trials[i].canonical;
-        }
-        if (blocked) continue;
-        if ((o.time_budget_seconds > 0 && elapsed() >= o.time_budget_seconds) ||
-            (o.stop != nullptr && o.stop->load())) {
-          stopping = true;
-          break;
-        }
-        started[i] = true;
-        if (const auto previous = store.find_done(trials[i].canonical)) {
-          Evaluation e;
-          e.accuracy = previous->accuracy;
-          e.latency_ms = previous->latency_ms;
-          e.latency_json = previous->latency_json;
-          e.latencies = previous->latencies;
-          e.metrics_json = previous->metrics_json;
-          trials[i].cached = true;
-          record(trials[i], e, 0.0, proposals[i].arch);
-          finished[i] = true;
-          continue;
-        }
-        started_at[i] = std::chrono::steady_clock::now();
-        runner.start(i, proposals[i].arch);
-        ++running;
+    // The first earlier proposal of the same architecture in this step, or -1.
+    std::vector<int> first_of(n, -1);
+    for (int i = 0; i < n; ++i) {
+      for (int j = 0; j < i && first_of[i] < 0; ++j) {
+        if (trials[j].canonical == trials[i].canonical) first_of[i] = j;
       }
-      if (running == 0) break;
-      auto [i, e] = runner.wait();
-      MNAS_ASSERT(i >= 0 && i < n && started[i] && !finished[i]);
-      --running;
-      record(trials[i], e,
-             std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at[i])
-                 .count(),
-             proposals[i].arch);
-      finished[i] = true;
     }
-    if (stopping || std::find(finished.begin(), finished.end(), false) != finished.end()) return;
+
+    bool complete = true;
+    if (rungs.empty()) {
+      std::vector<int> jobs;
+      for (int i = 0; i < n; ++i) {
+        if (!finished[i]) jobs.push_back(i);
+      }
+      BatchHooks hooks;
+      // A proposal waits while an earlier one of the same architecture is unfinished (it is
+      // then served from it, as one at a time would).
+      hooks.blocked = [&](int i) { return first_of[i] >= 0 && !finished[first_of[i]]; };
+      hooks.served = [&](int i) {
+        const auto previous = store.find_done(trials[i].canonical);
+        if (!previous) return false;
+        serve(trials[i], *previous, proposals[i].arch);
+        finished[i] = true;
+        return true;
+      };
+      hooks.finished = [&](int i, Evaluation e, double seconds) {
+        record(trials[i], e, seconds, proposals[i].arch);
+        finished[i] = true;
+      };
+      complete = run_batch(runner, proposals, jobs, TrialTask{}, stop, hooks);
+    } else {
+      complete = run_fidelity_step(store, runner, proposals, trials, finished, first_of, o, stop,
+                                   progress, record, serve);
+    }
+    if (!complete || std::find(finished.begin(), finished.end(), false) != finished.end()) return;
     std::vector<Trial> observed;
     for (int i = 0; i < n; ++i) {
       Trial t;
@@ -173,7 +369,7 @@ std::vector<StoredTrial> pareto_front(const std::vector<StoredTrial>& trials) {
   std::vector<StoredTrial> done;
   std::set<std::string> seen;
   for (const StoredTrial& t : trials) {
-    if (t.status == "done" && seen.insert(t.canonical).second) done.push_back(t);
+    if (t.status == "done" && !t.partial && seen.insert(t.canonical).second) done.push_back(t);
   }
   std::vector<StoredTrial> front;
   for (const StoredTrial& a : done) {

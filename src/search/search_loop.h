@@ -29,6 +29,9 @@ struct SearchOptions {
   // drift (restored from the store when the search starts); its warnings go to `warn`.
   // Default: none.
   LatencyCheck* latency_check = nullptr;
+  // Multi-fidelity rungs (search/fidelity.h); none: every proposal on the evaluator's own
+  // budget. Default: none.
+  Fidelity fidelity;
   std::function<void(const std::string&)> warn;
 };
 
@@ -40,8 +43,8 @@ class TrialRunner {
   virtual ~TrialRunner() = default;
   // How many evaluations may run at once (≥ 1).
   virtual int capacity() const = 0;
-  // Starts evaluating `arch`; `ticket` comes back with its result.
-  virtual void start(int ticket, const Architecture& arch) = 0;
+  // Starts evaluating `arch` as `task` says; `ticket` comes back with its result.
+  virtual void start(int ticket, const Architecture& arch, const TrialTask& task) = 0;
   // The next finished evaluation (blocks until one is). Its latency is measured here, after the
   // training, on the objective's devices (scoring.h add_latency); DeviceUnreachable propagates.
   virtual std::pair<int, Evaluation> wait() = 0;
@@ -53,7 +56,7 @@ class LocalTrialRunner : public TrialRunner {
   LocalTrialRunner(Evaluator& evaluator, LatencyObjective* objective)
       : evaluator_(evaluator), objective_(objective) {}
   int capacity() const override { return 1; }
-  void start(int ticket, const Architecture& arch) override;
+  void start(int ticket, const Architecture& arch, const TrialTask& task) override;
   std::pair<int, Evaluation> wait() override;
 
  private:
@@ -61,11 +64,15 @@ class LocalTrialRunner : public TrialRunner {
   LatencyObjective* objective_;
   int ticket_ = -1;
   Architecture arch_;
+  TrialTask task_;
 };
 
 struct SearchProgress {
   int64_t done = 0, total = 0;  // trials in the store
   const StoredTrial* trial = nullptr;
+  // Or a multi-fidelity rung's result (trial is null then), and how many rungs there are.
+  const StoredRung* rung = nullptr;
+  int rungs = 0;
   double best_reward = 0;
   double elapsed_seconds = 0, eta_seconds = 0;
 };
@@ -97,7 +104,8 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner,
                 bool has_objective);
 
 // The non-dominated trials (no other done trial is both at least as accurate and at least as fast,
-// and better in one), sorted by latency; one per architecture.
+// and better in one), sorted by latency; one per architecture. Partial multi-fidelity trials
+// (accuracy of a lower rung) are left out.
 std::vector<StoredTrial> pareto_front(const std::vector<StoredTrial>& trials);
 
 // The trials (or references) as seen on one device of a multi-device search: latency_ms is that

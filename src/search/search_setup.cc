@@ -27,10 +27,21 @@ class CostlySurrogate : public Evaluator {
     std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(cost_ms_));
     return surrogate_.evaluate(arch);
   }
+  // A rung costs its share of the full budget.
+  Evaluation evaluate_at(const Architecture& arch, int64_t train_images) override {
+    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(
+        cost_ms_ * std::min(1.0, static_cast<double>(train_images) / full_images_)));
+    return surrogate_.evaluate_at(arch, train_images);
+  }
+  void set_full_images(int64_t images) {
+    full_images_ = images;
+    surrogate_.set_full_images(images);
+  }
 
  private:
   SyntheticSurrogate surrogate_;
   double cost_ms_;
+  int64_t full_images_ = 5000;
 };
 
 }  // namespace
@@ -42,10 +53,14 @@ std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,
   }
   if (config.evaluator == "surrogate") {
     if (runtime.surrogate_cost_ms > 0) {
-      return std::make_unique<CostlySurrogate>(config.space, config.seed,
-                                               runtime.surrogate_cost_ms);
+      auto costly = std::make_unique<CostlySurrogate>(config.space, config.seed,
+                                                      runtime.surrogate_cost_ms);
+      costly->set_full_images(config.proxy.train_images);
+      return costly;
     }
-    return std::make_unique<SyntheticSurrogate>(config.space, config.seed);
+    auto surrogate = std::make_unique<SyntheticSurrogate>(config.space, config.seed);
+    surrogate->set_full_images(config.proxy.train_images);
+    return surrogate;
   }
   if (runtime.surrogate_cost_ms > 0) {
     throw Error("surrogate cost: only the surrogate evaluator has one (evaluator is '" +

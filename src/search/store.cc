@@ -26,7 +26,7 @@ namespace {
 
 // 'mnas' in the SQLite header's application id; user_version is the schema version.
 constexpr int kApplicationId = 0x6d6e6173;
-constexpr int kSchemaVersion = 3;  // 3: trials.metrics
+constexpr int kSchemaVersion = 4;  // 3: trials.metrics; 4: rungs, trials.rung and .partial
 
 // A prepared statement, finalised on scope exit; step() checks every result.
 class Statement {
@@ -78,7 +78,8 @@ std::string now_utc() {
   return buf;
 }
 
-// Read as columns 0..13 by read_trial; an older store without `metrics` gives '' there.
+// Read as columns 0..15 by read_trial; an older store without `metrics` gives '' there, one
+// without `rung` and `partial` -1 and 0.
 constexpr const char* kTrialColumns =
     "id, step, idx, canonical, tokens, status, failure, accuracy, latency_ms, reward, "
     "latency_json, seconds, cached";
@@ -176,9 +177,42 @@ StoredTrial read_trial(sqlite3_stmt* s, const std::string& path) {
   } catch (const Error& e) {
     throw Error(e.what(), Error::Kind::kIo);
   }
+  t.rung = static_cast<int>(r.integer(14, "rung", -1, 64));
+  t.partial = r.integer(15, "partial", 0, 1) != 0;
+  if (t.partial && t.rung < 0) r.fail("partial", "a partial trial without its rung");
   if (t.status == "done" && !(t.latency_ms > 0))
     r.fail("latency_ms", "a done trial without latency");
   return t;
+}
+
+constexpr const char* kRungColumns =
+    "step, idx, rung, images, status, failure, accuracy, reward, latency_ms, latency_json, "
+    "seconds";
+
+StoredRung read_rung(sqlite3_stmt* s, const std::string& path) {
+  const RowReader r(s, "store '" + path + "': rung of step " +
+                           std::to_string(sqlite3_column_int64(s, 0)) + " index " +
+                           std::to_string(sqlite3_column_int64(s, 1)));
+  StoredRung g;
+  g.step = static_cast<int>(r.integer(0, "step", 0, std::numeric_limits<int>::max()));
+  g.index = static_cast<int>(r.integer(1, "idx", 0, std::numeric_limits<int>::max()));
+  g.rung = static_cast<int>(r.integer(2, "rung", 0, 64));
+  g.images = r.integer(3, "images", 1, std::numeric_limits<int64_t>::max());
+  g.status = r.status(4);
+  g.failure = r.text(5, "failure");
+  if (g.status == "failed" && g.failure.empty()) r.fail("failure", "a failed rung without reason");
+  g.accuracy = r.real(6, "accuracy", 0, 1);
+  g.reward = r.real(7, "reward", -1e9, 1e9);
+  g.latency_ms = r.real(8, "latency_ms", 0, 1e9);
+  if (g.status == "done" && !(g.latency_ms > 0)) r.fail("latency_ms", "a done rung without latency");
+  g.latency_json = r.text(9, "latency_json");
+  try {
+    g.latencies = decode_latencies(g.latency_json, r.where());
+  } catch (const Error& e) {
+    throw Error(e.what(), Error::Kind::kIo);
+  }
+  g.seconds = r.real(10, "seconds", 0, 1e9);
+  return g;
 }
 
 std::string hostname() {
@@ -219,6 +253,18 @@ void Store::create_schema() {
     exec("ALTER TABLE trials ADD COLUMN metrics TEXT NOT NULL DEFAULT ''");
   }
   has_metrics_ = true;
+  // Schema 3 → 4: multi-fidelity (search/fidelity.h).
+  if (!has_column("trials", "rung")) {
+    exec("ALTER TABLE trials ADD COLUMN rung INTEGER NOT NULL DEFAULT -1");
+    exec("ALTER TABLE trials ADD COLUMN partial INTEGER NOT NULL DEFAULT 0");
+  }
+  has_rungs_ = true;
+  exec(
+      "CREATE TABLE IF NOT EXISTS rungs (step INTEGER NOT NULL, idx INTEGER NOT NULL, rung "
+      "INTEGER NOT NULL, images INTEGER NOT NULL, status TEXT NOT NULL, failure TEXT NOT NULL, "
+      "accuracy REAL NOT NULL, reward REAL NOT NULL, latency_ms REAL NOT NULL, latency_json TEXT "
+      "NOT NULL, seconds REAL "
+      "NOT NULL, created TEXT NOT NULL, PRIMARY KEY (step, idx, rung))");
   exec("CREATE INDEX IF NOT EXISTS trials_canonical ON trials (canonical)");
   exec(
       "CREATE TABLE IF NOT EXISTS references_ (name TEXT PRIMARY KEY, canonical TEXT NOT NULL, "
@@ -346,6 +392,7 @@ void Store::open(Mode mode) {
     }
   }
   has_metrics_ = has_column("trials", "metrics");
+  has_rungs_ = has_column("trials", "rung");
   if (read_only_) return;
   take_writer_lock();
   exec("PRAGMA journal_mode=WAL");
@@ -548,7 +595,42 @@ bool Store::has_column(const char* table, const char* column) const {
 }
 
 std::string Store::trial_columns() const {
-  return std::string(kTrialColumns) + (has_metrics_ ? ", metrics" : ", ''");
+  return std::string(kTrialColumns) + (has_metrics_ ? ", metrics" : ", ''") +
+         (has_rungs_ ? ", rung, partial" : ", -1, 0");
+}
+
+void Store::add_rung(const StoredRung& g) {
+  require_writable();
+  Statement s(db_,
+              "INSERT INTO rungs (step, idx, rung, images, status, failure, accuracy, reward, "
+              "latency_ms, latency_json, seconds, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+              path_);
+  s.bind(1, g.step);
+  s.bind(2, g.index);
+  s.bind(3, g.rung);
+  s.bind(4, g.images);
+  s.bind(5, g.status);
+  s.bind(6, g.failure);
+  s.bind(7, g.accuracy);
+  s.bind(8, g.reward);
+  s.bind(9, g.latency_ms);
+  s.bind(10, g.latency_json);
+  s.bind(11, g.seconds);
+  s.bind(12, now_utc());
+  s.step();
+}
+
+std::vector<StoredRung> Store::rungs(int step) const {
+  if (!has_rungs_) return {};
+  Statement s(db_,
+              (std::string("SELECT ") + kRungColumns + " FROM rungs" +
+               (step >= 0 ? " WHERE step = ?" : "") + " ORDER BY step, idx, rung")
+                  .c_str(),
+              path_);
+  if (step >= 0) s.bind(1, step);
+  std::vector<StoredRung> out;
+  while (s.step()) out.push_back(read_rung(s.get(), path_));
+  return out;
 }
 
 void Store::add_trial(const StoredTrial& t) {
@@ -556,8 +638,8 @@ void Store::add_trial(const StoredTrial& t) {
   Statement s(
       db_,
       "INSERT INTO trials (step, idx, canonical, tokens, status, failure, accuracy, latency_ms, "
-      "reward, latency_json, seconds, cached, created, metrics) VALUES "
-      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+      "reward, latency_json, seconds, cached, created, metrics, rung, partial) VALUES "
+      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
       path_);
   s.bind(1, t.step);
   s.bind(2, t.index);
@@ -573,6 +655,8 @@ void Store::add_trial(const StoredTrial& t) {
   s.bind(12, t.cached ? 1 : 0);
   s.bind(13, now_utc());
   s.bind(14, checked_metrics_text(t.metrics_json, "trial metrics"));
+  s.bind(15, t.rung);
+  s.bind(16, t.partial ? 1 : 0);
   s.step();
 }
 

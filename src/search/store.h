@@ -29,6 +29,26 @@ struct StoredTrial {
   double seconds = 0;
   bool cached = false;  // served from an earlier trial of the same architecture
   std::string metrics_json;  // Evaluation::metrics_json; "" when none (and in stores before v3)
+  // Multi-fidelity (search/fidelity.h): the last rung it was trained at (-1: a search without
+  // rungs), and whether that is below the full proxy (then `accuracy` is the lower rung's and
+  // `reward` the estimate the strategy learned from; results leave it off fronts and rankings).
+  int rung = -1;
+  bool partial = false;
+};
+
+// One rung of a multi-fidelity search: a proposal trained on `images` (`rungs` table). The
+// latencies are measured once, at rung 0, and repeated in the later rungs.
+struct StoredRung {
+  int step = 0, index = 0, rung = 0;
+  int64_t images = 0;
+  std::string status;  // "done" | "failed"
+  std::string failure;
+  double accuracy = 0;
+  double reward = 0;  // at this rung's accuracy, as it ranked the proposals for the next
+  double latency_ms = 0;
+  std::string latency_json;
+  std::vector<DeviceLatency> latencies;
+  double seconds = 0;
 };
 
 // A zoo model evaluated the same way as the trials, for comparison (`references` table).
@@ -105,6 +125,11 @@ class Store {
   std::vector<StoredCalibration> latency_calibrations() const;
   void add_latency_calibration(const StoredCalibration& calibration);
 
+  // Multi-fidelity rungs: each evaluation as it finishes (one transaction); those of `step`, or
+  // of every step when step < 0, by step, index and rung. Empty for stores before them.
+  void add_rung(const StoredRung& rung);
+  std::vector<StoredRung> rungs(int step = -1) const;
+
   void add_trial(const StoredTrial& trial);  // one transaction
   std::vector<StoredTrial> trials() const;   // in id order
   std::vector<StoredTrial> trials_of_step(int step) const;
@@ -144,6 +169,7 @@ class Store {
   int lock_fd_ = -1;
   bool read_only_ = false;
   bool has_metrics_ = true;  // trials.metrics exists (schema 3; a read-only older store has none)
+  bool has_rungs_ = true;    // trials.rung and the rungs table exist (schema 4)
 };
 
 }  // namespace mnas

@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <string>
 
+#include "space/architecture_codec.h"
 #include "space/cost_model.h"
 #include "space/layer_plan.h"
 
@@ -95,6 +97,19 @@ double SyntheticSurrogate::latency_ms(const Architecture& arch) const {
         kDenseMacsPerMs;
   ms += double(arch.head_filters) * arch.classes / kDenseMacsPerMs + kOverheadMs;
   return ms;
+}
+
+Evaluation SyntheticSurrogate::evaluate_at(const Architecture& arch, int64_t train_images) {
+  Evaluation e = evaluate(arch);
+  if (!e.ok || train_images >= full_images_) return e;
+  const double f = std::max(0.0, static_cast<double>(train_images) / full_images_);
+  uint64_t h = 1469598103934665603ULL;  // FNV-1a of the architecture and the budget
+  for (char c : to_canonical_string(arch) + "@" + std::to_string(train_images)) {
+    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  }
+  const double u = static_cast<double>(h >> 11) / 9007199254740992.0 * 2 - 1;  // [-1, 1)
+  e.accuracy = std::clamp(e.accuracy * (0.7 + 0.3 * f) + 0.04 * (1 - f) * u, 0.0, 1.0);
+  return e;
 }
 
 Evaluation SyntheticSurrogate::evaluate(const Architecture& arch) {

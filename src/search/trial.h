@@ -1,6 +1,7 @@
 #ifndef MNAS_SEARCH_TRIAL_H_
 #define MNAS_SEARCH_TRIAL_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,14 @@ struct Trial {
   int step = 0;         // the strategy step (batch) that proposed it
 };
 
+// What one evaluation of a search is asked for: the training budget (0: the evaluator's own,
+// the full proxy; a multi-fidelity rung's images otherwise, search/fidelity.h) and whether the
+// latency is measured (a later rung reuses rung 0's).
+struct TrialTask {
+  int64_t train_images = 0;
+  bool latency = true;
+};
+
 // Scores architectures. Implementations: the real one (proxy training + measured latency, in the
 // search issue) and SyntheticSurrogate (tests and benchmarks).
 class Evaluator {
@@ -55,6 +64,16 @@ class Evaluator {
   virtual std::string name() const = 0;
   // Never throws for a bad architecture: failures come back as !ok with the reason.
   virtual Evaluation evaluate(const Architecture& arch) = 0;
+  // The same on a budget of `train_images` training images (multi-fidelity rungs). Evaluators
+  // that cannot train on a budget fail the evaluation and say why.
+  virtual Evaluation evaluate_at(const Architecture& arch, int64_t train_images) {
+    (void)arch;
+    Evaluation e;
+    e.ok = false;
+    e.failure = name() + " cannot train on a budget (" + std::to_string(train_images) +
+                " images): multi-fidelity needs the proxy or the surrogate evaluator";
+    return e;
+  }
 };
 
 }  // namespace mnas

@@ -1,0 +1,32 @@
+#include "search/fidelity.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+namespace mnas {
+
+int promoted_count(int pool, int keep) { return pool <= 0 ? 0 : (pool + keep - 1) / keep; }
+
+double rung_gain(const std::vector<StoredRung>& rungs, int rung, int last) {
+  std::map<std::pair<int, int>, double> at_rung, at_last;  // (step, index) → accuracy
+  for (const StoredRung& r : rungs) {
+    if (r.status != "done") continue;
+    if (r.rung == rung) at_rung[{r.step, r.index}] = r.accuracy;
+    if (r.rung == last) at_last[{r.step, r.index}] = r.accuracy;
+  }
+  std::vector<double> gains;
+  for (const auto& [key, accuracy] : at_last) {
+    const auto it = at_rung.find(key);
+    if (it != at_rung.end()) gains.push_back(accuracy - it->second);
+  }
+  if (gains.empty()) return 0;
+  const size_t mid = gains.size() / 2;
+  std::nth_element(gains.begin(), gains.begin() + mid, gains.end());
+  if (gains.size() % 2 == 1) return gains[mid];
+  const double upper = gains[mid];
+  std::nth_element(gains.begin(), gains.begin() + mid - 1, gains.end());
+  return (gains[mid - 1] + upper) / 2;
+}
+
+}  // namespace mnas

@@ -1,0 +1,34 @@
+#ifndef MNAS_SEARCH_FIDELITY_H_
+#define MNAS_SEARCH_FIDELITY_H_
+
+#include <vector>
+
+#include "search/store.h"
+
+namespace mnas {
+
+// Multi-fidelity proxy (SearchConfig::fidelity, `--fidelity 1000,5000`): successive halving
+// inside each strategy step. Every proposal of the step trains on the first rung's images; the
+// best ⌈n / keep⌉ by their reward at that rung train again, from scratch, on the next rung's,
+// and so on up to the full proxy. Latency is measured once, at the first rung. Each rung's result
+// is stored as it finishes (Store::add_rung), so a search killed mid-rung resumes there; the
+// step's trials are stored when its last rung is done.
+//
+// Rewards comparable across rungs: a proposal that stopped at rung k has its rung-k accuracy
+// only, which is lower than what the full proxy would give (fewer images). The strategy learns
+// from the reward of that accuracy plus the median gain from rung k to the last rung, measured on
+// every proposal of the search trained at both (rung_gain; 0 until one is). So a small model
+// that stopped early is not punished for the budget it was not given. The store keeps the raw
+// rung accuracy (StoredTrial::accuracy, partial = true) beside that reward; results rank and
+// draw fronts with full-proxy trials only.
+
+// Proposals that go on from a rung where `pool` succeeded: ⌈pool / keep⌉ (0 for an empty pool).
+int promoted_count(int pool, int keep);
+
+// The median of (last-rung accuracy − rung-k accuracy) over the proposals in `rungs` that were
+// trained at both and succeeded at both; 0 when there are none.
+double rung_gain(const std::vector<StoredRung>& rungs, int rung, int last);
+
+}  // namespace mnas
+
+#endif  // MNAS_SEARCH_FIDELITY_H_
