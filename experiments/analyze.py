@@ -5,7 +5,10 @@ charts are written as plain SVG.
 
   analyze.py strategies --out PREFIX --trials N LABEL:STORE ...
   analyze.py histograms --out PREFIX LABEL:STORE ...
-  analyze.py fronts     --out PREFIX [--reference NAME:ACC:RATIO ...] LABEL:STORE ...
+  analyze.py fronts     --out PREFIX [--reference NAME:ACC:RATIO ...] [--references-from STORE]
+                        LABEL:STORE ...
+  analyze.py timeline   --out PREFIX --minutes M LABEL:STORE ...
+  analyze.py tau        --out PREFIX FOLDER   (NAME.TAG.json of mnas train --json; TAG long)
 
 Latency is judged as the reward does, as the ratio LAT/T of each trial (T: the target model
 timed or predicted alongside it), so that stores with different T are comparable. Hypervolume:
@@ -30,7 +33,7 @@ def fail(message):
 
 class Trial:
     __slots__ = ("step", "idx", "status", "accuracy", "latency_ms", "ratio", "reward", "seconds",
-                 "canonical", "measured_ratio", "extra")
+                 "canonical", "partial", "created")
 
     def __init__(self, **kw):
         for k in self.__slots__:
@@ -38,26 +41,52 @@ class Trial:
 
 
 def load_trials(path):
-    """Every trial of a store in proposal order (step, index)."""
+    """Every trial of a store in proposal order (step, index). `partial`: a multi-fidelity trial
+    that stopped below the full proxy (its accuracy is a lower rung's): left off fronts and best
+    rewards here, as mnas results does."""
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        columns = {r[1] for r in db.execute("PRAGMA table_info(trials)")}
+        partial = "partial" if "partial" in columns else "0"
         rows = db.execute("SELECT step, idx, status, accuracy, latency_ms, reward, latency_json, "
-                          "seconds, canonical FROM trials ORDER BY step, idx").fetchall()
+                          f"seconds, canonical, {partial}, created FROM trials "
+                          "ORDER BY step, idx").fetchall()
         db.close()
     except sqlite3.Error as e:
         fail(f"{path}: {e}")
     trials = []
-    for step, idx, status, acc, lat, reward, latency_json, seconds, canonical in rows:
+    for (step, idx, status, acc, lat, reward, latency_json, seconds, canonical, part,
+         created) in rows:
         ratio = None
         if latency_json:
             devices = json.loads(latency_json).get("devices") or []
             if devices:
                 ratio = devices[0]["ratio"]
         trials.append(Trial(step=step, idx=idx, status=status, accuracy=acc, latency_ms=lat,
-                            ratio=ratio, reward=reward, seconds=seconds, canonical=canonical))
+                            ratio=ratio, reward=reward, seconds=seconds, canonical=canonical,
+                            partial=bool(part), created=created))
     if not trials:
         fail(f"{path}: no trials")
     return trials
+
+
+def load_references(path):
+    """The done zoo references of a store: (name, accuracy, LAT/T)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        rows = db.execute("SELECT name, status, accuracy, latency_json FROM references_ "
+                          "ORDER BY name").fetchall()
+        db.close()
+    except sqlite3.Error as e:
+        fail(f"{path}: {e}")
+    out = []
+    for name, status, acc, latency_json in rows:
+        devices = json.loads(latency_json).get("devices") if latency_json else None
+        if status == "done" and devices:
+            out.append((name, acc, devices[0]["ratio"]))
+    if not out:
+        fail(f"{path}: no evaluated references")
+    return out
 
 
 def front(points):
@@ -81,7 +110,7 @@ def curves(trials, n):
     """Best reward and hypervolume after each of the first n trials."""
     best, hv, points, b = [], [], [], 0.0
     for t in trials[:n]:
-        if t.status == "done":
+        if t.status == "done" and not t.partial:
             b = max(b, t.reward)
             if t.ratio is not None:
                 points.append((t.ratio, t.accuracy))
@@ -273,7 +302,7 @@ def cmd_histograms(args):
     ratios = OrderedDict()
     for label, paths in groups.items():
         ratios[label] = [t.ratio for p in paths for t in load_trials(p)
-                         if t.status == "done" and t.ratio is not None]
+                         if t.status == "done" and t.ratio is not None]  # every sampled model
     hi = max(max(v) for v in ratios.values())
     edges = [i * 0.1 for i in range(int(math.ceil(hi / 0.1)) + 1)]
     counts = OrderedDict()
@@ -304,12 +333,14 @@ def cmd_fronts(args):
     chart_pts = OrderedDict()
     for label, paths in groups.items():
         pts = [(t.ratio, t.accuracy) for p in paths for t in load_trials(p)
-               if t.status == "done" and t.ratio is not None]
+               if t.status == "done" and not t.partial and t.ratio is not None]
         chart_pts[label] = pts
     refs = []
     for spec in args.reference or []:
         name, acc, ratio = spec.rsplit(":", 2)
         refs.append((name, float(acc), float(ratio)))
+    for path in args.references_from or []:
+        refs += load_references(path)
     all_r = [r for v in chart_pts.values() for r, _ in v] + [r for _, _, r in refs]
     all_a = [a for v in chart_pts.values() for _, a in v] + [a for _, a, _ in refs]
     lo_a = max(0.0, min(all_a) - 0.01)
@@ -343,6 +374,110 @@ def cmd_fronts(args):
     write(f"{args.out}.md", "\n".join(md) + "\n")
 
 
+def cmd_timeline(args):
+    """Hypervolume against wall-clock minutes since each search's first trial was stored (the
+    trials' `created` stamps, to the second), mean of the seeds per label."""
+    import datetime
+    groups = labelled(args.stores)
+    grid = [m / 4 for m in range(0, int(args.minutes * 4) + 1)]
+    series, rows = OrderedDict(), []
+    for label, paths in groups.items():
+        per_seed, counts, full = [], [], []
+        for p in paths:
+            trials = load_trials(p)
+            stamps = [datetime.datetime.strptime(t.created, "%Y-%m-%dT%H:%M:%SZ") for t in trials]
+            t0 = min(stamps) - datetime.timedelta(seconds=trials[0].seconds)
+            minutes = [(s - t0).total_seconds() / 60 for s in stamps]
+            curve = []
+            for m in grid:
+                pts = [(t.ratio, t.accuracy) for t, at in zip(trials, minutes)
+                       if at <= m and t.status == "done" and not t.partial and t.ratio is not None]
+                curve.append(hypervolume(pts))
+            per_seed.append(curve)
+            counts.append(sum(1 for at in minutes if at <= args.minutes))
+            full.append(sum(1 for t, at in zip(trials, minutes)
+                            if at <= args.minutes and not t.partial))
+        series[label] = per_seed
+        rows.append((label, len(paths), mean_sd([c[-1] for c in per_seed]),
+                     mean_sd([c[len(grid) // 2] for c in per_seed]), mean_sd(counts),
+                     mean_sd(full)))
+    hi = max(max(max(c) for c in v) for v in series.values())
+    chart = Chart("Pareto hypervolume over wall-clock time (mean of seeds; band: min-max)",
+                  "minutes", "hypervolume", (0, args.minutes), (0, hi * 1.05 or 1))
+    for i, (label, curves_) in enumerate(series.items()):
+        chart.band(grid, [min(v) for v in zip(*curves_)], [max(v) for v in zip(*curves_)],
+                   PALETTE[i % len(PALETTE)])
+        chart.line(grid, [statistics.mean(v) for v in zip(*curves_)], PALETTE[i % len(PALETTE)],
+                   label)
+    write(f"{args.out}.svg", chart.svg())
+    half = args.minutes / 2
+    md = [f"| search | seeds | hypervolume at {args.minutes:g} min | at {half:g} min | trials | "
+          "full-proxy trials |", "|---|---|---|---|---|---|"]
+    for label, k, h, h2, c, f in rows:
+        md.append(f"| {label} | {k} | {h[0]:.4f} ± {h[1]:.4f} | {h2[0]:.4f} ± {h2[1]:.4f} | "
+                  f"{c[0]:.1f} ± {c[1]:.1f} | {f[0]:.1f} ± {f[1]:.1f} |")
+    write(f"{args.out}.md", "\n".join(md) + "\n")
+
+
+def kendall_tau(xs, ys):
+    """Kendall's tau-b of two equally long lists (ties in either count as neither)."""
+    concordant = discordant = tied_x = tied_y = 0
+    for i in range(len(xs)):
+        for j in range(i + 1, len(xs)):
+            dx, dy = xs[i] - xs[j], ys[i] - ys[j]
+            if dx == 0 and dy == 0:
+                continue
+            if dx == 0:
+                tied_x += 1
+            elif dy == 0:
+                tied_y += 1
+            elif dx * dy > 0:
+                concordant += 1
+            else:
+                discordant += 1
+    denominator = math.sqrt((concordant + discordant + tied_x) * (concordant + discordant + tied_y))
+    return (concordant - discordant) / denominator if denominator else float("nan")
+
+
+def cmd_tau(args):
+    import glob
+    import os
+    results = {}
+    for path in sorted(glob.glob(os.path.join(args.folder, "*.json"))):
+        name, tag = os.path.basename(path)[:-5].rsplit(".", 1)
+        with open(path) as f:
+            j = json.load(f)
+        if j.get("status") != "done":
+            fail(f"{path}: the training did not finish ({j.get('status')}: {j.get('reason')})")
+        results.setdefault(name, {})[tag] = (j["top1"], j["seconds"])
+    names = sorted(n for n, r in results.items() if "long" in r)
+    if len(names) < 3:
+        fail(f"{args.folder}: {len(names)} architectures with a long training; need ≥ 3")
+    proxies = sorted({t for r in results.values() for t in r if t != "long"})
+    long_acc = [results[n]["long"][0] for n in names]
+    chart = Chart("proxy accuracy against a longer training", "long training accuracy",
+                  "proxy accuracy", (min(long_acc) - 0.02, max(long_acc) + 0.02), (0, 1))
+    md = ["| proxy | architectures | Kendall τ against the long training | seconds per trial "
+          "(median) |", "|---|---|---|---|"]
+    for i, tag in enumerate(proxies):
+        have = [n for n in names if tag in results[n]]
+        xs = [results[n]["long"][0] for n in have]
+        ys = [results[n][tag][0] for n in have]
+        tau = kendall_tau(ys, xs)
+        chart.dots(xs, ys, PALETTE[i % len(PALETTE)], f"{tag} (τ {tau:.2f})", r=3)
+        md.append(f"| {tag} | {len(have)} | {tau:.3f} | "
+                  f"{statistics.median(results[n][tag][1] for n in have):.1f} |")
+    md.append(f"| long | {len(names)} | 1 | "
+              f"{statistics.median(results[n]['long'][1] for n in names):.0f} |")
+    md += ["", "| architecture | " + " | ".join(proxies) + " | long |",
+           "|---|" + "---|" * (len(proxies) + 1)]
+    for n in names:
+        cells = [f"{100 * results[n][t][0]:.2f}%" if t in results[n] else "—" for t in proxies]
+        md.append(f"| {n} | " + " | ".join(cells) + f" | {100 * results[n]['long'][0]:.2f}% |")
+    write(f"{args.out}.svg", chart.svg())
+    write(f"{args.out}.md", "\n".join(md) + "\n")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -356,11 +491,21 @@ def main():
     h.add_argument("stores", nargs="+")
     f = sub.add_parser("fronts")
     f.add_argument("--out", required=True)
-    f.add_argument("--reference", action="append")
+    f.add_argument("--reference", action="append", help="NAME:ACCURACY:RATIO")
+    f.add_argument("--references-from", action="append",
+                   help="a store whose zoo references (mnas search --references) are drawn")
     f.add_argument("stores", nargs="+")
+    tl = sub.add_parser("timeline")
+    tl.add_argument("--out", required=True)
+    tl.add_argument("--minutes", type=float, required=True)
+    tl.add_argument("stores", nargs="+")
+    t = sub.add_parser("tau")
+    t.add_argument("--out", required=True)
+    t.add_argument("folder", help="NAME.TAG.json files of mnas train --json (TAG long: the "
+                                  "reference training)")
     args = p.parse_args()
-    {"strategies": cmd_strategies, "histograms": cmd_histograms, "fronts": cmd_fronts}[
-        args.command](args)
+    {"strategies": cmd_strategies, "histograms": cmd_histograms, "fronts": cmd_fronts,
+     "timeline": cmd_timeline, "tau": cmd_tau}[args.command](args)
 
 
 if __name__ == "__main__":

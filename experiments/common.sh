@@ -33,8 +33,8 @@ ensure_lut() {
 search() {
   local store="$1" trials="$2"
   shift 2
-  local args=(--store "$store" --trials "$trials" --threads "$THREADS")
-  if [[ -e "$store" ]]; then args+=(--resume); else args+=(--references none "$@"); fi
+  local args=(--store "$store" --trials "$trials" --threads "$THREADS" --references none)
+  if [[ -e "$store" ]]; then args+=(--resume); else args+=("$@"); fi
   if ! "$MNAS" search "${args[@]}" >/dev/null 2>"$store.log"; then
     echo "experiments: search $store failed; see $store.log" >&2
     tail -3 "$store.log" >&2

@@ -91,6 +91,8 @@ void per_device(std::vector<DeviceObjective>& devices, const std::vector<std::st
   }
 }
 
+std::string flag_of(const std::string& field);
+
 SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
   if (o.given("--strategy")) c.strategy = o.strategy;
   if (o.given("--seed")) {
@@ -191,7 +193,16 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
     throw Error(std::string(o.given("--confirm-share") ? "--confirm-share" : "--drift-threshold") +
                 ": checks predicted latency; it goes with --latency lut:FILE");
   }
-  validate(c);
+  try {
+    validate(c);
+  } catch (const Error& e) {  // name the flag that set the field ("--fidelity: fidelity.rungs: ...")
+    const std::string m = e.what();
+    const std::string flag = flag_of(m.substr(0, m.find(':')));
+    if (flag.rfind("--", 0) != 0 || flag == "--resume" || flag.find(' ') != std::string::npos) {
+      throw;
+    }
+    throw Error(flag + ": " + m, e.kind());
+  }
   return c;
 }
 
@@ -274,9 +285,12 @@ std::string trial_latencies(const StoredTrial& t) {
 int run_search_command(const SearchCommandOptions& o) {
   const std::vector<std::string> names = reference_names(o.references);
   for (const std::string& name : names) {
-    if (!is_zoo_name(name)) {
-      throw Error("--references: '" + name +
-                  "' is not a zoo model; use all, none or names that `mnas describe zoo` lists");
+    try {
+      reference_model(name, SearchConfig::default_space());
+    } catch (const Error& e) {
+      throw Error("--references: " + std::string(e.what()) +
+                  "; use all, none or zoo names, each optionally at a width multiplier "
+                  "(mobilenetv2@0.35)");
     }
   }
   if (o.trials < 1) throw Error("--trials: must be ≥ 1");
@@ -370,6 +384,9 @@ int run_search_command(const SearchCommandOptions& o) {
   so.reward = reward;
   so.failed_reward = config.failed_reward;
   so.fidelity = config.fidelity;
+  so.proxy_holdout = config.proxy.holdout;
+  SearchTimes times;
+  so.times = &times;
   std::unique_ptr<LatencyCheck> latency_check;
   if (objective && objective->predicts()) {
     latency_check =
@@ -430,6 +447,10 @@ int run_search_command(const SearchCommandOptions& o) {
               p.best_reward, p.eta_seconds);
         },
         objective != nullptr);
+    std::fprintf(stderr,
+                 "mnas: search time: training %.0f s, latency %.0f s, latency checks %.0f s, "
+                 "strategy %.1f s, store %.1f s\n",
+                 times.training, times.latency, times.latency_check, times.strategy, times.store);
     if (interrupted()) return interrupted_exit_code(InterruptGuard::signal_number());
     evaluate_references(
         *store, *runner, space, reward, names,
@@ -479,7 +500,8 @@ void add_search_command(CLI::App& app) {
                   "search's own unless given)");
   cmd->add_option("--references", o->references,
                   "Zoo models evaluated the same way at the end, for comparison: all (default), "
-                  "none, or a comma-separated list (e.g. mobilenetv2,mnasnet-a1)");
+                  "none, or a comma-separated list (e.g. mobilenetv2,mnasnet-a1), a name at a "
+                  "width multiplier too (mobilenetv2@0.35)");
   cmd->add_option("--report", o->report,
                   "HTML report written at the end (default: the store's name with .html)");
   cmd->add_option("--time-budget", o->time_budget,

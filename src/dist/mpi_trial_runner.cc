@@ -50,10 +50,10 @@ void MpiTrialRunner::start(int ticket, const Architecture& arch, const TrialTask
   }
   running_[ticket] = arch;
   tasks_[ticket] = task;
-  // "TICKET IMAGES ARCHITECTURE" (images 0: the full proxy).
+  // "TICKET IMAGES HOLDOUT ARCHITECTURE" (0: the evaluator's own).
   mpi::send_text(worker, mpi::kTask,
                  std::to_string(ticket) + " " + std::to_string(task.train_images) + " " +
-                     to_canonical_string(arch));
+                     std::to_string(task.holdout) + " " + to_canonical_string(arch));
 }
 
 std::pair<int, Evaluation> MpiTrialRunner::wait() {
@@ -73,7 +73,9 @@ std::pair<int, Evaluation> MpiTrialRunner::wait() {
   --busy_;
   --world_.in_flight;
   if (!tasks_[ticket].latency) return {ticket, e};
-  return {ticket, add_latency(std::move(e), objective_, running_[ticket])};
+  e = add_latency(std::move(e), objective_, running_[ticket]);
+  e.seconds += e.latency_seconds;  // the worker's training, then the latency here
+  return {ticket, e};
 }
 
 }  // namespace mnas

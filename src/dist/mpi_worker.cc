@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <sstream>
+#include <string>
 
 #include "dist/mpi_protocol.h"
 #include "latency/measurement.h"
@@ -50,16 +52,18 @@ int run_mpi_worker(MpiWorld& world) {
       if (m.tag != mpi::kTask || !evaluator) {
         throw Error("unexpected message from rank 0 (tag " + std::to_string(m.tag) + ")");
       }
-      // "TICKET IMAGES ARCHITECTURE" (MpiTrialRunner::start).
-      const size_t space = m.text.find(' ');
-      const size_t space2 = space == std::string::npos ? space : m.text.find(' ', space + 1);
-      if (space2 == std::string::npos) throw Error("task: no architecture");
-      const int ticket = std::stoi(m.text.substr(0, space));
-      const int64_t images = std::stoll(m.text.substr(space + 1, space2 - space - 1));
+      // "TICKET IMAGES HOLDOUT ARCHITECTURE" (MpiTrialRunner::start).
+      std::istringstream task(m.text);
+      int ticket = -1;
+      int64_t images = -1, holdout = -1;
+      std::string arch;
+      if (!(task >> ticket >> images >> holdout) || ticket < 0 || images < 0 || holdout < 0 ||
+          !std::getline(task >> std::ws, arch) || arch.empty()) {
+        throw Error("task: not 'TICKET IMAGES HOLDOUT ARCHITECTURE'");
+      }
       Evaluation e;
       try {
-        e = evaluate_safely(*evaluator, parse_architecture_string(m.text.substr(space2 + 1)),
-                            images);
+        e = evaluate_safely(*evaluator, parse_architecture_string(arch), images, holdout);
       } catch (const std::exception& ex) {  // an architecture this rank cannot read
         e.ok = false;
         e.failure = ex.what();

@@ -82,9 +82,15 @@ std::string RegularizedEvolution::save_state() const {
 void RegularizedEvolution::load_state(std::string_view state) {
   const nlohmann::json j = strategy_state::check_header(state, name(), space_);
   try {
-    if (j.at("population_size").get<int>() != options_.population ||
-        j.at("sample_size").get<int>() != options_.sample_size) {
-      throw Error("strategy state: saved with another population or sample size");
+    // A search keeps the sizes it started with (stores from before the defaults changed).
+    EvolutionOptions saved;
+    saved.population = j.at("population_size").get<int>();
+    saved.sample_size = j.at("sample_size").get<int>();
+    if (saved.population < 2 || saved.population > 1000000 || saved.sample_size < 1 ||
+        saved.sample_size > saved.population) {
+      throw Error("strategy state: a population of " + std::to_string(saved.population) +
+                  " with tournaments of " + std::to_string(saved.sample_size) +
+                  " (damaged)");
     }
     std::mt19937_64 rng = strategy_state::load_rng(j.at("rng").get<std::string>());
     std::deque<Member> population;
@@ -95,6 +101,10 @@ void RegularizedEvolution::load_state(std::string_view state) {
     }
     strategy_state::check_trials(tokens, space_);
     const int proposed = j.at("proposed").get<int>();
+    if (static_cast<int>(population.size()) > saved.population) {
+      throw Error("strategy state: more members than its population (damaged)");
+    }
+    options_ = saved;
     rng_ = rng;
     population_ = std::move(population);
     proposed_ = proposed;

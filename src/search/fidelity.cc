@@ -6,6 +6,12 @@
 
 namespace mnas {
 
+int64_t rung_holdout(int64_t holdout, int64_t images, int64_t last_images) {
+  if (holdout <= 0 || images >= last_images) return holdout;
+  const int64_t share = (holdout * images + last_images - 1) / last_images;
+  return std::min(holdout, std::max(kMinRungHoldout, share));
+}
+
 int promoted_count(int pool, int keep) { return pool <= 0 ? 0 : (pool + keep - 1) / keep; }
 
 double rung_gain(const std::vector<StoredRung>& rungs, int rung, int last) {

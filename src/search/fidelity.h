@@ -1,6 +1,7 @@
 #ifndef MNAS_SEARCH_FIDELITY_H_
 #define MNAS_SEARCH_FIDELITY_H_
 
+#include <cstdint>
 #include <vector>
 
 #include "search/store.h"
@@ -21,6 +22,14 @@ namespace mnas {
 // that stopped early is not punished for the budget it was not given. The store keeps the raw
 // rung accuracy (StoredTrial::accuracy, partial = true) beside that reward; results rank and
 // draw fronts with full-proxy trials only.
+
+// The held-out images a rung is scored on: its share of the full proxy's (holdout × images /
+// last_images), at least kMinRungHoldout and at most `holdout`; the last rung's is `holdout`; 0
+// (the evaluator's own) when `holdout` is 0. A lower rung only ranks proposals for the next, and
+// scoring is not free: on this machine 2,000 held-out images cost half as much as training on
+// 1,000 (bench/search_throughput.sh before and after: docs/search-strategies.md).
+constexpr int64_t kMinRungHoldout = 500;
+int64_t rung_holdout(int64_t holdout, int64_t images, int64_t last_images);
 
 // Proposals that go on from a rung where `pool` succeeded: ⌈pool / keep⌉ (0 for an empty pool).
 int promoted_count(int pool, int keep);

@@ -31,14 +31,16 @@ class CountingEvaluator : public Evaluator {
   explicit CountingEvaluator(const SearchSpace& space, int kill_at = -1)
       : surrogate_(space, 3), kill_at_(kill_at) {}
   std::string name() const override { return "counting"; }
-  Evaluation evaluate(const Architecture& arch) override { return evaluate_at(arch, 5000); }
-  Evaluation evaluate_at(const Architecture& arch, int64_t images) override {
+  Evaluation evaluate(const Architecture& arch) override { return evaluate_at(arch, 5000, 0); }
+  Evaluation evaluate_at(const Architecture& arch, int64_t images, int64_t holdout) override {
     if (calls_++ == kill_at_) throw Killed{};
     ++by_images_[images];
-    return surrogate_.evaluate_at(arch, images);
+    holdouts_[images] = holdout;
+    return surrogate_.evaluate_at(arch, images, holdout);
   }
   int calls_ = 0;
   std::map<int64_t, int> by_images_;
+  std::map<int64_t, int64_t> holdouts_;
 
  private:
   SyntheticSurrogate surrogate_;
@@ -52,7 +54,16 @@ SearchOptions fidelity_options(int trials) {
   o.reward = RewardOptions::soft(20.0);
   o.fidelity.rungs = {1000, 5000};
   o.fidelity.keep = 3;
+  o.proxy_holdout = 2000;
   return o;
+}
+
+TEST(Fidelity, ALowerRungScoresItsShareOfTheHeldOutImages) {
+  EXPECT_EQ(rung_holdout(2000, 5000, 5000), 2000);
+  EXPECT_EQ(rung_holdout(2000, 2500, 5000), 1000);
+  EXPECT_EQ(rung_holdout(2000, 1000, 5000), 500);  // at least kMinRungHoldout
+  EXPECT_EQ(rung_holdout(300, 1000, 5000), 300);   // never more than the proxy's own
+  EXPECT_EQ(rung_holdout(0, 1000, 5000), 0);       // the evaluator's own
 }
 
 TEST(Fidelity, PromotesTheBestShareOfEachRung) {
@@ -100,6 +111,8 @@ TEST(Fidelity, EveryProposalTrainsOnTheFirstRungAndTheBestThirdOnTheFull) {
   EXPECT_EQ(evaluator.by_images_[1000], first);
   EXPECT_EQ(evaluator.by_images_[5000], full);
   EXPECT_EQ(evaluator.by_images_.size(), 2u);
+  EXPECT_EQ(evaluator.holdouts_[1000], 500);   // a fifth of 2,000 is 400; at least 500
+  EXPECT_EQ(evaluator.holdouts_[5000], 2000);  // the full proxy's
   EXPECT_GE(first, 20);  // every proposal, less the few served from the store
   EXPECT_EQ(full, 8);    // 2 of each step's 6
 
@@ -129,7 +142,7 @@ TEST(Fidelity, EveryProposalTrainsOnTheFirstRungAndTheBestThirdOnTheFull) {
     EXPECT_EQ(t.partial, t.rung == 0);
     if (!t.partial) {
       EXPECT_NEAR(t.accuracy, SyntheticSurrogate(space, 3).evaluate_at(
-                                  space.decode(t.tokens), 5000).accuracy, 1e-12);
+                                  space.decode(t.tokens), 5000, 2000).accuracy, 1e-12);
       continue;
     }
     ++partial;
@@ -189,9 +202,9 @@ TEST(Fidelity, TheConfigurationChecksItsRungs) {
   SearchConfig c;
   c.fidelity.rungs = {1000, 5000};
   EXPECT_NO_THROW(validate(c));
-  const auto refused = [](SearchConfig c, const std::string& part) {
+  const auto refused = [](const SearchConfig& config, const std::string& part) {
     try {
-      validate(c);
+      validate(config);
       ADD_FAILURE() << "accepted; expected " << part;
     } catch (const Error& e) {
       EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();

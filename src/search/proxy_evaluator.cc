@@ -14,9 +14,11 @@ ProxyEvaluator::ProxyEvaluator(TrainOptions train, int64_t max_params, int64_t m
 
 Evaluation ProxyEvaluator::evaluate(const Architecture& arch) { return run(arch, train_); }
 
-Evaluation ProxyEvaluator::evaluate_at(const Architecture& arch, int64_t train_images) {
+Evaluation ProxyEvaluator::evaluate_at(const Architecture& arch, int64_t train_images,
+                                       int64_t holdout) {
   TrainOptions options = train_;
   options.train_images = train_images;
+  if (holdout > 0) options.holdout = holdout;
   return run(arch, options);
 }
 

@@ -18,8 +18,9 @@ class ProxyEvaluator : public Evaluator {
                           int64_t max_macs = 5000000000);
   std::string name() const override { return "proxy"; }
   Evaluation evaluate(const Architecture& arch) override;
-  // The same recipe on `train_images` images (a multi-fidelity rung); the held-out images stay.
-  Evaluation evaluate_at(const Architecture& arch, int64_t train_images) override;
+  // The same recipe on `train_images` images, scored on `holdout` (0: the recipe's).
+  Evaluation evaluate_at(const Architecture& arch, int64_t train_images,
+                         int64_t holdout) override;
 
  private:
   Evaluation run(const Architecture& arch, const TrainOptions& options);

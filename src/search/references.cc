@@ -7,26 +7,45 @@
 #include "search/search_loop.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
+#include "space/number_format.h"
 #include "space/zoo.h"
 
 namespace mnas {
 
 std::vector<std::string> default_reference_names() { return zoo_names(); }
 
+Architecture reference_model(const std::string& spec, const SearchSpace& space) {
+  ZooOptions zoo;
+  zoo.input = space.input();
+  zoo.classes = space.classes();
+  std::string name = spec;
+  const size_t at = spec.find('@');
+  if (at != std::string::npos) {
+    name = spec.substr(0, at);
+    zoo.multiplier = parse_double(spec.substr(at + 1), "'" + spec +
+                                                           "': the multiplier after @ is not a "
+                                                           "number (e.g. mobilenetv2@0.35)");
+    if (!(zoo.multiplier > 0 && zoo.multiplier <= 4)) {
+      throw Error("'" + spec + "': the multiplier must be in (0, 4]");
+    }
+  }
+  if (!is_zoo_name(name)) {
+    throw Error("'" + name + "' is not a zoo model (`mnas describe zoo` lists them)");
+  }
+  return zoo_model(name, zoo);
+}
+
 void evaluate_references(Store& store, TrialRunner& runner, const SearchSpace& space,
                          const RewardOptions& reward, const std::vector<std::string>& names,
                          const std::function<void(const StoredReference&, int, int)>& progress,
                          const std::atomic<bool>* stop) {
-  ZooOptions zoo;
-  zoo.input = space.input();
-  zoo.classes = space.classes();
   std::set<std::string> stored;
   for (const StoredReference& r : store.references()) stored.insert(r.name);
   std::vector<std::pair<std::string, Architecture>> todo;
   for (const std::string& name : names) {
     Architecture arch;
     try {
-      arch = zoo_model(name, zoo);  // before evaluating anything: a bad name fails at once
+      arch = reference_model(name, space);  // before evaluating anything: fails at once
     } catch (const Error& e) {
       throw Error(std::string("references: ") + e.what());
     }

@@ -17,6 +17,11 @@ namespace mnas {
 // The zoo models a search compares itself with (space/zoo.h names).
 std::vector<std::string> default_reference_names();
 
+// A reference by name: a zoo model ("mobilenetv2"), or one at a width multiplier
+// ("mobilenetv2@0.35": the multiplier in (0, 4]), at the space's input and classes. Throws
+// mnas::Error saying what is wrong with `spec`.
+Architecture reference_model(const std::string& spec, const SearchSpace& space);
+
 // Evaluates each named zoo model at the space's input and classes with the search's own evaluator
 // and reward, and stores it as a reference. Names already in the store are not evaluated again (a
 // resumed search keeps its references). Never throws for a failed evaluation: it is stored as

@@ -5,8 +5,10 @@
 
 #include <cstdio>
 
+#include "search/search_config.h"
 #include "search/synthetic_surrogate.h"
 #include "space/architecture_codec.h"
+#include "space/cost_model.h"
 #include "space/error.h"
 #include "space/zoo.h"
 
@@ -78,11 +80,25 @@ TEST(References, AnUnknownNameIsAnErrorNamingTheFlag) {
     evaluate_references(store, evaluator, space, RewardOptions::soft(1.0), {"resnet50"});
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("references: unknown zoo model 'resnet50'"),
+    EXPECT_NE(std::string(e.what()).find("references: 'resnet50' is not a zoo model"),
               std::string::npos)
         << e.what();
   }
   EXPECT_EQ(evaluator.calls, 0);
+}
+
+TEST(References, AZooModelAtAWidthMultiplier) {
+  const SearchSpace space = SearchConfig::default_space();
+  const Architecture full = reference_model("mobilenetv2", space);
+  const Architecture narrow = reference_model("mobilenetv2@0.35", space);
+  EXPECT_EQ(narrow.input, space.input());
+  EXPECT_LT(estimate_cost(narrow).params, estimate_cost(full).params / 2);
+  EXPECT_EQ(estimate_cost(reference_model("mobilenetv2@1", space)).params,
+            estimate_cost(full).params);
+  for (const char* bad : {"mobilenetv2@", "mobilenetv2@x", "mobilenetv2@0", "mobilenetv2@5",
+                          "resnet@0.5", "@0.5"}) {
+    EXPECT_THROW(reference_model(bad, space), Error) << bad;
+  }
 }
 
 }  // namespace

@@ -7,9 +7,10 @@
 namespace mnas {
 
 Evaluation evaluate_safely(Evaluator& evaluator, const Architecture& arch,
-                           int64_t train_images) {
+                           int64_t train_images, int64_t holdout) {
   try {
-    return train_images > 0 ? evaluator.evaluate_at(arch, train_images) : evaluator.evaluate(arch);
+    return train_images > 0 ? evaluator.evaluate_at(arch, train_images, holdout)
+                            : evaluator.evaluate(arch);
   } catch (const DeviceUnreachable&) {
     throw;
   } catch (const std::exception& ex) {
@@ -23,7 +24,7 @@ Evaluation evaluate_safely(Evaluator& evaluator, const Architecture& arch,
 Evaluation evaluate_trial(Evaluator& evaluator, LatencyObjective* objective,
                           const Architecture& arch, const TrialTask& task) {
   const auto start = std::chrono::steady_clock::now();
-  Evaluation e = evaluate_safely(evaluator, arch, task.train_images);
+  Evaluation e = evaluate_safely(evaluator, arch, task.train_images, task.holdout);
   if (!e.ok || objective == nullptr || !task.latency) return e;
   e = add_latency(std::move(e), objective, arch);
   e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -32,6 +33,7 @@ Evaluation evaluate_trial(Evaluator& evaluator, LatencyObjective* objective,
 
 Evaluation add_latency(Evaluation e, LatencyObjective* objective, const Architecture& arch) {
   if (!e.ok || objective == nullptr) return e;
+  const auto start = std::chrono::steady_clock::now();
   try {
     e.latencies = objective->measure(arch);
     e.latency_ms = e.latencies.front().latency_ms;
@@ -43,6 +45,8 @@ Evaluation add_latency(Evaluation e, LatencyObjective* objective, const Architec
     e.failure = ex.what();
     e.latencies.clear();
   }
+  e.latency_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return e;
 }
 

@@ -11,9 +11,9 @@ namespace mnas {
 
 // Runs the evaluator; one that throws (evaluators should not) gives a failed evaluation with the
 // exception's message.
-// train_images > 0: on that budget (Evaluator::evaluate_at).
+// train_images > 0: on that budget and `holdout` (Evaluator::evaluate_at).
 Evaluation evaluate_safely(Evaluator& evaluator, const Architecture& arch,
-                           int64_t train_images = 0);
+                           int64_t train_images = 0, int64_t holdout = 0);
 
 // A whole trial's evaluation: the evaluator (accuracy), then, when it succeeded and there is an
 // objective, the latency on every device (Evaluation::latencies; latency_ms and latency_json

@@ -44,6 +44,29 @@ double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
+// Adds the wall time of its scope to one of SearchTimes (nothing without a `times`).
+class Timed {
+ public:
+  Timed(SearchTimes* times, double SearchTimes::*slot)
+      : sink_(times ? &(times->*slot) : nullptr), start_(Clock::now()) {}
+  ~Timed() {
+    if (sink_) *sink_ += seconds_since(start_);
+  }
+  Timed(const Timed&) = delete;
+  Timed& operator=(const Timed&) = delete;
+
+ private:
+  double* sink_;
+  Clock::time_point start_;
+};
+
+// An evaluation's share: its training and its latency.
+void account(SearchTimes* times, const Evaluation& e) {
+  if (!times) return;
+  times->training += std::max(0.0, e.seconds - e.latency_seconds);
+  times->latency += e.latency_seconds;
+}
+
 // How a batch of evaluations treats each proposal (by its index in the step).
 struct BatchHooks {
   std::function<bool(int)> blocked;  // must wait (an earlier proposal of it is unfinished)
@@ -157,6 +180,7 @@ bool run_fidelity_step(Store& store, TrialRunner& runner, const std::vector<Prop
     }
     BatchHooks hooks;
     hooks.finished = [&](int i, Evaluation e, double seconds) {
+      account(o.times, e);
       if (k > 0 && e.ok) {  // latency measured once, at the first rung
         e.latency_ms = at[i][0]->latency_ms;
         e.latency_json = at[i][0]->latency_json;
@@ -176,7 +200,10 @@ bool run_fidelity_step(Store& store, TrialRunner& runner, const std::vector<Prop
       r.latency_json = e.ok ? e.latency_json : "";
       r.latencies = e.ok ? e.latencies : std::vector<DeviceLatency>{};
       r.seconds = seconds;
-      store.add_rung(r);
+      {
+        Timed timed(o.times, &SearchTimes::store);
+        store.add_rung(r);
+      }
       at[i][k] = r;
       if (progress) {
         SearchProgress sp;
@@ -185,7 +212,8 @@ bool run_fidelity_step(Store& store, TrialRunner& runner, const std::vector<Prop
         progress(sp);
       }
     };
-    if (!run_batch(runner, proposals, jobs, TrialTask{rungs[k], k == 0}, stop, hooks)) {
+    const TrialTask task{rungs[k], rung_holdout(o.proxy_holdout, rungs[k], rungs[last]), k == 0};
+    if (!run_batch(runner, proposals, jobs, task, stop, hooks)) {
       return false;
     }
   }
@@ -261,11 +289,15 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
     st.metrics_json = e.metrics_json;
     st.seconds = seconds;
     if (o.latency_check) {
+      Timed timed(o.times, &SearchTimes::latency_check);
       if (const auto warning = o.latency_check->review(store, st, arch); warning && o.warn) {
         o.warn(*warning);
       }
     }
-    store.add_trial(st);
+    {
+      Timed timed(o.times, &SearchTimes::store);
+      store.add_trial(st);
+    }
     ++done;
     ++evaluated_here;
     if (!st.partial) best = std::max(best, st.reward);
@@ -297,7 +329,11 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
     const int64_t before = done - static_cast<int64_t>(existing.size());
     const int n = static_cast<int>(std::min<int64_t>(o.batch, o.trials - before));
     if (n <= 0) break;
-    const std::vector<Proposal> proposals = strategy.propose(n);
+    std::vector<Proposal> proposals;
+    {
+      Timed timed(o.times, &SearchTimes::strategy);
+      proposals = strategy.propose(n);
+    }
     // The step's trials by index: those stored before (a step cut short), then the new ones.
     std::vector<StoredTrial> trials(n);
     std::vector<bool> finished(n, false);
@@ -341,6 +377,7 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
         return true;
       };
       hooks.finished = [&](int i, Evaluation e, double seconds) {
+        account(o.times, e);
         record(trials[i], e, seconds, proposals[i].arch);
         finished[i] = true;
       };
@@ -359,8 +396,14 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
       t.step = step;
       observed.push_back(std::move(t));
     }
-    strategy.observe(observed);
-    store.save_strategy(step, strategy.save_state());
+    std::string state;
+    {
+      Timed timed(o.times, &SearchTimes::strategy);
+      strategy.observe(observed);
+      state = strategy.save_state();
+    }
+    Timed timed(o.times, &SearchTimes::store);
+    store.save_strategy(step, state);
     ++step;
   }
 }

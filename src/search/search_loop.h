@@ -16,6 +16,15 @@
 
 namespace mnas {
 
+// Where a search's wall time went (seconds, summed over what this process did and waited for).
+struct SearchTimes {
+  double training = 0;       // evaluations (proxy training), latency excluded
+  double latency = 0;        // measuring or predicting the trials' latency
+  double latency_check = 0;  // confirming predictions on the device (latency_check.h)
+  double strategy = 0;       // propose, observe, save_state
+  double store = 0;          // writing trials, rungs and the strategy's state
+};
+
 struct SearchOptions {
   int trials = kDefaultTrials;     // total trials in the store when the search ends; Default: 72
   int batch = kDefaultBatch;       // proposals per strategy step; Default: 6
@@ -32,7 +41,12 @@ struct SearchOptions {
   // Multi-fidelity rungs (search/fidelity.h); none: every proposal on the evaluator's own
   // budget. Default: none.
   Fidelity fidelity;
+  // The full proxy's held-out images, of which a lower rung scores its share (rung_holdout); 0:
+  // every rung scores the evaluator's own. Default: 0.
+  int64_t proxy_holdout = 0;
   std::function<void(const std::string&)> warn;
+  // Filled with where the time went, when given. Default: none.
+  SearchTimes* times = nullptr;
 };
 
 // Runs the evaluations of a search: one at a time here (LocalTrialRunner), or many at once on

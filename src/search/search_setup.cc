@@ -28,10 +28,11 @@ class CostlySurrogate : public Evaluator {
     return surrogate_.evaluate(arch);
   }
   // A rung costs its share of the full budget.
-  Evaluation evaluate_at(const Architecture& arch, int64_t train_images) override {
+  Evaluation evaluate_at(const Architecture& arch, int64_t train_images,
+                         int64_t holdout) override {
     std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(
         cost_ms_ * std::min(1.0, static_cast<double>(train_images) / full_images_)));
-    return surrogate_.evaluate_at(arch, train_images);
+    return surrogate_.evaluate_at(arch, train_images, holdout);
   }
   void set_full_images(int64_t images) {
     full_images_ = images;

@@ -99,7 +99,8 @@ double SyntheticSurrogate::latency_ms(const Architecture& arch) const {
   return ms;
 }
 
-Evaluation SyntheticSurrogate::evaluate_at(const Architecture& arch, int64_t train_images) {
+Evaluation SyntheticSurrogate::evaluate_at(const Architecture& arch, int64_t train_images,
+                                           int64_t /*holdout*/) {
   Evaluation e = evaluate(arch);
   if (!e.ok || train_images >= full_images_) return e;
   const double f = std::max(0.0, static_cast<double>(train_images) / full_images_);

@@ -31,7 +31,9 @@ class SyntheticSurrogate : public Evaluator {
   // On a budget (a multi-fidelity rung): a fraction f = train_images / full_images of the full
   // budget gives accuracy · (0.7 + 0.3 f) plus a seeded error of up to ±0.04 (1 − f), so that a
   // low rung ranks architectures like the full one, roughly.
-  Evaluation evaluate_at(const Architecture& arch, int64_t train_images) override;
+  // (`holdout` is not modelled.)
+  Evaluation evaluate_at(const Architecture& arch, int64_t train_images,
+                         int64_t holdout) override;
   void set_full_images(int64_t images) { full_images_ = images; }  // Default: 5,000
 
   double accuracy(const Architecture& arch) const;

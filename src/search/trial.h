@@ -33,7 +33,8 @@ struct Evaluation {
   // when the evaluator gives the latency itself (the synthetic surrogate), judged against the
   // reward's fixed T.
   std::vector<DeviceLatency> latencies;
-  double seconds = 0.0;  // wall time the evaluation took
+  double seconds = 0.0;          // wall time the evaluation took, latency included
+  double latency_seconds = 0.0;  // of which measuring (or predicting) the latency
   // Further numbers an evaluator reported (an external command's extra fields, e.g. top-5 or
   // loss) as a JSON object of name → number, checked (trial_latencies.h); "" when none.
   std::string metrics_json;
@@ -53,6 +54,7 @@ struct Trial {
 // latency is measured (a later rung reuses rung 0's).
 struct TrialTask {
   int64_t train_images = 0;
+  int64_t holdout = 0;  // held-out images scored; 0: the evaluator's own
   bool latency = true;
 };
 
@@ -64,10 +66,13 @@ class Evaluator {
   virtual std::string name() const = 0;
   // Never throws for a bad architecture: failures come back as !ok with the reason.
   virtual Evaluation evaluate(const Architecture& arch) = 0;
-  // The same on a budget of `train_images` training images (multi-fidelity rungs). Evaluators
-  // that cannot train on a budget fail the evaluation and say why.
-  virtual Evaluation evaluate_at(const Architecture& arch, int64_t train_images) {
+  // The same on a budget of `train_images` training images, scored on `holdout` held-out ones
+  // (0: its own number; multi-fidelity rungs). Evaluators that cannot train on a budget fail the
+  // evaluation and say why.
+  virtual Evaluation evaluate_at(const Architecture& arch, int64_t train_images,
+                                 int64_t holdout) {
     (void)arch;
+    (void)holdout;
     Evaluation e;
     e.ok = false;
     e.failure = name() + " cannot train on a budget (" + std::to_string(train_images) +

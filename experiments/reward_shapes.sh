@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Two experiments on the shape of the reward, PPO with the same proxy, lookup table and seeds as
+# controller_vs_baselines.sh (whose PPO searches are the soft-reward runs here; it runs them if
+# they are missing):
+#   - soft vs hard reward (the paper's Fig. 6): latency histograms of every sampled model under
+#     the soft reward (alpha = beta = -0.07) and the hard one (alpha = 0, beta = -1);
+#     docs/experiments/soft_vs_hard.{svg,md};
+#   - multi-objective vs accuracy-only (the paper's Table 5 analogue): the accuracy-only search
+#     (alpha = beta = 0: reward = accuracy) against the soft one, accuracy against LAT/T;
+#     docs/experiments/accuracy_only.{svg,md}.
+#
+#   bash experiments/reward_shapes.sh [TRIALS] [SEEDS]
+#   (defaults 48 and "1 2 3"; ~11 s a trial with THREADS=1: ~55 min for the six new searches)
+source "$(dirname "$0")/common.sh"
+TRIALS="${1:-48}"
+SEEDS="${2:-1 2 3}"
+PROXY=(--train-images 2000 --holdout 1000 --latency "lut:$OUT/lut.json")
+ensure_lut
+soft=() hard=() accuracy=()
+for seed in $SEEDS; do
+  log "reward_shapes: seed $seed: soft, hard and accuracy-only ($TRIALS trials each)"
+  search "$OUT/cvb-ppo-$seed.db" "$TRIALS" --strategy ppo --seed "$seed" "${PROXY[@]}"
+  search "$OUT/hard-$seed.db" "$TRIALS" --strategy ppo --seed "$seed" --reward hard "${PROXY[@]}"
+  search "$OUT/accuracy-$seed.db" "$TRIALS" --strategy ppo --seed "$seed" --alpha 0 --beta 0 \
+    "${PROXY[@]}"
+  soft+=("soft:$OUT/cvb-ppo-$seed.db")
+  hard+=("hard:$OUT/hard-$seed.db")
+  accuracy+=("accuracy-only:$OUT/accuracy-$seed.db")
+done
+python3 "$ROOT/experiments/analyze.py" histograms --out "$DOCS/soft_vs_hard" "${soft[@]}" "${hard[@]}"
+python3 "$ROOT/experiments/analyze.py" fronts --out "$DOCS/accuracy_only" "${soft[@]}" \
+  "${accuracy[@]}"
