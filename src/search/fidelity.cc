@@ -4,6 +4,8 @@
 #include <map>
 #include <utility>
 
+#include "search/median.h"
+
 namespace mnas {
 
 int64_t rung_holdout(int64_t holdout, int64_t images, int64_t last_images) {
@@ -26,13 +28,7 @@ double rung_gain(const std::vector<StoredRung>& rungs, int rung, int last) {
     const auto it = at_rung.find(key);
     if (it != at_rung.end()) gains.push_back(accuracy - it->second);
   }
-  if (gains.empty()) return 0;
-  const size_t mid = gains.size() / 2;
-  std::nth_element(gains.begin(), gains.begin() + mid, gains.end());
-  if (gains.size() % 2 == 1) return gains[mid];
-  const double upper = gains[mid];
-  std::nth_element(gains.begin(), gains.begin() + mid - 1, gains.end());
-  return (gains[mid - 1] + upper) / 2;
+  return gains.empty() ? 0 : median(gains);
 }
 
 }  // namespace mnas

@@ -4,21 +4,12 @@
 #include <cmath>
 #include <cstdio>
 
+#include "search/median.h"
 #include "search/trial_latencies.h"
 #include "space/error.h"
 
 namespace mnas {
 namespace {
-
-double median(std::vector<double> v) {
-  MNAS_ASSERT(!v.empty());
-  const size_t mid = v.size() / 2;
-  std::nth_element(v.begin(), v.begin() + mid, v.end());
-  if (v.size() % 2 == 1) return v[mid];
-  const double upper = v[mid];
-  std::nth_element(v.begin(), v.begin() + mid - 1, v.end());
-  return (v[mid - 1] + upper) / 2;
-}
 
 // A uniform number in [0, 1) from the seed and the trial's place: the same draw on a resume.
 double draw(uint64_t seed, int step, int index) {

@@ -1,0 +1,24 @@
+#ifndef MNAS_SEARCH_MEDIAN_H_
+#define MNAS_SEARCH_MEDIAN_H_
+
+#include <algorithm>
+#include <vector>
+
+#include "space/error.h"
+
+namespace mnas {
+
+// The median of a non-empty list (the mean of the middle two for an even count).
+inline double median(std::vector<double> v) {
+  MNAS_ASSERT(!v.empty());
+  const size_t mid = v.size() / 2;
+  std::nth_element(v.begin(), v.begin() + mid, v.end());
+  if (v.size() % 2 == 1) return v[mid];
+  const double upper = v[mid];
+  std::nth_element(v.begin(), v.begin() + mid - 1, v.end());
+  return (v[mid - 1] + upper) / 2;
+}
+
+}  // namespace mnas
+
+#endif  // MNAS_SEARCH_MEDIAN_H_
