@@ -46,12 +46,15 @@ TEST(DeviceCli, LatencyOnARemoteDeviceGivesWhatALocalRunGives) {
   EXPECT_EQ(local_json["provenance"]["device"], "local");
   EXPECT_EQ(remote_json["provenance"]["device_id"], local_json["provenance"]["device_id"]);
   EXPECT_EQ(remote_json["provenance"]["cpu_model"], local_json["provenance"]["cpu_model"]);
-  // Medians within the machine's noise of each other (it is the same machine).
+  // The same machine, so the same order of magnitude: a wrong unit (seconds for milliseconds) or
+  // a different network would be far outside. Not tighter: a CI run once saw the remote medians
+  // 34% below the local ones (a noisy neighbour during the local runs), and timings are not
+  // tested here (bench/ compares them).
   const double lo = *std::min_element(local.begin(), local.end());
   const double hi = *std::max_element(local.begin(), local.end());
   for (double r : remote) {
-    EXPECT_GT(r, 0.7 * lo) << "local " << lo << "-" << hi;
-    EXPECT_LT(r, 1.4 * hi) << "local " << lo << "-" << hi;
+    EXPECT_GT(r, lo / 3) << "local " << lo << "-" << hi;
+    EXPECT_LT(r, 3 * hi) << "local " << lo << "-" << hi;
   }
   // The profile comes from the device too.
   const nlohmann::json profiled =
