@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -216,6 +217,10 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
        "--confirm-share: Value 2 not in range"},
       {"search --store /tmp/never-created.db --latency lut:/x.json --drift-threshold 0", 2,
        "--drift-threshold: Value 0 not in range"},
+      {"search --store /tmp/never-created.db --strategy random --controller-lr 0.01", 2,
+       "--controller-lr: only for the controller (--strategy ppo or reinforce), not random"},
+      {"search --store /tmp/never-created.db --controller-lr 0", 2,
+       "--controller-lr: controller.learning_rate: must be in (0, 1]"},
       {"search --store /tmp/never-created.db --train-device tpu", 2,
        "--train-device: unknown device 'tpu'"},
       {"eval /tmp/never-created.ckpt --train-device cuda:", 2, "--train-device: unknown device"},
@@ -314,6 +319,62 @@ TEST(Cli, AWidthMultiplierNarrowsTheSearchedSkeletonAndIsKeptByTheStore) {
   EXPECT_NE(r.err.find("--space or --multiplier: changes space"), std::string::npos) << r.err;
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
   std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
+}
+
+TEST(Cli, TheControllerLearningRateReachesTheControllerAndIsKeptByTheStore) {
+  const auto trials_of = [](const std::string& lr, const std::string& name) {
+    const std::string store = temp_path(name);
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+    const std::string common =
+        " --store " + store + " --evaluator surrogate --references none --batch 4 --seed 5";
+    Result r = run_mnas("search --trials 12" + common + lr);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const nlohmann::json j = run_json("results " + store + " --json --top 100");
+    // A resume keeps it; another learning rate is another search.
+    r = run_mnas("search --resume --trials 16 --controller-lr 0.5 --store " + store);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--controller-lr: changes controller.learning_rate"), std::string::npos)
+        << r.err;
+    r = run_mnas("search --resume --trials 13 --references none --store " + store);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("strategy ppo (learning rate " +
+                         (lr.empty() ? std::string("0.0035") : lr.substr(lr.rfind(' ') + 1)) +
+                         ")"),
+              std::string::npos)
+        << r.err;
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+    std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
+    return j;
+  };
+  const nlohmann::json fast = trials_of(" --controller-lr 0.05", "lr_fast.db");
+  const nlohmann::json standard = trials_of("", "lr_default.db");
+  EXPECT_EQ(fast["config"]["controller"]["learning_rate"], 0.05);
+  EXPECT_EQ(standard["config"]["controller"]["learning_rate"], 3.5e-3);
+  // A long search starts slower (search_config.h: default_controller_lr).
+  const std::string store = temp_path("lr_long.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+  const Result r = run_mnas("search --trials 1000 --time-budget 0.2 --batch 2 --references none "
+                            "--evaluator surrogate --store " + store);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NEAR(run_json("results " + store + " --json")["config"]["controller"]["learning_rate"]
+                  .get<double>(),
+              7e-4, 1e-12);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+  std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
+  // The same seed draws the same first step (the policy before any update); the steps after
+  // it follow different updates.
+  const auto step = [](const nlohmann::json& j, bool first) {
+    std::set<std::string> archs;
+    for (const nlohmann::json& t : j["top"]) {
+      if ((t["step"] == 0) == first) archs.insert(t["canonical"].get<std::string>());
+    }
+    return archs;
+  };
+  ASSERT_EQ(fast["top"].size(), 12u);
+  ASSERT_EQ(standard["top"].size(), 12u);
+  EXPECT_EQ(step(fast, true).size(), 4u);
+  EXPECT_EQ(step(fast, true), step(standard, true));
+  EXPECT_NE(step(fast, false), step(standard, false));
 }
 
 TEST(Cli, ExportWritesAnOnnxFileAndSaysWhatItTakes) {

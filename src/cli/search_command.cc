@@ -61,7 +61,7 @@ struct SearchCommandOptions {
   int classes = 10, epochs = 1, batch = kDefaultBatch;
   int64_t train_images = 5000, holdout = 2000;
   double alpha = 0, beta = 0, failed_reward = 0, multiplier = 1.0;
-  double confirm_share = 0.05, drift_threshold = 0.05;
+  double confirm_share = 0.05, drift_threshold = 0.05, controller_lr = kDefaultControllerLr;
   std::string fidelity;
   int fidelity_keep = 3;
   std::vector<std::string> devices, targets, target_ms, latency_stats;
@@ -125,6 +125,15 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
   if (o.given("--holdout")) c.proxy.holdout = o.holdout;
   if (o.given("--batch")) c.batch = o.batch;
   if (o.given("--failed-reward")) c.failed_reward = o.failed_reward;
+  if (o.given("--controller-lr")) {
+    if (c.strategy != "ppo" && c.strategy != "reinforce") {
+      throw Error("--controller-lr: only for the controller (--strategy ppo or reinforce), not " +
+                  c.strategy);
+    }
+    c.controller_lr = o.controller_lr;
+  } else if (!o.resume) {
+    c.controller_lr = default_controller_lr(o.trials);  // a resume keeps what it ran with
+  }
   if (o.given("--fidelity")) {
     c.fidelity.rungs.clear();
     if (o.fidelity != "none") {
@@ -229,7 +238,8 @@ std::string flag_of(const std::string& field) {
       {"proxy.train_images", "--train-images"},
       {"proxy.holdout", "--holdout"},
       {"batch", "--batch"},
-      {"failed_reward", "--failed-reward"}};
+      {"failed_reward", "--failed-reward"},
+      {"controller.learning_rate", "--controller-lr"}};
   for (const auto& [prefix, flag] : kFlags) {
     if (field.rfind(prefix, 0) == 0) return flag;
   }
@@ -376,7 +386,9 @@ int run_search_command(const SearchCommandOptions& o) {
   {
     runner = std::make_unique<LocalTrialRunner>(*evaluator, objective.get());
   }
-  auto strategy = make_strategy(config.strategy, space, config.seed);
+  StrategyOptions strategy_options;
+  strategy_options.controller.learning_rate = config.controller_lr;
+  auto strategy = make_strategy(config.strategy, space, config.seed, strategy_options);
   SearchOptions so;
   so.trials = static_cast<int>(trials);
   so.batch = config.batch;
@@ -397,7 +409,11 @@ int run_search_command(const SearchCommandOptions& o) {
     };
   }
   std::cerr << "mnas: search " << o.store << ": " << so.trials << " trials, strategy "
-            << strategy->name() << ", evaluator " << evaluator->name()
+            << strategy->name()
+            << (config.strategy == "ppo" || config.strategy == "reinforce"
+                    ? " (learning rate " + format_double(config.controller_lr) + ")"
+                    : std::string())
+            << ", evaluator " << evaluator->name()
             << (train_device.empty() ? "" : " (training on " + train_device + ")")
 #if MNAS_WITH_MPI
             << (world ? " on " + std::to_string(world->size() - 1) + " MPI worker rank(s)" : "")
@@ -587,6 +603,10 @@ void add_search_command(CLI::App& app) {
                   "Held-out images the accuracy is measured on (default 2000)");
   cmd->add_option("--batch", o->batch, "Proposals per strategy step (default 6)");
   cmd->add_option("--failed-reward", o->failed_reward, "Reward of a failed trial (default 0)");
+  cmd->add_option("--controller-lr", o->controller_lr,
+                  "The controller's Adam learning rate, ppo and reinforce (default: 3.5e-3 up "
+                  "to 200 --trials, falling as 1/trials to NASNet's 3.5e-4 at 2,000; kept by "
+                  "the store)");
   cmd->add_flag("--json", o->json, "Print the results as JSON at the end");
   cmd->footer(
       "Exit codes: 0 done, 1 failure, 2 bad command line or input, 75 paused because a device "

@@ -88,10 +88,18 @@ SearchConfig from_flags(const Json& j, const std::string& path) {
   c.proxy.holdout = static_cast<int64_t>(number("--holdout", "2000"));
   c.batch = static_cast<int>(number("--batch", "6"));
   c.failed_reward = number("--failed-reward", "0");
+  c.controller_lr = kStoredControllerLr;
   return c;
 }
 
 }  // namespace
+
+double default_controller_lr(int64_t trials) {
+  constexpr double kShort = 200, kLong = 2000;  // kDefaultControllerLr up to kShort trials
+  if (trials <= kShort) return kDefaultControllerLr;
+  if (trials >= kLong) return kStoredControllerLr;
+  return kDefaultControllerLr * kShort / static_cast<double>(trials);
+}
 
 SearchSpace SearchConfig::default_space() {
   SearchSpace s;
@@ -184,6 +192,9 @@ void validate(const SearchConfig& c) {
     throw Error("fidelity.keep: must be in [2, 100]");
   }
   if (c.batch < 1 || c.batch > 10000) throw Error("batch: must be in [1, 10000]");
+  if (!(c.controller_lr > 0 && c.controller_lr <= 1)) {
+    throw Error("controller.learning_rate: must be in (0, 1]");
+  }
   if (!std::isfinite(c.failed_reward)) throw Error("failed reward: must be finite");
   if (c.proxy.epochs < 1 || c.proxy.epochs > 1000)
     throw Error("proxy.epochs: must be in [1, 1000]");
@@ -213,6 +224,7 @@ Json search_config_json(const SearchConfig& c) {
             {"holdout", c.proxy.holdout}}},
           {"fidelity", {{"rungs", c.fidelity.rungs}, {"keep", c.fidelity.keep}}},
           {"batch", c.batch},
+          {"controller", {{"learning_rate", c.controller_lr}}},
           {"failed_reward", c.failed_reward},
           {"created_by", "mnas " MNAS_VERSION}};
 }
@@ -232,7 +244,7 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
           j,
           {"format", "strategy", "seed", "space_file", "space", "reward", "latency", "devices",
            "latency_check", "evaluator", "command_timeout", "proxy", "fidelity", "batch",
-           "failed_reward", "created_by"},
+           "controller", "failed_reward", "created_by"},
           path);
       if (text(j, "format", path) != kFormat) {
         throw Error(field("format") + ": not '" + kFormat + "' (written by a newer mnas?)");
@@ -310,6 +322,15 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
         c.fidelity.keep = jf::as_int(jf::required(f, "keep", p), p + ".keep");
       }
       c.batch = jf::as_int(jf::required(j, "batch", path), field("batch"));
+      c.controller_lr = kStoredControllerLr;  // absent in configurations written before it
+      if (j.contains("controller")) {
+        const Json& ctl = j["controller"];
+        const std::string p = field("controller");
+        jf::require_object(ctl, p);
+        jf::reject_unknown_keys(ctl, {"learning_rate"}, p);
+        c.controller_lr =
+            jf::as_double(jf::required(ctl, "learning_rate", p), p + ".learning_rate");
+      }
       c.failed_reward =
           jf::as_double(jf::required(j, "failed_reward", path), field("failed_reward"));
     }

@@ -15,6 +15,14 @@ namespace mnas {
 // configuration so that a resume keeps it), and its proposals per strategy step.
 constexpr int kDefaultTrials = 72;
 constexpr int kDefaultBatch = 6;
+constexpr double kDefaultControllerLr = 3.5e-3;
+constexpr double kStoredControllerLr = 3.5e-4;  // what searches before the field ran with
+
+// The controller learning rate a new search of `trials` trials gets: 3.5e-3 up to 200 trials,
+// then falling as 1/trials to NASNet's 3.5e-4 at 2,000 and beyond. Measured on the synthetic
+// surrogate (bench/strategy_efficiency, docs/search-strategies.md): a high rate learns within a
+// short search's few policy updates, and converges too early in a long one.
+double default_controller_lr(int64_t trials);
 
 // One device the search optimises for, and its latency target T.
 struct DeviceObjective {
@@ -80,6 +88,10 @@ struct SearchConfig {
   ProxyRecipe proxy;
   Fidelity fidelity;
   int batch = kDefaultBatch;  // proposals per strategy step; Default: 6
+  // The controller's Adam learning rate (ppo, reinforce). Default: kDefaultControllerLr; `mnas
+  // search` sets default_controller_lr(--trials) for a new search. A stored search without the
+  // field ran with 3.5e-4 and reads as that.
+  double controller_lr = kDefaultControllerLr;
   double failed_reward = 0;  // what a failed trial teaches the strategy; Default: 0
 
   static SearchSpace default_space();  // the paper's space at 28×28×1 and 10 classes

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "space/error.h"
 
 namespace mnas {
@@ -62,6 +64,9 @@ TEST(SearchConfig, NamesTheFirstDifference) {
   b = a;
   b.proxy.holdout = 100;
   EXPECT_EQ(first_difference(a, b), "proxy.holdout");
+  b = a;
+  b.controller_lr = 1e-2;
+  EXPECT_EQ(first_difference(a, b), "controller.learning_rate");
 }
 
 TEST(SearchConfig, RefusesWhatCannotBeSearched) {
@@ -82,6 +87,8 @@ TEST(SearchConfig, RefusesWhatCannotBeSearched) {
   bad([](SearchConfig& c) { c.strategy = "annealing"; }, "strategy");
   bad([](SearchConfig& c) { c.alpha = 0.5; }, "alpha");
   bad([](SearchConfig& c) { c.batch = 0; }, "batch");
+  bad([](SearchConfig& c) { c.controller_lr = 0; }, "controller.learning_rate");
+  bad([](SearchConfig& c) { c.controller_lr = std::nan(""); }, "controller.learning_rate");
   bad([](SearchConfig& c) { c.proxy.holdout = 0; }, "proxy.holdout");
 }
 
@@ -133,6 +140,34 @@ TEST(SearchConfig, ReadsTheConfigurationOfOlderStores) {
   EXPECT_DOUBLE_EQ(c.devices[0].target_ms, 0.672);  // T was measured once: now fixed
   EXPECT_EQ(c.proxy.train_images, 256);
   EXPECT_EQ(c.batch, 2);
+  EXPECT_DOUBLE_EQ(c.controller_lr, 3.5e-4);  // what it ran with
+}
+
+TEST(SearchConfig, TheControllerLearningRateFallsWithTheSearchsLength) {
+  EXPECT_DOUBLE_EQ(default_controller_lr(1), 3.5e-3);
+  EXPECT_DOUBLE_EQ(default_controller_lr(72), 3.5e-3);
+  EXPECT_DOUBLE_EQ(default_controller_lr(200), 3.5e-3);
+  EXPECT_DOUBLE_EQ(default_controller_lr(1000), 7e-4);
+  EXPECT_DOUBLE_EQ(default_controller_lr(2000), 3.5e-4);
+  EXPECT_DOUBLE_EQ(default_controller_lr(8000), 3.5e-4);  // the paper's search: NASNet's rate
+  for (int64_t n = 200; n < 2000; n += 100) {
+    EXPECT_GE(default_controller_lr(n), default_controller_lr(n + 100));
+  }
+}
+
+TEST(SearchConfig, AStoredSearchWithoutTheControllerLearningRateRanWithNasnets) {
+  nlohmann::json j = search_config_json(SearchConfig{});
+  EXPECT_DOUBLE_EQ(j["controller"]["learning_rate"].get<double>(), 3.5e-3);
+  j.erase("controller");
+  EXPECT_DOUBLE_EQ(search_config_from_json(j, "config").controller_lr, 3.5e-4);
+  j["controller"] = {{"learning_rate", 0.01}};
+  EXPECT_DOUBLE_EQ(search_config_from_json(j, "config").controller_lr, 0.01);
+  j["controller"] = {{"learning_rate", 0.01}, {"momentum", 0.9}};
+  expect_error([&] { search_config_from_json(j, "config"); },
+               "config.controller.momentum: unknown field");
+  j["controller"] = {{"learning_rate", -1}};
+  expect_error([&] { search_config_from_json(j, "config"); },
+               "config: controller.learning_rate: must be in (0, 1]");
 }
 
 TEST(SplitNamed, ReadsNameEqualsValue) {
