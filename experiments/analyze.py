@@ -268,11 +268,17 @@ def cmd_strategies(args):
             b, h = curves(trials, n)
             bests.append(b)
             hvs.append(h)
-            finals.append((b[-1], h[-1], b[n // 2 - 1], h[n // 2 - 1]))
+            # What the strategy samples once it has learned: the mean reward of the second half
+            # (a failed trial counts as its reward, 0), and where its samples sit against T.
+            late = [t.reward for t in trials[n // 2:n]]
+            ratios = [t.ratio for t in trials[:n] if t.status == "done" and t.ratio is not None]
+            finals.append((b[-1], h[-1], b[n // 2 - 1], h[n // 2 - 1], statistics.mean(late),
+                           statistics.median(ratios)))
         series[label] = (bests, hvs)
         rows.append((label, len(paths), mean_sd([f[0] for f in finals]),
                      mean_sd([f[1] for f in finals]), mean_sd([f[2] for f in finals]),
-                     mean_sd([f[3] for f in finals]), [f[0] for f in finals]))
+                     mean_sd([f[3] for f in finals]), [f[0] for f in finals],
+                     mean_sd([f[4] for f in finals]), mean_sd([f[5] for f in finals])))
     xs = list(range(1, n + 1))
     for key, name, idx in (("reward", "best reward", 0), ("hypervolume", "Pareto hypervolume", 1)):
         lo = min(min(min(c) for c in series[l][idx]) for l in series)
@@ -288,12 +294,14 @@ def cmd_strategies(args):
             chart.line(xs, mean, PALETTE[i % len(PALETTE)], label)
         write(f"{args.out}_{key}.svg", chart.svg())
     md = ["| strategy | seeds | best reward at %d | hypervolume at %d | best reward at %d | "
-          "hypervolume at %d | best reward per seed |" % (n, n, n // 2, n // 2),
-          "|---|---|---|---|---|---|---|"]
-    for label, k, b, h, b2, h2, per in rows:
+          "hypervolume at %d | best reward per seed | mean reward of trials %d-%d | "
+          "median LAT/T |" % (n, n, n // 2, n // 2, n // 2 + 1, n),
+          "|---|---|---|---|---|---|---|---|---|"]
+    for label, k, b, h, b2, h2, per, late, ratio in rows:
         md.append(f"| {label} | {k} | {b[0]:.4f} ± {b[1]:.4f} | {h[0]:.4f} ± {h[1]:.4f} | "
                   f"{b2[0]:.4f} ± {b2[1]:.4f} | {h2[0]:.4f} ± {h2[1]:.4f} | "
-                  f"{', '.join(f'{x:.4f}' for x in per)} |")
+                  f"{', '.join(f'{x:.4f}' for x in per)} | {late[0]:.4f} ± {late[1]:.4f} | "
+                  f"{ratio[0]:.2f} ± {ratio[1]:.2f} |")
     write(f"{args.out}.md", "\n".join(md) + "\n")
 
 

@@ -10,7 +10,8 @@
 #     docs/experiments/accuracy_only.{svg,md}.
 #
 #   bash experiments/reward_shapes.sh [TRIALS] [SEEDS]
-#   (defaults 48 and "1 2 3"; ~11 s a trial with THREADS=1: ~55 min for the six new searches)
+#   (defaults 48 and "1 2 3"; ~12-17 min a search with THREADS=1 on a quiet core: ~1.5 h for the
+#   six new searches on one core)
 source "$(dirname "$0")/common.sh"
 TRIALS="${1:-48}"
 SEEDS="${2:-1 2 3}"
