@@ -15,7 +15,7 @@ for seed in $SEEDS; do
   store="$OUT/small-$seed.db"
   log "small_target: seed $seed ($TRIALS trials)"
   search "$store" "$TRIALS" --multiplier 0.5 --target mnasnet-small --seed "$seed"
-  stores+=("searched (0.5x skeleton):$store")
+  stores+=("searched, 0.5x:$store")
 done
 if [[ ! -e "$OUT/small-references.db" ]]; then
   log "small_target: MnasNet-small and MobileNetV2 at the same T"
