@@ -41,3 +41,14 @@ search() {
     exit 1
   fi
 }
+
+# The setup of controller_vs_baselines' searches, which reward_shapes.sh and
+# searched_vs_handdesigned.sh reuse: the 2,000-image proxy and the lookup table's latency.
+CVB_PROXY=(--train-images 2000 --holdout 1000)
+CVB_ARGS=("${CVB_PROXY[@]}" --latency "lut:$OUT/lut.json")
+
+# cvb_ppo SEED TRIALS: controller_vs_baselines' PPO search of SEED (default learning rate), run
+# or resumed; the other scripts compare against it, so it is made the same way everywhere.
+cvb_ppo() {
+  search "$OUT/cvb-ppo-$1.db" "$2" --strategy ppo --seed "$1" "${CVB_ARGS[@]}"
+}

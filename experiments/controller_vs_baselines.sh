@@ -16,7 +16,6 @@ source "$(dirname "$0")/common.sh"
 TRIALS="${1:-48}"
 SEEDS="${2:-1 2 3}"
 VARIANTS="${3:-ppo random evolution ppo-nasnet-lr}"
-PROXY=(--train-images 2000 --holdout 1000)
 ensure_lut
 stores=()
 for seed in $SEEDS; do
@@ -28,8 +27,7 @@ for seed in $SEEDS; do
     esac
     store="$OUT/cvb-$variant-$seed.db"
     log "controller_vs_baselines: $variant seed $seed ($TRIALS trials)"
-    search "$store" "$TRIALS" "${args[@]}" --seed "$seed" \
-      --latency "lut:$OUT/lut.json" "${PROXY[@]}"
+    search "$store" "$TRIALS" "${args[@]}" --seed "$seed" "${CVB_ARGS[@]}"
     stores+=("$variant:$store")
   done
 done

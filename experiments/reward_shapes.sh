@@ -15,15 +15,14 @@
 source "$(dirname "$0")/common.sh"
 TRIALS="${1:-48}"
 SEEDS="${2:-1 2 3}"
-PROXY=(--train-images 2000 --holdout 1000 --latency "lut:$OUT/lut.json")
 ensure_lut
 soft=() hard=() accuracy=()
 for seed in $SEEDS; do
   log "reward_shapes: seed $seed: soft, hard and accuracy-only ($TRIALS trials each)"
-  search "$OUT/cvb-ppo-$seed.db" "$TRIALS" --strategy ppo --seed "$seed" "${PROXY[@]}"
-  search "$OUT/hard-$seed.db" "$TRIALS" --strategy ppo --seed "$seed" --reward hard "${PROXY[@]}"
+  cvb_ppo "$seed" "$TRIALS"
+  search "$OUT/hard-$seed.db" "$TRIALS" --strategy ppo --seed "$seed" --reward hard "${CVB_ARGS[@]}"
   search "$OUT/accuracy-$seed.db" "$TRIALS" --strategy ppo --seed "$seed" --alpha 0 --beta 0 \
-    "${PROXY[@]}"
+    "${CVB_ARGS[@]}"
   soft+=("soft:$OUT/cvb-ppo-$seed.db")
   hard+=("hard:$OUT/hard-$seed.db")
   accuracy+=("accuracy-only:$OUT/accuracy-$seed.db")

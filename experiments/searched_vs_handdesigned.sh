@@ -10,12 +10,10 @@
 source "$(dirname "$0")/common.sh"
 TRIALS="${1:-48}"
 SEEDS="${2:-1 2 3}"
-PROXY=(--train-images 2000 --holdout 1000)
 ensure_lut
 searched=()
 for seed in $SEEDS; do
-  search "$OUT/cvb-ppo-$seed.db" "$TRIALS" --strategy ppo --seed "$seed" "${PROXY[@]}" \
-    --latency "lut:$OUT/lut.json"
+  cvb_ppo "$seed" "$TRIALS"
   searched+=("searched (PPO):$OUT/cvb-ppo-$seed.db")
 done
 HAND=mobilenetv2@0.35,mobilenetv2@0.5,mobilenetv2@0.75,mobilenetv2,mobilenetv2@1.3,mobilenetv2-1.4,mnasnet-a1,mnasnet-b1
@@ -23,7 +21,7 @@ if [[ ! -e "$OUT/handdesigned.db" ]]; then
   log "searched_vs_handdesigned: training and timing the hand-designed models"
   # One throwaway trial (a search needs one), then the references, each with the same proxy.
   "$MNAS" search --store "$OUT/handdesigned.db" --trials 1 --threads "$THREADS" \
-    --references "$HAND" "${PROXY[@]}" >/dev/null 2>"$OUT/handdesigned.db.log" || {
+    --references "$HAND" "${CVB_PROXY[@]}" >/dev/null 2>"$OUT/handdesigned.db.log" || {
     echo "experiments: the hand-designed models failed; see $OUT/handdesigned.db.log" >&2
     exit 1
   }
