@@ -126,7 +126,7 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
   if (o.given("--batch")) c.batch = o.batch;
   if (o.given("--failed-reward")) c.failed_reward = o.failed_reward;
   if (o.given("--controller-lr")) {
-    if (c.strategy != "ppo" && c.strategy != "reinforce") {
+    if (!is_controller(c.strategy)) {
       throw Error("--controller-lr: only for the controller (--strategy ppo or reinforce), not " +
                   c.strategy);
     }
@@ -410,7 +410,7 @@ int run_search_command(const SearchCommandOptions& o) {
   }
   std::cerr << "mnas: search " << o.store << ": " << so.trials << " trials, strategy "
             << strategy->name()
-            << (config.strategy == "ppo" || config.strategy == "reinforce"
+            << (is_controller(config.strategy)
                     ? " (learning rate " + format_double(config.controller_lr) + ")"
                     : std::string())
             << ", evaluator " << evaluator->name()

@@ -9,9 +9,11 @@ namespace mnas {
 
 std::vector<std::string> strategy_names() { return {"ppo", "reinforce", "evolution", "random"}; }
 
+bool is_controller(std::string_view name) { return name == "ppo" || name == "reinforce"; }
+
 std::unique_ptr<Strategy> make_strategy(std::string_view name, const SearchSpace& space,
                                         uint64_t seed, const StrategyOptions& options) {
-  if (name == "ppo" || name == "reinforce") {
+  if (is_controller(name)) {
     ControllerOptions c = options.controller;
     c.algorithm = name == "ppo" ? ControllerOptions::Algorithm::kPpo
                                 : ControllerOptions::Algorithm::kReinforce;

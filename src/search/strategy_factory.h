@@ -22,6 +22,10 @@ struct StrategyOptions {
 // "ppo", "reinforce", "evolution", "random".
 std::vector<std::string> strategy_names();
 
+// Whether the strategy of that name is the RNN controller (ppo, reinforce): the one that
+// ControllerOptions configure.
+bool is_controller(std::string_view name);
+
 // Throws mnas::Error listing the known names for an unknown one.
 std::unique_ptr<Strategy> make_strategy(std::string_view name, const SearchSpace& space,
                                         uint64_t seed, const StrategyOptions& options = {});
