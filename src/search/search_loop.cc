@@ -309,6 +309,12 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
       sp.best_reward = best;
       sp.elapsed_seconds = elapsed();
       sp.eta_seconds = sp.elapsed_seconds / evaluated_here * double(o.trials - done);
+      // A time budget ends the search first when it is the nearer limit (trials are often set
+      // far beyond what the budget allows).
+      if (o.time_budget_seconds > 0) {
+        sp.eta_seconds =
+            std::min(sp.eta_seconds, std::max(0.0, o.time_budget_seconds - sp.elapsed_seconds));
+      }
       progress(sp);
     }
   };

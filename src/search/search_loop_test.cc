@@ -152,6 +152,28 @@ TEST(SearchLoop, IdenticalArchitecturesAreEvaluatedOnce) {
   EXPECT_EQ(cached, 20 - evaluator.calls_);
 }
 
+// `--trials` is often set far beyond what `--time-budget` allows; the ETA then counts down the
+// budget, not the trials.
+TEST(SearchLoop, UnderATimeBudgetTheEtaIsTheBudgetLeft) {
+  const SearchSpace space;
+  Store store(temp_store("budget"));
+  auto strategy = make_strategy("random", space, 2);
+  FlakyEvaluator evaluator(space);
+  SearchOptions o = options(1000000000);
+  o.time_budget_seconds = 0.2;
+  int reports = 0;
+  double last_eta = 1e9;
+  run_search(store, *strategy, evaluator, space, o, [&](const SearchProgress& p) {
+    ++reports;
+    EXPECT_GE(p.eta_seconds, 0);
+    EXPECT_LE(p.eta_seconds, 0.2);
+    EXPECT_LE(p.eta_seconds, last_eta);  // it only counts down
+    last_eta = p.eta_seconds;
+  });
+  EXPECT_GT(reports, 0);
+  EXPECT_EQ(store.trial_count(), reports);
+}
+
 TEST(SearchLoop, BadOptionsAndUnusableStores) {
   const SearchSpace space;
   Store store(temp_store("bad"));
