@@ -40,10 +40,11 @@ class Trial:
             setattr(self, k, kw.get(k))
 
 
-def load_trials(path):
+def load_trials(path, prefer_measured=False):
     """Every trial of a store in proposal order (step, index). `partial`: a multi-fidelity trial
     that stopped below the full proxy (its accuracy is a lower rung's): left off fronts and best
-    rewards here, as mnas results does."""
+    rewards here, as mnas results does. `prefer_measured`: a predicted latency that was confirmed
+    on the device counts with the measurement (to compare predicted and measured searches)."""
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         columns = {r[1] for r in db.execute("PRAGMA table_info(trials)")}
@@ -62,6 +63,10 @@ def load_trials(path):
             devices = json.loads(latency_json).get("devices") or []
             if devices:
                 ratio = devices[0]["ratio"]
+                measured, target = (devices[0].get("measured_ms"),
+                                    devices[0].get("measured_target_ms"))
+                if prefer_measured and measured and target:
+                    ratio = measured / target
         trials.append(Trial(step=step, idx=idx, status=status, accuracy=acc, latency_ms=lat,
                             ratio=ratio, reward=reward, seconds=seconds, canonical=canonical,
                             partial=bool(part), created=created))
@@ -392,7 +397,7 @@ def cmd_timeline(args):
     for label, paths in groups.items():
         per_seed, counts, full = [], [], []
         for p in paths:
-            trials = load_trials(p)
+            trials = load_trials(p, prefer_measured=True)
             stamps = [datetime.datetime.strptime(t.created, "%Y-%m-%dT%H:%M:%SZ") for t in trials]
             t0 = min(stamps) - datetime.timedelta(seconds=trials[0].seconds)
             minutes = [(s - t0).total_seconds() / 60 for s in stamps]

@@ -1,33 +1,62 @@
 #!/usr/bin/env bash
-# Multi-fidelity and predicted latency vs the plain search, at equal wall-clock time: PPO with
-# the default proxy (5,000 images, 2,000 held out) three ways, each given the same time budget:
-#   plain          every proposal on the full proxy, latency measured on this machine
-#   fidelity+lut   --fidelity 1000,5000 (the best third goes on) and the lookup table's latency,
-#                  checked on the machine (every Pareto entry, 5% of the rest)
-# Pareto hypervolume over wall-clock time (mean of the seeds) and the trials each got through:
-# docs/experiments/fidelity_vs_plain.{svg,md}.
+# Multi-fidelity and predicted latency vs the plain search, at equal wall-clock time: PPO with the
+# default proxy (5,000 images, 2,000 held out, batch 6), each search given the same time budget:
+#   plain         every proposal on the full proxy, latency measured on this machine
+#   fidelity+lut  --fidelity 1000,5000 (the best third of a step's proposals, 2 of 6, go on) and
+#                 the lookup table's latency, checked on the machine (every Pareto entry, 5% of
+#                 the rest)
+#   fidelity-keep6+lut  the same with --fidelity-keep 6 (the best one of a step's 6 goes on)
+# Searches run JOBS at a time (default 2), one training thread and one core each, so every search has another
+# one-thread training beside it (the plain search's measurements and the others' confirmations
+# alike). Pareto hypervolume over wall-clock time (mean of the seeds; a predicted trial counts
+# with its measured latency where it was measured, as every Pareto entry is) and the trials each
+# got through: docs/experiments/fidelity_vs_plain.{svg,md}.
 #
-#   bash experiments/fidelity_vs_plain.sh [MINUTES] [SEEDS]
-#   (defaults 20 and "1 2 3": 2 x 3 x 20 min = 2 hours with THREADS=1)
+#   [JOBS=2] bash experiments/fidelity_vs_plain.sh [MINUTES] [SEEDS] [VARIANTS]
+#   (defaults 20, "1 2 3" and all three: 9 x 20 min = 1.5 hours on a 2-core machine)
 source "$(dirname "$0")/common.sh"
 MINUTES="${1:-20}"
 SEEDS="${2:-1 2 3}"
+VARIANTS="${3:-plain fidelity+lut fidelity-keep6+lut}"
+JOBS="${JOBS:-2}"
 ensure_lut
-plain=() fast=()
+
+# run_variant VARIANT SEED: one timed search, skipped when its store exists (a store cut short by
+# an interrupted run is not resumed: its clock would not be comparable; delete it to rerun).
+run_variant() {
+  local variant="$1" seed="$2" store="$OUT/budget-$1-$2.db" extra=()
+  case "$variant" in
+    plain) ;;
+    fidelity+lut) extra=(--fidelity 1000,5000 --latency "lut:$OUT/lut.json") ;;
+    fidelity-keep6+lut)
+      extra=(--fidelity 1000,5000 --fidelity-keep 6 --latency "lut:$OUT/lut.json") ;;
+    *) echo "experiments: unknown variant $variant" >&2; return 1 ;;
+  esac
+  [[ -e "$store" ]] && return 0
+  log "fidelity_vs_plain: $variant seed $seed ($MINUTES min)"
+  "$MNAS" search --store "$store" --trials 100000 --time-budget "$((MINUTES * 60))" \
+    --threads "$THREADS" --references none --seed "$seed" "${extra[@]}" >/dev/null \
+    2>"$store.log" || { echo "experiments: search $store failed; see $store.log" >&2
+                       tail -3 "$store.log" >&2; return 1; }
+}
+
 for seed in $SEEDS; do
-  for variant in plain fidelity+lut; do
-    store="$OUT/budget-$variant-$seed.db"
-    extra=()
-    [[ "$variant" == fidelity+lut ]] && extra=(--fidelity 1000,5000 --latency "lut:$OUT/lut.json")
-    if [[ ! -e "$store" ]]; then
-      log "fidelity_vs_plain: $variant seed $seed ($MINUTES min)"
-      "$MNAS" search --store "$store" --trials 100000 --time-budget "$((MINUTES * 60))" \
-        --threads "$THREADS" --references none --seed "$seed" "${extra[@]}" >/dev/null \
-        2>"$store.log" || { tail -3 "$store.log" >&2; exit 1; }
-    fi
+  for variant in $VARIANTS; do
+    run_variant "$variant" "$seed" &
+    while (( $(jobs -rp | wc -l) >= JOBS )); do wait -n; done
   done
-  plain+=("plain:$OUT/budget-plain-$seed.db")
-  fast+=("fidelity+lut:$OUT/budget-fidelity+lut-$seed.db")
+done
+while (( $(jobs -rp | wc -l) > 0 )); do wait -n; done
+
+# Every variant whose searches are all there, in the order given.
+stores=()
+for variant in plain fidelity+lut fidelity-keep6+lut; do
+  complete=1 these=()
+  for seed in $SEEDS; do
+    [[ -e "$OUT/budget-$variant-$seed.db" ]] || complete=0
+    these+=("$variant:$OUT/budget-$variant-$seed.db")
+  done
+  (( complete )) && stores+=("${these[@]}")
 done
 python3 "$ROOT/experiments/analyze.py" timeline --out "$DOCS/fidelity_vs_plain" \
-  --minutes "$MINUTES" "${plain[@]}" "${fast[@]}"
+  --minutes "$MINUTES" "${stores[@]}"
