@@ -395,7 +395,7 @@ def cmd_timeline(args):
     grid = [m / 4 for m in range(0, int(args.minutes * 4) + 1)]
     series, rows = OrderedDict(), []
     for label, paths in groups.items():
-        per_seed, counts, full = [], [], []
+        per_seed, counts, full, bests = [], [], [], []
         for p in paths:
             trials = load_trials(p, prefer_measured=True)
             stamps = [datetime.datetime.strptime(t.created, "%Y-%m-%dT%H:%M:%SZ") for t in trials]
@@ -410,10 +410,13 @@ def cmd_timeline(args):
             counts.append(sum(1 for at in minutes if at <= args.minutes))
             full.append(sum(1 for t, at in zip(trials, minutes)
                             if at <= args.minutes and not t.partial))
+            bests.append(max([t.reward for t, at in zip(trials, minutes)
+                              if at <= args.minutes and t.status == "done" and not t.partial],
+                             default=0.0))
         series[label] = per_seed
         rows.append((label, len(paths), mean_sd([c[-1] for c in per_seed]),
                      mean_sd([c[len(grid) // 2] for c in per_seed]), mean_sd(counts),
-                     mean_sd(full)))
+                     mean_sd(full), mean_sd(bests)))
     hi = max(max(max(c) for c in v) for v in series.values())
     chart = Chart("Pareto hypervolume over wall-clock time (mean of seeds; band: min-max)",
                   "minutes", "hypervolume", (0, args.minutes), (0, hi * 1.05 or 1))
@@ -424,11 +427,12 @@ def cmd_timeline(args):
                    label)
     write(f"{args.out}.svg", chart.svg())
     half = args.minutes / 2
-    md = [f"| search | seeds | hypervolume at {args.minutes:g} min | at {half:g} min | trials | "
-          "full-proxy trials |", "|---|---|---|---|---|---|"]
-    for label, k, h, h2, c, f in rows:
+    md = [f"| search | seeds | hypervolume at {args.minutes:g} min | at {half:g} min | "
+          f"best reward at {args.minutes:g} min | trials | full-proxy trials |",
+          "|---|---|---|---|---|---|---|"]
+    for label, k, h, h2, c, f, b in rows:
         md.append(f"| {label} | {k} | {h[0]:.4f} ± {h[1]:.4f} | {h2[0]:.4f} ± {h2[1]:.4f} | "
-                  f"{c[0]:.1f} ± {c[1]:.1f} | {f[0]:.1f} ± {f[1]:.1f} |")
+                  f"{b[0]:.4f} ± {b[1]:.4f} | {c[0]:.1f} ± {c[1]:.1f} | {f[0]:.1f} ± {f[1]:.1f} |")
     write(f"{args.out}.md", "\n".join(md) + "\n")
 
 
