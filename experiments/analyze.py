@@ -418,7 +418,7 @@ def cmd_timeline(args):
                      mean_sd([c[len(grid) // 2] for c in per_seed]), mean_sd(counts),
                      mean_sd(full), mean_sd(bests)))
     hi = max(max(max(c) for c in v) for v in series.values())
-    chart = Chart("Pareto hypervolume over wall-clock time (mean of seeds; band: min-max)",
+    chart = Chart("Hypervolume over wall-clock time (mean of seeds, band min-max)",
                   "minutes", "hypervolume", (0, args.minutes), (0, hi * 1.05 or 1))
     for i, (label, curves_) in enumerate(series.items()):
         chart.band(grid, [min(v) for v in zip(*curves_)], [max(v) for v in zip(*curves_)],
