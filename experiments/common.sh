@@ -20,6 +20,11 @@ fi
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
+# Background jobs, at most N at a time: `some_job & wait_for_slot N`, then `wait_for_all`. Both wait
+# with `wait -n`, so a job that fails stops the script (set -e), where a plain `wait` would not.
+wait_for_slot() { while (( $(jobs -rp | wc -l) >= $1 )); do wait -n; done; }
+wait_for_all() { wait_for_slot 1; }
+
 # The lookup table of the paper's space at 28x28x1 on this machine (a few minutes, once).
 ensure_lut() {
   if [[ ! -s "$OUT/lut.json" ]] || ! "$MNAS" lut check --help >/dev/null 2>&1; then

@@ -6,9 +6,9 @@
 #                 the lookup table's latency, checked on the machine (every Pareto entry, 5% of
 #                 the rest)
 #   fidelity-keep6+lut  the same with --fidelity-keep 6 (the best one of a step's 6 goes on)
-# Searches run JOBS at a time (default 2), one training thread and one core each, so every search has another
-# one-thread training beside it (the plain search's measurements and the others' confirmations
-# alike). Pareto hypervolume over wall-clock time (mean of the seeds; a predicted trial counts
+# Searches run JOBS at a time (default 2), one training thread and one core each, so every search
+# has another one-thread training beside it (the plain search's measurements and the others'
+# confirmations alike). Pareto hypervolume over wall-clock time (mean of the seeds; a predicted trial counts
 # with its measured latency where it was measured, as every Pareto entry is) and the trials each
 # got through: docs/experiments/fidelity_vs_plain.{svg,md}.
 #
@@ -17,7 +17,8 @@
 source "$(dirname "$0")/common.sh"
 MINUTES="${1:-20}"
 SEEDS="${2:-1 2 3}"
-VARIANTS="${3:-plain fidelity+lut fidelity-keep6+lut}"
+ALL_VARIANTS="plain fidelity+lut fidelity-keep6+lut"
+VARIANTS="${3:-$ALL_VARIANTS}"
 JOBS="${JOBS:-2}"
 ensure_lut
 
@@ -43,14 +44,14 @@ run_variant() {
 for seed in $SEEDS; do
   for variant in $VARIANTS; do
     run_variant "$variant" "$seed" &
-    while (( $(jobs -rp | wc -l) >= JOBS )); do wait -n; done
+    wait_for_slot "$JOBS"
   done
 done
-while (( $(jobs -rp | wc -l) > 0 )); do wait -n; done
+wait_for_all
 
-# Every variant whose searches are all there, in the order given.
+# Every variant whose searches are all there (also those of an earlier run), plain first.
 stores=()
-for variant in plain fidelity+lut fidelity-keep6+lut; do
+for variant in $ALL_VARIANTS; do
   complete=1 these=()
   for seed in $SEEDS; do
     [[ -e "$OUT/budget-$variant-$seed.db" ]] || complete=0

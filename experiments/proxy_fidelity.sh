@@ -63,7 +63,7 @@ long_order=$(for name in "${!archs[@]}"; do
 done | sort -n | cut -d' ' -f2)
 for name in $long_order; do
   train "$name" long --epochs "$LONG_EPOCHS" --train-images 0 --holdout 5000 &
-  while (( $(jobs -rp | wc -l) >= JOBS )); do wait -n; done
+  wait_for_slot "$JOBS"
 done
-while (( $(jobs -rp | wc -l) > 0 )); do wait -n; done
+wait_for_all
 python3 "$ROOT/experiments/analyze.py" tau --out "$DOCS/proxy_fidelity" "$OUT/fidelity"
