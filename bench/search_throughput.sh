@@ -4,6 +4,8 @@
 #   fidelity       --fidelity 1000,5000 (successive halving, the best third goes on)
 #   fidelity+lut   the same with latency predicted by a lookup table (--latency lut:FILE),
 #                  checked on this machine (every Pareto entry, 5% of the rest)
+#   continue+lut   the same with --fidelity-continue (a promoted proposal goes on with the run
+#                  its first rung stopped instead of training again from scratch)
 # and for each: wall time, trials (proposals that got a reward) per hour, full-proxy trials per
 # hour, and where the time went (the search's own accounting: training, latency, latency checks,
 # strategy, store), with the ratio of trials per hour against the plain search run just before.
@@ -26,7 +28,9 @@ import re, subprocess, sys, tempfile, time, os
 mnas, trials, threads, lut = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 variants = [("plain", []),
             ("fidelity", ["--fidelity", "1000,5000"]),
-            ("fidelity+lut", ["--fidelity", "1000,5000", "--latency", f"lut:{lut}"])]
+            ("fidelity+lut", ["--fidelity", "1000,5000", "--latency", f"lut:{lut}"]),
+            ("continue+lut", ["--fidelity", "1000,5000", "--fidelity-continue",
+                              "--latency", f"lut:{lut}"])]
 print(f"proxy search, {trials} trials, seed 1, batch 6, threads {threads or 'all'}")
 print(f"{'variant':<13} {'wall s':>7} {'trials/h':>9} {'full/h':>7} {'ratio':>6} "
       f"{'train s':>8} {'latency s':>9} {'checks s':>8} {'strategy s':>10} {'store s':>7}")

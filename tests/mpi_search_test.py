@@ -7,6 +7,7 @@
 2. mpirun -np 4 with a per-trial cost, a worker rank killed with SIGKILL mid-search: the job
    ends, the store keeps what finished; `--resume` on 2 ranks ends with exactly the asked number
    of trials, equal to the single-process store.
+   The same with --fidelity 1000,5000 --fidelity-continue (rungs and trials).
 3. A configuration that would time candidates on cores that train (local latency) is refused.
 
 Usage: mpi_search_test.py MNAS_BINARY
@@ -90,6 +91,19 @@ def main():
             failures.append("the search did not say it runs on 2 worker ranks:\n" + r.stderr[-2000:])
         if content(three) != expected:
             failures.append("mpirun -np 3 stored other trials than one process")
+
+        # 1b. Multi-fidelity whose rungs continue one run (the task message carries the run's
+        # images): two worker ranks store the same trials and rungs as one process.
+        rung_sql = "SELECT step, idx, rung, images, status, accuracy, reward FROM rungs ORDER BY 1, 2, 3"
+        fidelity = ["--fidelity", "1000,5000", "--fidelity-continue"]
+        one_f, three_f = os.path.join(tmp, "one-f.db"), os.path.join(tmp, "three-f.db")
+        search(mnas, one_f, extra=fidelity)
+        search(mnas, three_f, np_=3, extra=fidelity)
+        if content(three_f) != content(one_f) or rows(three_f, rung_sql) != rows(one_f, rung_sql):
+            failures.append("mpirun -np 3 with continued rungs stored another search than one "
+                            "process")
+        elif not rows(one_f, rung_sql):
+            failures.append("the multi-fidelity search stored no rungs")
 
         # 2. A worker killed mid-search, then a resume on another number of ranks.
         killed = os.path.join(tmp, "killed.db")

@@ -143,13 +143,16 @@ nlohmann::json fidelity_json(const std::vector<StoredRung>& rungs,
                     {"median_accuracy", accuracy.empty() ? 0.0 : accuracy[accuracy.size() / 2]},
                     {"gain_to_last", k == last ? 0.0 : rung_gain(rungs, k, last)}});
   }
-  return {{"keep", config->fidelity.keep}, {"rungs", list}};
+  return {{"keep", config->fidelity.keep},
+          {"continue", config->fidelity.continue_runs},
+          {"rungs", list}};
 }
 
 void print_fidelity(const nlohmann::json& fidelity) {
   if (fidelity.is_null()) return;
-  std::printf("  multi-fidelity, the best 1/%d of each rung going on:\n",
-              fidelity["keep"].get<int>());
+  std::printf("  multi-fidelity, the best 1/%d of each rung going on%s:\n",
+              fidelity["keep"].get<int>(),
+              fidelity["continue"].get<bool>() ? " (continuing its run)" : "");
   for (const nlohmann::json& r : fidelity["rungs"]) {
     std::printf("    %6lld images: %d evaluated (%d failed) in %.0f s, median accuracy %.2f%%",
                 static_cast<long long>(r["images"].get<int64_t>()), r["evaluated"].get<int>(),

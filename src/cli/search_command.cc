@@ -64,6 +64,7 @@ struct SearchCommandOptions {
   double confirm_share = 0.05, drift_threshold = 0.05, controller_lr = kDefaultControllerLr;
   std::string fidelity;
   int fidelity_keep = 3;
+  bool fidelity_continue = false;
   std::vector<std::string> devices, targets, target_ms, latency_stats;
   // How to reach the devices (not stored).
   std::vector<std::string> token_files;
@@ -151,6 +152,7 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
     }
   }
   if (o.given("--fidelity-keep")) c.fidelity.keep = o.fidelity_keep;
+  if (o.given("--fidelity-continue")) c.fidelity.continue_runs = true;
   if (o.given("--confirm-share")) c.latency_check.confirm_share = o.confirm_share;
   if (o.given("--drift-threshold")) c.latency_check.drift = o.drift_threshold;
   if (o.given("--device")) {
@@ -228,6 +230,7 @@ std::string flag_of(const std::string& field) {
       {"reward.beta", "--beta"},
       {"latency_check.confirm_share", "--confirm-share"},
       {"fidelity.keep", "--fidelity-keep"},
+      {"fidelity.continue", "--fidelity-continue"},
       {"fidelity", "--fidelity"},
       {"latency_check.drift", "--drift-threshold"},
       {"latency", "--latency"},
@@ -597,6 +600,11 @@ void add_search_command(CLI::App& app) {
                   "With --fidelity: the reduction factor between rungs (default 3: the best third "
                   "goes on)")
       ->check(CLI::Range(2, 100));
+  cmd->add_flag("--fidelity-continue", o->fidelity_continue,
+                "With --fidelity: a proposal is one proxy training, scored at each rung it "
+                "reaches (after the rung's first images, on the full run's schedule), and one "
+                "that goes on continues it instead of training again from scratch (a promoted "
+                "proposal costs the full proxy, not the full proxy plus the rungs below)");
   cmd->add_option("--epochs", o->epochs, "Proxy training epochs (default 1)");
   cmd->add_option("--train-images", o->train_images, "Proxy training images (default 5000)");
   cmd->add_option("--holdout", o->holdout,

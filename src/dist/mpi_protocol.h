@@ -3,7 +3,8 @@
 
 // The messages between rank 0 and the workers (internal to dist/). Every message is UTF-8 text:
 //   kStart  0 → worker  {"config": <the search's stored configuration>, "runtime": {...}}
-//   kTask   0 → worker  "<ticket> <canonical architecture string>"
+//   kTask   0 → worker  "<ticket> <images> <holdout> <run images> <canonical architecture>"
+//                       (TrialTask; 0: the evaluator's own, a run of its own)
 //   kResult worker → 0  {"ticket": n, "evaluation": {...}}
 //   kStop   0 → worker  "" — nothing (more) to do: return
 // A worker evaluates one task at a time; rank 0 gives the next task to whichever worker answered.

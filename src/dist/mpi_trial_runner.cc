@@ -40,8 +40,21 @@ MpiTrialRunner::MpiTrialRunner(MpiWorld& world, const SearchConfig& config,
 
 void MpiTrialRunner::start(int ticket, const Architecture& arch, const TrialTask& task) {
   MNAS_ASSERT(!idle_.empty() && ticket >= 0);
-  const int worker = idle_.back();
-  idle_.pop_back();
+  const std::string canonical = to_canonical_string(arch);
+  auto pick = idle_.end() - 1;
+  if (task.run_images > 0) {  // where the run is held, if that rank is free
+    if (const auto h = holder_.find(canonical); h != holder_.end()) {
+      const auto it = std::find(idle_.begin(), idle_.end(), h->second);
+      if (it != idle_.end()) pick = it;
+    }
+    if (task.train_images < task.run_images) {
+      holder_[canonical] = *pick;
+    } else {
+      holder_.erase(canonical);
+    }
+  }
+  const int worker = *pick;
+  idle_.erase(pick);
   ++busy_;
   ++world_.in_flight;
   if (running_.size() <= static_cast<size_t>(ticket)) {
@@ -50,10 +63,11 @@ void MpiTrialRunner::start(int ticket, const Architecture& arch, const TrialTask
   }
   running_[ticket] = arch;
   tasks_[ticket] = task;
-  // "TICKET IMAGES HOLDOUT ARCHITECTURE" (0: the evaluator's own).
+  // "TICKET IMAGES HOLDOUT RUN_IMAGES ARCHITECTURE" (0: the evaluator's own; a run of its own).
   mpi::send_text(worker, mpi::kTask,
                  std::to_string(ticket) + " " + std::to_string(task.train_images) + " " +
-                     std::to_string(task.holdout) + " " + to_canonical_string(arch));
+                     std::to_string(task.holdout) + " " + std::to_string(task.run_images) + " " +
+                     canonical);
 }
 
 std::pair<int, Evaluation> MpiTrialRunner::wait() {

@@ -1,6 +1,7 @@
 #ifndef MNAS_DIST_MPI_TRIAL_RUNNER_H_
 #define MNAS_DIST_MPI_TRIAL_RUNNER_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,8 @@ namespace mnas {
 // the search's configuration (sent once), then evaluates the architectures it is given, one at a
 // time; the next one goes to whichever worker answered (a dynamic queue: a slow trial does not
 // hold the others). The latency of a finished trial is measured here, by `objective`, which must
-// not time on this machine's own cores while they train (check_distributable).
+// not time on this machine's own cores while they train (check_distributable). A rung that
+// continues a run (TrialTask::run_images) goes to the worker that holds the run when it is idle.
 class MpiTrialRunner : public TrialRunner {
  public:
   MpiTrialRunner(MpiWorld& world, const SearchConfig& config, const EvaluatorRuntime& runtime,
@@ -32,6 +34,7 @@ class MpiTrialRunner : public TrialRunner {
   int busy_ = 0;
   std::vector<Architecture> running_;  // by ticket, for the latency measured after the result
   std::vector<TrialTask> tasks_;       // by ticket
+  std::map<std::string, int> holder_;  // canonical architecture → the rank that ran its last rung
 };
 
 // Throws mnas::Error when `config` cannot be searched on several ranks: latency measured on this

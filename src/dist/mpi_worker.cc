@@ -52,18 +52,19 @@ int run_mpi_worker(MpiWorld& world) {
       if (m.tag != mpi::kTask || !evaluator) {
         throw Error("unexpected message from rank 0 (tag " + std::to_string(m.tag) + ")");
       }
-      // "TICKET IMAGES HOLDOUT ARCHITECTURE" (MpiTrialRunner::start).
+      // "TICKET IMAGES HOLDOUT RUN_IMAGES ARCHITECTURE" (MpiTrialRunner::start).
       std::istringstream task(m.text);
       int ticket = -1;
-      int64_t images = -1, holdout = -1;
+      int64_t images = -1, holdout = -1, run_images = -1;
       std::string arch;
-      if (!(task >> ticket >> images >> holdout) || ticket < 0 || images < 0 || holdout < 0 ||
-          !std::getline(task >> std::ws, arch) || arch.empty()) {
-        throw Error("task: not 'TICKET IMAGES HOLDOUT ARCHITECTURE'");
+      if (!(task >> ticket >> images >> holdout >> run_images) || ticket < 0 || images < 0 ||
+          holdout < 0 || run_images < 0 || !std::getline(task >> std::ws, arch) || arch.empty()) {
+        throw Error("task: not 'TICKET IMAGES HOLDOUT RUN_IMAGES ARCHITECTURE'");
       }
       Evaluation e;
       try {
-        e = evaluate_safely(*evaluator, parse_architecture_string(arch), images, holdout);
+        e = evaluate_safely(*evaluator, parse_architecture_string(arch), images, holdout,
+                            run_images);
       } catch (const std::exception& ex) {  // an architecture this rank cannot read
         e.ok = false;
         e.failure = ex.what();

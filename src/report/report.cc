@@ -34,7 +34,8 @@ std::string fmt(const char* format, double v) {
 std::string trial_tooltip(const StoredTrial& t) {
   return "trial " + std::to_string(t.id) + ": " + fmt("%.2f%%", 100 * t.accuracy) + ", " +
          fmt("%.3f ms", t.latency_ms) + ", reward " + fmt("%.4f", t.reward) +
-         (t.status == "failed" ? " (failed: " + t.failure + ")" : "");
+         (t.status == "failed" ? " (failed: " + t.failure + ")" : "") +
+         (t.partial ? " (stopped at rung " + std::to_string(t.rung + 1) + ": its accuracy)" : "");
 }
 
 // Rewards over trials, their moving average and the best so far.
@@ -77,7 +78,9 @@ std::string accuracy_latency_chart(const std::vector<StoredTrial>& trials,
   std::vector<double> x, y;
   std::vector<std::string> tips;
   for (const StoredTrial& t : trials) {
-    if (t.status != "done" || t.cached) continue;
+    // A multi-fidelity trial that stopped at a lower rung has that rung's accuracy: not
+    // comparable with the full proxy's, so not drawn here (the histogram counts it).
+    if (t.status != "done" || t.cached || t.partial) continue;
     x.push_back(t.latency_ms);
     y.push_back(100 * t.accuracy);
     tips.push_back(trial_tooltip(t));
@@ -244,14 +247,15 @@ std::string render_report(const Store& store, const ReportOptions& o) {
       config && config->devices.front().target_ms > 0 ? config->devices.front().target_ms : 0;
   if (!devices.empty()) target_ms = typical_target_ms(trials, devices.front());
 
-  std::vector<StoredTrial> best;
-  int failed = 0, cached = 0;
+  std::vector<StoredTrial> best;  // full-proxy trials only, as `mnas results` ranks them
+  int failed = 0, cached = 0, partial = 0;
   double seconds = 0;
   for (const StoredTrial& t : trials) {
     failed += t.status == "failed";
     cached += t.cached;
+    partial += t.partial;
     seconds += t.seconds;
-    if (t.status == "done" && !t.cached) best.push_back(t);
+    if (t.status == "done" && !t.cached && !t.partial) best.push_back(t);
   }
   std::sort(best.begin(), best.end(),
             [](const StoredTrial& a, const StoredTrial& b) { return a.reward > b.reward; });
@@ -325,6 +329,20 @@ std::string render_report(const Store& store, const ReportOptions& o) {
           "proxy: " + config->proxy.dataset + ", " + std::to_string(config->proxy.epochs) +
               " epoch(s) on " + std::to_string(config->proxy.train_images) + " images, " +
               std::to_string(config->proxy.holdout) + " held out; latency " + config->latency);
+    }
+    if (!config->fidelity.rungs.empty()) {
+      std::string rungs;
+      for (const int64_t images : config->fidelity.rungs) {
+        rungs += (rungs.empty() ? "" : " → ") + std::to_string(images);
+      }
+      row("multi-fidelity",
+          rungs + " images, the best 1/" + std::to_string(config->fidelity.keep) +
+              " of each rung going on" +
+              (config->fidelity.continue_runs ? " (continuing its run)" : " (from scratch)") +
+              "; " + std::to_string(partial) +
+              " trials stopped at a lower rung: their accuracy is that rung's, their reward "
+              "adds the median gain to the full proxy, and they are left out of the accuracy "
+              "chart, the best trials and the Pareto front");
     }
     row("input", to_string(config->space.input()) + ", " + std::to_string(config->space.classes()) +
                      " classes");

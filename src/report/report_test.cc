@@ -104,6 +104,33 @@ TEST(Report, HoldsTheChartsTablesTargetAndReferences) {
   std::remove(out.c_str());
 }
 
+// A multi-fidelity search: trials that stopped at a lower rung have that rung's accuracy and a
+// comparable reward; the report says so and ranks and draws full-proxy trials only.
+TEST(Report, TrialsStoppedAtALowerRungAreNotRankedOrDrawn) {
+  const std::string path = temp_path("fidelity.db");
+  Store store(path);
+  SearchConfig config;
+  config.fidelity.rungs = {1000, 5000};
+  config.fidelity.continue_runs = true;
+  store.set_config(search_config_json(config).dump());
+  store.add_trial(trial(0, 0, "arch-a", 0.70, 0.20, 0.72));
+  StoredTrial stopped = trial(0, 1, "arch-b", 0.38, 0.10, 0.80);  // rung accuracy, high reward
+  stopped.partial = true;
+  stopped.rung = 0;
+  store.add_trial(stopped);
+  const std::string html = render_report(store);
+  EXPECT_NE(html.find("1000 → 5000 images, the best 1/3 of each rung going on (continuing its "
+                      "run); 1 trials stopped at a lower rung"),
+            std::string::npos);
+  EXPECT_NE(html.find("Best by reward: trial 1"), std::string::npos);
+  EXPECT_EQ(count(html, escape_xml(arch("arch-b"))), 0);  // in no table
+  // Drawn in the reward chart only (what the strategy learnt from), not among the accuracies.
+  EXPECT_EQ(count(html, "trial 2: 38.00%"), 1);
+  EXPECT_NE(html.find("trial 2: 38.00%, 0.100 ms, reward 0.8000 (stopped at rung 1: its "
+                      "accuracy)"),
+            std::string::npos);
+}
+
 TEST(Report, OneViewPerDevice) {
   const std::string path = temp_path("devices.db");
   Store store(path);

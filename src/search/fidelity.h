@@ -11,9 +11,14 @@ namespace mnas {
 // Multi-fidelity proxy (SearchConfig::fidelity, `--fidelity 1000,5000`): successive halving
 // inside each strategy step. Every proposal of the step trains on the first rung's images; the
 // best ⌈n / keep⌉ by their reward at that rung train again, from scratch, on the next rung's,
-// and so on up to the full proxy. Latency is measured once, at the first rung. Each rung's result
-// is stored as it finishes (Store::add_rung), so a search killed mid-rung resumes there; the
-// step's trials are stored when its last rung is done.
+// and so on up to the full proxy. With Fidelity::continue_runs a proposal is instead one run of
+// the full proxy, stopped and scored at each rung (after the rung's first images, on the full
+// run's learning-rate schedule): a promoted proposal goes on from where it stopped, so it costs
+// the full proxy rather than the full proxy plus the rungs below, and its last rung is the plain
+// proxy's result. Latency is measured once, at the first rung. Each rung's result is stored as it
+// finishes (Store::add_rung), so a search killed mid-rung resumes there (a run that was held in
+// memory trains again from its start, to the same result); the step's trials are stored when its
+// last rung is done.
 //
 // Rewards comparable across rungs: a proposal that stopped at rung k has its rung-k accuracy
 // only, which is lower than what the full proxy would give (fewer images). The strategy learns

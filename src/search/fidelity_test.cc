@@ -38,9 +38,15 @@ class CountingEvaluator : public Evaluator {
     holdouts_[images] = holdout;
     return surrogate_.evaluate_at(arch, images, holdout);
   }
+  Evaluation evaluate_rung(const Architecture& arch, int64_t images, int64_t run_images,
+                           int64_t holdout) override {
+    ++by_run_images_[run_images];
+    return evaluate_at(arch, images, holdout);
+  }
   int calls_ = 0;
   std::map<int64_t, int> by_images_;
   std::map<int64_t, int64_t> holdouts_;
+  std::map<int64_t, int> by_run_images_;  // rungs evaluated as part of one run
 
  private:
   SyntheticSurrogate surrogate_;
@@ -159,6 +165,28 @@ TEST(Fidelity, EveryProposalTrainsOnTheFirstRungAndTheBestThirdOnTheFull) {
   for (const StoredTrial& t : pareto_front(store.trials())) EXPECT_FALSE(t.partial);
 }
 
+// With continue_runs every rung, the last included, is asked for as part of the full proxy's run;
+// without it, as a run of its own.
+TEST(Fidelity, ContinuedRunsAskEveryRungAsPartOfTheFullRun) {
+  const SearchSpace space;
+  for (const bool continued : {false, true}) {
+    Store store(temp_store(continued ? "continued" : "restarted"));
+    auto strategy = make_strategy("random", space, 5);
+    CountingEvaluator evaluator(space);
+    SearchOptions o = fidelity_options(12);
+    o.fidelity.continue_runs = continued;
+    run_search(store, *strategy, evaluator, space, o, nullptr);
+    ASSERT_EQ(store.trial_count(), 12);
+    if (continued) {
+      ASSERT_EQ(evaluator.by_run_images_.size(), 1u);
+      EXPECT_EQ(evaluator.by_run_images_[5000], evaluator.calls_);
+      EXPECT_EQ(evaluator.by_images_[5000], 4);  // 2 of each step's 6, as without
+    } else {
+      EXPECT_TRUE(evaluator.by_run_images_.empty());
+    }
+  }
+}
+
 // Kill the search at several moments (inside either rung), resume each time: the store ends with
 // the trials and rungs of an uninterrupted run, and nothing was trained twice.
 TEST(Fidelity, ASearchKilledMidRungResumesWithoutRepeatingAnEvaluation) {
@@ -227,9 +255,24 @@ TEST(Fidelity, TheConfigurationChecksItsRungs) {
   const SearchConfig back = search_config_from_json(search_config_json(c), "config");
   EXPECT_EQ(back.fidelity.rungs, c.fidelity.rungs);
   EXPECT_EQ(back.fidelity.keep, 3);
+  EXPECT_FALSE(back.fidelity.continue_runs);
+  bad = c;
+  bad.fidelity.rungs.clear();
+  bad.fidelity.continue_runs = true;
+  refused(bad, "fidelity.continue: only with fidelity.rungs");
+  SearchConfig continued = c;
+  continued.fidelity.continue_runs = true;
+  EXPECT_TRUE(search_config_from_json(search_config_json(continued), "config")
+                  .fidelity.continue_runs);
+  nlohmann::json j = search_config_json(continued);
+  j["fidelity"]["continue"] = "yes";
+  EXPECT_THROW(search_config_from_json(j, "config"), Error);
   nlohmann::json old = search_config_json(SearchConfig{});
   old.erase("fidelity");
   EXPECT_TRUE(search_config_from_json(old, "config").fidelity.rungs.empty());
+  old = search_config_json(c);  // written before continue_runs: rungs from scratch
+  old["fidelity"].erase("continue");
+  EXPECT_FALSE(search_config_from_json(old, "config").fidelity.continue_runs);
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 #include "search/proxy_evaluator.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 
+#include "space/architecture_codec.h"
 #include "space/cost_model.h"
+#include "space/error.h"
 
 namespace mnas {
 
@@ -22,17 +25,73 @@ Evaluation ProxyEvaluator::evaluate_at(const Architecture& arch, int64_t train_i
   return run(arch, options);
 }
 
+bool ProxyEvaluator::too_large(const Architecture& arch, Evaluation& e) const {
+  const CostReport cost = estimate_cost(arch, false);
+  if (cost.params <= max_params_ && cost.macs <= max_macs_) return false;
+  e.ok = false;
+  e.failure = "too large: " + std::to_string(cost.params) + " parameters, " +
+              std::to_string(cost.macs) + " multiply-adds";
+  return true;
+}
+
+Evaluation ProxyEvaluator::evaluate_rung(const Architecture& arch, int64_t train_images,
+                                         int64_t run_images, int64_t holdout) {
+  Evaluation e;
+  const auto start = std::chrono::steady_clock::now();
+  const std::string canonical = to_canonical_string(arch);
+  std::unique_ptr<TrainingRun> run;
+  for (auto it = held_.begin(); it != held_.end(); ++it) {
+    if (it->canonical == canonical && it->run_images == run_images) {
+      run = std::move(it->run);
+      held_.erase(it);
+      break;
+    }
+  }
+  try {
+    if (too_large(arch, e)) return e;
+    if (train_images < 1 || train_images > run_images) {
+      throw Error("rung of " + std::to_string(train_images) + " images: must be in [1, " +
+                  std::to_string(run_images) + "], the run's images");
+    }
+    TrainOptions options = train_;
+    options.train_images = run_images;
+    if (!run) run = std::make_unique<TrainingRun>(arch, options);
+    // The rung's share of the run's steps (at least one), rounded to the nearest step.
+    const int64_t total = run->total_steps();
+    const int64_t steps = std::clamp<int64_t>(
+        (total * train_images + run_images / 2) / run_images, std::min<int64_t>(1, total), total);
+    if (steps < run->steps_done()) run = std::make_unique<TrainingRun>(arch, options);
+    const TrainResult r = run->advance(steps, holdout);
+    if (r.status != "done") {
+      e.ok = false;
+      e.failure = r.status + ": " + r.reason;
+      return e;
+    }
+    e.accuracy = r.holdout_top1;
+    if (run->steps_done() < run->total_steps()) {  // held for the next rung
+      int64_t held = run->parameters();
+      for (const Held& h : held_) held += h.run->parameters();
+      while (!held_.empty() && (held > kHeldParameters || held_.size() >= max_held_)) {
+        held -= held_.front().run->parameters();
+        held_.pop_front();
+      }
+      if (held <= kHeldParameters && max_held_ > 0) {
+        held_.push_back({canonical, run_images, std::move(run)});
+      }
+    }
+  } catch (const std::exception& ex) {
+    e.ok = false;
+    e.failure = ex.what();
+  }
+  e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return e;
+}
+
 Evaluation ProxyEvaluator::run(const Architecture& arch, const TrainOptions& options) {
   Evaluation e;
   const auto start = std::chrono::steady_clock::now();
   try {
-    const CostReport cost = estimate_cost(arch, false);
-    if (cost.params > max_params_ || cost.macs > max_macs_) {
-      e.ok = false;
-      e.failure = "too large: " + std::to_string(cost.params) + " parameters, " +
-                  std::to_string(cost.macs) + " multiply-adds";
-      return e;
-    }
+    if (too_large(arch, e)) return e;
     const TrainResult r = train(arch, options);
     if (r.status != "done") {
       e.ok = false;

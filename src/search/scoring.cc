@@ -7,10 +7,11 @@
 namespace mnas {
 
 Evaluation evaluate_safely(Evaluator& evaluator, const Architecture& arch,
-                           int64_t train_images, int64_t holdout) {
+                           int64_t train_images, int64_t holdout, int64_t run_images) {
   try {
-    return train_images > 0 ? evaluator.evaluate_at(arch, train_images, holdout)
-                            : evaluator.evaluate(arch);
+    if (train_images <= 0) return evaluator.evaluate(arch);
+    return run_images > 0 ? evaluator.evaluate_rung(arch, train_images, run_images, holdout)
+                          : evaluator.evaluate_at(arch, train_images, holdout);
   } catch (const DeviceUnreachable&) {
     throw;
   } catch (const std::exception& ex) {
@@ -24,7 +25,8 @@ Evaluation evaluate_safely(Evaluator& evaluator, const Architecture& arch,
 Evaluation evaluate_trial(Evaluator& evaluator, LatencyObjective* objective,
                           const Architecture& arch, const TrialTask& task) {
   const auto start = std::chrono::steady_clock::now();
-  Evaluation e = evaluate_safely(evaluator, arch, task.train_images, task.holdout);
+  Evaluation e =
+      evaluate_safely(evaluator, arch, task.train_images, task.holdout, task.run_images);
   if (!e.ok || objective == nullptr || !task.latency) return e;
   e = add_latency(std::move(e), objective, arch);
   e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -11,9 +11,11 @@ namespace mnas {
 
 // Runs the evaluator; one that throws (evaluators should not) gives a failed evaluation with the
 // exception's message.
-// train_images > 0: on that budget and `holdout` (Evaluator::evaluate_at).
+// train_images > 0: on that budget and `holdout` (Evaluator::evaluate_at); with run_images > 0,
+// as the first train_images of a run on run_images (Evaluator::evaluate_rung).
 Evaluation evaluate_safely(Evaluator& evaluator, const Architecture& arch,
-                           int64_t train_images = 0, int64_t holdout = 0);
+                           int64_t train_images = 0, int64_t holdout = 0,
+                           int64_t run_images = 0);
 
 // A whole trial's evaluation: the evaluator (accuracy), then, when it succeeded and there is an
 // objective, the latency on every device (Evaluation::latencies; latency_ms and latency_json

@@ -191,6 +191,9 @@ void validate(const SearchConfig& c) {
   if (c.fidelity.keep < 2 || c.fidelity.keep > 100) {
     throw Error("fidelity.keep: must be in [2, 100]");
   }
+  if (c.fidelity.continue_runs && c.fidelity.rungs.empty()) {
+    throw Error("fidelity.continue: only with fidelity.rungs");
+  }
   if (c.batch < 1 || c.batch > 10000) throw Error("batch: must be in [1, 10000]");
   if (!(c.controller_lr > 0 && c.controller_lr <= 1)) {
     throw Error("controller.learning_rate: must be in (0, 1]");
@@ -222,7 +225,10 @@ Json search_config_json(const SearchConfig& c) {
             {"epochs", c.proxy.epochs},
             {"train_images", c.proxy.train_images},
             {"holdout", c.proxy.holdout}}},
-          {"fidelity", {{"rungs", c.fidelity.rungs}, {"keep", c.fidelity.keep}}},
+          {"fidelity",
+           {{"rungs", c.fidelity.rungs},
+            {"keep", c.fidelity.keep},
+            {"continue", c.fidelity.continue_runs}}},
           {"batch", c.batch},
           {"controller", {{"learning_rate", c.controller_lr}}},
           {"failed_reward", c.failed_reward},
@@ -312,7 +318,7 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
         const Json& f = j["fidelity"];
         const std::string p = field("fidelity");
         jf::require_object(f, p);
-        jf::reject_unknown_keys(f, {"rungs", "keep"}, p);
+        jf::reject_unknown_keys(f, {"rungs", "keep", "continue"}, p);
         const Json& rungs = jf::required(f, "rungs", p);
         jf::require_array(rungs, p + ".rungs");
         if (rungs.size() > 8) throw Error(p + ".rungs: at most 8");
@@ -320,6 +326,10 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
           c.fidelity.rungs.push_back(jf::as_int(rungs[i], jf::element(p + ".rungs", i)));
         }
         c.fidelity.keep = jf::as_int(jf::required(f, "keep", p), p + ".keep");
+        if (f.contains("continue")) {  // absent in configurations written before it: off
+          if (!f["continue"].is_boolean()) throw Error(p + ".continue: must be true or false");
+          c.fidelity.continue_runs = f["continue"].get<bool>();
+        }
       }
       c.batch = jf::as_int(jf::required(j, "batch", path), field("batch"));
       c.controller_lr = kStoredControllerLr;  // absent in configurations written before it

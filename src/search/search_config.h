@@ -57,11 +57,16 @@ struct LatencyCheckOptions {
 
 // Multi-fidelity (search/fidelity.h): successive halving inside each strategy step. Every
 // proposal trains on rungs[0] images first; the best 1/keep of each rung (by reward at that
-// rung) go on to the next, from scratch; the last rung is the full proxy (proxy.train_images).
-// Empty rungs: every proposal trains on the full proxy.
+// rung) go on to the next, from scratch or (continue_runs) continuing the run the rung below
+// stopped; the last rung is the full proxy (proxy.train_images). Empty rungs: every proposal
+// trains on the full proxy.
 struct Fidelity {
   std::vector<int64_t> rungs;  // training images per rung, increasing; Default: none
   int keep = 3;                // reduction factor, in [2, 100]; Default: 3
+  // Each proposal is one proxy run, scored at every rung it reaches (the first rungs[k] images
+  // of the run, its learning-rate schedule the full run's); a promoted proposal trains only the
+  // images between two rungs. Default: off (absent in stores written before it: off).
+  bool continue_runs = false;
 };
 
 // Everything that defines a search: stored with it (the store's config, as JSON), so that a

@@ -212,7 +212,8 @@ bool run_fidelity_step(Store& store, TrialRunner& runner, const std::vector<Prop
         progress(sp);
       }
     };
-    const TrialTask task{rungs[k], rung_holdout(o.proxy_holdout, rungs[k], rungs[last]), k == 0};
+    const TrialTask task{rungs[k], rung_holdout(o.proxy_holdout, rungs[k], rungs[last]), k == 0,
+                         o.fidelity.continue_runs ? rungs[last] : 0};
     if (!run_batch(runner, proposals, jobs, task, stop, hooks)) {
       return false;
     }

@@ -1,8 +1,11 @@
 #include "search/search_setup.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <thread>
 
 #include "data/dataset.h"
@@ -10,6 +13,7 @@
 #include "search/latency_objective.h"
 #include "search/proxy_evaluator.h"
 #include "search/synthetic_surrogate.h"
+#include "space/architecture_codec.h"
 #include "space/error.h"
 #include "train/trainer.h"
 
@@ -34,6 +38,21 @@ class CostlySurrogate : public Evaluator {
         cost_ms_ * std::min(1.0, static_cast<double>(train_images) / full_images_)));
     return surrogate_.evaluate_at(arch, train_images, holdout);
   }
+  // A rung that continues a run costs only the images since the rung below.
+  Evaluation evaluate_rung(const Architecture& arch, int64_t train_images, int64_t run_images,
+                           int64_t holdout) override {
+    const std::string key = to_canonical_string(arch);
+    const auto it = done_.find(key);
+    const int64_t before = it == done_.end() ? 0 : std::min(it->second, train_images);
+    std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(
+        cost_ms_ * std::min(1.0, static_cast<double>(train_images - before) / full_images_)));
+    if (train_images < run_images) {
+      done_[key] = train_images;
+    } else if (it != done_.end()) {
+      done_.erase(it);
+    }
+    return surrogate_.evaluate_at(arch, train_images, holdout);
+  }
   void set_full_images(int64_t images) {
     full_images_ = images;
     surrogate_.set_full_images(images);
@@ -43,6 +62,7 @@ class CostlySurrogate : public Evaluator {
   SyntheticSurrogate surrogate_;
   double cost_ms_;
   int64_t full_images_ = 5000;
+  std::map<std::string, int64_t> done_;  // images a run stopped at, by architecture
 };
 
 }  // namespace
@@ -96,7 +116,9 @@ std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,
                 " classes; the space has " + std::to_string(space.input().channels) + " and " +
                 std::to_string(space.classes()));
   }
-  return std::make_unique<ProxyEvaluator>(t);
+  auto proxy = std::make_unique<ProxyEvaluator>(t);
+  proxy->hold_at_most(static_cast<size_t>(std::max(1, config.batch)));  // a step's proposals
+  return proxy;
 }
 
 RewardOptions make_reward(SearchConfig& config) {

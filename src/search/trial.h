@@ -56,6 +56,9 @@ struct TrialTask {
   int64_t train_images = 0;
   int64_t holdout = 0;  // held-out images scored; 0: the evaluator's own
   bool latency = true;
+  // > 0: the rung is the first train_images of one training run on run_images images
+  // (Evaluator::evaluate_rung), which a later rung continues; 0: a run of its own.
+  int64_t run_images = 0;
 };
 
 // Scores architectures. Implementations: the real one (proxy training + measured latency, in the
@@ -78,6 +81,16 @@ class Evaluator {
     e.failure = name() + " cannot train on a budget (" + std::to_string(train_images) +
                 " images): multi-fidelity needs the proxy or the surrogate evaluator";
     return e;
+  }
+  // A rung that is part of one run: the first `train_images` images of a training run on
+  // `run_images`, scored on `holdout` held-out ones; the last rung (train_images = run_images)
+  // is exactly evaluate()'s training. An evaluator that kept the run from an earlier rung goes
+  // on from there (the proxy), else it trains the run from the start. The default trains on the
+  // rung's budget as evaluate_at does.
+  virtual Evaluation evaluate_rung(const Architecture& arch, int64_t train_images,
+                                   int64_t run_images, int64_t holdout) {
+    (void)run_images;
+    return evaluate_at(arch, train_images, holdout);
   }
 };
 

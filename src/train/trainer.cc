@@ -171,13 +171,15 @@ void recalibrate_batch_norm(Network& net, DeviceBatches& batches, const torch::T
     bn->options.momentum(c10::nullopt);  // cumulative average
   }
   torch::NoGradGuard no_grad;
-  net->train();
+  net->eval();  // dropout off: recalibrating draws no random numbers, so a paused run goes on
+  for (auto* bn : bns) bn->train();  // as if it had not stopped
   const int64_t n = std::min<int64_t>(train.size(0), 2000);
   batches.set_order(train.narrow(0, 0, n));
   for (int64_t start = 0; start < n; start += 250) {
     net->forward(batches.get(start, std::min<int64_t>(250, n - start), nullptr, nullptr).images);
   }
   for (auto* bn : bns) bn->options.momentum(0.01);
+  net->train();
 }
 
 // Checkpoint file: train/checkpoint_file.h's framing around a LibTorch archive: "format" =
@@ -296,18 +298,49 @@ TrainOptions train_recipe(const std::string& name) {
   throw Error("recipe: unknown '" + name + "'; use full or proxy");
 }
 
-TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
-                  const std::function<void(const TrainProgress&)>& progress,
-                  const std::string& resume) {
-  TrainOptions o = options_in;
+// Everything one run holds between two advance() calls: the network and optimizer, where in
+// the run it is (epoch, step), the epoch's order and random streams, and the running sums.
+struct TrainingRun::State {
+  Architecture arch;
+  TrainOptions o;
+  torch::Device device = torch::kCPU;
+  bool channels_last = false;
+  HoldoutSplit split;
+  std::unique_ptr<DeviceBatches> batches;
+  Network net{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> opt;
+  torch::optim::SGD* sgd = nullptr;
+  int64_t sync_steps = 1;
+  int64_t n = 0, steps = 0;  // images and steps per epoch
+  int start_epoch = 0;       // epochs a resumed checkpoint had done
+  int epoch = 0;             // the next step's position in the run
+  int64_t step = 0;
+  std::mt19937_64 rng;       // the epoch's augmentation stream
+  torch::Tensor order;       // the epoch's shuffled training images
+  torch::Tensor generator;   // torch's generator while paused (another run may use it meanwhile)
+  double loss_sum = 0;
+  int64_t correct = 0, seen = 0, counted = 0;
+  torch::Tensor pending_loss, pending_correct;  // GPU: sums since the last read
+  Clock::time_point epoch_start;
+  double epoch_seconds_before = 0;  // of the current epoch, in earlier advance() calls
+  TrainResult result;               // what the run has so far (status, epochs, loss)
+  Normalization norm;
+};
+
+TrainingRun::TrainingRun(const Architecture& arch, const TrainOptions& options,
+                         const std::string& resume)
+    : s_(std::make_unique<State>()) {
+  State& s = *s_;
+  s.arch = arch;
+  s.o = options;
+  TrainOptions& o = s.o;
   validate(o);
-  const torch::Device device = resolve_train_device(o.device, "train_device");
-  prepare_device(device);
-  const bool channels_last = channels_last_on(device);
-  Architecture arch = arch_in;
+  s.device = resolve_train_device(o.device, "train_device");
+  prepare_device(s.device);
+  s.channels_last = channels_last_on(s.device);
   std::optional<Checkpoint> ckpt;
   if (!resume.empty()) {
-    ckpt = load_checkpoint(resume, device);
+    ckpt = load_checkpoint(resume, s.device);
     if (to_canonical_string(ckpt->arch) != to_canonical_string(arch)) {
       throw Error("--resume: the checkpoint holds another architecture");
     }
@@ -342,136 +375,201 @@ TrainResult train(const Architecture& arch_in, const TrainOptions& options_in,
                 " has " + std::to_string(data.classes) + " (use --classes " +
                 std::to_string(data.classes) + ")");
   }
-  const HoldoutSplit split = split_holdout(data.size(), o.holdout, o.train_images, o.split_seed);
-  const Normalization norm = ckpt ? ckpt->norm : compute_normalization(data, split.train);
-  DeviceBatches batches(data, resident_copy(cached, device), norm, arch.input.height,
-                        arch.input.width, channels_last);
+  s.split = split_holdout(data.size(), o.holdout, o.train_images, o.split_seed);
+  s.norm = ckpt ? ckpt->norm : compute_normalization(data, s.split.train);
+  s.batches = std::make_unique<DeviceBatches>(data, resident_copy(cached, s.device), s.norm,
+                                              arch.input.height, arch.input.width,
+                                              s.channels_last);
 
   torch::manual_seed(o.seed);
-  Network net(arch);  // initialised on the CPU: the same weights on every device
-  net->to(device);
-  if (channels_last) to_channels_last(*net);
-  auto opt = make_optimizer(o, net);
-  int start_epoch = 0;
+  s.net = Network(arch);  // initialised on the CPU: the same weights on every device
+  s.net->to(s.device);
+  if (s.channels_last) to_channels_last(*s.net);
+  s.opt = make_optimizer(o, s.net);
   if (ckpt) {
     try {
       torch::serialize::InputArchive model, optimizer;
       ckpt->archive.read("model", model);
       ckpt->archive.read("optimizer", optimizer);
-      net->load(model);
-      if (channels_last) to_channels_last(*net);  // loading replaces the tensors' layout
-      opt->load(optimizer);
+      s.net->load(model);
+      if (s.channels_last) to_channels_last(*s.net);  // loading replaces the tensors' layout
+      s.opt->load(optimizer);
     } catch (const c10::Error& e) {
       throw Error("checkpoint '" + resume + "': damaged weights (" + e.what_without_backtrace() +
                   ")");
     }
-    start_epoch = ckpt->epoch;
+    s.start_epoch = ckpt->epoch;
   }
   // On a GPU the host must not wait for it after every step: the step is queued, the loss and the
   // hits are summed there, and read (a wait) every kSyncSteps steps, where progress is reported
   // and a loss that is not finite is noticed. The optimizer's step and the gradients' reset use
   // multi-tensor kernels (sgd_step.h). On the CPU every step is read, as before.
-  const bool gpu = device.is_cuda();
-  const int64_t sync_steps = gpu ? 25 : 1;
-  auto* sgd = dynamic_cast<torch::optim::SGD*>(opt.get());
+  s.sync_steps = s.device.is_cuda() ? 25 : 1;
+  s.sgd = dynamic_cast<torch::optim::SGD*>(s.opt.get());
+  s.result.params = count_parameters(*s.net);
+  s.result.device = describe_train_device(s.device);
+  s.result.epochs_done = s.start_epoch;
+  s.n = s.split.train.size(0);
+  s.steps = (s.n + o.batch - 1) / o.batch;
+  s.epoch = std::max(s.start_epoch, 0);
+  s.net->train();
+}
 
-  TrainResult result;
-  result.params = count_parameters(*net);
-  result.device = describe_train_device(device);
+TrainingRun::~TrainingRun() = default;
+
+int64_t TrainingRun::total_steps() const {
+  return static_cast<int64_t>(std::max(0, s_->o.epochs - s_->start_epoch)) * s_->steps;
+}
+
+int64_t TrainingRun::steps_done() const {
+  const State& s = *s_;
+  return static_cast<int64_t>(std::max(0, s.epoch - s.start_epoch)) * s.steps + s.step;
+}
+
+int64_t TrainingRun::parameters() const { return s_->result.params; }
+
+TrainResult TrainingRun::advance(int64_t until, int64_t holdout,
+                                 const std::function<void(const TrainProgress&)>& progress) {
+  State& s = *s_;
+  const TrainOptions& o = s.o;
+  TrainResult result = s.result;
+  if (until < steps_done() || until > total_steps()) {
+    throw Error("training run: cannot stop at step " + std::to_string(until) + " (done " +
+                std::to_string(steps_done()) + " of " + std::to_string(total_steps()) + ")");
+  }
+  const auto start = Clock::now();
+  int64_t images = 0;
+  // A handle: the same generator, whose state this run takes back and keeps.
+  at::Generator generator = at::globalContext().defaultGenerator(s.device);
+  if (s.generator.defined()) generator.set_state(s.generator);
   AugmentOptions augment;
   augment.pad = o.pad;
   augment.flip = o.flip;
-  const int64_t n = split.train.size(0);
-  const int64_t steps = (n + o.batch - 1) / o.batch;
-  const auto start = Clock::now();
-  int64_t images = 0;
-  net->train();
-  for (int epoch = start_epoch; epoch < o.epochs; ++epoch) {
-    // Everything random in an epoch derives from (seed, epoch): a resumed run repeats it exactly.
-    std::mt19937_64 rng(o.seed * 1000003 + epoch);
-    torch::manual_seed(o.seed * 1000003 + epoch);
-    batches.set_order(shuffled(split.train, rng));
-    double loss_sum = 0;
-    int64_t correct = 0, seen = 0, counted = 0;
-    torch::Tensor pending_loss, pending_correct;  // GPU: sums since the last read
-    const auto epoch_start = Clock::now();
-    for (int64_t step = 0; step < steps; ++step) {
-      set_lr(*opt, lr_at(o, epoch + double(step) / steps));
-      const int64_t count = std::min<int64_t>(o.batch, n - step * o.batch);
-      const Batch b = batches.get(step * o.batch, count, &augment, &rng);
-      const torch::Tensor logits = net->forward(b.images);
-      const torch::Tensor loss = torch::nn::functional::cross_entropy(
-          logits, b.labels,
-          torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(o.label_smoothing));
-      const torch::Tensor step_loss = loss.detach().to(torch::kDouble) * double(count);
-      const torch::Tensor step_correct = logits.argmax(1).eq(b.labels).sum();
-      pending_loss = pending_loss.defined() ? pending_loss + step_loss : step_loss;
-      pending_correct = pending_correct.defined() ? pending_correct + step_correct : step_correct;
-      seen += count;
-      const bool read = (step + 1) % sync_steps == 0 || step + 1 == steps;
-      if (read) {
-        const double l = pending_loss.item<double>();
-        if (!std::isfinite(l)) {
-          result.status = "diverged";
-          result.reason = "loss is " + format_double(l) + " at epoch " + std::to_string(epoch + 1) +
-                          ", step " + std::to_string(step + 1) +
-                          (sync_steps > 1 ? " (or up to " + std::to_string(sync_steps - 1) +
-                                                " steps earlier)"
-                                          : std::string());
-          result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-          return result;
+  const bool gpu = s.device.is_cuda();
+  if (s.result.status == "done") {
+    while (steps_done() < until) {
+      if (s.step == 0) {
+        // Everything random in an epoch derives from (seed, epoch): a resumed run repeats it.
+        s.rng.seed(o.seed * 1000003 + s.epoch);
+        torch::manual_seed(o.seed * 1000003 + s.epoch);
+        s.order = shuffled(s.split.train, s.rng);
+        s.batches->set_order(s.order);
+        s.loss_sum = 0;
+        s.correct = s.seen = s.counted = 0;
+        s.epoch_seconds_before = 0;
+      }
+      s.epoch_start = Clock::now();
+      const int64_t stop =
+          std::min<int64_t>(s.steps, s.step + (until - steps_done()));  // within this epoch
+      for (; s.step < stop; ++s.step) {
+        const int64_t step = s.step;
+        set_lr(*s.opt, lr_at(o, s.epoch + double(step) / s.steps));
+        const int64_t count = std::min<int64_t>(o.batch, s.n - step * o.batch);
+        const Batch b = s.batches->get(step * o.batch, count, &augment, &s.rng);
+        const torch::Tensor logits = s.net->forward(b.images);
+        const torch::Tensor loss = torch::nn::functional::cross_entropy(
+            logits, b.labels,
+            torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(o.label_smoothing));
+        const torch::Tensor step_loss = loss.detach().to(torch::kDouble) * double(count);
+        const torch::Tensor step_correct = logits.argmax(1).eq(b.labels).sum();
+        s.pending_loss = s.pending_loss.defined() ? s.pending_loss + step_loss : step_loss;
+        s.pending_correct =
+            s.pending_correct.defined() ? s.pending_correct + step_correct : step_correct;
+        s.seen += count;
+        const bool read = (step + 1) % s.sync_steps == 0 || step + 1 == s.steps ||
+                          steps_done() + 1 == until;
+        if (read) {
+          const double l = s.pending_loss.item<double>();
+          if (!std::isfinite(l)) {
+            s.result.status = "diverged";
+            s.result.reason =
+                "loss is " + format_double(l) + " at epoch " + std::to_string(s.epoch + 1) +
+                ", step " + std::to_string(step + 1) +
+                (s.sync_steps > 1 ? " (or up to " + std::to_string(s.sync_steps - 1) +
+                                        " steps earlier)"
+                                  : std::string());
+            result = s.result;
+            result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+            s.generator = generator.get_state();
+            return result;
+          }
+          s.loss_sum += l;
+          s.correct += s.pending_correct.item<int64_t>();
+          s.counted = s.seen;
+          s.pending_loss = torch::Tensor();
+          s.pending_correct = torch::Tensor();
         }
-        loss_sum += l;
-        correct += pending_correct.item<int64_t>();
-        counted = seen;
-        pending_loss = torch::Tensor();
-        pending_correct = torch::Tensor();
+        if (gpu) {
+          drop_gradients(*s.opt);
+        } else {
+          s.opt->zero_grad();
+        }
+        loss.backward();
+        if (gpu && s.sgd != nullptr) {
+          sgd_step_foreach(*s.sgd);
+        } else {
+          s.opt->step();
+        }
+        images += count;
+        if (progress && read) {
+          TrainProgress p;
+          p.epoch = s.epoch + 1;
+          p.epochs = o.epochs;
+          p.step = step + 1;
+          p.steps = s.steps;
+          p.loss = s.loss_sum / s.counted;
+          p.accuracy = double(s.correct) / s.counted;
+          const double elapsed =
+              s.epoch_seconds_before +
+              std::chrono::duration<double>(Clock::now() - s.epoch_start).count();
+          p.images_per_second = s.counted / std::max(elapsed, 1e-9);
+          const double remaining =
+              double(s.steps - step - 1) * o.batch + double(o.epochs - s.epoch - 1) * s.n;
+          p.eta_seconds = remaining / std::max(p.images_per_second, 1e-9);
+          progress(p);
+        }
       }
-      if (gpu) {
-        drop_gradients(*opt);
-      } else {
-        opt->zero_grad();
+      s.result.train_loss = s.loss_sum / std::max<int64_t>(s.counted, 1);
+      if (s.step < s.steps) {  // stopped inside the epoch
+        s.epoch_seconds_before +=
+            std::chrono::duration<double>(Clock::now() - s.epoch_start).count();
+        break;
       }
-      loss.backward();
-      if (gpu && sgd != nullptr) {
-        sgd_step_foreach(*sgd);
-      } else {
-        opt->step();
+      s.result.epochs_done = s.epoch + 1;
+      if (s.epoch + 1 == o.epochs) recalibrate_batch_norm(s.net, *s.batches, s.split.train);
+      if (!o.checkpoint.empty()) {
+        save_checkpoint(o.checkpoint, s.arch, o, s.device, s.epoch + 1, s.norm, s.net, *s.opt);
       }
-      images += count;
-      if (progress && read) {
-        TrainProgress p;
-        p.epoch = epoch + 1;
-        p.epochs = o.epochs;
-        p.step = step + 1;
-        p.steps = steps;
-        p.loss = loss_sum / counted;
-        p.accuracy = double(correct) / counted;
-        const double elapsed = std::chrono::duration<double>(Clock::now() - epoch_start).count();
-        p.images_per_second = counted / std::max(elapsed, 1e-9);
-        const double remaining =
-            double(steps - step - 1) * o.batch + double(o.epochs - epoch - 1) * n;
-        p.eta_seconds = remaining / std::max(p.images_per_second, 1e-9);
-        progress(p);
-      }
-    }
-    result.train_loss = loss_sum / std::max<int64_t>(counted, 1);
-    result.epochs_done = epoch + 1;
-    if (epoch + 1 == o.epochs) recalibrate_batch_norm(net, batches, split.train);
-    if (!o.checkpoint.empty()) {
-      save_checkpoint(o.checkpoint, arch, o, device, epoch + 1, norm, net, *opt);
+      ++s.epoch;
+      s.step = 0;
     }
   }
-  if (result.epochs_done == 0) result.epochs_done = start_epoch;
-  synchronize_device(device);
+  result = s.result;
+  synchronize_device(s.device);
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   result.images_per_second = images / std::max(result.seconds, 1e-9);
-  if (split.holdout.size(0) > 0) {
-    const Accuracy acc = evaluate(net, batches, split.holdout);
+  const int64_t scored =
+      holdout > 0 ? std::min<int64_t>(holdout, s.split.holdout.size(0)) : s.split.holdout.size(0);
+  if (result.status == "done" && scored > 0) {
+    const bool finished = steps_done() == total_steps();
+    // Scoring between steps: the statistics are recalibrated for it (the run's end did that
+    // already) and the epoch's order is put back; neither the weights the training uses nor
+    // the random streams change, so the run goes on as if it had not stopped.
+    if (!finished) recalibrate_batch_norm(s.net, *s.batches, s.split.train);
+    const Accuracy acc = evaluate(s.net, *s.batches, s.split.holdout.narrow(0, 0, scored));
+    if (!finished && s.order.defined()) s.batches->set_order(s.order);
     result.holdout_top1 = acc.top1;
     result.holdout_top5 = acc.top5;
   }
+  s.generator = generator.get_state();
   return result;
+}
+
+TrainResult train(const Architecture& arch, const TrainOptions& options,
+                  const std::function<void(const TrainProgress&)>& progress,
+                  const std::string& resume) {
+  TrainingRun run(arch, options, resume);
+  return run.advance(run.total_steps(), 0, progress);
 }
 
 LoadedCheckpoint load_trained_checkpoint(const std::string& path) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,34 @@ struct TrainResult {
 TrainResult train(const Architecture& arch, const TrainOptions& options,
                   const std::function<void(const TrainProgress&)>& progress = nullptr,
                   const std::string& resume = "");
+
+// One training run that can stop between two steps, be scored there on the held-out split, and
+// go on: the multi-fidelity proxy's rungs are prefixes of one run (search/fidelity.h). Scoring
+// draws no random numbers and leaves the weights the training uses alone, so a run that stopped
+// and went on ends exactly where the uninterrupted run ends (same seed and thread count), also
+// when other runs trained in between. train() is one such run, advanced to its end.
+class TrainingRun {
+ public:
+  // Throws mnas::Error for bad options, data or checkpoints (train()'s `resume`).
+  TrainingRun(const Architecture& arch, const TrainOptions& options,
+              const std::string& resume = "");
+  ~TrainingRun();
+  TrainingRun(const TrainingRun&) = delete;
+  TrainingRun& operator=(const TrainingRun&) = delete;
+
+  int64_t total_steps() const;  // optimisation steps of the whole run (after a resume: the rest)
+  int64_t steps_done() const;
+  int64_t parameters() const;
+  // Trains on until `steps` steps are done (steps_done() ≤ steps ≤ total_steps(), else
+  // mnas::Error), then scores on the first `holdout` held-out images (0: all of them). A run that
+  // diverged stays so. The result's seconds are this call's training time.
+  TrainResult advance(int64_t steps, int64_t holdout = 0,
+                      const std::function<void(const TrainProgress&)>& progress = nullptr);
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
 
 struct EvalResult {
   double top1 = 0, top5 = 0;

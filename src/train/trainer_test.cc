@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -114,6 +115,42 @@ TEST(Trainer, ResumedRunEndsWhereTheUninterruptedRunEnds) {
   EXPECT_EQ(a.images, 200);
   EXPECT_EQ(evaluate_checkpoint(dir + "/full.ckpt", "holdout", dir).top1,
             uninterrupted.holdout_top1);
+}
+
+TEST(TrainingRun, StoppedScoredAndContinuedEndsWhereTheUninterruptedRunEnds) {
+  const std::string dir = make_data_dir();
+  TrainOptions o = tiny_options(dir);  // kTiny has dropout: the run draws random numbers
+  o.checkpoint = dir + "/whole.ckpt";
+  const TrainResult uninterrupted = train(kTiny, o);
+
+  o.checkpoint = dir + "/parts.ckpt";
+  TrainingRun run(kTiny, o);
+  ASSERT_EQ(run.total_steps(), 2 * 16);
+  const TrainResult early = run.advance(5, 40);  // inside epoch 1, scored on 40 held-out images
+  EXPECT_EQ(run.steps_done(), 5);
+  EXPECT_EQ(early.status, "done");
+  EXPECT_EQ(early.epochs_done, 0);
+  EXPECT_GE(early.holdout_top1, 0.0);
+  EXPECT_LE(early.holdout_top1, 1.0);
+  EXPECT_DOUBLE_EQ(early.holdout_top1 * 40, std::round(early.holdout_top1 * 40));
+  {  // another run in between: it reseeds and draws from torch's generator
+    TrainOptions other = tiny_options(dir);
+    other.seed = 9;
+    TrainingRun between(kTiny, other);
+    between.advance(7, 20);
+  }
+  const TrainResult middle = run.advance(20);  // over the epoch's end, scored on all 100
+  EXPECT_EQ(middle.epochs_done, 1);
+  EXPECT_DOUBLE_EQ(middle.holdout_top1 * 100, std::round(middle.holdout_top1 * 100));
+  EXPECT_THROW(run.advance(19), Error);  // backwards
+  EXPECT_THROW(run.advance(33), Error);  // past the end
+  const TrainResult end = run.advance(run.total_steps());
+  EXPECT_EQ(end.epochs_done, 2);
+  EXPECT_DOUBLE_EQ(end.holdout_top1, uninterrupted.holdout_top1);
+  EXPECT_DOUBLE_EQ(end.holdout_top5, uninterrupted.holdout_top5);
+  EXPECT_DOUBLE_EQ(end.train_loss, uninterrupted.train_loss);
+  EXPECT_EQ(evaluate_checkpoint(dir + "/whole.ckpt", "test", dir).top1,
+            evaluate_checkpoint(dir + "/parts.ckpt", "test", dir).top1);
 }
 
 TEST(Trainer, ResumeRefusesAnotherArchitectureOrChangedOptions) {

@@ -1,0 +1,80 @@
+// The proxy evaluator on real Fashion-MNIST with a tiny budget: a multi-fidelity run held
+// between rungs ends where the plain proxy's training ends.
+#include "search/proxy_evaluator.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+
+#include "space/architecture_codec.h"
+
+namespace mnas {
+namespace {
+
+const Architecture kSmall = parse_architecture_string(
+    "input=28x28x1:stem=s22_o8:blocks=dconv_r1_k3_s11_e1_i8_o8_se0_identity,"
+    "mbconv_r1_k3_s22_e3_i8_o16_se0.25_none:head=o32:classes=10:dropout=0.2");
+
+TrainOptions tiny_proxy() {
+  TrainOptions o = proxy_options();
+  o.train_images = 320;  // 10 steps of 32
+  o.holdout = 200;
+  o.batch = 32;
+  o.threads = 1;
+  o.device = "cpu";  // the exact expectations hold on the CPU
+  return o;
+}
+
+bool have_fashion_mnist() {
+  return std::ifstream("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz").good();
+}
+
+TEST(ProxyEvaluator, ARunHeldBetweenRungsEndsWhereThePlainProxyEnds) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  ProxyEvaluator plain(tiny_proxy());
+  const Evaluation whole = plain.evaluate(kSmall);
+  ASSERT_TRUE(whole.ok) << whole.failure;
+
+  ProxyEvaluator rungs(tiny_proxy());
+  const Evaluation first = rungs.evaluate_rung(kSmall, 64, 320, 100);  // 2 of the 10 steps
+  ASSERT_TRUE(first.ok) << first.failure;
+  EXPECT_EQ(rungs.held_runs(), 1u);
+  // Scored on 100 of the 200 held-out images.
+  EXPECT_DOUBLE_EQ(first.accuracy * 100, std::round(first.accuracy * 100));
+  const Evaluation last = rungs.evaluate_rung(kSmall, 320, 320, 200);
+  ASSERT_TRUE(last.ok) << last.failure;
+  EXPECT_EQ(rungs.held_runs(), 0u);
+  EXPECT_DOUBLE_EQ(last.accuracy, whole.accuracy);
+
+  // Without the held run (a resumed search, another worker) the run trains from its start, to
+  // the same result.
+  ProxyEvaluator fresh(tiny_proxy());
+  EXPECT_DOUBLE_EQ(fresh.evaluate_rung(kSmall, 320, 320, 200).accuracy, whole.accuracy);
+}
+
+TEST(ProxyEvaluator, HoldsAtMostAStepsRuns) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  ProxyEvaluator e(tiny_proxy());
+  e.hold_at_most(1);
+  Architecture wider = kSmall;
+  wider.head_filters = 48;
+  ASSERT_TRUE(e.evaluate_rung(kSmall, 64, 320, 100).ok);
+  ASSERT_TRUE(e.evaluate_rung(wider, 64, 320, 100).ok);
+  EXPECT_EQ(e.held_runs(), 1u);  // the older let go
+  e.hold_at_most(0);
+  ASSERT_TRUE(e.evaluate_rung(kSmall, 64, 320, 100).ok);
+  EXPECT_EQ(e.held_runs(), 0u);
+}
+
+TEST(ProxyEvaluator, ABadRungIsAFailedEvaluation) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  ProxyEvaluator e(tiny_proxy());
+  const Evaluation over = e.evaluate_rung(kSmall, 400, 320, 100);
+  EXPECT_FALSE(over.ok);
+  EXPECT_NE(over.failure.find("must be in [1, 320]"), std::string::npos) << over.failure;
+  EXPECT_EQ(e.held_runs(), 0u);
+}
+
+}  // namespace
+}  // namespace mnas
