@@ -8,7 +8,8 @@ charts are written as plain SVG.
   analyze.py fronts     --out PREFIX [--reference NAME:ACC:RATIO ...] [--references-from STORE]
                         LABEL:STORE ...
   analyze.py timeline   --out PREFIX --minutes M LABEL:STORE ...
-  analyze.py tau        --out PREFIX FOLDER   (NAME.TAG.json of mnas train --json; TAG long)
+  analyze.py tau        --out PREFIX FOLDER   (NAME.TAG.json of mnas train --json; TAG long,
+                                              TAG-seed2 the same training with seed 2)
 
 Latency is judged as the reward does, as the ratio LAT/T of each trial (T: the target model
 timed or predicted alongside it), so that stores with different T are comparable. Hypervolume:
@@ -393,7 +394,7 @@ def cmd_timeline(args):
     import datetime
     groups = labelled(args.stores)
     grid = [m / 4 for m in range(0, int(args.minutes * 4) + 1)]
-    series, rows = OrderedDict(), []
+    series, rows, seed_rows = OrderedDict(), [], []
     for label, paths in groups.items():
         per_seed, counts, full, bests = [], [], [], []
         for p in paths:
@@ -414,6 +415,8 @@ def cmd_timeline(args):
                               if at <= args.minutes and t.status == "done" and not t.partial],
                              default=0.0))
         series[label] = per_seed
+        seed_rows.extend((label, p, c[len(grid) // 2], c[-1], n, f, b)
+                         for p, c, n, f, b in zip(paths, per_seed, counts, full, bests))
         rows.append((label, len(paths), mean_sd([c[-1] for c in per_seed]),
                      mean_sd([c[len(grid) // 2] for c in per_seed]), mean_sd(counts),
                      mean_sd(full), mean_sd(bests)))
@@ -433,15 +436,24 @@ def cmd_timeline(args):
     for label, k, h, h2, c, f, b in rows:
         md.append(f"| {label} | {k} | {h[0]:.4f} ± {h[1]:.4f} | {h2[0]:.4f} ± {h2[1]:.4f} | "
                   f"{b[0]:.4f} ± {b[1]:.4f} | {c[0]:.1f} ± {c[1]:.1f} | {f[0]:.1f} ± {f[1]:.1f} |")
+    md += ["", f"| search | store | hypervolume at {half:g} min | at {args.minutes:g} min | "
+           "best reward | trials | full-proxy trials |", "|---|---|---|---|---|---|---|"]
+    import os
+    for label, path, h2, h, n, f, b in seed_rows:
+        md.append(f"| {label} | {os.path.basename(path)} | {h2:.4f} | {h:.4f} | {b:.4f} | {n} | "
+                  f"{f} |")
     write(f"{args.out}.md", "\n".join(md) + "\n")
 
 
-def kendall_tau(xs, ys):
-    """Kendall's tau-b of two equally long lists (ties in either count as neither)."""
+def kendall_tau(xs, ys, min_dy=0.0):
+    """Kendall's tau-b of two equally long lists (ties in either count as neither); with
+    min_dy > 0, only over the pairs whose ys differ by more than min_dy."""
     concordant = discordant = tied_x = tied_y = 0
     for i in range(len(xs)):
         for j in range(i + 1, len(xs)):
             dx, dy = xs[i] - xs[j], ys[i] - ys[j]
+            if min_dy > 0 and abs(dy) <= min_dy:
+                continue
             if dx == 0 and dy == 0:
                 continue
             if dx == 0:
@@ -454,6 +466,14 @@ def kendall_tau(xs, ys):
                 discordant += 1
     denominator = math.sqrt((concordant + discordant + tied_x) * (concordant + discordant + tied_y))
     return (concordant - discordant) / denominator if denominator else float("nan")
+
+
+def pairs_apart(ys, min_dy):
+    return sum(1 for i in range(len(ys)) for j in range(i + 1, len(ys))
+               if abs(ys[i] - ys[j]) > min_dy)
+
+
+SEED2 = "-seed2"  # a tag's second seed (NAME.TAG-seed2.json): seed noise, not a proxy of its own
 
 
 def cmd_tau(args):
@@ -470,27 +490,51 @@ def cmd_tau(args):
     names = sorted(n for n, r in results.items() if "long" in r)
     if len(names) < 3:
         fail(f"{args.folder}: {len(names)} architectures with a long training; need ≥ 3")
-    proxies = sorted({t for r in results.values() for t in r if t != "long"})
+    tags = {t for r in results.values() for t in r}
+    proxies = sorted(t for t in tags if t != "long" and not t.endswith(SEED2))
+    # The long training's own seed noise: the largest move a second seed made, in accuracy.
+    long_twice = [n for n in names if "long" + SEED2 in results[n]]
+    long_noise = max((abs(results[n]["long"][0] - results[n]["long" + SEED2][0])
+                      for n in long_twice), default=0.0)
     long_acc = [results[n]["long"][0] for n in names]
     chart = Chart("proxy accuracy against a longer training", "long training accuracy",
                   "proxy accuracy", (min(long_acc) - 0.02, max(long_acc) + 0.02), (0, 1))
-    md = ["| proxy | architectures | Kendall τ against the long training | seconds per trial "
-          "(median) |", "|---|---|---|---|"]
+    apart = f"τ over pairs > {100 * long_noise:.2f} points apart in the long training"
+    md = ["| proxy | architectures | Kendall τ against the long training | "
+          + (f"{apart} (pairs) | " if long_noise > 0 else "") + "seconds per trial (median) |",
+          "|---|---|---|---|" + ("---|" if long_noise > 0 else "")]
     for i, tag in enumerate(proxies):
         have = [n for n in names if tag in results[n]]
         xs = [results[n]["long"][0] for n in have]
         ys = [results[n][tag][0] for n in have]
         tau = kendall_tau(ys, xs)
         chart.dots(xs, ys, PALETTE[i % len(PALETTE)], f"{tag} (τ {tau:.2f})", r=3)
-        md.append(f"| {tag} | {len(have)} | {tau:.3f} | "
+        robust = (f"{kendall_tau(ys, xs, long_noise):.3f} ({pairs_apart(xs, long_noise)}) | "
+                  if long_noise > 0 else "")
+        md.append(f"| {tag} | {len(have)} | {tau:.3f} | {robust}"
                   f"{statistics.median(results[n][tag][1] for n in have):.1f} |")
-    md.append(f"| long | {len(names)} | 1 | "
-              f"{statistics.median(results[n]['long'][1] for n in names):.0f} |")
+    md.append(f"| long | {len(names)} | 1 | " + ("— | " if long_noise > 0 else "")
+              + f"{statistics.median(results[n]['long'][1] for n in names):.0f} |")
     md += ["", "| architecture | " + " | ".join(proxies) + " | long |",
            "|---|" + "---|" * (len(proxies) + 1)]
     for n in names:
         cells = [f"{100 * results[n][t][0]:.2f}%" if t in results[n] else "—" for t in proxies]
         md.append(f"| {n} | " + " | ".join(cells) + f" | {100 * results[n]['long'][0]:.2f}% |")
+    # Seed noise: the same training with seed 2 (τ between the seeds where there are ≥ 3).
+    noise = []
+    for tag in sorted(t for t in tags if t.endswith(SEED2)):
+        base = tag[:-len(SEED2)]
+        have = sorted(n for n, r in results.items() if base in r and tag in r)
+        a = [results[n][base][0] for n in have]
+        b = [results[n][tag][0] for n in have]
+        moves = [abs(x - y) for x, y in zip(a, b)]
+        tau = f"{kendall_tau(a, b):.3f}" if len(have) >= 3 else "—"
+        noise.append(f"| {base} | {len(have)} | {tau} | {100 * statistics.median(moves):.2f} | "
+                     f"{100 * max(moves):.2f} |")
+    if noise:
+        md += ["", "| seed noise: training | architectures trained with seeds 1 and 2 | "
+               "Kendall τ between the seeds | median move (points) | largest move (points) |",
+               "|---|---|---|---|---|"] + noise
     write(f"{args.out}.svg", chart.svg())
     write(f"{args.out}.md", "\n".join(md) + "\n")
 

@@ -6,6 +6,9 @@
 #                 the lookup table's latency, checked on the machine (every Pareto entry, 5% of
 #                 the rest)
 #   fidelity-keep6+lut  the same with --fidelity-keep 6 (the best one of a step's 6 goes on)
+#   fidelity500+lut     --fidelity 500,5000 (keep 3): a first rung half as dear, ranked on fewer images
+#   continue+lut        --fidelity 1000,5000 --fidelity-continue: a promoted proposal goes on with
+#                       the run its first rung stopped
 # Searches run JOBS at a time (default 2), one training thread and one core each, so every search
 # has another one-thread training beside it (the plain search's measurements and the others'
 # confirmations alike). Pareto hypervolume over wall-clock time (mean of the seeds; a predicted trial counts
@@ -13,11 +16,11 @@
 # got through: docs/experiments/fidelity_vs_plain.{svg,md}.
 #
 #   [JOBS=2] bash experiments/fidelity_vs_plain.sh [MINUTES] [SEEDS] [VARIANTS]
-#   (defaults 20, "1 2 3" and all three: 9 x 20 min = 1.5 hours on a 2-core machine)
+#   (defaults 20, "1 2 3" and all five: 15 x 20 min = 2.5 hours on a 2-core machine)
 source "$(dirname "$0")/common.sh"
 MINUTES="${1:-20}"
 SEEDS="${2:-1 2 3}"
-ALL_VARIANTS="plain fidelity+lut fidelity-keep6+lut"
+ALL_VARIANTS="plain fidelity+lut fidelity-keep6+lut fidelity500+lut continue+lut"
 VARIANTS="${3:-$ALL_VARIANTS}"
 JOBS="${JOBS:-2}"
 ensure_lut
@@ -31,6 +34,9 @@ run_variant() {
     fidelity+lut) extra=(--fidelity 1000,5000 --latency "lut:$OUT/lut.json") ;;
     fidelity-keep6+lut)
       extra=(--fidelity 1000,5000 --fidelity-keep 6 --latency "lut:$OUT/lut.json") ;;
+    fidelity500+lut) extra=(--fidelity 500,5000 --latency "lut:$OUT/lut.json") ;;
+    continue+lut)
+      extra=(--fidelity 1000,5000 --fidelity-continue --latency "lut:$OUT/lut.json") ;;
     *) echo "experiments: unknown variant $variant" >&2; return 1 ;;
   esac
   [[ -e "$store" ]] && return 0

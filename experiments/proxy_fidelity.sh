@@ -8,12 +8,15 @@
 #   long         5 epochs on the whole training split (55,000 images), 5,000 held out, the full
 #                recipe (warm-up, crops, flips, label smoothing, cosine schedule)
 # then Kendall's tau between each proxy and the long training (analyze.py tau), and what each costs
-# per trial. Each training's result is kept in OUT/fidelity/ (a run again skips what is done).
+# per trial. Seed noise, to read tau against: the 5,000-image proxy again with seed 2 for all 14
+# (tau between its two seeds), and the long training again with seed 2 for the two cheapest.
+# Each training's result is kept in OUT/fidelity/ (a run again skips what is done).
 # Writes docs/experiments/proxy_fidelity.{svg,md}.
 #
 #   [JOBS=2] bash experiments/proxy_fidelity.sh [LONG_EPOCHS]
-#   (default 5; a long training takes ~55x its 5,000-image proxy: 10-40 min with THREADS=1,
-#   ~6 core-hours for the 14; JOBS=2 runs two at a time on a 2-core machine)
+#   (default 5; a long training takes ~50x its 5,000-image proxy: 10-40 min with THREADS=1,
+#   ~6.5 core-hours for the 14 and the seed-noise runs; JOBS=2 runs two at a time on a 2-core
+#   machine)
 source "$(dirname "$0")/common.sh"
 LONG_EPOCHS="${1:-5}"
 JOBS="${JOBS:-1}"
@@ -63,6 +66,15 @@ long_order=$(for name in "${!archs[@]}"; do
 done | sort -n | cut -d' ' -f2)
 for name in $long_order; do
   train "$name" long --epochs "$LONG_EPOCHS" --train-images 0 --holdout 5000 &
+  wait_for_slot "$JOBS"
+done
+wait_for_all
+# Seed noise: what a second seed moves (tags ending in -seed2; analyze.py reads them apart).
+for name in "${!archs[@]}"; do
+  train "$name" proxy-5000-seed2 --recipe proxy --seed 2
+done
+for name in $(head -2 <<<"$long_order"); do
+  train "$name" long-seed2 --epochs "$LONG_EPOCHS" --train-images 0 --holdout 5000 --seed 2 &
   wait_for_slot "$JOBS"
 done
 wait_for_all
