@@ -451,6 +451,13 @@ TEST(Cli, FinalizeTrainsScalesAndComparesTheFinalists) {
   EXPECT_NE(r.err.find("2 networks (2 done before)"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("finalist 1/2"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("vs MobileNetV2"), std::string::npos) << r.out;
+  // Trained elsewhere, measured here: --remeasure times the done networks again, trains nothing.
+  r = run_mnas(finalize + " --remeasure");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("finalist mobilenetv2 x0.5 @28 measured again (2/2 done before)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("finalist 1/2"), std::string::npos) << r.err;
 
   const std::string onnx = temp_path("finalist.onnx");
   r = run_mnas("export " + j["finalists"][0]["checkpoint"].get<std::string>() + " --out " + onnx);

@@ -39,6 +39,7 @@ struct FinalizeCommandOptions {
   int device_retries = RemoteOptions{}.retries;
   double device_timeout = RemoteOptions{}.read_timeout_seconds;
   bool json = false;
+  bool remeasure = false;
 };
 
 FinalizeOptions finalize_options(const FinalizeCommandOptions& o) {
@@ -64,6 +65,7 @@ FinalizeOptions finalize_options(const FinalizeCommandOptions& o) {
   f.data_dir = o.data_dir;
   f.threads = o.threads;
   f.folder = o.folder;
+  f.remeasure = o.remeasure;
   return f;
 }
 
@@ -139,7 +141,11 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
     finished = run_finalize(
         store, config, options, objective.get(), plan,
         [](const FinalizeProgress& p) {
-          if (p.training) {
+          if (p.remeasured) {
+            std::fprintf(stderr, "mnas: finalist %s measured again (%d/%d done before): %.3f ms\n",
+                         variant_label(*p.variant).c_str(), p.done, p.total,
+                         p.variant->latency_ms);
+          } else if (p.training) {
             const TrainProgress& t = *p.training;
             if (t.step != t.steps) return;  // one line per epoch
             std::fprintf(stderr,
@@ -222,6 +228,10 @@ void add_finalize_command(CLI::App& app) {
   cmd->add_option("--report", o->report,
                   "HTML report rewritten at the end (default: the store's name with .html)");
   add_search_device_access_options(cmd, o->token_files, o->device_retries, o->device_timeout);
+  cmd->add_flag("--remeasure", o->remeasure,
+                "Measure the networks already done again on the search's device(s): for "
+                "finalists trained on another machine (scripts/finalize_parallel.sh) or after "
+                "the device changed");
   cmd->add_flag("--json", o->json, "Print every finalist as JSON at the end");
   cmd->footer(
       "Resumable: every finished network is in the store, a network in training has its "

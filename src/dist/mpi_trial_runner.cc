@@ -43,12 +43,12 @@ void MpiTrialRunner::start(int ticket, const Architecture& arch, const TrialTask
   const std::string canonical = to_canonical_string(arch);
   auto pick = idle_.end() - 1;
   if (task.run_images > 0) {  // where the run is held, if that rank is free
-    if (const auto h = holder_.find(canonical); h != holder_.end()) {
-      const auto it = std::find(idle_.begin(), idle_.end(), h->second);
+    if (const int* holder = holder_.find(canonical)) {
+      const auto it = std::find(idle_.begin(), idle_.end(), *holder);
       if (it != idle_.end()) pick = it;
     }
     if (task.train_images < task.run_images) {
-      holder_[canonical] = *pick;
+      holder_.set(canonical, *pick);
     } else {
       holder_.erase(canonical);
     }

@@ -1,12 +1,12 @@
 #ifndef MNAS_DIST_MPI_TRIAL_RUNNER_H_
 #define MNAS_DIST_MPI_TRIAL_RUNNER_H_
 
-#include <map>
 #include <string>
 #include <vector>
 
 #include "dist/mpi_world.h"
 #include "search/latency_objective.h"
+#include "search/recent_map.h"
 #include "search/search_config.h"
 #include "search/search_loop.h"
 #include "search/search_setup.h"
@@ -34,7 +34,9 @@ class MpiTrialRunner : public TrialRunner {
   int busy_ = 0;
   std::vector<Architecture> running_;  // by ticket, for the latency measured after the result
   std::vector<TrialTask> tasks_;       // by ticket
-  std::map<std::string, int> holder_;  // canonical architecture → the rank that ran its last rung
+  // Canonical architecture → the rank that ran its last rung (a step's proposals matter until its
+  // next rung; the oldest are forgotten).
+  RecentMap<int> holder_{1024};
 };
 
 // Throws mnas::Error when `config` cannot be searched on several ranks: latency measured on this

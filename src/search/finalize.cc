@@ -148,8 +148,34 @@ bool run_finalize(Store& store, const SearchConfig& config, const FinalizeOption
     store.set_finalists(all);
   };
 
+  const auto measure = [&](FinalVariant& v, const Architecture& arch) {
+    if (objective) {
+      v.latencies = objective->measure(arch);
+    } else {
+      // The search's synthetic latency (surrogate searches: for trying the pipeline).
+      DeviceLatency d;
+      d.device = config.devices.front().name;
+      d.latency_ms = surrogate.latency_ms(arch);
+      d.target_ms = config.devices.front().target_ms > 0 ? config.devices.front().target_ms : 1;
+      d.ratio = d.latency_ms / d.target_ms;
+      v.latencies = {d};
+    }
+    v.latency_ms = v.latencies.front().latency_ms;
+  };
+
   int done = 0;
   for (const FinalVariant& v : plan) done += v.status != "pending";
+  if (options.remeasure) {
+    int measured = 0;
+    for (FinalVariant& v : plan) {
+      if (v.status != "done") continue;
+      if (stop && *stop) return false;
+      measure(v, parse_architecture_string(v.canonical));
+      ++measured;
+      if (progress) progress({measured, done, &v, nullptr, 0, true});
+    }
+    if (measured > 0) save();
+  }
   double seconds_this_run = 0;
   int finished_this_run = 0;
   const auto eta = [&] {
@@ -181,18 +207,7 @@ bool run_finalize(Store& store, const SearchConfig& config, const FinalizeOption
         const EvalResult e = evaluate_checkpoint(v.checkpoint, "test", options.data_dir);
         v.test_top1 = e.top1;
         v.test_top5 = e.top5;
-        if (objective) {
-          v.latencies = objective->measure(arch);
-        } else {
-          // The search's synthetic latency (surrogate searches: for trying the pipeline).
-          DeviceLatency d;
-          d.device = config.devices.front().name;
-          d.latency_ms = surrogate.latency_ms(arch);
-          d.target_ms = config.devices.front().target_ms > 0 ? config.devices.front().target_ms : 1;
-          d.ratio = d.latency_ms / d.target_ms;
-          v.latencies = {d};
-        }
-        v.latency_ms = v.latencies.front().latency_ms;
+        measure(v, arch);
         v.status = "done";
       }
     } catch (const Stopped&) {

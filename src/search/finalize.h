@@ -29,6 +29,10 @@ struct FinalizeOptions {
   std::string data_dir;         // the data set's folder; "" = its default
   int threads = 0;              // training threads; 0 = every core
   std::string folder;           // checkpoints; Default: "<store>.finalists" beside the store
+  // Measure the latency of networks already done again, on the search's device(s) as they are
+  // now: for networks trained on another machine (a GPU box; scripts/finalize_parallel.sh), or
+  // after the device changed. Trains nothing that is done. Default: off.
+  bool remeasure = false;
 };
 
 // The variants to train: the `top` best Pareto trials by reward (one per architecture) and the
@@ -43,10 +47,12 @@ struct FinalizeProgress {
   const FinalVariant* variant = nullptr;  // the one in progress or just finished
   const TrainProgress* training = nullptr;  // during its training; null once it finished
   double eta_seconds = 0;         // from the variants finished in this run
+  bool remeasured = false;        // `variant` was done before and was just measured again
 };
 
 // Trains (resuming from its checkpoint when one is there), evaluates on the test split and
-// measures every variant of the plan that is not done, storing the list after each. A variant
+// measures every variant of the plan that is not done, storing the list after each; with
+// `remeasure`, first measures the done ones again (stored once all are measured). A variant
 // that diverges or fails is stored as failed with the reason and the rest go on;
 // DeviceUnreachable stops the run (what is done stays). `objective` null: the search's latency
 // is the surrogate's. Returns false when `stop` was set (between epochs): the store keeps what

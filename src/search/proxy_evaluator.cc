@@ -36,8 +36,6 @@ bool ProxyEvaluator::too_large(const Architecture& arch, Evaluation& e) const {
 
 Evaluation ProxyEvaluator::evaluate_rung(const Architecture& arch, int64_t train_images,
                                          int64_t run_images, int64_t holdout) {
-  Evaluation e;
-  const auto start = std::chrono::steady_clock::now();
   const std::string canonical = to_canonical_string(arch);
   std::unique_ptr<TrainingRun> run;
   for (auto it = held_.begin(); it != held_.end(); ++it) {
@@ -47,8 +45,7 @@ Evaluation ProxyEvaluator::evaluate_rung(const Architecture& arch, int64_t train
       break;
     }
   }
-  try {
-    if (too_large(arch, e)) return e;
+  return scored(arch, [&] {
     if (train_images < 1 || train_images > run_images) {
       throw Error("rung of " + std::to_string(train_images) + " images: must be in [1, " +
                   std::to_string(run_images) + "], the run's images");
@@ -62,43 +59,41 @@ Evaluation ProxyEvaluator::evaluate_rung(const Architecture& arch, int64_t train
         (total * train_images + run_images / 2) / run_images, std::min<int64_t>(1, total), total);
     if (steps < run->steps_done()) run = std::make_unique<TrainingRun>(arch, options);
     const TrainResult r = run->advance(steps, holdout);
-    if (r.status != "done") {
-      e.ok = false;
-      e.failure = r.status + ": " + r.reason;
-      return e;
+    if (r.status == "done" && run->steps_done() < run->total_steps()) {
+      hold({canonical, run_images, std::move(run)});
     }
-    e.accuracy = r.holdout_top1;
-    if (run->steps_done() < run->total_steps()) {  // held for the next rung
-      int64_t held = run->parameters();
-      for (const Held& h : held_) held += h.run->parameters();
-      while (!held_.empty() && (held > kHeldParameters || held_.size() >= max_held_)) {
-        held -= held_.front().run->parameters();
-        held_.pop_front();
-      }
-      if (held <= kHeldParameters && max_held_ > 0) {
-        held_.push_back({canonical, run_images, std::move(run)});
-      }
-    }
-  } catch (const std::exception& ex) {
-    e.ok = false;
-    e.failure = ex.what();
+    return r;
+  });
+}
+
+void ProxyEvaluator::hold(Held stopped) {
+  int64_t held = stopped.run->parameters();
+  for (const Held& h : held_) held += h.run->parameters();
+  while (!held_.empty() && (held > kHeldParameters || held_.size() >= max_held_)) {
+    held -= held_.front().run->parameters();
+    held_.pop_front();
   }
-  e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return e;
+  if (held <= kHeldParameters && max_held_ > 0) held_.push_back(std::move(stopped));
 }
 
 Evaluation ProxyEvaluator::run(const Architecture& arch, const TrainOptions& options) {
+  return scored(arch, [&] { return train(arch, options); });
+}
+
+Evaluation ProxyEvaluator::scored(const Architecture& arch,
+                                  const std::function<TrainResult()>& training) const {
   Evaluation e;
   const auto start = std::chrono::steady_clock::now();
   try {
-    if (too_large(arch, e)) return e;
-    const TrainResult r = train(arch, options);
-    if (r.status != "done") {
-      e.ok = false;
-      e.failure = r.status + ": " + r.reason;
-      return e;
+    if (!too_large(arch, e)) {
+      const TrainResult r = training();
+      if (r.status == "done") {
+        e.accuracy = r.holdout_top1;
+      } else {
+        e.ok = false;
+        e.failure = r.status + ": " + r.reason;
+      }
     }
-    e.accuracy = r.holdout_top1;
   } catch (const std::exception& ex) {
     e.ok = false;
     e.failure = ex.what();

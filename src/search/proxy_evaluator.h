@@ -2,6 +2,7 @@
 #define MNAS_SEARCH_PROXY_EVALUATOR_H_
 
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <string>
@@ -46,6 +47,11 @@ class ProxyEvaluator : public Evaluator {
     std::unique_ptr<TrainingRun> run;
   };
   Evaluation run(const Architecture& arch, const TrainOptions& options);
+  // What `training` scores, as an Evaluation: the size guard first, a run that did not finish or
+  // threw as a failure with its reason, the seconds it took either way.
+  Evaluation scored(const Architecture& arch, const std::function<TrainResult()>& training) const;
+  // Keeps a stopped run for the next rung, letting the oldest go beyond the limits.
+  void hold(Held stopped);
   // The size guard: a failed evaluation when `arch` is too large to train, else nullopt.
   bool too_large(const Architecture& arch, Evaluation& e) const;
   TrainOptions train_;

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <map>
 #include <string>
 #include <thread>
 
@@ -12,6 +11,7 @@
 #include "search/command_evaluator.h"
 #include "search/latency_objective.h"
 #include "search/proxy_evaluator.h"
+#include "search/recent_map.h"
 #include "search/synthetic_surrogate.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
@@ -42,14 +42,14 @@ class CostlySurrogate : public Evaluator {
   Evaluation evaluate_rung(const Architecture& arch, int64_t train_images, int64_t run_images,
                            int64_t holdout) override {
     const std::string key = to_canonical_string(arch);
-    const auto it = done_.find(key);
-    const int64_t before = it == done_.end() ? 0 : std::min(it->second, train_images);
+    const int64_t* stopped = done_.find(key);
+    const int64_t before = stopped ? std::min(*stopped, train_images) : 0;
     std::this_thread::sleep_for(std::chrono::duration<double, std::milli>(
         cost_ms_ * std::min(1.0, static_cast<double>(train_images - before) / full_images_)));
     if (train_images < run_images) {
-      done_[key] = train_images;
-    } else if (it != done_.end()) {
-      done_.erase(it);
+      done_.set(key, train_images);
+    } else {
+      done_.erase(key);
     }
     return surrogate_.evaluate_at(arch, train_images, holdout);
   }
@@ -62,7 +62,9 @@ class CostlySurrogate : public Evaluator {
   SyntheticSurrogate surrogate_;
   double cost_ms_;
   int64_t full_images_ = 5000;
-  std::map<std::string, int64_t> done_;  // images a run stopped at, by architecture
+  // Images a run stopped at, by architecture; a forgotten run costs its whole rung again, as
+  // one the proxy evaluator no longer holds.
+  RecentMap<int64_t> done_{1024};
 };
 
 }  // namespace
