@@ -126,11 +126,11 @@ def main():
     stop = time.time() + args.seconds
     peak = [0]
 
-    def record(kind, got, expected):
+    def record(kind, got, expected, detail=None):
         with lock:
             counts[(kind, got)] += 1
             if got not in expected:
-                wrong.append((kind, got, expected))
+                wrong.append((kind, got, expected) + ((detail,) if detail else ()))
 
     def good_client():
         while time.time() < stop:
@@ -163,11 +163,15 @@ def main():
     def bad_client(case):
         name, call, expected = case
         while time.time() < stop:
+            detail = None
+            started = time.time()
             try:
                 got = call()
             except (ConnectionError, socket.timeout, http.client.HTTPException) as e:
                 got = "closed"
-            record(name, got, expected)
+                # What closed it and when, for a wrong answer (a rare one under load is open).
+                detail = f"{type(e).__name__}: {e} after {time.time() - started:.2f} s"
+            record(name, got, expected, detail)
 
     def watch():
         while time.time() < stop + 5 and server.poll() is None:

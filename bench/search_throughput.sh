@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Search throughput with the real proxy (Fashion-MNIST): the same seeded search three ways —
 #   plain          every proposal trained on the full proxy, latency measured on this machine
-#   fidelity       --fidelity 1000,5000 (successive halving, the best third goes on)
+#   fidelity       --fidelity 1000,5000 --no-fidelity-continue (successive halving, the best
+#                  third goes on, each rung trained from scratch)
 #   fidelity+lut   the same with latency predicted by a lookup table (--latency lut:FILE),
 #                  checked on this machine (every Pareto entry, 5% of the rest)
 #   continue+lut   the same with --fidelity-continue (a promoted proposal goes on with the run
@@ -27,8 +28,9 @@ import re, subprocess, sys, tempfile, time, os
 
 mnas, trials, threads, lut = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 variants = [("plain", []),
-            ("fidelity", ["--fidelity", "1000,5000"]),
-            ("fidelity+lut", ["--fidelity", "1000,5000", "--latency", f"lut:{lut}"]),
+            ("fidelity", ["--fidelity", "1000,5000", "--no-fidelity-continue"]),
+            ("fidelity+lut", ["--fidelity", "1000,5000", "--no-fidelity-continue",
+                              "--latency", f"lut:{lut}"]),
             ("continue+lut", ["--fidelity", "1000,5000", "--fidelity-continue",
                               "--latency", f"lut:{lut}"])]
 print(f"proxy search, {trials} trials, seed 1, batch 6, threads {threads or 'all'}")

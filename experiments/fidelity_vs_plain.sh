@@ -2,7 +2,7 @@
 # Multi-fidelity and predicted latency vs the plain search, at equal wall-clock time: PPO with the
 # default proxy (5,000 images, 2,000 held out, batch 6), each search given the same time budget:
 #   plain         every proposal on the full proxy, latency measured on this machine
-#   fidelity+lut  --fidelity 1000,5000 (the best third of a step's proposals, 2 of 6, go on) and
+#   fidelity+lut  --fidelity 1000,5000 --no-fidelity-continue (each rung from scratch; the best third of a step's proposals, 2 of 6, go on) and
 #                 the lookup table's latency, checked on the machine (every Pareto entry, 5% of
 #                 the rest)
 #   fidelity-keep6+lut  the same with --fidelity-keep 6 (the best one of a step's 6 goes on)
@@ -31,10 +31,10 @@ run_variant() {
   local variant="$1" seed="$2" store="$OUT/budget-$1-$2.db" extra=()
   case "$variant" in
     plain) ;;
-    fidelity+lut) extra=(--fidelity 1000,5000 --latency "lut:$OUT/lut.json") ;;
+    fidelity+lut) extra=(--fidelity 1000,5000 --no-fidelity-continue --latency "lut:$OUT/lut.json") ;;
     fidelity-keep6+lut)
-      extra=(--fidelity 1000,5000 --fidelity-keep 6 --latency "lut:$OUT/lut.json") ;;
-    fidelity500+lut) extra=(--fidelity 500,5000 --latency "lut:$OUT/lut.json") ;;
+      extra=(--fidelity 1000,5000 --no-fidelity-continue --fidelity-keep 6 --latency "lut:$OUT/lut.json") ;;
+    fidelity500+lut) extra=(--fidelity 500,5000 --no-fidelity-continue --latency "lut:$OUT/lut.json") ;;
     continue+lut)
       extra=(--fidelity 1000,5000 --fidelity-continue --latency "lut:$OUT/lut.json") ;;
     *) echo "experiments: unknown variant $variant" >&2; return 1 ;;

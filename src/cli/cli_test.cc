@@ -321,6 +321,35 @@ TEST(Cli, AWidthMultiplierNarrowsTheSearchedSkeletonAndIsKeptByTheStore) {
   std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
 }
 
+// A new multi-fidelity search continues its runs unless told not to; a resume keeps what the
+// search ran with (a store that trained rungs from scratch is not switched over).
+TEST(Cli, ANewMultiFidelitySearchContinuesItsRunsAndAResumeKeepsWhatItRanWith) {
+  const auto continues = [](const std::string& store) {
+    return run_json("results " + store + " --json")["config"]["fidelity"]["continue"].get<bool>();
+  };
+  const std::string on = temp_path("fidelity-on.db"), off = temp_path("fidelity-off.db");
+  for (const std::string& store : {on, off}) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+  }
+  const std::string common = " --evaluator surrogate --references none --batch 3 --fidelity 1000,5000";
+  Result r = run_mnas("search --trials 3 --store " + on + common);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(continues(on));
+  r = run_mnas("search --trials 3 --no-fidelity-continue --store " + off + common);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(continues(off));
+  r = run_mnas("search --resume --trials 6 --store " + off + common);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(continues(off));
+  r = run_mnas("search --resume --trials 9 --fidelity-continue --store " + off + common);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--fidelity-continue"), std::string::npos) << r.err;
+  for (const std::string& store : {on, off}) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+    std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
+  }
+}
+
 TEST(Cli, TheControllerLearningRateReachesTheControllerAndIsKeptByTheStore) {
   const auto trials_of = [](const std::string& lr, const std::string& name) {
     const std::string store = temp_path(name);

@@ -152,7 +152,13 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
     }
   }
   if (o.given("--fidelity-keep")) c.fidelity.keep = o.fidelity_keep;
-  if (o.given("--fidelity-continue")) c.fidelity.continue_runs = true;
+  if (o.given("--fidelity-continue")) {
+    c.fidelity.continue_runs = o.fidelity_continue;
+  } else if (!o.resume && o.given("--fidelity")) {
+    // A new multi-fidelity search continues its runs (at equal time it beat training each rung
+    // from scratch: docs/experiments.md); a resume keeps what it ran with.
+    c.fidelity.continue_runs = !c.fidelity.rungs.empty();
+  }
   if (o.given("--confirm-share")) c.latency_check.confirm_share = o.confirm_share;
   if (o.given("--drift-threshold")) c.latency_check.drift = o.drift_threshold;
   if (o.given("--device")) {
@@ -600,11 +606,13 @@ void add_search_command(CLI::App& app) {
                   "With --fidelity: the reduction factor between rungs (default 3: the best third "
                   "goes on)")
       ->check(CLI::Range(2, 100));
-  cmd->add_flag("--fidelity-continue", o->fidelity_continue,
-                "With --fidelity: a proposal is one proxy training, scored at each rung it "
-                "reaches (after the rung's first images, on the full run's schedule), and one "
-                "that goes on continues it instead of training again from scratch (a promoted "
-                "proposal costs the full proxy, not the full proxy plus the rungs below)");
+  cmd->add_flag("--fidelity-continue,!--no-fidelity-continue", o->fidelity_continue,
+                "With --fidelity (the default for a new search): a proposal is one proxy "
+                "training, scored at each rung it reaches (after the rung's first images, on the "
+                "full run's schedule), and one that goes on continues it (a promoted proposal "
+                "costs the full proxy, not the full proxy plus the rungs below). "
+                "--no-fidelity-continue trains each rung from scratch; a resume keeps what the "
+                "search ran with");
   cmd->add_option("--epochs", o->epochs, "Proxy training epochs (default 1)");
   cmd->add_option("--train-images", o->train_images, "Proxy training images (default 5000)");
   cmd->add_option("--holdout", o->holdout,

@@ -65,7 +65,8 @@ struct Fidelity {
   int keep = 3;                // reduction factor, in [2, 100]; Default: 3
   // Each proposal is one proxy run, scored at every rung it reaches (the first rungs[k] images
   // of the run, its learning-rate schedule the full run's); a promoted proposal trains only the
-  // images between two rungs. Default: off (absent in stores written before it: off).
+  // images between two rungs. Default: off here and in stores written before it; `mnas search`
+  // turns it on for a new search given --fidelity (--no-fidelity-continue keeps it off).
   bool continue_runs = false;
 };
 
