@@ -169,7 +169,10 @@ bool run_finalize(Store& store, const SearchConfig& config, const FinalizeOption
     int measured = 0;
     for (FinalVariant& v : plan) {
       if (v.status != "done") continue;
-      if (stop && *stop) return false;
+      if (stop && *stop) {
+        if (measured > 0) save();  // what was measured again is kept
+        return false;
+      }
       measure(v, parse_architecture_string(v.canonical));
       ++measured;
       if (progress) progress({measured, done, &v, nullptr, 0, true});
