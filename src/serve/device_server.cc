@@ -1,9 +1,14 @@
 #include "serve/device_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 #include "latency/measurement.h"
 #include "space/error.h"
@@ -25,6 +30,9 @@ struct DeviceServer::Impl {
   ServerOptions options;
   std::function<void(const std::string&)> log;
   httplib::Server server;
+  std::atomic<int> listening_socket{-1};  // the last socket the library made to bind
+  int bound_socket = -1;                  // the one bind() kept, for the destructor
+  std::atomic<bool> serving{false};       // serve() was called
 
   Impl(DeviceService& s, ServerOptions o, std::function<void(const std::string&)> l)
       : service(s), options(std::move(o)), log(std::move(l)) {}
@@ -59,12 +67,21 @@ DeviceServer::DeviceServer(DeviceService& service, ServerOptions options,
   s.set_read_timeout(o.read_timeout_seconds, 0);
   s.set_write_timeout(o.read_timeout_seconds, 0);
   s.set_keep_alive_max_count(100);
+  // The library's own socket options set SO_REUSEPORT, under which a second mnas-device binds a
+  // port already served and the kernel splits the clients between the two: SO_REUSEADDR only
+  // (a restart may rebind a port in TIME_WAIT; a port in use is an error). The socket is kept to
+  // widen its backlog after bind (see bind()).
+  Impl* impl = impl_.get();
+  s.set_socket_options([impl](socket_t sock) {
+    const int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    impl->listening_socket = sock;
+  });
   s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
     request_start = Clock::now();
     request_note.clear();
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  Impl* impl = impl_.get();
   const auto handler = [impl](const httplib::Request& req, httplib::Response& res) {
     impl->reply(req, res);
   };
@@ -104,26 +121,51 @@ DeviceServer::DeviceServer(DeviceService& service, ServerOptions options,
   });
 }
 
-DeviceServer::~DeviceServer() { stop(); }
+DeviceServer::~DeviceServer() {
+  stop();
+  // Served, the library closed it on its way out; never served, it is ours to close.
+  if (!impl_->serving && impl_->bound_socket >= 0) ::close(impl_->bound_socket);
+}
 
 int DeviceServer::bind() {
   const ServerOptions& o = impl_->options;
   const std::string address = o.host + ":" + std::to_string(o.port);
-  int port = o.port;
-  if (o.port == 0) {
-    port = impl_->server.bind_to_any_port(o.host);
-    if (port < 0) throw Error("--bind " + address + ": cannot bind", Error::Kind::kIo);
-  } else if (!impl_->server.bind_to_port(o.host, o.port)) {
+  const int port = o.port == 0 ? impl_->server.bind_to_any_port(o.host)
+                               : (impl_->server.bind_to_port(o.host, o.port) ? o.port : -1);
+  if (port < 0) {
+    impl_->listening_socket = -1;  // the library closed what it tried
     throw Error("--bind " + address + ": cannot bind (in use, or not an address of this machine)",
+                Error::Kind::kIo);
+  }
+  impl_->bound_socket = impl_->listening_socket;
+  // cpp-httplib 0.11 listens with a backlog of 5: under a burst of new connections the kernel
+  // drops the handshakes beyond it, and a client whose request was already sent may be reset a
+  // second later (seen under load as "connection reset" for a request that deserved a 400).
+  // Listening again on a listening socket only changes its backlog.
+  if (::listen(impl_->bound_socket, SOMAXCONN) != 0) {
+    throw Error("--bind " + address + ": cannot listen: " + std::strerror(errno),
                 Error::Kind::kIo);
   }
   return port;
 }
 
-void DeviceServer::serve() { impl_->server.listen_after_bind(); }
+void DeviceServer::serve() {
+  impl_->serving = true;
+  impl_->server.listen_after_bind();
+  impl_->listening_socket = -1;  // closed by the library on its way out
+}
 
 void DeviceServer::stop() {
-  if (impl_->server.is_running()) impl_->server.stop();
+  const int socket = impl_->listening_socket.exchange(-1);
+  if (socket < 0) return;  // never bound, stopped already, or done serving
+  if (impl_->server.is_running()) {
+    impl_->server.stop();
+  } else {
+    // The library's stop() does nothing until its accept loop has started, so a stop between
+    // bind() and that moment (a SIGTERM right after start) would be lost and serve() would run
+    // on. A shut-down listening socket fails the loop's accept at once, and serve() returns.
+    ::shutdown(socket, SHUT_RDWR);
+  }
 }
 
 }  // namespace mnas

@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -151,6 +156,80 @@ TEST(DeviceServer, TheHttpLayerRefusesWithJsonToo) {
   ASSERT_TRUE(none);
   EXPECT_EQ(none->status, 401);
   EXPECT_EQ(none->get_header_value("WWW-Authenticate"), "Bearer");
+}
+
+TEST(DeviceServer, APortAlreadyServedIsAClearError) {
+  FakeDevice fake;
+  RunningServer server(fake);
+  DeviceService service(fake, kToken, {});
+  ServerOptions o;
+  o.port = server.port();
+  DeviceServer second(service, o, nullptr);
+  try {
+    second.bind();
+    FAIL() << "a second server bound port " << server.port() << ", which is served already";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot bind"), std::string::npos) << e.what();
+  }
+}
+
+// A stop at any moment after bind() ends serve(), even one before its accept loop has started
+// (the library's own stop() is lost then: a SIGTERM right after start would be).
+TEST(DeviceServer, AStopAtAnyMomentEndsServing) {
+  FakeDevice fake;
+  DeviceService service(fake, kToken, {});
+  ServerOptions o;
+  o.port = 0;
+  for (int i = 0; i < 50; ++i) {
+    DeviceServer server(service, o, nullptr);
+    server.bind();
+    std::thread serving([&] { server.serve(); });
+    if (i % 2) std::this_thread::sleep_for(std::chrono::microseconds(50 * i));
+    server.stop();
+    serving.join();
+  }
+  DeviceServer stopped_first(service, o, nullptr);
+  stopped_first.bind();
+  stopped_first.stop();
+  stopped_first.serve();  // returns at once
+}
+
+// A burst of new connections is queued by the kernel until a worker accepts it, not dropped
+// (with a backlog of 5, the handshakes beyond it are dropped and retried a second later).
+TEST(DeviceServer, ABurstOfConnectionsIsQueuedNotDropped) {
+  FakeDevice fake;
+  DeviceService service(fake, kToken, {});
+  ServerOptions o;
+  o.port = 0;
+  DeviceServer server(service, o, nullptr);
+  const int port = server.bind();  // bound and listening, accepting nothing yet
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  constexpr int kConnections = 64;
+  std::vector<pollfd> sockets;
+  for (int i = 0; i < kConnections; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ASSERT_GE(fd, 0);
+    connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+    sockets.push_back({fd, POLLOUT, 0});
+  }
+  // A completed handshake makes the socket writable at once; a dropped one would take a second.
+  int connected = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  while (connected < kConnections && std::chrono::steady_clock::now() < deadline) {
+    poll(sockets.data(), sockets.size(), 50);
+    connected = 0;
+    for (const pollfd& p : sockets) {
+      int error = 0;
+      socklen_t length = sizeof error;
+      getsockopt(p.fd, SOL_SOCKET, SO_ERROR, &error, &length);
+      if ((p.revents & POLLOUT) && error == 0) ++connected;
+    }
+  }
+  for (const pollfd& p : sockets) close(p.fd);
+  EXPECT_EQ(connected, kConnections);
 }
 
 // mnas-device itself: starts, prints where it listens, answers, and stops cleanly on SIGTERM.
