@@ -159,9 +159,10 @@ const ResidentData* resident_copy(CachedSet& set, const torch::Device& device) {
 
 // Short runs leave BatchNorm's running statistics far from the data (momentum 0.01 moves them 1%
 // per step), and evaluation uses them. Before every evaluation the statistics are recomputed as a
-// plain average over up to 2,000 training images (no augmentation, fixed order), as NAS proxy
-// evaluations commonly do; deterministic, so resumed and uninterrupted runs agree.
-void recalibrate_batch_norm(Network& net, DeviceBatches& batches, const torch::Tensor& train) {
+// plain average over the first `images` training images (no augmentation, fixed order), as NAS
+// proxy evaluations commonly do; deterministic, so resumed and uninterrupted runs agree.
+void recalibrate_batch_norm(Network& net, DeviceBatches& batches, const torch::Tensor& train,
+                            int64_t images) {
   std::vector<torch::nn::BatchNorm2dImpl*> bns;
   for (auto& m : net->modules(false)) {
     if (auto* bn = m->as<torch::nn::BatchNorm2d>()) bns.push_back(bn);
@@ -173,7 +174,7 @@ void recalibrate_batch_norm(Network& net, DeviceBatches& batches, const torch::T
   torch::NoGradGuard no_grad;
   net->eval();  // dropout off: recalibrating draws no random numbers, so a paused run goes on
   for (auto* bn : bns) bn->train();  // as if it had not stopped
-  const int64_t n = std::min<int64_t>(train.size(0), 2000);
+  const int64_t n = std::min<int64_t>(train.size(0), images);
   batches.set_order(train.narrow(0, 0, n));
   for (int64_t start = 0; start < n; start += 250) {
     net->forward(batches.get(start, std::min<int64_t>(250, n - start), nullptr, nullptr).images);
@@ -536,7 +537,9 @@ TrainResult TrainingRun::advance(int64_t until, int64_t holdout,
         break;
       }
       s.result.epochs_done = s.epoch + 1;
-      if (s.epoch + 1 == o.epochs) recalibrate_batch_norm(s.net, *s.batches, s.split.train);
+      if (s.epoch + 1 == o.epochs) {
+        recalibrate_batch_norm(s.net, *s.batches, s.split.train, kRecalibrationImages);
+      }
       if (!o.checkpoint.empty()) {
         save_checkpoint(o.checkpoint, s.arch, o, s.device, s.epoch + 1, s.norm, s.net, *s.opt);
       }
@@ -555,7 +558,9 @@ TrainResult TrainingRun::advance(int64_t until, int64_t holdout,
     // Scoring between steps: the statistics are recalibrated for it (the run's end did that
     // already) and the epoch's order is put back; neither the weights the training uses nor
     // the random streams change, so the run goes on as if it had not stopped.
-    if (!finished) recalibrate_batch_norm(s.net, *s.batches, s.split.train);
+    if (!finished) {
+      recalibrate_batch_norm(s.net, *s.batches, s.split.train, stop_recalibration_images(scored));
+    }
     const Accuracy acc = evaluate(s.net, *s.batches, s.split.holdout.narrow(0, 0, scored));
     if (!finished && s.order.defined()) s.batches->set_order(s.order);
     result.holdout_top1 = acc.top1;
@@ -563,6 +568,10 @@ TrainResult TrainingRun::advance(int64_t until, int64_t holdout,
   }
   s.generator = generator.get_state();
   return result;
+}
+
+int64_t stop_recalibration_images(int64_t scored) {
+  return std::min(kRecalibrationImages, std::max(kMinStopRecalibrationImages, scored));
 }
 
 TrainResult train(const Architecture& arch, const TrainOptions& options,

@@ -91,6 +91,15 @@ TrainResult train(const Architecture& arch, const TrainOptions& options,
 // draws no random numbers and leaves the weights the training uses alone, so a run that stopped
 // and went on ends exactly where the uninterrupted run ends (same seed and thread count), also
 // when other runs trained in between. train() is one such run, advanced to its end.
+// BatchNorm's statistics are recomputed on this many training images at the end of a run, and
+// before a score taken between steps on as many as are scored, from kMinStopRecalibrationImages
+// to kRecalibrationImages: a stop only ranks runs for the next rung, and at 2,000 images a stop
+// after 500 trained ones spent more on recalibrating than on training (a multi-fidelity search's
+// first rung: 5.9 s a proposal where training alone took 2.7; docs/experiments.md).
+constexpr int64_t kRecalibrationImages = 2000;
+constexpr int64_t kMinStopRecalibrationImages = 250;
+int64_t stop_recalibration_images(int64_t scored);
+
 class TrainingRun {
  public:
   // Throws mnas::Error for bad options, data or checkpoints (train()'s `resume`).
@@ -104,8 +113,10 @@ class TrainingRun {
   int64_t steps_done() const;
   int64_t parameters() const;
   // Trains on until `steps` steps are done (steps_done() ≤ steps ≤ total_steps(), else
-  // mnas::Error), then scores on the first `holdout` held-out images (0: all of them). A run that
-  // diverged stays so. The result's seconds are this call's training time.
+  // mnas::Error), then scores on the first `holdout` held-out images (0: all of them), its
+  // BatchNorm statistics recomputed for that (stop_recalibration_images(); at the run's end on
+  // kRecalibrationImages). A run that diverged stays so. The result's seconds are this call's
+  // training time.
   TrainResult advance(int64_t steps, int64_t holdout = 0,
                       const std::function<void(const TrainProgress&)>& progress = nullptr);
 

@@ -153,6 +153,13 @@ TEST(TrainingRun, StoppedScoredAndContinuedEndsWhereTheUninterruptedRunEnds) {
             evaluate_checkpoint(dir + "/parts.ckpt", "test", dir).top1);
 }
 
+TEST(TrainingRun, AStopRecalibratesOnAsManyTrainingImagesAsItScores) {
+  EXPECT_EQ(stop_recalibration_images(500), 500);    // a multi-fidelity first rung's score
+  EXPECT_EQ(stop_recalibration_images(40), kMinStopRecalibrationImages);
+  EXPECT_EQ(stop_recalibration_images(5000), kRecalibrationImages);
+  EXPECT_EQ(stop_recalibration_images(kRecalibrationImages), kRecalibrationImages);
+}
+
 TEST(Trainer, ResumeRefusesAnotherArchitectureOrChangedOptions) {
   const std::string dir = make_data_dir();
   TrainOptions o = tiny_options(dir);
