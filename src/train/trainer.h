@@ -94,8 +94,9 @@ TrainResult train(const Architecture& arch, const TrainOptions& options,
 // BatchNorm's statistics are recomputed on this many training images at the end of a run, and
 // before a score taken between steps on as many as are scored, from kMinStopRecalibrationImages
 // to kRecalibrationImages: a stop only ranks runs for the next rung, and at 2,000 images a stop
-// after 500 trained ones spent more on recalibrating than on training (a multi-fidelity search's
-// first rung: 5.9 s a proposal where training alone took 2.7; docs/experiments.md).
+// after 500 trained ones forwarded four times as many images to recalibrate as it trained on (a
+// multi-fidelity search's first rung, `--fidelity 500,5000`: 28% less time on the same proposals
+// with 500; docs/experiments.md).
 constexpr int64_t kRecalibrationImages = 2000;
 constexpr int64_t kMinStopRecalibrationImages = 250;
 int64_t stop_recalibration_images(int64_t scored);
