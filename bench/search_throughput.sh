@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Search throughput with the real proxy (Fashion-MNIST): the same seeded search three ways —
+# Search throughput with the real proxy (Fashion-MNIST): the same seeded search five ways —
 #   plain          every proposal trained on the full proxy, latency measured on this machine
 #   fidelity       --fidelity 1000,5000 --no-fidelity-continue (successive halving, the best
 #                  third goes on, each rung trained from scratch)
@@ -7,6 +7,8 @@
 #                  checked on this machine (every Pareto entry, 5% of the rest)
 #   continue+lut   the same with --fidelity-continue (a promoted proposal goes on with the run
 #                  its first rung stopped instead of training again from scratch)
+#   continue500+lut  the same with a first rung of 500 images (--fidelity 500,5000): the
+#                  measured best in docs/experiments.md
 # and for each: wall time, trials (proposals that got a reward) per hour, full-proxy trials per
 # hour, and where the time went (the search's own accounting: training, latency, latency checks,
 # strategy, store), with the ratio of trials per hour against the plain search run just before.
@@ -32,9 +34,11 @@ variants = [("plain", []),
             ("fidelity+lut", ["--fidelity", "1000,5000", "--no-fidelity-continue",
                               "--latency", f"lut:{lut}"]),
             ("continue+lut", ["--fidelity", "1000,5000", "--fidelity-continue",
-                              "--latency", f"lut:{lut}"])]
+                              "--latency", f"lut:{lut}"]),
+            ("continue500+lut", ["--fidelity", "500,5000", "--fidelity-continue",
+                                 "--latency", f"lut:{lut}"])]
 print(f"proxy search, {trials} trials, seed 1, batch 6, threads {threads or 'all'}")
-print(f"{'variant':<13} {'wall s':>7} {'trials/h':>9} {'full/h':>7} {'ratio':>6} "
+print(f"{'variant':<15} {'wall s':>7} {'trials/h':>9} {'full/h':>7} {'ratio':>6} "
       f"{'train s':>8} {'latency s':>9} {'checks s':>8} {'strategy s':>10} {'store s':>7}")
 base = None
 with tempfile.TemporaryDirectory() as tmp:
@@ -57,7 +61,7 @@ with tempfile.TemporaryDirectory() as tmp:
         per_hour = trials / wall * 3600
         full_per_hour = (trials - partial) / wall * 3600
         base = base or per_hour
-        print(f"{name:<13} {wall:7.0f} {per_hour:9.0f} {full_per_hour:7.0f} "
+        print(f"{name:<15} {wall:7.0f} {per_hour:9.0f} {full_per_hour:7.0f} "
               f"{per_hour / base:5.2f}x {float(m[1]):8.0f} {float(m[2]):9.0f} "
               f"{float(m[3]):8.0f} {float(m[4]):10.1f} {float(m[5]):7.1f}", flush=True)
 print("trials/h: proposals that got a reward the strategy learns from (a stopped proposal's is "
