@@ -30,8 +30,8 @@ struct DeviceServer::Impl {
   ServerOptions options;
   std::function<void(const std::string&)> log;
   httplib::Server server;
-  std::atomic<int> listening_socket{-1};  // the last socket the library made to bind
-  int bound_socket = -1;                  // the one bind() kept, for the destructor
+  int bound_socket = -1;                  // the last socket the library made to bind
+  std::atomic<int> listening_socket{-1};  // bound_socket once bind() succeeded, until stop()
   std::atomic<bool> serving{false};       // serve() was called
 
   Impl(DeviceService& s, ServerOptions o, std::function<void(const std::string&)> l)
@@ -75,7 +75,7 @@ DeviceServer::DeviceServer(DeviceService& service, ServerOptions options,
   s.set_socket_options([impl](socket_t sock) {
     const int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    impl->listening_socket = sock;
+    impl->bound_socket = sock;
   });
   s.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
     request_start = Clock::now();
@@ -133,11 +133,10 @@ int DeviceServer::bind() {
   const int port = o.port == 0 ? impl_->server.bind_to_any_port(o.host)
                                : (impl_->server.bind_to_port(o.host, o.port) ? o.port : -1);
   if (port < 0) {
-    impl_->listening_socket = -1;  // the library closed what it tried
+    impl_->bound_socket = -1;  // the library closed what it tried
     throw Error("--bind " + address + ": cannot bind (in use, or not an address of this machine)",
                 Error::Kind::kIo);
   }
-  impl_->bound_socket = impl_->listening_socket;
   // cpp-httplib 0.11 listens with a backlog of 5: under a burst of new connections the kernel
   // drops the handshakes beyond it, and a client whose request was already sent may be reset a
   // second later (seen under load as "connection reset" for a request that deserved a 400).
@@ -146,6 +145,7 @@ int DeviceServer::bind() {
     throw Error("--bind " + address + ": cannot listen: " + std::strerror(errno),
                 Error::Kind::kIo);
   }
+  impl_->listening_socket = impl_->bound_socket;
   return port;
 }
 

@@ -86,11 +86,6 @@ TrainResult train(const Architecture& arch, const TrainOptions& options,
                   const std::function<void(const TrainProgress&)>& progress = nullptr,
                   const std::string& resume = "");
 
-// One training run that can stop between two steps, be scored there on the held-out split, and
-// go on: the multi-fidelity proxy's rungs are prefixes of one run (search/fidelity.h). Scoring
-// draws no random numbers and leaves the weights the training uses alone, so a run that stopped
-// and went on ends exactly where the uninterrupted run ends (same seed and thread count), also
-// when other runs trained in between. train() is one such run, advanced to its end.
 // BatchNorm's statistics are recomputed on this many training images at the end of a run, and
 // before a score taken between steps on as many as are scored, from kMinStopRecalibrationImages
 // to kRecalibrationImages: a stop only ranks runs for the next rung, and at 2,000 images a stop
@@ -101,6 +96,11 @@ constexpr int64_t kRecalibrationImages = 2000;
 constexpr int64_t kMinStopRecalibrationImages = 250;
 int64_t stop_recalibration_images(int64_t scored);
 
+// One training run that can stop between two steps, be scored there on the held-out split, and
+// go on: the multi-fidelity proxy's rungs are prefixes of one run (search/fidelity.h). Scoring
+// draws no random numbers and leaves the weights the training uses alone, so a run that stopped
+// and went on ends exactly where the uninterrupted run ends (same seed and thread count), also
+// when other runs trained in between. train() is one such run, advanced to its end.
 class TrainingRun {
  public:
   // Throws mnas::Error for bad options, data or checkpoints (train()'s `resume`).
