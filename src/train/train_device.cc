@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cctype>
 #include <cstdlib>
+#include <vector>
 
 #include "space/error.h"
 
@@ -66,12 +67,18 @@ std::string describe_train_device(const torch::Device& device) {
 
 namespace {
 
-bool env_choice(const char* name, const char* yes, const char* no, bool fallback) {
+// The index of the variable's value in `choices` (0, the default, when it is unset or empty).
+size_t env_choice(const char* name, const std::vector<std::string>& choices) {
   const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return fallback;
-  if (std::string(value) == yes) return true;
-  if (std::string(value) == no) return false;
-  throw Error(std::string(name) + ": unknown value '" + value + "'; use " + yes + " or " + no);
+  if (value == nullptr || *value == '\0') return 0;
+  for (size_t i = 0; i < choices.size(); ++i) {
+    if (choices[i] == value) return i;
+  }
+  std::string known;
+  for (size_t i = 0; i < choices.size(); ++i) {
+    known += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
+  }
+  throw Error(std::string(name) + ": unknown value '" + value + "'; use " + known);
 }
 
 }  // namespace
@@ -79,8 +86,11 @@ bool env_choice(const char* name, const char* yes, const char* no, bool fallback
 const GpuTuning& gpu_tuning() {
   static const GpuTuning tuning = [] {
     GpuTuning t;
-    t.cudnn = env_choice("MNAS_GPU_CUDNN", "on", "off", true);
-    t.channels_last = env_choice("MNAS_GPU_LAYOUT", "nhwc", "nchw", true);
+    const size_t cudnn = env_choice("MNAS_GPU_CUDNN", {"on", "off", "benchmark"});
+    t.cudnn = cudnn != 1;
+    t.cudnn_benchmark = cudnn == 2;
+    t.channels_last = env_choice("MNAS_GPU_LAYOUT", {"nhwc", "nchw"}) == 0;
+    t.uniform_batches = env_choice("MNAS_GPU_BATCHES", {"mixed", "uniform"}) == 1;
     return t;
   }();
   return tuning;
@@ -90,8 +100,14 @@ bool channels_last_on(const torch::Device& device) {
   return !device.is_cuda() || gpu_tuning().channels_last;
 }
 
+bool uniform_batches_on(const torch::Device& device) {
+  return device.is_cuda() && gpu_tuning().uniform_batches;
+}
+
 void prepare_device(const torch::Device& device) {
-  if (device.is_cuda()) at::globalContext().setUserEnabledCuDNN(gpu_tuning().cudnn);
+  if (!device.is_cuda()) return;
+  at::globalContext().setUserEnabledCuDNN(gpu_tuning().cudnn);
+  at::globalContext().setBenchmarkCuDNN(gpu_tuning().cudnn_benchmark);
 }
 
 void synchronize_device(const torch::Device& device) {

@@ -32,13 +32,22 @@ int cuda_device_count();
 
 // How LibTorch computes on a GPU, from the environment (read once per process; an unknown value
 // is an mnas::Error naming the variable), for measuring what a trial costs there (docs/gpu.md):
-//   MNAS_GPU_CUDNN=on|off        off: convolutions on LibTorch's own CUDA kernels, not cuDNN's
-//                                (which prepares a plan for every new layer shape); Default: on
+//   MNAS_GPU_CUDNN=on|off|benchmark  off: convolutions on LibTorch's own CUDA kernels, not
+//                                cuDNN's (which prepares a plan for every new layer shape);
+//                                benchmark: cuDNN times its candidates for every new shape and
+//                                keeps the fastest; Default: on
 //   MNAS_GPU_LAYOUT=nhwc|nchw    the tensors' memory format on a GPU; Default: nhwc
 //                                (channels-last, as on the CPU)
+//   MNAS_GPU_BATCHES=mixed|uniform  uniform: a run on a GPU only ever shows the network batches
+//                                of its training batch size (the epoch's last partial batch is
+//                                dropped; scoring and BatchNorm recalibration go in batches of
+//                                that size), so that each layer needs one set of cuDNN plans,
+//                                not four; mixed: as on the CPU; Default: mixed
 struct GpuTuning {
   bool cudnn = true;
+  bool cudnn_benchmark = false;
   bool channels_last = true;
+  bool uniform_batches = false;
 };
 const GpuTuning& gpu_tuning();
 // Whether tensors on `device` are channels-last: always on the CPU (~2× faster training there,
@@ -47,6 +56,10 @@ bool channels_last_on(const torch::Device& device);
 
 // Applies gpu_tuning() to LibTorch before work on `device` (nothing for the CPU).
 void prepare_device(const torch::Device& device);
+
+// Whether a run on `device` keeps to batches of one size (GpuTuning::uniform_batches; never on
+// the CPU, whose results stay what they always were).
+bool uniform_batches_on(const torch::Device& device);
 
 // Waits for the work queued on `device` (nothing to wait for on the CPU): timings end here.
 void synchronize_device(const torch::Device& device);

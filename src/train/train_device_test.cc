@@ -57,13 +57,20 @@ TEST(TrainDevice, GpuSettingsFromTheEnvironmentAreChecked) {
   // Read once per process; a refused value leaves it unread, so the next read tries again.
   ::setenv("MNAS_GPU_CUDNN", "maybe", 1);
   const std::string e = error_of([] { gpu_tuning(); });
-  EXPECT_NE(e.find("MNAS_GPU_CUDNN: unknown value 'maybe'; use on or off"), std::string::npos) << e;
+  EXPECT_NE(e.find("MNAS_GPU_CUDNN: unknown value 'maybe'; use on, off or benchmark"),
+            std::string::npos)
+      << e;
   ::setenv("MNAS_GPU_CUDNN", "off", 1);
   ::setenv("MNAS_GPU_LAYOUT", "nchw", 1);
+  ::setenv("MNAS_GPU_BATCHES", "uniform", 1);
   EXPECT_FALSE(gpu_tuning().cudnn);
+  EXPECT_FALSE(gpu_tuning().cudnn_benchmark);
   EXPECT_FALSE(gpu_tuning().channels_last);
+  EXPECT_TRUE(gpu_tuning().uniform_batches);
+  EXPECT_FALSE(uniform_batches_on(torch::kCPU));  // the CPU's results never change
   ::unsetenv("MNAS_GPU_CUDNN");
   ::unsetenv("MNAS_GPU_LAYOUT");
+  ::unsetenv("MNAS_GPU_BATCHES");
   EXPECT_FALSE(gpu_tuning().cudnn);  // still the first reading
 }
 
