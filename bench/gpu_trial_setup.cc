@@ -12,7 +12,8 @@
 //          the same ones again. The difference is what a new architecture costs beyond its
 //          training. Per run: set-up (network, optimizer, split), training, scoring.
 // parity:  MnasNet-A1's proxy run with seeds 1-5 on the GPU and on the CPU (every core).
-// The environment settings of train/train_device.h (MNAS_GPU_*) apply, as in mnas itself.
+// The environment settings of train/train_device.h (MNAS_GPU_*) apply, as in a search (cuDNN's v7
+// API unless MNAS_GPU_CUDNN_API=v8).
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
@@ -179,6 +180,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   try {
     const torch::Device device = mnas::resolve_train_device(device_spec, "--device");
+    mnas::declare_many_short_runs();  // as a search's proxy evaluator does
     mnas::prepare_device(device);
     torch::set_num_threads(threads);
     const auto t = Clock::now();

@@ -2,8 +2,9 @@
 # Where a search trial's time goes on a GPU (docs/gpu.md), in one go on a machine with an NVIDIA
 # GPU, a CUDA-enabled PyTorch at python3 and no package registry (the .debs of
 # scripts/gpu_debs.sh in DEBS): builds mnas and bench/gpu_trial_setup (scripts/gpu_build.sh),
-# then, each in a fresh process, the per-architecture set-up under each GPU setting, the proxy
-# recipe's accuracy on the GPU and the CPU, several trials trained at once, and a real search.
+# then, each in a fresh process, the per-architecture set-up under each GPU setting (train/
+# train_device.h), the proxy recipe's accuracy on the GPU and the CPU, several trials trained at
+# once (4 and 8 processes), and a real search.
 # Stages that would start after BUDGET seconds are skipped. Logs and summary.txt go to OUT.
 #
 #   bash scripts/gpu_profile.sh OUT [DEBS] [BUDGET] [LUT]   (~8 minutes on 16 cores + one H200)
@@ -50,26 +51,29 @@ run() {  # run NAME SECONDS [ENV...] -- ARGS...: one gpu_trial_setup process, it
 }
 
 stage "default settings: conv first calls, 3 new architectures twice, A1 parity over 5 seeds" &&
-  run default 170 -- --part conv,trials,parity --archs 3
-stage "uniform batches" && run uniform 90 MNAS_GPU_BATCHES=uniform -- --part trials --archs 3
+  run default 120 -- --part conv,trials,parity --archs 3
+stage "cuDNN's v8 API (a plan per new layer shape)" &&
+  run v8 90 MNAS_GPU_CUDNN_API=v8 -- --part conv,trials --archs 3
 
-stage "4 processes at once, uniform batches, 3 new architectures each" && {
-  s=$(date +%s)
-  for p in 1 2 3 4; do
-    MNAS_GPU_BATCHES=uniform timeout 100 "$profile" --data-dir "$data" --part trials --archs 3 \
-      --seed $((10 + p)) --threads 4 > "$out/concurrent_$p.log" 2>&1 &
-  done
-  wait
-  say "4 processes: $(( $(date +%s) - s )) s wall for 12 new architectures (+12 repeats, +4 warm-ups)"
-  grep -h "^trials:" "$out"/concurrent_*.log | tee -a "$summary"
-}
+for n in 4 8; do
+  stage "$n processes at once, 4 new architectures each" && {
+    s=$(date +%s)
+    for p in $(seq "$n"); do
+      timeout 100 "$profile" --data-dir "$data" --part trials --archs 4 --seed $((20 + p)) \
+        --threads 2 > "$out/concurrent${n}_$p.log" 2>&1 &
+    done
+    wait
+    say "$n processes: $(( $(date +%s) - s )) s wall for $((4 * n)) new architectures (+$((4 * n)) repeats, +$n warm-ups)"
+    grep -h "^trials:" "$out/concurrent${n}_"*.log | tee -a "$summary"
+  }
+done
 
-stage "a real search, uniform batches (stopped after 70 s)" && {
+stage "a real search (stopped after 70 s)" && {
   rm -f "$out/search.db"*
   args=(--store "$out/search.db" --trials 400 --train-device cuda --data-dir "$data")
   [ -n "$lut" ] && args+=(--latency "lut:$lut")
   s=$(date +%s)
-  MNAS_GPU_BATCHES=uniform timeout -s INT 70 build-gpu/mnas search "${args[@]}" > "$out/search.log" 2>&1
+  timeout -s INT 70 build-gpu/mnas search "${args[@]}" > "$out/search.log" 2>&1
   say "search rc $? after $(( $(date +%s) - s )) s"
   python3 -c 'import sqlite3,sys
 c = sqlite3.connect(sys.argv[1])
@@ -79,7 +83,6 @@ print("trials", len(rows), "| trial s (latency included): median %.2f, mean %.2f
     "$out/search.db" 2>&1 | tee -a "$summary"
   grep -E "^mnas: search time" "$out/search.log" | tail -2 | tee -a "$summary"
 }
-stage "NCHW conv first calls" && run nchw 40 MNAS_GPU_LAYOUT=nchw -- --part conv
-stage "cuDNN's v7 API" && run v7 60 TORCH_CUDNN_V8_API_DISABLED=1 -- --part conv,trials --archs 2
+stage "NCHW" && run nchw 40 MNAS_GPU_LAYOUT=nchw -- --part conv,trials --archs 2
 stage "cuDNN benchmark mode" && run benchmark 70 MNAS_GPU_CUDNN=benchmark -- --part conv,trials --archs 2
 say "== done in $(( $(date +%s) - t0 )) s"

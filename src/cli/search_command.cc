@@ -417,11 +417,12 @@ int run_search_command(const SearchCommandOptions& o) {
       std::fprintf(stderr, "mnas: warning: %s\n", warning.c_str());
     };
   }
+  char lr[32];
+  std::snprintf(lr, sizeof lr, "%.3g", config.controller_lr);  // 0.00175, not 0.0017500000000000003
   std::cerr << "mnas: search " << o.store << ": " << so.trials << " trials, strategy "
             << strategy->name()
-            << (is_controller(config.strategy)
-                    ? " (learning rate " + format_double(config.controller_lr) + ")"
-                    : std::string())
+            << (is_controller(config.strategy) ? " (learning rate " + std::string(lr) + ")"
+                                               : std::string())
             << ", evaluator " << evaluator->name()
             << (train_device.empty() ? "" : " (training on " + train_device + ")")
 #if MNAS_WITH_MPI

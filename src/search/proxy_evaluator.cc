@@ -7,12 +7,14 @@
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
 #include "space/error.h"
+#include "train/train_device.h"
 
 namespace mnas {
 
 ProxyEvaluator::ProxyEvaluator(TrainOptions train, int64_t max_params, int64_t max_macs)
     : train_(std::move(train)), max_params_(max_params), max_macs_(max_macs) {
   validate(train_);
+  declare_many_short_runs();  // on a GPU: cuDNN without a plan per new shape (train_device.h)
 }
 
 Evaluation ProxyEvaluator::evaluate(const Architecture& arch) { return run(arch, train_); }

@@ -2,6 +2,7 @@
 
 #include <torch/cuda.h>
 
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <cstdlib>
@@ -90,7 +91,7 @@ const GpuTuning& gpu_tuning() {
     t.cudnn = cudnn != 1;
     t.cudnn_benchmark = cudnn == 2;
     t.channels_last = env_choice("MNAS_GPU_LAYOUT", {"nhwc", "nchw"}) == 0;
-    t.uniform_batches = env_choice("MNAS_GPU_BATCHES", {"mixed", "uniform"}) == 1;
+    t.cudnn_api = std::array<int, 3>{0, 7, 8}[env_choice("MNAS_GPU_CUDNN_API", {"auto", "v7", "v8"})];
     return t;
   }();
   return tuning;
@@ -100,12 +101,21 @@ bool channels_last_on(const torch::Device& device) {
   return !device.is_cuda() || gpu_tuning().channels_last;
 }
 
-bool uniform_batches_on(const torch::Device& device) {
-  return device.is_cuda() && gpu_tuning().uniform_batches;
-}
+namespace {
+std::atomic<bool> many_short_runs{false};
+}  // namespace
+
+void declare_many_short_runs() { many_short_runs = true; }
 
 void prepare_device(const torch::Device& device) {
   if (!device.is_cuda()) return;
+  // LibTorch reads this once, at its first cuDNN convolution: set before any. The v8 API
+  // builds an execution plan for every new layer shape (340 ms for a channels-last depthwise
+  // one on an H200: ~7 s of a proxy trial); v7's heuristics cost nothing per shape.
+  const int api = gpu_tuning().cudnn_api;
+  if (api == 7 || (api == 0 && many_short_runs)) {
+    ::setenv("TORCH_CUDNN_V8_API_DISABLED", "1", 1);
+  }
   at::globalContext().setUserEnabledCuDNN(gpu_tuning().cudnn);
   at::globalContext().setBenchmarkCuDNN(gpu_tuning().cudnn_benchmark);
 }

@@ -32,34 +32,38 @@ int cuda_device_count();
 
 // How LibTorch computes on a GPU, from the environment (read once per process; an unknown value
 // is an mnas::Error naming the variable), for measuring what a trial costs there (docs/gpu.md):
+//   MNAS_GPU_CUDNN_API=auto|v7|v8  which cuDNN API LibTorch calls (it reads its own variable
+//                                TORCH_CUDNN_V8_API_DISABLED, which prepare_device sets for v7).
+//                                v8 builds an execution plan for every new layer shape, ~7 s of
+//                                a 28×28 proxy trial on an H200; v7 has no such cost, at ~2× v8's
+//                                time per step once shapes repeat. auto: v7 in a process that
+//                                trains many new architectures briefly (declare_many_short_runs:
+//                                a search's proxy evaluator), v8 otherwise (a long training);
+//                                Default: auto
 //   MNAS_GPU_CUDNN=on|off|benchmark  off: convolutions on LibTorch's own CUDA kernels, not
 //                                cuDNN's (which prepares a plan for every new layer shape);
 //                                benchmark: cuDNN times its candidates for every new shape and
 //                                keeps the fastest; Default: on
 //   MNAS_GPU_LAYOUT=nhwc|nchw    the tensors' memory format on a GPU; Default: nhwc
 //                                (channels-last, as on the CPU)
-//   MNAS_GPU_BATCHES=mixed|uniform  uniform: a run on a GPU only ever shows the network batches
-//                                of its training batch size (the epoch's last partial batch is
-//                                dropped; scoring and BatchNorm recalibration go in batches of
-//                                that size), so that each layer needs one set of cuDNN plans,
-//                                not four; mixed: as on the CPU; Default: mixed
 struct GpuTuning {
   bool cudnn = true;
   bool cudnn_benchmark = false;
+  int cudnn_api = 0;  // 7, 8, or 0 for auto
   bool channels_last = true;
-  bool uniform_batches = false;
 };
 const GpuTuning& gpu_tuning();
 // Whether tensors on `device` are channels-last: always on the CPU (~2× faster training there,
 // facts.md), on a GPU as gpu_tuning() says.
 bool channels_last_on(const torch::Device& device);
 
+// Declares that this process trains many architectures briefly (a search's trials), so that
+// MNAS_GPU_CUDNN_API=auto takes cuDNN's v7 API. Takes effect only before the process's first
+// prepare_device on a GPU (LibTorch reads its setting once).
+void declare_many_short_runs();
+
 // Applies gpu_tuning() to LibTorch before work on `device` (nothing for the CPU).
 void prepare_device(const torch::Device& device);
-
-// Whether a run on `device` keeps to batches of one size (GpuTuning::uniform_batches; never on
-// the CPU, whose results stay what they always were).
-bool uniform_batches_on(const torch::Device& device);
 
 // Waits for the work queued on `device` (nothing to wait for on the CPU): timings end here.
 void synchronize_device(const torch::Device& device);

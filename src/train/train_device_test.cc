@@ -62,15 +62,14 @@ TEST(TrainDevice, GpuSettingsFromTheEnvironmentAreChecked) {
       << e;
   ::setenv("MNAS_GPU_CUDNN", "off", 1);
   ::setenv("MNAS_GPU_LAYOUT", "nchw", 1);
-  ::setenv("MNAS_GPU_BATCHES", "uniform", 1);
+  ::setenv("MNAS_GPU_CUDNN_API", "v8", 1);
   EXPECT_FALSE(gpu_tuning().cudnn);
   EXPECT_FALSE(gpu_tuning().cudnn_benchmark);
   EXPECT_FALSE(gpu_tuning().channels_last);
-  EXPECT_TRUE(gpu_tuning().uniform_batches);
-  EXPECT_FALSE(uniform_batches_on(torch::kCPU));  // the CPU's results never change
+  EXPECT_EQ(gpu_tuning().cudnn_api, 8);
   ::unsetenv("MNAS_GPU_CUDNN");
   ::unsetenv("MNAS_GPU_LAYOUT");
-  ::unsetenv("MNAS_GPU_BATCHES");
+  ::unsetenv("MNAS_GPU_CUDNN_API");
   EXPECT_FALSE(gpu_tuning().cudnn);  // still the first reading
 }
 

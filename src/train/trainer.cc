@@ -100,28 +100,19 @@ struct Accuracy {
 };
 
 // Top-1 and top-5 over the images `batches` was given as its order (counted on the device: one
-// wait at the end), `chunk` images a forward pass. With `uniform`, every pass has exactly `chunk`
-// images: the last one starts early enough to be full and counts only the images it adds.
-Accuracy evaluate(Network& net, DeviceBatches& batches, const torch::Tensor& indices,
-                  int64_t chunk = 500, bool uniform = false) {
+// wait at the end).
+Accuracy evaluate(Network& net, DeviceBatches& batches, const torch::Tensor& indices) {
   torch::NoGradGuard no_grad;
   net->eval();
   batches.set_order(indices);
   torch::Tensor top1, top5;
   const int64_t n = indices.size(0);
-  for (int64_t start = 0; start < n; start += chunk) {
-    const int64_t count = std::min<int64_t>(chunk, n - start);
-    const int64_t from = uniform && count < chunk && n >= chunk ? n - chunk : start;
-    const Batch b = batches.get(from, start + count - from, nullptr, nullptr);
-    torch::Tensor logits = net->forward(b.images);
-    torch::Tensor labels = b.labels;
-    if (from != start) {
-      logits = logits.narrow(0, start - from, count);
-      labels = labels.narrow(0, start - from, count);
-    }
+  for (int64_t start = 0; start < n; start += 500) {
+    const Batch b = batches.get(start, std::min<int64_t>(500, n - start), nullptr, nullptr);
+    const torch::Tensor logits = net->forward(b.images);
     const int64_t k = std::min<int64_t>(5, logits.size(1));
     const torch::Tensor topk = std::get<1>(logits.topk(k, 1));
-    const torch::Tensor hit = topk.eq(labels.unsqueeze(1));
+    const torch::Tensor hit = topk.eq(b.labels.unsqueeze(1));
     const torch::Tensor h1 = hit.select(1, 0).sum(), h5 = hit.any(1).sum();
     top1 = top1.defined() ? top1 + h1 : h1;
     top5 = top5.defined() ? top5 + h5 : h5;
@@ -169,11 +160,9 @@ const ResidentData* resident_copy(CachedSet& set, const torch::Device& device) {
 // Short runs leave BatchNorm's running statistics far from the data (momentum 0.01 moves them 1%
 // per step), and evaluation uses them. Before every evaluation the statistics are recomputed as a
 // plain average over the first `images` training images (no augmentation, fixed order), as NAS
-// proxy evaluations commonly do; deterministic, so resumed and uninterrupted runs agree. With
-// `uniform_batch` > 0 (GpuTuning::uniform_batches) the passes are of that many images, and the
-// images a whole number of them.
+// proxy evaluations commonly do; deterministic, so resumed and uninterrupted runs agree.
 void recalibrate_batch_norm(Network& net, DeviceBatches& batches, const torch::Tensor& train,
-                            int64_t images, int64_t uniform_batch = 0) {
+                            int64_t images) {
   std::vector<torch::nn::BatchNorm2dImpl*> bns;
   for (auto& m : net->modules(false)) {
     if (auto* bn = m->as<torch::nn::BatchNorm2d>()) bns.push_back(bn);
@@ -185,12 +174,10 @@ void recalibrate_batch_norm(Network& net, DeviceBatches& batches, const torch::T
   torch::NoGradGuard no_grad;
   net->eval();  // dropout off: recalibrating draws no random numbers, so a paused run goes on
   for (auto* bn : bns) bn->train();  // as if it had not stopped
-  int64_t n = std::min<int64_t>(train.size(0), images);
-  const int64_t chunk = uniform_batch > 0 ? uniform_batch : 250;
-  if (uniform_batch > 0 && n > chunk) n -= n % chunk;
+  const int64_t n = std::min<int64_t>(train.size(0), images);
   batches.set_order(train.narrow(0, 0, n));
-  for (int64_t start = 0; start < n; start += chunk) {
-    net->forward(batches.get(start, std::min<int64_t>(chunk, n - start), nullptr, nullptr).images);
+  for (int64_t start = 0; start < n; start += 250) {
+    net->forward(batches.get(start, std::min<int64_t>(250, n - start), nullptr, nullptr).images);
   }
   for (auto* bn : bns) bn->options.momentum(0.01);
   net->train();
@@ -319,7 +306,6 @@ struct TrainingRun::State {
   TrainOptions o;
   torch::Device device = torch::kCPU;
   bool channels_last = false;
-  bool uniform = false;  // batches of one size only (GpuTuning::uniform_batches)
   HoldoutSplit split;
   std::unique_ptr<DeviceBatches> batches;
   Network net{nullptr};
@@ -353,7 +339,6 @@ TrainingRun::TrainingRun(const Architecture& arch, const TrainOptions& options,
   s.device = resolve_train_device(o.device, "train_device");
   prepare_device(s.device);
   s.channels_last = channels_last_on(s.device);
-  s.uniform = uniform_batches_on(s.device);
   std::optional<Checkpoint> ckpt;
   if (!resume.empty()) {
     ckpt = load_checkpoint(resume, s.device);
@@ -426,8 +411,7 @@ TrainingRun::TrainingRun(const Architecture& arch, const TrainOptions& options,
   s.result.device = describe_train_device(s.device);
   s.result.epochs_done = s.start_epoch;
   s.n = s.split.train.size(0);
-  // Uniform batches drop the epoch's last partial batch (a new shape for every layer).
-  s.steps = s.uniform && s.n > o.batch ? s.n / o.batch : (s.n + o.batch - 1) / o.batch;
+  s.steps = (s.n + o.batch - 1) / o.batch;
   s.epoch = std::max(s.start_epoch, 0);
   s.net->train();
 }
@@ -554,8 +538,7 @@ TrainResult TrainingRun::advance(int64_t until, int64_t holdout,
       }
       s.result.epochs_done = s.epoch + 1;
       if (s.epoch + 1 == o.epochs) {
-        recalibrate_batch_norm(s.net, *s.batches, s.split.train, kRecalibrationImages,
-                               s.uniform ? o.batch : 0);
+        recalibrate_batch_norm(s.net, *s.batches, s.split.train, kRecalibrationImages);
       }
       if (!o.checkpoint.empty()) {
         save_checkpoint(o.checkpoint, s.arch, o, s.device, s.epoch + 1, s.norm, s.net, *s.opt);
@@ -576,11 +559,9 @@ TrainResult TrainingRun::advance(int64_t until, int64_t holdout,
     // already) and the epoch's order is put back; neither the weights the training uses nor
     // the random streams change, so the run goes on as if it had not stopped.
     if (!finished) {
-      recalibrate_batch_norm(s.net, *s.batches, s.split.train, stop_recalibration_images(scored),
-                             s.uniform ? o.batch : 0);
+      recalibrate_batch_norm(s.net, *s.batches, s.split.train, stop_recalibration_images(scored));
     }
-    const Accuracy acc = evaluate(s.net, *s.batches, s.split.holdout.narrow(0, 0, scored),
-                                  s.uniform ? o.batch : 500, s.uniform);
+    const Accuracy acc = evaluate(s.net, *s.batches, s.split.holdout.narrow(0, 0, scored));
     if (!finished && s.order.defined()) s.batches->set_order(s.order);
     result.holdout_top1 = acc.top1;
     result.holdout_top5 = acc.top5;
