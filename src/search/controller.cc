@@ -155,7 +155,7 @@ class OneThread {
 
 }  // namespace
 
-Controller::Controller(const SearchSpace& space, uint64_t seed, ControllerOptions options)
+Controller::Controller(const DecisionSpace& space, uint64_t seed, ControllerOptions options)
     : space_(space), options_(options), rng_(seed) {
   validate(options_);
   model_ = std::make_unique<Model>(strategy_state::vocabulary(space_), options_, seed);
@@ -177,7 +177,6 @@ std::vector<Proposal> Controller::propose(int n) {
   std::vector<Proposal> out;
   for (std::vector<int>& tokens : sampled) {
     Proposal p;
-    p.arch = space_.decode(tokens);
     p.tokens = std::move(tokens);
     out.push_back(std::move(p));
   }

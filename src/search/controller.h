@@ -42,7 +42,7 @@ void validate(const ControllerOptions& options);
 // reproducible and resume exactly from save_state().
 class Controller : public Strategy {
  public:
-  Controller(const SearchSpace& space, uint64_t seed, ControllerOptions options = {});
+  Controller(const DecisionSpace& space, uint64_t seed, ControllerOptions options = {});
   ~Controller() override;
   std::string name() const override;
   std::vector<Proposal> propose(int n) override;
@@ -57,7 +57,7 @@ class Controller : public Strategy {
  private:
   struct Model;  // LibTorch parts, kept out of this header
 
-  SearchSpace space_;
+  DecisionSpace space_;
   ControllerOptions options_;
   std::mt19937_64 rng_;
   std::unique_ptr<Model> model_;

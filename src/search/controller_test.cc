@@ -1,4 +1,5 @@
 #include "search/controller.h"
+#include "space/search_space.h"
 
 #include <gtest/gtest.h>
 
@@ -27,7 +28,7 @@ int updates_to_learn(ControllerOptions::Algorithm algorithm, uint64_t seed, int 
   ControllerOptions options;
   options.algorithm = algorithm;
   options.learning_rate = 0.01;
-  Controller c(one_block_space(), seed, options);
+  Controller c(one_block_space().decision_space(), seed, options);
   EXPECT_NEAR(std::exp(c.log_probability(kBest)), 1.0 / 432, 1.0 / 432);  // near uniform at start
   for (int u = 1; u <= max_updates; ++u) {
     std::vector<Trial> trials;
@@ -59,14 +60,14 @@ TEST(Controller, ReinforceLearnsTheBestSequence) {
 
 TEST(Controller, SameSeedSameProposals) {
   const SearchSpace space;
-  Controller a(space, 5), b(space, 5), c(space, 6);
+  Controller a(space.decision_space(), 5), b(space.decision_space(), 5), c(space.decision_space(), 6);
   const auto pa = a.propose(4), pb = b.propose(4), pc = c.propose(4);
   for (int i = 0; i < 4; ++i) EXPECT_EQ(pa[i].tokens, pb[i].tokens);
   EXPECT_NE(pa[0].tokens, pc[0].tokens);
 }
 
 TEST(Controller, ProbabilitiesAreNormalised) {
-  Controller c(one_block_space(), 1);
+  Controller c(one_block_space().decision_space(), 1);
   double total = 0;
   const std::vector<int> vocab = {4, 2, 2, 3, 3, 3};
   std::vector<int> t(6, 0);
@@ -83,7 +84,7 @@ TEST(Controller, ProbabilitiesAreNormalised) {
 }
 
 TEST(Controller, BaselineIsAnExponentialMovingAverage) {
-  Controller c(one_block_space(), 1);
+  Controller c(one_block_space().decision_space(), 1);
   std::vector<Trial> trials(2);
   trials[0].tokens = trials[1].tokens = kBest;
   trials[0].reward = 0.4;
@@ -96,14 +97,14 @@ TEST(Controller, InvalidOptionsAreErrors) {
   const SearchSpace space;
   ControllerOptions o;
   o.learning_rate = 0;
-  EXPECT_THROW(Controller(space, 1, o), Error);
+  EXPECT_THROW(Controller(space.decision_space(), 1, o), Error);
   o = ControllerOptions();
   o.clip = 1.5;
-  EXPECT_THROW(Controller(space, 1, o), Error);
+  EXPECT_THROW(Controller(space.decision_space(), 1, o), Error);
   o = ControllerOptions();
   o.hidden = 0;
-  EXPECT_THROW(Controller(space, 1, o), Error);
-  Controller c(space, 1);
+  EXPECT_THROW(Controller(space.decision_space(), 1, o), Error);
+  Controller c(space.decision_space(), 1);
   std::vector<Trial> t(1);
   t[0].tokens = std::vector<int>(42, 0);
   t[0].reward = std::nan("");

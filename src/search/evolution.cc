@@ -7,7 +7,7 @@
 
 namespace mnas {
 
-RegularizedEvolution::RegularizedEvolution(const SearchSpace& space, uint64_t seed,
+RegularizedEvolution::RegularizedEvolution(const DecisionSpace& space, uint64_t seed,
                                            EvolutionOptions options)
     : space_(space), options_(options), rng_(seed) {
   if (options_.population < 2) throw Error("evolution population: must be ≥ 2");
@@ -17,7 +17,7 @@ RegularizedEvolution::RegularizedEvolution(const SearchSpace& space, uint64_t se
 }
 
 std::vector<int> RegularizedEvolution::mutate(const std::vector<int>& parent) {
-  const std::vector<Decision> decisions = space_.decisions();
+  const std::vector<Decision>& decisions = space_.decisions();
   std::vector<int> mutable_decisions;
   for (size_t i = 0; i < decisions.size(); ++i) {
     if (decisions[i].vocab > 1) mutable_decisions.push_back(static_cast<int>(i));
@@ -38,10 +38,10 @@ std::vector<Proposal> RegularizedEvolution::propose(int n) {
     Proposal p;
     if (static_cast<int>(population_.size()) < options_.population &&
         proposed_ < options_.population) {
-      p.tokens = space_.sample_tokens(rng_);
+      p.tokens = space_.sample(rng_);
       ++proposed_;
     } else if (population_.empty()) {
-      p.tokens = space_.sample_tokens(rng_);  // every initial proposal still unobserved
+      p.tokens = space_.sample(rng_);  // every initial proposal still unobserved
     } else {
       const Member* best = nullptr;
       for (int s = 0; s < options_.sample_size; ++s) {
@@ -50,7 +50,6 @@ std::vector<Proposal> RegularizedEvolution::propose(int n) {
       }
       p.tokens = mutate(best->tokens);
     }
-    p.arch = space_.decode(p.tokens);
     out.push_back(std::move(p));
   }
   return out;

@@ -27,7 +27,7 @@ class RegularizedEvolution : public Strategy {
  public:
   // Throws mnas::Error for population < 2 or sample_size outside [1, population]. A state
   // loaded later brings the sizes it was saved with.
-  RegularizedEvolution(const SearchSpace& space, uint64_t seed, EvolutionOptions options = {});
+  RegularizedEvolution(const DecisionSpace& space, uint64_t seed, EvolutionOptions options = {});
   std::string name() const override { return "evolution"; }
   std::vector<Proposal> propose(int n) override;
   void observe(const std::vector<Trial>& trials) override;
@@ -41,7 +41,7 @@ class RegularizedEvolution : public Strategy {
   };
   std::vector<int> mutate(const std::vector<int>& parent);
 
-  SearchSpace space_;
+  DecisionSpace space_;
   EvolutionOptions options_;
   std::mt19937_64 rng_;
   std::deque<Member> population_;  // oldest first

@@ -7,15 +7,14 @@
 
 namespace mnas {
 
-RandomSearch::RandomSearch(const SearchSpace& space, uint64_t seed) : space_(space), rng_(seed) {}
+RandomSearch::RandomSearch(const DecisionSpace& space, uint64_t seed) : space_(space), rng_(seed) {}
 
 std::vector<Proposal> RandomSearch::propose(int n) {
   if (n < 1) throw Error("propose: n must be ≥ 1");
   std::vector<Proposal> out;
   for (int i = 0; i < n; ++i) {
     Proposal p;
-    p.tokens = space_.sample_tokens(rng_);
-    p.arch = space_.decode(p.tokens);
+    p.tokens = space_.sample(rng_);
     out.push_back(std::move(p));
   }
   return out;

@@ -12,7 +12,7 @@ namespace mnas {
 // baseline every other strategy must beat.
 class RandomSearch : public Strategy {
  public:
-  RandomSearch(const SearchSpace& space, uint64_t seed);
+  RandomSearch(const DecisionSpace& space, uint64_t seed);
   std::string name() const override { return "random"; }
   std::vector<Proposal> propose(int n) override;
   void observe(const std::vector<Trial>& trials) override;
@@ -20,7 +20,7 @@ class RandomSearch : public Strategy {
   void load_state(std::string_view state) override;
 
  private:
-  SearchSpace space_;
+  DecisionSpace space_;
   std::mt19937_64 rng_;
 };
 

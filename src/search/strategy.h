@@ -8,11 +8,13 @@
 #include <vector>
 
 #include "search/trial.h"
-#include "space/search_space.h"
+#include "space/decision_space.h"
 
 namespace mnas {
 
-// An architecture a strategy wants evaluated, with the tokens it chose.
+// A candidate a strategy wants evaluated: its tokens, one per decision of the DecisionSpace the
+// strategy searches; and, for MnasNet's space, the architecture they decode to (make_strategy
+// over a SearchSpace fills it; a strategy itself sees only the decisions).
 struct Proposal {
   std::vector<int> tokens;
   Architecture arch;

@@ -11,7 +11,37 @@ std::vector<std::string> strategy_names() { return {"ppo", "reinforce", "evoluti
 
 bool is_controller(std::string_view name) { return name == "ppo" || name == "reinforce"; }
 
+namespace {
+
+// A strategy over MnasNet's decisions whose proposals also carry their architecture.
+class Decoding : public Strategy {
+ public:
+  Decoding(const SearchSpace& space, std::unique_ptr<Strategy> inner)
+      : space_(space), inner_(std::move(inner)) {}
+  std::string name() const override { return inner_->name(); }
+  std::vector<Proposal> propose(int n) override {
+    std::vector<Proposal> proposals = inner_->propose(n);
+    for (Proposal& p : proposals) p.arch = space_.decode(p.tokens);
+    return proposals;
+  }
+  void observe(const std::vector<Trial>& trials) override { inner_->observe(trials); }
+  std::string save_state() const override { return inner_->save_state(); }
+  void load_state(std::string_view state) override { inner_->load_state(state); }
+
+ private:
+  SearchSpace space_;
+  std::unique_ptr<Strategy> inner_;
+};
+
+}  // namespace
+
 std::unique_ptr<Strategy> make_strategy(std::string_view name, const SearchSpace& space,
+                                        uint64_t seed, const StrategyOptions& options) {
+  return std::make_unique<Decoding>(space,
+                                    make_strategy(name, space.decision_space(), seed, options));
+}
+
+std::unique_ptr<Strategy> make_strategy(std::string_view name, const DecisionSpace& space,
                                         uint64_t seed, const StrategyOptions& options) {
   if (is_controller(name)) {
     ControllerOptions c = options.controller;

@@ -10,6 +10,7 @@
 #include "search/controller.h"
 #include "search/evolution.h"
 #include "search/strategy.h"
+#include "space/search_space.h"
 
 namespace mnas {
 
@@ -26,7 +27,13 @@ std::vector<std::string> strategy_names();
 // ControllerOptions configure.
 bool is_controller(std::string_view name);
 
+// The strategy of that name over a categorical decision space: its proposals carry tokens only.
 // Throws mnas::Error listing the known names for an unknown one.
+std::unique_ptr<Strategy> make_strategy(std::string_view name, const DecisionSpace& space,
+                                        uint64_t seed, const StrategyOptions& options = {});
+
+// The same over MnasNet's space (space.decision_space()), with each proposal's architecture
+// decoded from its tokens.
 std::unique_ptr<Strategy> make_strategy(std::string_view name, const SearchSpace& space,
                                         uint64_t seed, const StrategyOptions& options = {});
 

@@ -6,11 +6,7 @@
 
 namespace mnas::strategy_state {
 
-std::vector<int> vocabulary(const SearchSpace& space) {
-  std::vector<int> vocab;
-  for (const Decision& d : space.decisions()) vocab.push_back(d.vocab);
-  return vocab;
-}
+std::vector<int> vocabulary(const DecisionSpace& space) { return space.vocabulary(); }
 
 std::string save_rng(const std::mt19937_64& rng) {
   std::ostringstream out;
@@ -26,12 +22,12 @@ std::mt19937_64 load_rng(const std::string& text) {
   return rng;
 }
 
-nlohmann::json header(const std::string& strategy, const SearchSpace& space) {
+nlohmann::json header(const std::string& strategy, const DecisionSpace& space) {
   return {{"strategy", strategy}, {"vocab", vocabulary(space)}};
 }
 
 nlohmann::json check_header(std::string_view text, const std::string& strategy,
-                            const SearchSpace& space) {
+                            const DecisionSpace& space) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text.begin(), text.end());
@@ -51,7 +47,7 @@ nlohmann::json check_header(std::string_view text, const std::string& strategy,
   return j;
 }
 
-void check_trials(const std::vector<std::vector<int>>& tokens, const SearchSpace& space) {
+void check_trials(const std::vector<std::vector<int>>& tokens, const DecisionSpace& space) {
   const std::vector<int> vocab = vocabulary(space);
   for (size_t i = 0; i < tokens.size(); ++i) {
     if (tokens[i].size() != vocab.size()) {

@@ -10,26 +10,26 @@
 
 #include <nlohmann/json.hpp>
 
-#include "space/search_space.h"
+#include "space/decision_space.h"
 
 namespace mnas::strategy_state {
 
 // The vocabulary sizes of `space`'s decisions: a state only loads into the same action space.
-std::vector<int> vocabulary(const SearchSpace& space);
+std::vector<int> vocabulary(const DecisionSpace& space);
 
 std::string save_rng(const std::mt19937_64& rng);
 // Throws mnas::Error for damaged text.
 std::mt19937_64 load_rng(const std::string& text);
 
 // A JSON header {"strategy": name, "vocab": [...]} plus the strategy's fields.
-nlohmann::json header(const std::string& strategy, const SearchSpace& space);
+nlohmann::json header(const std::string& strategy, const DecisionSpace& space);
 // Parses `text` as JSON and checks the header against `strategy` and `space`; throws mnas::Error
 // ("strategy state: saved by 'evolution', not 'random'").
 nlohmann::json check_header(std::string_view text, const std::string& strategy,
-                            const SearchSpace& space);
+                            const DecisionSpace& space);
 
 // Throws mnas::Error unless every trial has the space's token count and tokens in range.
-void check_trials(const std::vector<std::vector<int>>& tokens, const SearchSpace& space);
+void check_trials(const std::vector<std::vector<int>>& tokens, const DecisionSpace& space);
 
 }  // namespace mnas::strategy_state
 

@@ -134,7 +134,7 @@ TEST(Strategies, ObserveRejectsTokensOfAnotherSpace) {
 
 TEST(RandomSearch, IsSeededAndUniform) {
   const SearchSpace space;
-  RandomSearch a(space, 3), b(space, 3);
+  RandomSearch a(space.decision_space(), 3), b(space.decision_space(), 3);
   EXPECT_EQ(a.propose(5)[4].tokens, b.propose(5)[4].tokens);
   EXPECT_THROW(a.propose(0), Error);
 }
@@ -165,7 +165,7 @@ int closest_distance(const Proposal& child, const std::vector<Trial>& parents) {
 
 TEST(RegularizedEvolution, MutatesOneDecisionOfATournamentWinnerAndAges) {
   const SearchSpace space;
-  RegularizedEvolution evo(space, 4, EvolutionOptions{4, 2});
+  RegularizedEvolution evo(space.decision_space(), 4, EvolutionOptions{4, 2});
   const std::vector<Trial> trials = as_trials(evo.propose(4), 0.1);
   evo.observe(trials);
   for (const Proposal& child : evo.propose(20)) {
@@ -175,8 +175,8 @@ TEST(RegularizedEvolution, MutatesOneDecisionOfATournamentWinnerAndAges) {
   const std::vector<Trial> next = as_trials(evo.propose(4), 0.0);
   evo.observe(next);
   for (const Proposal& child : evo.propose(10)) EXPECT_EQ(closest_distance(child, next), 1);
-  EXPECT_THROW(RegularizedEvolution(space, 1, EvolutionOptions{1, 1}), Error);
-  EXPECT_THROW(RegularizedEvolution(space, 1, EvolutionOptions{4, 5}), Error);
+  EXPECT_THROW(RegularizedEvolution(space.decision_space(), 1, EvolutionOptions{1, 1}), Error);
+  EXPECT_THROW(RegularizedEvolution(space.decision_space(), 1, EvolutionOptions{4, 5}), Error);
 }
 
 }  // namespace

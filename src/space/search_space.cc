@@ -242,17 +242,6 @@ bool BlockChoices::operator==(const BlockChoices& o) const {
 Skeleton mobilenet_v2_skeleton() { return make_skeleton("mobilenetv2", 0, 2); }
 Skeleton small_input_skeleton() { return make_skeleton("small-input", 64, 1); }
 
-int uniform_index(std::mt19937_64& rng, int n) {
-  MNAS_ASSERT(n > 0);
-  const uint64_t bound = static_cast<uint64_t>(n);
-  // Rejection sampling: drop the top partial range so every value is equally likely.
-  const uint64_t limit = std::mt19937_64::max() - (std::mt19937_64::max() % bound + 1) % bound;
-  uint64_t x;
-  do {
-    x = rng();
-  } while (x > limit);
-  return static_cast<int>(x % bound);
-}
 
 // ---- SearchSpace -----------------------------------------------------------------------------
 
@@ -324,9 +313,16 @@ std::vector<Decision> SearchSpace::decisions() const {
     const size_t vocab[kDecisionsPerBlock] = {c.ops.size(),           c.kernels.size(),
                                               c.se_ratios.size(),     c.skips.size(),
                                               c.filter_ratios.size(), c.layer_deltas.size()};
+    std::vector<std::string> names[kDecisionsPerBlock];
+    for (const OpChoice& o : c.ops) names[0].push_back(to_string(o));
+    for (int k : c.kernels) names[1].push_back(std::to_string(k));
+    for (double r : c.se_ratios) names[2].push_back(format_double(r));
+    for (SkipOp k : c.skips) names[3].push_back(to_string(k));
+    for (double r : c.filter_ratios) names[4].push_back(format_double(r));
+    for (int d : c.layer_deltas) names[5].push_back((d > 0 ? "+" : "") + std::to_string(d));
     for (int d = 0; d < kDecisionsPerBlock; ++d) {
-      out.push_back(
-          {"b" + std::to_string(b + 1) + "." + kDecisionNames[d], b, static_cast<int>(vocab[d])});
+      out.push_back({"b" + std::to_string(b + 1) + "." + kDecisionNames[d], b,
+                     static_cast<int>(vocab[d]), names[d]});
     }
   }
   return out;
@@ -468,9 +464,7 @@ std::vector<int> SearchSpace::encode(const Architecture& arch) const {
 }
 
 std::vector<int> SearchSpace::sample_tokens(std::mt19937_64& rng) const {
-  std::vector<int> tokens;
-  for (const Decision& d : decisions()) tokens.push_back(uniform_index(rng, d.vocab));
-  return tokens;
+  return decision_space().sample(rng);
 }
 
 Architecture SearchSpace::sample(std::mt19937_64& rng) const { return decode(sample_tokens(rng)); }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "space/architecture.h"
+#include "space/decision_space.h"
 
 namespace mnas {
 
@@ -72,13 +73,6 @@ struct BlockChoices {
   bool operator==(const BlockChoices& o) const;
 };
 
-// One decision of the controller: a token with `vocab` possible values.
-struct Decision {
-  std::string name;  // "b3.kernel"
-  int block = 0;
-  int vocab = 0;
-};
-
 // The factorized hierarchical search space of MnasNet.
 //
 // Token order (the controller's action space): for each searchable block, in block order, six
@@ -132,8 +126,10 @@ class SearchSpace {
   std::string size_exact() const;
   double log10_size() const;
 
-  // The decisions in token order, with their vocabulary sizes.
+  // The decisions in token order, with their vocabulary sizes and choice names.
   std::vector<Decision> decisions() const;
+  // The same as strategies see them (decision_space.h).
+  DecisionSpace decision_space() const { return DecisionSpace(decisions()); }
   // Tokens → architecture. Throws mnas::Error for a wrong length or a token out of its vocabulary.
   Architecture decode(const std::vector<int>& tokens) const;
   // Architecture → tokens; throws mnas::Error naming the field that this space cannot produce.
@@ -160,9 +156,6 @@ class SearchSpace {
   double dropout_ = 0.2;
   size_t skeleton_index_ = 0;
 };
-
-// A uniform integer in [0, n), the same on every platform (std::uniform_int_distribution is not).
-int uniform_index(std::mt19937_64& rng, int n);
 
 }  // namespace mnas
 
