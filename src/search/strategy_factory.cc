@@ -7,7 +7,9 @@
 
 namespace mnas {
 
-std::vector<std::string> strategy_names() { return {"ppo", "reinforce", "evolution", "random"}; }
+std::vector<std::string> strategy_names() {
+  return {"ppo", "reinforce", "evolution", "random", "predictor"};
+}
 
 bool is_controller(std::string_view name) { return name == "ppo" || name == "reinforce"; }
 
@@ -52,8 +54,10 @@ std::unique_ptr<Strategy> make_strategy(std::string_view name, const DecisionSpa
   if (name == "evolution")
     return std::make_unique<RegularizedEvolution>(space, seed, options.evolution);
   if (name == "random") return std::make_unique<RandomSearch>(space, seed);
+  if (name == "predictor")
+    return std::make_unique<PredictorSearch>(space, seed, options.predictor);
   throw Error("strategy: unknown '" + std::string(name) +
-              "'; use ppo, reinforce, evolution or random");
+              "'; use ppo, reinforce, evolution, random or predictor");
 }
 
 }  // namespace mnas

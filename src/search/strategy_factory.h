@@ -9,6 +9,7 @@
 
 #include "search/controller.h"
 #include "search/evolution.h"
+#include "search/predictor_search.h"
 #include "search/strategy.h"
 #include "space/search_space.h"
 
@@ -18,9 +19,10 @@ namespace mnas {
 struct StrategyOptions {
   ControllerOptions controller;  // ppo, reinforce (algorithm is set from the name)
   EvolutionOptions evolution;    // evolution
+  PredictorOptions predictor;    // predictor
 };
 
-// "ppo", "reinforce", "evolution", "random".
+// "ppo", "reinforce", "evolution", "random", "predictor".
 std::vector<std::string> strategy_names();
 
 // Whether the strategy of that name is the RNN controller (ppo, reinforce): the one that

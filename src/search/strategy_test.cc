@@ -1,9 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
+#include <set>
 #include <string_view>
 
 #include "search/evolution.h"
+#include "search/predictor_search.h"
 #include "search/random_search.h"
 #include "search/reward.h"
 #include "search/strategy_factory.h"
@@ -70,7 +73,8 @@ TEST(Strategies, SeededProposalsAndStatesAreUnchanged) {
       {"ppo", 447056134593279622ull},
       {"reinforce", 5097714139774973239ull},
       {"evolution", 16842720952433368283ull},
-      {"random", 15057186512627354110ull}};
+      {"random", 15057186512627354110ull},
+      {"predictor", 14593909583202689472ull}};
   const SearchSpace space;
   for (const std::string& name : strategy_names()) {
     SyntheticSurrogate surrogate(space, 9);
@@ -177,6 +181,38 @@ TEST(RegularizedEvolution, MutatesOneDecisionOfATournamentWinnerAndAges) {
   for (const Proposal& child : evo.propose(10)) EXPECT_EQ(closest_distance(child, next), 1);
   EXPECT_THROW(RegularizedEvolution(space.decision_space(), 1, EvolutionOptions{1, 1}), Error);
   EXPECT_THROW(RegularizedEvolution(space.decision_space(), 1, EvolutionOptions{4, 5}), Error);
+}
+
+// A reward that counts the decisions equal to a hidden target: the predictor finds the target
+// within a few steps of a 4-decision space with 5^4 = 625 candidates, never proposing one twice.
+TEST(PredictorSearch, FindsAHiddenOptimumWithoutRepeatingItself) {
+  const DecisionSpace space({{"a", 0, 5, {}}, {"b", 0, 5, {}}, {"c", 0, 5, {}}, {"d", 0, 5, {}}});
+  const std::vector<int> target = {3, 1, 4, 0};
+  PredictorSearch s(space, 2);
+  std::set<std::vector<int>> seen;
+  int found_at = -1;
+  for (int step = 0; step < 20 && found_at < 0; ++step) {
+    std::vector<Trial> trials;
+    for (const Proposal& p : s.propose(6)) {
+      EXPECT_TRUE(seen.insert(p.tokens).second) << "proposed twice";
+      EXPECT_TRUE(p.arch == Architecture()) << "a decision space has no architectures";
+      Trial t;
+      t.tokens = p.tokens;
+      for (size_t d = 0; d < target.size(); ++d) t.reward += p.tokens[d] == target[d];
+      if (p.tokens == target) found_at = static_cast<int>(seen.size());
+      trials.push_back(t);
+    }
+    s.observe(trials);
+  }
+  EXPECT_GT(found_at, 0);
+  EXPECT_LE(found_at, 60);  // random search: 625 / 2 on average
+  PredictorOptions bad;
+  bad.members = 0;
+  EXPECT_THROW(PredictorSearch(space, 1, bad), Error);
+  Trial nan;
+  nan.tokens = {0, 0, 0, 0};
+  nan.reward = std::nan("");
+  EXPECT_THROW(s.observe({nan}), Error);
 }
 
 }  // namespace
