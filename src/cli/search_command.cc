@@ -397,6 +397,7 @@ int run_search_command(const SearchCommandOptions& o) {
   }
   StrategyOptions strategy_options;
   strategy_options.controller.learning_rate = config.controller_lr;
+  model_reward_parts(strategy_options.predictor, reward);  // accuracy and latency apart
   auto strategy = make_strategy(config.strategy, space, config.seed, strategy_options);
   SearchOptions so;
   so.trials = static_cast<int>(trials);

@@ -12,32 +12,38 @@ namespace {
 
 struct Split {
   double gain = 0;
-  int decision = -1, token = 0;
+  int feature = -1, value = 0;
+  bool ordinal = false;
 };
 
 // The split of `rows` with the largest drop in squared error, each side keeping ≥ min_leaf rows.
 Split best_split(const std::vector<std::vector<int>>& samples, const std::vector<double>& r,
-                 const std::vector<int>& rows, const std::vector<int>& vocab, int min_leaf) {
+                 const std::vector<int>& rows, const FeatureLayout& layout, int min_leaf) {
   double total = 0;
   for (int i : rows) total += r[i];
-  const double n = static_cast<double>(rows.size());
+  const int n = static_cast<int>(rows.size());
   Split best;
   std::vector<double> sum;
   std::vector<int> count;
-  for (size_t d = 0; d < vocab.size(); ++d) {
-    sum.assign(vocab[d], 0.0);
-    count.assign(vocab[d], 0);
+  for (size_t f = 0; f < layout.arity.size(); ++f) {
+    sum.assign(layout.arity[f], 0.0);
+    count.assign(layout.arity[f], 0);
     for (int i : rows) {
-      sum[samples[i][d]] += r[i];
-      ++count[samples[i][d]];
+      sum[samples[i][f]] += r[i];
+      ++count[samples[i][f]];
     }
-    for (int v = 0; v < vocab[d]; ++v) {
-      const int yes = count[v];
-      const int no = static_cast<int>(rows.size()) - yes;
+    const bool ordinal = layout.ordinal[f];
+    double s_yes = 0;
+    int yes = 0;
+    for (int v = 0; v < layout.arity[f]; ++v) {
+      // Categorical: x == v. Ordinal: x ≤ v (cumulative).
+      s_yes = ordinal ? s_yes + sum[v] : sum[v];
+      yes = ordinal ? yes + count[v] : count[v];
+      const int no = n - yes;
       if (yes < min_leaf || no < min_leaf) continue;
-      const double s_no = total - sum[v];
-      const double gain = sum[v] * sum[v] / yes + s_no * s_no / no - total * total / n;
-      if (gain > best.gain + 1e-12) best = {gain, static_cast<int>(d), v};
+      const double s_no = total - s_yes;
+      const double gain = s_yes * s_yes / yes + s_no * s_no / no - total * total / n;
+      if (gain > best.gain + 1e-12) best = {gain, static_cast<int>(f), v, ordinal};
     }
   }
   return best;
@@ -46,7 +52,7 @@ Split best_split(const std::vector<std::vector<int>>& samples, const std::vector
 }  // namespace
 
 void BoostedTrees::fit(const std::vector<std::vector<int>>& samples,
-                       const std::vector<double>& targets, const std::vector<int>& vocab,
+                       const std::vector<double>& targets, const FeatureLayout& layout,
                        const BoostedTreesOptions& o) {
   MNAS_ASSERT(samples.size() == targets.size() && !samples.empty());
   trees_.clear();
@@ -68,20 +74,24 @@ void BoostedTrees::fit(const std::vector<std::vector<int>>& samples,
       Open cur = std::move(open.back());
       open.pop_back();
       const Split s = cur.depth < o.depth
-                          ? best_split(samples, residual, cur.rows, vocab, o.min_leaf)
+                          ? best_split(samples, residual, cur.rows, layout, o.min_leaf)
                           : Split{};
-      if (s.decision < 0) {
+      if (s.feature < 0) {
         double sum = 0;
         for (int i : cur.rows) sum += residual[i];
-        tree[cur.node].value = o.learning_rate * sum / cur.rows.size();
+        tree[cur.node].leaf = o.learning_rate * sum / cur.rows.size();
         continue;
       }
       std::vector<int> yes, no;
-      for (int i : cur.rows) (samples[i][s.decision] == s.token ? yes : no).push_back(i);
+      for (int i : cur.rows) {
+        const int x = samples[i][s.feature];
+        ((s.ordinal ? x <= s.value : x == s.value) ? yes : no).push_back(i);
+      }
       const int y = static_cast<int>(tree.size()), n = y + 1;
       tree.resize(tree.size() + 2);
-      tree[cur.node].decision = s.decision;
-      tree[cur.node].token = s.token;
+      tree[cur.node].feature = s.feature;
+      tree[cur.node].value = s.value;
+      tree[cur.node].ordinal = s.ordinal;
       tree[cur.node].yes = y;
       tree[cur.node].no = n;
       open.push_back({y, std::move(yes), cur.depth + 1});
@@ -94,22 +104,24 @@ void BoostedTrees::fit(const std::vector<std::vector<int>>& samples,
   }
 }
 
-double BoostedTrees::predict_tree(const std::vector<Node>& tree, const std::vector<int>& tokens) {
+double BoostedTrees::predict_tree(const std::vector<Node>& tree, const std::vector<int>& x) {
   int node = 0;
-  while (tree[node].decision >= 0) {
-    node = tokens[tree[node].decision] == tree[node].token ? tree[node].yes : tree[node].no;
+  while (tree[node].feature >= 0) {
+    const Node& n = tree[node];
+    const int v = x[n.feature];
+    node = (n.ordinal ? v <= n.value : v == n.value) ? n.yes : n.no;
   }
-  return tree[node].value;
+  return tree[node].leaf;
 }
 
-double BoostedTrees::predict(const std::vector<int>& tokens) const {
+double BoostedTrees::predict(const std::vector<int>& features) const {
   double out = base_;
-  for (const std::vector<Node>& tree : trees_) out += predict_tree(tree, tokens);
+  for (const std::vector<Node>& tree : trees_) out += predict_tree(tree, features);
   return out;
 }
 
 void TreeEnsemble::fit(const std::vector<std::vector<int>>& samples,
-                       const std::vector<double>& targets, const std::vector<int>& vocab,
+                       const std::vector<double>& targets, const FeatureLayout& layout,
                        int members, const BoostedTreesOptions& options, std::mt19937_64& rng) {
   members_.assign(members, BoostedTrees());
   const int n = static_cast<int>(samples.size());
@@ -121,14 +133,21 @@ void TreeEnsemble::fit(const std::vector<std::vector<int>>& samples,
       s.push_back(samples[k]);
       t.push_back(targets[k]);
     }
-    m.fit(s, t, vocab, options);
+    m.fit(s, t, layout, options);
   }
 }
 
-void TreeEnsemble::predict(const std::vector<int>& tokens, double* mean, double* stddev) const {
+std::vector<double> TreeEnsemble::predict_members(const std::vector<int>& features) const {
+  std::vector<double> out;
+  for (const BoostedTrees& m : members_) out.push_back(m.predict(features));
+  return out;
+}
+
+void TreeEnsemble::predict(const std::vector<int>& features, double* mean,
+                           double* stddev) const {
   double sum = 0, sq = 0;
   for (const BoostedTrees& m : members_) {
-    const double p = m.predict(tokens);
+    const double p = m.predict(features);
     sum += p;
     sq += p * p;
   }

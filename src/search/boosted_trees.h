@@ -7,10 +7,11 @@
 
 namespace mnas {
 
-// Gradient-boosted regression trees over categorical candidates (one token per decision), the
-// predictor-guided strategy's model. A split asks "is decision d's token v?", so a tree reads
-// tokens directly, with no one-hot vectors. Squared loss; each tree fits the residuals of those
-// before it, shrunk by the learning rate.
+// Gradient-boosted regression trees over small integer features, the predictor-guided strategy's
+// model. A feature is categorical (a decision's token: a split asks "is it v?", so a tree reads
+// tokens directly, with no one-hot vectors) or ordinal (a count: "is it ≤ v?"); each takes values
+// in [0, arity). Squared loss; each tree fits the residuals of those before it, shrunk by the
+// learning rate.
 struct BoostedTreesOptions {
   int trees = 80;              // Default: 80
   int depth = 3;               // Default: 3
@@ -18,20 +19,27 @@ struct BoostedTreesOptions {
   int min_leaf = 2;            // fewest samples a leaf may hold; Default: 2
 };
 
+// What the features of a sample are: their value counts and which are ordinal.
+struct FeatureLayout {
+  std::vector<int> arity;       // values in [0, arity[f])
+  std::vector<bool> ordinal;    // per feature: split by ≤ (true) or == (false)
+};
+
 class BoostedTrees {
  public:
-  // Fits `targets` of `samples` (each a token vector of `vocab`'s length, tokens in range).
-  // Cost: trees · depth · samples · decisions.
+  // Fits `targets` of `samples` (each a feature vector laid out as `layout` says, values in
+  // range). Cost: trees · depth · samples · features.
   void fit(const std::vector<std::vector<int>>& samples, const std::vector<double>& targets,
-           const std::vector<int>& vocab, const BoostedTreesOptions& options);
-  double predict(const std::vector<int>& tokens) const;
+           const FeatureLayout& layout, const BoostedTreesOptions& options);
+  double predict(const std::vector<int>& features) const;
 
  private:
   struct Node {
-    int decision = -1;  // -1: a leaf
-    int token = 0;
-    int yes = 0, no = 0;  // children (node indices) when tokens[decision] == token, or not
-    double value = 0;     // a leaf's output
+    int feature = -1;  // -1: a leaf
+    int value = 0;
+    bool ordinal = false;
+    int yes = 0, no = 0;  // children (node indices): feature == value (≤ value if ordinal), or not
+    double leaf = 0;      // a leaf's output
   };
   static double predict_tree(const std::vector<Node>& tree, const std::vector<int>& tokens);
 
@@ -44,10 +52,12 @@ class BoostedTrees {
 class TreeEnsemble {
  public:
   void fit(const std::vector<std::vector<int>>& samples, const std::vector<double>& targets,
-           const std::vector<int>& vocab, int members, const BoostedTreesOptions& options,
+           const FeatureLayout& layout, int members, const BoostedTreesOptions& options,
            std::mt19937_64& rng);
   // Mean and standard deviation over the members.
-  void predict(const std::vector<int>& tokens, double* mean, double* stddev) const;
+  void predict(const std::vector<int>& features, double* mean, double* stddev) const;
+  // Each member's prediction.
+  std::vector<double> predict_members(const std::vector<int>& features) const;
 
  private:
   std::vector<BoostedTrees> members_;

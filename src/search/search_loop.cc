@@ -401,6 +401,11 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
       t.arch = proposals[i].arch;
       t.reward = trials[i].reward;
       t.step = step;
+      // What the reward was made of, for strategies that model its parts (predictor_search.h).
+      t.evaluation.ok = trials[i].status == "done";
+      t.evaluation.accuracy = trials[i].accuracy;
+      t.evaluation.latency_ms = trials[i].latency_ms;
+      t.evaluation.latencies = trials[i].latencies;
       observed.push_back(std::move(t));
     }
     std::string state;
