@@ -13,11 +13,13 @@
 
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <iostream>
 #include <map>
 
 #include "search/reward.h"
 #include "search/strategy_factory.h"
+#include "space/error.h"
 #include "search/synthetic_surrogate.h"
 
 namespace {
@@ -62,7 +64,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Compare search strategies on the synthetic surrogate (a benchmark, not a result)"};
   int trials = 2000, seeds = 5, batch = 16;
   bool json = false;
-  std::vector<std::string> strategies = {"random", "ppo", "reinforce", "evolution"};
+  std::vector<std::string> strategies = {"random", "ppo", "reinforce", "evolution", "predictor"};
   mnas::StrategyOptions options;
   std::string input = "224x224x3";
   app.add_option("--trials", trials, "Trials per run (default 2000)")
@@ -79,6 +81,17 @@ int main(int argc, char** argv) {
   app.add_option("--tournament", options.evolution.sample_size, "Evolution tournament size");
   app.add_flag("--json", json, "Machine-readable output");
   CLI11_PARSE(app, argc, argv);
+  try {
+    for (const std::string& name : strategies) {
+      const std::vector<std::string> known = mnas::strategy_names();
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        throw mnas::Error("--strategies: unknown '" + name + "' (separate names with spaces)");
+      }
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "strategy_efficiency: %s\n", e.what());
+    return 2;
+  }
 
   mnas::SearchSpace space;
   space.set_input(mnas::parse_input_shape(input, "--input"));

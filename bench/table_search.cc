@@ -136,6 +136,8 @@ struct Run {
   std::vector<double> best;  // best metric after q queries, q = 1..max (0 while none feasible)
   double seconds = 0;
   int proposals = 0;
+  int queries = 0;     // distinct cells evaluated (fewer than the maximum: converged)
+  int infeasible = 0;  // queries of cells the task's metric does not count (over T)
 };
 
 Run search(const std::string& strategy, const Task& task, const Nb201Table& table, uint64_t seed,
@@ -170,11 +172,16 @@ Run search(const std::string& strategy, const Task& task, const Nb201Table& tabl
       }
       repeats = 0;
       seen[row] = 1;
-      if (!std::isnan(task.metric[row])) best = std::max(best, task.metric[row]);
+      if (!std::isnan(task.metric[row])) {
+        best = std::max(best, task.metric[row]);
+      } else if (queries < max_queries) {
+        ++run.infeasible;
+      }
       if (++queries <= max_queries) run.best.push_back(best);
     }
     s->observe(trials);
   }
+  run.queries = std::min(queries, max_queries);
   run.best.resize(max_queries, best);
   run.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -314,14 +321,14 @@ int main(int argc, char** argv) {
                   task.name.c_str(), task.title.c_str(), seeds);
       std::printf("| strategy |");
       for (int q : checkpoints) std::printf(" %d queries |", q);
-      std::printf(" s/search |\n|---|");
+      std::printf(" s/search | queries over T | converged early |\n|---|");
       for (size_t i = 0; i < checkpoints.size(); ++i) std::printf("---|");
-      std::printf("---|\n| random, exact expectation |");
+      std::printf("---|---|---|\n| random, exact expectation |");
       for (int q : checkpoints) {
         const double e = random_expectation(task, q);
         std::printf(" %.3f (%.2f) |", task.optimum - e, e);
       }
-      std::printf(" |\n");
+      std::printf(" | | |\n");
       mnas::SvgChart chart(task.title, "queries", "mean regret (points)", 760, 420);
       for (size_t s = 0; s < strategies.size(); ++s) {
         std::printf("| %s |", strategies[s].c_str());
@@ -352,10 +359,17 @@ int main(int argc, char** argv) {
           const double std = std::sqrt(std::max(0.0, sq / seeds - mean * mean));
           std::printf(" %.3f ± %.3f (%.2f) |", mean, std, best / seeds);
         }
+        double infeasible = 0, queried = 0;
+        int early = 0;
         for (size_t i = 0; i < all.size(); ++i) {
-          if (all[i].task == t && all[i].strategy == s) seconds += runs[i].seconds;
+          if (all[i].task != t || all[i].strategy != s) continue;
+          seconds += runs[i].seconds;
+          infeasible += runs[i].infeasible;
+          queried += runs[i].queries;
+          early += runs[i].queries < max_queries;
         }
-        std::printf(" %.3f |\n", seconds / seeds);
+        std::printf(" %.3f | %.0f%% | %d of %d |\n", seconds / seeds, 100 * infeasible / queried,
+                    early, seeds);
         chart.add_line(curve_x, curve_y, color_of(strategies[s]), 2);
         chart.add_legend(strategies[s], color_of(strategies[s]));
       }

@@ -11,7 +11,8 @@
 #   on distinct VARIANTS halve it, and a last run with every variant draws the figure from the
 #   complete stores at once)
 # ppo is the controller at mnas's default learning rate (3.5e-3), ppo-nasnet-lr the same at
-# NASNet's 3.5e-4, which mnas used before (the first runs of this experiment).
+# NASNet's 3.5e-4, which mnas used before (the first runs of this experiment); predictor is the
+# predictor-guided strategy (src/search/predictor_search.h), a variant to name explicitly.
 source "$(dirname "$0")/common.sh"
 TRIALS="${1:-48}"
 SEEDS="${2:-1 2 3}"
@@ -22,7 +23,7 @@ for seed in $SEEDS; do
   for variant in $VARIANTS; do
     case "$variant" in
       ppo-nasnet-lr) args=(--strategy ppo --controller-lr 3.5e-4) ;;
-      ppo | random | evolution) args=(--strategy "$variant") ;;
+      ppo | random | evolution | predictor) args=(--strategy "$variant") ;;
       *) echo "controller_vs_baselines: unknown variant '$variant'" >&2; exit 2 ;;
     esac
     store="$OUT/cvb-$variant-$seed.db"
