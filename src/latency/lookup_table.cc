@@ -392,6 +392,14 @@ double LookupTable::raw_sum_ms(const Architecture& arch) const {
   return sum;
 }
 
+bool LookupTable::covers(const Architecture& arch) const {
+  for (const std::string& key : keys(arch)) {
+    const auto it = entries_.find(key);
+    if (it == entries_.end() || it->second.runs == 0) return false;
+  }
+  return true;
+}
+
 double LookupTable::predict_ms(const Architecture& arch) const {
   const double mparams = static_cast<double>(estimate_cost(arch, false).params) / 1e6;
   return scale_ * raw_sum_ms(arch) + ms_per_mparam_ * mparams + offset_ms_;

@@ -84,6 +84,9 @@ class LookupTable {
   // (another space or input) or is not complete.
   double predict_ms(const Architecture& arch) const;
   double raw_sum_ms(const Architecture& arch) const;  // Σ entries, uncalibrated
+  // Whether every layer of `arch` has a measured entry (else predict_ms throws): a zoo model
+  // outside the table's space has none for some.
+  bool covers(const Architecture& arch) const;
   // What fit_calibration takes of `arch`: {Σ entries, Mparams, 1}.
   std::array<double, 3> calibration_row(const Architecture& arch) const;
   LatencyCalibration calibration() const { return {scale_, ms_per_mparam_, offset_ms_}; }

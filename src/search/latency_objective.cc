@@ -101,11 +101,16 @@ std::vector<DeviceLatency> LatencyObjective::measure(const Architecture& arch) {
     try {
       const bool paired = o.target_ms <= 0;
       LatencyResult candidate, reference;
-      if (t.table) {
+      // A model outside the table's space (a zoo reference) is measured on the device the table
+      // was built on, with T timed alongside, instead of being dropped.
+      const bool in_table =
+          t.table && t.table->covers(arch) && (!paired || t.table->covers(t.reference));
+      if (in_table || (t.table && !t.device)) {  // no device: the table's own error
         candidate = predicted(*t.table, arch);
         if (paired) reference = predicted(*t.table, t.reference);
       } else {
         std::tie(candidate, reference) = measure_device(t, arch);
+        if (t.table) stats["outside_table"] = true;
       }
       d.latency_ms = statistic(candidate, o.latency_stat);
       d.target_ms = paired ? t.factor * statistic(reference, o.latency_stat) : o.target_ms;

@@ -36,7 +36,9 @@ class LatencyObjective {
   // `targets` in the search's device order. `request`: threads and protocol of each measurement.
   LatencyObjective(std::vector<Target> targets, TimingRequest request);
 
-  // Every device's latency of `arch`. Throws DeviceUnreachable when a device cannot be reached
+  // Every device's latency of `arch`: predicted where a device has a table that covers `arch`
+  // (and T's model), else measured on the device (a zoo reference outside the table's space;
+  // its stats say "outside_table"). Throws DeviceUnreachable when a device cannot be reached
   // (the search stops there and resumes later) and mnas::Error, naming the device, when it
   // refuses or fails the measurement (the trial fails).
   std::vector<DeviceLatency> measure(const Architecture& arch);

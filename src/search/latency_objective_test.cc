@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "latency/fake_device.h"
+#include "latency/lookup_table.h"
 #include "latency/measure_presets.h"
 #include "search/scoring.h"
 #include "search/search_loop.h"
@@ -190,6 +191,33 @@ TEST(LatencyObjective, ARefusedMeasurementFailsTheTrialAnUnreachableDeviceStopsT
   for (const std::string& p : {path, again}) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
   }
+}
+
+// With a lookup table, a model outside its space (a zoo reference at another stem width) is
+// measured on the table's device with T alongside, instead of failing ("no entry for ..."), and
+// the candidates inside the table are still predicted.
+TEST(LatencyObjective, AModelOutsideTheTableIsMeasuredOnItsDeviceNotDropped) {
+  const SearchSpace space = SearchConfig::default_space();
+  auto device = std::make_shared<FakeDevice>();
+  auto table = std::make_shared<LookupTable>(space, 1, device->info());
+  table->build(*device, quick_protocol(), "", nullptr);
+  LatencyObjective::Target t = target("a", device, space);
+  t.table = table;
+  LatencyObjective objective({t}, {1, quick_protocol()});
+  std::mt19937_64 rng(1);
+  const Architecture inside = space.sample(rng);
+  const DeviceLatency predicted = objective.measure(inside).at(0);
+  EXPECT_FALSE(nlohmann::json::parse(predicted.stats_json).contains("outside_table"));
+  EXPECT_NEAR(predicted.latency_ms, table->predict_ms(inside), 1e-9);
+  ZooOptions zoo;
+  zoo.input = {28, 28, 1};
+  zoo.classes = 10;
+  const Architecture small = zoo_model("mnasnet-small", zoo);
+  ASSERT_FALSE(table->covers(small));
+  const DeviceLatency measured = objective.measure(small).at(0);
+  EXPECT_TRUE(nlohmann::json::parse(measured.stats_json)["outside_table"].get<bool>());
+  const Architecture mobilenet = target_model("mobilenetv2", space).second;
+  EXPECT_NEAR(measured.ratio, device->latency_ms(small) / device->latency_ms(mobilenet), 1e-6);
 }
 
 }  // namespace
