@@ -30,11 +30,13 @@ struct Run {
 };
 
 Run run(const std::string& strategy_name, const mnas::SearchSpace& space, uint64_t seed, int trials,
-        int batch, const mnas::StrategyOptions& options) {
+        int batch, const mnas::StrategyOptions& options, bool parts) {
   mnas::SyntheticSurrogate surrogate(space, seed);
   const mnas::RewardOptions reward =
       mnas::RewardOptions::soft(surrogate.latency_ms(space.skeleton_architecture()));
-  auto strategy = mnas::make_strategy(strategy_name, space, seed, options);
+  mnas::StrategyOptions o = options;
+  if (parts) mnas::model_reward_parts(o.predictor, reward);  // as mnas search sets it
+  auto strategy = mnas::make_strategy(strategy_name, space, seed, o);
   Run r;
   double best = 0;
   const auto start = std::chrono::steady_clock::now();
@@ -79,6 +81,9 @@ int main(int argc, char** argv) {
   app.add_option("--entropy", options.controller.entropy_weight, "Controller entropy weight");
   app.add_option("--population", options.evolution.population, "Evolution population");
   app.add_option("--tournament", options.evolution.sample_size, "Evolution tournament size");
+  bool parts = true;
+  app.add_option("--predictor-parts", parts,
+                 "Predictor: model accuracy and latency apart, as mnas search does (default 1)");
   app.add_flag("--json", json, "Machine-readable output");
   CLI11_PARSE(app, argc, argv);
   try {
@@ -107,7 +112,7 @@ int main(int argc, char** argv) {
     int reached = 0;
     nlohmann::json per_seed = nlohmann::json::array();
     for (uint64_t seed = 1; seed <= static_cast<uint64_t>(seeds); ++seed) {
-      const Run r = run(name, space, seed, trials, batch, options);
+      const Run r = run(name, space, seed, trials, batch, options, parts);
       if (name == "random") random_best[seed] = r.best_so_far.back();
       const double target = random_best[seed];
       int needed = trials;

@@ -12,15 +12,7 @@ cd "$(dirname "$0")/.."
 out=${1:?usage: gpu_check.sh OUT [DEBS] [BUDGET]}
 debs=${2:-build-gpu-debs}
 budget=${3:-480}
-mkdir -p "$out"
-summary=$out/summary.txt
-t0=$(date +%s)
-say() { echo "$*" | tee -a "$summary"; }
-stage() {  # stage NAME: false (skip it) once the budget is spent
-  local used=$(( $(date +%s) - t0 ))
-  if [ "$used" -ge "$budget" ]; then say "== skipped after ${used} s: $*"; return 1; fi
-  say "== ${used} s: $*"
-}
+source scripts/gpu_stages.sh
 json_line() {  # json_line FILE LABEL: one line of a `mnas train --json` result
   python3 -c 'import json,sys
 try:

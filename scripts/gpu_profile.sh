@@ -16,15 +16,7 @@ out=${1:?usage: gpu_profile.sh OUT [DEBS] [BUDGET] [LUT]}
 debs=${2:-build-gpu-debs}
 budget=${3:-470}
 lut=${4:-}
-mkdir -p "$out"
-summary=$out/summary.txt
-t0=$(date +%s)
-say() { echo "$*" | tee -a "$summary"; }
-stage() {  # stage NAME: false (skip it) once the budget is spent
-  local used=$(( $(date +%s) - t0 ))
-  if [ "$used" -ge "$budget" ]; then say "== skipped after ${used} s: $*"; return 1; fi
-  say "== ${used} s: $*"
-}
+source scripts/gpu_stages.sh
 
 stage "machine"
 { nvidia-smi -L; echo "cores $(nproc)"; python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version())'; } 2>&1 | tee -a "$summary"

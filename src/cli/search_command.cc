@@ -542,7 +542,8 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--surrogate-cost-ms", o->surrogate_cost_ms,
                   "With --evaluator surrogate: sleep this long per trial, a stand-in for training "
                   "(throughput benchmarks, e.g. bench/mpi_scaling.sh; default 0)");
-  cmd->add_option("--strategy", o->strategy, "ppo (default), reinforce, evolution, random or predictor (a boosted-tree ensemble of the reward proposes what to try)");
+  cmd->add_option("--strategy", o->strategy, "predictor (default: boosted-tree models of accuracy and latency propose what to try), ppo "
+                  "(MnasNet's controller), reinforce, evolution or random");
   cmd->add_option("--seed", o->seed, "Seed of the strategy (default 1)");
   cmd->add_option(
       "--evaluator", o->evaluator,

@@ -61,6 +61,10 @@ PredictorSearch::PredictorSearch(const DecisionSpace& space, uint64_t seed,
   }
 }
 
+std::vector<int> PredictorSearch::key(const std::vector<int>& tokens) const {
+  return options_.canonical ? options_.canonical(tokens) : tokens;
+}
+
 std::vector<int> PredictorSearch::features(const std::vector<int>& tokens) const {
   std::vector<int> f = tokens;
   for (const auto& c : counts_) {
@@ -76,7 +80,7 @@ std::vector<int> PredictorSearch::fresh_sample(const std::set<std::vector<int>>&
   std::vector<int> tokens;
   for (int attempt = 0; attempt < 100; ++attempt) {
     tokens = space_.sample(rng_);
-    if (!taken.count(tokens)) break;
+    if (!taken.count(key(tokens))) break;
   }
   return tokens;
 }
@@ -92,7 +96,8 @@ std::vector<std::vector<int>> PredictorSearch::candidates(
   std::set<std::vector<int>> seen;
   std::vector<std::vector<int>> out;
   const auto add = [&](const std::vector<int>& c) {
-    if (!taken.count(c) && seen.insert(c).second) out.push_back(c);
+    const std::vector<int> k = key(c);
+    if (!taken.count(k) && seen.insert(k).second) out.push_back(c);
   };
   for (int p = 0; p < parents; ++p) {
     const std::vector<int>& parent = observed_[order[p]];
@@ -199,7 +204,7 @@ std::vector<Proposal> PredictorSearch::propose(int n) {
     for (int i = 0; i < n; ++i) {
       Proposal p;
       p.tokens = fresh_sample(proposed_);
-      proposed_.insert(p.tokens);
+      proposed_.insert(key(p.tokens));
       out.push_back(std::move(p));
     }
     return out;
@@ -263,7 +268,7 @@ std::vector<Proposal> PredictorSearch::propose(int n) {
     Proposal p;
     p.tokens = i < static_cast<int>(scored.size()) ? pool[scored[i].second]
                                                   : fresh_sample(proposed_);
-    proposed_.insert(p.tokens);
+    proposed_.insert(key(p.tokens));
     out.push_back(std::move(p));
   }
   return out;
@@ -285,7 +290,7 @@ void PredictorSearch::observe(const std::vector<Trial>& trials) {
     observed_.push_back(t.tokens);
     rewards_.push_back(t.reward);
     parts_.push_back(std::move(parts));
-    proposed_.insert(t.tokens);
+    proposed_.insert(key(t.tokens));
   }
 }
 

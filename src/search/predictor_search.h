@@ -38,6 +38,10 @@ struct PredictorOptions {
   // the reward).
   std::function<std::vector<double>(const Trial&)> objectives;
   std::function<double(const std::vector<double>&)> combine;
+  // Optional: the candidate a token vector stands for (MnasNet's space: tokens that decode to the
+  // same architecture are one candidate), so that none is proposed twice under another name.
+  // Default: the tokens themselves
+  std::function<std::vector<int>(const std::vector<int>&)> canonical;
 };
 
 // Sets `options`' objectives and combine to MnasNet's reward: the parts are the accuracy and,
@@ -72,6 +76,7 @@ class PredictorSearch : public Strategy {
  private:
   std::vector<int> fresh_sample(const std::set<std::vector<int>>& taken);
   std::vector<int> features(const std::vector<int>& tokens) const;
+  std::vector<int> key(const std::vector<int>& tokens) const;  // what proposed_ holds
   std::vector<int> training_rows() const;
   std::vector<std::vector<int>> candidates(const std::set<std::vector<int>>& taken);
 
@@ -84,7 +89,7 @@ class PredictorSearch : public Strategy {
   std::vector<std::vector<int>> observed_;  // in the order observed
   std::vector<double> rewards_;
   std::vector<std::vector<double>> parts_;  // per observation, when options_.objectives is set
-  std::set<std::vector<int>> proposed_;
+  std::set<std::vector<int>> proposed_;  // canonical tokens (options_.canonical)
 };
 
 }  // namespace mnas

@@ -39,8 +39,12 @@ class Decoding : public Strategy {
 
 std::unique_ptr<Strategy> make_strategy(std::string_view name, const SearchSpace& space,
                                         uint64_t seed, const StrategyOptions& options) {
-  return std::make_unique<Decoding>(space,
-                                    make_strategy(name, space.decision_space(), seed, options));
+  StrategyOptions o = options;
+  // Tokens that decode to the same architecture are one candidate to the predictor.
+  o.predictor.canonical = [space](const std::vector<int>& tokens) {
+    return space.encode(space.decode(tokens));
+  };
+  return std::make_unique<Decoding>(space, make_strategy(name, space.decision_space(), seed, o));
 }
 
 std::unique_ptr<Strategy> make_strategy(std::string_view name, const DecisionSpace& space,

@@ -5,19 +5,10 @@
 #include <algorithm>
 #include <string>
 
-#include "space/error.h"
+#include "space/error_testing.h"
 
 namespace mnas {
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 const char* const kCell0 =
     "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|";

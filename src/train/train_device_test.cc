@@ -6,20 +6,11 @@
 #include <random>
 
 #include "data/device_batches.h"
-#include "space/error.h"
+#include "space/error_testing.h"
 #include "train/sgd_step.h"
 
 namespace mnas {
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST(TrainDevice, SpecsAreCheckedWithoutLookingForGpus) {
   for (const char* good : {"auto", "cpu", "cuda", "cuda:0", "cuda:7", "cuda:local_rank"}) {
