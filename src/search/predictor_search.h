@@ -61,9 +61,9 @@ void validate(const PredictorOptions& options);
 // proposes the n with the highest upper confidence bound (mean + kappa · standard deviation over
 // the ensemble). Never proposes a candidate twice while unproposed ones remain.
 //
-// Cost per step, bounded: members · trees · depth · min(trials, max_training) · decisions to fit,
-// and members · trees · depth per candidate to score (~5 ms a step on NAS-Bench-201's space
-// at 400 trials on one core).
+// Cost per step, bounded: members · trees · depth · min(trials, max_training) · features to fit
+// (once per modelled part), and members · trees · depth per candidate to score: ~2 s of one
+// core for a whole 400-trial search on NAS-Bench-201 with three parts (bench/table_search).
 class PredictorSearch : public Strategy {
  public:
   PredictorSearch(const DecisionSpace& space, uint64_t seed, PredictorOptions options = {});
