@@ -48,6 +48,11 @@ ResolvedArch resolve_arch(const std::string& text, const ArchAdjustments& adjust
   } else if (text.find('=') != std::string::npos) {
     out.arch = parse_architecture_string(text);
     out.label = "canonical string";
+  } else if (!text.empty() && text[0] == '|') {
+    throw Error("ARCH: '" + text.substr(0, 120) +
+                "' is a NAS-Bench-201 cell (a table space, --space nb201): its accuracy and "
+                "latency are looked up in the table; there is no network to build, train, time "
+                "or export. Give an architecture of MnasNet's space");
   } else {
     std::string known;
     for (const std::string& n : zoo_names()) known += (known.empty() ? "" : ", ") + n;

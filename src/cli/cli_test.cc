@@ -300,6 +300,59 @@ TEST(Cli, ARefusedSearchLeavesNoStoreAndAResumeKeepsItsLength) {
   std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
 }
 
+// NAS-Bench-201 in the real loop: stored, resumed, reported like any search, with the table's
+// exact optimum as its reference; what needs a network refuses it.
+TEST(Cli, ATableSpaceSearchRunsTheWholeLoopAndWhatNeedsANetworkRefusesIt) {
+  const std::string store = temp_path("nb201.db");
+  const std::string report = store.substr(0, store.rfind('.')) + ".html";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+  Result r = run_mnas("search --space nb201 --reward hard --strategy predictor --trials 60 "
+                      "--store " + store);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("evaluator table:cifar10"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("pixel3 (table:pixel3, T = 10.6756 ms"), std::string::npos) << r.err;
+  r = run_mnas("search --resume --trials 90 --store " + store);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("resuming at trial 61"), std::string::npos) << r.err;
+  const nlohmann::json j = run_json("results " + store + " --json");
+  EXPECT_EQ(j["trials"], 90);
+  EXPECT_EQ(j["config"]["table_space"], "nb201");
+  ASSERT_EQ(j["references"].size(), 1u);
+  const nlohmann::json& optimum = j["references"][0];
+  EXPECT_EQ(optimum["name"], "table-optimum");
+  EXPECT_NEAR(optimum["accuracy"].get<double>(), 0.9366, 1e-4);
+  const double best = j["top"][0]["reward"].get<double>();
+  EXPECT_LE(best, optimum["reward"].get<double>());
+  EXPECT_GT(best, optimum["reward"].get<double>() - 0.02);
+  EXPECT_EQ(j["top"][0]["canonical"].get<std::string>().front(), '|');
+  EXPECT_NE(slurp(report).find("The table's optimum"), std::string::npos);
+  // Refused: a network's commands, MnasNet's flags, a table's names outside a table space.
+  const std::string cell =
+      "'|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|"
+      "nor_conv_3x3~2|'";
+  const std::vector<Result> refused = run_mnas_all({
+      "finalize " + store,
+      "train " + cell,
+      "search --space nb201 --input 32x32x3 --store " + store + ".x",
+      "search --space nb201 --device pi=table:raspi5 --store " + store + ".x",
+      "search --evaluator table:cifar10 --store " + store + ".x",
+      "search --space nb201 --references mobilenetv2 --store " + store + ".x",
+  });
+  const char* expected[] = {"is a search on a table space",
+                            "is a NAS-Bench-201 cell",
+                            "--input: a table space",
+                            "unknown device 'raspi5'; the table has pixel3",
+                            "--evaluator: evaluator: 'table:cifar10' is a table's accuracy",
+                            "--references: a table space has no zoo models"};
+  for (size_t i = 0; i < refused.size(); ++i) {
+    EXPECT_EQ(refused[i].exit_code, 2) << i << refused[i].err;
+    EXPECT_NE(refused[i].err.find(expected[i]), std::string::npos) << i << refused[i].err;
+  }
+  EXPECT_FALSE(std::ifstream(store + ".x").good());
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+  std::remove(report.c_str());
+}
+
 TEST(Cli, AWidthMultiplierNarrowsTheSearchedSkeletonAndIsKeptByTheStore) {
   const std::string store = temp_path("narrow.db");
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());

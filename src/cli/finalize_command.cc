@@ -109,6 +109,12 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
   }
   const SearchConfig config =
       search_config_from_text(store.config(), "store '" + o.store + "': config");
+  if (!config.table_space.empty()) {
+    throw Error("store '" + o.store + "' is a search on a table space (" +
+                config.table_space +
+                "): its candidates are cells looked up in the table; there is no network to "
+                "train, scale or export (finalize is for searches of MnasNet's space)");
+  }
   if (config.evaluator.rfind("cmd:", 0) == 0) {
     std::cerr << "mnas: note: the search trained with its own command (" << config.evaluator
               << "); finalize trains with mnas's " << options.recipe << " recipe on "

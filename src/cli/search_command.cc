@@ -30,6 +30,7 @@
 #include "search/search_session.h"
 #include "search/search_setup.h"
 #include "search/strategy_factory.h"
+#include "search/table_trials.h"
 #include "space/error.h"
 #include "space/file_io.h"
 #include "space/number_format.h"
@@ -94,13 +95,56 @@ void per_device(std::vector<DeviceObjective>& devices, const std::vector<std::st
 
 std::string flag_of(const std::string& field);
 
+// `--space nb201`: NAS-Bench-201's cells looked up in the built-in table (search/table_trials.h).
+constexpr const char* kTableSpace = "nb201";
+
+// A table space's defaults and what has no meaning there: its accuracy column (default
+// cifar10), its devices (default Pixel 3) and their T (default: the device's median latency in
+// the table); nothing is trained, timed or read from disk.
+void configure_table_space(const SearchCommandOptions& o, SearchConfig& c) {
+  for (const char* flag : {"--input", "--classes", "--multiplier", "--dataset", "--epochs",
+                           "--train-images", "--holdout", "--fidelity", "--fidelity-keep",
+                           "--fidelity-continue", "--confirm-share", "--drift-threshold",
+                           "--command-timeout", "--data-dir", "--target", "--latency-stat",
+                           "--surrogate-cost-ms", "--work-dir"}) {
+    if (o.given(flag)) {
+      throw Error(std::string(flag) +
+                  ": a table space (--space nb201) trains and times nothing; its accuracy and "
+                  "latency are looked up (--evaluator table:DATASET, --device NAME=table:DEVICE, "
+                  "--target-ms)");
+    }
+  }
+  if (o.given("--latency") && o.latency != "measured") {
+    throw Error("--latency: a table space looks its latency up; leave --latency out");
+  }
+  if (c.evaluator.rfind("table:", 0) != 0 && !o.given("--evaluator")) {
+    c.evaluator = "table:cifar10";
+  }
+  bool table_devices = true;
+  for (const DeviceObjective& d : c.devices) table_devices &= d.url.rfind("table:", 0) == 0;
+  if (!table_devices && !o.given("--device")) {
+    DeviceObjective pixel3;
+    pixel3.name = "pixel3";
+    pixel3.url = "table:pixel3";
+    c.devices = {pixel3};
+  }
+  for (DeviceObjective& d : c.devices) {
+    if (d.url.rfind("table:", 0) == 0 && d.target_ms == 0) {
+      d.target_ms = default_table_target_ms(d.url, "--device " + d.name);
+    }
+  }
+}
+
 SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
   if (o.given("--strategy")) c.strategy = o.strategy;
   if (o.given("--seed")) {
     if (o.seed < 0) throw Error("--seed: " + std::to_string(o.seed) + "; must be ≥ 0");
     c.seed = static_cast<uint64_t>(o.seed);
   }
-  if (o.given("--space")) {
+  if (o.given("--space") && o.space == kTableSpace) {
+    c.table_space = kTableSpace;
+  } else if (o.given("--space")) {
+    c.table_space.clear();
     c.space_file = o.space;
     const InputShape input = c.space.input();
     const int classes = c.space.classes();
@@ -176,6 +220,7 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
     }
     c.devices = devices;
   }
+  if (!c.table_space.empty()) configure_table_space(o, c);  // before --target-ms overrides T
   per_device(c.devices, o.targets, "--target", [](DeviceObjective& d, const std::string& v) {
     d.target = v;
     d.target_ms = 0;
@@ -228,6 +273,7 @@ std::string flag_of(const std::string& field) {
   static const std::pair<const char*, const char*> kFlags[] = {
       {"strategy", "--strategy"},
       {"seed", "--seed"},
+      {"table_space", "--space"},
       {"space.input", "--input"},
       {"space.classes", "--classes"},
       {"space", "--space or --multiplier"},
@@ -302,7 +348,10 @@ std::string trial_latencies(const StoredTrial& t) {
 }
 
 int run_search_command(const SearchCommandOptions& o) {
-  const std::vector<std::string> names = reference_names(o.references);
+  // A table space's one reference is the table's optimum: known before the search starts.
+  const bool table_references = o.given("--space") && o.space == kTableSpace;
+  const std::vector<std::string> names =
+      table_references ? std::vector<std::string>{} : reference_names(o.references);
   for (const std::string& name : names) {
     try {
       reference_model(name, SearchConfig::default_space());
@@ -346,6 +395,19 @@ int run_search_command(const SearchCommandOptions& o) {
   SearchSession& session = *opened;
   const SearchConfig& config = session.config();
   const SearchSpace& space = config.space;
+  const bool table = !config.table_space.empty();
+  if (table) {
+    for (const char* flag : {"--threads", "--train-device", "--data-dir", "--device-token-file"}) {
+      if (o.given(flag)) {
+        throw Error(std::string(flag) + ": the search in " + o.store +
+                    " is on a table space: nothing is trained or timed; leave it out");
+      }
+    }
+    if (o.references != "all" && o.references != "none") {
+      throw Error("--references: a table space has no zoo models; its reference is the "
+                  "table's optimum (all, the default) or none");
+    }
+  }
 
   // The evaluator (accuracy) and the latency objective (every device).
   EvaluatorRuntime runtime;
@@ -354,9 +416,13 @@ int run_search_command(const SearchCommandOptions& o) {
   runtime.train_device = o.train_device;
   runtime.surrogate_cost_ms = o.surrogate_cost_ms;
   runtime.work_dir = o.work_dir;
-  std::unique_ptr<Evaluator> evaluator = make_evaluator(config, runtime);
+  std::unique_ptr<Evaluator> evaluator = table ? nullptr : make_evaluator(config, runtime);
 #if MNAS_WITH_MPI
   MpiWorld* world = MpiWorld::current();  // started by mpirun with several ranks
+  if (world && table) {
+    throw Error("--space nb201: a table space looks everything up in one process; run it "
+                "without mpirun");
+  }
   if (world) check_distributable(config);
 #else
   const int* world = nullptr;  // a build without MPI (-DMNAS_WITH_MPI=OFF): always one process
@@ -368,8 +434,10 @@ int run_search_command(const SearchCommandOptions& o) {
                          : describe_train_device(
                                resolve_train_device(o.train_device, "--train-device"));
   }
-  std::unique_ptr<LatencyObjective> objective = make_latency_objective(
-      config, search_device_access(o.token_files, o.device_retries, o.device_timeout));
+  std::unique_ptr<LatencyObjective> objective =
+      table ? nullptr
+            : make_latency_objective(config, search_device_access(o.token_files, o.device_retries,
+                                                                  o.device_timeout));
   if (objective) {
     for (const auto& [name, info] : objective->check_devices()) {
       std::cerr << "mnas: device " << name << ": " << info.cpu_model << " (" << info.machine << ", "
@@ -387,6 +455,9 @@ int run_search_command(const SearchCommandOptions& o) {
   Store* store = &session.store();
   if (!train_device.empty()) store->add_train_device(train_device);
   std::unique_ptr<TrialRunner> runner;
+  if (table) {
+    runner = std::make_unique<TableTrialRunner>(config);
+  } else
 #if MNAS_WITH_MPI
   if (world) {
     runner = std::make_unique<MpiTrialRunner>(*world, config, runtime, objective.get());
@@ -398,7 +469,8 @@ int run_search_command(const SearchCommandOptions& o) {
   StrategyOptions strategy_options;
   strategy_options.controller.learning_rate = config.controller_lr;
   model_reward_parts(strategy_options.predictor, reward);  // accuracy and latency apart
-  auto strategy = make_strategy(config.strategy, space, config.seed, strategy_options);
+  auto strategy = table ? make_table_strategy(config, strategy_options)
+                        : make_strategy(config.strategy, space, config.seed, strategy_options);
   SearchOptions so;
   so.trials = static_cast<int>(trials);
   so.batch = config.batch;
@@ -424,7 +496,8 @@ int run_search_command(const SearchCommandOptions& o) {
             << strategy->name()
             << (is_controller(config.strategy) ? " (learning rate " + std::string(lr) + ")"
                                                : std::string())
-            << ", evaluator " << evaluator->name()
+            << ", evaluator " << (table ? config.evaluator + " (NAS-Bench-201 looked up)"
+                                        : evaluator->name())
             << (train_device.empty() ? "" : " (training on " + train_device + ")")
 #if MNAS_WITH_MPI
             << (world ? " on " + std::to_string(world->size() - 1) + " MPI worker rank(s)" : "")
@@ -473,13 +546,21 @@ int run_search_command(const SearchCommandOptions& o) {
               t.cached ? " (seen before)" : "", t.failure.empty() ? "" : ": ", t.failure.c_str(),
               p.best_reward, p.eta_seconds);
         },
-        objective != nullptr);
+        objective != nullptr || table);
     std::fprintf(stderr,
                  "mnas: search time: training %.0f s, latency %.0f s, latency checks %.0f s, "
                  "strategy %.1f s, store %.1f s\n",
                  times.training, times.latency, times.latency_check, times.strategy, times.store);
     if (interrupted()) return interrupted_exit_code(InterruptGuard::signal_number());
-    evaluate_references(
+    if (table && o.references == "all") {
+      const StoredReference best = table_optimum(config, reward);
+      store->add_reference(best);
+      std::fprintf(stderr,
+                   "mnas: reference table-optimum (every cell of the table, enumerated) acc "
+                   "%.2f%% lat %.3f ms reward %.4f %s\n",
+                   100 * best.accuracy, best.latency_ms, best.reward, best.canonical.c_str());
+    }
+    if (!table) evaluate_references(
         *store, *runner, space, reward, names,
         [](const StoredReference& r, int i, int n) {
           std::fprintf(stderr,
@@ -542,21 +623,27 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--surrogate-cost-ms", o->surrogate_cost_ms,
                   "With --evaluator surrogate: sleep this long per trial, a stand-in for training "
                   "(throughput benchmarks, e.g. bench/mpi_scaling.sh; default 0)");
-  cmd->add_option("--strategy", o->strategy, "predictor (default: boosted-tree models of accuracy and latency propose what to try), ppo "
-                  "(MnasNet's controller), reinforce, evolution or random");
+  cmd->add_option("--strategy", o->strategy,
+                  "ppo (default: MnasNet's controller), predictor (boosted-tree models of "
+                  "accuracy and latency propose what to try), reinforce, evolution or random");
   cmd->add_option("--seed", o->seed, "Seed of the strategy (default 1)");
   cmd->add_option(
       "--evaluator", o->evaluator,
       "proxy (default: proxy training), surrogate (synthetic accuracy, and synthetic latency "
-      "unless --device is given: for trying strategies) or cmd:COMMAND (your own trainer, run "
+      "unless --device is given: for trying strategies), cmd:COMMAND (your own trainer, run "
       "once per trial with the architecture on stdin; it prints {\"accuracy\": ...}: "
-      "docs/evaluators.md)");
+      "docs/evaluators.md) or, with --space nb201, table:DATASET (cifar10 (default), cifar100, "
+      "imagenet16_120)");
   cmd->add_option("--command-timeout", o->command_timeout,
                   "Seconds a cmd: evaluator may take per trial before it is killed and the trial "
                   "failed (default 3600)");
   cmd->add_option("--work-dir", o->work_dir,
                   "Where a cmd: evaluator's trial folders are made (default: $TMPDIR or /tmp)");
-  cmd->add_option("--space", o->space, "Search-space JSON file (default: the paper's space)");
+  cmd->add_option("--space", o->space,
+                  "Search-space JSON file (default: the paper's space), or nb201: NAS-Bench-201's "
+                  "15,625 cells with their accuracy and real devices' latency looked up in the "
+                  "built-in table (a 200-trial search takes about a second; its exact optimum is "
+                  "the reference; docs/benchmarks.md)");
   cmd->add_option("--input", o->input, "Input shape (default 28x28x1: the small-input preset)");
   cmd->add_option("--multiplier", o->multiplier,
                   "Width multiplier of the space's skeleton (stem and block filters, rounded to "
@@ -573,9 +660,12 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--beta", o->beta, "Exponent over the target (overrides the preset)");
   cmd->add_option("--device", o->devices,
                   "A target device, NAME=URL (repeatable): an mnas-device server "
-                  "(http://HOST:PORT), local (this machine) or cmd:COMMAND (any runtime: the "
+                  "(http://HOST:PORT), local (this machine), cmd:COMMAND (any runtime: the "
                   "command times the exported ONNX file {model} and prints {\"median_ms\": ...}; "
-                  "docs/devices.md). Default: local. The reward multiplies one latency term per "
+                  "docs/devices.md) or, with --space nb201, table:DEVICE (pixel3 (default), "
+                  "raspi4, pixel2, samsung_a50, samsung_s7, essential_ph_1, gold_6226, "
+                  "titan_rtx_1, eyeriss, fpga; T: the device's median unless --target-ms). "
+                  "Default: local. The reward multiplies one latency term per "
                   "device")
       ->take_all();
   add_search_device_access_options(cmd, o->token_files, o->device_retries, o->device_timeout);

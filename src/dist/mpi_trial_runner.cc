@@ -38,8 +38,9 @@ MpiTrialRunner::MpiTrialRunner(MpiWorld& world, const SearchConfig& config,
   std::reverse(idle_.begin(), idle_.end());
 }
 
-void MpiTrialRunner::start(int ticket, const Architecture& arch, const TrialTask& task) {
+void MpiTrialRunner::start(int ticket, const Proposal& candidate, const TrialTask& task) {
   MNAS_ASSERT(!idle_.empty() && ticket >= 0);
+  const Architecture& arch = candidate.arch;
   const std::string canonical = to_canonical_string(arch);
   auto pick = idle_.end() - 1;
   if (task.run_images > 0) {  // where the run is held, if that rank is free

@@ -24,7 +24,7 @@ class MpiTrialRunner : public TrialRunner {
   MpiTrialRunner(MpiWorld& world, const SearchConfig& config, const EvaluatorRuntime& runtime,
                  LatencyObjective* objective);
   int capacity() const override { return static_cast<int>(idle_.size()) + busy_; }
-  void start(int ticket, const Architecture& arch, const TrialTask& task) override;
+  void start(int ticket, const Proposal& candidate, const TrialTask& task) override;
   std::pair<int, Evaluation> wait() override;
 
  private:

@@ -59,7 +59,7 @@ void evaluate_references(Store& store, TrialRunner& runner, const SearchSpace& s
     while (next < todo.size() && running < runner.capacity() &&
            !(stop != nullptr && stop->load())) {
       started[next] = std::chrono::steady_clock::now();
-      runner.start(static_cast<int>(next), todo[next].second, TrialTask{});
+      runner.start(static_cast<int>(next), Proposal{{}, todo[next].second, {}}, TrialTask{});
       ++next;
       ++running;
     }

@@ -12,6 +12,7 @@
 #include "space/json_fields.h"
 #include "space/number_format.h"
 #include "space/zoo.h"
+#include "table/nb201_table.h"
 
 namespace mnas {
 namespace {
@@ -108,6 +109,71 @@ SearchSpace SearchConfig::default_space() {
   return s;
 }
 
+namespace {
+
+// A table space (SearchConfig::table_space): what is looked up, and nothing that trains or times.
+void validate_table_space(const SearchConfig& c) {
+  if (c.table_space.empty()) {
+    throw Error("evaluator: '" + c.evaluator +
+                "' is a table's accuracy column; it goes with a table space (--space nb201)");
+  }
+  if (c.table_space != "nb201") {
+    throw Error("table_space: unknown '" + c.table_space + "'; use nb201");
+  }
+  const Nb201Table& table = Nb201Table::embedded();
+  if (c.evaluator.rfind("table:", 0) != 0) {
+    throw Error("evaluator: '" + c.evaluator +
+                "' trains networks; a table space has none: use table:DATASET (the table's " +
+                "datasets: cifar10, cifar100, imagenet16_120)");
+  }
+  try {
+    table.dataset(c.evaluator.substr(6));
+  } catch (const Error& e) {
+    throw Error(std::string("evaluator: ") + e.what());
+  }
+  if (c.latency != "measured") {
+    throw Error("latency: '" + c.latency + "'; a table space looks its latency up (measured)");
+  }
+  if (!c.fidelity.rungs.empty() || c.fidelity.continue_runs) {
+    throw Error("fidelity: a table space trains nothing; leave the rungs out");
+  }
+  if (c.devices.empty()) throw Error("devices: at least one");
+  if (c.devices.size() > 16) throw Error("devices: at most 16");
+  std::set<std::string> names;
+  for (size_t i = 0; i < c.devices.size(); ++i) {
+    const DeviceObjective& d = c.devices[i];
+    const std::string p = jf::element("devices", i);
+    if (!valid_name(d.name)) {
+      throw Error(p + ".name: '" + d.name +
+                  "' is not a device name (letters, digits, '-', '_', '.'; at most 32)");
+    }
+    if (!names.insert(d.name).second) throw Error(p + ".name: '" + d.name + "' is used twice");
+    if (d.url.rfind("table:", 0) != 0) {
+      throw Error(p + ".url: '" + d.url + "'; a table space's devices are its latency columns, " +
+                  "table:DEVICE (e.g. pixel3=table:pixel3)");
+    }
+    try {
+      table.device(d.url.substr(6));
+    } catch (const Error& e) {
+      throw Error(p + ".url: " + e.what());
+    }
+    if (!(d.target_ms > 0) || !std::isfinite(d.target_ms)) {
+      throw Error(p + ".target_ms: a table's device needs T in milliseconds (--target-ms)");
+    }
+    if (d.latency_stat != "median") {
+      throw Error(p + ".latency_stat: '" + d.latency_stat +
+                  "'; a table holds one latency per cell (median)");
+    }
+  }
+  if (c.batch < 1 || c.batch > 10000) throw Error("batch: must be in [1, 10000]");
+  if (!(c.controller_lr > 0 && c.controller_lr <= 1)) {
+    throw Error("controller.learning_rate: must be in (0, 1]");
+  }
+  if (!std::isfinite(c.failed_reward)) throw Error("failed reward: must be finite");
+}
+
+}  // namespace
+
 void validate(const SearchConfig& c) {
   const std::vector<std::string> strategies = strategy_names();
   if (std::find(strategies.begin(), strategies.end(), c.strategy) == strategies.end()) {
@@ -120,6 +186,16 @@ void validate(const SearchConfig& c) {
   reward.beta = c.beta;
   validate(reward);
   const bool command = c.evaluator.rfind("cmd:", 0) == 0;
+  if (!c.table_space.empty() || c.evaluator.rfind("table:", 0) == 0) {
+    validate_table_space(c);
+    return;
+  }
+  for (size_t i = 0; i < c.devices.size(); ++i) {
+    if (c.devices[i].url.rfind("table:", 0) == 0) {
+      throw Error(jf::element("devices", i) + ".url: '" + c.devices[i].url +
+                  "' is a table's device; it goes with a table space (--space nb201)");
+    }
+  }
   if (c.evaluator != "proxy" && c.evaluator != "surrogate" && !command) {
     throw Error("evaluator: unknown '" + c.evaluator +
                 "'; use proxy, surrogate or cmd:COMMAND (your own trainer)");
@@ -213,6 +289,7 @@ Json search_config_json(const SearchConfig& c) {
           {"seed", c.seed},
           {"space_file", c.space_file},
           {"space", Json::parse(c.space.to_json())},
+          {"table_space", c.table_space},
           {"reward", {{"preset", c.reward}, {"alpha", c.alpha}, {"beta", c.beta}}},
           {"latency", c.latency},
           {"devices", devices},
@@ -248,7 +325,8 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
       };
       jf::reject_unknown_keys(
           j,
-          {"format", "strategy", "seed", "space_file", "space", "reward", "latency", "devices",
+          {"format", "strategy", "seed", "space_file", "space", "table_space", "reward",
+           "latency", "devices",
            "latency_check", "evaluator", "command_timeout", "proxy", "fidelity", "batch",
            "controller", "failed_reward", "created_by"},
           path);
@@ -266,6 +344,9 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
         c.space = SearchSpace::from_json(jf::required(j, "space", path).dump());
       } catch (const Error& e) {
         throw Error(field("space") + ": " + e.what());
+      }
+      if (j.contains("table_space")) {  // absent in configurations written before it: MnasNet's
+        c.table_space = text(j, "table_space", path);
       }
       const Json& reward = jf::required(j, "reward", path);
       jf::require_object(reward, field("reward"));

@@ -78,6 +78,10 @@ struct SearchConfig {
   uint64_t seed = 1;             // Default: 1
   std::string space_file;        // where the space came from ("" = the paper's); for the record
   SearchSpace space = default_space();  // with its input and classes; Default: paper's, 28×28×1, 10
+  // "" (Default): MnasNet's space above. "nb201": NAS-Bench-201's cell space instead, every
+  // candidate's accuracy and latency looked up in the built-in table (search/table_trials.h):
+  // the evaluator is then "table:DATASET" and every device's url "table:DEVICE", with T fixed.
+  std::string table_space;
   std::string reward = "soft";          // preset: soft | hard; Default: soft
   double alpha = -0.07;                 // exponent at or under T; Default: the preset's
   double beta = -0.07;                  // exponent over T; Default: the preset's
@@ -88,7 +92,7 @@ struct SearchConfig {
   std::vector<DeviceObjective> devices = {DeviceObjective{}};  // Default: this machine
   LatencyCheckOptions latency_check;  // with latency lut:FILE
   // proxy (proxy training) | surrogate (synthetic accuracy) | cmd:COMMAND (the user's trainer,
-  // search/command_evaluator.h); Default: proxy
+  // search/command_evaluator.h) | table:DATASET (a table space's accuracy column); Default: proxy
   std::string evaluator = "proxy";
   double command_timeout = 3600;  // seconds a cmd: evaluator may take per trial; Default: 3600
   ProxyRecipe proxy;

@@ -14,10 +14,10 @@
 
 namespace mnas {
 
-void LocalTrialRunner::start(int ticket, const Architecture& arch, const TrialTask& task) {
+void LocalTrialRunner::start(int ticket, const Proposal& candidate, const TrialTask& task) {
   MNAS_ASSERT(ticket_ < 0);
   ticket_ = ticket;
-  arch_ = arch;
+  arch_ = candidate.arch;
   task_ = task;
 }
 
@@ -96,7 +96,7 @@ bool run_batch(TrialRunner& runner, const std::vector<Proposal>& proposals,
       started[k] = true;
       if (hooks.served && hooks.served(i)) continue;
       started_at[i] = Clock::now();
-      runner.start(i, proposals[i].arch, task);
+      runner.start(i, proposals[i], task);
       ++running;
     }
     if (running == 0) break;
@@ -347,7 +347,9 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
     for (int i = 0; i < n; ++i) {
       trials[i].step = step;
       trials[i].index = i;
-      trials[i].canonical = to_canonical_string(proposals[i].arch);
+      trials[i].canonical = proposals[i].canonical.empty()
+                                ? to_canonical_string(proposals[i].arch)
+                                : proposals[i].canonical;
       trials[i].tokens = proposals[i].tokens;
     }
     for (const StoredTrial& st : existing) {

@@ -57,8 +57,9 @@ class TrialRunner {
   virtual ~TrialRunner() = default;
   // How many evaluations may run at once (≥ 1).
   virtual int capacity() const = 0;
-  // Starts evaluating `arch` as `task` says; `ticket` comes back with its result.
-  virtual void start(int ticket, const Architecture& arch, const TrialTask& task) = 0;
+  // Starts evaluating the candidate (its architecture; a table's runner reads its tokens) as
+  // `task` says; `ticket` comes back with its result.
+  virtual void start(int ticket, const Proposal& candidate, const TrialTask& task) = 0;
   // The next finished evaluation (blocks until one is). Its latency is measured here, after the
   // training, on the objective's devices (scoring.h add_latency); DeviceUnreachable propagates.
   virtual std::pair<int, Evaluation> wait() = 0;
@@ -70,7 +71,7 @@ class LocalTrialRunner : public TrialRunner {
   LocalTrialRunner(Evaluator& evaluator, LatencyObjective* objective)
       : evaluator_(evaluator), objective_(objective) {}
   int capacity() const override { return 1; }
-  void start(int ticket, const Architecture& arch, const TrialTask& task) override;
+  void start(int ticket, const Proposal& candidate, const TrialTask& task) override;
   std::pair<int, Evaluation> wait() override;
 
  private:

@@ -20,6 +20,7 @@
 #include "space/error.h"
 #include "space/json_fields.h"
 #include "space/number_format.h"
+#include "table/nb201_table.h"
 
 namespace mnas {
 namespace {
@@ -120,11 +121,14 @@ class RowReader {
     if (v != "done" && v != "failed") fail("status", "'" + v + "' is neither done nor failed");
     return v;
   }
-  // A canonical architecture string that parses back to itself.
+  // A canonical architecture string that parses back to itself, or a table space's cell string
+  // (search/table_trials.h) that does.
   std::string canonical(int col) const {
     const std::string v = text(col, "canonical", 1 << 16);
     try {
-      if (to_canonical_string(parse_architecture_string(v)) != v)
+      const bool cell = !v.empty() && v.front() == '|';
+      if ((cell ? Nb201Table::cell_string(Nb201Table::parse_cell(v))
+                : to_canonical_string(parse_architecture_string(v))) != v)
         fail("canonical", "not canonical");
     } catch (const Error& e) {
       fail("canonical", e.what());

@@ -13,11 +13,14 @@
 namespace mnas {
 
 // A candidate a strategy wants evaluated: its tokens, one per decision of the DecisionSpace the
-// strategy searches; and, for MnasNet's space, the architecture they decode to (make_strategy
-// over a SearchSpace fills it; a strategy itself sees only the decisions).
+// strategy searches; and what they decode to (a strategy itself sees only the decisions):
+// for MnasNet's space the architecture (make_strategy over a SearchSpace fills it), for a table's
+// space the cell's string (search/table_trials.h). `canonical` is how the store keys it; empty:
+// the architecture's canonical string.
 struct Proposal {
   std::vector<int> tokens;
   Architecture arch;
+  std::string canonical;
 };
 
 // A search strategy: proposes architectures, learns from their rewards.
