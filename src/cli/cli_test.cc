@@ -1,7 +1,9 @@
 // Runs the real `mnas` binary as a user would: output, JSON fields and exit codes.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
@@ -351,6 +353,99 @@ TEST(Cli, ATableSpaceSearchRunsTheWholeLoopAndWhatNeedsANetworkRefusesIt) {
   EXPECT_FALSE(std::ifstream(store + ".x").good());
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
   std::remove(report.c_str());
+}
+
+// An output never replaces a file the same command reads (by device and inode, links too).
+TEST(Cli, AnOutputIsNeverWrittenOverAnInput) {
+  const std::string arch = temp_path("arch.txt"), store = temp_path("over.db"),
+                    fresh = temp_path("fresh.db"), link = temp_path("arch-link.txt");
+  for (const std::string& p : {arch, link, store, fresh}) std::remove(p.c_str());
+  const std::string canonical = run_mnas("describe mobilenetv2 --json").out;
+  {
+    std::ofstream(arch) << nlohmann::json::parse(canonical)["canonical"].get<std::string>();
+  }
+  ASSERT_EQ(::link(arch.c_str(), link.c_str()), 0);
+  const std::string before = slurp(arch);
+  Result r = run_mnas("search --trials 2 --evaluator surrogate --references none --store " + store);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<Result> refused = run_mnas_all({
+      "export @" + arch + " --out " + arch,
+      "export @" + arch + " --out " + link,
+      "eval " + arch + " --export-weights " + link,
+      "report " + store + " --out " + store,
+      "search --trials 2 --evaluator surrogate --store " + fresh + " --report " + fresh,
+      "search --resume --store " + store + " --report " + store,
+  });
+  const std::string expected[] = {"--out: '" + arch + "' is SOURCE",
+                                  "the same file as SOURCE '" + arch + "'",
+                                  "--export-weights: '" + link + "' is the same file as CKPT",
+                                  "--out: '" + store + "' is STORE",
+                                  "--report: '" + fresh + "' is --store",
+                                  "--report: '" + store + "' is --store"};
+  for (size_t i = 0; i < refused.size(); ++i) {
+    EXPECT_EQ(refused[i].exit_code, 2) << i << refused[i].err;
+    EXPECT_NE(refused[i].err.find(expected[i]), std::string::npos) << i << refused[i].err;
+  }
+  EXPECT_EQ(slurp(arch), before);
+  EXPECT_FALSE(std::ifstream(fresh).good());
+  EXPECT_EQ(run_json("results " + store + " --json")["trials"], 2);  // the store is intact
+  for (const std::string& p : {arch, link, store, store + "-wal", store + "-shm"}) {
+    std::remove(p.c_str());
+  }
+  std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
+}
+
+// A resume keeps the references the search started with and names the stored command it runs;
+// results of a search whose every trial failed do not invent a target of 0 ms.
+TEST(Cli, AResumeKeepsItsReferencesAndShowsTheCommandItRuns) {
+  const std::string store = temp_path("kept.db"), failing = temp_path("failing.db");
+  for (const std::string& p : {store, failing}) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
+  }
+  Result r = run_mnas("search --trials 1 --evaluator 'cmd:printf {\"accuracy\":0.5}' "
+                      "--target-ms 1 --references none --store " + store);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_mnas("search --resume --trials 2 --store " + store);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("evaluator cmd: printf {\"accuracy\":0.5}"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("mnas: reference"), std::string::npos) << r.err;  // none, as started
+  const nlohmann::json j = run_json("results " + store + " --json");
+  EXPECT_EQ(j["trials"], 2);
+  EXPECT_TRUE(j["references"].empty());
+  r = run_mnas("search --trials 2 --evaluator cmd:false --references none --store " + failing);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_mnas("results " + failing);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("target 0.000"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("device local: T = mobilenetv2 timed alongside each trial (no trial "
+                       "measured yet)"),
+            std::string::npos)
+      << r.out;
+  for (const std::string& p : {store, failing}) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
+    std::remove((p.substr(0, p.rfind('.')) + ".html").c_str());
+  }
+}
+
+// A pipe where a store or a checkpoint should be is refused at once (opening it to look would
+// wait for a writer forever).
+TEST(Cli, APipeInsteadOfAFileIsRefusedNotWaitedFor) {
+  const std::string fifo = temp_path("store.fifo");
+  std::remove(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::vector<Result> refused = run_mnas_all({
+      "search --evaluator surrogate --store " + fifo,
+      "search --resume --store " + fifo,
+      "results " + fifo,
+      "report " + fifo + " --out " + temp_path("fifo.html"),
+      "export " + fifo + " --out " + temp_path("fifo.onnx"),
+  });
+  for (size_t i = 0; i < refused.size(); ++i) {
+    EXPECT_EQ(refused[i].exit_code, 2) << i << refused[i].err;
+    EXPECT_NE(refused[i].err.find("'" + fifo + "' is a pipe, not a"), std::string::npos)
+        << i << refused[i].err;
+  }
+  std::remove(fifo.c_str());
 }
 
 TEST(Cli, AWidthMultiplierNarrowsTheSearchedSkeletonAndIsKeptByTheStore) {

@@ -38,6 +38,7 @@ enum class SourceKind { kArchitecture, kCheckpoint, kWeightsFile };
 
 SourceKind source_kind(const std::string& source) {
   if (source.empty() || source[0] == '@' || is_zoo_name(source)) return SourceKind::kArchitecture;
+  refuse_special_file(source, "SOURCE", "a checkpoint or weights file");  // a pipe would hang
   std::ifstream in(source, std::ios::binary);
   if (!in) return SourceKind::kArchitecture;  // a canonical string (resolve_arch says if not)
   char head[8] = {};
@@ -60,6 +61,10 @@ std::string megabytes(size_t bytes) {
 void run_export(const ExportOptions& o) {
   if (o.format != "onnx") throw Error("--format: unknown '" + o.format + "'; use onnx");
   if (o.out.empty()) throw Error("--out: empty; name the file to write");
+  refuse_output_over_input(
+      o.out, "--out",
+      {{"SOURCE", !o.arch.arch.empty() && o.arch.arch[0] == '@' ? o.arch.arch.substr(1)
+                                                                : o.arch.arch}});
   if (o.seed < 0) throw Error("--seed: " + std::to_string(o.seed) + "; must be ≥ 0");
   if (o.opset < kMinOpset || o.opset > kMaxOpset) {
     throw Error("--opset: " + std::to_string(o.opset) + "; must be in [" +

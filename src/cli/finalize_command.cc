@@ -103,6 +103,11 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
                 std::to_string(usable_cpus()) + "] (0 = all)");
   }
   const FinalizeOptions options = finalize_options(o);
+  const std::string report = o.report.empty() ? sibling_path(o.store, ".html") : o.report;
+  refuse_output_over_input(report, "--report",
+                           {{"STORE", o.store},
+                            {"the store's journal", o.store + "-wal"},
+                            {"the store's shared memory", o.store + "-shm"}});
   Store store(o.store, Store::Mode::kWrite);
   if (store.config().empty()) {
     throw Error("store '" + o.store + "': holds no search configuration", Error::Kind::kIo);
@@ -184,7 +189,6 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
                  InterruptGuard::signal_name());
     return interrupted_exit_code(InterruptGuard::signal_number());
   }
-  const std::string report = o.report.empty() ? sibling_path(o.store, ".html") : o.report;
   write_report(store, report);
   if (o.json) {
     nlohmann::json list = nlohmann::json::array();

@@ -22,6 +22,7 @@
 #include "latency/measure_presets.h"
 #include "latency/operator_profile.h"
 #include "space/architecture_codec.h"
+#include "space/printable.h"
 
 namespace mnas::cli {
 namespace {
@@ -133,8 +134,9 @@ void run_latency(const LatencyCommandOptions& o) {
   const Provenance& p = result.provenance;
   const std::string where = p.device == "local" ? "" : p.device + ": ";
   std::printf(")\n  %s%s %s, %d thread%s, input %s, %s (%d logical CPUs%s), %s\n", where.c_str(),
-              p.engine.c_str(), p.engine_version.c_str(), p.threads, p.threads > 1 ? "s" : "",
-              p.input_shape.c_str(), p.cpu_model.c_str(), p.logical_cpus,
+              printable(p.engine).c_str(), printable(p.engine_version).c_str(), p.threads,
+              p.threads > 1 ? "s" : "", printable(p.input_shape).c_str(),
+              printable(p.cpu_model).c_str(), p.logical_cpus,
               p.pinned_cpu >= 0 ? (", pinned to " + std::to_string(p.pinned_cpu)).c_str() : "",
               p.timestamp.c_str());
   if (reference) {

@@ -23,6 +23,8 @@
 #include "latency/lookup_table.h"
 #include "latency/measure_presets.h"
 #include "space/error.h"
+#include "space/file_io.h"
+#include "space/printable.h"
 
 namespace mnas::cli {
 namespace {
@@ -46,7 +48,8 @@ void run_build(const BuildOptions& o) {
   const std::shared_ptr<Device> device = open_device(o.device);
   const DeviceInfo info = device->info();
   std::optional<LookupTable> table;
-  if (std::ifstream(o.out).good()) {
+  refuse_special_file(o.out, "--out", "a lookup table file");
+  if (path_exists(o.out)) {
     table = LookupTable::load(o.out);
     table->require_space(space);
     table->require_device(info);
@@ -61,7 +64,7 @@ void run_build(const BuildOptions& o) {
     table.emplace(space, o.threads, info);
   }
   std::cerr << "mnas: lookup table for " << to_string(space.input()) << " (skeleton '"
-            << space.skeleton().name << "') on " << device->location() << " (" << info.cpu_model
+            << space.skeleton().name << "') on " << device->location() << " (" << printable(info.cpu_model)
             << "): " << table->entries() << " layer configurations, " << table->missing()
             << " to measure\n";
   auto last = std::chrono::steady_clock::now();

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "report/report.h"
 #include "space/error.h"
+#include "space/file_io.h"
 
 namespace mnas::cli {
 namespace {
@@ -31,12 +32,18 @@ void add_report_command(CLI::App& app) {
                   "Trials in the reward's moving average (default 10)");
   cmd->add_option("--bins", o->report.histogram_bins, "Bins of the latency histogram (default 20)");
   cmd->callback([o] {
-    if (!std::ifstream(o->store).good())
+    refuse_special_file(o->store, "STORE", "a store file");
+    refuse_special_file(o->out, "--out", "a file to write the report to");
+    if (!path_exists(o->store))
       throw Error("STORE: '" + o->store + "' does not exist", Error::Kind::kIo);
     if (o->report.top < 0) throw Error("--top: must be ≥ 0");
     if (o->report.moving_average < 1) throw Error("--window: must be ≥ 1");
     if (o->report.histogram_bins < 1 || o->report.histogram_bins > 1000)
       throw Error("--bins: must be in [1, 1000]");
+    refuse_output_over_input(o->out, "--out",
+                             {{"STORE", o->store},
+                              {"STORE's journal", o->store + "-wal"},
+                              {"STORE's shared memory", o->store + "-shm"}});
     const Store store(o->store, Store::Mode::kReadOnly);  // a report never writes the store
     write_report(store, o->out, o->report);
     std::cout << "mnas: wrote " << o->out << " (" << store.trial_count() << " trials)\n";

@@ -14,6 +14,8 @@
 #include "search/search_config.h"
 #include "search/search_loop.h"
 #include "space/error.h"
+#include "space/file_io.h"
+#include "space/printable.h"
 
 namespace mnas::cli {
 namespace {
@@ -260,7 +262,14 @@ void print_results(const Store& store, bool json, int top) {
     std::printf("  device %s: T = %.3f ms%s\n", d.c_str(), typical_target_ms(trials, d),
                 how.c_str());
   }
-  if (devices.empty()) std::printf("  target %.3f ms\n", target_ms);
+  if (devices.empty() && target_ms > 0) {
+    std::printf("  target %.3f ms\n", target_ms);
+  } else if (devices.empty() && config) {  // no trial was measured (all failed, or none yet)
+    for (const DeviceObjective& d : config->devices) {
+      std::printf("  device %s: T = %s timed alongside each trial (no trial measured yet)\n",
+                  d.name.c_str(), d.target.c_str());
+    }
+  }
   print_latency_check(prediction, refits);
   print_fidelity(fidelity);
   print_table("Best by reward:", best, devices);
@@ -286,7 +295,7 @@ void print_results(const Store& store, bool json, int top) {
     std::printf(" %8s\n", "reward");
     for (const StoredReference& r : references) {
       if (r.status != "done") {
-        std::printf("%-16s failed: %s\n", r.name.c_str(), r.failure.c_str());
+        std::printf("%-16s failed: %s\n", r.name.c_str(), printable(r.failure, 2000).c_str());
         continue;
       }
       std::printf("%-16s %8.2f%%", r.name.c_str(), 100 * r.accuracy);
@@ -316,7 +325,8 @@ void add_results_command(CLI::App& app) {
                     "pareto, pareto_by_device, references, train_devices, latency_check (predicted "
                     "latency against its measurements), config");
   results->callback([r, top] {
-    if (!std::ifstream(r->first).good())
+    refuse_special_file(r->first, "STORE", "a store file");  // a pipe would hang the open
+    if (!path_exists(r->first))
       throw Error("STORE: '" + r->first + "' does not exist", Error::Kind::kIo);
     const Store store(r->first, Store::Mode::kReadOnly);  // results never write the store
     print_results(store, r->second, *top);

@@ -33,6 +33,7 @@
 #include "search/table_trials.h"
 #include "space/error.h"
 #include "space/file_io.h"
+#include "space/printable.h"
 #include "space/number_format.h"
 #include "space/zoo.h"
 #include "train/train_device.h"
@@ -97,6 +98,9 @@ std::string flag_of(const std::string& field);
 
 // `--space nb201`: NAS-Bench-201's cells looked up in the built-in table (search/table_trials.h).
 constexpr const char* kTableSpace = "nb201";
+constexpr const char* kTableOptimum = "table-optimum";  // a table space's reference
+
+std::vector<std::string> reference_names(const std::string& spec);
 
 // A table space's defaults and what has no meaning there: its accuracy column (default
 // cifar10), its devices (default Pixel 3) and their T (default: the device's median latency in
@@ -304,6 +308,30 @@ std::string flag_of(const std::string& field) {
   return field.rfind("devices", 0) == 0 ? "--device" : "--resume";
 }
 
+// The references --references names, checked: zoo models (a name at a width multiplier too),
+// or in a table space the table's optimum ("all") or none.
+std::vector<std::string> references_of(const SearchCommandOptions& o, bool table) {
+  if (table) {
+    if (o.references != "all" && o.references != "none") {
+      throw Error("--references: a table space has no zoo models; its reference is the "
+                  "table's optimum (all, the default) or none");
+    }
+    return o.references == "all" ? std::vector<std::string>{kTableOptimum}
+                                 : std::vector<std::string>{};
+  }
+  const std::vector<std::string> names = reference_names(o.references);
+  for (const std::string& name : names) {
+    try {
+      reference_model(name, SearchConfig::default_space());
+    } catch (const Error& e) {
+      throw Error("--references: " + std::string(e.what()) +
+                  "; use all, none or zoo names, each optionally at a width multiplier "
+                  "(mobilenetv2@0.35)");
+    }
+  }
+  return names;
+}
+
 std::vector<std::string> reference_names(const std::string& spec) {
   if (spec == "none") return {};
   if (spec == "all") return default_reference_names();
@@ -348,19 +376,8 @@ std::string trial_latencies(const StoredTrial& t) {
 }
 
 int run_search_command(const SearchCommandOptions& o) {
-  // A table space's one reference is the table's optimum: known before the search starts.
-  const bool table_references = o.given("--space") && o.space == kTableSpace;
-  const std::vector<std::string> names =
-      table_references ? std::vector<std::string>{} : reference_names(o.references);
-  for (const std::string& name : names) {
-    try {
-      reference_model(name, SearchConfig::default_space());
-    } catch (const Error& e) {
-      throw Error("--references: " + std::string(e.what()) +
-                  "; use all, none or zoo names, each optionally at a width multiplier "
-                  "(mobilenetv2@0.35)");
-    }
-  }
+  // Zoo names checked before anything else (a table space's are checked once it is known).
+  if (!(o.given("--space") && o.space == kTableSpace)) references_of(o, false);
   if (o.trials < 1) throw Error("--trials: must be ≥ 1");
   if (o.store.empty()) throw Error("--store: empty; name the search's file");
   check_train_device_spec(o.train_device, "--train-device");
@@ -372,7 +389,14 @@ int run_search_command(const SearchCommandOptions& o) {
     throw Error("--time-budget: must be a number of seconds > 0");
   }
   // The flags' own words for what SearchSession::open refuses too.
-  const bool exists = std::ifstream(o.store).good();
+  // The report is written at the end: never over the store (or its journal) it reports on.
+  const std::string report_path = o.report.empty() ? sibling_path(o.store, ".html") : o.report;
+  refuse_output_over_input(report_path, "--report",
+                           {{"--store", o.store},
+                            {"the store's journal", o.store + "-wal"},
+                            {"the store's shared memory", o.store + "-shm"}});
+  refuse_special_file(o.store, "--store", "a store file");  // a pipe would hang the open
+  const bool exists = path_exists(o.store);
   if (exists && !o.resume) {
     throw Error("--store: '" + o.store +
                 "' exists; add --resume to continue that search, or choose another file");
@@ -403,10 +427,11 @@ int run_search_command(const SearchCommandOptions& o) {
                     " is on a table space: nothing is trained or timed; leave it out");
       }
     }
-    if (o.references != "all" && o.references != "none") {
-      throw Error("--references: a table space has no zoo models; its reference is the "
-                  "table's optimum (all, the default) or none");
-    }
+  }
+  // --references when given; on a resume without it, what the search started with.
+  std::vector<std::string> names = references_of(o, table);
+  if (!session.is_new() && !o.given("--references")) {
+    if (auto stored = session.store().reference_names()) names = *stored;
   }
 
   // The evaluator (accuracy) and the latency objective (every device).
@@ -440,9 +465,11 @@ int run_search_command(const SearchCommandOptions& o) {
                                                                   o.device_timeout));
   if (objective) {
     for (const auto& [name, info] : objective->check_devices()) {
-      std::cerr << "mnas: device " << name << ": " << info.cpu_model << " (" << info.machine << ", "
-                << info.logical_cpus << " CPUs, " << info.engine << " " << info.engine_version
-                << ", id " << info.id << ")\n";
+      // What a device says of itself is printed escaped: it cannot move the cursor or add lines.
+      std::cerr << "mnas: device " << name << ": " << printable(info.cpu_model) << " ("
+                << printable(info.machine) << ", " << info.logical_cpus << " CPUs, "
+                << printable(info.engine) << " " << printable(info.engine_version) << ", id "
+                << printable(info.id) << ")\n";
     }
   }
 
@@ -453,6 +480,7 @@ int run_search_command(const SearchCommandOptions& o) {
       session.begin(o.given("--trials") || session.is_new() ? std::optional<int64_t>(o.trials)
                                                               : std::nullopt);
   Store* store = &session.store();
+  store->set_reference_names(names);
   if (!train_device.empty()) store->add_train_device(train_device);
   std::unique_ptr<TrialRunner> runner;
   if (table) {
@@ -496,8 +524,11 @@ int run_search_command(const SearchCommandOptions& o) {
             << strategy->name()
             << (is_controller(config.strategy) ? " (learning rate " + std::string(lr) + ")"
                                                : std::string())
-            << ", evaluator " << (table ? config.evaluator + " (NAS-Bench-201 looked up)"
-                                        : evaluator->name())
+            << ", evaluator "
+            << (table ? config.evaluator + " (NAS-Bench-201 looked up)"
+                : config.evaluator.rfind("cmd:", 0) == 0
+                    ? "cmd: " + printable(config.evaluator.substr(4), 200)  // the stored command
+                    : evaluator->name())
             << (train_device.empty() ? "" : " (training on " + train_device + ")")
 #if MNAS_WITH_MPI
             << (world ? " on " + std::to_string(world->size() - 1) + " MPI worker rank(s)" : "")
@@ -532,7 +563,7 @@ int run_search_command(const SearchCommandOptions& o) {
                          r.step + 1, r.index + 1, r.rung + 1, p.rungs,
                          static_cast<long long>(r.images), r.status.c_str(), 100 * r.accuracy,
                          r.latency_ms, r.reward, r.failure.empty() ? "" : ": ",
-                         r.failure.c_str());
+                         printable(r.failure, 2000).c_str());
             return;
           }
           const StoredTrial& t = *p.trial;
@@ -543,7 +574,8 @@ int run_search_command(const SearchCommandOptions& o) {
               "mnas: trial %lld/%lld %s%s acc %.2f%% %s reward %.4f%s%s%s | best %.4f | ETA %.0fs\n",
               static_cast<long long>(p.done), static_cast<long long>(p.total), t.status.c_str(),
               rung.c_str(), 100 * t.accuracy, trial_latencies(t).c_str(), t.reward,
-              t.cached ? " (seen before)" : "", t.failure.empty() ? "" : ": ", t.failure.c_str(),
+              t.cached ? " (seen before)" : "", t.failure.empty() ? "" : ": ",
+              printable(t.failure, 2000).c_str(),
               p.best_reward, p.eta_seconds);
         },
         objective != nullptr || table);
@@ -552,7 +584,7 @@ int run_search_command(const SearchCommandOptions& o) {
                  "strategy %.1f s, store %.1f s\n",
                  times.training, times.latency, times.latency_check, times.strategy, times.store);
     if (interrupted()) return interrupted_exit_code(InterruptGuard::signal_number());
-    if (table && o.references == "all") {
+    if (table && !names.empty()) {
       const StoredReference best = table_optimum(config, reward);
       store->add_reference(best);
       std::fprintf(stderr,
@@ -566,7 +598,7 @@ int run_search_command(const SearchCommandOptions& o) {
           std::fprintf(stderr,
                        "mnas: reference %d/%d %s %s acc %.2f%% lat %.3f ms reward %.4f%s%s\n", i, n,
                        r.name.c_str(), r.status.c_str(), 100 * r.accuracy, r.latency_ms, r.reward,
-                       r.failure.empty() ? "" : ": ", r.failure.c_str());
+                       r.failure.empty() ? "" : ": ", printable(r.failure, 2000).c_str());
         },
         &InterruptGuard::requested());
   } catch (const DeviceUnreachable& e) {
@@ -579,7 +611,7 @@ int run_search_command(const SearchCommandOptions& o) {
     return kExitPaused;
   }
   if (interrupted()) return interrupted_exit_code(InterruptGuard::signal_number());
-  const std::string report = o.report.empty() ? sibling_path(o.store, ".html") : o.report;
+  const std::string& report = report_path;
   write_report(*store, report);
   print_results(*store, o.json, 5);
   if (!o.json) {

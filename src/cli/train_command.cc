@@ -16,6 +16,7 @@
 #include "latency/measurement.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
+#include "space/file_io.h"
 #include "space/zoo.h"
 #include "train/train_device.h"
 #include "train/trainer.h"
@@ -179,6 +180,7 @@ void run_eval(const EvalCommandOptions& o) {
   if (o.engine != "torch" && o.engine != "xnnpack") throw Error("--engine: use torch or xnnpack");
   check_train_device_spec(o.device, "--train-device");
   if (o.engine == "torch") resolve_train_device(o.device, "--train-device");
+  refuse_output_over_input(o.export_path, "--export-weights", {{"CKPT", o.checkpoint}});
   const EvalResult r = o.engine == "torch"
                            ? evaluate_checkpoint(o.checkpoint, o.split, o.data_dir, o.device)
                            : evaluate_checkpoint_xnnpack(o.checkpoint, o.split, o.data_dir);

@@ -14,6 +14,7 @@
 #include "space/file_io.h"
 #include "space/json_fields.h"
 #include "space/number_format.h"
+#include "space/printable.h"
 
 namespace mnas {
 namespace {
@@ -61,9 +62,12 @@ LatencyStats parse_device_command_output(const std::string& output) {
         }
         s.runs = static_cast<int>(runs);
       }
+      if (const std::string why = implausible(s); !why.empty()) {
+        throw Error("result line: " + why);  // the rules every device's answer meets
+      }
       return s;
     } catch (const Error& e) {
-      throw Error(std::string(e.what()) + ": " + result->line.substr(0, 200));
+      throw Error(std::string(e.what()) + ": " + printable(result->line, 200));
     }
   }
   throw Error("no result line: the command printed no JSON object with \"median_ms\"" +

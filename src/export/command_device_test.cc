@@ -119,6 +119,18 @@ TEST(CommandDevice, ParsesTheLastResultLine) {
   EXPECT_THROW(parse_device_command_output("{\"median_ms\": 1, \"runs\": 0.5}"), Error);
   EXPECT_THROW(parse_device_command_output("{\"median_ms\": 1, \"p90_ms\": -2}"), Error);
   EXPECT_THROW(parse_device_command_output("{\"median_ms\": 1e999}"), Error);
+  // Values no device measures, refused before anything is printed or stored.
+  for (const char* bad : {"{\"median_ms\": 1e300}", "{\"median_ms\": 1e-300}",
+                          "{\"median_ms\": \"5\"}", "{\"median_ms\": 2, \"p90_ms\": 1}",
+                          "{\"median_ms\": 2, \"min_ms\": 3}"}) {
+    EXPECT_THROW(parse_device_command_output(bad), Error) << bad;
+  }
+  try {
+    parse_device_command_output("{\"median_ms\": 1e300, \"note\": \"\\u001b[2J\"}");
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not a plausible latency"), std::string::npos);
+    EXPECT_EQ(std::string(e.what()).find('\x1b'), std::string::npos) << e.what();
+  }
 }
 
 TEST(CommandDevice, OpenedByItsSpec) {

@@ -106,8 +106,9 @@ class LocalDevice : public Device {
 // This machine's identity (LocalDevice::info, the device server's /v1/device).
 DeviceInfo local_device_info();
 
-// Throws mnas::Error unless 1 ≤ threads ≤ 256 and the protocol is valid (measurement.h).
-void validate(const TimingRequest& request);
+// Throws mnas::Error unless 1 ≤ threads ≤ 256 and the protocol is valid (measurement.h; for
+// another machine when !on_this_machine: a remote device checks its own CPUs).
+void validate(const TimingRequest& request, bool on_this_machine = true);
 
 // Gives a search's LatencyModel from a device: `request` for every architecture.
 class DeviceLatencyModel : public LatencyModel {

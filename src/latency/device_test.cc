@@ -175,6 +175,13 @@ TEST(RemoteDevice, RefusesMalformedUrlsAndTokens) {
     EXPECT_THROW(RemoteDevice{bad}, Error) << bad;
   }
   EXPECT_NO_THROW(RemoteDevice{"http://127.0.0.1:1/"});
+  try {
+    RemoteDevice{"http://admin:s3cret@127.0.0.1:1"};
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("user name or password"), std::string::npos);
+    EXPECT_EQ(std::string(e.what()).find("s3cret"), std::string::npos) << e.what();
+  }
   EXPECT_THROW(open_device("board", {}), Error);
   EXPECT_EQ(open_device("local", {})->location(), "local");
   EXPECT_THROW(resolve_device_token("/nonexistent/token"), Error);

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "latency/measure_presets.h"
+#include "latency/measurement.h"
 #include "space/error.h"
 #include "space/json_fields.h"
 
@@ -43,6 +44,9 @@ LatencyStats stats_from_json(const Json& j, const std::string& path, bool full) 
     s.p90_ms = non_negative(j, "p90_ms", path);
   } else {
     s.min_ms = s.mean_ms = s.p90_ms = s.median_ms;
+  }
+  if (const std::string why = implausible(s, !full); !why.empty()) {
+    throw Error(path + ": " + why);
   }
   return s;
 }
@@ -262,6 +266,13 @@ std::vector<LutEntryTiming> lut_entries_from_json(const Json& j, const std::stri
     jf::require_object(j[i], p);
     out.push_back({text(j[i], "key", p), non_negative(j[i], "median_ms", p),
                    non_negative(j[i], "std_ms", p), count(j[i], "runs", p)});
+    LatencyStats stats;
+    stats.median_ms = out.back().median_ms;
+    stats.runs = out.back().runs;
+    if (const std::string why = implausible(stats, true); !why.empty()) {
+      throw Error(p + ": " + why);
+    }
+    if (!(out.back().std_ms <= kMaxPlausibleMs)) throw Error(p + ".std_ms: out of range");
   }
   return out;
 }

@@ -57,12 +57,12 @@ DeviceInfo local_device_info() {
   return info;
 }
 
-void validate(const TimingRequest& request) {
+void validate(const TimingRequest& request, bool on_this_machine) {
   if (request.threads < 1 || request.threads > 256) {
     throw Error("threads: " + std::to_string(request.threads) +
                 " is out of range; must be in [1, 256]");
   }
-  validate(request.protocol);
+  validate(request.protocol, on_this_machine);
 }
 
 LocalDevice::LocalDevice() : info_(local_device_info()) {}

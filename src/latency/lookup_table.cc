@@ -15,6 +15,7 @@
 
 #include "latency/graph.h"
 #include "latency/latency_json.h"
+#include "latency/measurement.h"
 #include "space/cost_model.h"
 #include "space/error.h"
 #include "space/file_io.h"
@@ -350,9 +351,14 @@ void LookupTable::build(Device& device, const MeasureOptions& options, const std
                   " lookup-table entries for " + std::to_string(chunk.size()));
     }
     for (size_t i = 0; i < timed.size(); ++i) {
-      if (timed[i].key != chunk[i] || !(timed[i].median_ms > 0) || timed[i].runs < 1) {
+      LatencyStats stats;
+      stats.median_ms = timed[i].median_ms;
+      stats.runs = timed[i].runs;
+      const std::string why = timed[i].key != chunk[i] ? "another entry's key"
+                                                       : implausible(stats, true);
+      if (!why.empty()) {
         throw Error("device " + device.location() + ": a bad measurement for entry '" + chunk[i] +
-                    "'");
+                    "' (" + why + "); nothing of it was written to the table");
       }
       Entry& e = entries_.at(chunk[i]);
       e.median_ms = timed[i].median_ms;
@@ -555,8 +561,18 @@ LookupTable LookupTable::load(const std::string& path) {
       e->second.median_ms = it.value().at("median_ms").get<double>();
       e->second.std_ms = it.value().at("std_ms").get<double>();
       e->second.runs = it.value().at("runs").get<int>();
-      if (!std::isfinite(e->second.median_ms) || e->second.median_ms < 0 || e->second.runs < 0) {
-        throw Error(where + "entry '" + it.key() + "' has an invalid measurement");
+      // A measured entry (runs ≥ 1) meets the rules every device's answer meets; an entry not
+      // measured yet has no time.
+      LatencyStats stats;
+      stats.median_ms = e->second.median_ms;
+      stats.runs = e->second.runs;
+      const std::string why =
+          e->second.runs > 0          ? implausible(stats, true)
+          : e->second.median_ms == 0 ? ""
+                                     : "a time but no run";
+      if (!why.empty() || !(e->second.std_ms >= 0 && e->second.std_ms <= kMaxPlausibleMs)) {
+        throw Error(where + "entry '" + it.key() + "' has an invalid measurement" +
+                    (why.empty() ? std::string(" (std_ms)") : " (" + why + ")"));
       }
     }
     const Json& c = j.at("calibration");
@@ -568,15 +584,22 @@ LookupTable LookupTable::load(const std::string& path) {
         !std::isfinite(t.ms_per_mparam_)) {
       throw Error(where + "calibration: not finite");
     }
-    if (!(t.scale_ > 0)) {
+    // A calibration maps the table's own device onto itself: a factor far from 1 is damage.
+    if (!(t.scale_ >= 1e-3 && t.scale_ <= 1e3)) {
       throw Error(where + "calibration.scale: " + format_double(t.scale_) +
-                  "; must be > 0 (`mnas lut build --out FILE --recalibrate` fits it again)");
+                  "; must be in [0.001, 1000] (`mnas lut build --out FILE --recalibrate` fits "
+                  "it again)");
+    }
+    if (!(std::abs(t.offset_ms_) <= kMaxPlausibleMs) ||
+        !(std::abs(t.ms_per_mparam_) <= kMaxPlausibleMs)) {
+      throw Error(where + "calibration: offset_ms or ms_per_mparam out of range");
     }
     if (t.calibration_samples_ < 0) throw Error(where + "calibration.samples: must be ≥ 0");
     // A calibration that predicts a non-positive latency would fail every trial: refused here,
     // once, rather than then (checked on an architecture of the space, seeded).
     std::mt19937_64 rng(1);
-    if (t.missing() == 0 && !(t.predict_ms(t.space_.sample(rng)) > 0)) {
+    const double predicted = t.missing() == 0 ? t.predict_ms(t.space_.sample(rng)) : 1.0;
+    if (!(predicted >= kMinPlausibleMs && predicted <= kMaxPlausibleMs)) {
       throw Error(where +
                   "calibration: predicts no time for the space's networks; refit it with "
                   "`mnas lut build --out FILE --recalibrate`");

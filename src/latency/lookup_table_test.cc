@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <tuple>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "latency/fake_device.h"
 #include "latency/measure_presets.h"
@@ -127,6 +131,22 @@ TEST(LookupTable, DamagedFilesAreClearErrors) {
   ASSERT_NE(scale, std::string::npos);
   zero_scale.replace(scale, 10, "\"scale\": 0");
   expect_error(zero_scale, "calibration.scale: 0");
+  nlohmann::json huge_scale = nlohmann::json::parse(text);
+  huge_scale["calibration"]["scale"] = 1e308;
+  expect_error(huge_scale.dump(1), "must be in [0.001, 1000]");
+  // Entries as a device's answers are checked: a measured entry of 0 ms or 1e300 ms, a time
+  // without a run.
+  for (const auto& [median, runs, message] :
+       std::vector<std::tuple<double, int, std::string>>{
+           {0.0, 3, "median 0 ms is not a plausible latency"},
+           {1e300, 3, "not a plausible latency"},
+           {2.0, 0, "a time but no run"}}) {
+    nlohmann::json damaged = nlohmann::json::parse(text);
+    nlohmann::json& first = damaged["entries"].begin().value();
+    first["median_ms"] = median;
+    first["runs"] = runs;
+    expect_error(damaged.dump(1), message);
+  }
   std::string twice = text;
   twice.replace(twice.find("\"threads\""), 9, "\"threads\": 2, \"threads\"");
   expect_error(twice, "the key \"threads\" is given twice");

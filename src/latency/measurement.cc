@@ -95,7 +95,7 @@ std::pair<LatencyStats, LatencyStats> paired_attempt(const std::function<void()>
 
 }  // namespace
 
-void validate(const MeasureOptions& o) {
+void validate(const MeasureOptions& o, bool on_this_machine) {
   const auto fail = [](const std::string& m) { throw Error(m); };
   if (o.warmup_runs < 0) fail("warmup runs: " + std::to_string(o.warmup_runs) + "; must be ≥ 0");
   if (!(o.warmup_seconds >= 0) || !std::isfinite(o.warmup_seconds))
@@ -109,7 +109,9 @@ void validate(const MeasureOptions& o) {
   }
   if (!(o.max_cv > 0) || !std::isfinite(o.max_cv)) fail("max cv: must be > 0");
   if (o.max_attempts < 1 || o.max_attempts > 100) fail("attempts: must be in [1, 100]");
-  if (o.cpu >= 0) {
+  if (o.cpu >= 0 && !on_this_machine) {
+    if (o.cpu >= (1 << 20)) fail("cpu: " + std::to_string(o.cpu) + " is not a CPU number");
+  } else if (o.cpu >= 0) {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof(set), &set) != 0 || o.cpu >= CPU_SETSIZE ||
         !CPU_ISSET(o.cpu, &set)) {
@@ -118,6 +120,35 @@ void validate(const MeasureOptions& o) {
   } else if (o.cpu != -1) {
     fail("cpu: " + std::to_string(o.cpu) + "; use a CPU number ≥ 0, or -1 for no pinning");
   }
+}
+
+std::string implausible(const LatencyStats& s, bool median_only) {
+  const auto out_of_range = [](double ms) {
+    return !(ms >= kMinPlausibleMs && ms <= kMaxPlausibleMs);  // NaN too
+  };
+  char buf[160];
+  const auto fmt = [&](const char* what, double v) {
+    std::snprintf(buf, sizeof buf, "%s %.6g ms is not a plausible latency (%.0e to %.0e ms)",
+                  what, v, kMinPlausibleMs, kMaxPlausibleMs);
+    return std::string(buf);
+  };
+  if (s.runs < 1) return "runs " + std::to_string(s.runs) + ": a measurement has at least one run";
+  if (out_of_range(s.median_ms)) return fmt("median", s.median_ms);
+  if (median_only) return "";
+  if (out_of_range(s.min_ms)) return fmt("min", s.min_ms);
+  if (out_of_range(s.mean_ms)) return fmt("mean", s.mean_ms);
+  if (out_of_range(s.p90_ms)) return fmt("p90", s.p90_ms);
+  if (!(s.min_ms <= s.median_ms && s.median_ms <= s.p90_ms && s.min_ms <= s.mean_ms)) {
+    std::snprintf(buf, sizeof buf,
+                  "statistics that contradict themselves (min %.6g, median %.6g, mean %.6g, "
+                  "p90 %.6g ms)",
+                  s.min_ms, s.median_ms, s.mean_ms, s.p90_ms);
+    return buf;
+  }
+  if (!(s.std_ms >= 0 && s.std_ms <= kMaxPlausibleMs) || !(s.cv >= 0 && s.cv <= 1e3)) {
+    return "std or cv out of range";
+  }
+  return "";
 }
 
 LatencyStats summarize(std::vector<double> samples) {

@@ -22,8 +22,9 @@ struct MeasureOptions {
 };
 
 // Throws mnas::Error naming the bad field (negative runs, max_seconds < min_seconds, a CPU this
-// process may not use, ...).
-void validate(const MeasureOptions& options);
+// process may not use, ...). `on_this_machine` false: the protocol is for another machine (a
+// remote device), whose CPUs it checks itself; a pinned CPU is then only checked as a number.
+void validate(const MeasureOptions& options, bool on_this_machine = true);
 
 // Statistics of one attempt's timed runs, in milliseconds.
 struct LatencyStats {
@@ -34,6 +35,17 @@ struct LatencyStats {
 
 // Computes the statistics of `samples_ms` (at least one). p90 is the nearest-rank percentile.
 LatencyStats summarize(std::vector<double> samples_ms);
+
+// A latency believed from outside (a device's or a command's answer, a lookup table's entry):
+// from a nanosecond to about three hours. Beyond that a value is a fault, not a measurement.
+constexpr double kMinPlausibleMs = 1e-6;
+constexpr double kMaxPlausibleMs = 1e7;
+
+// "" when `s` could be a measurement, else what is wrong with it: every time in
+// [kMinPlausibleMs, kMaxPlausibleMs], min ≤ median ≤ p90, min ≤ mean, std and cv finite and
+// ≥ 0, at least one run. `median_only`: an attempt's summary, of which only median and runs
+// are told. One rule set for every answer, applied before anything is printed or stored.
+std::string implausible(const LatencyStats& s, bool median_only = false);
 
 struct Measurement {
   LatencyStats stats;                  // the kept attempt

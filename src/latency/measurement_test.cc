@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <string>
 #include <thread>
 
@@ -34,6 +35,29 @@ MeasureOptions quick() {
   o.min_seconds = 0;
   o.max_seconds = 5;
   return o;
+}
+
+TEST(Implausible, RealStatisticsPassAndFaultsAreNamed) {
+  const LatencyStats real = summarize({1.0, 1.2, 0.9, 1.1, 5.0});
+  EXPECT_EQ(implausible(real), "");
+  const auto with = [&](auto change) {
+    LatencyStats s = real;
+    change(s);
+    return implausible(s);
+  };
+  EXPECT_NE(with([](LatencyStats& s) { s.median_ms = 0; }).find("median 0 ms"), std::string::npos);
+  EXPECT_NE(with([](LatencyStats& s) { s.median_ms = 1e-300; }).find("not a plausible latency"),
+            std::string::npos);
+  EXPECT_NE(with([](LatencyStats& s) { s.p90_ms = 1e300; }).find("p90"), std::string::npos);
+  EXPECT_NE(with([](LatencyStats& s) { s.min_ms = 3; }).find("contradict themselves"),
+            std::string::npos);
+  EXPECT_NE(with([](LatencyStats& s) { s.runs = 0; }).find("at least one run"),
+            std::string::npos);
+  EXPECT_NE(with([](LatencyStats& s) { s.cv = std::nan(""); }), "");
+  LatencyStats attempt;  // an attempt's summary: median and runs only
+  attempt.median_ms = 2;
+  attempt.runs = 10;
+  EXPECT_EQ(implausible(attempt, true), "");
 }
 
 TEST(Measure, RunsAtLeastTheMinimumCountAndWarmsUp) {
@@ -83,6 +107,12 @@ TEST(Measure, BadOptionsAreErrors) {
   bad([](MeasureOptions& o) { o.max_attempts = 0; });
   bad([](MeasureOptions& o) { o.cpu = 100000; });
   bad([](MeasureOptions& o) { o.cpu = -3; });
+  // For another machine (a remote device), a CPU this one lacks is that machine's to judge.
+  MeasureOptions remote = quick();
+  remote.cpu = 100000;
+  EXPECT_NO_THROW(validate(remote, false));
+  remote.cpu = -3;
+  EXPECT_THROW(validate(remote, false), Error);
 }
 
 TEST(Measure, PinsToAnAllowedCpu) {

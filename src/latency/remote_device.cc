@@ -11,6 +11,7 @@
 #include "space/architecture_codec.h"
 #include "space/file_io.h"
 #include "space/json_fields.h"
+#include "space/printable.h"
 
 namespace mnas {
 namespace {
@@ -40,6 +41,11 @@ RemoteDevice::RemoteDevice(std::string url, RemoteOptions options)
       rest.find_first_of("/?# ") != std::string::npos) {
     throw Error("device: '" + url_ +
                 "' is not a device URL; write http://HOST:PORT (the address mnas-device prints)");
+  }
+  if (rest.find('@') != std::string::npos) {  // the URL is not repeated: it holds a password
+    throw Error("device: a URL with a user name or password (USER:PASSWORD@HOST) is not "
+                "supported; mnas-device authenticates with a token: write http://HOST:PORT and "
+                "give the token with --device-token-file FILE or MNAS_DEVICE_TOKEN");
   }
   if (options_.retries < 0 || options_.retries > 100)
     throw Error("device retries: must be in [0, 100]");
@@ -82,10 +88,18 @@ Json RemoteDevice::call(const std::string& method, const std::string& path, cons
     } catch (const Json::exception&) {
       answer = Json();
     }
-    const std::string message =
+    // Printed and stored: escaped, so that a device's text cannot move the cursor or add lines.
+    const std::string message = printable(
         answer.is_object() && answer.contains("error") && answer["error"].is_string()
             ? answer["error"].get<std::string>()
-            : res->body.substr(0, 200);
+            : res->body,
+        200);
+    if (status >= 300 && status < 400) {
+      throw Error(where + ": answered with a redirect (HTTP " + std::to_string(status) + " to '" +
+                  printable(res->get_header_value("Location"), 200) +
+                  "'); mnas does not follow redirects (a token would go where the device did "
+                  "not choose): give the device's own address");
+    }
     if (transient_status(status)) {
       last = "busy or unavailable (HTTP " + std::to_string(status) + ": " + message + ")";
       const std::string retry_after = res->get_header_value("Retry-After");
@@ -118,11 +132,33 @@ DeviceInfo RemoteDevice::info() {
   return device_info_from_json(call("GET", "/v1/device", Json()), "device " + url_);
 }
 
+namespace {
+
+// A device's measurement must be of what was asked: the network's input and the threads.
+void require_answer_to(const LatencyResult& r, const Architecture& arch,
+                       const TimingRequest& request, const std::string& where) {
+  if (r.provenance.input_shape != to_string(arch.input)) {
+    throw Error(where + ": measured an input of '" + printable(r.provenance.input_shape, 40) +
+                    "', but " + to_string(arch.input) + " was asked; the answer is refused",
+                Error::Kind::kIo);
+  }
+  if (r.provenance.threads != request.threads) {
+    throw Error(where + ": measured with " + std::to_string(r.provenance.threads) +
+                    " threads, not the " + std::to_string(request.threads) +
+                    " asked; the answer is refused",
+                Error::Kind::kIo);
+  }
+}
+
+}  // namespace
+
 LatencyResult RemoteDevice::measure(const Architecture& arch, const TimingRequest& request) {
-  validate(request);
+  validate(request, false);  // the device checks its own CPUs
   Json body = request_json(request);
   body["architecture"] = to_canonical_string(arch);
-  LatencyResult r = latency_result_from_json(call("POST", "/v1/latency", body), "device " + url_);
+  const std::string where = "device " + url_;
+  LatencyResult r = latency_result_from_json(call("POST", "/v1/latency", body), where);
+  require_answer_to(r, arch, request, where);
   r.provenance.device = url_;  // the server calls itself "local"
   return r;
 }
@@ -130,18 +166,21 @@ LatencyResult RemoteDevice::measure(const Architecture& arch, const TimingReques
 PairedLatency RemoteDevice::measure_paired(const Architecture& candidate,
                                            const Architecture& reference,
                                            const TimingRequest& request) {
-  validate(request);
+  validate(request, false);  // the device checks its own CPUs
   Json body = request_json(request);
   body["architecture"] = to_canonical_string(candidate);
   body["reference"] = to_canonical_string(reference);
-  PairedLatency p = paired_latency_from_json(call("POST", "/v1/paired", body), "device " + url_);
+  const std::string where = "device " + url_;
+  PairedLatency p = paired_latency_from_json(call("POST", "/v1/paired", body), where);
+  require_answer_to(p.candidate, candidate, request, where + ": candidate");
+  require_answer_to(p.reference, reference, request, where + ": reference");
   p.candidate.provenance.device = p.reference.provenance.device = url_;
   return p;
 }
 
 std::vector<OperatorTiming> RemoteDevice::profile(const Architecture& arch,
                                                   const TimingRequest& request) {
-  validate(request);
+  validate(request, false);  // the device checks its own CPUs
   Json body = request_json(request);
   body["architecture"] = to_canonical_string(arch);
   const Json answer = call("POST", "/v1/profile", body);
@@ -152,7 +191,7 @@ std::vector<OperatorTiming> RemoteDevice::profile(const Architecture& arch,
 
 std::vector<LutEntryTiming> RemoteDevice::measure_lut_entries(const std::vector<std::string>& keys,
                                                               const TimingRequest& request) {
-  validate(request);
+  validate(request, false);  // the device checks its own CPUs
   Json body = request_json(request);
   body["keys"] = keys;
   const Json answer = call("POST", "/v1/lut/entries", body);

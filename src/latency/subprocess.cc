@@ -102,15 +102,27 @@ CommandOutcome run_command(const CommandRun& run) {
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   int open_streams = 2;
   char buf[65536];
+  int status = 0;
+  bool reaped = false;
+  // Once the command itself has exited, what it left in the background may hold its output
+  // open for ever (`sleep 300 &`): its output is read for a grace period, not to the timeout.
+  constexpr auto kGrace = std::chrono::seconds(2);
+  auto exited_at = std::chrono::steady_clock::time_point{};
   while (open_streams > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          deadline - std::chrono::steady_clock::now())
-                          .count();
+    const auto now = std::chrono::steady_clock::now();
+    if (!reaped && ::waitpid(pid, &status, WNOHANG) == pid) {
+      reaped = true;
+      exited_at = now;
+    }
+    if (reaped && now - exited_at > kGrace) break;
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count();
     if (left <= 0) {
       r.timed_out = true;
       break;
     }
-    const int ready = ::poll(fds, 2, static_cast<int>(std::min<long long>(left, 1000)));
+    const int ready =
+        ::poll(fds, 2, static_cast<int>(std::min<long long>(left, reaped ? 100 : 200)));
     if (ready < 0 && errno != EINTR) break;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -127,8 +139,6 @@ CommandOutcome run_command(const CommandRun& run) {
   }
   // The command's process group: politely on a timeout, then for sure; also whatever it left
   // running in the background after it exited.
-  int status = 0;
-  bool reaped = false;
   if (r.timed_out) {
     ::kill(-pid, SIGTERM);
     for (int i = 0; i < 40 && !reaped; ++i) {  // up to 2 s to stop on its own

@@ -113,6 +113,18 @@ TEST(CommandEvaluator, ACommandPastItsTimeoutIsKilledWithItsChildren) {
   if (!folder.empty()) std::system(("rm -rf '" + folder + "'").c_str());
 }
 
+// A command that prints its result and exits while a background child holds its output open
+// is done when it exits (and the child is killed), not at its timeout.
+TEST(CommandEvaluator, ABackgroundChildHoldingTheOutputDoesNotHoldTheTrial) {
+  const auto start = std::chrono::steady_clock::now();
+  const Evaluation e = run("sleep 300 & echo '{\"accuracy\": 0.75}'", 60);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_TRUE(e.ok) << e.failure;
+  EXPECT_DOUBLE_EQ(e.accuracy, 0.75);
+  EXPECT_LT(seconds, 30);  // the exit plus a grace of 2 s, not the 60 s timeout (a bound)
+}
+
 TEST(CommandEvaluator, OutputIsBoundedAndAResultAfterMuchOfItIsFound) {
   const Evaluation e =
       run("head -c 20000000 /dev/zero | tr '\\0' 'x'; echo; echo '{\"accuracy\": 0.5}'");

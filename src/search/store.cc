@@ -489,6 +489,34 @@ void Store::set_target_trials(int64_t trials) {
   set_value("trials", std::to_string(trials));
 }
 
+std::optional<std::vector<std::string>> Store::reference_names() const {
+  const std::string v = value("references");
+  if (v.empty()) return std::nullopt;
+  const std::string where = "store '" + path_ + "': search.references";
+  std::vector<std::string> names;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(v);
+    if (!j.is_array() || j.size() > 64) throw Error(where + ": not a list of at most 64 names");
+    for (const nlohmann::json& name : j) {
+      const bool valid = name.is_string() && !name.get<std::string>().empty() &&
+                         name.get<std::string>().size() <= 64 &&
+                         name.get<std::string>().find_first_not_of(
+                             "abcdefghijklmnopqrstuvwxyz0123456789-_.@") == std::string::npos;
+      if (!valid) throw Error(where + ": " + name.dump().substr(0, 80) + " is not a model name");
+      names.push_back(name.get<std::string>());
+    }
+  } catch (const nlohmann::json::exception&) {
+    throw Error(where + ": not valid JSON", Error::Kind::kIo);
+  } catch (const Error& e) {
+    throw Error(e.what(), Error::Kind::kIo);
+  }
+  return names;
+}
+
+void Store::set_reference_names(const std::vector<std::string>& names) {
+  set_value("references", nlohmann::json(names).dump());
+}
+
 std::vector<FinalVariant> Store::finalists() const {
   try {
     return parse_finalists(value("finalists"), "store '" + path_ + "': search.finalists");

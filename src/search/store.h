@@ -111,6 +111,12 @@ class Store {
   int64_t target_trials() const;
   void set_target_trials(int64_t trials);
 
+  // The references a search was started with (zoo names, "mobilenetv2@0.35", or a table space's
+  // "table-optimum"; empty: none), so that a resume that does not say keeps them; nullopt when
+  // not recorded (older stores). Validated when read (kIo on damage).
+  std::optional<std::vector<std::string>> reference_names() const;
+  void set_reference_names(const std::vector<std::string>& names);
+
   // The networks `mnas finalize` trains and measures (search/finalists.h), validated when read;
   // empty before the first finalize. Written whole, in one statement.
   std::vector<FinalVariant> finalists() const;

@@ -267,6 +267,37 @@ TEST(Store, RecordsEachTrainingDeviceOnceAndValidatesThemWhenReadBack) {
   std::remove(path.c_str());
 }
 
+TEST(Store, KeepsTheReferenceNamesAndValidatesThemWhenReadBack) {
+  const std::string path = temp_store("reference_names");
+  {
+    Store s(path, Store::Mode::kCreate);
+    EXPECT_FALSE(s.reference_names().has_value());  // not recorded: the caller's default
+    s.set_reference_names({});
+  }
+  {
+    Store s(path, Store::Mode::kWrite);
+    EXPECT_EQ(s.reference_names(), std::vector<std::string>{});  // none, kept
+    s.set_reference_names({"mobilenetv2@0.35", "mnasnet-a1", "table-optimum"});
+  }
+  {
+    const Store s(path, Store::Mode::kReadOnly);
+    EXPECT_EQ(s.reference_names(),
+              (std::vector<std::string>{"mobilenetv2@0.35", "mnasnet-a1", "table-optimum"}));
+  }
+  for (const std::string& bad : {std::string("'[1]'"), std::string("'{\"a\": 1}'"),
+                                 std::string("'[\"\"]'"), std::string("'not json'"),
+                                 std::string("'[\"a b\"]'"), std::string("'[\"a\u001b\"]'"),
+                                 "'[\"" + std::string(70, 'x') + "\"]'"}) {
+    const std::string copy = temp_store("reference_names_copy");
+    std::ofstream(copy, std::ios::binary) << slurp(path);
+    tamper(copy, "UPDATE search SET value = " + bad + " WHERE key = 'references'");
+    const Store s(copy, Store::Mode::kReadOnly);
+    expect_error([&] { s.reference_names(); }, "search.references");
+    std::remove(copy.c_str());
+  }
+  std::remove(path.c_str());
+}
+
 TEST(Store, KeepsLatencyCalibrationsInOrderAndValidatesThemWhenReadBack) {
   const std::string path = temp_store("calibrations");
   {

@@ -12,6 +12,7 @@
 
 #include "latency/measurement.h"
 #include "space/error.h"
+#include "space/printable.h"
 
 namespace mnas {
 namespace {
@@ -113,7 +114,8 @@ DeviceServer::DeviceServer(DeviceService& service, ServerOptions options,
             : std::chrono::duration<double, std::milli>(Clock::now() - request_start).count();
     char line[512];
     std::snprintf(line, sizeof line, "%s %s %s %s %d %.1f ms%s%s", utc_timestamp().c_str(),
-                  req.remote_addr.c_str(), req.method.c_str(), req.path.substr(0, 80).c_str(),
+                  req.remote_addr.c_str(), printable(req.method, 16).c_str(),
+                  printable(req.path, 80).c_str(),  // a client's text cannot forge log lines
                   res.status, ms, request_note.empty() ? "" : " ", request_note.c_str());
     impl->log(line);
     request_start = Clock::time_point{};

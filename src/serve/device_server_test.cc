@@ -16,9 +16,11 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <thread>
 
 #include "latency/fake_device.h"
+#include "latency/latency_json.h"
 #include "latency/measure_presets.h"
 #include "latency/remote_device.h"
 #include "serve/device_process.h"
@@ -155,6 +157,107 @@ TEST(DeviceServer, TheHttpLayerRefusesWithJsonToo) {
   ASSERT_TRUE(none);
   EXPECT_EQ(none->status, 401);
   EXPECT_EQ(none->get_header_value("WWW-Authenticate"), "Bearer");
+}
+
+// What a client or a device says is escaped before it is logged or printed.
+TEST(DeviceServer, AClientCannotForgeLogLines) {
+  FakeDevice fake;
+  RunningServer server(fake);
+  httplib::Client client("127.0.0.1", server.port());
+  httplib::Result r = client.Get("/v1/x%0A2026-01-01T00:00:00Z%20forged%1B%5B2J");
+  ASSERT_TRUE(r);
+  EXPECT_GE(r->status, 400);
+  const std::vector<std::string> log = server.log();
+  ASSERT_FALSE(log.empty());
+  for (const std::string& line : log) {
+    EXPECT_EQ(line.find('\n'), std::string::npos) << line;
+    EXPECT_EQ(line.find('\x1b'), std::string::npos) << line;
+  }
+  EXPECT_NE(log.back().find("/v1/x\\x0a2026"), std::string::npos) << log.back();
+}
+
+// A fake device behind a redirect, and one whose error text holds terminal escapes.
+TEST(RemoteDevice, ARedirectIsRefusedAndADevicesTextIsEscaped) {
+  httplib::Server fake;
+  fake.Get("/v1/device", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 302;
+    res.set_header("Location", "http://elsewhere.example/v1/device");
+  });
+  fake.Post("/v1/latency", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 400;
+    res.set_content("{\"error\": \"bad\\u001b[2J\\r\\nforged line\"}", "application/json");
+  });
+  const int port = fake.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { fake.listen_after_bind(); });
+  RemoteOptions o = client_options();
+  o.retries = 0;
+  RemoteDevice device("http://127.0.0.1:" + std::to_string(port), o);
+  try {
+    device.info();
+    FAIL() << "a redirect was followed or accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("a redirect (HTTP 302 to "
+                                         "'http://elsewhere.example/v1/device')"),
+              std::string::npos)
+        << e.what();
+  }
+  try {
+    device.measure(small(), TimingRequest{});
+    FAIL() << "an error answer was accepted";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_EQ(m.find('\x1b'), std::string::npos) << m;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+    EXPECT_NE(m.find("bad\\x1b[2J\\x0d\\x0aforged line"), std::string::npos) << m;
+  }
+  fake.stop();
+  serving.join();
+}
+
+// A device's answer is checked before it is believed: plausible, and of what was asked.
+TEST(RemoteDevice, AnAnswerIsCheckedBeforeItIsBelieved) {
+  FakeDevice reference_device;
+  TimingRequest request;
+  const LatencyResult good = reference_device.measure(small(), request);
+  const std::vector<std::pair<std::string, std::function<void(LatencyResult&)>>> faults = {
+      {"", [](LatencyResult&) {}},
+      {"median 1e+300 ms is not a plausible latency",
+       [](LatencyResult& r) { r.measurement.stats.median_ms = r.median_ms = 1e300; }},
+      {"median 0 ms is not a plausible latency",
+       [](LatencyResult& r) { r.measurement.stats.median_ms = r.median_ms = 0; }},
+      {"contradict themselves",
+       [](LatencyResult& r) { r.measurement.stats.min_ms = 2 * r.measurement.stats.p90_ms; }},
+      {"at least one run", [](LatencyResult& r) { r.measurement.stats.runs = 0; }},
+      {"measured an input of '64x64x3', but 32x32x3 was asked",
+       [](LatencyResult& r) { r.provenance.input_shape = "64x64x3"; }},
+      {"measured with 4 threads, not the 1 asked",
+       [](LatencyResult& r) { r.provenance.threads = 4; }},
+  };
+  for (const auto& [expected, fault] : faults) {
+    LatencyResult answer = good;
+    fault(answer);
+    httplib::Server fake;
+    const std::string body = latency_json(answer).dump();
+    fake.Post("/v1/latency", [body](const httplib::Request&, httplib::Response& res) {
+      res.set_content(body, "application/json");
+    });
+    const int port = fake.bind_to_any_port("127.0.0.1");
+    std::thread serving([&] { fake.listen_after_bind(); });
+    RemoteOptions o = client_options();
+    o.retries = 0;
+    RemoteDevice device("http://127.0.0.1:" + std::to_string(port), o);
+    try {
+      const LatencyResult r = device.measure(small(), request);
+      EXPECT_EQ(expected, "") << "accepted: " << body;
+      EXPECT_DOUBLE_EQ(r.median_ms, good.median_ms);
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos)
+          << "[" << expected << "] " << e.what();
+      EXPECT_NE(expected, "") << e.what();
+    }
+    fake.stop();
+    serving.join();
+  }
 }
 
 TEST(DeviceServer, APortAlreadyServedIsAClearError) {

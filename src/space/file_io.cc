@@ -116,4 +116,36 @@ std::string sibling_path(const std::string& path, const std::string& extension) 
   return (has_extension ? path.substr(0, dot) : path) + extension;
 }
 
+bool path_exists(const std::string& path) {
+  struct stat st {};
+  return !path.empty() && ::stat(path.c_str(), &st) == 0;
+}
+
+void refuse_special_file(const std::string& path, const std::string& field,
+                         const std::string& what) {
+  struct stat st {};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return;
+  throw Error(field + ": '" + path + "' is " + describe_kind(st.st_mode) + ", not " + what);
+}
+
+void refuse_output_over_input(const std::string& output, const std::string& output_field,
+                              const std::vector<std::pair<std::string, std::string>>& inputs) {
+  if (output.empty()) return;
+  struct stat out {};
+  const bool exists = ::stat(output.c_str(), &out) == 0;
+  for (const auto& [field, path] : inputs) {
+    struct stat in {};
+    // A file the command creates first (a new store) and the output under the same path.
+    const bool same = exists ? !path.empty() && ::stat(path.c_str(), &in) == 0 &&
+                                   in.st_dev == out.st_dev && in.st_ino == out.st_ino
+                             : path == output;
+    if (same) {
+      throw Error(output_field + ": '" + output + "' is " +
+                  (output == path ? "" : "the same file as ") + field + " '" + path +
+                  "', which this command reads; writing it would destroy it. Choose another "
+                  "output file");
+    }
+  }
+}
+
 }  // namespace mnas

@@ -3,6 +3,8 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace mnas {
 
@@ -20,6 +22,24 @@ std::string read_whole_file(const std::string& path, const std::string& what,
 // `what` and `path`.
 void write_file_atomically(const std::string& path, const std::string& bytes,
                            const std::string& what);
+
+// Whether `path` names something (a broken symbolic link does not), found without opening it:
+// opening a pipe to test it would wait for a writer.
+bool path_exists(const std::string& path);
+
+// Throws mnas::Error (kInvalidInput) "<field>: '<path>' is a pipe (a directory, a device, ...),
+// not <what>" when `path` exists and is not a regular file (symbolic links followed), before
+// anything opens it; a regular file or a new path passes.
+void refuse_special_file(const std::string& path, const std::string& field,
+                         const std::string& what);
+
+// Refuses to write `output` over a file the same command reads: throws mnas::Error
+// (kInvalidInput) naming `output_field` and the input when `output` names the same file as one of
+// `inputs` ({field, path}) — the same device and inode, so a hard or symbolic link to an input, or
+// another spelling of its path, counts; an output that does not exist yet is refused only under
+// an input's very path (a file the command creates first, such as a new store).
+void refuse_output_over_input(const std::string& output, const std::string& output_field,
+                              const std::vector<std::pair<std::string, std::string>>& inputs);
 
 // `path` with its extension replaced by (or, without one, followed by) `extension`:
 // ("search.db", ".html") -> "search.html"; ("runs/a", ".html") -> "runs/a.html"; a dot in a

@@ -98,6 +98,32 @@ TEST(WriteFileAtomically, ReplacesOnlyRegularFilesAndLeavesNoTemporary) {
   ::rmdir(dir.c_str());
 }
 
+TEST(RefuseOutputOverInput, TheSameFileUnderAnyNameIsRefusedAnotherIsFine) {
+  const std::string dir = temp_dir();
+  const std::string input = dir + "/model.ckpt", hard = dir + "/hard", soft = dir + "/soft",
+                    other = dir + "/other";
+  write_file_atomically(input, "weights", "test");
+  write_file_atomically(other, "x", "test");
+  ASSERT_EQ(::link(input.c_str(), hard.c_str()), 0);
+  ASSERT_EQ(::symlink(input.c_str(), soft.c_str()), 0);
+  const std::vector<std::pair<std::string, std::string>> inputs = {{"CKPT", input}};
+  for (const std::string& out : {input, hard, soft, dir + "/./model.ckpt"}) {
+    expect_error([&] { refuse_output_over_input(out, "--out", inputs); },
+                 "--out: '" + out + "' is ");
+  }
+  expect_error([&] { refuse_output_over_input(hard, "--out", inputs); },
+               "the same file as CKPT '" + input + "', which this command reads");
+  refuse_output_over_input(other, "--out", inputs);          // another file
+  refuse_output_over_input(dir + "/new.onnx", "--out", inputs);  // a new one
+  refuse_output_over_input(other, "--out", {{"CKPT", dir + "/absent"}});
+  // A file the command creates first (a new store) is an input under its own path.
+  expect_error([&] { refuse_output_over_input(dir + "/s.db", "--report", {{"--store", dir + "/s.db"}}); },
+               "--report: '" + dir + "/s.db' is --store");
+  EXPECT_EQ(slurp(input), "weights");
+  for (const std::string& p : {input, hard, soft, other}) std::remove(p.c_str());
+  ::rmdir(dir.c_str());
+}
+
 TEST(SiblingPath, ReplacesTheExtensionOfTheFileOnly) {
   EXPECT_EQ(sibling_path("search.db", ".html"), "search.html");
   EXPECT_EQ(sibling_path("runs/a", ".html"), "runs/a.html");
