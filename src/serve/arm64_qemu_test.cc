@@ -44,8 +44,11 @@ std::string sysroot() {
   return dir ? dir : arm64_build() + "/sysroot";
 }
 
-// The libraries a binary asks for (ELF NEEDED entries; readelf reads any architecture).
-std::string needed(const std::string& binary) { return run("readelf -d " + binary + " 2>&1"); }
+// The libraries a binary asks for: the NEEDED lines of `readelf -d` (it reads any
+// architecture), and only those — an address elsewhere in its output may spell "c10".
+std::string needed(const std::string& binary) {
+  return run("readelf -d " + binary + " 2>&1 | grep NEEDED");
+}
 
 TEST(Arm64Device, NeitherBuildLinksLibTorchOrSqlite) {
   for (const std::string& binary :
