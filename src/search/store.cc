@@ -444,6 +444,44 @@ Store::~Store() {
 
 void Store::require_writable() const {
   MNAS_ASSERT(!read_only_);  // a read-only Store is never asked to write
+  // Before each write: the path must still name the file this Store holds. A store deleted or
+  // replaced under a running search would otherwise take its trials with it.
+  if (!lost_.empty()) throw Error(lost_, Error::Kind::kIo);  // noticed before
+  struct stat ours {}, named {};
+  if (lock_fd_ < 0 || ::fstat(lock_fd_, &ours) != 0) return;
+  if (::stat(path_.c_str(), &named) == 0 && named.st_dev == ours.st_dev &&
+      named.st_ino == ours.st_ino) {
+    return;
+  }
+  // Everything written so far is still readable through this connection: copied to a file of
+  // its own (an mnas store like any other), named in the error.
+  std::string kept;
+  for (int n = 1; n < 1000 && kept.empty(); ++n) {
+    const std::string candidate = path_ + ".kept-" + std::to_string(n);
+    struct stat st {};
+    if (::lstat(candidate.c_str(), &st) != 0) kept = candidate;
+  }
+  bool saved = false;
+  sqlite3* copy = nullptr;
+  if (!kept.empty() && sqlite3_open_v2(kept.c_str(), &copy,
+                                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                                       nullptr) == SQLITE_OK) {
+    if (sqlite3_backup* b = sqlite3_backup_init(copy, "main", db_, "main")) {
+      const bool done = sqlite3_backup_step(b, -1) == SQLITE_DONE;
+      saved = sqlite3_backup_finish(b) == SQLITE_OK && done;
+    }
+  }
+  sqlite3_close(copy);
+  // This connection's journal holds the latest trials: moved into the file it belongs to (the
+  // one deleted or moved away) and emptied, so that nothing of it is ever read as part of what
+  // the path names now.
+  sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  lost_ = "store '" + path_ + "': the file was deleted or replaced while this process wrote to " +
+          "it; nothing more is written there. " +
+          (saved ? "Everything it held is kept in '" + kept + "' (`mnas results " + kept +
+                       "`; a search goes on with `mnas search --store " + kept + " --resume`)"
+                 : std::string("Its content could not be saved elsewhere"));
+  throw Error(lost_, Error::Kind::kIo);
 }
 
 void Store::exec(const char* sql) const {

@@ -84,7 +84,10 @@ struct StoredCalibration {
 // leaves no stale lock) and records who holds it, so that a second writer is refused with pid,
 // host and since when. Every SQLite result is checked (a read error is an error, never the end
 // of the data) and every stored value is validated when read back, with an error that names
-// the store, the trial and the field.
+// the store, the trial and the field. Before each write it checks that its path still names the
+// file it holds (device and inode): a store deleted or replaced under a running search stops the
+// next write with an error naming a copy of everything written ("<path>.kept-N"), and nothing
+// of it is left for the path's new file to read.
 class Store {
  public:
   enum class Mode {
@@ -176,6 +179,9 @@ class Store {
   bool read_only_ = false;
   bool has_metrics_ = true;  // trials.metrics exists (schema 3; a read-only older store has none)
   bool has_rungs_ = true;    // trials.rung and the rungs table exist (schema 4)
+  // Set once the path no longer names this store's file (require_writable): why, for every
+  // later write.
+  mutable std::string lost_;
 };
 
 }  // namespace mnas

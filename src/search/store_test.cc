@@ -100,6 +100,41 @@ TEST(Store, RefusesFilesThatAreNotStoresWithoutWritingToThem) {
   for (const std::string& p : {empty, foreign}) std::remove(p.c_str());
 }
 
+// A store deleted or replaced under its writer: the next write stops with an error naming a
+// copy that holds everything written, and nothing is written to what the path names now.
+TEST(Store, AFileDeletedOrReplacedUnderItsWriterIsNoticedAndNothingIsLost) {
+  for (const bool replace : {false, true}) {
+    const std::string path = temp_store(replace ? "replaced" : "deleted");
+    const std::string kept = path + ".kept-1", other = temp_store("replacement");
+    for (const std::string& p : {kept, other}) std::remove(p.c_str());
+    {
+      Store s(path, Store::Mode::kCreate);
+      s.set_config("{}");
+      for (int i = 0; i < 3; ++i) s.add_trial(trial(i));
+      if (replace) {
+        { Store r(other, Store::Mode::kCreate); r.add_trial(trial(7)); }
+        ASSERT_EQ(std::rename(other.c_str(), path.c_str()), 0);
+      } else {
+        ASSERT_EQ(std::remove(path.c_str()), 0);
+      }
+      expect_error([&] { s.add_trial(trial(3)); }, "was deleted or replaced while this process");
+      expect_error([&] { s.add_trial(trial(4)); }, "'" + kept + "'");
+    }
+    const Store copy(kept, Store::Mode::kReadOnly);
+    ASSERT_EQ(copy.trial_count(), 3);
+    EXPECT_EQ(copy.trials()[2].canonical, trial(2).canonical);
+    EXPECT_EQ(copy.config(), "{}");
+    if (replace) {  // the replacement is as it was: one trial of its own
+      const Store r(path, Store::Mode::kReadOnly);
+      EXPECT_EQ(r.trial_count(), 1);
+      EXPECT_EQ(r.trials()[0].canonical, trial(7).canonical);
+    }
+    for (const std::string& p : {path, kept, kept + ".kept-1", other}) {
+      for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
+    }
+  }
+}
+
 TEST(Store, OneWriterAtATimeAndReadersBeside) {
   const std::string path = temp_store("writers");
   {
