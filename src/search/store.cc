@@ -352,7 +352,16 @@ void Store::open(Mode mode) {
       Statement s(db_, "PRAGMA application_id", path_);
       if (s.step()) application_id = sqlite3_column_int(s.get(), 0);
     } catch (const Error&) {
-      throw Error("store '" + path_ + "': not an mnas store (" + sqlite3_errmsg(db_) + ")",
+      // Not a database at all, or one SQLite could not open: a WAL store needs its journal
+      // files (-wal, -shm) beside it, which a read-only folder does not allow.
+      const int code = sqlite3_errcode(db_);
+      if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
+        throw Error("store '" + path_ + "': not an mnas store (" + sqlite3_errmsg(db_) + ")",
+                    Error::Kind::kIo);
+      }
+      throw Error("store '" + path_ + "': cannot be read (" + sqlite3_errmsg(db_) +
+                      "); SQLite keeps its journal beside the store (" + path_ + "-wal, " +
+                      path_ + "-shm): is that folder writable, and are those files yours?",
                   Error::Kind::kIo);
     }
     {
@@ -487,8 +496,12 @@ void Store::require_writable() const {
 void Store::exec(const char* sql) const {
   char* error = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    const std::string message = error ? error : "unknown error";
+    std::string message = error ? error : "unknown error";
     sqlite3_free(error);
+    if ((sqlite3_errcode(db_) & 0xff) == SQLITE_READONLY) {
+      message += " (SQLite writes the store and its journal, " + path_ + "-wal and -shm, in its "
+                 "folder: is that folder writable, and are those files yours?)";
+    }
     throw Error("store '" + path_ + "': " + message, Error::Kind::kIo);
   }
 }

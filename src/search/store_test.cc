@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -133,6 +134,30 @@ TEST(Store, AFileDeletedOrReplacedUnderItsWriterIsNoticedAndNothingIsLost) {
       for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
     }
   }
+}
+
+// A store whose journal SQLite cannot open (here its -wal is a folder; a read-only folder that
+// lacks one does the same) is not called "not an mnas store".
+TEST(Store, AStoreThatCannotBeOpenedIsNotCalledForeign) {
+  const std::string path = temp_store("unopenable");
+  {
+    Store s(path, Store::Mode::kCreate);
+    s.add_trial(trial(0));
+  }
+  ASSERT_EQ(::mkdir((path + "-wal").c_str(), 0755), 0);
+  try {
+    const Store s(path, Store::Mode::kReadOnly);
+    s.trials();
+    FAIL() << "read a store whose journal cannot be opened";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).find("not an mnas store"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("is that folder writable"), std::string::npos)
+        << e.what();
+  }
+  ::rmdir((path + "-wal").c_str());
+  const Store s(path, Store::Mode::kReadOnly);
+  EXPECT_EQ(s.trial_count(), 1);
+  std::remove(path.c_str());
 }
 
 TEST(Store, OneWriterAtATimeAndReadersBeside) {
