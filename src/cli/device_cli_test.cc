@@ -145,6 +145,14 @@ TEST(DeviceCli, SearchOnTwoDevicesSurvivesOneGoingAway) {
   const int64_t kept = trials_in(store);
   EXPECT_GE(kept, 2);
   EXPECT_LT(kept, 8);
+  // A resume while b is still away pauses again (75), as the search did; nothing is lost.
+  const Result early =
+      run_mnas("search --store " + store + " --resume --trials 8 --threads 2 --references none" +
+               " --device-retries 0 --device a=" + a.url() + " --device b=" + b.url() +
+               " --device-token-file " + a.token_file());
+  EXPECT_EQ(early.exit_code, 75) << early.err;
+  EXPECT_NE(early.err.find("search paused: device " + b.url()), std::string::npos) << early.err;
+  EXPECT_EQ(trials_in(store), kept);
   // b is back (same address): the search continues to exactly 8 trials.
   b.restart(MNAS_DEVICE_BINARY);
   const Result resumed =
@@ -250,6 +258,14 @@ TEST(DeviceCli, BadDevicesAreClearErrors) {
   r = run_mnas("latency mnasnet-small --device http://127.0.0.1:9 --device-retries 1");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("unreachable after 2 tries"), std::string::npos) << r.err;
+  // A new search whose device does not answer: exit 1 and no store (nothing to continue).
+  const std::string never = temp_path("never.db");
+  std::remove(never.c_str());
+  r = run_mnas("search --store " + never + " --device x=http://127.0.0.1:9 --device-retries 0");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("the search did not start and no store was created"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(std::ifstream(never).good());
   r = run_mnas(
       "latency mnasnet-small --device-token-file /nonexistent/token --device "
       "http://127.0.0.1:9");

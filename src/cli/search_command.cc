@@ -464,7 +464,25 @@ int run_search_command(const SearchCommandOptions& o) {
             : make_latency_objective(config, search_device_access(o.token_files, o.device_retries,
                                                                   o.device_timeout));
   if (objective) {
-    for (const auto& [name, info] : objective->check_devices()) {
+    std::vector<std::pair<std::string, DeviceInfo>> devices;
+    try {
+      devices = objective->check_devices();
+    } catch (const DeviceUnreachable& e) {
+      // A new search has nothing to continue: nothing is created. A resumed one pauses as a
+      // search does when a device goes away mid-way (docs/devices.md).
+      if (session.is_new()) {
+        throw Error(std::string(e.what()) + "; the search did not start and no store was " +
+                        "created: run the command again once the device answers",
+                    Error::Kind::kIo);
+      }
+      std::fprintf(stderr,
+                   "mnas: search paused: %s\nmnas: the store %s keeps its %lld trials; once the "
+                   "device answers again, `mnas search --store %s --resume` continues\n",
+                   e.what(), o.store.c_str(),
+                   static_cast<long long>(session.store().trial_count()), o.store.c_str());
+      return kExitPaused;
+    }
+    for (const auto& [name, info] : devices) {
       // What a device says of itself is printed escaped: it cannot move the cursor or add lines.
       std::cerr << "mnas: device " << name << ": " << printable(info.cpu_model) << " ("
                 << printable(info.machine) << ", " << info.logical_cpus << " CPUs, "

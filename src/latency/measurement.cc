@@ -10,6 +10,7 @@
 #include <ctime>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "space/error.h"
 #include "space/number_format.h"
@@ -108,6 +109,16 @@ void validate(const MeasureOptions& o, bool on_this_machine) {
          format_double(o.min_seconds) + ")");
   }
   if (!(o.max_cv > 0) || !std::isfinite(o.max_cv)) fail("max cv: must be > 0");
+  // A day at most: a larger value is a mistake or an attack, never a protocol (and would be cut
+  // short by the request limits without a word).
+  const std::pair<const char*, double> durations[] = {
+      {"warmup seconds", o.warmup_seconds}, {"min seconds", o.min_seconds},
+      {"max seconds", o.max_seconds}};
+  for (const auto& [name, seconds] : durations) {
+    if (seconds > 86400) {
+      fail(std::string(name) + ": " + format_double(seconds) + "; at most 86400");
+    }
+  }
   if (o.max_attempts < 1 || o.max_attempts > 100) fail("attempts: must be in [1, 100]");
   if (o.cpu >= 0 && !on_this_machine) {
     if (o.cpu >= (1 << 20)) fail("cpu: " + std::to_string(o.cpu) + " is not a CPU number");

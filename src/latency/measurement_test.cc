@@ -107,6 +107,7 @@ TEST(Measure, BadOptionsAreErrors) {
   bad([](MeasureOptions& o) { o.max_attempts = 0; });
   bad([](MeasureOptions& o) { o.cpu = 100000; });
   bad([](MeasureOptions& o) { o.cpu = -3; });
+  bad([](MeasureOptions& o) { o.warmup_seconds = 1e308; });  // not silently capped
   // For another machine (a remote device), a CPU this one lacks is that machine's to judge.
   MeasureOptions remote = quick();
   remote.cpu = 100000;

@@ -46,7 +46,9 @@ struct DeviceServer::Impl {
     if (r.retry_after_seconds > 0) {
       res.set_header("Retry-After", std::to_string(r.retry_after_seconds));
     }
-    res.set_content(r.body.dump() + "\n", "application/json");
+    // Replace, not throw on, bytes that are not UTF-8 (an error may quote what a client sent).
+    res.set_content(r.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+                    "application/json");
     request_note = r.note;
   }
 };

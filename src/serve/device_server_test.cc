@@ -176,6 +176,25 @@ TEST(DeviceServer, AClientCannotForgeLogLines) {
   EXPECT_NE(log.back().find("/v1/x\\x0a2026"), std::string::npos) << log.back();
 }
 
+// A body with a NUL byte and a tail, or with bytes that are not UTF-8: a 400 naming the body,
+// never a measurement of what came before the NUL nor a 500.
+TEST(DeviceServer, ABodyWithANulOrBadUtf8IsABadRequest) {
+  FakeDevice fake;
+  RunningServer server(fake);
+  httplib::Client client("127.0.0.1", server.port());
+  const httplib::Headers auth = {{"Authorization", "Bearer " + kToken}};
+  const std::string good = R"({"architecture": "mnasnet-small", "protocol": "quick"})";
+  const std::string nul = good + std::string(1, '\0') + "{junk";
+  httplib::Result r = client.Post("/v1/latency", auth, nul, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_NE(r->body.find("NUL byte"), std::string::npos) << r->body;
+  r = client.Post("/v1/latency", auth, "{\"architecture\": \"\xff\xfe\"}", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400) << r->body;
+  EXPECT_NE(r->body.find("body"), std::string::npos) << r->body;
+}
+
 // A fake device behind a redirect, and one whose error text holds terminal escapes.
 TEST(RemoteDevice, ARedirectIsRefusedAndADevicesTextIsEscaped) {
   httplib::Server fake;

@@ -55,6 +55,11 @@ Json parse(std::string_view text, const std::string& what) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     throw Error(what + ": empty document");
   }
+  // The parser would take a NUL byte for the end of the text and ignore what follows it.
+  if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    throw Error(what + ": a NUL byte at offset " + std::to_string(nul) +
+                "; JSON text has none");
+  }
   DuplicateKeys duplicates;
   Json::sax_parse(text.begin(), text.end(), &duplicates, nlohmann::json::input_format_t::json,
                   false);
