@@ -111,6 +111,22 @@ SearchSpace SearchConfig::default_space() {
 
 namespace {
 
+// 1 to 16 devices, each with a valid name of its own.
+void check_device_names(const std::vector<DeviceObjective>& devices) {
+  if (devices.empty()) throw Error("devices: at least one");
+  if (devices.size() > 16) throw Error("devices: at most 16");
+  std::set<std::string> names;
+  for (size_t i = 0; i < devices.size(); ++i) {
+    const std::string& name = devices[i].name;
+    const std::string p = jf::element("devices", i);
+    if (!valid_name(name)) {
+      throw Error(p + ".name: '" + name +
+                  "' is not a device name (letters, digits, '-', '_', '.'; at most 32)");
+    }
+    if (!names.insert(name).second) throw Error(p + ".name: '" + name + "' is used twice");
+  }
+}
+
 // A table space (SearchConfig::table_space): what is looked up, and nothing that trains or times.
 void validate_table_space(const SearchConfig& c) {
   if (c.table_space.empty()) {
@@ -137,17 +153,10 @@ void validate_table_space(const SearchConfig& c) {
   if (!c.fidelity.rungs.empty() || c.fidelity.continue_runs) {
     throw Error("fidelity: a table space trains nothing; leave the rungs out");
   }
-  if (c.devices.empty()) throw Error("devices: at least one");
-  if (c.devices.size() > 16) throw Error("devices: at most 16");
-  std::set<std::string> names;
+  check_device_names(c.devices);
   for (size_t i = 0; i < c.devices.size(); ++i) {
     const DeviceObjective& d = c.devices[i];
     const std::string p = jf::element("devices", i);
-    if (!valid_name(d.name)) {
-      throw Error(p + ".name: '" + d.name +
-                  "' is not a device name (letters, digits, '-', '_', '.'; at most 32)");
-    }
-    if (!names.insert(d.name).second) throw Error(p + ".name: '" + d.name + "' is used twice");
     if (d.url.rfind("table:", 0) != 0) {
       throw Error(p + ".url: '" + d.url + "'; a table space's devices are its latency columns, " +
                   "table:DEVICE (e.g. pixel3=table:pixel3)");
@@ -213,21 +222,14 @@ void validate(const SearchConfig& c) {
   if (c.latency == "surrogate" && c.evaluator != "surrogate") {
     throw Error("latency: the synthetic latency goes with the surrogate evaluator only");
   }
-  if (c.devices.empty()) throw Error("devices: at least one");
-  if (c.devices.size() > 16) throw Error("devices: at most 16");
+  check_device_names(c.devices);
   if ((lut || c.latency == "surrogate") && (c.devices.size() != 1 || c.devices[0].url != "local")) {
     throw Error("latency: " + c.latency +
                 " predicts for this machine only; measure remote devices (latency measured)");
   }
-  std::set<std::string> names;
   for (size_t i = 0; i < c.devices.size(); ++i) {
     const DeviceObjective& d = c.devices[i];
     const std::string p = jf::element("devices", i);
-    if (!valid_name(d.name)) {
-      throw Error(p + ".name: '" + d.name +
-                  "' is not a device name (letters, digits, '-', '_', '.'; at most 32)");
-    }
-    if (!names.insert(d.name).second) throw Error(p + ".name: '" + d.name + "' is used twice");
     if (d.url != "local" && d.url.rfind("http://", 0) != 0 && d.url.rfind("https://", 0) != 0 &&
         (d.url.rfind("cmd:", 0) != 0 || d.url.size() == 4)) {
       throw Error(p + ".url: '" + d.url + "' is not local, an http:// URL or cmd:COMMAND");

@@ -79,6 +79,31 @@ RemoteOptions client_options(const std::string& token = kToken) {
 
 Architecture small() { return zoo_model("mnasnet-small", ZooOptions{{32, 32, 3}, 10, 1.0}); }
 
+// A fake device: whatever `routes` sets up on a plain HTTP server, on a free loopback port, and a
+// client of it that does not retry.
+class FakeHttpDevice {
+ public:
+  explicit FakeHttpDevice(const std::function<void(httplib::Server&)>& routes) {
+    routes(server_);
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~FakeHttpDevice() {
+    server_.stop();
+    thread_.join();
+  }
+  RemoteDevice client() const {
+    RemoteOptions o = client_options();
+    o.retries = 0;
+    return RemoteDevice("http://127.0.0.1:" + std::to_string(port_), o);
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
 TEST(DeviceServer, ARemoteDeviceMeasuresThroughIt) {
   FakeDevice fake;
   RunningServer server(fake);
@@ -167,7 +192,12 @@ TEST(DeviceServer, AClientCannotForgeLogLines) {
   httplib::Result r = client.Get("/v1/x%0A2026-01-01T00:00:00Z%20forged%1B%5B2J");
   ASSERT_TRUE(r);
   EXPECT_GE(r->status, 400);
-  const std::vector<std::string> log = server.log();
+  // The server logs a request after answering it: wait for the line.
+  std::vector<std::string> log = server.log();
+  for (int i = 0; i < 200 && (log.empty() || log.back().find("/v1/x") == std::string::npos); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    log = server.log();
+  }
   ASSERT_FALSE(log.empty());
   for (const std::string& line : log) {
     EXPECT_EQ(line.find('\n'), std::string::npos) << line;
@@ -197,20 +227,18 @@ TEST(DeviceServer, ABodyWithANulOrBadUtf8IsABadRequest) {
 
 // A fake device behind a redirect, and one whose error text holds terminal escapes.
 TEST(RemoteDevice, ARedirectIsRefusedAndADevicesTextIsEscaped) {
-  httplib::Server fake;
-  fake.Get("/v1/device", [](const httplib::Request&, httplib::Response& res) {
-    res.status = 302;
-    res.set_header("Location", "http://elsewhere.example/v1/device");
+  const FakeHttpDevice fake([](httplib::Server& server) {
+    server.Get("/v1/device", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 302;
+      res.set_header("Location", "http://elsewhere.example/v1/device");
+    });
+    server.Post("/v1/latency", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 400;
+      res.set_content("{\"error\": \"bad\\u001b[2J\\r\\nforged line\"}",
+                      "application/json");
+    });
   });
-  fake.Post("/v1/latency", [](const httplib::Request&, httplib::Response& res) {
-    res.status = 400;
-    res.set_content("{\"error\": \"bad\\u001b[2J\\r\\nforged line\"}", "application/json");
-  });
-  const int port = fake.bind_to_any_port("127.0.0.1");
-  std::thread serving([&] { fake.listen_after_bind(); });
-  RemoteOptions o = client_options();
-  o.retries = 0;
-  RemoteDevice device("http://127.0.0.1:" + std::to_string(port), o);
+  RemoteDevice device = fake.client();
   try {
     device.info();
     FAIL() << "a redirect was followed or accepted";
@@ -229,8 +257,6 @@ TEST(RemoteDevice, ARedirectIsRefusedAndADevicesTextIsEscaped) {
     EXPECT_EQ(m.find('\n'), std::string::npos) << m;
     EXPECT_NE(m.find("bad\\x1b[2J\\x0d\\x0aforged line"), std::string::npos) << m;
   }
-  fake.stop();
-  serving.join();
 }
 
 // A device's answer is checked before it is believed: plausible, and of what was asked.
@@ -255,16 +281,13 @@ TEST(RemoteDevice, AnAnswerIsCheckedBeforeItIsBelieved) {
   for (const auto& [expected, fault] : faults) {
     LatencyResult answer = good;
     fault(answer);
-    httplib::Server fake;
     const std::string body = latency_json(answer).dump();
-    fake.Post("/v1/latency", [body](const httplib::Request&, httplib::Response& res) {
-      res.set_content(body, "application/json");
+    const FakeHttpDevice fake([&body](httplib::Server& server) {
+      server.Post("/v1/latency", [body](const httplib::Request&, httplib::Response& res) {
+        res.set_content(body, "application/json");
+      });
     });
-    const int port = fake.bind_to_any_port("127.0.0.1");
-    std::thread serving([&] { fake.listen_after_bind(); });
-    RemoteOptions o = client_options();
-    o.retries = 0;
-    RemoteDevice device("http://127.0.0.1:" + std::to_string(port), o);
+    RemoteDevice device = fake.client();
     try {
       const LatencyResult r = device.measure(small(), request);
       EXPECT_EQ(expected, "") << "accepted: " << body;
@@ -274,8 +297,6 @@ TEST(RemoteDevice, AnAnswerIsCheckedBeforeItIsBelieved) {
           << "[" << expected << "] " << e.what();
       EXPECT_NE(expected, "") << e.what();
     }
-    fake.stop();
-    serving.join();
   }
 }
 
