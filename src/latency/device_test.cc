@@ -137,6 +137,23 @@ TEST(DeviceJson, RoundTripsAndNamesBadFields) {
   EXPECT_EQ(device_info_from_json(device_info_json(info), "x").id, info.id);
   const std::vector<OperatorTiming> ops = device.profile(small_model(), quick_request());
   EXPECT_EQ(operators_from_json(operators_json(ops), "x").size(), ops.size());
+  // What no device answers: a 10 MB CPU name, no operators or 10,001, a shape past 2^31 values.
+  nlohmann::json huge_name = device_info_json(info);
+  huge_name["cpu_model"] = std::string(10 << 20, 'x');
+  EXPECT_THROW(device_info_from_json(huge_name, "x"), Error);
+  EXPECT_THROW(operators_from_json(nlohmann::json::array(), "x"), Error);
+  nlohmann::json many = nlohmann::json::array();
+  const nlohmann::json one = operators_json(ops)[0];
+  for (int i = 0; i < 10001; ++i) many.push_back(one);
+  EXPECT_THROW(operators_from_json(many, "x"), Error);
+  nlohmann::json wide = operators_json(ops);
+  wide[0]["output"] = "65536x65536x64";
+  try {
+    operators_from_json(wide, "x");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("more than 2^31 values"), std::string::npos) << e.what();
+  }
 }
 
 TEST(DeviceJson, ProtocolsByPresetOrFields) {

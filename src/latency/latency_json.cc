@@ -31,6 +31,16 @@ const std::string& text(const Json& object, const char* key, const std::string& 
   return jf::as_string(jf::required(object, key, path), jf::child(path, key));
 }
 
+// A device's words about itself (names, versions): printed and stored, so short.
+const std::string& short_text(const Json& object, const char* key, const std::string& path) {
+  const std::string& v = text(object, key, path);
+  if (v.size() > 256) {
+    throw Error(jf::child(path, key) + ": " + std::to_string(v.size()) +
+                " characters; at most 256");
+  }
+  return v;
+}
+
 LatencyStats stats_from_json(const Json& j, const std::string& path, bool full) {
   jf::require_object(j, path);
   LatencyStats s;
@@ -169,6 +179,9 @@ ValueShape value_shape_from_string(const std::string& text, const std::string& p
       s.height < 1 || s.width < 1 || s.channels < 1) {
     throw Error(path + ": '" + text + "' is not a shape HxWxC");
   }
+  if (static_cast<int64_t>(s.height) * s.width * s.channels > (int64_t{1} << 31)) {
+    throw Error(path + ": '" + text + "' holds more than 2^31 values");
+  }
   return s;
 }
 
@@ -190,7 +203,10 @@ Json operators_json(const std::vector<OperatorTiming>& ops) {
 
 std::vector<OperatorTiming> operators_from_json(const Json& j, const std::string& path) {
   jf::require_array(j, path);
-  if (j.size() > 100000) throw Error(path + ": too many operators");
+  // A network of the space lowers to some hundreds of operators at most.
+  if (j.empty() || j.size() > 10000) {
+    throw Error(path + ": " + std::to_string(j.size()) + " operators; a profile has 1 to 10,000");
+  }
   std::vector<OperatorTiming> out;
   for (size_t i = 0; i < j.size(); ++i) {
     const std::string p = jf::element(path, i);
@@ -198,8 +214,8 @@ std::vector<OperatorTiming> operators_from_json(const Json& j, const std::string
     jf::require_object(o, p);
     OperatorTiming t;
     t.op = count(o, "op", p);
-    t.kind = text(o, "kind", p);
-    t.name = text(o, "name", p);
+    t.kind = short_text(o, "kind", p);
+    t.name = short_text(o, "name", p);
     t.in = value_shape_from_string(text(o, "input", p), jf::child(p, "input"));
     t.out = value_shape_from_string(text(o, "output", p), jf::child(p, "output"));
     t.kernel = count(o, "kernel", p);
@@ -210,6 +226,9 @@ std::vector<OperatorTiming> operators_from_json(const Json& j, const std::string
     }
     t.macs = macs.get<int64_t>();
     t.median_ms = non_negative(o, "median_ms", p);
+    if (t.median_ms > kMaxPlausibleMs) {
+      throw Error(jf::child(p, "median_ms") + ": not a plausible latency");
+    }
     out.push_back(t);
   }
   return out;
@@ -228,13 +247,16 @@ Json device_info_json(const DeviceInfo& d) {
 DeviceInfo device_info_from_json(const Json& j, const std::string& path) {
   jf::require_object(j, path);
   DeviceInfo d;
-  d.id = text(j, "id", path);
-  d.cpu_model = text(j, "cpu_model", path);
-  d.machine = text(j, "machine", path);
+  d.id = short_text(j, "id", path);
+  d.cpu_model = short_text(j, "cpu_model", path);
+  d.machine = short_text(j, "machine", path);
   d.logical_cpus = count(j, "logical_cpus", path);
-  d.engine = text(j, "engine", path);
-  d.engine_version = text(j, "engine_version", path);
-  d.mnas_version = text(j, "mnas_version", path);
+  if (d.logical_cpus < 1 || d.logical_cpus > 65536) {
+    throw Error(jf::child(path, "logical_cpus") + ": must be in [1, 65536]");
+  }
+  d.engine = short_text(j, "engine", path);
+  d.engine_version = short_text(j, "engine_version", path);
+  d.mnas_version = short_text(j, "mnas_version", path);
   return d;
 }
 
