@@ -33,8 +33,8 @@
 #include "search/table_trials.h"
 #include "space/error.h"
 #include "space/file_io.h"
-#include "space/printable.h"
 #include "space/number_format.h"
+#include "space/printable.h"
 #include "space/zoo.h"
 #include "train/train_device.h"
 
