@@ -29,7 +29,7 @@ exec python3 - "$MNAS" "$TRIALS" "$THREADS" "$LUT" <<'PY'
 import re, subprocess, sys, tempfile, time, os
 
 mnas, trials, threads, lut = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-variants = [("plain", []),
+variants = [("plain", ["--fidelity", "none"]),
             ("fidelity", ["--fidelity", "1000,5000", "--no-fidelity-continue"]),
             ("fidelity+lut", ["--fidelity", "1000,5000", "--no-fidelity-continue",
                               "--latency", f"lut:{lut}"]),

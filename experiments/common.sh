@@ -34,12 +34,19 @@ ensure_lut() {
 }
 
 # search STORE TRIALS ARGS...: a search of TRIALS trials with ARGS. When STORE exists it is resumed
-# (an interrupted experiment goes on where it stopped; a complete one returns at once).
+# (an interrupted experiment goes on where it stopped; a complete one returns at once). One proxy
+# rung unless ARGS say --fidelity: the protocol these experiments were run with (a new search's
+# default became two rungs later).
 search() {
   local store="$1" trials="$2"
   shift 2
   local args=(--store "$store" --trials "$trials" --threads "$THREADS" --references none)
-  if [[ -e "$store" ]]; then args+=(--resume); else args+=("$@"); fi
+  if [[ -e "$store" ]]; then
+    args+=(--resume)
+  else
+    args+=("$@")
+    [[ " $* " == *" --fidelity "* ]] || args+=(--fidelity none)
+  fi
   if ! "$MNAS" search "${args[@]}" >/dev/null 2>"$store.log"; then
     echo "experiments: search $store failed; see $store.log" >&2
     tail -3 "$store.log" >&2

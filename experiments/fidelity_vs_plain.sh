@@ -32,7 +32,7 @@ ensure_lut
 run_variant() {
   local variant="$1" seed="$2" store="$OUT/budget-$1-$2.db" extra=()
   case "$variant" in
-    plain) ;;
+    plain) extra=(--fidelity none) ;;  # one rung (a new search's default is two)
     fidelity+lut) extra=(--fidelity 1000,5000 --no-fidelity-continue --latency "lut:$OUT/lut.json") ;;
     fidelity-keep6+lut)
       extra=(--fidelity 1000,5000 --no-fidelity-continue --fidelity-keep 6 --latency "lut:$OUT/lut.json") ;;

@@ -533,6 +533,11 @@ TEST(Cli, TheControllerLearningRateReachesTheControllerAndIsKeptByTheStore) {
   const Result r = run_mnas("search --trials 1000 --time-budget 0.2 --batch 2 --references none "
                             "--evaluator surrogate --store " + store);
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("the time budget (0.2 s) ended the search at "), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(" of 1000 trials; `mnas search --store " + store + " --resume --trials N`"),
+            std::string::npos)
+      << r.err;
   EXPECT_NEAR(run_json("results " + store + " --json")["config"]["controller"]["learning_rate"]
                   .get<double>(),
               7e-4, 1e-12);

@@ -183,6 +183,10 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
   } else if (!o.resume) {
     c.controller_lr = default_controller_lr(o.trials);  // a resume keeps what it ran with
   }
+  // A new proxy search is multi-fidelity unless --fidelity says otherwise (default_fidelity).
+  const bool default_rungs =
+      !o.resume && !o.given("--fidelity") && c.evaluator == "proxy" && c.table_space.empty();
+  if (default_rungs) c.fidelity.rungs = default_fidelity(c.proxy.train_images).rungs;
   if (o.given("--fidelity")) {
     c.fidelity.rungs.clear();
     if (o.fidelity != "none") {
@@ -202,7 +206,7 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
   if (o.given("--fidelity-keep")) c.fidelity.keep = o.fidelity_keep;
   if (o.given("--fidelity-continue")) {
     c.fidelity.continue_runs = o.fidelity_continue;
-  } else if (!o.resume && o.given("--fidelity")) {
+  } else if (!o.resume && (o.given("--fidelity") || default_rungs)) {
     // A new multi-fidelity search continues its runs (at equal time it beat training each rung
     // from scratch: docs/experiments.md); a resume keeps what it ran with.
     c.fidelity.continue_runs = !c.fidelity.rungs.empty();
@@ -520,7 +524,10 @@ int run_search_command(const SearchCommandOptions& o) {
   SearchOptions so;
   so.trials = static_cast<int>(trials);
   so.batch = config.batch;
-  so.time_budget_seconds = o.time_budget;
+  // Neither a length nor a time given: the main job's bound (kDefaultTimeBudgetSeconds).
+  so.time_budget_seconds = o.given("--time-budget")            ? o.time_budget
+                           : o.given("--trials") || table ? 0
+                                                          : kDefaultTimeBudgetSeconds;
   so.reward = reward;
   so.failed_reward = config.failed_reward;
   so.fidelity = config.fidelity;
@@ -602,6 +609,14 @@ int run_search_command(const SearchCommandOptions& o) {
                  "strategy %.1f s, store %.1f s\n",
                  times.training, times.latency, times.latency_check, times.strategy, times.store);
     if (interrupted()) return interrupted_exit_code(InterruptGuard::signal_number());
+    if (so.time_budget_seconds > 0 && store->trial_count() < trials) {
+      std::fprintf(stderr,
+                   "mnas: the time budget (%g s%s) ended the search at %lld of %lld trials; "
+                   "`mnas search --store %s --resume --trials N` adds more\n",
+                   so.time_budget_seconds, o.given("--time-budget") ? "" : ", the default",
+                   static_cast<long long>(store->trial_count()), static_cast<long long>(trials),
+                   o.store.c_str());
+    }
     if (table && !names.empty()) {
       const StoredReference best = table_optimum(config, reward);
       store->add_reference(best);
@@ -654,8 +669,9 @@ void add_search_command(CLI::App& app) {
   cmd->add_flag("--resume", o->resume,
                 "Continue the search in --store with its stored configuration");
   cmd->add_option("--trials", o->trials,
-                  "Trials in the store when the search ends (default 72; a resume keeps the "
-                  "search's own unless given)");
+                  "Trials in the store when the search ends (default 200, or fewer if the default "
+                  "time budget ends the search first; a resume keeps the search's own unless "
+                  "given)");
   cmd->add_option("--references", o->references,
                   "Zoo models evaluated the same way at the end, for comparison: all (default), "
                   "none, or a comma-separated list (e.g. mobilenetv2,mnasnet-a1), a name at a "
@@ -663,7 +679,8 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--report", o->report,
                   "HTML report written at the end (default: the store's name with .html)");
   cmd->add_option("--time-budget", o->time_budget,
-                  "Stop starting trials after this many seconds (default: none)");
+                  "Stop starting trials after this many seconds (default: 1140, the main job's 19 "
+                  "minutes, when --trials is not given either; none when it is)");
   cmd->add_option("--threads", o->threads, "Training threads (default: every core)");
   cmd->add_option("--train-device", o->train_device,
                   "Where the proxy trains: auto (default: the first GPU when this LibTorch has "
@@ -744,7 +761,9 @@ void add_search_command(CLI::App& app) {
   cmd->add_option("--fidelity", o->fidelity,
                   "Multi-fidelity proxy: training images per rung, e.g. 1000,5000 (the last is the "
                   "full proxy and sets --train-images): every proposal of a step trains on the "
-                  "first, the best 1/--fidelity-keep of each rung go on to the next (default: none)");
+                  "first, the best 1/--fidelity-keep of each rung go on to the next (default for a new "
+                  "proxy search: a tenth of --train-images, then all, from 1,000 images up; "
+                  "none: one rung)");
   cmd->add_option("--fidelity-keep", o->fidelity_keep,
                   "With --fidelity: the reduction factor between rungs (default 3: the best third "
                   "goes on)")

@@ -28,6 +28,7 @@ TEST(SearchIntegration, TinyRealSearchEndToEnd) {
   const nlohmann::json j = run_json("results " + store + " --json");
   EXPECT_EQ(j["trials"], 4);
   EXPECT_GT(j["target_ms"].get<double>(), 0);
+  EXPECT_TRUE(j["config"]["fidelity"]["rungs"].empty()) << j["config"];  // 256 images: one rung
   // Where the trials trained: this machine's default first (auto), then the CPU as asked.
   ASSERT_FALSE(j["train_devices"].empty());
   EXPECT_EQ(j["train_devices"].back(), "cpu");
@@ -48,6 +49,39 @@ TEST(SearchIntegration, TinyRealSearchEndToEnd) {
   std::remove(store.c_str());
   std::remove((store + "-wal").c_str());
   std::remove((store + "-shm").c_str());
+}
+
+// From 1,000 proxy images up a new search is multi-fidelity unless told otherwise: a tenth of
+// the images, then all (the main job's default).
+TEST(SearchIntegration, ANewSearchOfAThousandImagesIsMultiFidelityByDefault) {
+  if (!std::ifstream("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
+    GTEST_SKIP() << "dataset-fashion-mnist is not installed (scripts/setup.sh installs it)";
+  }
+  const std::string store = temp_path("default_rungs.db");
+  const std::string report = store.substr(0, store.rfind('.')) + ".html";
+  const auto remove_all = [&] {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+    std::remove(report.c_str());
+  };
+  remove_all();
+  Result r = run_mnas("search --store " + store +
+                      " --trials 3 --batch 3 --train-images 1000 "
+                      "--holdout 64 --threads 2 --references none");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("rung 1/2 (100 images)"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("time budget"), std::string::npos) << r.err;  // --trials: none
+  const nlohmann::json j = run_json("results " + store + " --json");
+  EXPECT_EQ(j["trials"], 3);
+  EXPECT_EQ(j["config"]["fidelity"]["rungs"], nlohmann::json({100, 1000}));
+  EXPECT_EQ(j["config"]["fidelity"]["continue"], true);
+  remove_all();
+  r = run_mnas("search --store " + store +
+               " --trials 1 --batch 1 --train-images 1000 --holdout 64 --threads 2 "
+               "--references none --fidelity none");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(run_json("results " + store + " --json")["config"]["fidelity"]["rungs"].empty());
+  EXPECT_EQ(r.err.find("time budget"), std::string::npos) << r.err;
+  remove_all();
 }
 
 }  // namespace

@@ -102,6 +102,14 @@ double default_controller_lr(int64_t trials) {
   return kDefaultControllerLr * kShort / static_cast<double>(trials);
 }
 
+Fidelity default_fidelity(int64_t train_images) {
+  Fidelity f;
+  if (train_images < 1000) return f;
+  f.rungs = {train_images / 10, train_images};
+  f.continue_runs = true;
+  return f;
+}
+
 SearchSpace SearchConfig::default_space() {
   SearchSpace s;
   s.set_input({28, 28, 1});

@@ -12,8 +12,12 @@
 namespace mnas {
 
 // The length of a search when nothing says otherwise (a per-run setting, stored beside the
-// configuration so that a resume keeps it), and its proposals per strategy step.
-constexpr int kDefaultTrials = 72;
+// configuration so that a resume keeps it), and its proposals per strategy step. `mnas search`
+// given neither --trials nor --time-budget also stops starting trials after
+// kDefaultTimeBudgetSeconds: the main job's bound (multi-fidelity PPO reaches 126 to 200 trials
+// in it on 2 cores, docs/search-strategies.md), which leaves time for the zoo references.
+constexpr int kDefaultTrials = 200;
+constexpr double kDefaultTimeBudgetSeconds = 19 * 60;
 constexpr int kDefaultBatch = 6;
 constexpr double kDefaultControllerLr = 3.5e-3;
 constexpr double kStoredControllerLr = 3.5e-4;  // what searches before the field ran with
@@ -69,6 +73,12 @@ struct Fidelity {
   // turns it on for a new search given --fidelity (--no-fidelity-continue keeps it off).
   bool continue_runs = false;
 };
+
+// The rungs a new proxy search gets unless --fidelity says otherwise: a tenth of the proxy's
+// training images, then all of them, each step's best third going on and continuing its run.
+// Below 1,000 images a rung would be too small to rank anything: none then. In the main job it
+// found better models than one rung in the same time (docs/search-strategies.md).
+Fidelity default_fidelity(int64_t train_images);
 
 // Everything that defines a search: stored with it (the store's config, as JSON), so that a
 // resumed search — or any other process — rebuilds the same search from the store. Per-run

@@ -155,6 +155,16 @@ TEST(SearchConfig, TheControllerLearningRateFallsWithTheSearchsLength) {
   }
 }
 
+TEST(SearchConfig, ANewProxySearchHasTwoRungsFromAThousandImagesUp) {
+  const Fidelity main_job = default_fidelity(5000);
+  EXPECT_EQ(main_job.rungs, (std::vector<int64_t>{500, 5000}));
+  EXPECT_TRUE(main_job.continue_runs);
+  EXPECT_EQ(main_job.keep, 3);
+  EXPECT_EQ(default_fidelity(1000).rungs, (std::vector<int64_t>{100, 1000}));
+  EXPECT_TRUE(default_fidelity(999).rungs.empty());
+  EXPECT_FALSE(default_fidelity(256).continue_runs);
+}
+
 TEST(SearchConfig, AStoredSearchWithoutTheControllerLearningRateRanWithNasnets) {
   nlohmann::json j = search_config_json(SearchConfig{});
   EXPECT_DOUBLE_EQ(j["controller"]["learning_rate"].get<double>(), 3.5e-3);

@@ -26,7 +26,7 @@ struct SearchTimes {
 };
 
 struct SearchOptions {
-  int trials = kDefaultTrials;     // total trials in the store when the search ends; Default: 72
+  int trials = kDefaultTrials;     // total trials in the store when the search ends; Default: 200
   int batch = kDefaultBatch;       // proposals per strategy step; Default: 6
   double time_budget_seconds = 0;  // stop starting trials after this long; 0 = no limit
   RewardOptions reward;            // exponents; target_ms (T) too when there is no objective
