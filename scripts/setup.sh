@@ -24,6 +24,8 @@ PACKAGES=(
   dataset-fashion-mnist
   # peer benchmarks and golden tests only; never needed at run time
   python3-torchvision
+  # the tutorial's test checks the exported file in another engine (examples/check_onnx.py)
+  python3-opencv python3-pil
 )
 
 SUDO=""

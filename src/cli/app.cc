@@ -51,7 +51,8 @@ int run(int argc, char** argv) {
   app.footer(
       "Run `mnas COMMAND --help` for the options of a command.\n"
       "Exit codes: 0 success, 1 failure, 2 bad command line or bad input, 75 a search paused "
-      "(a device did not answer; --resume continues).");
+      "(a device did not answer; --resume continues), 130/143 stopped by Ctrl-C/SIGTERM (what "
+      "finished is kept; the same command or --resume continues).");
   add_space_command(app);
   add_describe_command(app);
   add_latency_command(app);

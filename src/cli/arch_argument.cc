@@ -80,7 +80,7 @@ void add_arch_options(CLI::App* cmd, ArchOptions& o) {
                   "Number of classes (default: the architecture's own; 1000 for zoo models)");
   cmd->add_option(
       "--multiplier", o.multiplier,
-      "Depth multiplier for the stem and blocks, rounded to multiples of 8 (default 1.0)");
+      "Width multiplier (MnasNet's \"depth multiplier\"): the stem's and blocks' channels, rounded to multiples of 8 (default 1.0)");
 }
 
 ArchAdjustments adjustments(const ArchOptions& o) {

@@ -585,6 +585,21 @@ TEST(Cli, ExportWritesAnOnnxFileAndSaysWhatItTakes) {
   r = run_mnas("export " + temp_path("small.ckpt") + " --out " + out + " --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["weights"], "trained");
+  // The file says how to feed it: Fashion-MNIST's class names, grey, its 28x28 images as they are.
+  const nlohmann::json described = run_json("export --describe " + out + " --json");
+  EXPECT_EQ(described["metadata"]["mnas.labels"],
+            R"(["T-shirt/top","Trouser","Pullover","Dress","Coat","Sandal","Shirt","Sneaker",)"
+            R"("Bag","Ankle boot"])");
+  EXPECT_EQ(described["metadata"]["mnas.channel_order"], "grey");
+  EXPECT_NE(described["metadata"]["mnas.preprocess"].get<std::string>().find(
+                "fashion-mnist's 28x28 grey images; pixels / 255"),
+            std::string::npos)
+      << described;
+  EXPECT_EQ(described["input"]["shape"], nlohmann::json({"1", "1", "28", "28"}));
+  r = run_mnas("export --describe " + out + " --out " + out);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--out: --describe reads a file; it writes nothing"), std::string::npos)
+      << r.err;
   r = run_mnas("export " + weights + " --out " + out + " --input 32x32x1");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--input: trained weights fit only their own network"), std::string::npos)
@@ -648,6 +663,36 @@ TEST(Cli, FinalizeTrainsScalesAndComparesTheFinalists) {
   r = run_mnas("finalize " + store + " --multipliers 0.5,,1");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--multipliers: '0.5,,1' has an empty item"), std::string::npos) << r.err;
+  // A hard budget: the most accurate trial within T (not the best reward), trained on every
+  // image (--holdout 0).
+  const nlohmann::json trials = run_json("results " + store + " --json --top 100")["top"];
+  int64_t expected = -1;
+  double best = -1;
+  for (const nlohmann::json& t : trials) {
+    if (t["latencies"]["local"]["ratio"].get<double>() <= 1.0 &&
+        t["accuracy"].get<double>() > best) {
+      best = t["accuracy"].get<double>();
+      expected = t["id"].get<int64_t>();
+    }
+  }
+  r = run_mnas("finalize " + store +
+               " --top 1 --rank accuracy --holdout 0 --multipliers 0.5 --references none "
+               "--recipe proxy --train-images 256 --json");
+  if (expected < 0) {  // no trial was within T
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("no finished trial is within T on every device"), std::string::npos)
+        << r.err;
+  } else {
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const nlohmann::json hard = nlohmann::json::parse(r.out)["finalists"];
+    ASSERT_EQ(hard.size(), 1u);
+    EXPECT_EQ(hard[0]["trial"], expected) << hard[0];
+    EXPECT_NE(hard[0]["recipe"].get<std::string>().find(", 0 held out"), std::string::npos)
+        << hard[0];
+  }
+  r = run_mnas("finalize " + store + " --rank fastest");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--rank: 'fastest'; use reward or accuracy"), std::string::npos) << r.err;
   remove_all();
 }
 

@@ -84,6 +84,53 @@ TEST(DeviceCli, LookupTableBuiltAndCheckedOnTheRemoteDevice) {
   const std::string log = device.err();
   EXPECT_NE(log.find("POST /v1/lut/entries 200"), std::string::npos) << log;
   EXPECT_GE(std::count(log.begin(), log.end(), '\n'), 4 + 4);
+  // The board's table drives a search for the board: predicted there, and every trial here
+  // (--confirm-share 1) also measured on the board to check the prediction.
+  const std::string store = temp_path("device_lut_search.db");
+  const auto remove_store = [&] {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+    std::remove((store.substr(0, store.rfind('.')) + ".html").c_str());
+  };
+  remove_store();
+  const std::string search = "search --store " + store + " --space " + space +
+                             " --input 16x16x1 --evaluator surrogate --latency lut:" + table +
+                             " --trials 4 --batch 2 --confirm-share 1 --references none";
+  Result s = run_mnas(search + " --device board=" + device.url() + " --target-ms board=0.5" +
+                      " --device-token-file " + device.token_file());
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_NE(s.err.find("(checked on " + device.url()), std::string::npos) << s.err;
+  EXPECT_NE(s.err.find("[measured "), std::string::npos) << s.err;
+  const nlohmann::json trials = run_json("results " + store + " --json --top 4")["top"];
+  ASSERT_EQ(trials.size(), 4u);
+  for (const nlohmann::json& t : trials) {
+    EXPECT_GT(t["latencies"]["board"]["measured_ms"].get<double>(), 0) << t;
+  }
+  // A table measured with 2 threads predicts what a search (one thread) does not time.
+  remove_store();
+  nlohmann::json two = nlohmann::json::parse(slurp(table));
+  two["threads"] = 2;
+  const std::string table2 = temp_path("device_lut_2threads.json");
+  std::ofstream(table2) << two.dump();
+  s = run_mnas("search --store " + store + " --space " + space +
+               " --input 16x16x1 --evaluator surrogate --latency lut:" + table2 +
+               " --trials 2 --batch 2 --references none --target-ms 0.5");
+  EXPECT_EQ(s.exit_code, 2) << s.err;
+  EXPECT_NE(s.err.find("measured with 2 threads; a search times on one"), std::string::npos)
+      << s.err;
+  EXPECT_FALSE(std::ifstream(store).good());
+  // A cmd: device builds no table, and a search cannot use one with it.
+  s = run_mnas("lut build --space " + space + " --input 16x16x1 --out " + table2 +
+               " --device cmd:true");
+  EXPECT_EQ(s.exit_code, 2) << s.err;
+  EXPECT_NE(s.err.find("--device: a cmd: device times whole exported networks only"),
+            std::string::npos)
+      << s.err;
+  s = run_mnas(search + " --device phone=cmd:true --target-ms 1");
+  EXPECT_EQ(s.exit_code, 2) << s.err;
+  EXPECT_NE(s.err.find("predicts one device, the one the table was built on"), std::string::npos)
+      << s.err;
+  remove_store();
+  std::remove(table2.c_str());
   std::remove(space.c_str());
   std::remove(table.c_str());
 }

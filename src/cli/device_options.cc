@@ -8,12 +8,15 @@
 
 namespace mnas::cli {
 
-void add_device_options(CLI::App* cmd, DeviceOptions& o) {
+void add_device_options(CLI::App* cmd, DeviceOptions& o, bool per_layer) {
   cmd->add_option("--device", o.device,
-                  "Where to measure: local (default: this machine), the URL of an mnas-device "
-                  "server on the target (http://HOST:PORT), or cmd:COMMAND, any runtime that "
-                  "times the exported ONNX file {model} and prints {\"median_ms\": ...} "
-                  "(docs/devices.md)");
+                  per_layer ? "Where to measure: local (default: this machine) or the URL of an "
+                              "mnas-device server on the target (http://HOST:PORT); a cmd: "
+                              "device times whole networks only (docs/devices.md)"
+                            : "Where to measure: local (default: this machine), the URL of an "
+                              "mnas-device server on the target (http://HOST:PORT), or "
+                              "cmd:COMMAND, any runtime that times the exported ONNX file "
+                              "{model} and prints {\"median_ms\": ...} (docs/devices.md)");
   cmd->add_option("--device-token-file", o.token_file,
                   "File whose first line is the device's token (default: the MNAS_DEVICE_TOKEN "
                   "variable)");
@@ -25,6 +28,13 @@ void add_device_options(CLI::App* cmd, DeviceOptions& o) {
                   "Seconds one measurement may take: a remote device's answer, a cmd: device's "
                   "command (then it is killed; default " +
                       format_double(o.timeout) + ")");
+}
+
+void require_per_layer_device(const DeviceOptions& o) {
+  if (o.device.rfind("cmd:", 0) == 0) {
+    throw Error("--device: a cmd: device times whole exported networks only, not the layers a "
+                "lookup table holds; use local or an mnas-device URL (docs/devices.md)");
+  }
 }
 
 std::shared_ptr<Device> open_device(const DeviceOptions& o) {

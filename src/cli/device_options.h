@@ -22,8 +22,12 @@ struct DeviceOptions {
 };
 
 // Declares --device, --device-token-file, --device-retries and --device-timeout on `cmd`; `options` must outlive
-// `cmd`.
-void add_device_options(CLI::App* cmd, DeviceOptions& options);
+// `cmd`. `per_layer`: the command times layers, not whole networks (lookup tables), so a cmd:
+// device is not offered (require_per_layer_device refuses it).
+void add_device_options(CLI::App* cmd, DeviceOptions& options, bool per_layer = false);
+// Throws mnas::Error naming --device when `options` names a cmd: device (it times whole
+// exported networks only).
+void require_per_layer_device(const DeviceOptions& options);
 
 // How a search reaches its named devices (mnas search, mnas finalize): `token_files` as
 // --device-token-file gives them (FILE for every device, NAME=FILE for one; MNAS_DEVICE_TOKEN

@@ -15,6 +15,7 @@
 #include "space/error.h"
 #include "space/file_io.h"
 #include "space/number_format.h"
+#include "space/printable.h"
 #include "space/weights_file.h"
 #include "space/zoo.h"
 #include "train/trainer.h"
@@ -30,6 +31,7 @@ struct ExportOptions {
   int batch = OnnxExportOptions{}.batch;
   int64_t seed = 1;
   bool json = false;
+  std::string describe;  // an ONNX file to read back instead of writing one
   CLI::App* cmd = nullptr;
 };
 
@@ -58,7 +60,52 @@ std::string megabytes(size_t bytes) {
   return buf;
 }
 
+// `mnas export --describe FILE`: what the file says about itself, to feed it without mnas.
+void run_describe(const ExportOptions& o) {
+  for (const char* flag : {"SOURCE", "--out", "--format", "--opset", "--batch", "--seed",
+                           "--input", "--classes", "--multiplier"}) {
+    if (o.cmd->count(flag) > 0) {
+      throw Error(std::string(flag) + ": --describe reads a file; it writes nothing");
+    }
+  }
+  refuse_special_file(o.describe, "--describe", "an ONNX file");
+  const OnnxDescription d = describe_onnx_file(o.describe);
+  const auto dims = [](const std::vector<std::string>& shape) {
+    std::string out;
+    for (const std::string& s : shape) out += (out.empty() ? "" : ", ") + printable(s, 64);
+    return "[" + out + "]";
+  };
+  if (o.json) {
+    nlohmann::json meta = nlohmann::json::object();
+    for (const auto& [k, v] : d.metadata) meta[k] = v;
+    std::cout << nlohmann::json{{"file", o.describe},
+                                {"producer", d.producer},
+                                {"ir_version", d.ir_version},
+                                {"opset", d.opset},
+                                {"input", {{"name", d.input_name}, {"shape", d.input_shape}}},
+                                {"output", {{"name", d.output_name}, {"shape", d.output_shape}}},
+                                {"metadata", meta}}
+                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
+    return;
+  }
+  std::cout << o.describe << ": ONNX IR " << d.ir_version << ", opset " << d.opset
+            << ", made by " << printable(d.producer, 80) << "\n"
+            << "  input    '" << printable(d.input_name, 64) << "' " << dims(d.input_shape) << "\n"
+            << "  output   '" << printable(d.output_name, 64) << "' " << dims(d.output_shape)
+            << "\n";
+  for (const auto& [k, v] : d.metadata) {
+    std::cout << "  " << printable(k, 64) << ": " << printable(v, 4000) << "\n";
+  }
+}
+
 void run_export(const ExportOptions& o) {
+  if (!o.describe.empty()) return run_describe(o);
+  if (o.arch.arch.empty()) {
+    throw Error("SOURCE is required: a checkpoint, weights file or architecture (or --describe "
+                "FILE to read an ONNX file back)");
+  }
+  if (o.out.empty() && o.cmd->count("--out") == 0) throw Error("--out is required");
   if (o.format != "onnx") throw Error("--format: unknown '" + o.format + "'; use onnx");
   if (o.out.empty()) throw Error("--out: empty; name the file to write");
   refuse_output_over_input(
@@ -108,6 +155,8 @@ void run_export(const ExportOptions& o) {
       weights->mean = std::move(c.mean);
       weights->std = std::move(c.std);
       weights->tensors = std::move(c.folded_weights);
+      weights->labels = std::move(c.labels);
+      weights->preprocess = std::move(c.preprocess);
     }
     arch = parse_architecture_string(weights->arch);
   }
@@ -164,10 +213,12 @@ void add_export_command(CLI::App& app) {
                   "A checkpoint (mnas train --out) or weights file (mnas eval --export-weights): "
                   "the trained network; or an architecture with random weights (for latency "
                   "only): a zoo model (" +
-                      zoo + "), a canonical architecture string, or @FILE")
-      ->required();
-  cmd->add_option("--out", o->out, "The file to write, e.g. model.onnx")->required();
-  cmd->add_option("--format", o->format, "onnx (the only one so far; default)");
+                      zoo + "), a canonical architecture string, or @FILE");
+  cmd->add_option("--out", o->out, "The file to write, e.g. model.onnx (required with SOURCE)");
+  cmd->add_option("--describe", o->describe,
+                  "Read an ONNX file back instead: its input, output, opset and what mnas "
+                  "recorded to feed it (class names, channel order, scaling, resizing)");
+  cmd->add_option("--format", o->format, "onnx (default; the only one so far)");
   cmd->add_option("--opset", o->opset,
                   "ONNX opset the model declares, " + std::to_string(kMinOpset) + " to " +
                       std::to_string(kMaxOpset) + " (default " + std::to_string(o->opset) +
@@ -181,7 +232,7 @@ void add_export_command(CLI::App& app) {
   cmd->add_option("--classes", o->arch.classes,
                   "An architecture's number of classes (default: its own; 1000 for zoo models)");
   cmd->add_option("--multiplier", o->arch.multiplier,
-                  "An architecture's depth multiplier (default 1.0)");
+                  "An architecture's width multiplier (MnasNet's \"depth multiplier\": channels; default 1.0)");
   cmd->add_flag("--json", o->json, "Print what was written as JSON");
   cmd->footer(
       "The model takes 'input', float32 [batch, C, H, W] with pixels in [0, 1] (the training "

@@ -27,6 +27,8 @@ namespace {
 struct FinalizeCommandOptions {
   std::string store;
   int top = FinalizeOptions{}.top;
+  std::string rank = FinalizeOptions{}.rank;
+  int64_t holdout = -1;
   std::string multipliers = "0.5,0.75,1.0,1.4";
   std::string inputs;
   std::string references = "mobilenetv2,mnasnet-a1,mnasnet-b1";
@@ -45,6 +47,8 @@ struct FinalizeCommandOptions {
 FinalizeOptions finalize_options(const FinalizeCommandOptions& o) {
   FinalizeOptions f;
   f.top = o.top;
+  f.rank = o.rank;
+  f.holdout = o.holdout;
   f.multipliers.clear();
   for (const std::string& m : comma_list(o.multipliers, "--multipliers")) {
     f.multipliers.push_back(
@@ -131,7 +135,8 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
   } catch (const Error& e) {
     const std::string what = e.what();
     // Library errors name the option; give the flag.
-    for (const char* field : {"top", "multipliers", "inputs", "references", "epochs"}) {
+    for (const char* field :
+         {"top", "rank", "holdout", "multipliers", "inputs", "references", "epochs"}) {
       if (what.rfind(std::string(field) + ":", 0) == 0) throw Error("--" + what, e.kind());
     }
     throw;
@@ -140,6 +145,18 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
       config, search_device_access(o.token_files, o.device_retries, o.device_timeout));
   int pending = 0;
   for (const FinalVariant& v : plan) pending += v.status == "pending";
+  // A wrong token or address shows now, not after the first network's training.
+  if (objective && (pending > 0 || options.remeasure)) {
+    try {
+      objective->check_devices();
+    } catch (const DeviceUnreachable& e) {
+      std::fprintf(stderr,
+                   "mnas: finalize paused before training: %s\nmnas: run the same command again "
+                   "once the device answers\n",
+                   e.what());
+      return kExitPaused;
+    }
+  }
   std::cerr << "mnas: finalize " << o.store << ": " << plan.size() << " networks ("
             << plan.size() - pending << " done before), " << (plan.empty() ? "" : plan[0].recipe)
             << "; checkpoints in "
@@ -218,10 +235,12 @@ void add_finalize_command(CLI::App& app) {
       "Train a search's best candidates and the zoo models fully, scaled, and compare them at "
       "measured latency");
   cmd->add_option("STORE", o->store, "The search's store (mnas search --store)")->required();
-  cmd->add_option("--top", o->top,
-                  "Candidates: the best of the Pareto front by reward (default 2)");
+  cmd->add_option("--top", o->top, "Candidates: the best as --rank orders them (default 2)");
+  cmd->add_option("--rank", o->rank,
+                  "reward (default: the Pareto front's best by reward) or accuracy (the most "
+                  "accurate trials within T on every device: for a hard latency budget)");
   cmd->add_option("--multipliers", o->multipliers,
-                  "Depth multipliers each network is trained at (default 0.5,0.75,1.0,1.4)");
+                  "Width multipliers (MnasNet's \"depth multipliers\": channels) each network is trained at (default 0.5,0.75,1.0,1.4)");
   cmd->add_option("--inputs", o->inputs,
                   "Square input sides, e.g. 96,128,160 (default: the search's input)");
   cmd->add_option("--references", o->references,
@@ -230,7 +249,10 @@ void add_finalize_command(CLI::App& app) {
   cmd->add_option("--recipe", o->recipe, "Training recipe: full (default) or proxy");
   cmd->add_option("--epochs", o->epochs, "Epochs instead of the recipe's (full: 30)");
   cmd->add_option("--train-images", o->train_images,
-                  "Training images instead of the recipe's (full: all but 5,000 held out)");
+                  "Training images instead of the recipe's (full: all but the held-out ones)");
+  cmd->add_option("--holdout", o->holdout,
+                  "Training images held out (and not trained on) instead of the recipe's 5,000; "
+                  "0 trains on all (a small data set)");
   cmd->add_option("--data-dir", o->data_dir, "Directory of the data set files");
   cmd->add_option("--threads", o->threads, "Training threads (default: every core)");
   cmd->add_option("--folder", o->folder,

@@ -45,6 +45,7 @@ void run_build(const BuildOptions& o) {
   SearchSpace space = o.space_file.empty() ? SearchSpace() : SearchSpace::from_file(o.space_file);
   space.set_input(parse_input_shape(o.input, "--input"));
   space.set_classes(o.classes);
+  require_per_layer_device(o.device);
   const std::shared_ptr<Device> device = open_device(o.device);
   const DeviceInfo info = device->info();
   std::optional<LookupTable> table;
@@ -124,6 +125,7 @@ struct CheckOptions {
 
 void run_check(const CheckOptions& o) {
   if (o.samples < 1) throw Error("--samples: must be ≥ 1");
+  require_per_layer_device(o.device);  // the table was measured on a local or mnas-device CPU
   const LookupTable table = LookupTable::load(o.table);
   const std::shared_ptr<Device> device = open_device(o.device);
   table.require_device(device->info());
@@ -232,7 +234,7 @@ void add_lut_command(CLI::App& app) {
                   "Fit the calibration again on a complete table (keeps the entries): after "
                   "`lut check` reports a bias, i.e. the machine now runs at another speed");
   add_measure_options(build, b->entry, "entry (default 30 runs, 0.05 s, at most 2 s)");
-  add_device_options(build, b->device);
+  add_device_options(build, b->device, /*per_layer=*/true);
   build->callback([b] { run_build(*b); });
 
   auto c = std::make_shared<CheckOptions>();
@@ -242,7 +244,7 @@ void add_lut_command(CLI::App& app) {
   check->add_option("--samples", c->samples, "Random architectures to measure (default 100)");
   check->add_option("--seed", c->seed, "Seed of the samples (default 7)");
   add_measure_options(check, c->network, "architecture (default 50 runs, 0.3 s, at most 5 s)");
-  add_device_options(check, c->device);
+  add_device_options(check, c->device, /*per_layer=*/true);
   check->add_flag("--json", c->json,
                   "Machine-readable output: within_10pct, mape, predictions_per_second, ...");
   check->callback([c] { run_check(*c); });

@@ -16,6 +16,7 @@
 #include "cli/device_options.h"
 #include "cli/interrupt.h"
 #include "cli/results_print.h"
+#include "data/dataset.h"
 #if MNAS_WITH_MPI
 #include "dist/mpi_trial_runner.h"
 #include "dist/mpi_world.h"
@@ -139,6 +140,31 @@ void configure_table_space(const SearchCommandOptions& o, SearchConfig& c) {
   }
 }
 
+// A new proxy search on a data set named by --dataset takes the data's input and classes unless
+// --input/--classes say otherwise: fixed-size sets as they are (CIFAR: 32x32x3), an image folder
+// its first image's channels and size, a side over 224 px making it 224x224 (the paper's
+// ImageNet input) — colour photos are not searched at 28x28 grey without a word.
+void input_from_data(const SearchCommandOptions& o, SearchConfig& c) {
+  const DatasetInfo info = dataset_info(c.proxy.dataset);
+  std::string said;
+  if (!o.given("--input")) {
+    InputShape input{info.height, info.width, info.channels};
+    if (input.height > 224 || input.width > 224) input.height = input.width = 224;
+    c.space.set_input(input);
+    said = "input " + to_string(input);
+    if (!(input.height == info.height && input.width == info.width)) {
+      said += " (its first image is " + std::to_string(info.height) + "x" +
+              std::to_string(info.width) + ", resized)";
+    }
+  }
+  if (!o.given("--classes")) {
+    c.space.set_classes(info.classes);
+    said += (said.empty() ? "" : " and ") + std::to_string(info.classes) + " classes";
+  }
+  std::fprintf(stderr, "mnas: %s from %s (--input, --classes to choose)\n", said.c_str(),
+               c.proxy.dataset.c_str());
+}
+
 SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
   if (o.given("--strategy")) c.strategy = o.strategy;
   if (o.given("--seed")) {
@@ -169,6 +195,10 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
   if (o.given("--beta")) c.beta = o.beta;
   if (o.given("--evaluator")) c.evaluator = o.evaluator;
   if (o.given("--dataset")) c.proxy.dataset = o.dataset;
+  if (!o.resume && o.given("--dataset") && c.evaluator == "proxy" && c.table_space.empty() &&
+      !(o.given("--input") && o.given("--classes"))) {
+    input_from_data(o, c);
+  }
   if (o.given("--epochs")) c.proxy.epochs = o.epochs;
   if (o.given("--train-images")) c.proxy.train_images = o.train_images;
   if (o.given("--holdout")) c.proxy.holdout = o.holdout;
@@ -350,10 +380,12 @@ std::string describe_devices(const SearchConfig& c) {
     out += d.name + (d.url == "local" ? " (this machine" : " (" + d.url);
     out += d.target_ms > 0 ? ", T = " + format_double(d.target_ms) + " ms"
                            : ", T = " + d.target + " timed alongside";
-    out += ", " + d.latency_stat + ")";
+    out += ", " + d.latency_stat + ", one thread)";  // the paper's protocol: one core
   }
   if (c.latency.rfind("lut:", 0) == 0) {
-    out += ", predicted by " + c.latency.substr(4) + " (checked on this machine: every Pareto entry and " +
+    const std::string& where = c.devices.front().url;
+    out += ", predicted by " + c.latency.substr(4) + " (checked on " +
+           (where == "local" ? std::string("this machine") : where) + ": every Pareto entry and " +
            format_double(100 * c.latency_check.confirm_share) + "% of the rest)";
   }
   return "devices " + out;
@@ -711,16 +743,19 @@ void add_search_command(CLI::App& app) {
                   "15,625 cells with their accuracy and real devices' latency looked up in the "
                   "built-in table (a 200-trial search takes about a second; its exact optimum is "
                   "the reference; docs/benchmarks.md)");
-  cmd->add_option("--input", o->input, "Input shape (default 28x28x1: the small-input preset)");
+  cmd->add_option("--input", o->input,
+                  "Input shape (default 28x28x1, or the --dataset's own: an image folder's first "
+                  "image, 224x224 at most)");
   cmd->add_option("--multiplier", o->multiplier,
                   "Width multiplier of the space's skeleton (stem and block filters, rounded to "
                   "multiples of 8; default 1.0): below 1 for latency targets as small as "
                   "MnasNet-small's");
-  cmd->add_option("--classes", o->classes, "Classes (default 10)");
+  cmd->add_option("--classes", o->classes, "Classes (default 10, or the --dataset's)");
   cmd->add_option(
       "--dataset", o->dataset,
-      "Proxy data set: fashion-mnist (default), mnist, cifar10, cifar100 or folder:PATH (one "
-      "sub-folder of images per class, resized to --input)");
+      "Proxy data set: fashion-mnist (default), mnist, cifar10, cifar100 or folder:PATH "
+      "(PATH/train/<class>/ and PATH/test/<class>/ images, or PATH/<class>/ for training only; "
+      "PNG, JPEG, BMP or GIF, resized to the input)");
   cmd->add_option("--reward", o->reward,
                   "soft (default: alpha = beta = -0.07) or hard (alpha = 0, beta = -1)");
   cmd->add_option("--alpha", o->alpha, "Exponent at or under the target (overrides the preset)");
@@ -747,11 +782,12 @@ void add_search_command(CLI::App& app) {
                   "The statistic LAT and T are: median (default) or p90; NAME=STAT for one device "
                   "(the store keeps every statistic either way)");
   cmd->add_option("--latency", o->latency,
-                  "measured (default: on the devices) or lut:FILE (a lookup table predicts this "
-                  "machine's latency)");
+                  "measured (default: on the devices) or lut:FILE (a lookup table predicts the "
+                  "latency of the one device it was built on: this machine, or a board's "
+                  "mnas-device with --device NAME=URL; docs/latency.md)");
   cmd->add_option("--confirm-share", o->confirm_share,
                   "With --latency lut:FILE: the share of trials (besides every one entering the "
-                  "Pareto front) also measured on this machine to check the table (default 0.05)")
+                  "Pareto front) also measured on the device to check the table (default 0.05)")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--drift-threshold", o->drift_threshold,
                   "With --latency lut:FILE: the median bias of predictions over measurements "

@@ -15,6 +15,8 @@ TEST(SearchIntegration, TinyRealSearchEndToEnd) {
   Result r = run_mnas("search --trials 2 --references mnasnet-small" + common);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("reference 1/1 mnasnet-small done"), std::string::npos) << r.err;
+  // How candidates are timed is said, threads included (the paper's one core).
+  EXPECT_NE(r.err.find("timed alongside, median, one thread)"), std::string::npos) << r.err;
   const std::string report = store.substr(0, store.rfind('.')) + ".html";
   EXPECT_NE(r.out.find("The report is " + report), std::string::npos) << r.out;
   EXPECT_NE(slurp(report).find("</html>"), std::string::npos);

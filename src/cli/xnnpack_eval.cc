@@ -68,6 +68,8 @@ void export_checkpoint_weights(const std::string& checkpoint, const std::string&
   w.mean = c.mean;
   w.std = c.std;
   w.tensors = c.folded_weights;
+  w.labels = c.labels;
+  w.preprocess = c.preprocess;
   write_weights_file(path, w);
 }
 

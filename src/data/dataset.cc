@@ -100,6 +100,63 @@ DatasetInfo dataset_info(const std::string& name) {
 
 std::string dataset_names() { return "fashion-mnist, mnist, cifar10, cifar100 or folder:PATH"; }
 
+std::vector<std::string> dataset_labels(const std::string& name) {
+  if (name == "fashion-mnist") {
+    return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+            "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+  }
+  if (name == "mnist") return {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+  if (name == "cifar10") {
+    return {"airplane", "automobile", "bird",  "cat",  "deer",
+            "dog",      "frog",       "horse", "ship", "truck"};
+  }
+  if (name == "cifar100") {  // the fine labels, in label order (alphabetical)
+    return {"apple",       "aquarium_fish", "baby",       "bear",        "beaver",
+            "bed",         "bee",           "beetle",     "bicycle",     "bottle",
+            "bowl",        "boy",           "bridge",     "bus",         "butterfly",
+            "camel",       "can",           "castle",     "caterpillar", "cattle",
+            "chair",       "chimpanzee",    "clock",      "cloud",       "cockroach",
+            "couch",       "crab",          "crocodile",  "cup",         "dinosaur",
+            "dolphin",     "elephant",      "flatfish",   "forest",      "fox",
+            "girl",        "hamster",       "house",      "kangaroo",    "keyboard",
+            "lamp",        "lawn_mower",    "leopard",    "lion",        "lizard",
+            "lobster",     "man",           "maple_tree", "motorcycle",  "mountain",
+            "mouse",       "mushroom",      "oak_tree",   "orange",      "orchid",
+            "otter",       "palm_tree",     "pear",       "pickup_truck", "pine_tree",
+            "plain",       "plate",         "poppy",      "porcupine",   "possum",
+            "rabbit",      "raccoon",       "ray",        "road",        "rocket",
+            "rose",        "sea",           "seal",       "shark",       "shrew",
+            "skunk",       "skyscraper",    "snail",      "snake",       "spider",
+            "squirrel",    "streetcar",     "sunflower",  "sweet_pepper", "table",
+            "tank",        "telephone",     "television", "tiger",       "tractor",
+            "train",       "trout",         "tulip",      "turtle",      "wardrobe",
+            "whale",       "willow_tree",   "wolf",       "woman",       "worm"};
+  }
+  if (is_folder(name)) return image_folder_info(train_folder(folder_root(name))).classes;
+  throw Error("--dataset: unknown '" + name + "'; use " + dataset_names());
+}
+
+std::string dataset_preprocess(const std::string& name, int height, int width, int channels) {
+  const std::string size = std::to_string(height) + "x" + std::to_string(width);
+  const std::string scale = "; pixels / 255 into [0, 1], NCHW, " +
+                            std::string(channels == 1 ? "1 channel (grey)" : "3 channels (RGB)");
+  if (is_folder(name)) {
+    return "images decoded (PNG, JPEG, BMP, GIF) to " +
+           std::string(channels == 1 ? "grey (stb_image: (77 R + 150 G + 29 B) / 256)"
+                                     : "RGB (grey images repeated into 3 channels)") +
+           ", resized to " + size +
+           " when their size differs (stb_image_resize defaults: Mitchell filter when "
+           "shrinking, Catmull-Rom when enlarging; the aspect ratio is not kept)" + scale;
+  }
+  const DatasetInfo info = dataset_info(name);
+  std::string out = name + "'s " + std::to_string(info.height) + "x" + std::to_string(info.width) +
+                    " " + (info.channels == 1 ? "grey" : "RGB") + " images";
+  if (info.height != height || info.width != width) {
+    out += ", resized to " + size + " (bilinear, corners not aligned, after scaling)";
+  }
+  return out + scale;
+}
+
 Dataset load_dataset(const std::string& name, const std::string& data_dir, Split split,
                      const ImageSize& size) {
   const bool train = split == Split::kTrain;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "data/raw_images.h"
 
@@ -55,6 +56,15 @@ DatasetInfo dataset_info(const std::string& name);
 
 // The names load_dataset accepts.
 std::string dataset_names();
+
+// The class names of a named data set in label order: the published names of the built-in
+// sets, an image folder's sorted sub-folder names. Throws mnas::Error as dataset_info does.
+std::vector<std::string> dataset_labels(const std::string& name);
+
+// How the training pipeline turns the data set's images into a height×width×channels input,
+// in words, for whoever feeds the exported network: decoding, colour conversion, resizing and
+// scaling (the normalisation that follows is inside the network).
+std::string dataset_preprocess(const std::string& name, int height, int width, int channels);
 
 }  // namespace mnas
 

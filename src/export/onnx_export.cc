@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
 #include "latency/graph.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
@@ -218,6 +220,11 @@ std::string export_onnx(const Architecture& arch, const WeightsFile* weights,
   const std::string canonical = to_canonical_string(arch);
   Graph graph = lower_architecture(arch, options.seed);
   if (weights) {
+    validate_model_notes(weights->labels, weights->preprocess, "weights: ");
+    if (!weights->labels.empty() && static_cast<int>(weights->labels.size()) != arch.classes) {
+      throw Error("weights: " + std::to_string(weights->labels.size()) +
+                  " class names for a network of " + std::to_string(arch.classes) + " classes");
+    }
     if (weights->arch != canonical) {
       throw Error("weights: trained for another architecture (" + weights->arch + ")");
     }
@@ -242,6 +249,23 @@ std::string export_onnx(const Architecture& arch, const WeightsFile* weights,
   meta = model.add_metadata_props();
   meta->set_key("mnas.weights");
   meta->set_value(weights ? "trained" : "random (seed " + std::to_string(options.seed) + ")");
+  // How to feed it, for whoever deploys the file without mnas at hand.
+  const auto note = [&model](const std::string& key, const std::string& value) {
+    onnx::StringStringEntryProto* m = model.add_metadata_props();
+    m->set_key(key);
+    m->set_value(value);
+  };
+  note("mnas.input", "float32 [batch, " + std::to_string(arch.input.channels) + ", " +
+                         std::to_string(arch.input.height) + ", " +
+                         std::to_string(arch.input.width) + "] NCHW, pixels / 255 in [0, 1]");
+  note("mnas.channel_order", arch.input.channels == 1 ? "grey" : "RGB");
+  if (weights) {
+    note("mnas.normalization", "inside the model: (x - mean) / std per channel, mean " +
+                                   nlohmann::json(weights->mean).dump() + ", std " +
+                                   nlohmann::json(weights->std).dump());
+    if (!weights->labels.empty()) note("mnas.labels", nlohmann::json(weights->labels).dump());
+    if (!weights->preprocess.empty()) note("mnas.preprocess", weights->preprocess);
+  }
 
   onnx::GraphProto* g = model.mutable_graph();
   g->set_name("mnas");
@@ -284,6 +308,47 @@ std::string export_onnx(const Architecture& arch, const WeightsFile* weights,
 void write_onnx_file(const std::string& path, const Architecture& arch, const WeightsFile* weights,
                      const OnnxExportOptions& options) {
   write_file_atomically(path, export_onnx(arch, weights, options), "ONNX model");
+}
+
+namespace {
+
+std::vector<std::string> shape_of(const onnx::ValueInfoProto& v) {
+  std::vector<std::string> out;
+  if (!v.type().has_tensor_type()) return out;
+  for (const onnx::TensorShapeProto_Dimension& d : v.type().tensor_type().shape().dim()) {
+    out.push_back(d.has_dim_value() ? std::to_string(d.dim_value()) : d.dim_param());
+  }
+  return out;
+}
+
+}  // namespace
+
+OnnxDescription describe_onnx_file(const std::string& path) {
+  const std::string bytes = read_whole_file(path, "ONNX model", size_t{1} << 31);
+  onnx::ModelProto model;
+  if (!model.ParseFromString(bytes) || !model.has_graph()) {
+    throw Error("ONNX model '" + path + "': not an ONNX model (it does not parse as one)");
+  }
+  OnnxDescription d;
+  d.producer = model.producer_name() +
+               (model.producer_version().empty() ? "" : " " + model.producer_version());
+  d.ir_version = model.ir_version();
+  for (const onnx::OperatorSetIdProto& o : model.opset_import()) {
+    if (o.domain().empty() || o.domain() == "ai.onnx") d.opset = o.version();
+  }
+  const onnx::GraphProto& g = model.graph();
+  if (g.input_size() > 0) {
+    d.input_name = g.input(0).name();
+    d.input_shape = shape_of(g.input(0));
+  }
+  if (g.output_size() > 0) {
+    d.output_name = g.output(0).name();
+    d.output_shape = shape_of(g.output(0));
+  }
+  for (const onnx::StringStringEntryProto& m : model.metadata_props()) {
+    d.metadata.emplace_back(m.key(), m.value());
+  }
+  return d;
 }
 
 }  // namespace mnas

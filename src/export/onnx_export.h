@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "space/architecture.h"
 #include "space/weights_file.h"
@@ -41,6 +43,20 @@ constexpr int kMaxOpset = 17;  // the newest Debian's ONNX (1.12) checks
 // architecture or of a wrong shape (naming the tensor), a model the checker refuses.
 std::string export_onnx(const Architecture& arch, const WeightsFile* weights,
                         const OnnxExportOptions& options = {});
+
+// What an ONNX file says about itself (`mnas export --describe`): its producer, IR version and
+// opset, its first input's and output's names and shapes (a symbolic dimension by its name), and
+// its metadata, in file order (mnas writes mnas.architecture, .weights, .input, .channel_order,
+// .normalization, .labels and .preprocess; see docs/export.md).
+struct OnnxDescription {
+  std::string producer;
+  int64_t ir_version = 0, opset = 0;
+  std::string input_name, output_name;
+  std::vector<std::string> input_shape, output_shape;
+  std::vector<std::pair<std::string, std::string>> metadata;
+};
+// Throws mnas::Error naming `path` for a file that is not a readable ONNX model (at most 2 GiB).
+OnnxDescription describe_onnx_file(const std::string& path);
 
 // export_onnx written to `path` atomically (space/file_io.h).
 void write_onnx_file(const std::string& path, const Architecture& arch, const WeightsFile* weights,

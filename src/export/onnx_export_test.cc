@@ -6,8 +6,13 @@
 #include <onnx/onnx_pb.h>
 #include <opencv2/dnn.hpp>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <map>
 #include <random>
 #include <set>
 
@@ -188,6 +193,43 @@ TEST(OnnxExport, TheFileSaysWhatItIs) {
     EXPECT_NE(n.op_type(), "Identity");  // OpenCV 4.6 refuses it
     EXPECT_NE(n.op_type(), "Clip");
   }
+}
+
+// What a deployer needs to feed a trained file is in it, and reads back (`mnas export
+// --describe`): the class names, the channel order, the scaling, the normalisation, how training
+// resized its images.
+TEST(OnnxExport, ATrainedFileCarriesHowToFeedIt) {
+  const Architecture a = zoo_model("mnasnet-small", ZooOptions{{32, 32, 3}, 3, 1.0});
+  TrainedLike t = trained_like(a, 5);
+  t.weights.labels = {"blue", "green", "red"};
+  t.weights.preprocess = "decoded to RGB, resized to 32x32";
+  const std::string path = "/tmp/mnas_onnx_notes_" + std::to_string(::getpid()) + ".onnx";
+  write_onnx_file(path, a, &t.weights);
+  const OnnxDescription d = describe_onnx_file(path);
+  std::map<std::string, std::string> meta(d.metadata.begin(), d.metadata.end());
+  EXPECT_EQ(meta["mnas.labels"], R"(["blue","green","red"])");
+  EXPECT_EQ(meta["mnas.channel_order"], "RGB");
+  EXPECT_EQ(meta["mnas.input"], "float32 [batch, 3, 32, 32] NCHW, pixels / 255 in [0, 1]");
+  EXPECT_EQ(meta["mnas.preprocess"], "decoded to RGB, resized to 32x32");
+  EXPECT_NE(meta["mnas.normalization"].find("inside the model"), std::string::npos);
+  EXPECT_EQ(meta["mnas.weights"], "trained");
+  EXPECT_EQ(d.input_name, "input");
+  EXPECT_EQ(d.input_shape, (std::vector<std::string>{"1", "3", "32", "32"}));
+  EXPECT_EQ(d.output_shape, (std::vector<std::string>{"1", "3"}));
+  EXPECT_EQ(d.opset, 13);
+  EXPECT_EQ(d.producer.rfind("mnas ", 0), 0u) << d.producer;
+  // Names that do not fit the network are refused, not written.
+  t.weights.labels = {"blue", "green"};
+  EXPECT_THROW(export_onnx(a, &t.weights), Error);
+  // Not an ONNX file: said, naming it.
+  std::ofstream(path) << "not a model";
+  try {
+    describe_onnx_file(path);
+    FAIL() << "a text file was described";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("not an ONNX model"), std::string::npos) << e.what();
+  }
+  std::remove(path.c_str());
 }
 
 TEST(OnnxExport, RefusesWhatItCannotExportFaithfully) {

@@ -12,6 +12,11 @@ std::string export_onnx(const Architecture&, const WeightsFile*, const OnnxExpor
       "Debian's libonnx-dev to export models or to use cmd: devices");
 }
 
+OnnxDescription describe_onnx_file(const std::string&) {
+  throw Error("ONNX: this mnas was built without ONNX (-DMNAS_WITH_ONNX=OFF); build it with "
+              "Debian's libonnx-dev to read ONNX files");
+}
+
 void write_onnx_file(const std::string&, const Architecture& arch, const WeightsFile* weights,
                      const OnnxExportOptions& options) {
   export_onnx(arch, weights, options);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "search/search_loop.h"
 #include "search/synthetic_surrogate.h"
@@ -35,6 +36,7 @@ TrainOptions training_options(const SearchConfig& config, const FinalizeOptions&
   t.data_dir = o.data_dir;
   if (o.epochs > 0) t.epochs = o.epochs;
   if (o.train_images > 0) t.train_images = o.train_images;
+  if (o.holdout >= 0) t.holdout = o.holdout;
   t.threads = o.threads;
   return t;
 }
@@ -42,7 +44,23 @@ TrainOptions training_options(const SearchConfig& config, const FinalizeOptions&
 std::string recipe_text(const FinalizeOptions& o, const TrainOptions& t) {
   return o.recipe + ": " + std::to_string(t.epochs) + " epoch" + (t.epochs == 1 ? "" : "s") +
          ", " + (t.train_images > 0 ? std::to_string(t.train_images) + " images" : "all images") +
-         " of " + t.dataset;
+         " of " + t.dataset +
+         // Only when asked for: the keys of finalists trained before the option stay the same.
+         (o.holdout >= 0 ? ", " + std::to_string(t.holdout) + " held out" : "");
+}
+
+// The finished trials (full proxy, one per architecture) whose latency is within T on every
+// device (a trial of a store from before per-device ratios has none to tell: left out).
+std::vector<StoredTrial> within_target(const std::vector<StoredTrial>& trials) {
+  std::vector<StoredTrial> out;
+  std::set<std::string> seen;
+  for (const StoredTrial& t : trials) {
+    if (t.status != "done" || t.partial || !seen.insert(t.canonical).second) continue;
+    bool within = !t.latencies.empty();
+    for (const DeviceLatency& d : t.latencies) within = within && d.ratio <= 1.0;
+    if (within) out.push_back(t);
+  }
+  return out;
 }
 
 void validate(const FinalizeOptions& o) {
@@ -58,6 +76,12 @@ void validate(const FinalizeOptions& o) {
     if (!is_zoo_name(r)) throw Error("references: '" + r + "' is not a zoo model");
   }
   if (o.epochs < 0 || o.train_images < 0) throw Error("epochs, train_images: must be ≥ 0");
+  if (o.holdout < -1 || o.holdout > 1000000) {
+    throw Error("holdout: " + std::to_string(o.holdout) + "; must be in [0, 1000000]");
+  }
+  if (o.rank != "reward" && o.rank != "accuracy") {
+    throw Error("rank: '" + o.rank + "'; use reward or accuracy (the most accurate within T)");
+  }
   if (o.top == 0 && o.references.empty()) throw Error("top: 0 and no references: nothing to do");
 }
 
@@ -74,12 +98,18 @@ std::vector<FinalVariant> plan_finalists(const Store& store, const SearchConfig&
   std::vector<int> inputs = options.inputs;
   if (inputs.empty()) inputs = {search_input.height};
 
-  // The candidates: the Pareto front's best by reward.
-  std::vector<StoredTrial> front = pareto_front(store.trials());
-  std::stable_sort(front.begin(), front.end(),
-                   [](const StoredTrial& a, const StoredTrial& b) { return a.reward > b.reward; });
+  // The candidates: the Pareto front's best by reward, or the most accurate within T.
+  std::vector<StoredTrial> front = options.rank == "accuracy" ? within_target(store.trials())
+                                                              : pareto_front(store.trials());
+  std::stable_sort(front.begin(), front.end(), [&](const StoredTrial& a, const StoredTrial& b) {
+    return options.rank == "accuracy" ? a.accuracy > b.accuracy : a.reward > b.reward;
+  });
   if (options.top > 0 && front.empty()) {
-    throw Error("store '" + store.path() + "': no finished trial to finalize");
+    throw Error("store '" + store.path() + "': " +
+                (options.rank == "accuracy"
+                     ? std::string("no finished trial is within T on every device (rank: "
+                                   "accuracy); rank by reward instead")
+                     : std::string("no finished trial to finalize")));
   }
   if (static_cast<int>(front.size()) > options.top) front.resize(options.top);
 

@@ -19,13 +19,17 @@ namespace mnas {
 // multiplier, input size) and compared with the reference models scaled the same way, every
 // variant measured on the search's device(s).
 struct FinalizeOptions {
-  int top = 2;  // candidates: the best of the Pareto front by reward; Default: 2
+  int top = 2;  // candidates: the best `rank` names; Default: 2
+  // "reward": the best of the Pareto front by reward (Default); "accuracy": the most accurate
+  // trials within T on every device (LAT/T ≤ 1), for a user whose budget is hard.
+  std::string rank = "reward";
   std::vector<double> multipliers = {0.5, 0.75, 1.0, 1.4};  // Default: 0.5, 0.75, 1.0, 1.4
   std::vector<int> inputs;  // square input sides; Default: empty = the search's input only
   std::vector<std::string> references = {"mobilenetv2", "mnasnet-a1", "mnasnet-b1"};
   std::string recipe = "full";  // train/trainer.h's train_recipe; Default: full
   int epochs = 0;               // > 0: instead of the recipe's
   int64_t train_images = 0;     // > 0: instead of the recipe's (full: all but the held-out)
+  int64_t holdout = -1;         // ≥ 0: training images held out instead of the recipe's 5,000
   std::string data_dir;         // the data set's folder; "" = its default
   int threads = 0;              // training threads; 0 = every core
   std::string folder;           // checkpoints; Default: "<store>.finalists" beside the store
@@ -35,7 +39,7 @@ struct FinalizeOptions {
   bool remeasure = false;
 };
 
-// The variants to train: the `top` best Pareto trials by reward (one per architecture) and the
+// The variants to train: the `top` best trials as `rank` orders them (one per architecture) and the
 // references, each at every multiplier and input, in that order; with what the store already
 // holds for the same work (FinalVariant::key) filled in. Throws mnas::Error naming the option
 // for bad options (a multiplier out of range, an unknown zoo name, no done trial).

@@ -20,6 +20,15 @@ LatencyResult predicted(const LookupTable& table, const Architecture& arch) {
   return LookupTableLatency(table).latency(arch);
 }
 
+RemoteOptions remote_options(const DeviceAccess& access, const std::string& name) {
+  RemoteOptions remote;
+  const auto own = access.tokens.find(name);
+  remote.token = own != access.tokens.end() ? own->second : access.token;
+  remote.retries = access.retries;
+  remote.read_timeout_seconds = access.timeout_seconds;
+  return remote;
+}
+
 }  // namespace
 
 std::pair<double, Architecture> target_model(const std::string& spec, const SearchSpace& space) {
@@ -153,15 +162,24 @@ std::unique_ptr<LatencyObjective> make_latency_objective(const SearchConfig& c,
         throw Error("latency: " + std::string(e.what()));
       }
       t.table = table;
-      // The same machine, to confirm predictions while the search runs (latency_check.h).
-      t.device = open_any_device("local", RemoteOptions{}, "devices." + o.name);
+      // The device the table was measured on, to confirm predictions while the search runs
+      // (latency_check.h): this machine or the board behind an mnas-device URL.
+      t.device = open_any_device(o.url, remote_options(access, o.name), "devices." + o.name);
+      try {
+        table->require_device(t.device->info());
+      } catch (const Error& e) {
+        throw Error("latency: " + std::string(e.what()) + " (devices." + o.name + " is " +
+                        o.url + "; a table predicts the device it was built on: mnas lut build "
+                        "--device URL)",
+                    e.kind());
+      }
+      if (table->threads() != 1) {
+        throw Error("latency: the lookup table was measured with " +
+                    std::to_string(table->threads()) +
+                    " threads; a search times on one (build it with --threads 1)");
+      }
     } else {
-      RemoteOptions remote;
-      const auto own = access.tokens.find(o.name);
-      remote.token = own != access.tokens.end() ? own->second : access.token;
-      remote.retries = access.retries;
-      remote.read_timeout_seconds = access.timeout_seconds;
-      t.device = open_any_device(o.url, remote, "devices." + o.name);
+      t.device = open_any_device(o.url, remote_options(access, o.name), "devices." + o.name);
     }
     targets.push_back(std::move(t));
   }

@@ -231,9 +231,15 @@ void validate(const SearchConfig& c) {
     throw Error("latency: the synthetic latency goes with the surrogate evaluator only");
   }
   check_device_names(c.devices);
-  if ((lut || c.latency == "surrogate") && (c.devices.size() != 1 || c.devices[0].url != "local")) {
+  if (c.latency == "surrogate" && (c.devices.size() != 1 || c.devices[0].url != "local")) {
+    throw Error("latency: surrogate is synthetic; measure real devices (latency measured)");
+  }
+  // A table predicts the one device it was measured on: this machine or an mnas-device server
+  // (`mnas lut build --device URL`); whole-network cmd: devices build no table.
+  if (lut && (c.devices.size() != 1 || c.devices[0].url.rfind("cmd:", 0) == 0)) {
     throw Error("latency: " + c.latency +
-                " predicts for this machine only; measure remote devices (latency measured)");
+                " predicts one device, the one the table was built on (local or an mnas-device "
+                "URL); measure several devices or a cmd: device (latency measured)");
   }
   for (size_t i = 0; i < c.devices.size(); ++i) {
     const DeviceObjective& d = c.devices[i];

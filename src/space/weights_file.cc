@@ -20,7 +20,28 @@ static_assert(sizeof(float) == 4, "float32 expected");
 
 }  // namespace
 
+void validate_model_notes(const std::vector<std::string>& labels, const std::string& preprocess,
+                          const std::string& where) {
+  const auto printable_text = [](const std::string& s) {
+    for (const unsigned char c : s) {
+      if (c < 0x20 || c == 0x7f) return false;
+    }
+    return true;
+  };
+  if (labels.size() > 100000) throw Error(where + "labels: more than 100,000 classes");
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i].empty() || labels[i].size() > 256 || !printable_text(labels[i])) {
+      throw Error(where + "labels[" + std::to_string(i) +
+                  "]: a class name is 1 to 256 printable bytes");
+    }
+  }
+  if (preprocess.size() > 1000 || !printable_text(preprocess)) {
+    throw Error(where + "preprocess: at most 1,000 printable bytes");
+  }
+}
+
 void write_weights_file(const std::string& path, const WeightsFile& w) {
+  validate_model_notes(w.labels, w.preprocess, "weights file '" + path + "': ");
   nlohmann::json tensors = nlohmann::json::array();
   for (const auto& [name, t] : w.tensors) {
     tensors.push_back({{"name", name},
@@ -28,11 +49,10 @@ void write_weights_file(const std::string& path, const WeightsFile& w) {
                        {"weights", t.weight.size()},
                        {"bias", t.bias.size()}});
   }
-  const std::string header = nlohmann::json{
-      {"arch", w.arch},
-      {"mean", w.mean},
-      {"std", w.std},
-      {"tensors", tensors}}.dump();
+  nlohmann::json h = {{"arch", w.arch}, {"mean", w.mean}, {"std", w.std}, {"tensors", tensors}};
+  if (!w.labels.empty()) h["labels"] = w.labels;
+  if (!w.preprocess.empty()) h["preprocess"] = w.preprocess;
+  const std::string header = h.dump();
   std::string bytes(kMagic, sizeof(kMagic));
   const uint32_t n = static_cast<uint32_t>(header.size());
   for (int shift = 0; shift < 32; shift += 8)
@@ -56,7 +76,8 @@ WeightsFile read_weights_file(const std::string& path) {
   namespace jf = json_fields;
   const nlohmann::json h = jf::parse(std::string_view(bytes).substr(12, n), where + "header");
   jf::require_object(h, where + "header");
-  jf::reject_unknown_keys(h, {"arch", "mean", "std", "tensors"}, where + "header");
+  jf::reject_unknown_keys(h, {"arch", "mean", "std", "tensors", "labels", "preprocess"},
+                          where + "header");
   WeightsFile w;
   w.arch = jf::as_string(jf::required(h, "arch", where + "header"), where + "arch");
   const auto floats = [&](const char* key) {
@@ -78,6 +99,18 @@ WeightsFile read_weights_file(const std::string& path) {
   for (size_t i = 0; i < w.std.size(); ++i) {
     if (!(w.std[i] > 0)) throw Error(jf::element(where + "std", i) + ": must be > 0");
   }
+  if (h.contains("labels")) {
+    const nlohmann::json& labels = h["labels"];
+    jf::require_array(labels, where + "labels");
+    if (labels.size() > 100000) throw Error(where + "labels: more than 100,000 classes");
+    for (size_t i = 0; i < labels.size(); ++i) {
+      w.labels.push_back(jf::as_string(labels[i], jf::element(where + "labels", i)));
+    }
+  }
+  if (h.contains("preprocess")) {
+    w.preprocess = jf::as_string(h["preprocess"], where + "preprocess");
+  }
+  validate_model_notes(w.labels, w.preprocess, where);
   const nlohmann::json& tensors = jf::required(h, "tensors", where + "header");
   jf::require_array(tensors, where + "tensors");
   size_t offset = 12 + size_t{n};

@@ -25,10 +25,20 @@ struct WeightsFile {
   std::vector<float> mean;  // input normalisation per channel (pixels in [0, 1])
   std::vector<float> std;
   std::map<std::string, NamedWeights> tensors;
+  // What a user must know to feed the network (validate_model_notes): the class names in index
+  // order (empty: unknown, e.g. a file from before them) and how training prepared its images.
+  std::vector<std::string> labels;
+  std::string preprocess;
 };
 
+// Throws mnas::Error (prefixed by `where`) unless every label is 1 to 256 printable bytes, at
+// most 100,000 of them, and `preprocess` is at most 1,000 printable bytes.
+void validate_model_notes(const std::vector<std::string>& labels, const std::string& preprocess,
+                          const std::string& where);
+
 // File layout: the 8 bytes "MNASW001", a little-endian uint32 header length, a JSON header
-// {"arch", "mean", "std", "tensors": [{"name", "shape", "weights", "bias"}]} (counts), then every
+// {"arch", "mean", "std", "tensors": [{"name", "shape", "weights", "bias"}] (counts), "labels"?,
+// "preprocess"?} (the last two absent in files from before them), then every
 // tensor's weights and bias as little-endian float32 in header order.
 void write_weights_file(const std::string& path, const WeightsFile& weights);
 // Throws mnas::Error naming the file and the problem for anything malformed or truncated.

@@ -49,6 +49,15 @@ TEST(WeightsFile, RoundTrips) {
   EXPECT_EQ(back.tensors.at("classifier").shape, (std::vector<size_t>{3, 2}));
   EXPECT_EQ(back.tensors.at("classifier").weight[5], 6.0f);
   EXPECT_EQ(back.tensors.at("stem").bias[1], 0.25f);
+  EXPECT_TRUE(back.labels.empty());  // none given: none written
+  // The notes for whoever feeds the network go along.
+  WeightsFile noted = small();
+  noted.labels = {"cat", "dog", "T-shirt/top"};
+  noted.preprocess = "decoded to RGB, resized to 32x32";
+  write_weights_file(path, noted);
+  const WeightsFile again = read_weights_file(path);
+  EXPECT_EQ(again.labels, noted.labels);
+  EXPECT_EQ(again.preprocess, noted.preprocess);
   ::unlink(path.c_str());
 }
 
@@ -91,6 +100,12 @@ TEST(WeightsFile, RefusesWhatItCannotTrust) {
       {"mean and std lengths", file_with(R"({"arch":"a","mean":[0.5,0.5],"std":[1],"tensors":[]})", 0),
        "different lengths"},
       {"unknown field", file_with(header(good_tensor, R"(,"extra":1)"), 8), "extra: unknown field"},
+      {"labels", file_with(header(good_tensor, R"(,"labels":["a","b"],"preprocess":"x")"), 8), ""},
+      {"a label not text", file_with(header(good_tensor, R"(,"labels":["a",2])"), 8), "labels[1]"},
+      {"an empty label", file_with(header(good_tensor, R"(,"labels":["a",""])"), 8),
+       "labels[1]: a class name is 1 to 256 printable bytes"},
+      {"a label with a line break",
+       file_with(header(good_tensor, R"(,"labels":["a","b\nforged"])"), 8), "labels[1]"},
       {"number beyond a double", file_with(header(good_tensor).replace(20, 3, "1e999"), 8),
        "not valid JSON"},
       {"NaN weight", nan_file, "not finite"},

@@ -195,6 +195,14 @@ void save_checkpoint(const std::string& path, const Architecture& arch, const Tr
   a.write("arch", c10::IValue(to_canonical_string(arch)));
   nlohmann::json options = options_json(o);
   options["train_device"] = describe_train_device(device);
+  // What the exported network's user must know: the class names and how images were prepared.
+  try {
+    options["labels"] = dataset_labels(o.dataset);
+    options["preprocess"] =
+        dataset_preprocess(o.dataset, arch.input.height, arch.input.width, arch.input.channels);
+  } catch (const Error&) {
+    // A folder that went away since its images were read: the network is saved without them.
+  }
   a.write("options", c10::IValue(options.dump()));
   a.write("epoch", c10::IValue(static_cast<int64_t>(epoch)));
   a.write("mean", torch::tensor(norm.mean));
@@ -598,6 +606,22 @@ LoadedCheckpoint load_trained_checkpoint(const std::string& path) {
   out.std = c.norm.std;
   out.options_json = c.options.dump();
   out.folded_weights = net->folded_weights();
+  // Absent in checkpoints from before them; validated as any stored value is.
+  try {
+    if (c.options.contains("labels")) {
+      out.labels = c.options["labels"].get<std::vector<std::string>>();
+    }
+    if (c.options.contains("preprocess")) {
+      out.preprocess = c.options["preprocess"].get<std::string>();
+    }
+  } catch (const nlohmann::json::exception&) {
+    throw Error("checkpoint '" + path + "': options.labels/preprocess: not a list of names");
+  }
+  validate_model_notes(out.labels, out.preprocess, "checkpoint '" + path + "': ");
+  if (!out.labels.empty() && static_cast<int>(out.labels.size()) != c.arch.classes) {
+    throw Error("checkpoint '" + path + "': " + std::to_string(out.labels.size()) +
+                " class names for a network of " + std::to_string(c.arch.classes) + " classes");
+  }
   return out;
 }
 

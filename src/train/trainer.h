@@ -139,6 +139,8 @@ struct LoadedCheckpoint {
   std::vector<float> mean, std;
   std::string options_json;
   std::map<std::string, NamedWeights> folded_weights;  // see space/weights_file.h
+  std::vector<std::string> labels;  // class names (empty: a checkpoint from before them)
+  std::string preprocess;           // how training prepared images (data/dataset.h)
 };
 LoadedCheckpoint load_trained_checkpoint(const std::string& checkpoint);
 
