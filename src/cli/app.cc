@@ -46,7 +46,7 @@ int run(int argc, char** argv) {
       "Finds CNN architectures that are as accurate as possible at a latency target measured on "
       "this device."};
   app.name("mnas");
-  app.set_version_flag("--version", "mnas 0.1.0");
+  app.set_version_flag("--version", "mnas " MNAS_VERSION);  // CMake's project version
   app.require_subcommand(1);
   app.footer(
       "Run `mnas COMMAND --help` for the options of a command.\n"

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""The module rules of docs/design.md hold in src/: every production file (tests and their helpers
+aside) includes only its own module and the modules below it, LibTorch only where training lives,
+and each outside library only in the module that wraps it. Run with --check-detects to see it fail
+on deliberate violations (a copy of src/ with a LibTorch include in space/ and an upward include
+in latency/); CTest runs both.
+
+Usage: dependency_rules_test.py SRC_DIR [--check-detects]
+"""
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+# Who may include whom (docs/design.md, "Modules"); a module may always include itself.
+ALLOWED = {
+    "space": set(),
+    "table": {"space"},
+    "latency": {"space"},
+    "export": {"space", "latency"},
+    "serve": {"space", "latency"},
+    "nn": {"space"},
+    "data": {"space"},
+    "train": {"space", "data", "nn"},
+    "search": {"space", "latency", "export", "table", "data", "train"},
+    "dist": {"space", "latency", "search", "train"},
+    "report": {"space", "search"},
+    "cli": {"space", "table", "latency", "export", "serve", "nn", "data", "train", "search",
+            "dist", "report"},
+}
+
+# Outside libraries: the modules that may include them directly.
+LIBRARIES = {
+    "torch/": {"data", "nn", "train", "search"},  # LibTorch: never space, latency, serve, export
+    "ATen/": {"data", "nn", "train", "search"},
+    "c10/": {"data", "nn", "train", "search"},
+    "sqlite3.h": {"search"},                      # the store
+    "mpi.h": {"dist"},
+    "onnx/": {"export"},
+    "xnnpack.h": {"latency"},
+    "pthreadpool.h": {"latency"},
+    "httplib.h": {"latency", "serve"},            # the device client and the device server
+    "stb/": {"data"},
+}
+
+INCLUDE = re.compile(r'^\s*#\s*include\s+([<"])([^>"]+)[>"]', re.M)
+
+
+def production_files(src):
+    for module in sorted(os.listdir(src)):
+        folder = os.path.join(src, module)
+        if not os.path.isdir(folder):
+            continue
+        for name in sorted(os.listdir(folder)):
+            if not name.endswith((".h", ".cc")) or "_test" in name:
+                continue
+            yield module, os.path.join(folder, name)
+
+
+def violations(src):
+    found = []
+    for module, path in production_files(src):
+        if module not in ALLOWED:
+            found.append(f"{path}: module '{module}' is not in docs/design.md's table")
+            continue
+        text = open(path, encoding="utf-8", errors="replace").read()
+        for kind, target in INCLUDE.findall(text):
+            if kind == '"':
+                other = target.split("/", 1)[0]
+                if "/" in target and other != module and other not in ALLOWED[module]:
+                    found.append(f"{path}: includes \"{target}\": {module}/ may include only "
+                                 f"{', '.join(sorted(ALLOWED[module])) or 'nothing of mnas'}")
+            else:
+                for prefix, owners in LIBRARIES.items():
+                    if target.startswith(prefix) and module not in owners:
+                        found.append(f"{path}: includes <{target}>: only "
+                                     f"{', '.join(sorted(owners))} may")
+    return found
+
+
+def check_detects(src):
+    """The rules catch what they are for: a copy of src/ with two deliberate violations."""
+    work = tempfile.mkdtemp(prefix="mnas_deps_")
+    try:
+        copy = os.path.join(work, "src")
+        shutil.copytree(src, copy)
+        with open(os.path.join(copy, "space", "zz_violation.h"), "w") as f:
+            f.write("#include <torch/torch.h>\n")
+        with open(os.path.join(copy, "latency", "zz_violation.cc"), "w") as f:
+            f.write('#include "search/store.h"\n')
+        found = violations(copy)
+        wanted = ["space/zz_violation.h: includes <torch/torch.h>",
+                  'latency/zz_violation.cc: includes "search/store.h"']
+        missed = [w for w in wanted if not any(w in v for v in found)]
+        for v in found:
+            print("detected:", v)
+        return missed
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    src = sys.argv[1]
+    if "--check-detects" in sys.argv[2:]:
+        missed = check_detects(src)
+        for m in missed:
+            print("FAILED: not detected:", m)
+        return 1 if missed else 0
+    found = violations(src)
+    for v in found:
+        print("FAILED:", v)
+    count = sum(1 for _ in production_files(src))
+    print(f"{count} files checked against the module rules, {len(found)} violations")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
