@@ -122,11 +122,11 @@ void configure_table_space(const SearchCommandOptions& o, SearchConfig& c) {
   if (o.given("--latency") && o.latency != "measured") {
     throw Error("--latency: a table space looks its latency up; leave --latency out");
   }
-  if (c.evaluator.rfind("table:", 0) != 0 && !o.given("--evaluator")) {
+  if (!is_table_url(c.evaluator) && !o.given("--evaluator")) {
     c.evaluator = "table:cifar10";
   }
   bool table_devices = true;
-  for (const DeviceObjective& d : c.devices) table_devices &= d.url.rfind("table:", 0) == 0;
+  for (const DeviceObjective& d : c.devices) table_devices &= is_table_url(d.url);
   if (!table_devices && !o.given("--device")) {
     DeviceObjective pixel3;
     pixel3.name = "pixel3";
@@ -134,7 +134,7 @@ void configure_table_space(const SearchCommandOptions& o, SearchConfig& c) {
     c.devices = {pixel3};
   }
   for (DeviceObjective& d : c.devices) {
-    if (d.url.rfind("table:", 0) == 0 && d.target_ms == 0) {
+    if (is_table_url(d.url) && d.target_ms == 0) {
       d.target_ms = default_table_target_ms(d.url, "--device " + d.name);
     }
   }

@@ -145,7 +145,7 @@ void validate_table_space(const SearchConfig& c) {
     throw Error("table_space: unknown '" + c.table_space + "'; use nb201");
   }
   const Nb201Table& table = Nb201Table::embedded();
-  if (c.evaluator.rfind("table:", 0) != 0) {
+  if (!is_table_url(c.evaluator)) {
     throw Error("evaluator: '" + c.evaluator +
                 "' trains networks; a table space has none: use table:DATASET (the table's " +
                 "datasets: cifar10, cifar100, imagenet16_120)");
@@ -165,7 +165,7 @@ void validate_table_space(const SearchConfig& c) {
   for (size_t i = 0; i < c.devices.size(); ++i) {
     const DeviceObjective& d = c.devices[i];
     const std::string p = jf::element("devices", i);
-    if (d.url.rfind("table:", 0) != 0) {
+    if (!is_table_url(d.url)) {
       throw Error(p + ".url: '" + d.url + "'; a table space's devices are its latency columns, " +
                   "table:DEVICE (e.g. pixel3=table:pixel3)");
     }
@@ -203,12 +203,12 @@ void validate(const SearchConfig& c) {
   reward.beta = c.beta;
   validate(reward);
   const bool command = c.evaluator.rfind("cmd:", 0) == 0;
-  if (!c.table_space.empty() || c.evaluator.rfind("table:", 0) == 0) {
+  if (!c.table_space.empty() || is_table_url(c.evaluator)) {
     validate_table_space(c);
     return;
   }
   for (size_t i = 0; i < c.devices.size(); ++i) {
-    if (c.devices[i].url.rfind("table:", 0) == 0) {
+    if (is_table_url(c.devices[i].url)) {
       throw Error(jf::element("devices", i) + ".url: '" + c.devices[i].url +
                   "' is a table's device; it goes with a table space (--space nb201)");
     }

@@ -28,6 +28,9 @@ constexpr double kStoredControllerLr = 3.5e-4;  // what searches before the fiel
 // short search's few policy updates, and converges too early in a long one.
 double default_controller_lr(int64_t trials);
 
+// Whether an evaluator or a device URL names a column of the built-in table ("table:NAME").
+inline bool is_table_url(const std::string& url) { return url.rfind("table:", 0) == 0; }
+
 // One device the search optimises for, and its latency target T.
 struct DeviceObjective {
   std::string name = "local";  // how results name it: letters, digits, '-', '_', '.'; ≤ 32 chars
