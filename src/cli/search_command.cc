@@ -24,6 +24,7 @@
 #include "latency/measurement.h"
 #include "latency/remote_device.h"
 #include "report/report.h"
+#include "search/device_identity.h"
 #include "search/latency_objective.h"
 #include "search/references.h"
 #include "search/search_config.h"
@@ -524,6 +525,13 @@ int run_search_command(const SearchCommandOptions& o) {
                 << printable(info.machine) << ", " << info.logical_cpus << " CPUs, "
                 << printable(info.engine) << " " << printable(info.engine_version) << ", id "
                 << printable(info.id) << ")\n";
+    }
+    // A resumed search times on the kind of device its trials were timed on (nothing is
+    // written when it does not).
+    if (!session.is_new()) {
+      for (const std::string& note : check_device_identity(session.store().trials(), devices)) {
+        std::cerr << "mnas: " << note << "\n";
+      }
     }
   }
 
