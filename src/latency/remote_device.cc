@@ -3,8 +3,12 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include "latency/latency_json.h"
@@ -20,6 +24,40 @@ using Json = nlohmann::json;
 
 // Answers above this are refused: the largest real one (a profile of a big network) is ~100 KB.
 constexpr size_t kMaxAnswerBytes = size_t{16} << 20;
+
+// Stops the request `client` has in flight once `seconds` have passed. The read timeout bounds
+// each read, not an answer: a device that trickles its answer a byte at a time, or never ends a
+// chunked one, would hold the search forever without it. (httplib's Client::stop is the one call
+// that is safe from another thread: it shuts the socket down.)
+class AnswerDeadline {
+ public:
+  AnswerDeadline(httplib::Client& client, double seconds)
+      : thread_([this, &client, seconds] {
+          std::unique_lock<std::mutex> lock(mutex_);
+          if (!cv_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return done_; })) {
+            expired_ = true;
+            client.stop();
+          }
+        }) {}
+  ~AnswerDeadline() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  AnswerDeadline(const AnswerDeadline&) = delete;
+  AnswerDeadline& operator=(const AnswerDeadline&) = delete;
+  bool expired() const { return expired_; }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::atomic<bool> expired_{false};
+  std::thread thread_;  // last: it starts once the members it uses exist
+};
 
 bool transient_status(int status) {
   return status == 429 || status == 502 || status == 503 || status == 504;
@@ -67,24 +105,55 @@ Json RemoteDevice::call(const std::string& method, const std::string& path, cons
     client.set_connection_timeout(std::chrono::duration<double>(options_.connect_timeout_seconds));
     client.set_read_timeout(std::chrono::duration<double>(options_.read_timeout_seconds));
     client.set_write_timeout(std::chrono::seconds(30));
-    httplib::Headers headers;
-    if (!options_.token.empty()) headers.emplace("Authorization", "Bearer " + options_.token);
-    httplib::Result res = method == "GET"
-                              ? client.Get(path, headers)
-                              : client.Post(path, headers, body.dump(), "application/json");
+    httplib::Request request;
+    request.method = method;
+    request.path = path;
+    if (!options_.token.empty()) request.set_header("Authorization", "Bearer " + options_.token);
+    if (method != "GET") {
+      request.body = body.dump();
+      request.set_header("Content-Type", "application/json");
+    }
+    // The answer is read into a bounded buffer: a device cannot make this process hold more.
+    std::string received;
+    bool too_big = false;
+    request.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+      if (received.size() + n > kMaxAnswerBytes) {
+        too_big = true;
+        return false;
+      }
+      received.append(data, n);
+      return true;
+    };
+    // The whole answer within the read timeout and as much again (at most 30 s more).
+    const double limit =
+        options_.read_timeout_seconds + std::min(30.0, options_.read_timeout_seconds);
+    auto deadline = std::make_unique<AnswerDeadline>(client, limit);
+    httplib::Result res = client.send(request);
+    const bool expired = deadline->expired();
+    deadline.reset();
+    if (too_big) {
+      throw Error(where + ": an answer of more than 16 MiB; refused", Error::Kind::kIo);
+    }
+    if (!res && expired) {  // stopped by the deadline (a complete answer just in time stands)
+      throw Error(where + ": its answer did not end within " +
+                      std::to_string(static_cast<int>(limit + 0.5)) +
+                      " s (it trickled or never ended); the measurement is refused",
+                  Error::Kind::kIo);
+    }
     if (!res) {
       last = "cannot reach it (" + httplib::to_string(res.error()) + ")";
       continue;
     }
     const int status = res->status;
-    if (res->body.size() > kMaxAnswerBytes) {
-      throw Error(where + ": an answer of " + std::to_string(res->body.size()) +
+    const std::string& text = received.empty() ? res->body : received;
+    if (text.size() > kMaxAnswerBytes) {
+      throw Error(where + ": an answer of " + std::to_string(text.size()) +
                       " bytes; refused (more than 16 MiB)",
                   Error::Kind::kIo);
     }
     Json answer;
     try {
-      answer = Json::parse(res->body);
+      answer = Json::parse(text);
     } catch (const Json::exception&) {
       answer = Json();
     }
@@ -92,7 +161,7 @@ Json RemoteDevice::call(const std::string& method, const std::string& path, cons
     const std::string message = printable(
         answer.is_object() && answer.contains("error") && answer["error"].is_string()
             ? answer["error"].get<std::string>()
-            : res->body,
+            : text,
         200);
     if (status >= 300 && status < 400) {
       throw Error(where + ": answered with a redirect (HTTP " + std::to_string(status) + " to '" +

@@ -92,10 +92,11 @@ class FakeHttpDevice {
     server_.stop();
     thread_.join();
   }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   RemoteDevice client() const {
     RemoteOptions o = client_options();
     o.retries = 0;
-    return RemoteDevice("http://127.0.0.1:" + std::to_string(port_), o);
+    return RemoteDevice(url(), o);
   }
 
  private:
@@ -260,6 +261,46 @@ TEST(RemoteDevice, ARedirectIsRefusedAndADevicesTextIsEscaped) {
 }
 
 // A device's answer is checked before it is believed: plausible, and of what was asked.
+// A device that trickles its answer a byte at a time (every read within the read timeout) or
+// streams one without end: the client gives up within a bounded time and memory, and says why.
+TEST(RemoteDevice, AnAnswerThatTricklesOrNeverEndsIsCutOff) {
+  const FakeHttpDevice fake([](httplib::Server& server) {
+    server.Get("/v1/device", [](const httplib::Request&, httplib::Response& res) {
+      res.set_chunked_content_provider("application/json", [](size_t, httplib::DataSink& sink) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        return sink.write("{", 1);  // one byte, well within each read's timeout, for ever
+      });
+    });
+    server.Post("/v1/latency", [](const httplib::Request&, httplib::Response& res) {
+      res.set_chunked_content_provider("application/json", [](size_t, httplib::DataSink& sink) {
+        static const std::string block(1 << 20, ' ');  // a megabyte of spaces, without end
+        return sink.write(block.data(), block.size());
+      });
+    });
+  });
+  RemoteOptions o = client_options();
+  o.retries = 0;
+  o.read_timeout_seconds = 1;  // the whole answer within 2 s
+  RemoteDevice device(fake.url(), o);
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    device.info();
+    FAIL() << "a trickling answer was waited for";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("its answer did not end within 2 s"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 10);
+  try {
+    device.measure(small(), TimingRequest{});
+    FAIL() << "an endless answer was read";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("an answer of more than 16 MiB; refused"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(RemoteDevice, AnAnswerIsCheckedBeforeItIsBelieved) {
   FakeDevice reference_device;
   TimingRequest request;
