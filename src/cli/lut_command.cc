@@ -24,6 +24,7 @@
 #include "latency/measure_presets.h"
 #include "space/error.h"
 #include "space/file_io.h"
+#include "space/median.h"
 #include "space/printable.h"
 
 namespace mnas::cli {
@@ -166,8 +167,7 @@ void run_check(const CheckOptions& o) {
   // A systematic bias (rather than scatter) means the machine runs at another speed than when
   // the table was calibrated. Measured here: a table built while a training run shared the cores
   // predicted 13% high five hours later (37% within ±10%); re-calibrated, 94%.
-  std::nth_element(ratios.begin(), ratios.begin() + ratios.size() / 2, ratios.end());
-  const double bias_pct = 100 * (ratios[ratios.size() / 2] - 1);
+  const double bias_pct = 100 * (median(ratios) - 1);  // as a search's drift check judges it
   if (std::fabs(bias_pct) > 5) {
     std::fprintf(stderr,
                  "mnas: warning: the predictions are %.1f%% %s than the measurements on the "

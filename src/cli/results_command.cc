@@ -15,6 +15,7 @@
 #include "search/search_loop.h"
 #include "space/error.h"
 #include "space/file_io.h"
+#include "space/median.h"
 #include "space/printable.h"
 
 namespace mnas::cli {
@@ -142,7 +143,7 @@ nlohmann::json fidelity_json(const std::vector<StoredRung>& rungs,
                     {"evaluated", evaluated},
                     {"failed", failed},
                     {"seconds", seconds},
-                    {"median_accuracy", accuracy.empty() ? 0.0 : accuracy[accuracy.size() / 2]},
+                    {"median_accuracy", accuracy.empty() ? 0.0 : median(accuracy)},
                     {"gain_to_last", k == last ? 0.0 : rung_gain(rungs, k, last)}});
   }
   return {{"keep", config->fidelity.keep},

@@ -4,7 +4,7 @@
 #include <map>
 #include <utility>
 
-#include "search/median.h"
+#include "space/median.h"
 
 namespace mnas {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "search/median.h"
+#include "space/median.h"
 #include "search/trial_latencies.h"
 #include "space/error.h"
 

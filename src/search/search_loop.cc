@@ -11,6 +11,7 @@
 #include "search/scoring.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
+#include "space/median.h"
 
 namespace mnas {
 
@@ -501,9 +502,7 @@ double typical_target_ms(const std::vector<StoredTrial>& trials, const std::stri
   for (const StoredTrial& trial : trials) {
     if (const DeviceLatency* d = find_device(trial.latencies, device)) t.push_back(d->target_ms);
   }
-  if (t.empty()) return 0;
-  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
-  return t[t.size() / 2];
+  return t.empty() ? 0 : median(t);
 }
 
 }  // namespace mnas

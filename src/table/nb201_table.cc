@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "space/error.h"
+#include "space/median.h"
 #include "space/number_format.h"
 #include "table/embedded_nb201.h"
 #include "table/gunzip.h"
@@ -200,8 +201,7 @@ int Nb201Table::row(const std::vector<int>& tokens) const {
 
 double Nb201Table::median_latency_ms(int device) const {
   std::vector<double> v = latency_[device];
-  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
-  return v[v.size() / 2];
+  return median(v);
 }
 
 }  // namespace mnas

@@ -1,5 +1,5 @@
-#ifndef MNAS_SEARCH_MEDIAN_H_
-#define MNAS_SEARCH_MEDIAN_H_
+#ifndef MNAS_SPACE_MEDIAN_H_
+#define MNAS_SPACE_MEDIAN_H_
 
 #include <algorithm>
 #include <vector>
@@ -8,7 +8,9 @@
 
 namespace mnas {
 
-// The median of a non-empty list (the mean of the middle two for an even count).
+// The median of a non-empty list (the mean of the middle two for an even count): the one
+// definition every summary uses (a lookup table's check, a search's drift check and its T, the
+// results), so that two of them cannot disagree on the same numbers.
 inline double median(std::vector<double> v) {
   MNAS_ASSERT(!v.empty());
   const size_t mid = v.size() / 2;
@@ -21,4 +23,4 @@ inline double median(std::vector<double> v) {
 
 }  // namespace mnas
 
-#endif  // MNAS_SEARCH_MEDIAN_H_
+#endif  // MNAS_SPACE_MEDIAN_H_
