@@ -24,7 +24,8 @@ namespace mnas {
 // after one that failed.
 struct CommandDeviceOptions {
   std::string command;           // without the "cmd:" prefix
-  double timeout_seconds = 600;  // per network timed; Default: 10 minutes
+  // Per network timed; Default: 900 s, what `--device-timeout` gives every device (open_any_device).
+  double timeout_seconds = RemoteOptions{}.read_timeout_seconds;
   std::string work_root;         // where the folders are made; "" = $TMPDIR or /tmp
 };
 
