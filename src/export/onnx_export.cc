@@ -243,18 +243,14 @@ std::string export_onnx(const Architecture& arch, const WeightsFile* weights,
       "mnas architecture " + canonical +
       ". Input 'input': float32 [batch, C, H, W] (NCHW), pixels in [0, 1] (the normalisation is "
       "inside). Output 'logits': float32 [batch, classes], before softmax.");
-  onnx::StringStringEntryProto* meta = model.add_metadata_props();
-  meta->set_key("mnas.architecture");
-  meta->set_value(canonical);
-  meta = model.add_metadata_props();
-  meta->set_key("mnas.weights");
-  meta->set_value(weights ? "trained" : "random (seed " + std::to_string(options.seed) + ")");
-  // How to feed it, for whoever deploys the file without mnas at hand.
   const auto note = [&model](const std::string& key, const std::string& value) {
     onnx::StringStringEntryProto* m = model.add_metadata_props();
     m->set_key(key);
     m->set_value(value);
   };
+  note("mnas.architecture", canonical);
+  note("mnas.weights", weights ? "trained" : "random (seed " + std::to_string(options.seed) + ")");
+  // How to feed it, for whoever deploys the file without mnas at hand.
   note("mnas.input", "float32 [batch, " + std::to_string(arch.input.channels) + ", " +
                          std::to_string(arch.input.height) + ", " +
                          std::to_string(arch.input.width) + "] NCHW, pixels / 255 in [0, 1]");

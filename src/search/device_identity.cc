@@ -4,29 +4,26 @@
 
 #include <nlohmann/json.hpp>
 
+#include "latency/latency_json.h"
 #include "space/error.h"
 #include "space/printable.h"
 
 namespace mnas {
 namespace {
 
-struct MeasuredOn {
-  std::string cpu_model, engine, engine_version, id;
-};
-
-// The candidate's provenance in a stored measurement's statistics; nothing when the statistics
-// carry none (a prediction, a store from before provenance).
-bool provenance_of(const std::string& stats_json, MeasuredOn& out) {
+// The candidate's provenance in a stored measurement's statistics (latency_json.h's reader);
+// nothing when the statistics carry none or not all of it (a prediction, an older store).
+bool provenance_of(const std::string& stats_json, Provenance& out) {
   const nlohmann::json stats = nlohmann::json::parse(stats_json, nullptr, false);
-  if (!stats.is_object() || !stats.contains("candidate")) return false;
-  const nlohmann::json& candidate = stats["candidate"];
-  if (!candidate.is_object() || !candidate.contains("provenance")) return false;
-  const nlohmann::json& p = candidate["provenance"];
-  if (!p.is_object()) return false;
-  const auto text = [&p](const char* key) {
-    return p.contains(key) && p[key].is_string() ? p[key].get<std::string>() : std::string();
-  };
-  out = {text("cpu_model"), text("engine"), text("engine_version"), text("device_id")};
+  if (!stats.is_object() || !stats.contains("candidate") || !stats["candidate"].is_object() ||
+      !stats["candidate"].contains("provenance")) {
+    return false;
+  }
+  try {
+    out = provenance_from_json(stats["candidate"]["provenance"], "stored provenance");
+  } catch (const Error&) {
+    return false;
+  }
   return !out.cpu_model.empty() && !out.engine_version.empty();
 }
 
@@ -41,10 +38,10 @@ std::string describe(const std::string& cpu_model, const std::string& engine,
 std::vector<std::string> check_device_identity(
     const std::vector<StoredTrial>& trials,
     const std::vector<std::pair<std::string, DeviceInfo>>& devices) {
-  std::map<std::string, MeasuredOn> latest;  // per device name, from the newest trial back
+  std::map<std::string, Provenance> latest;  // per device name, from the newest trial back
   for (auto t = trials.rbegin(); t != trials.rend() && latest.size() < devices.size(); ++t) {
     for (const DeviceLatency& d : t->latencies) {
-      MeasuredOn p;
+      Provenance p;
       if (!latest.count(d.device) && !d.stats_json.empty() && provenance_of(d.stats_json, p)) {
         latest[d.device] = p;
       }
@@ -54,7 +51,7 @@ std::vector<std::string> check_device_identity(
   for (const auto& [name, info] : devices) {
     const auto found = latest.find(name);
     if (found == latest.end()) continue;
-    const MeasuredOn& was = found->second;
+    const Provenance& was = found->second;
     if (was.cpu_model != info.cpu_model || was.engine_version != info.engine_version) {
       throw Error("devices." + name + ": this search's trials were timed on " +
                   describe(was.cpu_model, was.engine, was.engine_version) +
@@ -63,9 +60,9 @@ std::vector<std::string> check_device_identity(
                   ": their latencies would not compare. Resume with the kind of device the "
                   "search started on, or start a new search for this one");
     }
-    if (!was.id.empty() && was.id != info.id) {
+    if (!was.device_id.empty() && was.device_id != info.id) {
       notes.push_back("device " + name + " is another machine of the same kind (id " +
-                      printable(was.id, 40) + " then, " + printable(info.id, 40) +
+                      printable(was.device_id, 40) + " then, " + printable(info.id, 40) +
                       " now): its latencies compare with the stored ones");
     }
   }

@@ -2,12 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "latency/latency_json.h"
 #include "space/error.h"
 
 namespace mnas {
 namespace {
 
-// A trial timed on `device` of this CPU model, XNNPACK version and id.
+// A trial timed on `device` of this CPU model, XNNPACK version and id, its statistics as the
+// store keeps them.
 StoredTrial timed_on(const std::string& device, const std::string& cpu, const std::string& xnnpack,
                      const std::string& id) {
   StoredTrial t;
@@ -15,9 +19,18 @@ StoredTrial timed_on(const std::string& device, const std::string& cpu, const st
   DeviceLatency d;
   d.device = device;
   d.latency_ms = 1;
-  d.stats_json = R"({"stat": "median", "candidate": {"median_ms": 1, "provenance": {"cpu_model": ")" +
-                 cpu + R"(", "engine": "xnnpack", "engine_version": ")" + xnnpack +
-                 R"(", "device_id": ")" + id + R"("}}})";
+  Provenance p;
+  p.device = "http://" + device;
+  p.device_id = id;
+  p.engine = "xnnpack";
+  p.engine_version = xnnpack;
+  p.cpu_model = cpu;
+  p.logical_cpus = 4;
+  p.input_shape = "28x28x1";
+  p.timestamp = "2026-12-04T20:00:00Z";
+  const nlohmann::json stats = {{"stat", "median"},
+                                {"candidate", {{"median_ms", 1}, {"provenance", provenance_json(p)}}}};
+  d.stats_json = stats.dump();
   t.latencies.push_back(d);
   return t;
 }

@@ -187,22 +187,29 @@ void recalibrate_batch_norm(Network& net, DeviceBatches& batches, const torch::T
 // "mnas-checkpoint/1", "arch" (canonical string), "options" (JSON), "epoch" (epochs done),
 // "mean"/"std" (normalisation), "model", "optimizer". Files written before the framing (a bare
 // archive) are still read.
+// What the exported network's user must know, as "labels" and "preprocess" of the checkpoint's
+// options: the class names and how images were prepared. Read once per run (an image folder is
+// listed for its class names); empty when the folder went away since its images were read.
+nlohmann::json model_notes(const TrainOptions& o, const Architecture& arch) {
+  nlohmann::json notes = nlohmann::json::object();
+  try {
+    notes["labels"] = dataset_labels(o.dataset);
+    notes["preprocess"] =
+        dataset_preprocess(o.dataset, arch.input.height, arch.input.width, arch.input.channels);
+  } catch (const Error&) {
+  }
+  return notes;
+}
+
 void save_checkpoint(const std::string& path, const Architecture& arch, const TrainOptions& o,
-                     const torch::Device& device, int epoch, const Normalization& norm,
-                     Network& net, torch::optim::Optimizer& opt) {
+                     const nlohmann::json& notes, const torch::Device& device, int epoch,
+                     const Normalization& norm, Network& net, torch::optim::Optimizer& opt) {
   torch::serialize::OutputArchive a;
   a.write("format", c10::IValue(std::string("mnas-checkpoint/1")));
   a.write("arch", c10::IValue(to_canonical_string(arch)));
   nlohmann::json options = options_json(o);
   options["train_device"] = describe_train_device(device);
-  // What the exported network's user must know: the class names and how images were prepared.
-  try {
-    options["labels"] = dataset_labels(o.dataset);
-    options["preprocess"] =
-        dataset_preprocess(o.dataset, arch.input.height, arch.input.width, arch.input.channels);
-  } catch (const Error&) {
-    // A folder that went away since its images were read: the network is saved without them.
-  }
+  options.update(notes);
   a.write("options", c10::IValue(options.dump()));
   a.write("epoch", c10::IValue(static_cast<int64_t>(epoch)));
   a.write("mean", torch::tensor(norm.mean));
@@ -312,6 +319,7 @@ TrainOptions train_recipe(const std::string& name) {
 struct TrainingRun::State {
   Architecture arch;
   TrainOptions o;
+  nlohmann::json notes;  // model_notes: written into every checkpoint of the run
   torch::Device device = torch::kCPU;
   bool channels_last = false;
   HoldoutSplit split;
@@ -386,6 +394,7 @@ TrainingRun::TrainingRun(const Architecture& arch, const TrainOptions& options,
   }
   s.split = split_holdout(data.size(), o.holdout, o.train_images, o.split_seed);
   s.norm = ckpt ? ckpt->norm : compute_normalization(data, s.split.train);
+  if (!o.checkpoint.empty()) s.notes = model_notes(o, arch);
   s.batches = std::make_unique<DeviceBatches>(data, resident_copy(cached, s.device), s.norm,
                                               arch.input.height, arch.input.width,
                                               s.channels_last);
@@ -549,7 +558,8 @@ TrainResult TrainingRun::advance(int64_t until, int64_t holdout,
         recalibrate_batch_norm(s.net, *s.batches, s.split.train, kRecalibrationImages);
       }
       if (!o.checkpoint.empty()) {
-        save_checkpoint(o.checkpoint, s.arch, o, s.device, s.epoch + 1, s.norm, s.net, *s.opt);
+        save_checkpoint(o.checkpoint, s.arch, o, s.notes, s.device, s.epoch + 1, s.norm, s.net,
+                        *s.opt);
       }
       ++s.epoch;
       s.step = 0;
