@@ -12,14 +12,26 @@ namespace mnas {
 struct ServerOptions {
   std::string host = "127.0.0.1";  // Default: loopback only; "0.0.0.0" to serve a network
   int port = 8765;                 // Default: 8765; 0 picks a free port (tests)
-  int workers = 0;                 // connection threads; Default (0): the queue's length + 4
-  int read_timeout_seconds = 5;    // a client that sends slower is cut off; Default: 5 s
+  int workers = 0;                 // threads answering requests; Default (0): the queue's length + 4
+  int read_timeout_seconds = 5;    // a whole request must arrive within it, an idle connection is
+                                   // closed after it, an answer must be taken within it; Default: 5 s
+  int max_connections = 1000;      // open at once (also bounded by the open-file limit); Default: 1000
 };
 
-// Carries a DeviceService over HTTP with cpp-httplib: one worker thread per connection being
-// served, the body limit enforced while reading (413), slow senders cut off after the read
-// timeout, a JSON error for whatever the library itself refuses, and one log line per request
-// ("<time> <client> <method> <path> <status> <ms> ms <note>") to `log`.
+// Carries a DeviceService over HTTP/1.1: one thread reads and writes every connection
+// (non-blocking, so idle or slow connections hold no worker), complete requests go to `workers`
+// threads. Every request is bounded before it is buffered: its head (16 KiB, 431), its body
+// (the service's max_body_bytes, 413; chunked too), and the whole request in time (408 after
+// the read timeout, however slowly its bytes trickle). A request with a missing or wrong token,
+// an unknown path or a wrong method is answered from its head, before its body is read.
+// Keep-alive and pipelined requests are served in order. At the connection limit, the
+// connection waiting longest for its request is closed to admit a new one. One log line per
+// answer ("<time> <client> <method> <path> <status> <ms> ms <note>") goes to `log`.
+//
+// Why not cpp-httplib's server (the client side still is): Debian's build is compiled into a
+// shared library whose limits cannot be changed, and it gives every connection a thread, reads
+// headers without a cap, buffers chunked bodies past the payload limit, and bounds each read
+// rather than the request — 500 idle or 20 slowloris connections starve every good client.
 class DeviceServer {
  public:
   // Throws mnas::Error for bad options.
@@ -29,12 +41,13 @@ class DeviceServer {
   DeviceServer(const DeviceServer&) = delete;
   DeviceServer& operator=(const DeviceServer&) = delete;
 
-  // Binds host:port; returns the port (the chosen one for port 0). Throws mnas::Error (kIo) when
-  // it cannot bind, naming the address.
+  // Binds host:port and listens; returns the port (the chosen one for port 0). Throws
+  // mnas::Error (kIo) when it cannot bind, naming the address.
   int bind();
-  // Serves until stop(); call after bind(). Returns once every connection is closed.
+  // Serves until stop(); call after bind(). On stop it accepts nothing more, closes idle
+  // connections, and returns once the requests being answered have been answered.
   void serve();
-  // Stops serving (thread-safe, async-signal-unsafe: call it from a thread, not a handler).
+  // Stops serving (thread-safe; at any moment, before serve() too).
   void stop();
 
  private:

@@ -201,8 +201,9 @@ int DeviceService::retry_after_seconds() const {
   return static_cast<int>(std::clamp(std::ceil(wait), 1.0, 600.0));
 }
 
-ServiceResponse DeviceService::handle(const std::string& method, const std::string& path,
-                                      const std::string& authorization, const std::string& body) {
+ServiceResponse DeviceService::refuse_before_body(const std::string& method,
+                                                  const std::string& path,
+                                                  const std::string& authorization) const {
   const std::string prefix = "Bearer ";
   const bool bearer = authorization.compare(0, prefix.size(), prefix) == 0;
   if (!bearer ||
@@ -213,19 +214,6 @@ ServiceResponse DeviceService::handle(const std::string& method, const std::stri
     r.note = bearer ? "bad token" : "no token";
     return r;
   }
-  try {
-    return route(method, path, body);
-  } catch (const Error& e) {
-    // Bad requests name their field; an Error while measuring a valid request (XNNPACK refused
-    // the graph, the machine failed us) is the device's failure.
-    return error(e.kind() == Error::Kind::kIo ? 500 : 400, e.what());
-  } catch (const std::exception& e) {
-    return error(500, std::string("internal error: ") + e.what());
-  }
-}
-
-ServiceResponse DeviceService::route(const std::string& method, const std::string& path,
-                                     const std::string& body) {
   const bool known = path == "/v1/device" || path == "/v1/latency" || path == "/v1/paired" ||
                      path == "/v1/profile" || path == "/v1/lut/entries";
   if (!known) {
@@ -237,7 +225,29 @@ ServiceResponse DeviceService::route(const std::string& method, const std::strin
   if (method != (get ? "GET" : "POST")) {
     return error(405, "method: " + path + " takes " + (get ? "GET" : "POST"));
   }
-  if (get) {
+  ServiceResponse go_on;
+  go_on.status = 0;
+  return go_on;
+}
+
+ServiceResponse DeviceService::handle(const std::string& method, const std::string& path,
+                                      const std::string& authorization, const std::string& body) {
+  ServiceResponse refused = refuse_before_body(method, path, authorization);
+  if (refused.status != 0) return refused;
+  try {
+    return route(path, body);
+  } catch (const Error& e) {
+    // Bad requests name their field; an Error while measuring a valid request (XNNPACK refused
+    // the graph, the machine failed us) is the device's failure.
+    return error(e.kind() == Error::Kind::kIo ? 500 : 400, e.what());
+  } catch (const std::exception& e) {
+    return error(500, std::string("internal error: ") + e.what());
+  }
+}
+
+ServiceResponse DeviceService::route(const std::string& path, const std::string& body) {
+  // refuse_before_body() has checked the path and the method.
+  if (path == "/v1/device") {
     ServiceResponse r;
     r.body = device_info_json(info_);
     r.body["api"] = 1;

@@ -35,7 +35,7 @@ struct ServiceResponse {
 };
 
 // The HTTP/JSON API of mnas-device, independent of the transport (device_server.h carries it
-// over cpp-httplib; tests call it directly):
+// over HTTP/1.1; tests call it directly):
 //   GET  /v1/device       → identity and provenance (latency_json.h device_info_json), the
 //                           limits and the queue
 //   POST /v1/latency      {architecture, input?, classes?, threads?, protocol?}
@@ -60,12 +60,16 @@ class DeviceService {
 
   ServiceResponse handle(const std::string& method, const std::string& path,
                          const std::string& authorization, const std::string& body);
+  // The answer a request gets from its head alone (a missing or wrong token, an unknown path, a
+  // wrong method), so that a server refuses it before reading, or buffering, its body; status 0
+  // when the request may go on. handle() checks the same first.
+  ServiceResponse refuse_before_body(const std::string& method, const std::string& path,
+                                     const std::string& authorization) const;
 
   const ServiceLimits& limits() const { return limits_; }
 
  private:
-  ServiceResponse route(const std::string& method, const std::string& path,
-                        const std::string& body);
+  ServiceResponse route(const std::string& path, const std::string& body);
   ServiceResponse measure(const std::string& path, const nlohmann::json& request);
   int retry_after_seconds() const;
 

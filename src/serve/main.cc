@@ -2,7 +2,9 @@
 // HTTP/JSON (device_service.h has the API; docs/devices.md how to deploy and secure it).
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <mutex>
@@ -13,7 +15,6 @@
 
 #include "latency/device.h"
 #include "serve/device_server.h"
-#include "space/number_format.h"
 #include "serve/device_service.h"
 #include "serve/token.h"
 #include "space/error.h"
@@ -26,6 +27,7 @@ struct Options {
   std::string token_file;
   int workers = 0;
   int read_timeout = 5;
+  int max_connections = 1000;
   bool quiet = false;
   mnas::ServiceLimits limits;
 };
@@ -50,6 +52,17 @@ bool looks_emulated(const mnas::DeviceInfo& info) {
   const bool x86_cpu = info.cpu_model.find("AMD") != std::string::npos ||
                        info.cpu_model.find("Intel") != std::string::npos;
   return !x86 && x86_cpu;
+}
+
+// Connections are files: raise the soft limit (often 1024) towards what --max-connections needs,
+// as far as the hard limit allows; the server caps its connections by what it gets.
+void raise_open_file_limit(int wanted) {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0 || files.rlim_cur == RLIM_INFINITY) return;
+  const rlim_t target = std::min<rlim_t>(static_cast<rlim_t>(wanted), files.rlim_max);
+  if (target <= files.rlim_cur) return;
+  files.rlim_cur = target;
+  setrlimit(RLIMIT_NOFILE, &files);
 }
 
 int run(const Options& o) {
@@ -78,6 +91,8 @@ int run(const Options& o) {
   so.port = port;
   so.workers = o.workers;
   so.read_timeout_seconds = o.read_timeout;
+  so.max_connections = o.max_connections;
+  raise_open_file_limit(o.max_connections + 64);
   mnas::DeviceServer server(service, so, [&](const std::string& line) {
     if (o.quiet) return;
     std::lock_guard<std::mutex> lock(log_mutex);
@@ -151,9 +166,16 @@ int main(int argc, char** argv) {
       "Refuse requests whose protocol could take longer in the worst case (default 600)");
   app.add_option("--max-threads", o.limits.max_threads,
                  "Most inference threads a request may ask (default: this machine's CPUs)");
-  app.add_option("--workers", o.workers, "Connection threads (default: --queue + 4)");
+  app.add_option("--workers", o.workers,
+                 "Threads answering requests; connections themselves hold none (default: --queue "
+                 "+ 4)");
   app.add_option("--read-timeout", o.read_timeout,
-                 "Seconds a client may take to send its request (default 5)");
+                 "Seconds a client may take to send a whole request, however slowly its bytes "
+                 "come (408 after), and to take its answer; an idle connection is closed after "
+                 "it (default 5)");
+  app.add_option("--max-connections", o.max_connections,
+                 "Connections open at once; at the limit the one waiting longest for its "
+                 "request is closed to admit a new one (default 1000)");
   app.add_flag("--quiet", o.quiet, "No log line per request");
   // Integers as exact decimal text (integer_text_problem): CLI11 alone turns --max-body -1 into
   // 2^64 − 1, i.e. no limit at all.
