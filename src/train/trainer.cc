@@ -269,6 +269,32 @@ Checkpoint load_checkpoint(const std::string& path, const torch::Device& device)
   return c;
 }
 
+// Loads a checkpoint's "model" archive into `net`, built from the checkpoint's own architecture.
+// LibTorch's Module::load takes each stored tensor whatever its shape, so a file whose
+// architecture and weights disagree loaded and evaluated without a word (or failed deep in a
+// convolution with a stack trace): every tensor's shape is compared after loading.
+void load_network_weights(Network& net, torch::serialize::InputArchive& archive,
+                          const std::string& path) {
+  std::map<std::string, std::vector<int64_t>> expected;
+  for (const auto& p : net->named_parameters(true)) expected[p.key()] = p.value().sizes().vec();
+  for (const auto& b : net->named_buffers(true)) expected[b.key()] = b.value().sizes().vec();
+  net->load(archive);
+  const auto check = [&](const std::string& name, const torch::Tensor& t) {
+    const std::vector<int64_t>& want = expected[name];
+    if (t.sizes().vec() == want) return;
+    const auto text = [](const std::vector<int64_t>& v) {
+      std::string s = "[";
+      for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
+      return s + "]";
+    };
+    throw Error("checkpoint '" + path + "': its weights do not fit its architecture ('" + name +
+                "' is " + text(t.sizes().vec()) + ", the architecture's is " + text(want) +
+                "); the file was edited or put together from two runs");
+  };
+  for (const auto& p : net->named_parameters(true)) check(p.key(), p.value());
+  for (const auto& b : net->named_buffers(true)) check(b.key(), b.value());
+}
+
 }  // namespace
 
 void validate(const TrainOptions& o) {
@@ -409,7 +435,7 @@ TrainingRun::TrainingRun(const Architecture& arch, const TrainOptions& options,
       torch::serialize::InputArchive model, optimizer;
       ckpt->archive.read("model", model);
       ckpt->archive.read("optimizer", optimizer);
-      s.net->load(model);
+      load_network_weights(s.net, model, resume);
       if (s.channels_last) to_channels_last(*s.net);  // loading replaces the tensors' layout
       s.opt->load(optimizer);
     } catch (const c10::Error& e) {
@@ -605,7 +631,7 @@ LoadedCheckpoint load_trained_checkpoint(const std::string& path) {
   try {
     torch::serialize::InputArchive model;
     c.archive.read("model", model);
-    net->load(model);
+    load_network_weights(net, model, path);
   } catch (const c10::Error& e) {
     throw Error("checkpoint '" + path + "': damaged weights (" + e.what_without_backtrace() + ")");
   }
@@ -647,7 +673,7 @@ EvalResult evaluate_checkpoint(const std::string& path, const std::string& split
   try {
     torch::serialize::InputArchive model;
     c.archive.read("model", model);
-    net->load(model);
+    load_network_weights(net, model, path);
     if (channels_last) to_channels_last(*net);
   } catch (const c10::Error& e) {
     throw Error("checkpoint '" + path + "': damaged weights (" + e.what_without_backtrace() + ")");

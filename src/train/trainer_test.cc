@@ -8,9 +8,12 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <sstream>
 
 #include "space/architecture_codec.h"
+#include "nn/network.h"
 #include "space/error.h"
+#include "train/checkpoint_file.h"
 #include "train/train_device.h"
 
 namespace mnas {
@@ -208,6 +211,52 @@ TEST(Trainer, AFlippedByteInACheckpointIsNoticed) {
   flipped[bytes.size() / 2] ^= 0x10;  // somewhere in the weights
   expect_damaged(flipped, "damaged (the checksum does not match)");
   expect_damaged(bytes.substr(0, bytes.size() - 100), "truncated");
+}
+
+// A checkpoint whose stored architecture and weights disagree (edited, or put together from two
+// runs): refused naming the tensor, for kernel 5 weights under a kernel 3 architecture (which
+// loaded and evaluated silently) and for other widths (which failed deep inside LibTorch).
+TEST(Trainer, ACheckpointWhoseWeightsDoNotFitItsArchitectureIsRefused) {
+  const std::string dir = make_data_dir();
+  const auto write_checkpoint = [&](const std::string& stored_arch, const Architecture& weights,
+                                    const std::string& path) {
+    torch::serialize::OutputArchive a, model, optimizer;
+    a.write("format", c10::IValue(std::string("mnas-checkpoint/1")));
+    a.write("arch", c10::IValue(stored_arch));
+    a.write("options", c10::IValue(std::string("{}")));
+    a.write("epoch", c10::IValue(int64_t{1}));
+    a.write("mean", torch::tensor(std::vector<float>{0.5f}));
+    a.write("std", torch::tensor(std::vector<float>{0.25f}));
+    Network net(weights);
+    net->save(model);
+    a.write("model", model);
+    a.write("optimizer", optimizer);
+    std::ostringstream archive;
+    a.save_to(archive);
+    std::ofstream(path, std::ios::binary) << frame_checkpoint(archive.str());
+  };
+  const std::string tiny = to_canonical_string(kTiny);
+  std::string k5 = tiny;
+  k5.replace(k5.find("dconv_r1_k3"), 11, "dconv_r1_k5");
+  std::string wide = tiny;
+  wide.replace(wide.find("head=o32"), 8, "head=o48");
+  const std::string path = dir + "/mixed.ckpt";
+  write_checkpoint(tiny, kTiny, path);
+  EXPECT_NO_THROW(evaluate_checkpoint(path, "test", dir));  // the format as the trainer writes it
+  for (const std::string& weights : {k5, wide}) {
+    write_checkpoint(tiny, parse_architecture_string(weights), path);
+    for (int use = 0; use < 2; ++use) {
+      try {
+        if (use == 0) evaluate_checkpoint(path, "test", dir);
+        if (use == 1) load_trained_checkpoint(path);
+        ADD_FAILURE() << "loaded " << weights;
+      } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("its weights do not fit its architecture"),
+                  std::string::npos)
+            << e.what();
+      }
+    }
+  }
 }
 
 TEST(Trainer, DivergenceIsAStatusNotACrash) {
