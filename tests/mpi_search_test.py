@@ -8,6 +8,10 @@
    ends, the store keeps what finished; `--resume` on 2 ranks ends with exactly the asked number
    of trials, equal to the single-process store.
    The same with --fidelity 1000,5000 --fidelity-continue (rungs and trials).
+   A worker rank stopped with SIGSTOP mid-search (heartbeats every 0.2 s): rank 0 gives it up after
+   1.2 s, its trial goes to another rank, the search stores every trial (the single-process
+   store), and the job ends (MPI_Abort, since MPI cannot finish with a stopped rank) in bounded
+   time.
 3. A configuration that would time candidates on cores that train (local latency) is refused.
 
 Usage: mpi_search_test.py MNAS_BINARY
@@ -144,6 +148,49 @@ def main():
             got = content(killed)
             failures.append(f"after kill and resume: {len(got['trials'])} trials, "
                             f"{len(got['references'])} references, not the single-process store")
+
+        # 2b. A worker stopped (SIGSTOP) mid-search: given up, its trial done elsewhere.
+        stopped = os.path.join(tmp, "stopped.db")
+        cmd = [*MPIRUN, "-x", "MNAS_MPI_HEARTBEAT=0.2", "-np", "4", mnas, "search", "--evaluator",
+               "surrogate", "--store", stopped, "--seed", "11", "--trials", "24", "--batch", "5",
+               "--references", "mnasnet-a1,mobilenetv2", "--surrogate-cost-ms", "250"]
+        started = time.time()
+        job = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        victim = None
+        deadline = time.time() + 60
+        while time.time() < deadline and job.poll() is None:
+            if os.path.exists(stopped):
+                try:
+                    if rows(stopped, "SELECT COUNT(*) FROM trials")[0][0] >= 3:
+                        victim = rank_pid(2, stopped)
+                        if victim:
+                            break
+                except sqlite3.Error:
+                    pass
+            time.sleep(0.05)
+        if victim is None:
+            job.kill()
+            sys.exit("FAILED: could not find worker rank 2 to stop")
+        os.kill(victim, signal.SIGSTOP)
+        try:
+            _, err = job.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            job.kill()
+            os.kill(victim, signal.SIGKILL)
+            _, err = job.communicate()
+            failures.append("a search with a stopped worker rank did not end within 120 s")
+        took = time.time() - started
+        try:
+            os.kill(victim, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        print(f"stopped worker rank 2 (pid {victim}); mpirun exited {job.returncode} after "
+              f"{took:.1f} s")
+        if "MPI rank 2: no heartbeat for 1.2 s" not in err:
+            failures.append("the stopped rank was not reported:\n" + err[-2000:])
+        if content(stopped) != expected:
+            failures.append(f"with a stopped rank: {len(content(stopped)['trials'])} trials, not "
+                            f"the single-process store")
 
         # 3. Local latency on several ranks is refused before anything is written.
         refused = os.path.join(tmp, "refused.db")

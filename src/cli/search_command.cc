@@ -486,6 +486,7 @@ int run_search_command(const SearchCommandOptions& o) {
                 "without mpirun");
   }
   if (world) check_distributable(config);
+  const double heartbeat_seconds = world ? mpi_heartbeat_seconds_from_environment() : 0;
 #else
   const int* world = nullptr;  // a build without MPI (-DMNAS_WITH_MPI=OFF): always one process
 #endif
@@ -550,7 +551,8 @@ int run_search_command(const SearchCommandOptions& o) {
   } else
 #if MNAS_WITH_MPI
   if (world) {
-    runner = std::make_unique<MpiTrialRunner>(*world, config, runtime, objective.get());
+    runner = std::make_unique<MpiTrialRunner>(*world, config, runtime, objective.get(),
+                                              heartbeat_seconds);
   } else
 #endif
   {

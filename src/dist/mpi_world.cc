@@ -26,7 +26,10 @@ bool launched_by_mpi() {
 
 MpiWorld::MpiWorld(int* argc, char*** argv) {
   int provided = 0;
-  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  // Serialized: a worker's heartbeat thread sends while its main thread trains (and makes no MPI
+  // call); the two never call MPI at the same time.
+  MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &provided);
+  serialized_ = provided >= MPI_THREAD_SERIALIZED;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
   char name[MPI_MAX_PROCESSOR_NAME] = {};
@@ -73,11 +76,14 @@ void send_text(int to, Tag tag, const std::string& text) {
   MPI_Send(text.data(), static_cast<int>(text.size()), MPI_CHAR, to, tag, MPI_COMM_WORLD);
 }
 
-Message receive(int from) {
+std::optional<Message> receive_for(int from, double timeout_seconds) {
   // Polled with short sleeps rather than a blocking MPI_Probe: OpenMPI busy-waits in a blocking
   // call, so idle workers (and rank 0 waiting for them) would take the cores the trials and the
   // strategy need — on 2 cores with 8 workers, half the throughput (bench/mpi_scaling.sh). A
   // trial takes seconds; a few milliseconds more to notice its result do not matter.
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(timeout_seconds));
   MPI_Status status;
   int arrived = 0;
   std::chrono::microseconds nap(50);
@@ -85,6 +91,7 @@ Message receive(int from) {
     MPI_Iprobe(from == kAnySource ? MPI_ANY_SOURCE : from, MPI_ANY_TAG, MPI_COMM_WORLD, &arrived,
                &status);
     if (arrived) break;
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
     std::this_thread::sleep_for(nap);
     nap = std::min(nap * 2, std::chrono::microseconds(5000));
   }
@@ -96,6 +103,12 @@ Message receive(int from) {
   m.text.resize(static_cast<size_t>(count));
   MPI_Recv(m.text.data(), count, MPI_CHAR, m.source, m.tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
   return m;
+}
+
+Message receive(int from) {
+  for (;;) {
+    if (std::optional<Message> m = receive_for(from, 3600)) return *m;
+  }
 }
 
 }  // namespace mpi

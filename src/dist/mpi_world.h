@@ -26,6 +26,8 @@ class MpiWorld {
   // This worker's place among them, from 0 (a GPU per worker: dist/mpi_worker.cc).
   int worker_index_on_node() const { return worker_index_; }
   const std::string& node() const { return node_; }
+  // Whether a second thread may call MPI while this one does not (MPI_THREAD_SERIALIZED).
+  bool threads_serialized() const { return serialized_; }
 
   // The world of this process (nullptr when not started by MPI or with a single rank).
   static MpiWorld* current();
@@ -43,6 +45,7 @@ class MpiWorld {
   int rank_ = 0, size_ = 1, workers_on_node_ = 0, worker_index_ = 0;
   std::string node_;
   bool released_ = false;
+  bool serialized_ = false;
 };
 
 }  // namespace mnas
