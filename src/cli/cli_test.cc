@@ -75,6 +75,30 @@ TEST(Cli, DescribeZooListsEveryModel) {
   EXPECT_NE(text.out.find("4,383,312"), std::string::npos) << text.out;
 }
 
+TEST(Cli, DescribeDrawsAnArchitectureToAnSvgFile) {
+  const std::string svg = temp_path("a1.svg");
+  const Result r = run_mnas("describe mnasnet-a1 --input 28x28x1 --classes 10 --svg " + svg);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string drawn = slurp(svg);
+  EXPECT_EQ(drawn.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\"", 0), 0u);
+  EXPECT_NE(drawn.find(">28×28×1</text>"), std::string::npos);
+  EXPECT_NE(drawn.find(">10 classes</text>"), std::string::npos);
+  std::remove(svg.c_str());
+  // One architecture, not the zoo; a drawing or JSON; never over the file it reads.
+  const std::string file = temp_path("arch.txt");
+  std::ofstream(file) << "mnasnet-small\n";
+  for (const auto& [args, says] : std::vector<std::pair<std::string, std::string>>{
+           {"describe zoo --svg " + svg, "draws one architecture"},
+           {"describe mnasnet-a1 --json --svg " + svg, "use one"},
+           {"describe @" + file + " --svg " + file, "which this command reads"}}) {
+    const Result bad = run_mnas(args);
+    EXPECT_EQ(bad.exit_code, 2) << args;
+    EXPECT_NE(bad.err.find(says), std::string::npos) << bad.err;
+  }
+  EXPECT_EQ(slurp(file), "mnasnet-small\n");
+  std::remove(file.c_str());
+}
+
 TEST(Cli, SpaceReportsThePapersSizes) {
   const nlohmann::json j = run_json("space --json");
   ASSERT_EQ(j["per_block_choices"].size(), 7u);

@@ -5,14 +5,20 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/arch_argument.h"
 #include "cli/commands.h"
 #include "cli/table.h"
+#include "report/architecture_svg.h"
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
+#include "space/error.h"
+#include "space/file_io.h"
 #include "space/number_format.h"
 #include "space/scaling.h"
 #include "space/zoo.h"
@@ -23,6 +29,7 @@ namespace {
 struct DescribeOptions {
   ArchOptions arch;
   bool json = false;
+  std::string svg;  // draw the architecture to this file instead
 };
 
 std::string millions(int64_t value) {
@@ -58,6 +65,20 @@ void describe_zoo(const DescribeOptions& o) {
   }
   std::cout << "The model zoo (multiplier " << format_double(o.arch.multiplier) << ")\n\n"
             << table.render() << "\nDescribe one layer by layer with `mnas describe NAME`.\n";
+}
+
+// The architecture drawn block by block (report/architecture_svg.h) to the file --svg names.
+void draw(const DescribeOptions& o) {
+  if (o.arch.arch == "zoo") throw Error("--svg: draws one architecture; name a zoo model");
+  if (o.json) throw Error("--svg: writes a drawing, --json prints a description; use one");
+  std::vector<std::pair<std::string, std::string>> inputs;
+  if (!o.arch.arch.empty() && o.arch.arch.front() == '@') {
+    inputs.emplace_back("ARCH", o.arch.arch.substr(1));
+  }
+  refuse_output_over_input(o.svg, "--svg", inputs);
+  const ResolvedArch r = resolve_arch(o.arch.arch, adjustments(o.arch));
+  write_file_atomically(o.svg, architecture_svg(r.arch, r.label), "--svg");
+  std::cout << "mnas: drew " << r.label << " block by block to " << o.svg << "\n";
 }
 
 void describe_one(const DescribeOptions& o) {
@@ -110,8 +131,13 @@ void add_describe_command(CLI::App& app) {
   cmd->add_flag(
       "--json", options->json,
       "Machine-readable output: params, macs, layers[] (name, op, input, output, params, macs)");
+  cmd->add_option("--svg", options->svg,
+                  "Draw the architecture block by block (op, kernel, SE, stride, shortcut, "
+                  "repeats, feature maps; as the MnasNet paper's Figure 7) to this SVG file");
   cmd->callback([options] {
-    if (options->arch.arch == "zoo") {
+    if (!options->svg.empty()) {
+      draw(*options);
+    } else if (options->arch.arch == "zoo") {
       describe_zoo(*options);
     } else {
       describe_one(*options);

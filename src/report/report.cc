@@ -8,10 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/architecture_svg.h"
 #include "report/svg_chart.h"
 #include "search/reward.h"
 #include "search/search_config.h"
 #include "search/search_loop.h"
+#include "space/architecture_codec.h"
+#include "space/error.h"
 #include "space/file_io.h"
 
 namespace mnas {
@@ -70,14 +73,19 @@ std::string reward_chart(const std::vector<StoredTrial>& trials, int window) {
   return chart.render();
 }
 
+// The accuracy–latency view is zoomed to where the decision is — the Pareto front, the zoo and
+// the better trials — rather than to the whole range (a few diverged trials at 10% squashed the
+// front against the top). Trials outside it are drawn grey on its edge; `note` says how many.
 std::string accuracy_latency_chart(const std::vector<StoredTrial>& trials,
                                    const std::vector<StoredTrial>& front,
                                    const std::vector<StoredReference>& references,
-                                   double target_ms) {
+                                   double target_ms, std::string* note) {
   SvgChart chart("Held-out accuracy vs latency", "latency (ms)", "held-out accuracy (%)");
   std::vector<double> x, y;
   std::vector<std::string> tips;
+  int failed = 0;
   for (const StoredTrial& t : trials) {
+    failed += t.status == "failed";
     // A multi-fidelity trial that stopped at a lower rung has that rung's accuracy: not
     // comparable with the full proxy's, so not drawn here (the histogram counts it).
     if (t.status != "done" || t.cached || t.partial) continue;
@@ -85,7 +93,6 @@ std::string accuracy_latency_chart(const std::vector<StoredTrial>& trials,
     y.push_back(100 * t.accuracy);
     tips.push_back(trial_tooltip(t));
   }
-  chart.add_points(x, y, kTrialColor, 3.5, tips, 0.55);
   std::vector<double> px, py;
   std::vector<std::string> ptips;
   for (const StoredTrial& t : front) {
@@ -93,19 +100,124 @@ std::string accuracy_latency_chart(const std::vector<StoredTrial>& trials,
     py.push_back(100 * t.accuracy);
     ptips.push_back("Pareto front, " + trial_tooltip(t));
   }
+  std::vector<const StoredReference*> done_refs;
+  for (const StoredReference& r : references) {
+    if (r.status == "done") done_refs.push_back(&r);
+  }
+  int below = 0, beyond = 0;
+  if (x.size() >= 8) {
+    // Accuracy: from the lower of the zoo and the trials' lower quartile (a diverged but fast
+    // trial is on the front, and would stretch the view again); latency: up to the slowest of
+    // the front, the zoo, T and 95% of the trials.
+    std::vector<double> ys = y, xs = x;
+    std::sort(ys.begin(), ys.end());
+    std::sort(xs.begin(), xs.end());
+    double ylo = ys[ys.size() / 4], yhi = ys.back();
+    double xlo = xs.front(), xhi = xs[std::min(xs.size() - 1, xs.size() * 95 / 100)];
+    for (size_t i = 0; i < px.size(); ++i) xhi = std::max(xhi, px[i]);
+    for (const StoredReference* r : done_refs) {
+      ylo = std::min(ylo, 100 * r->accuracy);
+      yhi = std::max(yhi, 100 * r->accuracy);
+      xlo = std::min(xlo, r->latency_ms);
+      xhi = std::max(xhi, r->latency_ms);
+    }
+    if (target_ms > 0) xhi = std::max(xhi, target_ms);
+    const double yspan = std::max(1.0, yhi - ylo), xspan = std::max(1e-6, xhi - xlo);
+    ylo = std::max(0.0, ylo - 0.08 * yspan);
+    yhi = yhi + 0.05 * yspan;
+    xlo = std::max(0.0, xlo - 0.05 * xspan);
+    xhi = xhi + 0.08 * xspan;
+    chart.set_x_range(xlo, xhi);
+    chart.set_y_range(ylo, yhi);
+    std::vector<double> ex, ey;
+    std::vector<std::string> etips;
+    std::vector<double> kx, ky;
+    std::vector<std::string> ktips;
+    for (size_t i = 0; i < x.size(); ++i) {
+      const bool low = y[i] < ylo, slow = x[i] > xhi;
+      if (!low && !slow) {
+        kx.push_back(x[i]), ky.push_back(y[i]), ktips.push_back(tips[i]);
+        continue;
+      }
+      below += low;
+      beyond += slow && !low;
+      ex.push_back(std::min(x[i], xhi));
+      ey.push_back(std::max(y[i], ylo));
+      etips.push_back("outside the view, drawn on its edge: " + tips[i]);
+    }
+    x.swap(kx), y.swap(ky), tips.swap(ktips);
+    chart.add_points(ex, ey, "#9e9e9e", 3, etips, 0.6);
+    for (size_t i = 0; i < px.size(); ++i) {  // the front's line and points stay in the view
+      if (py[i] >= ylo) continue;
+      py[i] = ylo;
+      ptips[i] = "outside the view, drawn on its edge: " + ptips[i];
+    }
+  }
+  chart.add_points(x, y, kTrialColor, 3.5, tips, 0.55);
   chart.add_line(px, py, kFrontColor, 2, false, true);
   chart.add_points(px, py, kFrontColor, 4.5, ptips, 1.0);
   if (target_ms > 0)
     chart.add_vertical_line(target_ms, kTargetColor, fmt("T = %.3f ms", target_ms));
-  for (const StoredReference& r : references) {
-    if (r.status == "done")
-      chart.add_labelled_marker(r.latency_ms, 100 * r.accuracy, r.name, kReferenceColor);
+  for (const StoredReference* r : done_refs) {
+    chart.add_labelled_marker(r->latency_ms, 100 * r->accuracy, r->name, kReferenceColor);
   }
   chart.add_legend("trial", kTrialColor);
   chart.add_legend("Pareto front", kFrontColor);
-  if (!references.empty()) chart.add_legend("zoo reference", kReferenceColor);
+  if (!done_refs.empty()) chart.add_legend("zoo reference", kReferenceColor);
   if (target_ms > 0) chart.add_legend("target T", kTargetColor);
+  if (below + beyond > 0) chart.add_legend("outside the view", "#9e9e9e");
+  note->clear();
+  if (below + beyond > 0) {
+    std::string outside;
+    if (below > 0) outside = std::to_string(below) + " trial(s) of lower accuracy (diverged or weak)";
+    if (beyond > 0) {
+      outside += (outside.empty() ? "" : " and ") + std::to_string(beyond) +
+                 (below > 0 ? " slower one(s)" : " slower trial(s)");
+    }
+    *note = "Zoomed to the Pareto front, the zoo and the better trials: " + outside +
+            " are drawn grey on the view's edge (hover for their values). ";
+  }
+  if (failed > 0) {
+    *note += std::to_string(failed) + " failed trial(s) have no accuracy to draw: see Failed "
+             "trials below. ";
+  }
   return chart.render();
+}
+
+// The best trials and the zoo references drawn block by block (MnasNet's Figure 7).
+void architecture_section(std::ostringstream& h, const std::vector<StoredTrial>& best,
+                          const std::vector<StoredReference>& references) {
+  std::vector<std::pair<std::string, std::string>> drawings;  // title, canonical
+  for (size_t i = 0; i < best.size() && i < 3; ++i) {
+    const StoredTrial& t = best[i];
+    drawings.emplace_back("trial " + std::to_string(t.id) + ": " +
+                              fmt("%.2f%%", 100 * t.accuracy) + ", " +
+                              fmt("%.3f ms", t.latency_ms) + ", reward " + fmt("%.4f", t.reward),
+                          t.canonical);
+  }
+  for (const StoredReference& r : references) {
+    if (r.status != "done") continue;
+    drawings.emplace_back(r.name + ": " + fmt("%.2f%%", 100 * r.accuracy) + ", " +
+                              fmt("%.3f ms", r.latency_ms) + ", reward " + fmt("%.4f", r.reward),
+                          r.canonical);
+  }
+  std::string svgs;
+  for (const auto& [title, canonical] : drawings) {
+    try {
+      svgs += "<figure>" + architecture_svg(parse_architecture_string(canonical), title) +
+              "</figure>\n";
+    } catch (const Error&) {
+      // A table space's cell (NAS-Bench-201) is not a network of this space: nothing to draw.
+    }
+  }
+  if (svgs.empty()) return;
+  h << "<h2>Architectures</h2>\n<p class=\"note\">The best trials by reward and the zoo "
+       "references, block by block: the op (SepConv is a depthwise-separable convolution, "
+       "MBConvN a mobile inverted bottleneck of expansion N), kernel, squeeze-and-excitation, "
+       "stride, shortcut and repeats; a box is as wide as its channels. "
+       "<code>mnas describe ARCH --svg FILE</code> draws any architecture.</p>\n"
+    << "<div class=\"arch\">\n"
+    << svgs << "</div>\n";
 }
 
 std::string latency_histogram(const std::vector<StoredTrial>& trials, double target_ms, int bins) {
@@ -300,6 +412,8 @@ std::string render_report(const Store& store, const ReportOptions& o) {
     << "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}\n"
     << "th{background:#f3f3f3}code{font-size:11px;word-break:break-all}\n"
     << ".charts svg{display:block;margin:12px 0;border:1px solid #eee}\n"
+    << ".arch{display:flex;flex-wrap:wrap;gap:8px}.arch figure{margin:0}"
+       ".arch svg{width:540px;height:auto;border:1px solid #eee}\n"
     << ".note{color:#555;font-size:13px}\n</style></head><body>\n";
   h << "<h1>mnas search report: " << escape_xml(store.path()) << "</h1>\n<table>\n";
   const auto row = [&](const std::string& k, const std::string& v) {
@@ -369,11 +483,14 @@ std::string render_report(const Store& store, const ReportOptions& o) {
     const std::vector<StoredTrial> seen = d.empty() ? trials : on_device(trials, d);
     const std::vector<StoredReference> refs = d.empty() ? references : on_device(references, d);
     const double t = d.empty() ? target_ms : typical_target_ms(trials, d);
+    std::string zoom_note;
+    const std::string chart = accuracy_latency_chart(seen, pareto_front(seen), refs, t, &zoom_note);
     h << "<h2>Accuracy and latency" << (d.empty() ? "" : " on " + escape_xml(d)) << "</h2>\n"
-      << accuracy_latency_chart(seen, pareto_front(seen), refs, t)
+      << chart
       << "<p class=\"note\">Each point is one evaluated architecture (repeats of an architecture "
          "are drawn once). Zoo references were evaluated by the search's own evaluator, "
-         "like the trials.</p>\n"
+         "like the trials. "
+      << escape_xml(zoom_note) << "</p>\n"
       << latency_histogram(seen, t, o.histogram_bins)
       << "<p class=\"note\">Every done trial counts, repeats included: this is where the "
          "strategy spent its samples (MnasNet, Fig. 6).</p>\n";
@@ -402,6 +519,7 @@ std::string render_report(const Store& store, const ReportOptions& o) {
     }
     h << "</table>\n";
   }
+  architecture_section(h, best, references);
   const std::vector<FinalVariant> finalists = store.finalists();
   if (!finalists.empty()) finalists_section(h, finalists);
   if (failed > 0) {

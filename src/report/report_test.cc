@@ -77,8 +77,15 @@ TEST(Report, HoldsTheChartsTablesTargetAndReferences) {
 
   const std::string html = render_report(store);
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
-  EXPECT_EQ(count(html, "<svg"), 3);  // reward, accuracy vs latency, latency histogram
-  EXPECT_EQ(count(html, "</svg>"), 3);
+  // Reward, accuracy vs latency, latency histogram; then the drawings of the best three trials
+  // and of the reference.
+  EXPECT_EQ(count(html, "<svg") - count(html, "<figure><svg"), 3);
+  EXPECT_EQ(count(html, "<figure><svg"), 4);
+  EXPECT_EQ(count(html, "</svg>"), 7);
+  EXPECT_NE(html.find("<title>trial 2: 75.00%, 0.400 ms, reward 0.7400</title>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<title>mobilenetv2: 71.00%, 0.330 ms, reward 0.7100</title>"),
+            std::string::npos);
   EXPECT_NE(html.find("T = 0.330 ms"), std::string::npos);
   EXPECT_NE(html.find(">mobilenetv2</text>"), std::string::npos);   // marked in the scatter
   EXPECT_NE(html.find("<td>mobilenetv2</td>"), std::string::npos);  // and in the table
@@ -153,7 +160,8 @@ TEST(Report, OneViewPerDevice) {
     store.add_trial(t);
   }
   const std::string html = render_report(store);
-  EXPECT_EQ(count(html, "<svg"), 5);  // reward, then scatter and histogram per device
+  // Reward, then scatter and histogram per device.
+  EXPECT_EQ(count(html, "<svg") - count(html, "<figure><svg"), 5);
   EXPECT_NE(html.find("Accuracy and latency on board"), std::string::npos);
   EXPECT_NE(html.find("Accuracy and latency on phone"), std::string::npos);
   EXPECT_NE(html.find("Pareto front (held-out accuracy vs latency on phone)"), std::string::npos);
@@ -161,6 +169,39 @@ TEST(Report, OneViewPerDevice) {
   EXPECT_NE(html.find("Board CPU"), std::string::npos);
   EXPECT_NE(html.find("12.0000 ms (fixed)"), std::string::npos);
   EXPECT_NE(html.find("ACC·Π_d"), std::string::npos);
+}
+
+// A few diverged trials no longer squash the front: the view is zoomed to the front, the zoo and
+// the better trials, and the trials outside it are drawn on its edge and counted in a note.
+TEST(Report, TheAccuracyChartZoomsToTheFrontAndTheZoo) {
+  const std::string path = temp_path("zoom.db");
+  Store store(path);
+  for (int i = 0; i < 20; ++i) {
+    const bool diverged = i % 4 == 0;
+    store.add_trial(trial(i / 5, i % 5, "arch-" + std::to_string(i), diverged ? 0.10 : 0.74 + 0.002 * i,
+                          0.2 + 0.01 * i, 0.7));
+  }
+  store.add_trial(trial(4, 0, "arch-failed", 0, 0, 0, "failed"));
+  StoredReference ref;
+  ref.name = "mnasnet-small";
+  ref.canonical = to_canonical_string(zoo_model("mnasnet-small", ZooOptions{{28, 28, 1}, 10, 1.0}));
+  ref.status = "done";
+  ref.accuracy = 0.76;
+  ref.latency_ms = 0.3;
+  ref.reward = 0.75;
+  store.add_reference(ref);
+  const std::string html = render_report(store);
+  EXPECT_NE(html.find("5 trial(s) of lower accuracy (diverged or weak) are drawn grey on the "
+                      "view&#39;s edge"),
+            std::string::npos)
+      << html.substr(html.find("Accuracy and latency"), 3000);
+  EXPECT_NE(html.find("1 failed trial(s) have no accuracy to draw"), std::string::npos);
+  EXPECT_EQ(count(html, "outside the view, drawn on its edge: trial"), 5);
+  // The y axis starts near the trials that matter, not at 10%.
+  const size_t from = html.find("<h2>Accuracy and latency");
+  const std::string chart = html.substr(from, html.find("</svg>", from) - from);
+  EXPECT_EQ(chart.find(">10</text>"), std::string::npos);
+  EXPECT_NE(chart.find(">76</text>"), std::string::npos);
 }
 
 TEST(Report, AnEmptyStoreStillRenders) {

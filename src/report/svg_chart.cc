@@ -203,7 +203,6 @@ std::string SvgChart::render() const {
     if (i >= it.tooltips.size() || it.tooltips[i].empty()) return "";
     return "<title>" + escape_xml(it.tooltips[i]) + "</title>";
   };
-  std::vector<std::array<double, 4>> labels;  // placed marker labels: x0, y0, x1, y1
   for (const Item& it : items_) {
     switch (it.kind) {
       case Kind::kBars:
@@ -265,37 +264,70 @@ std::string SvgChart::render() const {
           << "\">" << escape_xml(it.label) << "</text>\n";
         break;
       }
-      case Kind::kMarker: {
-        if (!inside(it.xs[0], it.ys[0])) break;
-        const double x = sx(it.xs[0]), y = sy(it.ys[0]), r = it.size;
-        const bool left = x > kLeft + pw * 0.8;  // keep labels inside the plot
-        // Move the label down until it overlaps none placed before (close references).
-        const double w = 7.0 * it.label.size(), lx = left ? x - r - 3 - w : x + r + 3;
-        double ly = y + 4;
-        for (bool moved = true; moved;) {
-          moved = false;
-          for (const auto& b : labels) {
-            if (lx < b[2] && lx + w > b[0] && ly - 11 < b[3] && ly + 2 > b[1]) {
-              ly = b[3] + 12;
-              moved = true;
-            }
-          }
+      case Kind::kMarker:
+        break;  // after everything else: their labels are placed around what is drawn
+    }
+  }
+  // Marker labels, placed where they cover the fewest points: around each marker at growing
+  // distances, scoring the points under a label, the labels it would overlap and leaving the plot.
+  std::vector<std::array<double, 2>> dots;  // pixel centres of every point and marker drawn
+  for (const Item& it : items_) {
+    if (it.kind != Kind::kPoints && it.kind != Kind::kCrosses && it.kind != Kind::kMarker) continue;
+    for (size_t i = 0; i < it.xs.size() && i < it.ys.size(); ++i) {
+      if (inside(it.xs[i], it.ys[i])) dots.push_back({sx(it.xs[i]), sy(it.ys[i])});
+    }
+  }
+  std::vector<std::array<double, 4>> placed;  // label boxes: x0, y0, x1, y1
+  for (const Item& it : items_) {
+    if (it.kind != Kind::kMarker || !inside(it.xs[0], it.ys[0])) continue;
+    const double x = sx(it.xs[0]), y = sy(it.ys[0]), r = it.size;
+    const double w = 6.8 * it.label.size(), h = 13;
+    std::array<double, 4> best{};
+    double best_score = std::numeric_limits<double>::infinity();
+    bool best_adjacent = true;
+    for (double d : {0.0, 12.0, 26.0, 44.0}) {
+      // Right, left, above, below, then the four diagonals: the box's top-left corner.
+      const std::array<std::array<double, 2>, 8> corners = {{
+          {x + r + 3 + d, y - h / 2},
+          {x - r - 3 - d - w, y - h / 2},
+          {x - w / 2, y - r - 2 - d - h},
+          {x - w / 2, y + r + 2 + d},
+          {x + r + d * 0.7, y - r - d * 0.7 - h},
+          {x - r - d * 0.7 - w, y - r - d * 0.7 - h},
+          {x + r + d * 0.7, y + r + d * 0.7},
+          {x - r - d * 0.7 - w, y + r + d * 0.7},
+      }};
+      for (size_t c = 0; c < corners.size(); ++c) {
+        const double x0 = corners[c][0], y0 = corners[c][1], x1 = x0 + w, y1 = y0 + h;
+        double score = 0.05 * d + 0.01 * static_cast<double>(c);
+        if (x0 < kLeft || x1 > kLeft + pw || y0 < kTop || y1 > kTop + ph) score += 100;
+        for (const auto& p : dots) {
+          if (p[0] > x0 - 3 && p[0] < x1 + 3 && p[1] > y0 - 3 && p[1] < y1 + 3) score += 3;
         }
-        labels.push_back({lx, ly - 11, lx + w, ly + 2});
-        s << "<path d=\"M" << num(x) << "," << num(y - r) << "L" << num(x + r) << "," << num(y)
-          << "L" << num(x) << "," << num(y + r) << "L" << num(x - r) << "," << num(y)
-          << "Z\" fill=\"" << it.color << "\" stroke=\"#fff\">" << tooltip(it, 0) << "</path>\n";
-        if (ly != y + 4) {  // a leader line from a moved label to its marker
-          s << "<line x1=\"" << num(left ? lx + w : lx) << "\" y1=\"" << num(ly - 4) << "\" x2=\""
-            << num(x) << "\" y2=\"" << num(y) << "\" stroke=\"" << it.color
-            << "\" stroke-width=\"0.5\"/>\n";
+        for (const auto& b : placed) {
+          if (x0 < b[2] && x1 > b[0] && y0 < b[3] && y1 > b[1]) score += 20;
         }
-        s << "<text x=\"" << num(left ? x - r - 3 : x + r + 3) << "\" y=\"" << num(ly)
-          << "\" text-anchor=\"" << (left ? "end" : "start") << "\" fill=\"" << it.color << "\">"
-          << escape_xml(it.label) << "</text>\n";
-        break;
+        if (score < best_score) {
+          best_score = score;
+          best = {x0, y0, x1, y1};
+          best_adjacent = d == 0 && c < 2;
+        }
       }
     }
+    placed.push_back(best);
+    s << "<path d=\"M" << num(x) << "," << num(y - r) << "L" << num(x + r) << "," << num(y)
+      << "L" << num(x) << "," << num(y + r) << "L" << num(x - r) << "," << num(y)
+      << "Z\" fill=\"" << it.color << "\" stroke=\"#fff\">" << tooltip(it, 0) << "</path>\n";
+    if (!best_adjacent) {  // a leader line from the label's nearest point to its marker
+      const double lx = std::clamp(x, best[0], best[2]), ly = std::clamp(y, best[1], best[3]);
+      s << "<line x1=\"" << num(lx) << "\" y1=\"" << num(ly) << "\" x2=\"" << num(x) << "\" y2=\""
+        << num(y) << "\" stroke=\"" << it.color << "\" stroke-width=\"0.7\"/>\n";
+    }
+    // A white halo keeps the label readable over grid lines.
+    s << "<text x=\"" << num(best[0]) << "\" y=\"" << num(best[3] - 2)
+      << "\" fill=\"" << it.color
+      << "\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">" << escape_xml(it.label)
+      << "</text>\n";
   }
   // Legend: one row between the title and the plot.
   double lx = kLeft;

@@ -69,5 +69,34 @@ TEST(SvgChart, BarsStandOnZeroAndAnEmptyChartStillRenders) {
   EXPECT_NE(empty.render().find("</svg>"), std::string::npos);
 }
 
+// A reference's label goes where it covers no point: here not to the right of its marker, where
+// the trials crowd.
+TEST(SvgChart, AMarkersLabelCoversNoPoint) {
+  SvgChart chart("t", "x", "y", 600, 400);
+  std::vector<double> xs, ys;
+  for (int i = 0; i < 40; ++i) {
+    xs.push_back(1.02 + 0.01 * i);
+    ys.push_back(5 + 0.01 * (i % 3));
+  }
+  chart.add_points(xs, ys, "#00f");
+  chart.add_labelled_marker(1.0, 5.0, "mnasnet-small", "#222");
+  chart.set_x_range(0.5, 1.5);
+  chart.set_y_range(4, 6);
+  const std::string svg = chart.render();
+  const size_t at = svg.find(">mnasnet-small</text>");
+  ASSERT_NE(at, std::string::npos);
+  const size_t open = svg.rfind("<text", at);
+  const double lx = std::stod(svg.substr(svg.find("x=\"", open) + 3));
+  const double ly = std::stod(svg.substr(svg.find("y=\"", open) + 3));
+  const double w = 6.8 * 13;
+  int covered = 0;
+  for (size_t c = svg.find("<circle"); c != std::string::npos; c = svg.find("<circle", c + 1)) {
+    const double cx = std::stod(svg.substr(svg.find("cx=\"", c) + 4));
+    const double cy = std::stod(svg.substr(svg.find("cy=\"", c) + 4));
+    covered += cx > lx && cx < lx + w && cy > ly - 11 && cy < ly + 2;
+  }
+  EXPECT_EQ(covered, 0) << svg;
+}
+
 }  // namespace
 }  // namespace mnas
