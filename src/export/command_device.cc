@@ -131,7 +131,9 @@ LatencyResult CommandDevice::measure(const Architecture& arch, const TimingReque
   try {
     r.measurement.stats = parse_device_command_output(outcome.out);
   } catch (const Error& e) {
-    throw Error("the cmd: device's command: " + std::string(e.what()) + kept);
+    const std::string what = e.what();
+    throw Error("the cmd: device's command: " + what +
+                (what.rfind("no result line", 0) == 0 ? outcome.cut_note() : "") + kept);
   }
   remove_tree(folder);
   r.median_ms = r.measurement.stats.median_ms;

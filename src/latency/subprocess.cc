@@ -1,5 +1,6 @@
 #include "latency/subprocess.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <poll.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -25,9 +27,51 @@ namespace {
 constexpr size_t kKeepStdout = 64 * 1024;  // a result line is near the end
 constexpr size_t kKeepStderr = 4 * 1024;
 
-void append_bounded(std::string& buffer, const char* data, size_t n, size_t keep) {
+// Appends, and keeps the last `keep` bytes once twice that is held; true when bytes were dropped.
+bool append_bounded(std::string& buffer, const char* data, size_t n, size_t keep) {
   buffer.append(data, n);
-  if (buffer.size() > 2 * keep) buffer.erase(0, buffer.size() - keep);
+  if (buffer.size() <= 2 * keep) return false;
+  buffer.erase(0, buffer.size() - keep);
+  return true;
+}
+
+// A mark for one run's processes, unique in this machine's lifetime for practical purposes.
+std::string new_run_mark() {
+  static std::atomic<unsigned> runs{0};
+  return std::to_string(::getpid()) + "-" + std::to_string(runs++) + "-" +
+         std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+// SIGKILLs every process whose environment holds `assignment` ("MNAS_COMMAND_RUN=<mark>"): what a
+// command left running outside its process group. A few rounds, for children forked meanwhile.
+void kill_marked_processes(const std::string& assignment) {
+  for (int round = 0; round < 3; ++round) {
+    int killed = 0;
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr) return;
+    while (const dirent* entry = ::readdir(proc)) {
+      const char* name = entry->d_name;
+      if (*name < '1' || *name > '9') continue;
+      const pid_t pid = static_cast<pid_t>(std::atoi(name));
+      if (pid == ::getpid()) continue;
+      const int fd = ::open(("/proc/" + std::string(name) + "/environ").c_str(), O_RDONLY);
+      if (fd < 0) continue;  // gone, or not ours
+      std::string environ;
+      char chunk[8192];
+      ssize_t n;
+      while (environ.size() < (size_t{1} << 20) && (n = ::read(fd, chunk, sizeof chunk)) > 0) {
+        environ.append(chunk, static_cast<size_t>(n));
+      }
+      ::close(fd);
+      const size_t at = environ.find(assignment);
+      const bool whole = at != std::string::npos && (at == 0 || environ[at - 1] == '\0') &&
+                         (at + assignment.size() == environ.size() ||
+                          environ[at + assignment.size()] == '\0');
+      if (whole && ::kill(pid, SIGKILL) == 0) ++killed;
+    }
+    ::closedir(proc);
+    if (killed == 0) return;
+  }
 }
 
 std::string trimmed_end(std::string text) {
@@ -62,7 +106,15 @@ std::string CommandOutcome::failure() const {
 
 std::string CommandOutcome::said() const { return text_tail(err.empty() ? out : err, 500); }
 
+std::string CommandOutcome::cut_note() const {
+  if (!out_cut) return "";
+  return " (mnas keeps the last " + std::to_string(kKeepStdout / 1024) +
+         " KiB of a command's output: a result line longer than that cannot be read; print a "
+         "shorter one)";
+}
+
 CommandOutcome run_command(const CommandRun& run) {
+  const std::string mark = "MNAS_COMMAND_RUN=" + new_run_mark();
   int out_pipe[2], err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
     throw Error(std::string("cannot make pipes (") + std::strerror(errno) + ")", Error::Kind::kIo);
@@ -87,6 +139,7 @@ CommandOutcome run_command(const CommandRun& run) {
       _exit(127);
     }
     for (const auto& [name, value] : run.environment) ::setenv(name.c_str(), value.c_str(), 1);
+    ::putenv(const_cast<char*>(mark.c_str()));  // the child's own copy of `mark`, until exec
     ::signal(SIGPIPE, SIG_DFL);
     ::execl("/bin/sh", "sh", "-c", run.command.c_str(), static_cast<char*>(nullptr));
     _exit(127);
@@ -128,8 +181,9 @@ CommandOutcome run_command(const CommandRun& run) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
       if (n > 0) {
-        append_bounded(i == 0 ? r.out : r.err, buf, static_cast<size_t>(n),
-                       i == 0 ? kKeepStdout : kKeepStderr);
+        const bool cut = append_bounded(i == 0 ? r.out : r.err, buf, static_cast<size_t>(n),
+                                        i == 0 ? kKeepStdout : kKeepStderr);
+        if (i == 0) r.out_cut = r.out_cut || cut;
       } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
         ::close(fds[i].fd);
         fds[i].fd = -1;
@@ -147,6 +201,7 @@ CommandOutcome run_command(const CommandRun& run) {
     }
   }
   ::kill(-pid, SIGKILL);
+  kill_marked_processes(mark);
   for (pollfd& f : fds) {
     if (f.fd >= 0) ::close(f.fd);
   }

@@ -26,6 +26,7 @@ struct CommandOutcome {
   int signal = 0;          // killed by this signal (0: it exited)
   int exit_code = 0;
   std::string out;  // the last 64 KiB of stdout
+  bool out_cut = false;  // stdout was longer: its start was dropped
   std::string err;  // the last 4 KiB of stderr
   double seconds = 0;
   double timeout_seconds = 0;  // the run's, for failure()
@@ -36,11 +37,16 @@ struct CommandOutcome {
   std::string failure() const;
   // The end of what it said, for messages: stderr's, else stdout's (≤ 500 bytes, whole lines).
   std::string said() const;
+  // For a missing result line: why it may be missing when stdout was cut (a result line longer
+  // than what is kept), "" otherwise.
+  std::string cut_note() const;
 };
 
 // Runs `run` to its end or its timeout (SIGTERM to the group, SIGKILL 2 s later). Whatever the
-// command leaves running in the background is killed when it exits. Throws mnas::Error (kIo) only
-// when no process could be started (pipes, fork).
+// command leaves running in the background is killed when it exits: its process group, and
+// processes that left the group (setsid, a daemon) but still carry the run's mark in their
+// environment (MNAS_COMMAND_RUN). Throws mnas::Error (kIo) only when no process could be started
+// (pipes, fork).
 CommandOutcome run_command(const CommandRun& run);
 
 // The last line of a command's `output` that holds a JSON object (parsed from the line's first

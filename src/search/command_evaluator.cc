@@ -98,6 +98,7 @@ Evaluation CommandEvaluator::evaluate(const Architecture& arch) {
                (said.empty() ? "" : "; it said: " + said));
   } else {
     e = parse_command_output(outcome.out);
+    if (!e.ok && e.failure.rfind("no result line", 0) == 0) e.failure += outcome.cut_note();
     if (!e.ok) e.failure += kept;
   }
   e.seconds = outcome.seconds;

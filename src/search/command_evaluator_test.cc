@@ -1,9 +1,13 @@
 #include "search/command_evaluator.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "space/error.h"
@@ -123,6 +127,37 @@ TEST(CommandEvaluator, ABackgroundChildHoldingTheOutputDoesNotHoldTheTrial) {
   EXPECT_TRUE(e.ok) << e.failure;
   EXPECT_DOUBLE_EQ(e.accuracy, 0.75);
   EXPECT_LT(seconds, 30);  // the exit plus a grace of 2 s, not the 60 s timeout (a bound)
+}
+
+// A child that left the command's process group (setsid) is killed with the rest when the
+// command ends: it outlived mnas before.
+TEST(CommandEvaluator, AChildThatLeftTheProcessGroupIsKilledToo) {
+  const std::string pid_file =
+      "/tmp/mnas_setsid_test_" + std::to_string(::getpid()) + ".pid";
+  const Evaluation e = run("setsid sh -c 'echo $$ > " + pid_file +
+                               "; exec sleep 300' & sleep 0.3; echo '{\"accuracy\": 0.5}'",
+                           60);
+  ASSERT_TRUE(e.ok) << e.failure;
+  std::ifstream in(pid_file);
+  int pid = 0;
+  ASSERT_TRUE(in >> pid) << "the background child did not start";
+  std::remove(pid_file.c_str());
+  // Gone, or a zombie waiting for its new parent to reap it: not sleeping for 300 s.
+  std::string state = "gone";
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (std::getline(stat, line)) state = line.substr(line.rfind(')') + 2, 1);
+  EXPECT_TRUE(state == "gone" || state == "Z") << "pid " << pid << " is in state " << state;
+  if (state != "gone" && state != "Z") ::kill(pid, SIGKILL);
+}
+
+// A result line longer than what mnas keeps of a command's output: the failure says why.
+TEST(CommandEvaluator, AResultLineLongerThanWhatIsKeptIsExplained) {
+  const Evaluation e = run("printf '{\"accuracy\": 0.5, \"note\": \"'; head -c 200000 /dev/zero | "
+                           "tr '\\0' 'x'; echo '\"}'");
+  ASSERT_FALSE(e.ok);
+  EXPECT_NE(e.failure.find("a result line longer than that cannot be read"), std::string::npos)
+      << e.failure.substr(0, 300);
 }
 
 TEST(CommandEvaluator, OutputIsBoundedAndAResultAfterMuchOfItIsFound) {
