@@ -8,7 +8,7 @@ function(mnas_add_test name)
     set(ARG_LABEL unit)
   endif()
   add_executable(${name} ${ARG_SOURCES})
-  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} mnas_testing GTest::gtest GTest::gtest_main)
   # One CTest test per GoogleTest case, so `ctest -R` and the summary name the failing case. A
   # case that hangs fails after 10 minutes (the slowest takes ~15 s here) instead of holding CI
   # for CTest's default 25.

@@ -18,7 +18,7 @@
 #include "cli/table.h"
 #include "latency/graph.h"
 #include "latency/latency_json.h"
-#include "latency/latency_model.h"
+#include "latency/latency_result.h"
 #include "latency/measure_presets.h"
 #include "latency/operator_profile.h"
 #include "space/architecture_codec.h"

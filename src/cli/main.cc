@@ -5,8 +5,8 @@
 
 #include "cli/app.h"
 #if MNAS_WITH_MPI
-#include "dist/mpi_worker.h"
-#include "dist/mpi_world.h"
+#include "mpi/mpi_worker.h"
+#include "mpi/mpi_world.h"
 #endif
 
 int main(int argc, char** argv) {

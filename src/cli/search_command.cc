@@ -18,8 +18,8 @@
 #include "cli/results_print.h"
 #include "data/dataset.h"
 #if MNAS_WITH_MPI
-#include "dist/mpi_trial_runner.h"
-#include "dist/mpi_world.h"
+#include "mpi/mpi_trial_runner.h"
+#include "mpi/mpi_world.h"
 #endif
 #include "latency/measurement.h"
 #include "latency/remote_device.h"

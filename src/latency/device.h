@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "latency/latency_model.h"
+#include "latency/latency_result.h"
 #include "latency/measurement.h"
 #include "latency/operator_profile.h"
 #include "space/architecture.h"
@@ -109,18 +109,6 @@ DeviceInfo local_device_info();
 // Throws mnas::Error unless 1 ≤ threads ≤ 256 and the protocol is valid (measurement.h; for
 // another machine when !on_this_machine: a remote device checks its own CPUs).
 void validate(const TimingRequest& request, bool on_this_machine = true);
-
-// Gives a search's LatencyModel from a device: `request` for every architecture.
-class DeviceLatencyModel : public LatencyModel {
- public:
-  DeviceLatencyModel(std::shared_ptr<Device> device, TimingRequest request);
-  std::string name() const override { return device_->location(); }
-  LatencyResult latency(const Architecture& arch) override;
-
- private:
-  std::shared_ptr<Device> device_;
-  TimingRequest request_;
-};
 
 }  // namespace mnas
 

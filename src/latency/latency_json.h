@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "latency/device.h"
-#include "latency/latency_model.h"
+#include "latency/latency_result.h"
 #include "latency/measurement.h"
 #include "latency/operator_profile.h"
 

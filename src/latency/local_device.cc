@@ -123,14 +123,4 @@ std::vector<LutEntryTiming> LocalDevice::measure_lut_entries(const std::vector<s
   return out;
 }
 
-DeviceLatencyModel::DeviceLatencyModel(std::shared_ptr<Device> device, TimingRequest request)
-    : device_(std::move(device)), request_(request) {
-  MNAS_ASSERT(device_ != nullptr);
-  validate(request_);
-}
-
-LatencyResult DeviceLatencyModel::latency(const Architecture& arch) {
-  return device_->measure(arch, request_);
-}
-
 }  // namespace mnas

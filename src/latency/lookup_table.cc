@@ -614,13 +614,13 @@ LookupTable LookupTable::load(const std::string& path) {
   }
 }
 
-LatencyResult LookupTableLatency::latency(const Architecture& arch) {
+LatencyResult LookupTable::predict(const Architecture& arch) const {
   LatencyResult r;
-  r.median_ms = table_.predict_ms(arch);
+  r.median_ms = predict_ms(arch);
   r.measurement.stats.median_ms = r.measurement.stats.mean_ms = r.measurement.stats.min_ms =
       r.measurement.stats.p90_ms = r.median_ms;
-  r.provenance = table_.provenance();
-  r.provenance.engine = "lut(" + table_.provenance().engine + ")";
+  r.provenance = provenance();
+  r.provenance.engine = "lut(" + provenance().engine + ")";
   return r;
 }
 

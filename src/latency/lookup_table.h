@@ -10,7 +10,7 @@
 
 #include "latency/device.h"
 #include "latency/graph.h"
-#include "latency/latency_model.h"
+#include "latency/latency_result.h"
 #include "latency/measurement.h"
 #include "space/cost_model.h"
 #include "space/search_space.h"
@@ -83,6 +83,9 @@ class LookupTable {
   // The calibrated prediction (above). Throws mnas::Error if the table lacks a layer of `arch`
   // (another space or input) or is not complete.
   double predict_ms(const Architecture& arch) const;
+  // predict_ms as a LatencyResult: the prediction as every statistic, runs 0 (not a
+  // measurement), the table's provenance with engine "lut(<its engine>)".
+  LatencyResult predict(const Architecture& arch) const;
   double raw_sum_ms(const Architecture& arch) const;  // Σ entries, uncalibrated
   // Whether every layer of `arch` has a measured entry (else predict_ms throws): a zoo model
   // outside the table's space has none for some.
@@ -124,17 +127,6 @@ class LookupTable {
   double ms_per_mparam_ = 0.0;
   double offset_ms_ = 0.0;
   int calibration_samples_ = 0;
-};
-
-// Predicts with a LookupTable; result runs = 0 (a prediction, not a measurement).
-class LookupTableLatency : public LatencyModel {
- public:
-  explicit LookupTableLatency(LookupTable table) : table_(std::move(table)) {}
-  std::string name() const override { return "lut"; }
-  LatencyResult latency(const Architecture& arch) override;
-
- private:
-  LookupTable table_;
 };
 
 }  // namespace mnas

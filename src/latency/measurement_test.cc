@@ -7,7 +7,7 @@
 #include <string>
 #include <thread>
 
-#include "latency/latency_model.h"
+#include "latency/latency_result.h"
 #include "space/error.h"
 #include "space/zoo.h"
 

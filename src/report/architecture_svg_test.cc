@@ -3,14 +3,13 @@
 #include <gtest/gtest.h>
 
 #include "space/zoo.h"
+#include "testing/fixtures.h"
 
 namespace mnas {
 namespace {
 
 int count(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
+  return testing::count_of(text, what);
 }
 
 // MnasNet-A1 as the paper's Figure 7 draws it: its blocks, their repeats and feature maps.

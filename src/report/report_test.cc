@@ -15,20 +15,15 @@
 #include "space/architecture_codec.h"
 #include "space/error.h"
 #include "space/zoo.h"
+#include "testing/fixtures.h"
 
 namespace mnas {
 namespace {
 
-std::string temp_path(const std::string& name) {
-  const std::string path = "/tmp/mnas_report_test_" + std::to_string(::getpid()) + "_" + name;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-  return path;
-}
+std::string temp_path(const std::string& name) { return testing::fresh_path("report_test", name); }
 
 int count(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
+  return testing::count_of(text, what);
 }
 
 // A real canonical architecture per name ("arch-a"): the store validates what it reads back.

@@ -1,4 +1,5 @@
 #include "report/svg_chart.h"
+#include "testing/fixtures.h"
 
 #include <gtest/gtest.h>
 
@@ -9,9 +10,7 @@ namespace mnas {
 namespace {
 
 int count(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
+  return testing::count_of(text, what);
 }
 
 TEST(NiceTicks, StepsAreOneTwoOrFiveTimesAPowerOfTen) {

@@ -13,15 +13,12 @@
 #include "search/search_loop.h"
 #include "search/strategy_factory.h"
 #include "search/synthetic_surrogate.h"
+#include "testing/fixtures.h"
 
 namespace mnas {
 namespace {
 
-std::string temp_store(const std::string& name) {
-  const std::string path = "/tmp/mnas_fidelity_test_" + std::to_string(::getpid()) + "_" + name;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-  return path;
-}
+std::string temp_store(const std::string& name) { return testing::fresh_path("fidelity_test", name); }
 
 struct Killed {};  // not a std::exception: ends the search like a kill
 

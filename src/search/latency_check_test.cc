@@ -13,6 +13,7 @@
 #include "search/strategy_factory.h"
 #include "search/synthetic_surrogate.h"
 #include "search/trial_latencies.h"
+#include "testing/fixtures.h"
 
 namespace mnas {
 namespace {
@@ -51,11 +52,7 @@ std::unique_ptr<LatencyObjective> objective_of(std::shared_ptr<LookupTable> tabl
                                             TimingRequest{1, quick_protocol()});
 }
 
-std::string temp_store(const std::string& name) {
-  const std::string path = "/tmp/mnas_latency_check_test_" + std::to_string(::getpid()) + "_" + name;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-  return path;
-}
+std::string temp_store(const std::string& name) { return testing::fresh_path("latency_check_test", name); }
 
 struct SearchRun {
   std::vector<std::string> warnings;

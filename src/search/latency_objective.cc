@@ -16,10 +16,6 @@ double statistic(const LatencyResult& r, const std::string& stat) {
   return stat == "p90" ? r.measurement.stats.p90_ms : r.median_ms;
 }
 
-LatencyResult predicted(const LookupTable& table, const Architecture& arch) {
-  return LookupTableLatency(table).latency(arch);
-}
-
 RemoteOptions remote_options(const DeviceAccess& access, const std::string& name) {
   RemoteOptions remote;
   const auto own = access.tokens.find(name);
@@ -115,8 +111,8 @@ std::vector<DeviceLatency> LatencyObjective::measure(const Architecture& arch) {
       const bool in_table =
           t.table && t.table->covers(arch) && (!paired || t.table->covers(t.reference));
       if (in_table || (t.table && !t.device)) {  // no device: the table's own error
-        candidate = predicted(*t.table, arch);
-        if (paired) reference = predicted(*t.table, t.reference);
+        candidate = t.table->predict(arch);
+        if (paired) reference = t.table->predict(t.reference);
       } else {
         std::tie(candidate, reference) = measure_device(t, arch);
         if (t.table) stats["outside_table"] = true;

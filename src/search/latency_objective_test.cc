@@ -15,6 +15,7 @@
 #include "search/strategy_factory.h"
 #include "search/synthetic_surrogate.h"
 #include "space/zoo.h"
+#include "testing/fixtures.h"
 
 namespace mnas {
 namespace {
@@ -32,11 +33,7 @@ LatencyObjective::Target target(const std::string& name, std::shared_ptr<Device>
   return t;
 }
 
-std::string temp_store(const std::string& name) {
-  const std::string path = "/tmp/mnas_objective_test_" + std::to_string(::getpid()) + "_" + name;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-  return path;
-}
+std::string temp_store(const std::string& name) { return testing::fresh_path("objective_test", name); }
 
 TEST(LatencyObjective, RatiosAgainstATargetTimedAlongsideHoldWhileTheDeviceDrifts) {
   const SearchSpace space = SearchConfig::default_space();

@@ -11,15 +11,12 @@
 #include "space/cost_model.h"
 #include "space/error.h"
 #include "space/zoo.h"
+#include "testing/fixtures.h"
 
 namespace mnas {
 namespace {
 
-std::string temp_store(const std::string& name) {
-  const std::string path = "/tmp/mnas_references_test_" + std::to_string(::getpid()) + "_" + name;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-  return path;
-}
+std::string temp_store(const std::string& name) { return testing::fresh_path("references_test", name); }
 
 class CountingEvaluator : public Evaluator {
  public:

@@ -50,7 +50,7 @@ struct SearchOptions {
 };
 
 // Runs the evaluations of a search: one at a time here (LocalTrialRunner), or many at once on
-// other processes (dist/: MPI ranks). The loop starts at most capacity() at a time and collects
+// other processes (mpi/: MPI ranks). The loop starts at most capacity() at a time and collects
 // each with wait(), in whatever order they finish.
 class TrialRunner {
  public:

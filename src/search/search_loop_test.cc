@@ -11,17 +11,12 @@
 #include "search/synthetic_surrogate.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"
+#include "testing/fixtures.h"
 
 namespace mnas {
 namespace {
 
-std::string temp_store(const std::string& name) {
-  const std::string path = "/tmp/mnas_search_test_" + std::to_string(::getpid()) + "_" + name;
-  std::remove(path.c_str());
-  std::remove((path + "-wal").c_str());
-  std::remove((path + "-shm").c_str());
-  return path;
-}
+std::string temp_store(const std::string& name) { return testing::fresh_path("search_test", name); }
 
 // Not a std::exception: the loop records those as failed trials; this one ends it, like a kill.
 struct Killed {};

@@ -20,15 +20,12 @@
 #include "space/architecture_codec.h"
 #include "space/error.h"
 #include "space/search_space.h"
+#include "testing/fixtures.h"
 
 namespace mnas {
 namespace {
 
-std::string temp_store(const std::string& name) {
-  const std::string path = "/tmp/mnas_store_test_" + std::to_string(::getpid()) + "_" + name;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-  return path;
-}
+std::string temp_store(const std::string& name) { return testing::fresh_path("store_test", name); }
 
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <string>
 
-#include "space/error_testing.h"
+#include "testing/fixtures.h"
 
 namespace mnas {
 namespace {
@@ -25,25 +25,25 @@ TEST(Nb201Table, TheBuiltInTableHoldsThePublishedFigures) {
   EXPECT_NEAR(t.median_latency_ms(t.device("pixel3")), 10.68, 0.005);
   EXPECT_NEAR(t.median_latency_ms(t.device("raspi4")), 25.68, 0.005);
   for (int r = 0; r < Nb201Table::kCells; r += 97) EXPECT_EQ(t.row(t.tokens(r)), r);
-  EXPECT_NE(error_of([&] { t.device("iphone"); }).find("unknown device 'iphone'; the table has pixel3, raspi4"),
+  EXPECT_NE(testing::error_of([&] { t.device("iphone"); }).find("unknown device 'iphone'; the table has pixel3, raspi4"),
             std::string::npos);
 }
 
 TEST(Nb201Table, CellStringsRoundTripAndBadOnesAreNamed) {
   EXPECT_EQ(Nb201Table::cell_string(Nb201Table::parse_cell(kCell0)), kCell0);
   EXPECT_EQ(Nb201Table::parse_cell(kCell0), (std::vector<int>{4, 2, 1, 2, 1, 1}));
-  EXPECT_NE(error_of([] { Nb201Table::parse_cell("|none~0|+|none~0|none~1|"); })
+  EXPECT_NE(testing::error_of([] { Nb201Table::parse_cell("|none~0|+|none~0|none~1|"); })
                 .find("three nodes"),
             std::string::npos);
-  EXPECT_NE(error_of([] {
+  EXPECT_NE(testing::error_of([] {
               Nb201Table::parse_cell("|conv~0|+|none~0|none~1|+|none~0|none~1|none~2|");
             }).find("unknown operation 'conv'"),
             std::string::npos);
-  EXPECT_NE(error_of([] {
+  EXPECT_NE(testing::error_of([] {
               Nb201Table::parse_cell("|none~1|+|none~0|none~1|+|none~0|none~1|none~2|");
             }).find("is not op~0"),
             std::string::npos);
-  EXPECT_NE(error_of([] { Nb201Table::cell_string({0, 0, 0}); }).find("3 tokens"),
+  EXPECT_NE(testing::error_of([] { Nb201Table::cell_string({0, 0, 0}); }).find("3 tokens"),
             std::string::npos);
   const DecisionSpace d = Nb201Table::decision_space();
   EXPECT_EQ(d.size(), 6u);
@@ -52,12 +52,12 @@ TEST(Nb201Table, CellStringsRoundTripAndBadOnesAreNamed) {
 
 TEST(Nb201Table, AMalformedTableFileIsRefusedNamingTheLineAndColumn) {
   const std::string header = "index,cell,cifar10,cifar100,imagenet16_120,pixel3\n";
-  EXPECT_NE(error_of([&] { Nb201Table::parse_csv("", "t.csv"); }).find("t.csv: empty"),
+  EXPECT_NE(testing::error_of([&] { Nb201Table::parse_csv("", "t.csv"); }).find("t.csv: empty"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { Nb201Table::parse_csv("index,cell,cifar10\n", "t.csv"); })
+  EXPECT_NE(testing::error_of([&] { Nb201Table::parse_csv("index,cell,cifar10\n", "t.csv"); })
                 .find("t.csv: line 1: the header must be"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { Nb201Table::parse_csv(header + "0," + kCell0 + ",1,2,3,4\n", "t.csv"); })
+  EXPECT_NE(testing::error_of([&] { Nb201Table::parse_csv(header + "0," + kCell0 + ",1,2,3,4\n", "t.csv"); })
                 .find("1 rows, expected 15625"),
             std::string::npos);
   // A whole table with one bad value: the error names its line and column.
@@ -67,7 +67,7 @@ TEST(Nb201Table, AMalformedTableFileIsRefusedNamingTheLineAndColumn) {
     rows += std::to_string(r) + "," + Nb201Table::cell_string(real.tokens(r)) + ",90,70,40," +
             (r == 7 ? "-1" : "5") + "\n";
   }
-  EXPECT_NE(error_of([&] { Nb201Table::parse_csv(rows, "t.csv"); })
+  EXPECT_NE(testing::error_of([&] { Nb201Table::parse_csv(rows, "t.csv"); })
                 .find("t.csv: line 9: pixel3: a latency in (0, 1e6) ms expected"),
             std::string::npos);
   const size_t at = rows.find("\n7,") + 1;
@@ -78,7 +78,7 @@ TEST(Nb201Table, AMalformedTableFileIsRefusedNamingTheLineAndColumn) {
   std::string twice = rows;
   const size_t line2 = twice.find("\n1,") + 3;
   twice.replace(line2, twice.find(',', line2) - line2, kCell0);
-  EXPECT_NE(error_of([&] { Nb201Table::parse_csv(twice, "t.csv"); }).find("the cell of row 0 again"),
+  EXPECT_NE(testing::error_of([&] { Nb201Table::parse_csv(twice, "t.csv"); }).find("the cell of row 0 again"),
             std::string::npos);
 }
 

@@ -24,7 +24,7 @@ torch::Device resolve_train_device(const std::string& spec, const std::string& f
 std::string describe_train_device(const torch::Device& device);
 
 // The GPU that "cuda" and "auto" mean in this process (Default: 0). An MPI worker sets it from
-// its rank on its machine, so that each worker trains on its own GPU (dist/mpi_worker.cc).
+// its rank on its machine, so that each worker trains on its own GPU (mpi/mpi_worker.cc).
 void set_default_cuda_index(int index);
 
 // GPUs this process sees (0 with a CPU-only LibTorch).

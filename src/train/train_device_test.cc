@@ -6,7 +6,7 @@
 #include <random>
 
 #include "data/device_batches.h"
-#include "space/error_testing.h"
+#include "testing/fixtures.h"
 #include "train/sgd_step.h"
 
 namespace mnas {
@@ -18,7 +18,7 @@ TEST(TrainDevice, SpecsAreCheckedWithoutLookingForGpus) {
   }
   for (const char* bad : {"", "gpu", "CUDA", "cuda:", "cuda:-1", "cuda:x", "cuda:1234", "cpu:0",
                           "cuda:0 "}) {
-    const std::string e = error_of([&] { check_train_device_spec(bad, "--train-device"); });
+    const std::string e = testing::error_of([&] { check_train_device_spec(bad, "--train-device"); });
     EXPECT_NE(e.find("--train-device: unknown device '" + std::string(bad) + "'"),
               std::string::npos)
         << bad << ": " << e;
@@ -36,7 +36,7 @@ TEST(TrainDevice, TheCpuIsAlwaysThereAndAutoFallsBackToIt) {
   }
   EXPECT_TRUE(resolve_train_device("auto", "f").is_cpu());
   for (const char* gpu : {"cuda", "cuda:0", "cuda:local_rank"}) {
-    const std::string e = error_of([&] { resolve_train_device(gpu, "--train-device"); });
+    const std::string e = testing::error_of([&] { resolve_train_device(gpu, "--train-device"); });
     EXPECT_NE(e.find("--train-device: '" + std::string(gpu) + "' asks for a GPU"),
               std::string::npos)
         << e;
@@ -47,7 +47,7 @@ TEST(TrainDevice, TheCpuIsAlwaysThereAndAutoFallsBackToIt) {
 TEST(TrainDevice, GpuSettingsFromTheEnvironmentAreChecked) {
   // Read once per process; a refused value leaves it unread, so the next read tries again.
   ::setenv("MNAS_GPU_CUDNN", "maybe", 1);
-  const std::string e = error_of([] { gpu_tuning(); });
+  const std::string e = testing::error_of([] { gpu_tuning(); });
   EXPECT_NE(e.find("MNAS_GPU_CUDNN: unknown value 'maybe'; use on, off or benchmark"),
             std::string::npos)
       << e;

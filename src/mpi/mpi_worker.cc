@@ -1,4 +1,4 @@
-#include "dist/mpi_worker.h"
+#include "mpi/mpi_worker.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -14,7 +14,7 @@
 #include <string>
 #include <thread>
 
-#include "dist/mpi_protocol.h"
+#include "mpi/mpi_protocol.h"
 #include "latency/measurement.h"
 #include "search/scoring.h"
 #include "search/search_config.h"

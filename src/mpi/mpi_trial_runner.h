@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "dist/mpi_world.h"
+#include "mpi/mpi_world.h"
 #include "search/latency_objective.h"
 #include "search/recent_map.h"
 #include "search/search_config.h"

@@ -1,11 +1,11 @@
-#include "dist/mpi_trial_runner.h"
+#include "mpi/mpi_trial_runner.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 
-#include "dist/mpi_protocol.h"
+#include "mpi/mpi_protocol.h"
 #include "search/scoring.h"
 #include "space/architecture_codec.h"
 #include "space/error.h"

@@ -1,7 +1,7 @@
 #ifndef MNAS_DIST_MPI_WORKER_H_
 #define MNAS_DIST_MPI_WORKER_H_
 
-#include "dist/mpi_world.h"
+#include "mpi/mpi_world.h"
 
 namespace mnas {
 

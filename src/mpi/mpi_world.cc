@@ -1,4 +1,4 @@
-#include "dist/mpi_world.h"
+#include "mpi/mpi_world.h"
 
 #include <mpi.h>
 
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "dist/mpi_protocol.h"
+#include "mpi/mpi_protocol.h"
 #include "space/error.h"
 
 namespace mnas {

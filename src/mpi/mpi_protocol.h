@@ -1,7 +1,7 @@
 #ifndef MNAS_DIST_MPI_PROTOCOL_H_
 #define MNAS_DIST_MPI_PROTOCOL_H_
 
-// The messages between rank 0 and the workers (internal to dist/). Every message is UTF-8 text:
+// The messages between rank 0 and the workers (internal to mpi/). Every message is UTF-8 text:
 //   kStart  0 → worker  {"config": <the search's stored configuration>, "runtime": {...},
 //                        "heartbeat_seconds": s}
 //   kTask   0 → worker  "<ticket> <images> <holdout> <run images> <canonical architecture>"

@@ -1,4 +1,4 @@
-#include "dist/mpi_protocol.h"
+#include "mpi/mpi_protocol.h"
 
 #include "search/trial_latencies.h"
 #include "space/error.h"

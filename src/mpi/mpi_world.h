@@ -11,7 +11,7 @@ bool launched_by_mpi();
 
 // MPI for the life of the process (MPI_Init_thread .. MPI_Finalize) and who this process is in
 // it. Rank 0 runs the command (and, for a search, owns the store and the strategy); every other
-// rank is a worker that evaluates trials (dist/mpi_worker.h).
+// rank is a worker that evaluates trials (mpi/mpi_worker.h).
 class MpiWorld {
  public:
   MpiWorld(int* argc, char*** argv);
@@ -23,7 +23,7 @@ class MpiWorld {
   int size() const { return size_; }
   // Worker ranks on this process's machine (rank 0 does not train): they share its cores.
   int workers_on_this_node() const { return workers_on_node_; }
-  // This worker's place among them, from 0 (a GPU per worker: dist/mpi_worker.cc).
+  // This worker's place among them, from 0 (a GPU per worker: mpi/mpi_worker.cc).
   int worker_index_on_node() const { return worker_index_; }
   const std::string& node() const { return node_; }
   // Whether a second thread may call MPI while this one does not (MPI_THREAD_SERIALIZED).

@@ -1,0 +1,46 @@
+#ifndef MNAS_TESTING_FIXTURES_H_
+#define MNAS_TESTING_FIXTURES_H_
+
+// For tests only (header-only, linked as mnas_testing): what many test files used to write for
+// themselves — temporary paths, the message an mnas::Error carries, counting substrings.
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <functional>
+#include <string>
+
+#include "space/error.h"
+
+namespace mnas::testing {
+
+// "/tmp/mnas_<suite>_<pid>_<name>" (or under $TMPDIR), unique to this process, with whatever an
+// earlier run left there removed — the file and a store's journal and shared memory (-wal, -shm).
+inline std::string fresh_path(const std::string& suite, const std::string& name) {
+  const char* dir = std::getenv("TMPDIR");
+  const std::string path = std::string(dir && *dir ? dir : "/tmp") + "/mnas_" + suite + "_" +
+                           std::to_string(::getpid()) + "_" + name;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  return path;
+}
+
+// What `f` throws as an mnas::Error, or "" when it throws nothing.
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// How often `what` occurs in `text` (overlapping occurrences too).
+inline int count_of(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace mnas::testing
+
+#endif  // MNAS_TESTING_FIXTURES_H_
