@@ -26,6 +26,7 @@
 #include "report/report.h"
 #include "search/device_identity.h"
 #include "search/latency_objective.h"
+#include "search/new_search.h"
 #include "search/references.h"
 #include "search/search_config.h"
 #include "search/search_loop.h"
@@ -104,10 +105,9 @@ constexpr const char* kTableOptimum = "table-optimum";  // a table space's refer
 
 std::vector<std::string> reference_names(const std::string& spec);
 
-// A table space's defaults and what has no meaning there: its accuracy column (default
-// cifar10), its devices (default Pixel 3) and their T (default: the device's median latency in
-// the table); nothing is trained, timed or read from disk.
-void configure_table_space(const SearchCommandOptions& o, SearchConfig& c) {
+// What has no meaning in a table space (its defaults are the library's: new_search_config):
+// nothing is trained, timed or read from disk.
+void check_table_space_flags(const SearchCommandOptions& o) {
   for (const char* flag : {"--input", "--classes", "--multiplier", "--dataset", "--epochs",
                            "--train-images", "--holdout", "--fidelity", "--fidelity-keep",
                            "--fidelity-continue", "--confirm-share", "--drift-threshold",
@@ -123,47 +123,24 @@ void configure_table_space(const SearchCommandOptions& o, SearchConfig& c) {
   if (o.given("--latency") && o.latency != "measured") {
     throw Error("--latency: a table space looks its latency up; leave --latency out");
   }
-  if (!is_table_url(c.evaluator) && !o.given("--evaluator")) {
-    c.evaluator = "table:cifar10";
-  }
-  bool table_devices = true;
-  for (const DeviceObjective& d : c.devices) table_devices &= is_table_url(d.url);
-  if (!table_devices && !o.given("--device")) {
-    DeviceObjective pixel3;
-    pixel3.name = "pixel3";
-    pixel3.url = "table:pixel3";
-    c.devices = {pixel3};
-  }
-  for (DeviceObjective& d : c.devices) {
-    if (is_table_url(d.url) && d.target_ms == 0) {
-      d.target_ms = default_table_target_ms(d.url, "--device " + d.name);
-    }
-  }
 }
 
-// A new proxy search on a data set named by --dataset takes the data's input and classes unless
-// --input/--classes say otherwise: fixed-size sets as they are (CIFAR: 32x32x3), an image folder
-// its first image's channels and size, a side over 224 px making it 224x224 (the paper's
-// ImageNet input) — colour photos are not searched at 28x28 grey without a word.
-void input_from_data(const SearchCommandOptions& o, SearchConfig& c) {
-  const DatasetInfo info = dataset_info(c.proxy.dataset);
-  std::string said;
-  if (!o.given("--input")) {
-    InputShape input{info.height, info.width, info.channels};
-    if (input.height > 224 || input.width > 224) input.height = input.width = 224;
-    c.space.set_input(input);
-    said = "input " + to_string(input);
-    if (!(input.height == info.height && input.width == info.width)) {
-      said += " (its first image is " + std::to_string(info.height) + "x" +
-              std::to_string(info.width) + ", resized)";
-    }
-  }
-  if (!o.given("--classes")) {
-    c.space.set_classes(info.classes);
-    said += (said.empty() ? "" : " and ") + std::to_string(info.classes) + " classes";
-  }
-  std::fprintf(stderr, "mnas: %s from %s (--input, --classes to choose)\n", said.c_str(),
-               c.proxy.dataset.c_str());
+// Which settings the flags chose (the library's policies decide the others).
+SearchChoices choices_of(const SearchCommandOptions& o) {
+  SearchChoices c;
+  c.trials = o.given("--trials");
+  c.time_budget = o.given("--time-budget");
+  c.controller_lr = o.given("--controller-lr");
+  c.fidelity = o.given("--fidelity");
+  c.fidelity_continue = o.given("--fidelity-continue");
+  c.train_images = o.given("--train-images");
+  c.input = o.given("--input");
+  c.classes = o.given("--classes");
+  c.dataset = o.given("--dataset");
+  c.evaluator = o.given("--evaluator");
+  c.devices = o.given("--device");
+  c.latency = o.given("--latency");
+  return c;
 }
 
 SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
@@ -196,10 +173,6 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
   if (o.given("--beta")) c.beta = o.beta;
   if (o.given("--evaluator")) c.evaluator = o.evaluator;
   if (o.given("--dataset")) c.proxy.dataset = o.dataset;
-  if (!o.resume && o.given("--dataset") && c.evaluator == "proxy" && c.table_space.empty() &&
-      !(o.given("--input") && o.given("--classes"))) {
-    input_from_data(o, c);
-  }
   if (o.given("--epochs")) c.proxy.epochs = o.epochs;
   if (o.given("--train-images")) c.proxy.train_images = o.train_images;
   if (o.given("--holdout")) c.proxy.holdout = o.holdout;
@@ -211,13 +184,7 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
                   c.strategy);
     }
     c.controller_lr = o.controller_lr;
-  } else if (!o.resume) {
-    c.controller_lr = default_controller_lr(o.trials);  // a resume keeps what it ran with
   }
-  // A new proxy search is multi-fidelity unless --fidelity says otherwise (default_fidelity).
-  const bool default_rungs =
-      !o.resume && !o.given("--fidelity") && c.evaluator == "proxy" && c.table_space.empty();
-  if (default_rungs) c.fidelity.rungs = default_fidelity(c.proxy.train_images).rungs;
   if (o.given("--fidelity")) {
     c.fidelity.rungs.clear();
     if (o.fidelity != "none") {
@@ -228,20 +195,10 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
         }
         c.fidelity.rungs.push_back(static_cast<int64_t>(images));
       }
-      // The last rung is the full proxy: it sets --train-images unless that is given too.
-      if (!o.given("--train-images") && !c.fidelity.rungs.empty()) {
-        c.proxy.train_images = c.fidelity.rungs.back();
-      }
     }
   }
   if (o.given("--fidelity-keep")) c.fidelity.keep = o.fidelity_keep;
-  if (o.given("--fidelity-continue")) {
-    c.fidelity.continue_runs = o.fidelity_continue;
-  } else if (!o.resume && (o.given("--fidelity") || default_rungs)) {
-    // A new multi-fidelity search continues its runs (at equal time it beat training each rung
-    // from scratch: docs/experiments.md); a resume keeps what it ran with.
-    c.fidelity.continue_runs = !c.fidelity.rungs.empty();
-  }
+  if (o.given("--fidelity-continue")) c.fidelity.continue_runs = o.fidelity_continue;
   if (o.given("--confirm-share")) c.latency_check.confirm_share = o.confirm_share;
   if (o.given("--drift-threshold")) c.latency_check.drift = o.drift_threshold;
   if (o.given("--device")) {
@@ -259,7 +216,7 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
     }
     c.devices = devices;
   }
-  if (!c.table_space.empty()) configure_table_space(o, c);  // before --target-ms overrides T
+  if (!c.table_space.empty()) check_table_space_flags(o);
   per_device(c.devices, o.targets, "--target", [](DeviceObjective& d, const std::string& v) {
     d.target = v;
     d.target_ms = 0;
@@ -283,11 +240,14 @@ SearchConfig configure(const SearchCommandOptions& o, SearchConfig c) {
     if (!command) throw Error("--command-timeout: only for --evaluator cmd:COMMAND");
     c.command_timeout = o.command_timeout;
   }
-  if (o.given("--latency")) {
-    c.latency = o.latency == "xnnpack" ? "measured" : o.latency;
-  } else if (o.given("--evaluator") && !o.given("--device")) {
-    // The surrogate's own latency unless devices were named: then real latency, synthetic accuracy.
-    c.latency = c.evaluator == "surrogate" ? "surrogate" : "measured";
+  if (o.given("--latency")) c.latency = o.latency == "xnnpack" ? "measured" : o.latency;
+  if (!o.resume) {
+    // What the flags left open, the library's policies decide (a resume keeps what it ran with).
+    std::string note;
+    c = new_search_config(c, choices_of(o), o.trials, &note);
+    if (!note.empty()) {
+      std::fprintf(stderr, "mnas: %s (--input, --classes to choose)\n", note.c_str());
+    }
   }
   if ((o.given("--confirm-share") || o.given("--drift-threshold")) &&
       c.latency.rfind("lut:", 0) != 0) {
@@ -566,10 +526,7 @@ int run_search_command(const SearchCommandOptions& o) {
   SearchOptions so;
   so.trials = static_cast<int>(trials);
   so.batch = config.batch;
-  // Neither a length nor a time given: the main job's bound (kDefaultTimeBudgetSeconds).
-  so.time_budget_seconds = o.given("--time-budget")            ? o.time_budget
-                           : o.given("--trials") || table ? 0
-                                                          : kDefaultTimeBudgetSeconds;
+  so.time_budget_seconds = search_time_budget(choices_of(o), o.time_budget, table);
   so.reward = reward;
   so.failed_reward = config.failed_reward;
   so.fidelity = config.fidelity;

@@ -72,12 +72,12 @@ struct Fidelity {
   int keep = 3;                // reduction factor, in [2, 100]; Default: 3
   // Each proposal is one proxy run, scored at every rung it reaches (the first rungs[k] images
   // of the run, its learning-rate schedule the full run's); a promoted proposal trains only the
-  // images between two rungs. Default: off here and in stores written before it; `mnas search`
-  // turns it on for a new search given --fidelity (--no-fidelity-continue keeps it off).
+  // images between two rungs. Default: off here and in stores written before it; a new
+  // multi-fidelity search turns it on unless it chose otherwise (new_search.h).
   bool continue_runs = false;
 };
 
-// The rungs a new proxy search gets unless --fidelity says otherwise: a tenth of the proxy's
+// The rungs a new proxy search gets unless it chose its own (new_search.h): a tenth of the proxy's
 // training images, then all of them, each step's best third going on and continuing its run.
 // Below 1,000 images a rung would be too small to rank anything: none then. In the main job it
 // found better models than one rung in the same time (docs/search-strategies.md).
@@ -111,9 +111,9 @@ struct SearchConfig {
   ProxyRecipe proxy;
   Fidelity fidelity;
   int batch = kDefaultBatch;  // proposals per strategy step; Default: 6
-  // The controller's Adam learning rate (ppo, reinforce). Default: kDefaultControllerLr; `mnas
-  // search` sets default_controller_lr(--trials) for a new search. A stored search without the
-  // field ran with 3.5e-4 and reads as that.
+  // The controller's Adam learning rate (ppo, reinforce). Default: kDefaultControllerLr; a new
+  // search gets default_controller_lr(trials) unless it chose one (new_search.h). A stored
+  // search without the field ran with 3.5e-4 and reads as that.
   double controller_lr = kDefaultControllerLr;
   double failed_reward = 0;  // what a failed trial teaches the strategy; Default: 0
 
