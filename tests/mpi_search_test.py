@@ -79,6 +79,28 @@ def rank_pid(rank, marker):
     return None
 
 
+def start_with_victim(mnas, store, mpirun_extra=()):
+    """Starts a 4-rank search with 250 ms trials on `store`; once 3 trials are stored, returns
+    the job and the pid of worker rank 2."""
+    cmd = [*MPIRUN, *mpirun_extra, "-np", "4", mnas, "search", "--evaluator", "surrogate",
+           "--store", store, "--seed", "11", "--trials", "24", "--batch", "5", "--references",
+           "mnasnet-a1,mobilenetv2", "--surrogate-cost-ms", "250"]
+    job = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and job.poll() is None:
+        if os.path.exists(store):
+            try:
+                if rows(store, "SELECT COUNT(*) FROM trials")[0][0] >= 3:
+                    victim = rank_pid(2, store)
+                    if victim:
+                        return job, victim
+            except sqlite3.Error:
+                pass
+        time.sleep(0.05)
+    job.kill()
+    sys.exit("FAILED: could not find worker rank 2 of " + store)
+
+
 def main():
     mnas = os.path.abspath(sys.argv[1])
     failures = []
@@ -111,25 +133,7 @@ def main():
 
         # 2. A worker killed mid-search, then a resume on another number of ranks.
         killed = os.path.join(tmp, "killed.db")
-        cmd = [*MPIRUN, "-np", "4", mnas, "search", "--evaluator", "surrogate", "--store", killed,
-               "--seed", "11", "--trials", "24", "--batch", "5", "--references",
-               "mnasnet-a1,mobilenetv2", "--surrogate-cost-ms", "250"]
-        job = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        victim = None
-        deadline = time.time() + 60
-        while time.time() < deadline and job.poll() is None:
-            if os.path.exists(killed):
-                try:
-                    if rows(killed, "SELECT COUNT(*) FROM trials")[0][0] >= 3:
-                        victim = rank_pid(2, killed)
-                        if victim:
-                            break
-                except sqlite3.Error:
-                    pass
-            time.sleep(0.05)
-        if victim is None:
-            job.kill()
-            sys.exit("FAILED: could not find worker rank 2 to kill")
+        job, victim = start_with_victim(mnas, killed)
         os.kill(victim, signal.SIGKILL)
         _, err = job.communicate(timeout=120)
         kept = rows(killed, "SELECT COUNT(*) FROM trials")[0][0]
@@ -151,26 +155,8 @@ def main():
 
         # 2b. A worker stopped (SIGSTOP) mid-search: given up, its trial done elsewhere.
         stopped = os.path.join(tmp, "stopped.db")
-        cmd = [*MPIRUN, "-x", "MNAS_MPI_HEARTBEAT=0.2", "-np", "4", mnas, "search", "--evaluator",
-               "surrogate", "--store", stopped, "--seed", "11", "--trials", "24", "--batch", "5",
-               "--references", "mnasnet-a1,mobilenetv2", "--surrogate-cost-ms", "250"]
         started = time.time()
-        job = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        victim = None
-        deadline = time.time() + 60
-        while time.time() < deadline and job.poll() is None:
-            if os.path.exists(stopped):
-                try:
-                    if rows(stopped, "SELECT COUNT(*) FROM trials")[0][0] >= 3:
-                        victim = rank_pid(2, stopped)
-                        if victim:
-                            break
-                except sqlite3.Error:
-                    pass
-            time.sleep(0.05)
-        if victim is None:
-            job.kill()
-            sys.exit("FAILED: could not find worker rank 2 to stop")
+        job, victim = start_with_victim(mnas, stopped, ("-x", "MNAS_MPI_HEARTBEAT=0.2"))
         os.kill(victim, signal.SIGSTOP)
         try:
             _, err = job.communicate(timeout=120)
