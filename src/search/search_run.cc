@@ -20,13 +20,12 @@ SearchRun::SearchRun(const SearchSession& session, SearchRunOptions options)
 SearchRun::~SearchRun() = default;
 
 std::vector<std::pair<std::string, DeviceInfo>> SearchRun::check_devices(
-    const SearchSession& session, std::vector<std::string>* notes) {
+    SearchSession& session, std::vector<std::string>* notes) {
   if (!objective_) return {};
   std::vector<std::pair<std::string, DeviceInfo>> devices = objective_->check_devices();
   // A resumed search times on the kind of device its trials were timed on.
   if (!session.is_new()) {
-    for (std::string& note : check_device_identity(
-             const_cast<SearchSession&>(session).store().trials(), devices)) {
+    for (std::string& note : check_device_identity(session.store().trials(), devices)) {
       if (notes) notes->push_back(std::move(note));
     }
   }

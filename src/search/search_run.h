@@ -49,7 +49,7 @@ class SearchRun {
   // trials were timed on (device_identity.h: another kind throws mnas::Error before anything is
   // written, another machine of the kind is a note in `notes`). Throws DeviceUnreachable. None
   // for a table space or the surrogate's latency.
-  std::vector<std::pair<std::string, DeviceInfo>> check_devices(const SearchSession& session,
+  std::vector<std::pair<std::string, DeviceInfo>> check_devices(SearchSession& session,
                                                                 std::vector<std::string>* notes);
 
   // After session.begin(): the runner, the strategy and the loop's options for `trials` trials
