@@ -1,6 +1,9 @@
 // A tiny real search end to end: real proxy training on a few hundred Fashion-MNIST images, real
 // XNNPACK latency, the store, resume and the results.
 #include "cli/cli_test_util.h"
+#include "search/new_search.h"
+#include "search/search_run.h"
+#include "search/search_session.h"
 
 namespace {
 
@@ -84,6 +87,53 @@ TEST(SearchIntegration, ANewSearchOfAThousandImagesIsMultiFidelityByDefault) {
   EXPECT_TRUE(run_json("results " + store + " --json")["config"]["fidelity"]["rungs"].empty());
   EXPECT_EQ(r.err.find("time budget"), std::string::npos) << r.err;
   remove_all();
+}
+
+// A library user who makes the same choices as `mnas search` gets the same search: the library
+// holds the policies (new_search_config) and the assembly (SearchRun), the CLI only parses.
+TEST(SearchIntegration, ALibraryUserRunsTheSearchMnasSearchRuns) {
+  const std::string cli_store = temp_path("cli-surrogate.db"), lib_store = temp_path("lib.db");
+  for (const std::string& p : {cli_store, lib_store}) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
+  }
+  const Result r = run_mnas("search --evaluator surrogate --trials 12 --batch 4 --seed 5 "
+                            "--references mnasnet-small --store " + cli_store);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  mnas::SearchChoices chosen;
+  chosen.evaluator = chosen.trials = true;
+  mnas::SearchSession session =
+      mnas::SearchSession::open(lib_store, false, [&](const mnas::SearchConfig& base) {
+        mnas::SearchConfig requested = base;
+        requested.evaluator = "surrogate";
+        requested.batch = 4;
+        requested.seed = 5;
+        return mnas::new_search_config(requested, chosen, 12);
+      });
+  mnas::SearchRun run(session, mnas::SearchRunOptions{});
+  run.check_devices(session, nullptr);
+  const int64_t trials = session.begin(12);
+  session.store().set_reference_names({"mnasnet-small"});
+  run.prepare(session, trials, mnas::search_time_budget(chosen, 0, false));
+  run.search(session, [](const mnas::SearchProgress&) {}, nullptr);
+  run.references(session, {"mnasnet-small"}, nullptr, nullptr);
+
+  const mnas::Store cli(cli_store, mnas::Store::Mode::kReadOnly);
+  const std::vector<mnas::StoredTrial> a = cli.trials(), b = session.store().trials();
+  ASSERT_EQ(a.size(), 12u);
+  ASSERT_EQ(b.size(), a.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].canonical, b[i].canonical) << i;
+    EXPECT_DOUBLE_EQ(a[i].accuracy, b[i].accuracy) << i;
+    EXPECT_DOUBLE_EQ(a[i].latency_ms, b[i].latency_ms) << i;
+    EXPECT_DOUBLE_EQ(a[i].reward, b[i].reward) << i;
+  }
+  ASSERT_EQ(cli.references().size(), 1u);
+  ASSERT_EQ(session.store().references().size(), 1u);
+  EXPECT_DOUBLE_EQ(cli.references()[0].reward, session.store().references()[0].reward);
+  EXPECT_EQ(mnas::first_difference(mnas::search_config_from_text(cli.config(), cli_store),
+                                   session.config()),
+            "");
 }
 
 }  // namespace
