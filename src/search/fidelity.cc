@@ -31,4 +31,30 @@ double rung_gain(const std::vector<StoredRung>& rungs, int rung, int last) {
   return gains.empty() ? 0 : median(gains);
 }
 
+std::vector<RungSummary> summarize_rungs(const std::vector<StoredRung>& rungs,
+                                         const std::vector<int64_t>& rung_images) {
+  std::vector<RungSummary> out;
+  const int last = static_cast<int>(rung_images.size()) - 1;
+  for (int k = 0; k <= last; ++k) {
+    RungSummary summary;
+    summary.images = rung_images[k];
+    std::vector<double> accuracy;
+    for (const StoredRung& r : rungs) {
+      if (r.rung != k) continue;
+      ++summary.evaluated;
+      summary.seconds += r.seconds;
+      if (r.status == "done") {
+        accuracy.push_back(r.accuracy);
+      } else {
+        ++summary.failed;
+      }
+    }
+    std::sort(accuracy.begin(), accuracy.end());
+    summary.median_accuracy = accuracy.empty() ? 0.0 : median(accuracy);
+    summary.gain_to_last = k == last ? 0.0 : rung_gain(rungs, k, last);
+    out.push_back(summary);
+  }
+  return out;
+}
+
 }  // namespace mnas

@@ -43,6 +43,19 @@ int promoted_count(int pool, int keep);
 // trained at both and succeeded at both; 0 when there are none.
 double rung_gain(const std::vector<StoredRung>& rungs, int rung, int last);
 
+// One rung of a multi-fidelity search as `mnas results` and library users summarise it.
+struct RungSummary {
+  int64_t images = 0;          // training images at this rung
+  int evaluated = 0, failed = 0;
+  double seconds = 0;          // evaluation time spent at this rung
+  double median_accuracy = 0;  // of the rung's successful evaluations; 0 when none
+  double gain_to_last = 0;     // rung_gain to the last rung (0 for the last)
+};
+
+// Per rung of `rung_images` (the search's Fidelity::rungs), what `rungs` (the store's) hold.
+std::vector<RungSummary> summarize_rungs(const std::vector<StoredRung>& rungs,
+                                         const std::vector<int64_t>& rung_images);
+
 }  // namespace mnas
 
 #endif  // MNAS_SEARCH_FIDELITY_H_
