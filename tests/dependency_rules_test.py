@@ -21,13 +21,14 @@ ALLOWED = {
     "latency": {"space"},
     "export": {"space", "latency"},
     "serve": {"space", "latency"},
+    "devices": {"space", "latency", "export"},
     "nn": {"space"},
     "data": {"space"},
     "train": {"space", "data", "nn"},
-    "search": {"space", "latency", "export", "table", "data", "train"},
+    "search": {"space", "latency", "export", "devices", "table", "data", "train"},
     "mpi": {"space", "latency", "search", "train"},
     "report": {"space", "search"},
-    "cli": {"space", "table", "latency", "export", "serve", "nn", "data", "train", "search",
+    "cli": {"space", "table", "latency", "export", "devices", "serve", "nn", "data", "train", "search",
             "mpi", "report"},
 }
 

@@ -1,6 +1,6 @@
 #include "cli/device_options.h"
 
-#include "export/command_device.h"
+#include "devices/open_device.h"
 #include "latency/remote_device.h"
 #include "search/search_config.h"
 #include "space/error.h"
@@ -38,19 +38,19 @@ void require_per_layer_device(const DeviceOptions& o) {
 }
 
 std::shared_ptr<Device> open_device(const DeviceOptions& o) {
-  RemoteOptions remote;
+  DeviceAccess access;
   if (o.retries < 0 || o.retries > 100) throw Error("--device-retries: must be in [0, 100]");
-  remote.retries = o.retries;
+  access.retries = o.retries;
   if (!(o.timeout > 0 && o.timeout <= 86400)) {
     throw Error("--device-timeout: must be a number of seconds in (0, 86400]");
   }
-  remote.read_timeout_seconds = o.timeout;
+  access.timeout_seconds = access.command_timeout_seconds = o.timeout;
   try {
-    remote.token = resolve_device_token(o.token_file);
+    access.token = resolve_device_token(o.token_file);
   } catch (const Error& e) {
     throw Error(std::string("--device-token-file: ") + e.what(), e.kind());
   }
-  return open_any_device(o.device, remote, "--device");
+  return mnas::open_device(o.device, access, "", "--device");
 }
 
 void add_search_device_access_options(CLI::App* cmd, std::vector<std::string>& token_files,
@@ -77,7 +77,7 @@ DeviceAccess search_device_access(const std::vector<std::string>& token_files, i
   if (!(timeout_seconds > 0 && timeout_seconds <= 86400)) {
     throw Error("--device-timeout: must be a number of seconds in (0, 86400]");
   }
-  access.timeout_seconds = timeout_seconds;
+  access.timeout_seconds = access.command_timeout_seconds = timeout_seconds;  // --device-timeout
   try {
     access.token = resolve_device_token("");  // MNAS_DEVICE_TOKEN
     for (const std::string& spec : token_files) {

@@ -171,17 +171,4 @@ std::vector<LutEntryTiming> CommandDevice::measure_lut_entries(const std::vector
               "an mnas-device server)");
 }
 
-std::shared_ptr<Device> open_any_device(const std::string& spec, const RemoteOptions& options,
-                                        const std::string& field) {
-  if (spec.rfind("cmd:", 0) != 0) return open_device(spec, options, field);
-  try {
-    CommandDeviceOptions o;
-    o.command = spec.substr(4);
-    o.timeout_seconds = options.read_timeout_seconds;
-    return std::make_shared<CommandDevice>(o);
-  } catch (const Error& e) {
-    throw Error(field + ": " + e.what());
-  }
-}
-
 }  // namespace mnas

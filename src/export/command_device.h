@@ -24,7 +24,7 @@ namespace mnas {
 // after one that failed.
 struct CommandDeviceOptions {
   std::string command;           // without the "cmd:" prefix
-  // Per network timed; Default: 900 s, what `--device-timeout` gives every device (open_any_device).
+  // Per network timed; Default: 900 s (devices/open_device.h: DeviceAccess::command_timeout_seconds).
   double timeout_seconds = RemoteOptions{}.read_timeout_seconds;
   std::string work_root;         // where the folders are made; "" = $TMPDIR or /tmp
 };
@@ -52,12 +52,6 @@ class CommandDevice : public Device {
 // The statistics in a cmd: device's output (exposed for tests): the last line that is a JSON
 // object, checked. Throws mnas::Error naming what is wrong, quoting the line or the output's end.
 LatencyStats parse_device_command_output(const std::string& output);
-
-// open_device (latency/remote_device.h) and "cmd:COMMAND" for a CommandDevice (its timeout per
-// network: options.read_timeout_seconds): what every command that takes a device (`mnas
-// latency`, `mnas search --device`) accepts.
-std::shared_ptr<Device> open_any_device(const std::string& spec, const RemoteOptions& options,
-                                        const std::string& field);
 
 }  // namespace mnas
 

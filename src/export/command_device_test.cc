@@ -133,18 +133,5 @@ TEST(CommandDevice, ParsesTheLastResultLine) {
   }
 }
 
-TEST(CommandDevice, OpenedByItsSpec) {
-  const auto d = open_any_device("cmd:echo hi", RemoteOptions{}, "--device");
-  EXPECT_EQ(d->location(), "cmd:echo hi");
-  EXPECT_EQ(open_any_device("local", RemoteOptions{}, "--device")->location(), "local");
-  try {
-    open_any_device("cmd:", RemoteOptions{}, "devices.phone");
-    FAIL() << "an empty command was accepted";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("devices.phone: cmd: needs a command"), std::string::npos)
-        << e.what();
-  }
-}
-
 }  // namespace
 }  // namespace mnas

@@ -294,19 +294,4 @@ std::string resolve_device_token(const std::string& token_file) {
   return text;
 }
 
-std::shared_ptr<Device> open_device(const std::string& spec, const RemoteOptions& options,
-                                    const std::string& field) {
-  if (spec == "local") return std::make_shared<LocalDevice>();
-  if (spec.rfind("http://", 0) == 0 || spec.rfind("https://", 0) == 0) {
-    try {
-      return std::make_shared<RemoteDevice>(spec, options);
-    } catch (const Error& e) {
-      throw Error(field + ": " + e.what());
-    }
-  }
-  throw Error(field + ": '" + spec +
-              "' is not a device; use local, the URL of an mnas-device server "
-              "(http://HOST:PORT) or cmd:COMMAND (a runtime that times the exported model)");
-}
-
 }  // namespace mnas

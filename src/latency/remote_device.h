@@ -53,11 +53,6 @@ class RemoteDevice : public Device {
 // cannot be read, is larger than 4 KiB or holds no token.
 std::string resolve_device_token(const std::string& token_file);
 
-// "local" → LocalDevice; "http://…" or "https://…" → RemoteDevice with `options`. Throws
-// mnas::Error naming `field` for anything else.
-std::shared_ptr<Device> open_device(const std::string& spec, const RemoteOptions& options,
-                                    const std::string& field = "--device");
-
 }  // namespace mnas
 
 #endif  // MNAS_LATENCY_REMOTE_DEVICE_H_

@@ -2,7 +2,6 @@
 
 #include "latency/latency_json.h"
 #include "latency/measure_presets.h"
-#include "export/command_device.h"
 #include "latency/remote_device.h"
 #include "space/error.h"
 #include "space/json_fields.h"
@@ -14,15 +13,6 @@ namespace {
 
 double statistic(const LatencyResult& r, const std::string& stat) {
   return stat == "p90" ? r.measurement.stats.p90_ms : r.median_ms;
-}
-
-RemoteOptions remote_options(const DeviceAccess& access, const std::string& name) {
-  RemoteOptions remote;
-  const auto own = access.tokens.find(name);
-  remote.token = own != access.tokens.end() ? own->second : access.token;
-  remote.retries = access.retries;
-  remote.read_timeout_seconds = access.timeout_seconds;
-  return remote;
 }
 
 }  // namespace
@@ -160,7 +150,7 @@ std::unique_ptr<LatencyObjective> make_latency_objective(const SearchConfig& c,
       t.table = table;
       // The device the table was measured on, to confirm predictions while the search runs
       // (latency_check.h): this machine or the board behind an mnas-device URL.
-      t.device = open_any_device(o.url, remote_options(access, o.name), "devices." + o.name);
+      t.device = open_device(o.url, access, o.name, "devices." + o.name);
       try {
         table->require_device(t.device->info());
       } catch (const Error& e) {
@@ -175,7 +165,7 @@ std::unique_ptr<LatencyObjective> make_latency_objective(const SearchConfig& c,
                     " threads; a search times on one (build it with --threads 1)");
       }
     } else {
-      t.device = open_any_device(o.url, remote_options(access, o.name), "devices." + o.name);
+      t.device = open_device(o.url, access, o.name, "devices." + o.name);
     }
     targets.push_back(std::move(t));
   }

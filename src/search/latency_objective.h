@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "devices/open_device.h"
 #include "latency/device.h"
 #include "latency/lookup_table.h"
 #include "search/search_config.h"
@@ -62,14 +63,6 @@ class LatencyObjective {
 
   std::vector<Target> targets_;
   TimingRequest request_;
-};
-
-// How to reach the search's devices; not part of the stored configuration (tokens are secrets).
-struct DeviceAccess {
-  std::string token;                          // for every device without its own
-  std::map<std::string, std::string> tokens;  // by device name
-  int retries = 6;                            // RemoteOptions::retries
-  double timeout_seconds = 900;  // one measurement: RemoteOptions::read_timeout_seconds
 };
 
 // The objective `config` describes (its devices opened, a lookup table loaded and checked against
