@@ -21,6 +21,7 @@
 #include "latency/graph.h"
 #include "latency/latency_json.h"
 #include "latency/lookup_table.h"
+#include "latency/lut_check.h"
 #include "latency/measure_presets.h"
 #include "space/error.h"
 #include "space/file_io.h"
@@ -134,56 +135,31 @@ void run_check(const CheckOptions& o) {
     throw Error(o.table + ": " + std::to_string(table.missing()) +
                 " entries are not measured; finish `mnas lut build` first");
   }
-  std::mt19937_64 rng(o.seed);
-  std::vector<Architecture> archs;
-  for (int i = 0; i < o.samples; ++i) archs.push_back(table.space().sample(rng));
-  int within = 0;
-  double abs_pct = 0, worst = 0;
-  std::vector<double> ratios;  // predicted / measured
-  for (int i = 0; i < o.samples; ++i) {
-    const double measured = device->measure(archs[i], {table.threads(), o.network}).median_ms;
-    const double predicted = table.predict_ms(archs[i]);
-    const double err = std::fabs(predicted - measured) / measured;
-    ratios.push_back(predicted / measured);
-    within += err <= 0.10;
-    abs_pct += 100 * err;
-    worst = std::max(worst, 100 * err);
-    if ((i + 1) % 10 == 0 || i + 1 == o.samples) {
-      std::fprintf(stderr, "mnas: lut check %d/%d, within 10%% so far %d\n", i + 1, o.samples,
-                   within);
-    }
-  }
-  // Prediction speed: predict the samples over and over for at least 0.3 s.
-  size_t predictions = 0;
-  volatile double sink = 0;  // keeps the predictions from being optimised away
-  const auto start = std::chrono::steady_clock::now();
-  double elapsed = 0;
-  while (elapsed < 0.3) {
-    for (const Architecture& a : archs) sink = sink + table.predict_ms(a);
-    predictions += archs.size();
-    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  }
-  const double per_second = predictions / elapsed;
-  // A systematic bias (rather than scatter) means the machine runs at another speed than when
-  // the table was calibrated. Measured here: a table built while a training run shared the cores
-  // predicted 13% high five hours later (37% within ±10%); re-calibrated, 94%.
-  const double bias_pct = 100 * (median(ratios) - 1);  // as a search's drift check judges it
-  if (std::fabs(bias_pct) > 5) {
+  const LutCheck r = check_lookup_table(
+      table, *device, o.samples, o.seed, o.network, [](int done, int samples, int within) {
+        if (done % 10 == 0 || done == samples) {
+          std::fprintf(stderr, "mnas: lut check %d/%d, within 10%% so far %d\n", done, samples,
+                       within);
+        }
+      });
+  // Measured here: a table built while a training run shared the cores predicted 13% high five
+  // hours later (37% within ±10%); re-calibrated, 94%.
+  if (std::fabs(r.bias_pct) > kLutBiasWarningPct) {
     std::fprintf(stderr,
                  "mnas: warning: the predictions are %.1f%% %s than the measurements on the "
                  "whole: this machine runs at another speed than when %s was calibrated (busy "
                  "neighbours, another power state); `mnas lut build --out %s --recalibrate` fits "
                  "the calibration again and keeps the entries\n",
-                 std::fabs(bias_pct), bias_pct > 0 ? "higher" : "lower", o.table.c_str(),
+                 std::fabs(r.bias_pct), r.bias_pct > 0 ? "higher" : "lower", o.table.c_str(),
                  o.table.c_str());
   }
   if (o.json) {
-    std::cout << nlohmann::json{{"samples", o.samples},
-                                {"within_10pct", double(within) / o.samples},
-                                {"mape", abs_pct / o.samples},
-                                {"max_error_pct", worst},
-                                {"bias_pct", bias_pct},
-                                {"predictions_per_second", per_second},
+    std::cout << nlohmann::json{{"samples", r.samples},
+                                {"within_10pct", double(r.within_10pct) / r.samples},
+                                {"mape", r.mape_pct},
+                                {"max_error_pct", r.max_error_pct},
+                                {"bias_pct", r.bias_pct},
+                                {"predictions_per_second", r.predictions_per_second},
                                 {"provenance", provenance_json(table.provenance())}}
                      .dump(2)
               << "\n";
@@ -192,8 +168,8 @@ void run_check(const CheckOptions& o) {
   std::printf(
       "%s on %d random architectures: %.1f%% within +-10%% of the measured median, MAPE "
       "%.2f%%, worst %.1f%%, median bias %+.1f%%; %.0f predictions/s\n",
-      o.table.c_str(), o.samples, 100.0 * within / o.samples, abs_pct / o.samples, worst, bias_pct,
-      per_second);
+      o.table.c_str(), r.samples, 100.0 * r.within_10pct / r.samples, r.mape_pct,
+      r.max_error_pct, r.bias_pct, r.predictions_per_second);
 }
 
 void add_measure_options(CLI::App* cmd, MeasureOptions& m, const std::string& what) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "latency/fake_device.h"
+#include "latency/lut_check.h"
 #include "latency/measure_presets.h"
 #include "space/cost_model.h"
 #include "space/error.h"
@@ -172,6 +174,29 @@ TEST(LookupTable, BuildsOnAnyDeviceAndRecordsIt) {
     const Architecture a = tiny_space().sample(rng);
     EXPECT_NEAR(table.predict_ms(a) / device.latency_ms(a), 1.0, 0.1);
   }
+}
+
+// `mnas lut check`'s comparison (lut_check.h): a table built and calibrated on the fake predicts
+// the fake closely, without bias.
+TEST(LutCheck, ComparesPredictionsWithMeasurements) {
+  FakeDevice device;
+  LookupTable table(tiny_space(), 1, device.info());
+  table.build(device, quick_protocol(), "", nullptr);
+  table.calibrate(device, 8, 1, quick_protocol(), nullptr);
+  int heard = 0;
+  const LutCheck r = check_lookup_table(table, device, 12, 7, quick_protocol(),
+                                        [&](int done, int samples, int within) {
+                                          ++heard;
+                                          EXPECT_EQ(samples, 12);
+                                          EXPECT_LE(within, done);
+                                        });
+  EXPECT_EQ(heard, 12);
+  EXPECT_EQ(r.samples, 12);
+  EXPECT_GE(r.within_10pct, 10);
+  EXPECT_LE(r.mape_pct, r.max_error_pct);
+  EXPECT_LT(std::fabs(r.bias_pct), kLutBiasWarningPct);
+  EXPECT_GT(r.predictions_per_second, 0);
+  EXPECT_THROW(check_lookup_table(table, device, 0, 7, quick_protocol()), Error);
 }
 
 TEST(LatencyCalibration, RecoversAnExactLinearModel) {
