@@ -18,6 +18,7 @@
 #include "space/printable.h"
 #include "space/weights_file.h"
 #include "space/zoo.h"
+#include "train/checkpoint_file.h"
 #include "train/trainer.h"
 
 namespace mnas::cli {
@@ -46,9 +47,8 @@ SourceKind source_kind(const std::string& source) {
   char head[8] = {};
   in.read(head, sizeof head);
   const std::string magic(head, static_cast<size_t>(in.gcount()));
-  if (magic == "MNASW001") return SourceKind::kWeightsFile;
-  // mnas checkpoints, framed (train/checkpoint_file.h) or from before the frame (a zip archive).
-  if (magic == "MNASCKPT" || magic.rfind("PK\x03\x04", 0) == 0) return SourceKind::kCheckpoint;
+  if (looks_like_weights_file(magic)) return SourceKind::kWeightsFile;
+  if (looks_like_checkpoint(magic)) return SourceKind::kCheckpoint;
   throw Error("'" + source +
               "' is neither a checkpoint (mnas train --out) nor a weights file (mnas eval "
               "--export-weights); for an architecture in a file, write @" + source);

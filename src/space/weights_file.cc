@@ -40,6 +40,10 @@ void validate_model_notes(const std::vector<std::string>& labels, const std::str
   }
 }
 
+bool looks_like_weights_file(std::string_view first_bytes) {
+  return first_bytes.substr(0, sizeof(kMagic)) == std::string_view(kMagic, sizeof(kMagic));
+}
+
 void write_weights_file(const std::string& path, const WeightsFile& w) {
   validate_model_notes(w.labels, w.preprocess, "weights file '" + path + "': ");
   nlohmann::json tensors = nlohmann::json::array();

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mnas {
@@ -41,6 +42,8 @@ void validate_model_notes(const std::vector<std::string>& labels, const std::str
 // "preprocess"?} (the last two absent in files from before them), then every
 // tensor's weights and bias as little-endian float32 in header order.
 void write_weights_file(const std::string& path, const WeightsFile& weights);
+// Whether a file starting with `first_bytes` is a weights file (its 8-byte magic).
+bool looks_like_weights_file(std::string_view first_bytes);
 // Throws mnas::Error naming the file and the problem for anything malformed or truncated.
 WeightsFile read_weights_file(const std::string& path);
 

@@ -58,6 +58,13 @@ TEST(WeightsFile, RoundTrips) {
   const WeightsFile again = read_weights_file(path);
   EXPECT_EQ(again.labels, noted.labels);
   EXPECT_EQ(again.preprocess, noted.preprocess);
+  // Told by its first bytes (how `mnas export` tells a weights file from a checkpoint).
+  std::ifstream in(path, std::ios::binary);
+  char head[8] = {};
+  in.read(head, sizeof head);
+  EXPECT_TRUE(looks_like_weights_file(std::string_view(head, sizeof head)));
+  EXPECT_FALSE(looks_like_weights_file("MNASCKPT"));
+  EXPECT_FALSE(looks_like_weights_file("MNAS"));
   ::unlink(path.c_str());
 }
 

@@ -37,6 +37,11 @@ uint32_t checksum(std::string_view bytes) {
 
 }  // namespace
 
+bool looks_like_checkpoint(std::string_view first_bytes) {
+  return first_bytes.substr(0, kMagic.size()) == kMagic ||
+         first_bytes.substr(0, 4) == std::string_view("PK\x03\x04", 4);
+}
+
 std::string frame_checkpoint(std::string_view archive) {
   std::string out(kMagic);
   put_le(out, kVersion, 4);

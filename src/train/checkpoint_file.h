@@ -10,6 +10,10 @@ namespace mnas {
 // header — "MNASCKPT", version 2, the archive's CRC-32 and its length, little-endian — then the
 // archive. The checksum catches a flipped byte that the archive itself would not notice.
 
+// Whether a file starting with `first_bytes` (at least 8 when the file has them) is an mnas
+// checkpoint: framed, or from before the frame (a bare zip archive).
+bool looks_like_checkpoint(std::string_view first_bytes);
+
 // `archive` with its header in front: the bytes of a checkpoint file.
 std::string frame_checkpoint(std::string_view archive);
 

@@ -197,6 +197,9 @@ TEST(Trainer, AFlippedByteInACheckpointIsNoticed) {
     bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   ASSERT_EQ(bytes.compare(0, 8, "MNASCKPT"), 0);
+  EXPECT_TRUE(looks_like_checkpoint(bytes.substr(0, 8)));
+  EXPECT_TRUE(looks_like_checkpoint(std::string("PK\x03\x04", 4) + "....."));  // before the frame
+  EXPECT_FALSE(looks_like_checkpoint("MNASW001"));
   EXPECT_NO_THROW(evaluate_checkpoint(o.checkpoint, "test", dir));
   const auto expect_damaged = [&](std::string damaged, const std::string& part) {
     std::ofstream(o.checkpoint, std::ios::binary | std::ios::trunc) << damaged;
