@@ -37,14 +37,25 @@ void require_per_layer_device(const DeviceOptions& o) {
   }
 }
 
-std::shared_ptr<Device> open_device(const DeviceOptions& o) {
+namespace {
+
+// --device-retries and --device-timeout, checked: how every device is reached (the timeout
+// bounds a remote answer and a cmd: device's command alike).
+DeviceAccess checked_access(int retries, double timeout_seconds) {
   DeviceAccess access;
-  if (o.retries < 0 || o.retries > 100) throw Error("--device-retries: must be in [0, 100]");
-  access.retries = o.retries;
-  if (!(o.timeout > 0 && o.timeout <= 86400)) {
+  if (retries < 0 || retries > 100) throw Error("--device-retries: must be in [0, 100]");
+  access.retries = retries;
+  if (!(timeout_seconds > 0 && timeout_seconds <= 86400)) {
     throw Error("--device-timeout: must be a number of seconds in (0, 86400]");
   }
-  access.timeout_seconds = access.command_timeout_seconds = o.timeout;
+  access.timeout_seconds = access.command_timeout_seconds = timeout_seconds;
+  return access;
+}
+
+}  // namespace
+
+std::shared_ptr<Device> open_device(const DeviceOptions& o) {
+  DeviceAccess access = checked_access(o.retries, o.timeout);
   try {
     access.token = resolve_device_token(o.token_file);
   } catch (const Error& e) {
@@ -71,13 +82,7 @@ void add_search_device_access_options(CLI::App* cmd, std::vector<std::string>& t
 
 DeviceAccess search_device_access(const std::vector<std::string>& token_files, int retries,
                                   double timeout_seconds) {
-  DeviceAccess access;
-  if (retries < 0 || retries > 100) throw Error("--device-retries: must be in [0, 100]");
-  access.retries = retries;
-  if (!(timeout_seconds > 0 && timeout_seconds <= 86400)) {
-    throw Error("--device-timeout: must be a number of seconds in (0, 86400]");
-  }
-  access.timeout_seconds = access.command_timeout_seconds = timeout_seconds;  // --device-timeout
+  DeviceAccess access = checked_access(retries, timeout_seconds);
   try {
     access.token = resolve_device_token("");  // MNAS_DEVICE_TOKEN
     for (const std::string& spec : token_files) {

@@ -87,9 +87,7 @@ void MpiTrialRunner::start(int ticket, const Proposal& candidate, const TrialTas
 }
 
 void MpiTrialRunner::send_task(int worker, int ticket) {
-  ++busy_;
-  ticket_of_[worker] = ticket;
-  heard_[worker] = std::chrono::steady_clock::now();
+  busy_[worker] = {ticket, std::chrono::steady_clock::now()};
   const TrialTask& task = tasks_[ticket];
   // "TICKET IMAGES HOLDOUT RUN_IMAGES ARCHITECTURE" (0: the evaluator's own; a run of its own).
   mpi::send_text(worker, mpi::kTask,
@@ -102,25 +100,23 @@ void MpiTrialRunner::give_up_silent_workers() {
   if (heartbeat_seconds_ <= 0) return;
   const auto now = std::chrono::steady_clock::now();
   const auto limit = std::chrono::duration<double>(heartbeat_seconds_ * mpi::kMissedHeartbeats);
-  for (auto it = heard_.begin(); it != heard_.end();) {
-    if (now - it->second < limit) {
+  for (auto it = busy_.begin(); it != busy_.end();) {
+    if (now - it->second.heard < limit) {
       ++it;
       continue;
     }
-    const int rank = it->first, ticket = ticket_of_.at(rank);
+    const int rank = it->first, ticket = it->second.ticket;
     std::fprintf(stderr,
                  "mnas: MPI rank %d: no heartbeat for %.1f s (stopped, frozen, or its machine is "
                  "gone): given up; its trial %d goes to another rank. The job will end with "
                  "MPI_Abort once the search has stored everything.\n",
                  rank, heartbeat_seconds_ * mpi::kMissedHeartbeats, ticket);
     lost_.insert(rank);
-    ticket_of_.erase(rank);
-    it = heard_.erase(it);
-    --busy_;
+    it = busy_.erase(it);
     ++world_.in_flight;  // the lost rank's task never ends: the job must be aborted at the end
     orphans_.push_back(ticket);
   }
-  if (!orphans_.empty() && busy_ == 0 && idle_.empty()) {
+  if (!orphans_.empty() && busy_.empty() && idle_.empty()) {
     throw Error("every MPI worker rank stopped answering (no heartbeat for " +
                 std::to_string(static_cast<int>(heartbeat_seconds_ * mpi::kMissedHeartbeats)) +
                 " s); the trials stored so far are kept: continue with --resume");
@@ -137,7 +133,7 @@ void MpiTrialRunner::hand_out_orphans() {
 }
 
 std::pair<int, Evaluation> MpiTrialRunner::wait() {
-  MNAS_ASSERT(busy_ > 0 || !orphans_.empty());
+  MNAS_ASSERT(!busy_.empty() || !orphans_.empty());
   mpi::Message m;
   for (;;) {
     hand_out_orphans();
@@ -157,7 +153,8 @@ std::pair<int, Evaluation> MpiTrialRunner::wait() {
       continue;
     }
     if (m.tag == mpi::kAlive) {
-      if (heard_.count(m.source) != 0) heard_[m.source] = std::chrono::steady_clock::now();
+      const auto busy = busy_.find(m.source);
+      if (busy != busy_.end()) busy->second.heard = std::chrono::steady_clock::now();
       continue;
     }
     break;
@@ -173,9 +170,7 @@ std::pair<int, Evaluation> MpiTrialRunner::wait() {
   Evaluation e = mpi::evaluation_from_json(json_fields::required(j, "evaluation", where),
                                            where + ".evaluation");
   idle_.push_back(m.source);
-  ticket_of_.erase(m.source);
-  heard_.erase(m.source);
-  --busy_;
+  busy_.erase(m.source);
   --world_.in_flight;
   hand_out_orphans();  // before the search fills the free worker with new work
   if (!tasks_[ticket].latency) return {ticket, e};

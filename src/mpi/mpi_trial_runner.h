@@ -33,7 +33,7 @@ class MpiTrialRunner : public TrialRunner {
   // `heartbeat_seconds`: between a worker's heartbeats (0: none, a worker is never given up).
   MpiTrialRunner(MpiWorld& world, const SearchConfig& config, const EvaluatorRuntime& runtime,
                  LatencyObjective* objective, double heartbeat_seconds);
-  int capacity() const override { return static_cast<int>(idle_.size()) + busy_; }
+  int capacity() const override { return static_cast<int>(idle_.size() + busy_.size()); }
   void start(int ticket, const Proposal& candidate, const TrialTask& task) override;
   std::pair<int, Evaluation> wait() override;
 
@@ -45,12 +45,15 @@ class MpiTrialRunner : public TrialRunner {
   MpiWorld& world_;
   LatencyObjective* objective_;
   std::vector<int> idle_;  // worker ranks with nothing to do
-  int busy_ = 0;
   std::vector<Architecture> running_;  // by ticket, for the latency measured after the result
   std::vector<TrialTask> tasks_;       // by ticket
   double heartbeat_seconds_ = 0;
-  std::map<int, int> ticket_of_;  // busy worker rank → its ticket
-  std::map<int, std::chrono::steady_clock::time_point> heard_;  // busy worker rank → last heard
+  // Worker ranks evaluating a task: its ticket, and when the rank was last heard from.
+  struct Busy {
+    int ticket = 0;
+    std::chrono::steady_clock::time_point heard;
+  };
+  std::map<int, Busy> busy_;
   std::set<int> lost_;            // ranks given up
   std::deque<int> orphans_;       // tickets of lost ranks, waiting for a free worker
   // Canonical architecture → the rank that ran its last rung (a step's proposals matter until its
