@@ -51,6 +51,18 @@ StoredTrial trial(int step, int index, const std::string& canonical, double acc,
   return t;
 }
 
+// A zoo model evaluated like the trials, at the trials' input.
+StoredReference reference(const std::string& name, double acc, double ms, double reward) {
+  StoredReference ref;
+  ref.name = name;
+  ref.canonical = to_canonical_string(zoo_model(name, ZooOptions{{28, 28, 1}, 10, 1.0}));
+  ref.status = "done";
+  ref.accuracy = acc;
+  ref.latency_ms = ms;
+  ref.reward = reward;
+  return ref;
+}
+
 TEST(Report, HoldsTheChartsTablesTargetAndReferences) {
   const std::string path = temp_path("full.db");
   Store store(path);
@@ -61,14 +73,7 @@ TEST(Report, HoldsTheChartsTablesTargetAndReferences) {
   store.add_trial(trial(0, 1, "arch-b", 0.75, 0.40, 0.74));
   store.add_trial(trial(0, 2, "arch-c", 0.60, 0.50, 0.59));  // dominated
   store.add_trial(trial(1, 0, "arch-d", 0, 0, 0, "failed"));
-  StoredReference ref;
-  ref.name = "mobilenetv2";
-  ref.canonical = to_canonical_string(zoo_model("mobilenetv2", ZooOptions{{28, 28, 1}, 10, 1.0}));
-  ref.status = "done";
-  ref.accuracy = 0.71;
-  ref.latency_ms = 0.33;
-  ref.reward = 0.71;
-  store.add_reference(ref);
+  store.add_reference(reference("mobilenetv2", 0.71, 0.33, 0.71));
 
   const std::string html = render_report(store);
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
@@ -177,14 +182,7 @@ TEST(Report, TheAccuracyChartZoomsToTheFrontAndTheZoo) {
                           0.2 + 0.01 * i, 0.7));
   }
   store.add_trial(trial(4, 0, "arch-failed", 0, 0, 0, "failed"));
-  StoredReference ref;
-  ref.name = "mnasnet-small";
-  ref.canonical = to_canonical_string(zoo_model("mnasnet-small", ZooOptions{{28, 28, 1}, 10, 1.0}));
-  ref.status = "done";
-  ref.accuracy = 0.76;
-  ref.latency_ms = 0.3;
-  ref.reward = 0.75;
-  store.add_reference(ref);
+  store.add_reference(reference("mnasnet-small", 0.76, 0.3, 0.75));
   const std::string html = render_report(store);
   EXPECT_NE(html.find("5 trial(s) of lower accuracy (diverged or weak) are drawn grey on the "
                       "view&#39;s edge"),
