@@ -178,6 +178,16 @@ def main():
             failures.append(f"with a stopped rank: {len(content(stopped)['trials'])} trials, not "
                             f"the single-process store")
 
+        # 2c. A heartbeat that is not a number of seconds is refused before anything is written.
+        bad = os.path.join(tmp, "bad-heartbeat.db")
+        r = subprocess.run([*MPIRUN, "-x", "MNAS_MPI_HEARTBEAT=soon", "-np", "2", mnas, "search",
+                            "--evaluator", "surrogate", "--store", bad, "--trials", "2"],
+                           capture_output=True, text=True, timeout=120)
+        if r.returncode == 0 or "MNAS_MPI_HEARTBEAT: 'soon' is not seconds" not in r.stderr or \
+                os.path.exists(bad):
+            failures.append(f"a bad MNAS_MPI_HEARTBEAT not refused cleanly (exit {r.returncode}):\n"
+                            + r.stderr[-1500:])
+
         # 3. Local latency on several ranks is refused before anything is written.
         refused = os.path.join(tmp, "refused.db")
         r = subprocess.run([*MPIRUN, "-np", "2", mnas, "search", "--store", refused, "--trials", "2"],

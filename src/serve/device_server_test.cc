@@ -436,12 +436,18 @@ TEST(MnasDevice, ServesAndStopsCleanlyOnSigterm) {
 
 TEST(MnasDevice, RefusesABadStart) {
   for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"--queue", "-1"}, {"--max-threads", "9999"}}) {
+       {std::vector<std::string>{"--queue", "-1"}, {"--max-threads", "9999"},
+        {"--max-connections", "0"}, {"--read-timeout", "0"}}) {
     try {
       testing::DeviceProcess process(MNAS_DEVICE_BINARY, kToken, "bad", args);
       FAIL() << "started with " << args[0];
     } catch (const std::runtime_error& e) {
       EXPECT_NE(std::string(e.what()).find("mnas-device: error"), std::string::npos) << e.what();
+      if (args[0] == "--max-connections") {
+        EXPECT_NE(std::string(e.what()).find("max connections: must be in [1, 1000000]"),
+                  std::string::npos)
+            << e.what();
+      }
     }
   }
   try {
