@@ -25,7 +25,7 @@
 #include <thread>
 
 #include "space/architecture_codec.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "space/search_space.h"
 #include "space/zoo.h"
 #include "train/train_device.h"

@@ -19,7 +19,7 @@
 
 #include "search/reward.h"
 #include "search/strategy_factory.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "search/synthetic_surrogate.h"
 
 namespace {

@@ -37,7 +37,7 @@
 #include "search/reward.h"
 #include "search/search_config.h"
 #include "search/strategy_factory.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "table/nb201_table.h"
 
 namespace {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "space/architecture_codec.h"
-#include "space/error.h"
+#include "base/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

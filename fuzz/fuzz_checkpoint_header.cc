@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "space/error.h"
+#include "base/error.h"
 #include "train/checkpoint_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

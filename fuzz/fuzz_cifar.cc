@@ -5,7 +5,7 @@
 
 #include "data/cifar_reader.h"
 #include "fuzz_files.h"
-#include "space/error.h"
+#include "base/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;

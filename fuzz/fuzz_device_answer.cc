@@ -3,8 +3,8 @@
 #include <string>
 
 #include "latency/latency_json.h"
-#include "space/error.h"
-#include "space/json_fields.h"
+#include "base/error.h"
+#include "base/json_fields.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -5,7 +5,7 @@
 
 #include "data/idx_reader.h"
 #include "fuzz_files.h"
-#include "space/error.h"
+#include "base/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "data/image_decode.h"
-#include "space/error.h"
+#include "base/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;

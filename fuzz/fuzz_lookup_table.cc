@@ -3,7 +3,7 @@
 
 #include "fuzz_files.h"
 #include "latency/lookup_table.h"
-#include "space/error.h"
+#include "base/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string path = mnas_fuzz::write_input("table.json", data, size);

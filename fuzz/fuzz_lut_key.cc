@@ -4,7 +4,7 @@
 #include <string>
 
 #include "latency/lookup_table.h"
-#include "space/error.h"
+#include "base/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string key(reinterpret_cast<const char*>(data), size);

@@ -3,7 +3,7 @@
 #include <random>
 #include <string>
 
-#include "space/error.h"
+#include "base/error.h"
 #include "space/search_space.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -22,7 +22,7 @@
 
 #include "search/store.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "space/search_space.h"
 
 namespace {

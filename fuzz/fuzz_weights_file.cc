@@ -3,7 +3,7 @@
 #include <cstdlib>
 
 #include "fuzz_files.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "space/weights_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

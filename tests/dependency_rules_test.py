@@ -15,21 +15,23 @@ import tempfile
 
 # Who may include whom (docs/design.md, "Modules"); a module may always include itself.
 ALLOWED = {
-    "space": set(),
-    "testing": {"space"},  # what tests share; no production file includes it
-    "table": {"space"},
-    "latency": {"space"},
-    "export": {"space", "latency"},
-    "serve": {"space", "latency"},
-    "devices": {"space", "latency", "export"},
-    "nn": {"space"},
-    "data": {"space"},
-    "train": {"space", "data", "nn"},
-    "search": {"space", "latency", "export", "devices", "table", "data", "train"},
-    "mpi": {"space", "latency", "search", "train"},
-    "report": {"space", "search"},
-    "cli": {"space", "table", "latency", "export", "devices", "serve", "nn", "data", "train", "search",
-            "mpi", "report"},
+    "base": set(),
+    "space": {"base"},
+    "graph": {"base", "space"},
+    "testing": {"base", "space"},  # what tests share; no production file includes it
+    "table": {"base", "space"},
+    "latency": {"base", "space", "graph"},
+    "export": {"base", "space", "graph", "latency"},
+    "serve": {"base", "space", "graph", "latency"},
+    "devices": {"base", "space", "graph", "latency", "export"},
+    "nn": {"base", "space"},
+    "data": {"base", "space"},
+    "train": {"base", "space", "data", "nn"},
+    "search": {"base", "space", "graph", "latency", "export", "devices", "table", "data", "train"},
+    "mpi": {"base", "space", "latency", "search", "train"},
+    "report": {"base", "space", "search"},
+    "cli": {"base", "space", "graph", "table", "latency", "export", "devices", "serve", "nn", "data",
+            "train", "search", "mpi", "report"},
 }
 
 # Outside libraries: the modules that may include them directly.

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "space/error.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/number_format.h"
 
 namespace mnas::cli {
 namespace {

@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "space/architecture_codec.h"
-#include "space/error.h"
-#include "space/file_io.h"
+#include "base/error.h"
+#include "base/file_io.h"
 #include "space/scaling.h"
 #include "space/zoo.h"
 

@@ -17,9 +17,9 @@
 #include "report/architecture_svg.h"
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
-#include "space/error.h"
-#include "space/file_io.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/number_format.h"
 #include "space/scaling.h"
 #include "space/zoo.h"
 

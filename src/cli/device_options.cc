@@ -3,8 +3,8 @@
 #include "devices/open_device.h"
 #include "latency/remote_device.h"
 #include "search/search_config.h"
-#include "space/error.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/number_format.h"
 
 namespace mnas::cli {
 

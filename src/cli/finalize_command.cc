@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/machine.h"
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/device_options.h"
@@ -16,9 +17,9 @@
 #include "report/report.h"
 #include "search/finalize.h"
 #include "search/search_config.h"
-#include "space/error.h"
-#include "space/file_io.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/number_format.h"
 #include "space/zoo.h"
 
 namespace mnas::cli {

@@ -16,13 +16,13 @@
 #include "cli/commands.h"
 #include "cli/device_options.h"
 #include "cli/table.h"
-#include "latency/graph.h"
+#include "graph/graph.h"
 #include "latency/latency_json.h"
 #include "latency/latency_result.h"
 #include "latency/measure_presets.h"
 #include "latency/operator_profile.h"
 #include "space/architecture_codec.h"
-#include "space/printable.h"
+#include "base/printable.h"
 
 namespace mnas::cli {
 namespace {

@@ -18,15 +18,15 @@
 #include "cli/device_options.h"
 #include "cli/interrupt.h"
 #include "cli/table.h"
-#include "latency/graph.h"
+#include "graph/graph.h"
 #include "latency/latency_json.h"
 #include "latency/lookup_table.h"
 #include "latency/lut_check.h"
 #include "latency/measure_presets.h"
-#include "space/error.h"
-#include "space/file_io.h"
-#include "space/median.h"
-#include "space/printable.h"
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/median.h"
+#include "base/printable.h"
 
 namespace mnas::cli {
 namespace {

@@ -5,8 +5,8 @@
 
 #include "cli/commands.h"
 #include "report/report.h"
-#include "space/error.h"
-#include "space/file_io.h"
+#include "base/error.h"
+#include "base/file_io.h"
 
 namespace mnas::cli {
 namespace {

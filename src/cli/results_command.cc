@@ -6,8 +6,8 @@
 #include "cli/commands.h"
 #include "cli/results_print.h"
 #include "search/store.h"
-#include "space/error.h"
-#include "space/file_io.h"
+#include "base/error.h"
+#include "base/file_io.h"
 
 namespace mnas::cli {
 

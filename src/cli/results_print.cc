@@ -13,9 +13,9 @@
 #include "search/latency_check.h"
 #include "search/search_config.h"
 #include "search/search_loop.h"
-#include "space/error.h"
-#include "space/file_io.h"
-#include "space/printable.h"
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/printable.h"
 
 namespace mnas::cli {
 namespace {

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/machine.h"
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/device_options.h"
@@ -27,10 +28,10 @@
 #include "search/search_run.h"
 #include "search/search_session.h"
 #include "search/strategy_factory.h"
-#include "space/error.h"
-#include "space/file_io.h"
-#include "space/number_format.h"
-#include "space/printable.h"
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/number_format.h"
+#include "base/printable.h"
 #include "train/train_device.h"
 
 namespace mnas::cli {
@@ -38,7 +39,7 @@ namespace {
 
 int run_search_command(const SearchCommandOptions& o) {
   // Zoo names checked before anything else (a table space's are checked once it is known).
-  if (!(o.given("--space") && o.space == kTableSpace)) search_references_of(o, false);
+  if (o.text("--space") != kTableSpace) search_references_of(o, false);
   if (o.trials < 1) throw Error("--trials: must be ≥ 1");
   if (o.store.empty()) throw Error("--store: empty; name the search's file");
   check_train_device_spec(o.train_device, "--train-device");

@@ -6,26 +6,30 @@
 
 #include "cli/app.h"
 #include "cli/search_options.h"
+#include "search/search_config_fields.h"
 #include "search/references.h"
 #include "search/strategy_factory.h"
-#include "space/error.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/number_format.h"
 
 namespace mnas::cli {
 namespace {
 
-// Applies "NAME=VALUE" (one device) or "VALUE" (every device) flags to the devices.
-template <typename Apply>
-void per_device(std::vector<DeviceObjective>& devices, const std::vector<std::string>& values,
-                const std::string& flag, Apply apply) {
+// A device flag's "NAME=VALUE" (one device) or "VALUE" (every device) values applied.
+void per_device(std::vector<DeviceObjective>& devices, const Field<DeviceObjective>& f,
+                const std::vector<std::string>& values) {
+  const std::string flag = f.cli_name();
   for (const std::string& v : values) {
     const auto [name, value] = split_named(v, flag, "*");
     bool found = false;
     for (DeviceObjective& d : devices) {
-      if (name == "*" || d.name == name) {
-        apply(d, value);
-        found = true;
+      if (name != "*" && d.name != name) continue;
+      if (f.apply_text) {
+        f.apply_text(d, value, flag);
+      } else {
+        f.set(d, field_table::checked(f, nlohmann::json(value), flag));
       }
+      found = true;
     }
     if (!found) throw Error(flag + ": no device is named '" + name + "' (see --device)");
   }
@@ -34,19 +38,22 @@ void per_device(std::vector<DeviceObjective>& devices, const std::vector<std::st
 // What has no meaning in a table space (its defaults are the library's: new_search_config):
 // nothing is trained, timed or read from disk.
 void check_table_space_flags(const SearchCommandOptions& o) {
-  for (const char* flag : {"--input", "--classes", "--multiplier", "--dataset", "--epochs",
-                           "--train-images", "--holdout", "--fidelity", "--fidelity-keep",
-                           "--fidelity-continue", "--confirm-share", "--drift-threshold",
-                           "--command-timeout", "--data-dir", "--target", "--latency-stat",
-                           "--surrogate-cost-ms", "--work-dir"}) {
+  std::vector<std::string> refused = {"--data-dir", "--target", "--latency-stat",
+                                      "--surrogate-cost-ms", "--work-dir"};
+  for (const Field<SearchConfig>& f : search_config_fields()) {  // what trains, times or reads
+    for (const char* part : {"space.", "proxy.", "fidelity.", "latency_check.", "command_timeout"}) {
+      if (f.key.rfind(part, 0) == 0 && !f.flag_name.empty()) refused.push_back(f.cli_name());
+    }
+  }
+  for (const std::string& flag : refused) {
     if (o.given(flag)) {
-      throw Error(std::string(flag) +
+      throw Error(flag +
                   ": a table space (--space nb201) trains and times nothing; its accuracy and "
                   "latency are looked up (--evaluator table:DATASET, --device NAME=table:DEVICE, "
                   "--target-ms)");
     }
   }
-  if (o.given("--latency") && o.latency != "measured") {
+  if (o.given("--latency") && o.text("--latency") != "measured") {
     throw Error("--latency: a table space looks its latency up; leave --latency out");
   }
 }
@@ -57,84 +64,23 @@ std::vector<std::string> reference_names(const std::string& spec) {
   return comma_list(spec, "--references");
 }
 
-}  // namespace
-
-// Which settings the flags chose (the library's policies decide the others).
-SearchChoices choices_of(const SearchCommandOptions& o) {
-  SearchChoices c;
-  c.trials = o.given("--trials");
-  c.time_budget = o.given("--time-budget");
-  c.controller_lr = o.given("--controller-lr");
-  c.fidelity = o.given("--fidelity");
-  c.fidelity_continue = o.given("--fidelity-continue");
-  c.train_images = o.given("--train-images");
-  c.input = o.given("--input");
-  c.classes = o.given("--classes");
-  c.dataset = o.given("--dataset");
-  c.evaluator = o.given("--evaluator");
-  c.devices = o.given("--device");
-  c.latency = o.given("--latency");
-  return c;
+// The configuration keys the flags set ("proxy.epochs", "devices").
+std::vector<std::string> given_fields(const SearchCommandOptions& o) {
+  std::vector<std::string> keys;
+  for (const Field<SearchConfig>& f : search_config_fields()) {
+    if (flag_given(*o.cmd, f)) keys.push_back(f.key);
+  }
+  if (o.given("--device")) keys.push_back("devices");
+  return keys;
 }
 
-SearchConfig configure_search(const SearchCommandOptions& o, SearchConfig c) {
-  if (o.given("--strategy")) c.strategy = o.strategy;
-  if (o.given("--seed")) {
-    if (o.seed < 0) throw Error("--seed: " + std::to_string(o.seed) + "; must be ≥ 0");
-    c.seed = static_cast<uint64_t>(o.seed);
+// The given flags applied over `c` (each error naming its flag or field), a new search completed.
+SearchConfig configure_given(const SearchCommandOptions& o, SearchConfig c) {
+  apply_given_flags(*o.cmd, search_config_fields(), o.config, c);
+  if (o.given("--controller-lr") && !is_controller(c.strategy)) {
+    throw Error("--controller-lr: only for the controller (--strategy ppo or reinforce), not " +
+                c.strategy);
   }
-  if (o.given("--space") && o.space == kTableSpace) {
-    c.table_space = kTableSpace;
-  } else if (o.given("--space")) {
-    c.table_space.clear();
-    c.space_file = o.space;
-    const InputShape input = c.space.input();
-    const int classes = c.space.classes();
-    c.space = SearchSpace::from_file(o.space);
-    c.space.set_input(input);
-    c.space.set_classes(classes);
-  }
-  if (o.given("--multiplier")) c.space.scale_width(o.multiplier, "--multiplier");
-  if (o.given("--input")) c.space.set_input(parse_input_shape(o.input, "--input"));
-  if (o.given("--classes")) c.space.set_classes(o.classes);
-  if (o.given("--reward")) {
-    const RewardOptions preset = RewardOptions::preset(o.reward, 1.0);
-    c.reward = o.reward;
-    c.alpha = preset.alpha;
-    c.beta = preset.beta;
-  }
-  if (o.given("--alpha")) c.alpha = o.alpha;
-  if (o.given("--beta")) c.beta = o.beta;
-  if (o.given("--evaluator")) c.evaluator = o.evaluator;
-  if (o.given("--dataset")) c.proxy.dataset = o.dataset;
-  if (o.given("--epochs")) c.proxy.epochs = o.epochs;
-  if (o.given("--train-images")) c.proxy.train_images = o.train_images;
-  if (o.given("--holdout")) c.proxy.holdout = o.holdout;
-  if (o.given("--batch")) c.batch = o.batch;
-  if (o.given("--failed-reward")) c.failed_reward = o.failed_reward;
-  if (o.given("--controller-lr")) {
-    if (!is_controller(c.strategy)) {
-      throw Error("--controller-lr: only for the controller (--strategy ppo or reinforce), not " +
-                  c.strategy);
-    }
-    c.controller_lr = o.controller_lr;
-  }
-  if (o.given("--fidelity")) {
-    c.fidelity.rungs.clear();
-    if (o.fidelity != "none") {
-      for (const std::string& part : comma_list(o.fidelity, "--fidelity")) {
-        const double images = parse_double(part, "--fidelity: '" + part + "' is not a number of images");
-        if (!(images >= 1 && images <= 1e9) || images != std::floor(images)) {
-          throw Error("--fidelity: '" + part + "' is not a number of training images");
-        }
-        c.fidelity.rungs.push_back(static_cast<int64_t>(images));
-      }
-    }
-  }
-  if (o.given("--fidelity-keep")) c.fidelity.keep = o.fidelity_keep;
-  if (o.given("--fidelity-continue")) c.fidelity.continue_runs = o.fidelity_continue;
-  if (o.given("--confirm-share")) c.latency_check.confirm_share = o.confirm_share;
-  if (o.given("--drift-threshold")) c.latency_check.drift = o.drift_threshold;
   if (o.given("--device")) {
     // Devices named as before keep their targets; new ones start from the defaults.
     std::vector<DeviceObjective> devices;
@@ -151,16 +97,9 @@ SearchConfig configure_search(const SearchCommandOptions& o, SearchConfig c) {
     c.devices = devices;
   }
   if (!c.table_space.empty()) check_table_space_flags(o);
-  per_device(c.devices, o.targets, "--target", [](DeviceObjective& d, const std::string& v) {
-    d.target = v;
-    d.target_ms = 0;
-  });
-  per_device(c.devices, o.target_ms, "--target-ms", [](DeviceObjective& d, const std::string& v) {
-    d.target_ms = parse_double(v, "--target-ms: '" + v + "' is not a number of milliseconds");
-    if (!(d.target_ms > 0)) throw Error("--target-ms: must be > 0");
-  });
-  per_device(c.devices, o.latency_stats, "--latency-stat",
-             [](DeviceObjective& d, const std::string& v) { d.latency_stat = v; });
+  for (const Field<DeviceObjective>& f : device_objective_fields()) {
+    if (!f.flag_name.empty()) per_device(c.devices, f, o.per_device.at(f.key));
+  }
   if (c.evaluator == "surrogate" && (o.given("--dataset") || o.given("--data-dir"))) {
     throw Error(std::string(o.given("--dataset") ? "--dataset" : "--data-dir") +
                 ": the surrogate evaluator trains nothing; leave it out");
@@ -170,11 +109,9 @@ SearchConfig configure_search(const SearchCommandOptions& o, SearchConfig c) {
     throw Error(std::string(o.given("--dataset") ? "--dataset" : "--data-dir") +
                 ": a cmd: evaluator trains on whatever data your command reads; leave it out");
   }
-  if (o.given("--command-timeout")) {
-    if (!command) throw Error("--command-timeout: only for --evaluator cmd:COMMAND");
-    c.command_timeout = o.command_timeout;
+  if (o.given("--command-timeout") && !command) {
+    throw Error("--command-timeout: only for --evaluator cmd:COMMAND");
   }
-  if (o.given("--latency")) c.latency = o.latency == "xnnpack" ? "measured" : o.latency;
   if (!o.resume) {
     // What the flags left open, the library's policies decide (a resume keeps what it ran with).
     std::string note;
@@ -188,54 +125,37 @@ SearchConfig configure_search(const SearchCommandOptions& o, SearchConfig c) {
     throw Error(std::string(o.given("--confirm-share") ? "--confirm-share" : "--drift-threshold") +
                 ": checks predicted latency; it goes with --latency lut:FILE");
   }
-  try {
-    validate(c);
-  } catch (const Error& e) {  // name the flag that set the field ("--fidelity: fidelity.rungs: ...")
-    const std::string m = e.what();
-    const std::string flag = search_flag_of(m.substr(0, m.find(':')));
-    if (flag.rfind("--", 0) != 0 || flag == "--resume" || flag.find(' ') != std::string::npos) {
-      throw;
-    }
-    throw Error(flag + ": " + m, e.kind());
-  }
+  validate(c);
   return c;
 }
 
-// The flag that sets a configuration field (search_config.h), for messages.
-std::string search_flag_of(const std::string& field) {
-  static const std::pair<const char*, const char*> kFlags[] = {
-      {"strategy", "--strategy"},
-      {"seed", "--seed"},
-      {"table_space", "--space"},
-      {"space.input", "--input"},
-      {"space.classes", "--classes"},
-      {"space", "--space or --multiplier"},
-      {"reward.preset", "--reward"},
-      {"reward.alpha", "--alpha"},
-      {"reward.beta", "--beta"},
-      {"latency_check.confirm_share", "--confirm-share"},
-      {"fidelity.keep", "--fidelity-keep"},
-      {"fidelity.continue", "--fidelity-continue"},
-      {"fidelity", "--fidelity"},
-      {"latency_check.drift", "--drift-threshold"},
-      {"latency", "--latency"},
-      {"evaluator", "--evaluator"},
-      {"command_timeout", "--command-timeout"},
-      {"proxy.dataset", "--dataset"},
-      {"proxy.epochs", "--epochs"},
-      {"proxy.train_images", "--train-images"},
-      {"proxy.holdout", "--holdout"},
-      {"batch", "--batch"},
-      {"failed_reward", "--failed-reward"},
-      {"controller.learning_rate", "--controller-lr"}};
-  for (const auto& [prefix, flag] : kFlags) {
-    if (field.rfind(prefix, 0) == 0) return flag;
-  }
-  if (field.find(".target_ms") != std::string::npos) return "--target-ms";
-  if (field.find(".target") != std::string::npos) return "--target";
-  if (field.find(".latency_stat") != std::string::npos) return "--latency-stat";
-  return field.rfind("devices", 0) == 0 ? "--device" : "--resume";
+}  // namespace
+
+// Which settings the flags chose (the library's policies decide the others).
+SearchChoices choices_of(const SearchCommandOptions& o) {
+  SearchChoices c = choices_from_fields(given_fields(o));
+  c.trials = o.given("--trials");
+  c.time_budget = o.given("--time-budget");
+  return c;
 }
+
+std::string SearchCommandOptions::text(const std::string& flag) const {
+  const Field<SearchConfig>* f = field_table::by_flag(search_config_fields(), flag);
+  return f && given(flag) ? config.at(f->key).text : "";
+}
+
+SearchConfig configure_search(const SearchCommandOptions& o, SearchConfig c) {
+  try {
+    return configure_given(o, c);
+  } catch (const Error& e) {  // name the flag that set the field ("--fidelity: fidelity.rungs: ...")
+    const std::string m = e.what();
+    const std::string field = e.field().empty() ? m.substr(0, m.find(':')) : e.field();
+    const std::string flag = search_flag_of(field);
+    if (m.rfind("--", 0) == 0 || flag.empty()) throw;
+    throw Error(flag + ": " + m, e.kind());
+  }
+}
+
 
 // The references --references names, checked: zoo models (a name at a width multiplier too),
 // or in a table space the table's optimum ("all") or none.

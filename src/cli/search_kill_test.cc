@@ -15,7 +15,7 @@
 #include "cli/cli_test_util.h"
 #include "latency/lookup_table.h"
 #include "search/store.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace {
 

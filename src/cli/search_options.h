@@ -7,14 +7,17 @@
 // search_command.cc runs it (the library's SearchRun).
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "cli/field_flags.h"
 #include "latency/remote_device.h"
 #include "search/new_search.h"
 #include "search/search_config.h"
+#include "search/search_config_fields.h"
 #include "search/search_loop.h"
 #include "search/store.h"
 
@@ -34,30 +37,24 @@ struct SearchCommandOptions {
   std::string report;
   double time_budget = 0;
   double surrogate_cost_ms = 0;
-  double command_timeout = 3600;
   std::string work_dir;
   int threads = 0;
   std::string train_device = "auto";
   std::string data_dir;
   bool json = false;
-  // Configuration flags.
-  std::string strategy, evaluator, space, input, dataset, reward, latency;
-  int64_t seed = 1;
-  int classes = 10, epochs = 1, batch = kDefaultBatch;
-  int64_t train_images = 5000, holdout = 2000;
-  double alpha = 0, beta = 0, failed_reward = 0, multiplier = 1.0;
-  double confirm_share = 0.05, drift_threshold = 0.05, controller_lr = kDefaultControllerLr;
-  std::string fidelity;
-  int fidelity_keep = 3;
-  bool fidelity_continue = false;
-  std::vector<std::string> devices, targets, target_ms, latency_stats;
+  // The configuration flags (search/search_config_fields.h), by field key, and --device.
+  FieldFlags config;
+  std::map<std::string, std::vector<std::string>> per_device;  // NAME=VALUE or VALUE, repeatable
+  std::vector<std::string> devices;
   // How to reach the devices (not stored).
   std::vector<std::string> token_files;
   int device_retries = RemoteOptions{}.retries;
   double device_timeout = RemoteOptions{}.read_timeout_seconds;
   CLI::App* cmd = nullptr;
 
-  bool given(const char* flag) const { return cmd->count(flag) > 0; }
+  bool given(const std::string& flag) const { return cmd->count(flag) > 0; }
+  // A text configuration flag's value ("--space"), "" unless given.
+  std::string text(const std::string& flag) const;
 };
 
 // Declares every flag of `mnas search` on `cmd`, into `o` (which must outlive `cmd`).
@@ -69,8 +66,6 @@ void declare_search_flags(CLI::App* cmd, SearchCommandOptions& o);
 SearchConfig configure_search(const SearchCommandOptions& o, SearchConfig base);
 // Which settings the flags chose.
 SearchChoices choices_of(const SearchCommandOptions& o);
-// The flag that sets a configuration field ("proxy.epochs" → "--epochs"), for messages.
-std::string search_flag_of(const std::string& field);
 // The references --references names, checked: zoo models (a name at a width multiplier too), or
 // in a table space the table's optimum ("all") or none.
 std::vector<std::string> search_references_of(const SearchCommandOptions& o, bool table);

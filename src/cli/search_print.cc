@@ -3,8 +3,8 @@
 #include <string>
 
 #include "cli/search_options.h"
-#include "space/number_format.h"
-#include "space/printable.h"
+#include "base/number_format.h"
+#include "base/printable.h"
 
 namespace mnas::cli {
 namespace {

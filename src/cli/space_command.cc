@@ -9,7 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/table.h"
-#include "space/number_format.h"
+#include "base/number_format.h"
 #include "space/scaling.h"
 #include "space/search_space.h"
 

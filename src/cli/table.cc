@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas::cli {
 

@@ -6,19 +6,22 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/machine.h"
 #include "cli/app.h"
 #include "cli/arch_argument.h"
 #include "cli/commands.h"
+#include "cli/field_flags.h"
 #include "cli/interrupt.h"
 #include "cli/table.h"
 #include "cli/xnnpack_eval.h"
 #include "data/dataset.h"
 #include "latency/measurement.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
-#include "space/file_io.h"
+#include "base/error.h"
+#include "base/file_io.h"
 #include "space/zoo.h"
 #include "train/train_device.h"
+#include "train/train_options_fields.h"
 #include "train/trainer.h"
 
 namespace mnas::cli {
@@ -26,38 +29,21 @@ namespace {
 
 struct TrainCommandOptions {
   ArchOptions arch;
-  TrainOptions train;
+  FieldFlags flags;    // the training flags as given (train/train_options_fields.h)
+  TrainOptions train;  // the recipe with them applied
   std::string recipe = "full";
   std::string resume;
   bool json = false;
 };
 
-// The recipe's options with every flag given on the command line on top (`given` holds the
-// options the flags were parsed into).
-TrainOptions with_recipe(const std::string& recipe, const TrainOptions& given,
-                         const CLI::App& cmd) {
+// The recipe's options with every flag given on the command line on top.
+TrainOptions with_recipe(const std::string& recipe, const FieldFlags& flags, const CLI::App& cmd) {
   TrainOptions t = train_recipe(recipe);
-  const auto take = [&](const char* flag, auto member) {
-    if (cmd.count(flag) > 0) t.*member = given.*member;
-  };
-  take("--dataset", &TrainOptions::dataset);
-  take("--data-dir", &TrainOptions::data_dir);
-  take("--epochs", &TrainOptions::epochs);
-  take("--train-images", &TrainOptions::train_images);
-  take("--holdout", &TrainOptions::holdout);
-  take("--batch", &TrainOptions::batch);
-  take("--optimizer", &TrainOptions::optimizer);
-  take("--lr", &TrainOptions::lr);
-  take("--schedule", &TrainOptions::schedule);
-  take("--warmup-epochs", &TrainOptions::warmup_epochs);
-  take("--weight-decay", &TrainOptions::weight_decay);
-  take("--label-smoothing", &TrainOptions::label_smoothing);
-  take("--pad", &TrainOptions::pad);
-  take("--threads", &TrainOptions::threads);
-  take("--train-device", &TrainOptions::device);
-  take("--seed", &TrainOptions::seed);
-  take("--out", &TrainOptions::checkpoint);
-  take("--flip", &TrainOptions::flip);  // --no-flip too: one option
+  try {
+    apply_given_flags(cmd, train_option_fields(), flags, t);
+  } catch (const Error& e) {
+    rethrow_naming_flag(e, train_option_fields());
+  }
   return t;
 }
 
@@ -67,7 +53,11 @@ void run_train(TrainCommandOptions o) {
                 std::to_string(usable_cpus()) + "] (the CPUs this process may use; 0 = all)");
   }
   check_train_device_spec(o.train.device, "--train-device");
-  validate(o.train);  // every value refused before the first word of work is printed
+  try {
+    validate(o.train);  // every value refused before the first word of work is printed
+  } catch (const Error& e) {
+    rethrow_naming_flag(e, train_option_fields());
+  }
   const torch::Device device = resolve_train_device(o.train.device, "--train-device");
   const DatasetInfo info = dataset_info(o.train.dataset);
   // Zoo models default to the data set's shape and classes; an architecture given in full keeps
@@ -210,48 +200,16 @@ void add_train_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "train", "Train an architecture on a data set and report its held-out accuracy");
   add_arch_options(cmd, o->arch);
-  TrainOptions& t = o->train;
-  cmd->add_option(
-      "--dataset", t.dataset,
-      "fashion-mnist (default), mnist, cifar10, cifar100 or folder:PATH (PATH/train/<class>/ "
-      "and PATH/test/<class>/ images, or PATH/<class>/ for training only; PNG, JPEG, "
-      "BMP or GIF, resized to the input)");
-  cmd->add_option("--data-dir", t.data_dir,
-                  "Directory of the data set files (default for fashion-mnist: "
-                  "/usr/share/datasets/fashion-mnist)");
   cmd->add_option("--recipe", o->recipe,
                   "full (default: 30 epochs with warm-up, crops, flips, label smoothing) or proxy "
                   "(what a search trial trains: 1 epoch on 5,000 images, 2,000 held out, no "
                   "warm-up, crops or flips); the flags below change it");
-  cmd->add_option("--epochs", t.epochs, "Epochs (default 30)");
-  cmd->add_option("--train-images", t.train_images,
-                  "Train on this many images of the training split (default 0 = all)");
-  cmd->add_option("--holdout", t.holdout,
-                  "Training images held out for the reported accuracy (default 5000)");
-  cmd->add_option("--batch", t.batch, "Batch size (default 128)");
-  cmd->add_option("--optimizer", t.optimizer,
-                  "sgd (default; momentum 0.9, Nesterov), rmsprop or adam");
-  cmd->add_option("--lr", t.lr,
-                  "Peak learning rate (default: sgd 0.05, rmsprop 0.016*batch/256, adam 1e-3)");
-  cmd->add_option("--schedule", t.schedule, "cosine (default), exponential or constant");
-  cmd->add_option("--warmup-epochs", t.warmup_epochs, "Linear warm-up epochs (default 1)");
-  cmd->add_option("--weight-decay", t.weight_decay, "L2 weight decay (default 1e-4)");
-  cmd->add_option("--label-smoothing", t.label_smoothing, "Label smoothing (default 0.1)");
-  cmd->add_option("--pad", t.pad, "Random-crop padding in pixels (default 2; 0 = no crops)");
-  cmd->add_flag("--flip,!--no-flip", t.flip,
-                "Random horizontal flips (default on; --no-flip for data where left and right "
-                "differ, such as digits)");
-  cmd->add_option("--threads", t.threads, "LibTorch threads (default: all cores)");
-  cmd->add_option("--train-device", t.device,
-                  "auto (default: the first GPU when this LibTorch has CUDA and sees one, else "
-                  "the CPU), cpu, cuda or cuda:K; a checkpoint resumes on either");
-  cmd->add_option("--seed", t.seed, "Seed of weights, shuffling and augmentation (default 1)");
-  cmd->add_option("--out", t.checkpoint, "Checkpoint written after every epoch");
+  add_field_flags(cmd, train_option_fields(), o->flags);
   cmd->add_option("--resume", o->resume, "Continue the run stopped at this checkpoint");
   cmd->add_flag("--json", o->json,
                 "Machine-readable output: params, top1, top5, split, seconds, status, ...");
   cmd->callback([o, cmd] {
-    o->train = with_recipe(o->recipe, o->train, *cmd);
+    o->train = with_recipe(o->recipe, o->flags, *cmd);
     if (!o->resume.empty() && o->train.checkpoint.empty()) o->train.checkpoint = o->resume;
     run_train(*o);
   });

@@ -5,10 +5,10 @@
 
 #include "data/batches.h"
 #include "data/dataset.h"
-#include "latency/graph.h"
+#include "graph/graph.h"
 #include "latency/xnnpack_network.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas::cli {
 

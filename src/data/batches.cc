@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "space/error.h"
+#include "base/error.h"
 #include "space/search_space.h"
 
 namespace mnas {

@@ -10,7 +10,7 @@
 #include "data/cifar_reader.h"
 #include "data/dataset.h"
 #include "data/idx_reader.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

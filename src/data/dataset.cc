@@ -8,7 +8,7 @@
 #include "data/cifar_reader.h"
 #include "data/idx_reader.h"
 #include "data/image_folder.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

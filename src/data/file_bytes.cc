@@ -9,7 +9,7 @@
 #include <fstream>
 #include <memory>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "data/file_bytes.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <memory>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

@@ -10,8 +10,8 @@
 #include <memory>
 
 #include "data/image_decode.h"
-#include "space/error.h"
-#include "space/file_io.h"
+#include "base/error.h"
+#include "base/file_io.h"
 
 namespace mnas {
 namespace {

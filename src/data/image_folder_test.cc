@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "data/dataset.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

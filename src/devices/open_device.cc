@@ -3,7 +3,7 @@
 #include "export/command_device.h"
 #include "latency/device.h"
 #include "latency/remote_device.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 

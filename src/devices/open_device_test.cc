@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "space/error.h"
+#include "base/error.h"
 #include "testing/fixtures.h"
 
 namespace mnas {

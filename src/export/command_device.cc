@@ -6,15 +6,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/machine.h"
 #include "export/onnx_export.h"
 #include "latency/measurement.h"
-#include "latency/subprocess.h"
+#include "base/subprocess.h"
 #include "space/architecture.h"
-#include "space/error.h"
-#include "space/file_io.h"
-#include "space/json_fields.h"
-#include "space/number_format.h"
-#include "space/printable.h"
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/json_fields.h"
+#include "base/number_format.h"
+#include "base/printable.h"
 
 namespace mnas {
 namespace {

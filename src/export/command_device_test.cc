@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "latency/subprocess.h"
-#include "space/error.h"
+#include "base/subprocess.h"
+#include "base/error.h"
 #include "space/zoo.h"
 
 namespace mnas {

@@ -9,10 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "latency/graph.h"
+#include "graph/graph.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
-#include "space/file_io.h"
+#include "base/error.h"
+#include "base/file_io.h"
 
 namespace mnas {
 namespace {

@@ -2,7 +2,7 @@
 // Debian's libonnx: docs/gpu.md): every export is refused with the reason, so that `mnas export`
 // and cmd: devices say what is missing instead of failing to link.
 #include "export/onnx_export.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 

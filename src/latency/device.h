@@ -9,7 +9,7 @@
 #include "latency/measurement.h"
 #include "latency/operator_profile.h"
 #include "space/architecture.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 

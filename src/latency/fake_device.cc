@@ -2,7 +2,8 @@
 
 #include <thread>
 
-#include "latency/graph.h"
+#include "base/machine.h"
+#include "graph/graph.h"
 #include "latency/lookup_table.h"
 #include "space/cost_model.h"
 

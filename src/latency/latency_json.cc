@@ -6,8 +6,8 @@
 
 #include "latency/measure_presets.h"
 #include "latency/measurement.h"
-#include "space/error.h"
-#include "space/json_fields.h"
+#include "base/error.h"
+#include "base/json_fields.h"
 
 namespace mnas {
 namespace {

@@ -6,10 +6,10 @@
 #include <fstream>
 
 #include "latency/device.h"
-#include "latency/graph.h"
+#include "graph/graph.h"
 #include "latency/lookup_table.h"
 #include "latency/xnnpack_network.h"
-#include "space/number_format.h"
+#include "base/number_format.h"
 
 namespace mnas {
 namespace {

@@ -13,14 +13,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "latency/graph.h"
+#include "base/machine.h"
+#include "graph/graph.h"
 #include "latency/latency_json.h"
 #include "latency/measurement.h"
 #include "space/cost_model.h"
-#include "space/error.h"
-#include "space/file_io.h"
-#include "space/json_fields.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/json_fields.h"
+#include "base/number_format.h"
 #include "space/scaling.h"
 
 namespace mnas {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "latency/device.h"
-#include "latency/graph.h"
+#include "graph/graph.h"
 #include "latency/latency_result.h"
 #include "latency/measurement.h"
 #include "space/cost_model.h"

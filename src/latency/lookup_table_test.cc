@@ -15,7 +15,7 @@
 #include "latency/lut_check.h"
 #include "latency/measure_presets.h"
 #include "space/cost_model.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

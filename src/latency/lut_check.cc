@@ -6,8 +6,8 @@
 #include <random>
 #include <vector>
 
-#include "space/error.h"
-#include "space/median.h"
+#include "base/error.h"
+#include "base/median.h"
 
 namespace mnas {
 

@@ -12,8 +12,9 @@
 #include <sstream>
 #include <utility>
 
-#include "space/error.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/machine.h"
+#include "base/number_format.h"
 
 namespace mnas {
 namespace {
@@ -280,13 +281,6 @@ std::string cpu_model_from(const std::string& cpuinfo, const std::string& device
   return board + " (" + core_list + ")";
 }
 
-std::string utc_timestamp() {
-  const std::time_t now = std::time(nullptr);
-  char buf[32];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-  return buf;
-}
-
 PairedMeasurement measure_interleaved(const std::function<void()>& a,
                                       const std::function<void()>& b,
                                       const MeasureOptions& options, const MeasureClock& clock) {
@@ -308,11 +302,6 @@ PairedMeasurement measure_interleaved(const std::function<void()>& a,
     if (cv <= options.max_cv) break;
   }
   return m;
-}
-
-int usable_cpus() {
-  cpu_set_t set;
-  return sched_getaffinity(0, sizeof(set), &set) == 0 ? std::max(1, CPU_COUNT(&set)) : 1;
 }
 
 Provenance machine_provenance() {

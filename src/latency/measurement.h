@@ -87,9 +87,6 @@ struct Provenance {
   std::string timestamp;    // UTC, ISO 8601
 };
 
-// The CPUs this process may run on (its affinity mask); at least 1.
-int usable_cpus();
-
 // Fills the machine fields (CPU model, logical CPUs, timestamp).
 Provenance machine_provenance();
 
@@ -99,9 +96,6 @@ Provenance machine_provenance();
 // "CPU part", named for the common ones: "ARM Cortex-A72"; big.LITTLE lists each kind once) make
 // the name: "Raspberry Pi 4 Model B Rev 1.4 (ARM Cortex-A72)". "unknown" when nothing is known.
 std::string cpu_model_from(const std::string& cpuinfo, const std::string& device_tree_model);
-
-// The current time, UTC, ISO 8601 ("2026-11-26T11:06:04Z").
-std::string utc_timestamp();
 
 }  // namespace mnas
 

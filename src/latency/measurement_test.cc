@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "latency/latency_result.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "space/zoo.h"
 
 namespace mnas {

@@ -3,7 +3,7 @@
 #include <cstdint>
 
 #include "latency/xnnpack_network.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 

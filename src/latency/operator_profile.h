@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "latency/graph.h"
+#include "graph/graph.h"
 #include "latency/measurement.h"
 
 namespace mnas {

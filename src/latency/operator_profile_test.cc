@@ -5,7 +5,7 @@
 
 #include "latency/measure_presets.h"
 #include "space/cost_model.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "space/zoo.h"
 
 namespace mnas {

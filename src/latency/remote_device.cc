@@ -13,9 +13,9 @@
 
 #include "latency/latency_json.h"
 #include "space/architecture_codec.h"
-#include "space/file_io.h"
-#include "space/json_fields.h"
-#include "space/printable.h"
+#include "base/file_io.h"
+#include "base/json_fields.h"
+#include "base/printable.h"
 
 namespace mnas {
 namespace {

@@ -8,7 +8,7 @@
 #include <limits>
 #include <mutex>
 
-#include "space/error.h"
+#include "base/error.h"
 
 #ifndef MNAS_XNNPACK_VERSION
 #define MNAS_XNNPACK_VERSION "unknown"

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "latency/graph.h"
+#include "graph/graph.h"
 
 namespace mnas {
 

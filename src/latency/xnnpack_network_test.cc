@@ -5,8 +5,8 @@
 #include <cmath>
 #include <random>
 
-#include "latency/reference_executor.h"
-#include "space/error.h"
+#include "graph/reference_executor.h"
+#include "base/error.h"
 #include "space/search_space.h"
 #include "space/zoo.h"
 

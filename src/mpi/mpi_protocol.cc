@@ -1,8 +1,8 @@
 #include "mpi/mpi_protocol.h"
 
 #include "search/trial_latencies.h"
-#include "space/error.h"
-#include "space/json_fields.h"
+#include "base/error.h"
+#include "base/json_fields.h"
 
 namespace mnas::mpi {
 

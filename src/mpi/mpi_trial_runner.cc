@@ -8,8 +8,8 @@
 #include "mpi/mpi_protocol.h"
 #include "search/scoring.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
-#include "space/json_fields.h"
+#include "base/error.h"
+#include "base/json_fields.h"
 
 namespace mnas {
 

@@ -14,13 +14,14 @@
 #include <string>
 #include <thread>
 
+#include "base/machine.h"
 #include "mpi/mpi_protocol.h"
 #include "latency/measurement.h"
 #include "search/scoring.h"
 #include "search/search_config.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
-#include "space/json_fields.h"
+#include "base/error.h"
+#include "base/json_fields.h"
 #include "train/train_device.h"
 
 namespace mnas {

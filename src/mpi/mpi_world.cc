@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "mpi/mpi_protocol.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "space/error.h"
+#include "base/error.h"
 #include "space/layer_plan.h"
 
 namespace mnas {

@@ -6,10 +6,10 @@
 #include <fstream>
 #include <random>
 
-#include "latency/graph.h"
+#include "graph/graph.h"
 #include "latency/xnnpack_network.h"
 #include "nn/network.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "space/search_space.h"
 #include "space/zoo.h"
 

@@ -14,8 +14,8 @@
 #include "search/search_config.h"
 #include "search/search_loop.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
-#include "space/file_io.h"
+#include "base/error.h"
+#include "base/file_io.h"
 
 namespace mnas {
 namespace {

@@ -13,7 +13,7 @@
 #include "search/latency_objective.h"
 #include "search/search_config.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "space/zoo.h"
 #include "testing/fixtures.h"
 

@@ -5,7 +5,7 @@
 #include <numeric>
 
 #include "space/decision_space.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

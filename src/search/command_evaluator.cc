@@ -7,14 +7,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/machine.h"
 #include "latency/measurement.h"
-#include "latency/subprocess.h"
+#include "base/subprocess.h"
 #include "search/trial_latencies.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
-#include "space/file_io.h"
-#include "space/json_fields.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/json_fields.h"
+#include "base/number_format.h"
 
 namespace mnas {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "space/error.h"
+#include "base/error.h"
 #include "space/zoo.h"
 
 namespace mnas {

@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "search/strategy_state.h"
-#include "space/error.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/number_format.h"
 
 namespace mnas {
 namespace {

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

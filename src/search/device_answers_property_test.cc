@@ -23,7 +23,7 @@
 #include "search/store.h"
 #include "search/trial_latencies.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "space/zoo.h"
 
 namespace mnas {

@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "latency/latency_json.h"
-#include "space/error.h"
-#include "space/printable.h"
+#include "base/error.h"
+#include "base/printable.h"
 
 namespace mnas {
 namespace {

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "latency/latency_json.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

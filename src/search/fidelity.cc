@@ -4,7 +4,7 @@
 #include <map>
 #include <utility>
 
-#include "space/median.h"
+#include "base/median.h"
 
 namespace mnas {
 

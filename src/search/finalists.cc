@@ -9,8 +9,8 @@
 
 #include "search/trial_latencies.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
-#include "space/json_fields.h"
+#include "base/error.h"
+#include "base/json_fields.h"
 
 namespace mnas {
 

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include "space/median.h"
+#include "base/median.h"
 #include "search/trial_latencies.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

@@ -3,9 +3,9 @@
 #include "latency/latency_json.h"
 #include "latency/measure_presets.h"
 #include "latency/remote_device.h"
-#include "space/error.h"
-#include "space/json_fields.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/json_fields.h"
+#include "base/number_format.h"
 #include "space/zoo.h"
 
 namespace mnas {

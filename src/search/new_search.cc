@@ -2,7 +2,7 @@
 
 #include "data/dataset.h"
 #include "search/table_trials.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {
@@ -47,6 +47,27 @@ void table_space_defaults(SearchConfig& c, const SearchChoices& chosen) {
 }
 
 }  // namespace
+
+SearchChoices choices_from_fields(const std::vector<std::string>& keys) {
+  SearchChoices c;
+  const std::pair<const char*, bool SearchChoices::*> kChoices[] = {
+      {"controller.learning_rate", &SearchChoices::controller_lr},
+      {"fidelity.rungs", &SearchChoices::fidelity},
+      {"fidelity.continue", &SearchChoices::fidelity_continue},
+      {"proxy.train_images", &SearchChoices::train_images},
+      {"space.input", &SearchChoices::input},
+      {"space.classes", &SearchChoices::classes},
+      {"proxy.dataset", &SearchChoices::dataset},
+      {"evaluator", &SearchChoices::evaluator},
+      {"devices", &SearchChoices::devices},
+      {"latency", &SearchChoices::latency}};
+  for (const std::string& key : keys) {
+    for (const auto& [name, member] : kChoices) {
+      if (key == name) c.*member = true;
+    }
+  }
+  return c;
+}
 
 SearchConfig new_search_config(SearchConfig c, const SearchChoices& chosen, int64_t trials,
                                std::string* note) {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "search/search_config.h"
 
@@ -24,6 +25,10 @@ struct SearchChoices {
   bool devices = false;
   bool latency = false;
 };
+
+// The choices made by setting these configuration keys (search_config_fields.h's: "proxy.dataset",
+// "fidelity.rungs", ..., and "devices"): what `mnas search`'s given flags or a request's keys mean.
+SearchChoices choices_from_fields(const std::vector<std::string>& keys);
 
 // A new search's configuration completed by the library's policies for whatever `chosen` does
 // not name, so that `mnas search` and a library user (Python, tests) build the same search from

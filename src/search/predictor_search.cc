@@ -5,7 +5,7 @@
 #include <numeric>
 
 #include "search/strategy_state.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 

@@ -6,7 +6,7 @@
 
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "train/train_device.h"
 
 namespace mnas {

@@ -3,7 +3,7 @@
 #include <cstdint>
 
 #include "search/strategy_state.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 

@@ -6,8 +6,8 @@
 #include "search/scoring.h"
 #include "search/search_loop.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/number_format.h"
 #include "space/zoo.h"
 
 namespace mnas {

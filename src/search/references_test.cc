@@ -9,7 +9,7 @@
 #include "search/synthetic_surrogate.h"
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "space/zoo.h"
 #include "testing/fixtures.h"
 

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "space/error.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/number_format.h"
 
 namespace mnas {
 

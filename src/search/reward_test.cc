@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

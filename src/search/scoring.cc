@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 

@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <set>
 
+#include "base/field_table.h"
 #include "search/reward.h"
+#include "search/search_config_fields.h"
 #include "search/strategy_factory.h"
-#include "space/error.h"
-#include "space/json_fields.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/json_fields.h"
+#include "base/number_format.h"
 #include "space/zoo.h"
 #include "table/nb201_table.h"
 
@@ -43,14 +45,6 @@ void check_target(const std::string& spec, const std::string& field) {
   if (!is_zoo_name(name)) {
     throw Error(field + ": '" + name + "' is not a zoo model (see `mnas describe --help`)");
   }
-}
-
-Json device_json(const DeviceObjective& d) {
-  return {{"name", d.name},
-          {"url", d.url},
-          {"target", d.target},
-          {"target_ms", d.target_ms},
-          {"latency_stat", d.latency_stat}};
 }
 
 // The configuration mnas wrote before it was typed: {"flags": {"--strategy": "ppo", ...},
@@ -182,16 +176,15 @@ void validate_table_space(const SearchConfig& c) {
                   "'; a table holds one latency per cell (median)");
     }
   }
-  if (c.batch < 1 || c.batch > 10000) throw Error("batch: must be in [1, 10000]");
-  if (!(c.controller_lr > 0 && c.controller_lr <= 1)) {
-    throw Error("controller.learning_rate: must be in (0, 1]");
-  }
-  if (!std::isfinite(c.failed_reward)) throw Error("failed reward: must be finite");
 }
 
 }  // namespace
 
 void validate(const SearchConfig& c) {
+  field_table::check_ranges(search_config_fields(), c);  // each number in its range
+  for (size_t i = 0; i < c.devices.size(); ++i) {
+    field_table::check_ranges(device_objective_fields(), c.devices[i], jf::element("devices", i));
+  }
   const std::vector<std::string> strategies = strategy_names();
   if (std::find(strategies.begin(), strategies.end(), c.strategy) == strategies.end()) {
     std::string list;
@@ -220,9 +213,6 @@ void validate(const SearchConfig& c) {
   if (command && c.evaluator.find_first_not_of(" \t", 4) == std::string::npos) {
     throw Error("evaluator: cmd: needs a command, e.g. cmd:python3 train.py");
   }
-  if (!(c.command_timeout > 0) || c.command_timeout > 7 * 86400) {
-    throw Error("command_timeout: must be in (0, 604800] seconds");
-  }
   const bool lut = c.latency.rfind("lut:", 0) == 0;
   if (c.latency != "measured" && c.latency != "surrogate" && !(lut && c.latency.size() > 4)) {
     throw Error("latency: unknown '" + c.latency + "'; use measured, lut:FILE or surrogate");
@@ -248,19 +238,10 @@ void validate(const SearchConfig& c) {
         (d.url.rfind("cmd:", 0) != 0 || d.url.size() == 4)) {
       throw Error(p + ".url: '" + d.url + "' is not local, an http:// URL or cmd:COMMAND");
     }
-    if (!(d.target_ms >= 0) || !std::isfinite(d.target_ms)) {
-      throw Error(p + ".target_ms: must be a finite number ≥ 0 (0: use the target model)");
-    }
     if (d.target_ms == 0) check_target(d.target, p + ".target");
     if (d.latency_stat != "median" && d.latency_stat != "p90") {
       throw Error(p + ".latency_stat: '" + d.latency_stat + "'; use median or p90");
     }
-  }
-  if (!(c.latency_check.confirm_share >= 0 && c.latency_check.confirm_share <= 1)) {
-    throw Error("latency_check.confirm_share: must be in [0, 1]");
-  }
-  if (!(c.latency_check.drift > 0 && c.latency_check.drift <= 1)) {
-    throw Error("latency_check.drift: must be in (0, 1]");
   }
   if (!c.fidelity.rungs.empty()) {
     const std::vector<int64_t>& r = c.fidelity.rungs;
@@ -280,52 +261,23 @@ void validate(const SearchConfig& c) {
                   "surrogate)");
     }
   }
-  if (c.fidelity.keep < 2 || c.fidelity.keep > 100) {
-    throw Error("fidelity.keep: must be in [2, 100]");
-  }
   if (c.fidelity.continue_runs && c.fidelity.rungs.empty()) {
     throw Error("fidelity.continue: only with fidelity.rungs");
   }
-  if (c.batch < 1 || c.batch > 10000) throw Error("batch: must be in [1, 10000]");
-  if (!(c.controller_lr > 0 && c.controller_lr <= 1)) {
-    throw Error("controller.learning_rate: must be in (0, 1]");
-  }
-  if (!std::isfinite(c.failed_reward)) throw Error("failed reward: must be finite");
-  if (c.proxy.epochs < 1 || c.proxy.epochs > 1000)
-    throw Error("proxy.epochs: must be in [1, 1000]");
-  if (c.proxy.train_images < 1) throw Error("proxy.train_images: must be ≥ 1");
-  if (c.proxy.holdout < 1) throw Error("proxy.holdout: must be ≥ 1 (the reward is measured on it)");
 }
 
 Json search_config_json(const SearchConfig& c) {
-  Json devices = Json::array();
-  for (const DeviceObjective& d : c.devices) devices.push_back(device_json(d));
-  return {{"format", kFormat},
-          {"strategy", c.strategy},
-          {"seed", c.seed},
-          {"space_file", c.space_file},
-          {"space", Json::parse(c.space.to_json())},
-          {"table_space", c.table_space},
-          {"reward", {{"preset", c.reward}, {"alpha", c.alpha}, {"beta", c.beta}}},
-          {"latency", c.latency},
-          {"devices", devices},
-          {"latency_check",
-           {{"confirm_share", c.latency_check.confirm_share}, {"drift", c.latency_check.drift}}},
-          {"evaluator", c.evaluator},
-          {"command_timeout", c.command_timeout},
-          {"proxy",
-           {{"dataset", c.proxy.dataset},
-            {"epochs", c.proxy.epochs},
-            {"train_images", c.proxy.train_images},
-            {"holdout", c.proxy.holdout}}},
-          {"fidelity",
-           {{"rungs", c.fidelity.rungs},
-            {"keep", c.fidelity.keep},
-            {"continue", c.fidelity.continue_runs}}},
-          {"batch", c.batch},
-          {"controller", {{"learning_rate", c.controller_lr}}},
-          {"failed_reward", c.failed_reward},
-          {"created_by", "mnas " MNAS_VERSION}};
+  Json j = {{"format", kFormat},
+            {"space", Json::parse(c.space.to_json())},
+            {"devices", Json::array()},
+            {"created_by", "mnas " MNAS_VERSION}};
+  field_table::write(search_config_fields(), c, j);
+  for (const DeviceObjective& d : c.devices) {
+    Json device = Json::object();
+    field_table::write(device_objective_fields(), d, device);
+    j["devices"].push_back(device);
+  }
+  return j;
 }
 
 SearchConfig search_config_from_json(const Json& j, const std::string& path) {
@@ -335,111 +287,28 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
     if (j.contains("flags") && !j.contains("format")) {
       c = from_flags(j, path);
     } else {
-      const auto field = [&](const char* key) { return jf::child(path, key); };
-      const auto text = [&](const Json& o, const char* key, const std::string& p) {
-        return jf::as_string(jf::required(o, key, p), jf::child(p, key));
-      };
-      jf::reject_unknown_keys(
-          j,
-          {"format", "strategy", "seed", "space_file", "space", "table_space", "reward",
-           "latency", "devices",
-           "latency_check", "evaluator", "command_timeout", "proxy", "fidelity", "batch",
-           "controller", "failed_reward", "created_by"},
-          path);
-      if (text(j, "format", path) != kFormat) {
-        throw Error(field("format") + ": not '" + kFormat + "' (written by a newer mnas?)");
+      const std::string format = jf::as_string(jf::required(j, "format", path),
+                                                jf::child(path, "format"));
+      if (format != kFormat) {
+        throw Error(jf::child(path, "format") + ": not '" + kFormat + "' (written by a newer mnas?)");
       }
-      c.strategy = text(j, "strategy", path);
-      const Json& seed = jf::required(j, "seed", path);
-      if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<int64_t>() >= 0)) {
-        throw Error(field("seed") + ": expected an integer ≥ 0");
-      }
-      c.seed = seed.get<uint64_t>();
-      c.space_file = text(j, "space_file", path);
+      field_table::read(search_config_fields(), j, c, path, /*partial=*/false,
+                        {"format", "space", "devices", "created_by"});
       try {
         c.space = SearchSpace::from_json(jf::required(j, "space", path).dump());
       } catch (const Error& e) {
-        throw Error(field("space") + ": " + e.what());
+        throw Error(jf::child(path, "space") + ": " + e.what());
       }
-      if (j.contains("table_space")) {  // absent in configurations written before it: MnasNet's
-        c.table_space = text(j, "table_space", path);
-      }
-      const Json& reward = jf::required(j, "reward", path);
-      jf::require_object(reward, field("reward"));
-      jf::reject_unknown_keys(reward, {"preset", "alpha", "beta"}, field("reward"));
-      c.reward = text(reward, "preset", field("reward"));
-      c.alpha =
-          jf::as_double(jf::required(reward, "alpha", field("reward")), field("reward") + ".alpha");
-      c.beta =
-          jf::as_double(jf::required(reward, "beta", field("reward")), field("reward") + ".beta");
-      c.latency = text(j, "latency", path);
       const Json& devices = jf::required(j, "devices", path);
-      jf::require_array(devices, field("devices"));
+      jf::require_array(devices, jf::child(path, "devices"));
+      if (devices.size() > 16) throw Error(jf::child(path, "devices") + ": at most 16");
       c.devices.clear();
       for (size_t i = 0; i < devices.size(); ++i) {
-        const std::string p = jf::element(field("devices"), i);
-        const Json& d = devices[i];
-        jf::require_object(d, p);
-        jf::reject_unknown_keys(d, {"name", "url", "target", "target_ms", "latency_stat"}, p);
-        DeviceObjective o;
-        o.name = text(d, "name", p);
-        o.url = text(d, "url", p);
-        o.target = text(d, "target", p);
-        o.target_ms = jf::as_double(jf::required(d, "target_ms", p), jf::child(p, "target_ms"));
-        o.latency_stat = text(d, "latency_stat", p);
-        c.devices.push_back(o);
+        DeviceObjective d;
+        field_table::read(device_objective_fields(), devices[i], d,
+                          jf::element(jf::child(path, "devices"), i), /*partial=*/false);
+        c.devices.push_back(d);
       }
-      if (j.contains("latency_check")) {  // absent in configurations written before it
-        const Json& lc = j["latency_check"];
-        const std::string p = field("latency_check");
-        jf::require_object(lc, p);
-        jf::reject_unknown_keys(lc, {"confirm_share", "drift"}, p);
-        c.latency_check.confirm_share =
-            jf::as_double(jf::required(lc, "confirm_share", p), p + ".confirm_share");
-        c.latency_check.drift = jf::as_double(jf::required(lc, "drift", p), p + ".drift");
-      }
-      c.evaluator = text(j, "evaluator", path);
-      if (j.contains("command_timeout")) {  // absent in configurations written before it
-        c.command_timeout = jf::as_double(j["command_timeout"], field("command_timeout"));
-      }
-      const Json& proxy = jf::required(j, "proxy", path);
-      const std::string pp = field("proxy");
-      jf::require_object(proxy, pp);
-      jf::reject_unknown_keys(proxy, {"dataset", "epochs", "train_images", "holdout"}, pp);
-      c.proxy.dataset = text(proxy, "dataset", pp);
-      c.proxy.epochs = jf::as_int(jf::required(proxy, "epochs", pp), pp + ".epochs");
-      c.proxy.train_images =
-          jf::as_int(jf::required(proxy, "train_images", pp), pp + ".train_images");
-      c.proxy.holdout = jf::as_int(jf::required(proxy, "holdout", pp), pp + ".holdout");
-      if (j.contains("fidelity")) {  // absent in configurations written before it
-        const Json& f = j["fidelity"];
-        const std::string p = field("fidelity");
-        jf::require_object(f, p);
-        jf::reject_unknown_keys(f, {"rungs", "keep", "continue"}, p);
-        const Json& rungs = jf::required(f, "rungs", p);
-        jf::require_array(rungs, p + ".rungs");
-        if (rungs.size() > 8) throw Error(p + ".rungs: at most 8");
-        for (size_t i = 0; i < rungs.size(); ++i) {
-          c.fidelity.rungs.push_back(jf::as_int(rungs[i], jf::element(p + ".rungs", i)));
-        }
-        c.fidelity.keep = jf::as_int(jf::required(f, "keep", p), p + ".keep");
-        if (f.contains("continue")) {  // absent in configurations written before it: off
-          if (!f["continue"].is_boolean()) throw Error(p + ".continue: must be true or false");
-          c.fidelity.continue_runs = f["continue"].get<bool>();
-        }
-      }
-      c.batch = jf::as_int(jf::required(j, "batch", path), field("batch"));
-      c.controller_lr = kStoredControllerLr;  // absent in configurations written before it
-      if (j.contains("controller")) {
-        const Json& ctl = j["controller"];
-        const std::string p = field("controller");
-        jf::require_object(ctl, p);
-        jf::reject_unknown_keys(ctl, {"learning_rate"}, p);
-        c.controller_lr =
-            jf::as_double(jf::required(ctl, "learning_rate", p), p + ".learning_rate");
-      }
-      c.failed_reward =
-          jf::as_double(jf::required(j, "failed_reward", path), field("failed_reward"));
     }
     validate(c);
   } catch (const Error& e) {

@@ -4,7 +4,9 @@
 
 #include <cmath>
 
-#include "space/error.h"
+#include "base/error.h"
+#include "search/new_search.h"
+#include "search/search_config_fields.h"
 
 namespace mnas {
 namespace {
@@ -177,7 +179,58 @@ TEST(SearchConfig, AStoredSearchWithoutTheControllerLearningRateRanWithNasnets) 
                "config.controller.momentum: unknown field");
   j["controller"] = {{"learning_rate", -1}};
   expect_error([&] { search_config_from_json(j, "config"); },
-               "config: controller.learning_rate: must be in (0, 1]");
+               "config.controller.learning_rate: must be in (0, 1], not -1");
+}
+
+// Configuration as data: the table is the one place a field is declared, and everything else is
+// made from it — so every field of the table must reach the JSON, be read back and name its flag.
+TEST(SearchConfigFields, EveryStoredFieldIsWrittenReadAndNamedByItsFlag) {
+  const nlohmann::json j = search_config_json(SearchConfig{});
+  for (const Field<SearchConfig>& f : search_config_fields()) {
+    if (f.get) {
+      EXPECT_TRUE(j.contains(field_table::pointer_of(f.key))) << f.key;
+    }
+    if (!f.flag_name.empty() && f.get) {
+      EXPECT_EQ(search_flag_of(f.key), f.cli_name()) << f.key;
+      EXPECT_EQ(field_table::by_flag(search_config_fields(), f.cli_name()), &f) << f.key;
+    }
+  }
+  EXPECT_EQ(search_flag_of("devices[1].target_ms"), "--target-ms");
+  EXPECT_EQ(search_flag_of("devices[0].url"), "--device");
+  EXPECT_EQ(search_flag_of("fidelity"), "--fidelity");
+  EXPECT_EQ(search_flag_of("space"), "--space or --multiplier");
+  EXPECT_EQ(search_flag_of("space.input"), "--input");
+}
+
+TEST(SearchConfigFields, ARequestSetsWhatItNamesAndSaysWhichChoicesItMade) {
+  SearchConfig c;
+  const std::vector<std::string> given = apply_search_request(
+      c,
+      nlohmann::json{{"strategy", "evolution"},
+                     {"proxy", {{"epochs", 2}}},
+                     {"space", {{"input", "32x32x3"}, {"classes", 100}}},
+                     {"reward", {{"preset", "hard"}}},
+                     {"devices", {{{"name", "phone"}, {"url", "http://h:1"}, {"target_ms", 5}}}}},
+      "request");
+  EXPECT_EQ(c.strategy, "evolution");
+  EXPECT_EQ(c.proxy.epochs, 2);
+  EXPECT_EQ(c.proxy.train_images, 5000);  // not named: untouched
+  EXPECT_EQ(c.space.input().channels, 3);
+  EXPECT_EQ(c.space.classes(), 100);
+  EXPECT_DOUBLE_EQ(c.beta, -1);  // the preset's exponents
+  ASSERT_EQ(c.devices.size(), 1u);
+  EXPECT_EQ(c.devices[0].latency_stat, "median");
+  EXPECT_DOUBLE_EQ(c.devices[0].target_ms, 5);
+  const SearchChoices chosen = choices_from_fields(given);
+  EXPECT_TRUE(chosen.input && chosen.classes && chosen.devices);
+  EXPECT_FALSE(chosen.dataset || chosen.train_images || chosen.controller_lr);
+
+  expect_error([&] { apply_search_request(c, {{"proxy", {{"epoch", 2}}}}, "request"); },
+               "request.proxy.epoch: unknown field");
+  expect_error([&] { apply_search_request(c, {{"batch", 0}}, "request"); },
+               "request.batch: must be in [1, 10000], not 0");
+  expect_error([&] { apply_search_request(c, {{"space", {{"input", "big"}}}}, "request"); },
+               "request.space.input");
 }
 
 TEST(SplitNamed, ReadsNameEqualsValue) {

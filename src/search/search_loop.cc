@@ -10,8 +10,8 @@
 #include "search/fidelity.h"
 #include "search/scoring.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
-#include "space/median.h"
+#include "base/error.h"
+#include "base/median.h"
 
 namespace mnas {
 

@@ -10,7 +10,7 @@
 #include "search/strategy_factory.h"
 #include "search/synthetic_surrogate.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "testing/fixtures.h"
 
 namespace mnas {

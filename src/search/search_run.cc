@@ -5,7 +5,7 @@
 #include "search/references.h"
 #include "search/strategy_factory.h"
 #include "search/table_trials.h"
-#include "space/printable.h"
+#include "base/printable.h"
 
 namespace mnas {
 

@@ -10,7 +10,7 @@
 #include "search/reward.h"
 #include "search/search_config.h"
 #include "search/store.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 

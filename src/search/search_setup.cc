@@ -14,7 +14,7 @@
 #include "search/recent_map.h"
 #include "search/synthetic_surrogate.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "train/trainer.h"
 
 namespace mnas {

@@ -17,9 +17,9 @@
 
 #include "search/trial_latencies.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
-#include "space/json_fields.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/json_fields.h"
+#include "base/number_format.h"
 #include "table/nb201_table.h"
 
 namespace mnas {

@@ -18,7 +18,7 @@
 #include <sstream>
 
 #include "space/architecture_codec.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "space/search_space.h"
 #include "testing/fixtures.h"
 

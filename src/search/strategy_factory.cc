@@ -3,7 +3,7 @@
 #include <cstdint>
 
 #include "search/random_search.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 

@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas::strategy_state {
 

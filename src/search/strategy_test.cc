@@ -13,7 +13,7 @@
 #include "search/strategy_factory.h"
 #include "search/synthetic_surrogate.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

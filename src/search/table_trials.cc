@@ -6,7 +6,7 @@
 
 #include "search/scoring.h"
 #include "search/trial_latencies.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "space/error.h"
-#include "space/json_fields.h"
+#include "base/error.h"
+#include "base/json_fields.h"
 
 namespace mnas {
 

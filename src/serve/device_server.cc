@@ -26,10 +26,11 @@
 #include <thread>
 #include <vector>
 
+#include "base/machine.h"
 #include "latency/measurement.h"
 #include "serve/http_request.h"
-#include "space/error.h"
-#include "space/printable.h"
+#include "base/error.h"
+#include "base/printable.h"
 
 namespace mnas {
 namespace {

@@ -8,10 +8,10 @@
 #include "latency/latency_json.h"
 #include "latency/lookup_table.h"
 #include "latency/measure_presets.h"
-#include "serve/token.h"
+#include "base/token.h"
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
-#include "space/json_fields.h"
+#include "base/json_fields.h"
 #include "space/layer_plan.h"
 
 namespace mnas {

@@ -12,7 +12,7 @@
 
 #include "latency/fake_device.h"
 #include "latency/lookup_table.h"
-#include "serve/token.h"
+#include "base/token.h"
 #include "space/architecture_codec.h"
 #include "space/zoo.h"
 

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "space/printable.h"
+#include "base/printable.h"
 
 namespace mnas {
 namespace {

@@ -16,9 +16,9 @@
 #include "latency/device.h"
 #include "serve/device_server.h"
 #include "serve/device_service.h"
-#include "serve/token.h"
-#include "space/error.h"
-#include "space/number_format.h"
+#include "base/token.h"
+#include "base/error.h"
+#include "base/number_format.h"
 
 namespace {
 

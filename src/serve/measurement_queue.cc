@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 

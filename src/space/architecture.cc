@@ -3,8 +3,8 @@
 #include <charconv>
 #include <cmath>
 
-#include "space/error.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/number_format.h"
 
 namespace mnas {
 namespace {

@@ -3,8 +3,8 @@
 #include <vector>
 
 #include "space/architecture_codec.h"
-#include "space/error.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/number_format.h"
 
 namespace mnas {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <cstdint>
 
-#include "space/error.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/number_format.h"
 
 namespace mnas {
 namespace {

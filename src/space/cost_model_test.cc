@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <gtest/gtest.h>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "space/error.h"
+#include "base/error.h"
 #include "space/search_space.h"
 
 namespace mnas {

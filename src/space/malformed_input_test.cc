@@ -5,7 +5,7 @@
 #include <string>
 
 #include "space/architecture_codec.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "space/search_space.h"
 #include "space/zoo.h"
 

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "space/cost_model.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "space/zoo.h"
 
 namespace mnas {

@@ -6,10 +6,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "space/error.h"
-#include "space/file_io.h"
-#include "space/json_fields.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/json_fields.h"
+#include "base/number_format.h"
 #include "space/scaling.h"
 
 namespace mnas {

@@ -7,7 +7,7 @@
 #include <map>
 
 #include "space/architecture_codec.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "space/scaling.h"
 #include "space/zoo.h"
 

@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "space/error.h"
-#include "space/file_io.h"
-#include "space/json_fields.h"
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/json_fields.h"
 
 namespace mnas {
 namespace {

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <limits>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

@@ -1,6 +1,6 @@
 #include "space/zoo.h"
 
-#include "space/error.h"
+#include "base/error.h"
 #include "space/scaling.h"
 #include "space/search_space.h"
 

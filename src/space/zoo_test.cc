@@ -4,7 +4,7 @@
 
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

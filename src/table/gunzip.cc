@@ -2,7 +2,7 @@
 
 #include <zlib.h>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 

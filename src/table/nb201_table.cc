@@ -4,9 +4,9 @@
 #include <cctype>
 #include <cmath>
 
-#include "space/error.h"
-#include "space/median.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/median.h"
+#include "base/number_format.h"
 #include "table/embedded_nb201.h"
 #include "table/gunzip.h"
 

@@ -10,7 +10,7 @@
 #include <functional>
 #include <string>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas::testing {
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

@@ -18,11 +18,12 @@
 #include "data/device_batches.h"
 #include "nn/network.h"
 #include "space/architecture_codec.h"
-#include "space/error.h"
-#include "space/file_io.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/number_format.h"
 #include "train/checkpoint_file.h"
 #include "train/sgd_step.h"
+#include "train/train_options_fields.h"
 #include "train/train_device.h"
 
 namespace mnas {
@@ -30,24 +31,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// What a checkpoint keeps of its run's options: every stored field of the table.
 nlohmann::json options_json(const TrainOptions& o) {
-  return {{"dataset", o.dataset},
-          {"epochs", o.epochs},
-          {"train_images", o.train_images},
-          {"holdout", o.holdout},
-          {"split_seed", o.split_seed},
-          {"batch", o.batch},
-          {"optimizer", o.optimizer},
-          {"lr", o.lr},
-          {"momentum", o.momentum},
-          {"nesterov", o.nesterov},
-          {"weight_decay", o.weight_decay},
-          {"schedule", o.schedule},
-          {"warmup_epochs", o.warmup_epochs},
-          {"label_smoothing", o.label_smoothing},
-          {"pad", o.pad},
-          {"flip", o.flip},
-          {"seed", o.seed}};
+  nlohmann::json j = nlohmann::json::object();
+  field_table::write(train_option_fields(), o, j);
+  return j;
 }
 
 double base_lr(const TrainOptions& o) {
@@ -298,26 +286,15 @@ void load_network_weights(Network& net, torch::serialize::InputArchive& archive,
 }  // namespace
 
 void validate(const TrainOptions& o) {
-  const auto fail = [](const std::string& m) { throw Error(m); };
-  if (o.epochs < 1 || o.epochs > 10000) fail("epochs: must be in [1, 10000]");
-  if (o.batch < 1 || o.batch > 65536) fail("batch: must be in [1, 65536]");
+  field_table::check_ranges(train_option_fields(), o);  // each number in its range
   if (o.optimizer != "sgd" && o.optimizer != "rmsprop" && o.optimizer != "adam") {
-    fail("optimizer: unknown '" + o.optimizer + "'; use sgd, rmsprop or adam");
+    throw Error::about("optimizer", "unknown '" + o.optimizer + "'; use sgd, rmsprop or adam");
   }
-  if (!std::isfinite(o.lr) || o.lr < 0 || o.lr > 1000)
-    fail("lr: must be in [0, 1000] (0 = default)");
   if (o.schedule != "cosine" && o.schedule != "exponential" && o.schedule != "constant") {
-    fail("schedule: unknown '" + o.schedule + "'; use cosine, exponential or constant");
+    throw Error::about("schedule",
+                       "unknown '" + o.schedule + "'; use cosine, exponential or constant");
   }
-  if (!(o.weight_decay >= 0) || !std::isfinite(o.weight_decay)) fail("weight decay: must be ≥ 0");
-  if (!(o.label_smoothing >= 0 && o.label_smoothing < 1))
-    fail("label smoothing: must be in [0, 1)");
-  if (!(o.warmup_epochs >= 0) || !std::isfinite(o.warmup_epochs))
-    fail("warm-up epochs: must be ≥ 0");
-  if (o.pad < 0 || o.pad > 64) fail("pad: must be in [0, 64]");
-  if (o.threads < 0 || o.threads > 256) fail("threads: must be in [0, 256] (0 = default)");
-  if (o.holdout < 0) fail("holdout: must be ≥ 0");
-  if (o.train_images < 0) fail("train_images: must be ≥ 0 (0 = all)");
+  if (o.threads > 256) throw Error::about("threads", "must be in [0, 256] (0 = every core)");
   check_train_device_spec(o.device, "train_device");
 }
 

@@ -12,7 +12,7 @@
 
 #include "space/architecture_codec.h"
 #include "nn/network.h"
-#include "space/error.h"
+#include "base/error.h"
 #include "train/checkpoint_file.h"
 #include "train/train_device.h"
 

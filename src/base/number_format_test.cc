@@ -1,4 +1,4 @@
-#include "space/number_format.h"
+#include "base/number_format.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "latency/subprocess.h"
+#include "base/subprocess.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -17,9 +17,9 @@
 #include <cstring>
 #include <thread>
 
-#include "space/error.h"
-#include "space/json_fields.h"
-#include "space/number_format.h"
+#include "base/error.h"
+#include "base/json_fields.h"
+#include "base/number_format.h"
 
 namespace mnas {
 namespace {

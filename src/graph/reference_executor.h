@@ -1,9 +1,9 @@
-#ifndef MNAS_LATENCY_REFERENCE_EXECUTOR_H_
-#define MNAS_LATENCY_REFERENCE_EXECUTOR_H_
+#ifndef MNAS_GRAPH_REFERENCE_EXECUTOR_H_
+#define MNAS_GRAPH_REFERENCE_EXECUTOR_H_
 
 #include <vector>
 
-#include "latency/graph.h"
+#include "graph/graph.h"
 
 namespace mnas {
 
@@ -14,4 +14,4 @@ std::vector<float> run_reference(const Graph& graph, const std::vector<float>& i
 
 }  // namespace mnas
 
-#endif  // MNAS_LATENCY_REFERENCE_EXECUTOR_H_
+#endif  // MNAS_GRAPH_REFERENCE_EXECUTOR_H_

@@ -1,10 +1,10 @@
-#include "latency/reference_executor.h"
+#include "graph/reference_executor.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

@@ -1,4 +1,4 @@
-#include "space/error.h"
+#include "base/error.h"
 
 #include <cstdio>
 

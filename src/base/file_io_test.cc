@@ -1,6 +1,6 @@
 // Reading and writing files from outside: regular files only, bounded before reading, and an
 // atomic write that never replaces what is not a regular file nor leaves its temporary behind.
-#include "space/file_io.h"
+#include "base/file_io.h"
 
 #include <dirent.h>
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 #include <functional>
 #include <sstream>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

@@ -1,5 +1,5 @@
-#ifndef MNAS_SPACE_PRINTABLE_H_
-#define MNAS_SPACE_PRINTABLE_H_
+#ifndef MNAS_BASE_PRINTABLE_H_
+#define MNAS_BASE_PRINTABLE_H_
 
 #include <cstddef>
 #include <string>
@@ -14,4 +14,4 @@ std::string printable(std::string_view text, size_t max_bytes = 200);
 
 }  // namespace mnas
 
-#endif  // MNAS_SPACE_PRINTABLE_H_
+#endif  // MNAS_BASE_PRINTABLE_H_

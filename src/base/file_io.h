@@ -1,5 +1,5 @@
-#ifndef MNAS_SPACE_FILE_IO_H_
-#define MNAS_SPACE_FILE_IO_H_
+#ifndef MNAS_BASE_FILE_IO_H_
+#define MNAS_BASE_FILE_IO_H_
 
 #include <cstddef>
 #include <string>
@@ -48,4 +48,4 @@ std::string sibling_path(const std::string& path, const std::string& extension);
 
 }  // namespace mnas
 
-#endif  // MNAS_SPACE_FILE_IO_H_
+#endif  // MNAS_BASE_FILE_IO_H_

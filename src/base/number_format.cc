@@ -1,11 +1,11 @@
-#include "space/number_format.h"
+#include "base/number_format.h"
 
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 

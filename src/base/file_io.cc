@@ -1,4 +1,4 @@
-#include "space/file_io.h"
+#include "base/file_io.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 namespace {

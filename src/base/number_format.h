@@ -1,5 +1,5 @@
-#ifndef MNAS_SPACE_NUMBER_FORMAT_H_
-#define MNAS_SPACE_NUMBER_FORMAT_H_
+#ifndef MNAS_BASE_NUMBER_FORMAT_H_
+#define MNAS_BASE_NUMBER_FORMAT_H_
 
 #include <cstdint>
 #include <string>
@@ -42,4 +42,4 @@ std::string fingerprint_hex(std::string_view text);
 
 }  // namespace mnas
 
-#endif  // MNAS_SPACE_NUMBER_FORMAT_H_
+#endif  // MNAS_BASE_NUMBER_FORMAT_H_

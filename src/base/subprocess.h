@@ -1,5 +1,5 @@
-#ifndef MNAS_LATENCY_SUBPROCESS_H_
-#define MNAS_LATENCY_SUBPROCESS_H_
+#ifndef MNAS_BASE_SUBPROCESS_H_
+#define MNAS_BASE_SUBPROCESS_H_
 
 #include <optional>
 #include <string>
@@ -70,4 +70,4 @@ std::string text_tail(const std::string& text, size_t n);
 
 }  // namespace mnas
 
-#endif  // MNAS_LATENCY_SUBPROCESS_H_
+#endif  // MNAS_BASE_SUBPROCESS_H_

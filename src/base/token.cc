@@ -1,10 +1,10 @@
-#include "serve/token.h"
+#include "base/token.h"
 
 #include <cstdio>
 #include <random>
 
-#include "space/error.h"
-#include "space/file_io.h"
+#include "base/error.h"
+#include "base/file_io.h"
 
 namespace mnas {
 

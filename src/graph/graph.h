@@ -1,5 +1,5 @@
-#ifndef MNAS_LATENCY_GRAPH_H_
-#define MNAS_LATENCY_GRAPH_H_
+#ifndef MNAS_GRAPH_GRAPH_H_
+#define MNAS_GRAPH_GRAPH_H_
 
 #include <cstdint>
 #include <string>
@@ -98,4 +98,4 @@ ValueShape infer_output_shape(const Graph& graph, const GraphOp& op);
 
 }  // namespace mnas
 
-#endif  // MNAS_LATENCY_GRAPH_H_
+#endif  // MNAS_GRAPH_GRAPH_H_

@@ -1,5 +1,5 @@
-#ifndef MNAS_SERVE_TOKEN_H_
-#define MNAS_SERVE_TOKEN_H_
+#ifndef MNAS_BASE_TOKEN_H_
+#define MNAS_BASE_TOKEN_H_
 
 #include <string>
 #include <string_view>
@@ -20,4 +20,4 @@ std::string read_token_file(const std::string& path);
 
 }  // namespace mnas
 
-#endif  // MNAS_SERVE_TOKEN_H_
+#endif  // MNAS_BASE_TOKEN_H_

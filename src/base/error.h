@@ -1,5 +1,5 @@
-#ifndef MNAS_SPACE_ERROR_H_
-#define MNAS_SPACE_ERROR_H_
+#ifndef MNAS_BASE_ERROR_H_
+#define MNAS_BASE_ERROR_H_
 
 #include <cstdlib>
 #include <stdexcept>
@@ -23,10 +23,23 @@ class Error : public std::runtime_error {
   explicit Error(const std::string& message, Kind kind = Kind::kInvalidInput)
       : std::runtime_error(message), kind_(kind) {}
 
+  // An error about one field of a configuration or a file ("proxy.epochs", "--epochs"): the
+  // message is "FIELD: DETAIL", and field() tells callers which one without parsing the text
+  // (the CLI names the flag that set it; the Python module the dict key).
+  static Error about(const std::string& field, const std::string& detail,
+                     Kind kind = Kind::kInvalidInput) {
+    Error e(field + ": " + detail, kind);
+    e.field_ = field;
+    return e;
+  }
+
   Kind kind() const { return kind_; }
+  // The field the error is about, or "" when it is not about one.
+  const std::string& field() const { return field_; }
 
  private:
   Kind kind_;
+  std::string field_;
 };
 
 namespace internal {
@@ -39,4 +52,4 @@ namespace internal {
 #define MNAS_ASSERT(cond) \
   ((cond) ? static_cast<void>(0) : ::mnas::internal::assert_fail(#cond, __FILE__, __LINE__))
 
-#endif  // MNAS_SPACE_ERROR_H_
+#endif  // MNAS_BASE_ERROR_H_

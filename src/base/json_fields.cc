@@ -1,11 +1,11 @@
-#include "space/json_fields.h"
+#include "base/json_fields.h"
 
 #include <cmath>
 #include <set>
 #include <string>
 #include <vector>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas::json_fields {
 

@@ -1,10 +1,10 @@
-#include "latency/graph.h"
+#include "graph/graph.h"
 
 #include <cmath>
 #include <cstdint>
 #include <random>
 
-#include "space/error.h"
+#include "base/error.h"
 #include "space/layer_plan.h"
 
 namespace mnas {

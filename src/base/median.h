@@ -1,10 +1,10 @@
-#ifndef MNAS_SPACE_MEDIAN_H_
-#define MNAS_SPACE_MEDIAN_H_
+#ifndef MNAS_BASE_MEDIAN_H_
+#define MNAS_BASE_MEDIAN_H_
 
 #include <algorithm>
 #include <vector>
 
-#include "space/error.h"
+#include "base/error.h"
 
 namespace mnas {
 
@@ -23,4 +23,4 @@ inline double median(std::vector<double> v) {
 
 }  // namespace mnas
 
-#endif  // MNAS_SPACE_MEDIAN_H_
+#endif  // MNAS_BASE_MEDIAN_H_

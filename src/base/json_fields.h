@@ -1,5 +1,5 @@
-#ifndef MNAS_SPACE_JSON_FIELDS_H_
-#define MNAS_SPACE_JSON_FIELDS_H_
+#ifndef MNAS_BASE_JSON_FIELDS_H_
+#define MNAS_BASE_JSON_FIELDS_H_
 
 // Internal to mnas: typed, validated reads of JSON fields. Every failure throws mnas::Error
 // whose message starts with the field's path ("blocks[2].kernel: expected an integer, got string").
@@ -43,4 +43,4 @@ const Json& required(const Json& object, const char* key, const std::string& pat
 
 }  // namespace mnas::json_fields
 
-#endif  // MNAS_SPACE_JSON_FIELDS_H_
+#endif  // MNAS_BASE_JSON_FIELDS_H_
