@@ -51,6 +51,7 @@ struct ProxyRecipe {
   int epochs = 1;                         // Default: 1
   int64_t train_images = 5000;            // Default: 5,000
   int64_t holdout = 2000;                 // held-out training images scored; Default: 2,000
+  int batch = 128;                        // the trainer's batch size; Default: 128
 };
 
 // How a search with predicted latency (latency "lut:FILE") checks its predictions

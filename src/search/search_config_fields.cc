@@ -157,6 +157,12 @@ std::vector<F> make_search_config_fields() {
   t.push_back(F("proxy.holdout", FieldKind::kInteger, MNAS_FIELD(SearchConfig, proxy.holdout))
                   .flag("--holdout", "Held-out images the accuracy is measured on")
                   .range(1, 1e9));
+  t.push_back(F("proxy.batch", FieldKind::kInteger, MNAS_FIELD(SearchConfig, proxy.batch))
+                  .flag("--proxy-batch",
+                        "Proxy training batch size: larger keeps a GPU busy, smaller gives a short "
+                        "proxy more steps")
+                  .range(1, 65536)
+                  .added_later());  // searches before it trained at the trainer's 128
   t.push_back(F("latency", FieldKind::kText, MNAS_FIELD(SearchConfig, latency))
                   .flag("--latency",
                         "measured (on the devices) or lut:FILE (a lookup table predicts the "

@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "search/new_search.h"
 #include "search/search_config_fields.h"
+#include "search/search_setup.h"
 
 namespace mnas {
 namespace {
@@ -231,6 +232,22 @@ TEST(SearchConfigFields, ARequestSetsWhatItNamesAndSaysWhichChoicesItMade) {
                "request.batch: must be in [1, 10000], not 0");
   expect_error([&] { apply_search_request(c, {{"space", {{"input", "big"}}}}, "request"); },
                "request.space.input");
+}
+
+// The field that showed what adding one takes: the struct's member, its table entry, its use
+// (proxy_train_options) and README's command list.
+TEST(SearchConfigFields, TheProxyBatchIsStoredReadFromOlderStoresAndReachesTheTrainer) {
+  SearchConfig c;
+  nlohmann::json j = search_config_json(c);
+  EXPECT_EQ(j["proxy"]["batch"], 128);
+  j["proxy"].erase("batch");  // a store written before the field: the trainer's 128
+  EXPECT_EQ(search_config_from_json(j, "config").proxy.batch, 128);
+  c.proxy.batch = 32;
+  EXPECT_EQ(proxy_train_options(c, EvaluatorRuntime{}).batch, 32);
+  EXPECT_EQ(search_flag_of("proxy.batch"), "--proxy-batch");
+  j["proxy"]["batch"] = 0;
+  expect_error([&] { search_config_from_json(j, "config"); },
+               "config.proxy.batch: must be in [1, 65536], not 0");
 }
 
 TEST(SplitNamed, ReadsNameEqualsValue) {

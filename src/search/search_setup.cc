@@ -69,6 +69,19 @@ class CostlySurrogate : public Evaluator {
 
 }  // namespace
 
+TrainOptions proxy_train_options(const SearchConfig& config, const EvaluatorRuntime& runtime) {
+  TrainOptions t = proxy_options();
+  t.dataset = config.proxy.dataset;
+  t.data_dir = runtime.data_dir;
+  t.epochs = config.proxy.epochs;
+  t.train_images = config.proxy.train_images;
+  t.holdout = config.proxy.holdout;
+  t.batch = config.proxy.batch;
+  t.threads = runtime.threads;
+  t.device = runtime.train_device;
+  return t;
+}
+
 std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,
                                           const EvaluatorRuntime& runtime) {
   if (!(runtime.surrogate_cost_ms >= 0 && runtime.surrogate_cost_ms <= 600000)) {
@@ -97,14 +110,7 @@ std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,
     o.threads = runtime.threads;
     return std::make_unique<CommandEvaluator>(o);
   }
-  TrainOptions t = proxy_options();
-  t.dataset = config.proxy.dataset;
-  t.data_dir = runtime.data_dir;
-  t.epochs = config.proxy.epochs;
-  t.train_images = config.proxy.train_images;
-  t.holdout = config.proxy.holdout;
-  t.threads = runtime.threads;
-  t.device = runtime.train_device;
+  const TrainOptions t = proxy_train_options(config, runtime);
   const DatasetInfo info = dataset_info(t.dataset);
   const bool folder = t.dataset.rfind("folder:", 0) == 0;  // converted to the input's channels
   if (info.classes < 2) {

@@ -7,6 +7,7 @@
 #include "search/reward.h"
 #include "search/search_config.h"
 #include "search/trial.h"
+#include "train/trainer.h"
 
 namespace mnas {
 
@@ -29,6 +30,10 @@ struct EvaluatorRuntime {
 // classes). Throws mnas::Error naming the configuration field.
 std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,
                                           const EvaluatorRuntime& runtime);
+
+// What the proxy evaluator trains each candidate with: the trainer's proxy recipe with
+// config.proxy's data set, epochs, images, held-out images and batch, and the runtime's threads.
+TrainOptions proxy_train_options(const SearchConfig& config, const EvaluatorRuntime& runtime);
 
 // The reward the search uses: config's exponents; for latency "surrogate" also T, computed once
 // from the target model with the surrogate's latency (stored in config.devices[0].target_ms, so
