@@ -109,9 +109,15 @@ namespace field_table {
 
 using Json = nlohmann::json;
 
+// 10000000 rather than 1e+07: a bound reads as the number a user types.
+inline std::string bound_text(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<int64_t>(v));
+  return format_double(v);
+}
+
 inline std::string range_text(double min, double max, bool min_open, bool max_open = false) {
-  if (std::isinf(max)) return (min_open ? "> " : "≥ ") + format_double(min);
-  return std::string(min_open ? "(" : "[") + format_double(min) + ", " + format_double(max) +
+  if (std::isinf(max)) return (min_open ? "> " : "≥ ") + bound_text(min);
+  return std::string(min_open ? "(" : "[") + bound_text(min) + ", " + bound_text(max) +
          (max_open ? ")" : "]");
 }
 
@@ -267,12 +273,13 @@ const Field<Config>* by_flag(const std::vector<Field<Config>>& table, const std:
   return nullptr;
 }
 
-// The flag's help with its default: "(default 6)" from a default-constructed Config, or the note.
+// The flag's help with its default: "(default 6)" from `defaults` (a default-constructed Config
+// unless a command starts from another: a preset, a recipe), or the field's note.
 template <typename Config>
-std::string help_with_default(const Field<Config>& f) {
+std::string help_with_default(const Field<Config>& f, const Config& defaults = Config{}) {
   if (!f.default_help.empty()) return f.help + " (default: " + f.default_help + ")";
   if (!f.get) return f.help;
-  const Json v = f.get(Config{});
+  const Json v = f.get(defaults);
   std::string text;
   if (v.is_string() && v.get<std::string>().empty()) {
     return f.help;  // nothing by default (an output path not written)

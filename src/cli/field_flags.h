@@ -25,13 +25,15 @@ struct FieldFlag {
 };
 using FieldFlags = std::map<std::string, FieldFlag>;  // by field key; must outlive the command
 
-// Declares an option on `cmd` for each field of `table` with a flag, parsed into `values`.
+// Declares an option on `cmd` for each field of `table` with a flag, parsed into `values`; the
+// help gives each default from `defaults` (what the command starts from).
 template <typename Config>
-void add_field_flags(CLI::App* cmd, const std::vector<Field<Config>>& table, FieldFlags& values) {
+void add_field_flags(CLI::App* cmd, const std::vector<Field<Config>>& table, FieldFlags& values,
+                     const Config& defaults = Config{}) {
   for (const Field<Config>& f : table) {
     if (f.flag_name.empty()) continue;
     FieldFlag& v = values[f.key];
-    const std::string help = field_table::help_with_default(f);
+    const std::string help = field_table::help_with_default(f, defaults);
     if (f.kind == FieldKind::kSwitch) {
       cmd->add_flag(f.flag_name, v.on, help);
     } else if (f.apply_text || f.kind == FieldKind::kText) {

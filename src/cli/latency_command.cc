@@ -14,6 +14,7 @@
 
 #include "cli/arch_argument.h"
 #include "cli/commands.h"
+#include "cli/field_flags.h"
 #include "cli/device_options.h"
 #include "cli/table.h"
 #include "graph/graph.h"
@@ -31,7 +32,8 @@ struct LatencyCommandOptions {
   ArchOptions arch;
   DeviceOptions device;
   int threads = 1;
-  MeasureOptions measure = latency_command_protocol();  // measure_presets.h
+  FieldFlags measure_flags;  // the protocol's flags as given (measure_presets.h's table)
+  MeasureOptions measure = latency_command_protocol();  // with them applied
   bool profile = false;
   std::string versus;
   bool json = false;
@@ -78,7 +80,11 @@ void run_latency(const LatencyCommandOptions& o) {
   TimingRequest request;
   request.threads = o.threads;
   request.protocol = o.measure;
-  validate(request);
+  try {
+    validate(request);
+  } catch (const Error& e) {
+    rethrow_naming_flag(e, measure_option_fields());
+  }
   std::cerr << "mnas: measuring " << r.label << " on " << device->location() << " ("
             << to_string(r.arch.input) << ", " << o.threads << " thread"
             << (o.threads > 1 ? "s" : "") << ", at least " << o.measure.min_runs << " runs and "
@@ -159,18 +165,7 @@ void add_latency_command(CLI::App& app) {
   add_arch_options(cmd, o->arch);
   add_device_options(cmd, o->device);
   cmd->add_option("--threads", o->threads, "Inference threads (default 1)");
-  cmd->add_option("--runs", o->measure.min_runs, "Minimum timed runs per attempt (default 50)");
-  cmd->add_option("--min-secs", o->measure.min_seconds,
-                  "Minimum seconds of timed runs per attempt (default 1)");
-  cmd->add_option("--max-secs", o->measure.max_seconds,
-                  "Maximum seconds of timed runs per attempt (default 10)");
-  cmd->add_option("--warmup", o->measure.warmup_runs,
-                  "Warm-up runs (default 1, and 0.2 s at least)");
-  cmd->add_option("--cpu", o->measure.cpu,
-                  "Pin the measurement to this logical CPU (default: no pinning)");
-  cmd->add_option("--max-cv", o->measure.max_cv,
-                  "Re-measure when the coefficient of variation is above this (default 0.03)");
-  cmd->add_option("--attempts", o->measure.max_attempts, "Attempts at most (default 3)");
+  add_field_flags(cmd, measure_option_fields(), o->measure_flags, latency_command_protocol());
   cmd->add_flag("--profile", o->profile,
                 "Then measure every operator alone and print where the time goes (ms, share, "
                 "GMAC/s per operator and per kind)");
@@ -180,7 +175,14 @@ void add_latency_command(CLI::App& app) {
   cmd->add_flag("--json", o->json,
                 "Machine-readable output: median_ms, min_ms, mean_ms, std_ms, p90_ms, cv, runs, "
                 "engine, provenance, attempts, protocol (and operators with --profile)");
-  cmd->callback([o] { run_latency(*o); });
+  cmd->callback([o, cmd] {
+    try {
+      apply_given_flags(*cmd, measure_option_fields(), o->measure_flags, o->measure);
+    } catch (const Error& e) {
+      rethrow_naming_flag(e, measure_option_fields());
+    }
+    run_latency(*o);
+  });
 }
 
 }  // namespace mnas::cli

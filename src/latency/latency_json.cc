@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "base/field_table.h"
 #include "latency/measure_presets.h"
 #include "latency/measurement.h"
 #include "base/error.h"
@@ -89,12 +90,13 @@ Provenance provenance_from_json(const Json& j, const std::string& path) {
 }
 
 Json protocol_json(const MeasureOptions& o) {
-  return {{"warmup_runs", o.warmup_runs},   {"warmup_seconds", o.warmup_seconds},
-          {"min_runs", o.min_runs},         {"min_seconds", o.min_seconds},
-          {"max_seconds", o.max_seconds},   {"max_cv", o.max_cv},
-          {"max_attempts", o.max_attempts}, {"cpu", o.cpu}};
+  Json j = Json::object();
+  field_table::write(measure_option_fields(), o, j);
+  return j;
 }
 
+// A preset's name, or {"preset": NAME, FIELD: VALUE, ...}: the preset ("latency" unless named)
+// with the fields given on top.
 MeasureOptions protocol_from_json(const Json& j, const std::string& path) {
   if (j.is_string()) {
     try {
@@ -104,30 +106,13 @@ MeasureOptions protocol_from_json(const Json& j, const std::string& path) {
     }
   }
   jf::require_object(j, path);
-  jf::reject_unknown_keys(j,
-                          {"preset", "warmup_runs", "warmup_seconds", "min_runs", "min_seconds",
-                           "max_seconds", "max_cv", "max_attempts", "cpu"},
-                          path);
   MeasureOptions o;
   try {
     o = measure_preset(j.contains("preset") ? text(j, "preset", path) : "latency");
   } catch (const Error& e) {
     throw Error(jf::child(path, "preset") + ": " + e.what());
   }
-  const auto integer = [&](const char* key, int& field, int lo, int hi) {
-    if (j.contains(key)) field = jf::as_int(j.at(key), jf::child(path, key), lo, hi);
-  };
-  const auto real = [&](const char* key, double& field) {
-    if (j.contains(key)) field = jf::as_double(j.at(key), jf::child(path, key));
-  };
-  integer("warmup_runs", o.warmup_runs, 0, 1000000);
-  real("warmup_seconds", o.warmup_seconds);
-  integer("min_runs", o.min_runs, 1, 10000000);
-  real("min_seconds", o.min_seconds);
-  real("max_seconds", o.max_seconds);
-  real("max_cv", o.max_cv);
-  integer("max_attempts", o.max_attempts, 1, 100);
-  integer("cpu", o.cpu, -1, 1 << 20);
+  field_table::read(measure_option_fields(), j, o, path, /*partial=*/true, {"preset"});
   try {
     validate(o);
   } catch (const Error& e) {

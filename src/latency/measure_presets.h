@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/field_table.h"
 #include "latency/measurement.h"
 
 namespace mnas {
@@ -36,6 +37,10 @@ MeasureOptions operator_profile_protocol(const MeasureOptions& whole);
 // A preset by the name in the table above; throws mnas::Error naming the accepted names.
 MeasureOptions measure_preset(std::string_view name);
 std::vector<std::string> measure_preset_names();
+
+// MeasureOptions as data (base/field_table.h): key, `mnas latency` flag, help, range. The presets
+// above, a request's protocol JSON, validate()'s ranges and `mnas latency`'s flags come from it.
+const std::vector<Field<MeasureOptions>>& measure_option_fields();
 
 // The longest one measurement under `o` can take, in seconds, not counting the inference that
 // overruns a bound: per attempt the warm-up (stops at max_seconds) and the timed runs (stop at

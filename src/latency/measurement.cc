@@ -13,8 +13,10 @@
 #include <utility>
 
 #include "base/error.h"
+#include "base/field_table.h"
 #include "base/machine.h"
 #include "base/number_format.h"
+#include "latency/measure_presets.h"
 
 namespace mnas {
 namespace {
@@ -99,28 +101,11 @@ std::pair<LatencyStats, LatencyStats> paired_attempt(const std::function<void()>
 
 void validate(const MeasureOptions& o, bool on_this_machine) {
   const auto fail = [](const std::string& m) { throw Error(m); };
-  if (o.warmup_runs < 0) fail("warmup runs: " + std::to_string(o.warmup_runs) + "; must be ≥ 0");
-  if (!(o.warmup_seconds >= 0) || !std::isfinite(o.warmup_seconds))
-    fail("warmup seconds: must be ≥ 0");
-  if (o.min_runs < 1) fail("runs: " + std::to_string(o.min_runs) + "; must be ≥ 1");
-  if (!(o.min_seconds >= 0) || !std::isfinite(o.min_seconds)) fail("min seconds: must be ≥ 0");
-  if (!(o.max_seconds > 0) || !std::isfinite(o.max_seconds)) fail("max seconds: must be > 0");
+  field_table::check_ranges(measure_option_fields(), o);  // each number in its range
   if (o.max_seconds < o.min_seconds) {
     fail("max seconds (" + format_double(o.max_seconds) + ") is below min seconds (" +
          format_double(o.min_seconds) + ")");
   }
-  if (!(o.max_cv > 0) || !std::isfinite(o.max_cv)) fail("max cv: must be > 0");
-  // A day at most: a larger value is a mistake or an attack, never a protocol (and would be cut
-  // short by the request limits without a word).
-  const std::pair<const char*, double> durations[] = {
-      {"warmup seconds", o.warmup_seconds}, {"min seconds", o.min_seconds},
-      {"max seconds", o.max_seconds}};
-  for (const auto& [name, seconds] : durations) {
-    if (seconds > 86400) {
-      fail(std::string(name) + ": " + format_double(seconds) + "; at most 86400");
-    }
-  }
-  if (o.max_attempts < 1 || o.max_attempts > 100) fail("attempts: must be in [1, 100]");
   if (o.cpu >= 0 && !on_this_machine) {
     if (o.cpu >= (1 << 20)) fail("cpu: " + std::to_string(o.cpu) + " is not a CPU number");
   } else if (o.cpu >= 0) {
