@@ -81,9 +81,6 @@ std::string now_utc() {
 
 // Read as columns 0..15 by read_trial; an older store without `metrics` gives '' there, one
 // without `rung` and `partial` -1 and 0.
-constexpr const char* kTrialColumns =
-    "id, step, idx, canonical, tokens, status, failure, accuracy, latency_ms, reward, "
-    "latency_json, seconds, cached";
 
 // Reads and validates a column; `what` names the row ("trial 12"), `field` the column.
 class RowReader {
@@ -142,6 +139,48 @@ class RowReader {
   std::string where_;
 };
 
+// The outcome's columns, in the order every table's statements name them.
+constexpr const char* kOutcomeColumns =
+    "status, failure, accuracy, latency_ms, reward, latency_json, seconds";
+constexpr int kOutcomeColumnCount = 7;
+const std::string kTrialColumns =
+    std::string("id, step, idx, canonical, tokens, ") + kOutcomeColumns + ", cached";
+
+// Binds the outcome to parameters first .. first + 6 (kOutcomeColumns' order).
+void bind_outcome(Statement& s, int first, const StoredOutcome& o) {
+  s.bind(first, o.status);
+  s.bind(first + 1, o.failure);
+  s.bind(first + 2, o.accuracy);
+  s.bind(first + 3, o.latency_ms);
+  s.bind(first + 4, o.reward);
+  s.bind(first + 5, o.latency_json);
+  s.bind(first + 6, o.seconds);
+}
+
+// The outcome from columns first .. first + 6 of a row (kOutcomeColumns), each value checked:
+// a failed `what` names its reason, a done trial or rung has a latency.
+void read_outcome(const RowReader& r, int first, const char* what, StoredOutcome& o) {
+  o.status = r.status(first);
+  o.failure = r.text(first + 1, "failure");
+  if (o.status == "failed" && o.failure.empty()) {
+    r.fail("failure", std::string("a failed ") + what + " without reason");
+  }
+  o.accuracy = r.real(first + 2, "accuracy", 0, 1);
+  o.latency_ms = r.real(first + 3, "latency_ms", 0, 1e9);
+  o.reward = r.real(first + 4, "reward", -1e9, 1e9);
+  o.latency_json = r.text(first + 5, "latency_json");
+  try {
+    o.latencies = decode_latencies(o.latency_json, r.where());
+  } catch (const Error& e) {
+    throw Error(e.what(), Error::Kind::kIo);
+  }
+  o.seconds = r.real(first + 6, "seconds", 0, 1e9);
+  // Trials and rungs only: a reference's row was never held to it, and stores keep reading.
+  if (o.status == "done" && !(o.latency_ms > 0) && std::string(what) != "reference") {
+    r.fail("latency_ms", std::string("a done ") + what + " without latency");
+  }
+}
+
 StoredTrial read_trial(sqlite3_stmt* s, const std::string& path) {
   StoredTrial t;
   t.id = sqlite3_column_int64(s, 0);
@@ -162,19 +201,7 @@ StoredTrial read_trial(sqlite3_stmt* s, const std::string& path) {
   } catch (const nlohmann::json::exception&) {
     r.fail("tokens", "not valid JSON");
   }
-  t.status = r.status(5);
-  t.failure = r.text(6, "failure");
-  if (t.status == "failed" && t.failure.empty()) r.fail("failure", "a failed trial without reason");
-  t.accuracy = r.real(7, "accuracy", 0, 1);
-  t.latency_ms = r.real(8, "latency_ms", 0, 1e9);
-  t.reward = r.real(9, "reward", -1e9, 1e9);
-  t.latency_json = r.text(10, "latency_json");
-  try {
-    t.latencies = decode_latencies(t.latency_json, r.where());
-  } catch (const Error& e) {
-    throw Error(e.what(), Error::Kind::kIo);
-  }
-  t.seconds = r.real(11, "seconds", 0, 1e9);
+  read_outcome(r, 5, "trial", t);
   t.cached = r.integer(12, "cached", 0, 1) != 0;
   try {
     t.metrics_json = checked_metrics_text(r.text(13, "metrics"), r.where() + ": metrics");
@@ -184,14 +211,10 @@ StoredTrial read_trial(sqlite3_stmt* s, const std::string& path) {
   t.rung = static_cast<int>(r.integer(14, "rung", -1, 64));
   t.partial = r.integer(15, "partial", 0, 1) != 0;
   if (t.partial && t.rung < 0) r.fail("partial", "a partial trial without its rung");
-  if (t.status == "done" && !(t.latency_ms > 0))
-    r.fail("latency_ms", "a done trial without latency");
   return t;
 }
 
-constexpr const char* kRungColumns =
-    "step, idx, rung, images, status, failure, accuracy, reward, latency_ms, latency_json, "
-    "seconds";
+constexpr const char* kRungColumns = "step, idx, rung, images";
 
 StoredRung read_rung(sqlite3_stmt* s, const std::string& path) {
   const RowReader r(s, "store '" + path + "': rung of step " +
@@ -202,20 +225,7 @@ StoredRung read_rung(sqlite3_stmt* s, const std::string& path) {
   g.index = static_cast<int>(r.integer(1, "idx", 0, std::numeric_limits<int>::max()));
   g.rung = static_cast<int>(r.integer(2, "rung", 0, 64));
   g.images = r.integer(3, "images", 1, std::numeric_limits<int64_t>::max());
-  g.status = r.status(4);
-  g.failure = r.text(5, "failure");
-  if (g.status == "failed" && g.failure.empty()) r.fail("failure", "a failed rung without reason");
-  g.accuracy = r.real(6, "accuracy", 0, 1);
-  g.reward = r.real(7, "reward", -1e9, 1e9);
-  g.latency_ms = r.real(8, "latency_ms", 0, 1e9);
-  if (g.status == "done" && !(g.latency_ms > 0)) r.fail("latency_ms", "a done rung without latency");
-  g.latency_json = r.text(9, "latency_json");
-  try {
-    g.latencies = decode_latencies(g.latency_json, r.where());
-  } catch (const Error& e) {
-    throw Error(e.what(), Error::Kind::kIo);
-  }
-  g.seconds = r.real(10, "seconds", 0, 1e9);
+  read_outcome(r, 4, "rung", g);
   return g;
 }
 
@@ -678,35 +688,30 @@ bool Store::has_column(const char* table, const char* column) const {
 }
 
 std::string Store::trial_columns() const {
-  return std::string(kTrialColumns) + (has_metrics_ ? ", metrics" : ", ''") +
+  return kTrialColumns + (has_metrics_ ? ", metrics" : ", ''") +
          (has_rungs_ ? ", rung, partial" : ", -1, 0");
 }
 
 void Store::add_rung(const StoredRung& g) {
   require_writable();
   Statement s(db_,
-              "INSERT INTO rungs (step, idx, rung, images, status, failure, accuracy, reward, "
-              "latency_ms, latency_json, seconds, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+              (std::string("INSERT INTO rungs (") + kRungColumns + ", " + kOutcomeColumns +
+               ", created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+                  .c_str(),
               path_);
   s.bind(1, g.step);
   s.bind(2, g.index);
   s.bind(3, g.rung);
   s.bind(4, g.images);
-  s.bind(5, g.status);
-  s.bind(6, g.failure);
-  s.bind(7, g.accuracy);
-  s.bind(8, g.reward);
-  s.bind(9, g.latency_ms);
-  s.bind(10, g.latency_json);
-  s.bind(11, g.seconds);
-  s.bind(12, now_utc());
+  bind_outcome(s, 5, g);
+  s.bind(5 + kOutcomeColumnCount, now_utc());
   s.step();
 }
 
 std::vector<StoredRung> Store::rungs(int step) const {
   if (!has_rungs_) return {};
   Statement s(db_,
-              (std::string("SELECT ") + kRungColumns + " FROM rungs" +
+              (std::string("SELECT ") + kRungColumns + ", " + kOutcomeColumns + " FROM rungs" +
                (step >= 0 ? " WHERE step = ?" : "") + " ORDER BY step, idx, rung")
                   .c_str(),
               path_);
@@ -720,21 +725,15 @@ void Store::add_trial(const StoredTrial& t) {
   require_writable();
   Statement s(
       db_,
-      "INSERT INTO trials (step, idx, canonical, tokens, status, failure, accuracy, latency_ms, "
-      "reward, latency_json, seconds, cached, created, metrics, rung, partial) VALUES "
-      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+      (std::string("INSERT INTO trials (step, idx, canonical, tokens, ") + kOutcomeColumns +
+       ", cached, created, metrics, rung, partial) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+          .c_str(),
       path_);
   s.bind(1, t.step);
   s.bind(2, t.index);
   s.bind(3, t.canonical);
   s.bind(4, nlohmann::json(t.tokens).dump());
-  s.bind(5, t.status);
-  s.bind(6, t.failure);
-  s.bind(7, t.accuracy);
-  s.bind(8, t.latency_ms);
-  s.bind(9, t.reward);
-  s.bind(10, t.latency_json);
-  s.bind(11, t.seconds);
+  bind_outcome(s, 5, t);
   s.bind(12, t.cached ? 1 : 0);
   s.bind(13, now_utc());
   s.bind(14, checked_metrics_text(t.metrics_json, "trial metrics"));
@@ -814,26 +813,22 @@ std::optional<std::pair<int, std::string>> Store::latest_strategy() const {
 void Store::add_reference(const StoredReference& r) {
   require_writable();
   Statement s(db_,
-              "INSERT OR REPLACE INTO references_ (name, canonical, status, failure, accuracy, "
-              "latency_ms, reward, latency_json, seconds, created) VALUES (?,?,?,?,?,?,?,?,?,?)",
+              (std::string("INSERT OR REPLACE INTO references_ (name, canonical, ") +
+               kOutcomeColumns + ", created) VALUES (?,?,?,?,?,?,?,?,?,?)")
+                  .c_str(),
               path_);
   s.bind(1, r.name);
   s.bind(2, r.canonical);
-  s.bind(3, r.status);
-  s.bind(4, r.failure);
-  s.bind(5, r.accuracy);
-  s.bind(6, r.latency_ms);
-  s.bind(7, r.reward);
-  s.bind(8, r.latency_json);
-  s.bind(9, r.seconds);
-  s.bind(10, now_utc());
+  bind_outcome(s, 3, r);
+  s.bind(3 + kOutcomeColumnCount, now_utc());
   s.step();
 }
 
 std::vector<StoredReference> Store::references() const {
   Statement s(db_,
-              "SELECT name, canonical, status, failure, accuracy, latency_ms, reward, "
-              "latency_json, seconds FROM references_ ORDER BY name",
+              (std::string("SELECT name, canonical, ") + kOutcomeColumns +
+               " FROM references_ ORDER BY name")
+                  .c_str(),
               path_);
   std::vector<StoredReference> out;
   while (s.step()) {
@@ -842,18 +837,7 @@ std::vector<StoredReference> Store::references() const {
     r.name = row.text(0, "name", 64);
     const RowReader named(s.get(), "store '" + path_ + "': reference " + r.name);
     r.canonical = named.canonical(1);
-    r.status = named.status(2);
-    r.failure = named.text(3, "failure");
-    r.accuracy = named.real(4, "accuracy", 0, 1);
-    r.latency_ms = named.real(5, "latency_ms", 0, 1e9);
-    r.reward = named.real(6, "reward", -1e9, 1e9);
-    r.latency_json = named.text(7, "latency_json");
-    try {
-      r.latencies = decode_latencies(r.latency_json, named.where());
-    } catch (const Error& e) {
-      throw Error(e.what(), Error::Kind::kIo);
-    }
-    r.seconds = named.real(8, "seconds", 0, 1e9);
+    read_outcome(named, 2, "reference", r);
     out.push_back(r);
   }
   return out;

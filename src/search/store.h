@@ -14,19 +14,24 @@ struct sqlite3;
 
 namespace mnas {
 
-// One trial as stored (docs/store.md has the schema).
-struct StoredTrial {
-  int64_t id = 0;
-  int step = 0;   // strategy step (batch) that proposed it
-  int index = 0;  // position in that batch
-  std::string canonical;
-  std::vector<int> tokens;
+// What evaluating one network gave, as each table of the store keeps it (trials, the rungs of a
+// multi-fidelity search, the zoo references): one row shape, read and written by one codec.
+struct StoredOutcome {
   std::string status;  // "done" | "failed"
   std::string failure;
   double accuracy = 0, latency_ms = 0, reward = 0;
   std::string latency_json;              // statistics and provenance
   std::vector<DeviceLatency> latencies;  // per device (decoded from latency_json; may be empty)
   double seconds = 0;
+};
+
+// One trial as stored (docs/store.md has the schema).
+struct StoredTrial : StoredOutcome {
+  int64_t id = 0;
+  int step = 0;   // strategy step (batch) that proposed it
+  int index = 0;  // position in that batch
+  std::string canonical;
+  std::vector<int> tokens;
   bool cached = false;  // served from an earlier trial of the same architecture
   std::string metrics_json;  // Evaluation::metrics_json; "" when none (and in stores before v3)
   // Multi-fidelity (search/fidelity.h): the last rung it was trained at (-1: a search without
@@ -38,29 +43,16 @@ struct StoredTrial {
 
 // One rung of a multi-fidelity search: a proposal trained on `images` (`rungs` table). The
 // latencies are measured once, at rung 0, and repeated in the later rungs.
-struct StoredRung {
+// `reward` is at this rung's accuracy, as it ranked the proposals for the next.
+struct StoredRung : StoredOutcome {
   int step = 0, index = 0, rung = 0;
   int64_t images = 0;
-  std::string status;  // "done" | "failed"
-  std::string failure;
-  double accuracy = 0;
-  double reward = 0;  // at this rung's accuracy, as it ranked the proposals for the next
-  double latency_ms = 0;
-  std::string latency_json;
-  std::vector<DeviceLatency> latencies;
-  double seconds = 0;
 };
 
 // A zoo model evaluated the same way as the trials, for comparison (`references` table).
-struct StoredReference {
+struct StoredReference : StoredOutcome {
   std::string name;  // zoo name, e.g. "mobilenetv2"
   std::string canonical;
-  std::string status;  // "done" | "failed"
-  std::string failure;
-  double accuracy = 0, latency_ms = 0, reward = 0;
-  std::string latency_json;
-  std::vector<DeviceLatency> latencies;  // per device (decoded from latency_json; may be empty)
-  double seconds = 0;
 };
 
 // A lookup table's calibration as a search refit it from its own measurements
