@@ -26,7 +26,7 @@ ALLOWED = {
     "devices": {"base", "space", "graph", "latency", "export"},
     "nn": {"base", "space"},
     "data": {"base", "space"},
-    "train": {"base", "space", "data", "nn"},
+    "train": {"base", "space", "graph", "latency", "data", "nn"},  # latency: XNNPACK evaluation
     "search": {"base", "space", "graph", "latency", "export", "devices", "table", "data", "train"},
     "mpi": {"base", "space", "latency", "search", "train"},
     "report": {"base", "space", "search"},

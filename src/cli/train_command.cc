@@ -13,7 +13,6 @@
 #include "cli/field_flags.h"
 #include "cli/interrupt.h"
 #include "cli/table.h"
-#include "cli/xnnpack_eval.h"
 #include "data/dataset.h"
 #include "latency/measurement.h"
 #include "space/architecture_codec.h"
@@ -23,6 +22,7 @@
 #include "train/train_device.h"
 #include "train/train_options_fields.h"
 #include "train/trainer.h"
+#include "train/xnnpack_eval.h"
 
 namespace mnas::cli {
 namespace {

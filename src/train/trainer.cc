@@ -22,6 +22,7 @@
 #include "base/file_io.h"
 #include "base/number_format.h"
 #include "train/checkpoint_file.h"
+#include "train/evaluation_images.h"
 #include "train/sgd_step.h"
 #include "train/train_options_fields.h"
 #include "train/train_device.h"
@@ -635,6 +636,24 @@ LoadedCheckpoint load_trained_checkpoint(const std::string& path) {
   return out;
 }
 
+EvaluationImages evaluation_images(const nlohmann::json& options, const std::string& split,
+                                   const std::string& data_dir, const Architecture& arch) {
+  if (split != "test" && split != "holdout") throw Error("--split: use test or holdout");
+  const std::string dataset = options.value("dataset", "fashion-mnist");
+  EvaluationImages out{load_dataset(dataset, data_dir, split == "test" ? Split::kTest : Split::kTrain,
+                                    image_size(arch)),
+                       torch::Tensor()};
+  if (split == "test") {
+    out.indices = torch::arange(out.data.size(), torch::kLong);
+  } else {
+    out.indices = split_holdout(out.data.size(), options.at("holdout").get<int64_t>(),
+                                options.at("train_images").get<int64_t>(),
+                                options.at("split_seed").get<uint64_t>())
+                      .holdout;
+  }
+  return out;
+}
+
 EvalResult evaluate_checkpoint(const std::string& path, const std::string& split,
                                const std::string& data_dir, const std::string& device_spec) {
   if (split != "test" && split != "holdout") throw Error("--split: use test or holdout");
@@ -652,32 +671,17 @@ EvalResult evaluate_checkpoint(const std::string& path, const std::string& split
   } catch (const c10::Error& e) {
     throw Error("checkpoint '" + path + "': damaged weights (" + e.what_without_backtrace() + ")");
   }
-  const std::string dataset = c.options.value("dataset", "fashion-mnist");
+  const EvaluationImages images = evaluation_images(c.options, split, data_dir, c.arch);
+  const ResidentData resident = make_resident(images.data, device);
+  DeviceBatches batches(images.data, &resident, c.norm, c.arch.input.height, c.arch.input.width,
+                        channels_last);
+  const Accuracy a = evaluate(net, batches, images.indices);
   EvalResult r;
   r.arch = c.arch;
   r.split = split;
-  const auto accuracy = [&](const Dataset& data, const torch::Tensor& indices) {
-    const ResidentData resident = make_resident(data, device);
-    DeviceBatches batches(data, &resident, c.norm, c.arch.input.height, c.arch.input.width,
-                          channels_last);
-    return evaluate(net, batches, indices);
-  };
-  if (split == "test") {
-    const Dataset data = load_dataset(dataset, data_dir, Split::kTest, image_size(c.arch));
-    const Accuracy a = accuracy(data, torch::arange(data.size(), torch::kLong));
-    r.top1 = a.top1;
-    r.top5 = a.top5;
-    r.images = data.size();
-  } else {
-    const Dataset data = load_dataset(dataset, data_dir, Split::kTrain, image_size(c.arch));
-    const HoldoutSplit s = split_holdout(data.size(), c.options.at("holdout").get<int64_t>(),
-                                         c.options.at("train_images").get<int64_t>(),
-                                         c.options.at("split_seed").get<uint64_t>());
-    const Accuracy a = accuracy(data, s.holdout);
-    r.top1 = a.top1;
-    r.top5 = a.top5;
-    r.images = s.holdout.size(0);
-  }
+  r.top1 = a.top1;
+  r.top5 = a.top5;
+  r.images = images.indices.size(0);
   return r;
 }
 

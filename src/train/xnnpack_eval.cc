@@ -1,33 +1,26 @@
-#include "cli/xnnpack_eval.h"
+#include "train/xnnpack_eval.h"
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
 #include "data/batches.h"
 #include "data/dataset.h"
 #include "graph/graph.h"
 #include "latency/xnnpack_network.h"
 #include "space/architecture_codec.h"
-#include "base/error.h"
+#include "train/evaluation_images.h"
 
-namespace mnas::cli {
+namespace mnas {
 
 EvalResult evaluate_checkpoint_xnnpack(const std::string& checkpoint, const std::string& split,
                                        const std::string& data_dir) {
   if (split != "test" && split != "holdout") throw Error("--split: use test or holdout");
   const LoadedCheckpoint c = load_trained_checkpoint(checkpoint);
-  const nlohmann::json options = nlohmann::json::parse(c.options_json);
-  const std::string dataset = options.value("dataset", "fashion-mnist");
-  const Dataset data =
-      load_dataset(dataset, data_dir, split == "test" ? Split::kTest : Split::kTrain,
-                   ImageSize{c.arch.input.height, c.arch.input.width, c.arch.input.channels});
-  torch::Tensor indices = torch::arange(data.size(), torch::kLong);
-  if (split == "holdout") {
-    indices = split_holdout(data.size(), options.at("holdout").get<int64_t>(),
-                            options.at("train_images").get<int64_t>(),
-                            options.at("split_seed").get<uint64_t>())
-                  .holdout;
-  }
+  const EvaluationImages images = evaluation_images(
+      nlohmann::json::parse(c.options_json), split, data_dir, c.arch);
+  const Dataset& data = images.data;
+  const torch::Tensor& indices = images.indices;
   Graph graph = lower_architecture(c.arch);
   apply_weights(graph, c.folded_weights);
   XnnpackNetwork net(std::move(graph));
@@ -73,4 +66,4 @@ void export_checkpoint_weights(const std::string& checkpoint, const std::string&
   write_weights_file(path, w);
 }
 
-}  // namespace mnas::cli
+}  // namespace mnas
