@@ -27,7 +27,7 @@ case $jobs_max in '' | *[!0-9]* | 0) echo "finalize_parallel: JOBS must be a pos
 [ -f "$store" ] || { echo "finalize_parallel: no store '$store'" >&2; exit 2; }
 [ -x "$mnas" ] || { echo "finalize_parallel: no mnas binary at '$mnas' (set MNAS)" >&2; exit 2; }
 
-# The options that split the plan, with mnas finalize's defaults (src/cli/finalize_command.cc);
+# The options that split the plan, with mnas finalize's defaults (src/search/finalize.cc's table);
 # the rest goes to every job as it is.
 top=2 multipliers=0.5,0.75,1.0,1.4 inputs="" references=mobilenetv2,mnasnet-a1,mnasnet-b1
 folder="" threads="" json=0 rest=()

@@ -29,6 +29,8 @@ enum class FieldKind {
   kReal,         // a finite number
   kSwitch,       // true | false
   kIntegerList,  // [1000, 5000]
+  kRealList,     // [0.5, 1.4]
+  kTextList,     // ["mobilenetv2", "mnasnet-a1"]
 };
 
 // A getter and setter through JSON for `member` of `Config` (a path such as proxy.epochs):
@@ -160,14 +162,22 @@ Json checked(const Field<Config>& f, const Json& value, const std::string& name)
       check_range(f, v, name);
       return value;
     }
-    case FieldKind::kIntegerList: {
+    case FieldKind::kIntegerList:
+    case FieldKind::kRealList:
+    case FieldKind::kTextList: {
       json_fields::require_array(value, name);
       if (value.size() > 64) throw Error::about(name, "at most 64 values");
       Json out = Json::array();
       for (size_t i = 0; i < value.size(); ++i) {
         const std::string item = json_fields::element(name, i);
-        if (!value[i].is_number_integer()) throw Error::about(item, "expected an integer");
-        check_range(f, static_cast<double>(value[i].get<int64_t>()), item);
+        if (f.kind == FieldKind::kTextList) {
+          out.push_back(json_fields::as_string(value[i], item));
+          continue;
+        }
+        if (f.kind == FieldKind::kIntegerList && !value[i].is_number_integer()) {
+          throw Error::about(item, "expected an integer");
+        }
+        check_range(f, json_fields::as_double(value[i], item), item);
         out.push_back(value[i]);
       }
       return out;
@@ -289,6 +299,13 @@ std::string help_with_default(const Field<Config>& f, const Config& defaults = C
     text = format_double(v.get<double>());
   } else if (v.is_boolean()) {
     text = v.get<bool>() ? "on" : "off";
+  } else if (v.is_array()) {  // as the flag takes it: 96,128
+    for (const Json& item : v) {
+      text += (text.empty() ? "" : ",") +
+              (item.is_string() ? item.get<std::string>()
+                                : item.is_number_float() ? format_double(item.get<double>())
+                                                         : item.dump());
+    }
   } else {
     text = v.dump();
   }

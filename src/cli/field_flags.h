@@ -5,6 +5,7 @@
 // has a flag, its help and default from the table, and the given ones applied to the struct.
 // `mnas search` (SearchConfig) and `mnas train` (TrainOptions) take their settings this way.
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -12,7 +13,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "base/error.h"
 #include "base/field_table.h"
+#include "base/number_format.h"
 
 namespace mnas::cli {
 
@@ -36,7 +39,8 @@ void add_field_flags(CLI::App* cmd, const std::vector<Field<Config>>& table, Fie
     const std::string help = field_table::help_with_default(f, defaults);
     if (f.kind == FieldKind::kSwitch) {
       cmd->add_flag(f.flag_name, v.on, help);
-    } else if (f.apply_text || f.kind == FieldKind::kText) {
+    } else if (f.apply_text || f.kind == FieldKind::kText || f.kind == FieldKind::kIntegerList ||
+               f.kind == FieldKind::kRealList || f.kind == FieldKind::kTextList) {
       CLI::Option* option = cmd->add_option(f.flag_name, v.text, help);
       if (f.kind == FieldKind::kInteger) option->type_name("INT");  // strictly checked (app.cc)
       if (f.kind == FieldKind::kReal) option->type_name("FLOAT");
@@ -46,6 +50,30 @@ void add_field_flags(CLI::App* cmd, const std::vector<Field<Config>>& table, Fie
       cmd->add_option(f.flag_name, v.real, help);
     }
   }
+}
+
+// A list flag's "a,b,c" as the JSON array its field takes; errors name the flag.
+template <typename Config>
+nlohmann::json list_from_text(const Field<Config>& f, const std::string& text) {
+  const std::string flag = f.cli_name();
+  nlohmann::json out = nlohmann::json::array();
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    if (item.empty()) throw Error(flag + ": '" + text + "' has an empty item");
+    if (f.kind == FieldKind::kTextList) {
+      out.push_back(item);
+    } else if (f.kind == FieldKind::kIntegerList) {
+      const std::string problem = integer_text_problem(item, true);
+      if (!problem.empty()) throw Error(flag + ": " + problem);
+      out.push_back(std::stoll(item));
+    } else {
+      out.push_back(parse_double(item, flag + ": '" + item + "' is not a number"));
+    }
+    start = comma + 1;
+  }
+  return out;
 }
 
 // Whether the field's flag was given (either form of a switch: --flip, --no-flip).
@@ -64,7 +92,8 @@ void apply_field_flag(const Field<Config>& f, const FieldFlag& v, Config& config
     case FieldKind::kText: value = v.text; break;
     case FieldKind::kInteger: value = v.integer; break;
     case FieldKind::kSwitch: value = v.on; break;
-    default: value = v.real;
+    case FieldKind::kReal: value = v.real; break;
+    default: value = list_from_text(f, v.text);
   }
   f.set(config, field_table::checked(f, value, f.key));
 }
@@ -83,14 +112,22 @@ std::vector<std::string> apply_given_flags(const CLI::App& cmd,
   return keys;
 }
 
-// `e` again, its message led by the flag that sets the field it is about ("--epochs: epochs: must
-// be in [1, 10000], not 0"), when the table has one.
+// `e` again, its message led by the flag that sets the field it is about instead of the field
+// ("--epochs: must be in [1, 10000], not 0"), when the table has one.
+// The field is e.field(), or else what the message names before its first ':' ("multipliers: 9
+// is out of range"); an element ("inputs[0]") is its list's.
 template <typename Config>
 [[noreturn]] void rethrow_naming_flag(const Error& e, const std::vector<Field<Config>>& table) {
+  const std::string message = e.what();
+  const std::string field =
+      e.field().empty() ? message.substr(0, message.find(':')) : e.field();
   for (const Field<Config>& f : table) {
-    if (!f.flag_name.empty() && f.key == e.field()) {
-      throw Error(f.cli_name() + ": " + e.what(), e.kind());
-    }
+    const bool about = field == f.key || field.rfind(f.key + "[", 0) == 0 ||
+                       field.rfind(f.key + ".", 0) == 0;
+    if (f.flag_name.empty() || !about) continue;
+    const bool led_by_key = message.rfind(f.key + ": ", 0) == 0;  // "top: ..." → "--top: ..."
+    throw Error(f.cli_name() + ": " + (led_by_key ? message.substr(f.key.size() + 2) : message),
+                e.kind());
   }
   throw e;
 }

@@ -10,6 +10,7 @@
 
 #include "base/machine.h"
 #include "cli/app.h"
+#include "cli/field_flags.h"
 #include "cli/commands.h"
 #include "cli/device_options.h"
 #include "cli/interrupt.h"
@@ -27,50 +28,28 @@ namespace {
 
 struct FinalizeCommandOptions {
   std::string store;
-  int top = FinalizeOptions{}.top;
-  std::string rank = FinalizeOptions{}.rank;
-  int64_t holdout = -1;
-  std::string multipliers = "0.5,0.75,1.0,1.4";
-  std::string inputs;
-  std::string references = "mobilenetv2,mnasnet-a1,mnasnet-b1";
-  std::string recipe = "full";
-  int epochs = 0;
-  int64_t train_images = 0;
-  std::string data_dir, folder, report;
-  int threads = 0;
+  FieldFlags flags;  // finalize's options as given (search/finalize.h's table)
+  std::string report;
   std::vector<std::string> token_files;
   int device_retries = RemoteOptions{}.retries;
   double device_timeout = RemoteOptions{}.read_timeout_seconds;
   bool json = false;
-  bool remeasure = false;
+  const CLI::App* cmd = nullptr;
 };
 
+// FinalizeOptions' defaults with the given flags on top, checked; errors name the flag.
 FinalizeOptions finalize_options(const FinalizeCommandOptions& o) {
   FinalizeOptions f;
-  f.top = o.top;
-  f.rank = o.rank;
-  f.holdout = o.holdout;
-  f.multipliers.clear();
-  for (const std::string& m : comma_list(o.multipliers, "--multipliers")) {
-    f.multipliers.push_back(
-        parse_double(m, "--multipliers: '" + m + "' is not a number (e.g. 0.5,0.75,1.0,1.4)"));
+  try {
+    apply_given_flags(*o.cmd, finalize_option_fields(), o.flags, f);
+    validate_finalize_options(f);
+  } catch (const Error& e) {
+    rethrow_naming_flag(e, finalize_option_fields());
   }
-  if (!o.inputs.empty()) {
-    for (const std::string& side : comma_list(o.inputs, "--inputs")) {
-      const std::string problem = integer_text_problem(side, false);
-      if (!problem.empty()) throw Error("--inputs: '" + side + "' " + problem);
-      f.inputs.push_back(std::stoi(side));
-    }
+  if (f.threads > usable_cpus()) {
+    throw Error("--threads: " + std::to_string(f.threads) + "; must be in [0, " +
+                std::to_string(usable_cpus()) + "] (0 = all)");
   }
-  f.references.clear();
-  if (o.references != "none") f.references = comma_list(o.references, "--references");
-  f.recipe = o.recipe;
-  f.epochs = o.epochs;
-  f.train_images = o.train_images;
-  f.data_dir = o.data_dir;
-  f.threads = o.threads;
-  f.folder = o.folder;
-  f.remeasure = o.remeasure;
   return f;
 }
 
@@ -103,10 +82,6 @@ void print_table(const std::vector<FinalVariant>& plan, const std::string& devic
 }
 
 int run_finalize_command(const FinalizeCommandOptions& o) {
-  if (o.threads < 0 || o.threads > usable_cpus()) {
-    throw Error("--threads: " + std::to_string(o.threads) + "; must be in [0, " +
-                std::to_string(usable_cpus()) + "] (0 = all)");
-  }
   const FinalizeOptions options = finalize_options(o);
   const std::string report = o.report.empty() ? sibling_path(o.store, ".html") : o.report;
   refuse_output_over_input(report, "--report",
@@ -235,36 +210,12 @@ void add_finalize_command(CLI::App& app) {
       "finalize",
       "Train a search's best candidates and the zoo models fully, scaled, and compare them at "
       "measured latency");
+  o->cmd = cmd;
   cmd->add_option("STORE", o->store, "The search's store (mnas search --store)")->required();
-  cmd->add_option("--top", o->top, "Candidates: the best as --rank orders them (default 2)");
-  cmd->add_option("--rank", o->rank,
-                  "reward (default: the Pareto front's best by reward) or accuracy (the most "
-                  "accurate trials within T on every device: for a hard latency budget)");
-  cmd->add_option("--multipliers", o->multipliers,
-                  "Width multipliers (MnasNet's \"depth multipliers\": channels) each network is trained at (default 0.5,0.75,1.0,1.4)");
-  cmd->add_option("--inputs", o->inputs,
-                  "Square input sides, e.g. 96,128,160 (default: the search's input)");
-  cmd->add_option("--references", o->references,
-                  "Zoo models scaled the same way, or none (default "
-                  "mobilenetv2,mnasnet-a1,mnasnet-b1)");
-  cmd->add_option("--recipe", o->recipe, "Training recipe: full (default) or proxy");
-  cmd->add_option("--epochs", o->epochs, "Epochs instead of the recipe's (full: 30)");
-  cmd->add_option("--train-images", o->train_images,
-                  "Training images instead of the recipe's (full: all but the held-out ones)");
-  cmd->add_option("--holdout", o->holdout,
-                  "Training images held out (and not trained on) instead of the recipe's 5,000; "
-                  "0 trains on all (a small data set)");
-  cmd->add_option("--data-dir", o->data_dir, "Directory of the data set files");
-  cmd->add_option("--threads", o->threads, "Training threads (default: every core)");
-  cmd->add_option("--folder", o->folder,
-                  "Where the checkpoints go (default: the store's name with .finalists)");
+  add_field_flags(cmd, finalize_option_fields(), o->flags);
   cmd->add_option("--report", o->report,
                   "HTML report rewritten at the end (default: the store's name with .html)");
   add_search_device_access_options(cmd, o->token_files, o->device_retries, o->device_timeout);
-  cmd->add_flag("--remeasure", o->remeasure,
-                "Measure the networks already done again on the search's device(s): for "
-                "finalists trained on another machine (scripts/finalize_parallel.sh) or after "
-                "the device changed");
   cmd->add_flag("--json", o->json, "Print every finalist as JSON at the end");
   cmd->footer(
       "Resumable: every finished network is in the store, a network in training has its "

@@ -63,33 +63,98 @@ std::vector<StoredTrial> within_target(const std::vector<StoredTrial>& trials) {
   return out;
 }
 
-void validate(const FinalizeOptions& o) {
-  if (o.top < 0 || o.top > 100) throw Error("top: " + std::to_string(o.top) + "; must be in [0, 100]");
-  if (o.multipliers.empty()) throw Error("multipliers: none given");
-  for (double m : o.multipliers) validate_multiplier(m, "multipliers");
-  for (int side : o.inputs) {
-    if (side < 8 || side > 1024) {
-      throw Error("inputs: " + std::to_string(side) + "; a side must be in [8, 1024]");
-    }
+using F = Field<FinalizeOptions>;
+
+// --references none, or zoo names.
+void apply_references(FinalizeOptions& o, const std::string& text, const std::string& flag) {
+  o.references.clear();
+  if (text == "none") return;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    if (item.empty()) throw Error(flag + ": '" + text + "' has an empty item");
+    o.references.push_back(item);
+    start = comma + 1;
   }
-  for (const std::string& r : o.references) {
-    if (!is_zoo_name(r)) throw Error("references: '" + r + "' is not a zoo model");
-  }
-  if (o.epochs < 0 || o.train_images < 0) throw Error("epochs, train_images: must be ≥ 0");
-  if (o.holdout < -1 || o.holdout > 1000000) {
-    throw Error("holdout: " + std::to_string(o.holdout) + "; must be in [0, 1000000]");
-  }
-  if (o.rank != "reward" && o.rank != "accuracy") {
-    throw Error("rank: '" + o.rank + "'; use reward or accuracy (the most accurate within T)");
-  }
-  if (o.top == 0 && o.references.empty()) throw Error("top: 0 and no references: nothing to do");
+}
+
+std::vector<F> make_finalize_option_fields() {
+  std::vector<F> t;
+  t.push_back(F("top", FieldKind::kInteger, MNAS_FIELD(FinalizeOptions, top))
+                  .flag("--top", "Candidates: the best as --rank orders them")
+                  .range(0, 100));
+  t.push_back(F("rank", FieldKind::kText, MNAS_FIELD(FinalizeOptions, rank))
+                  .flag("--rank",
+                        "reward (the Pareto front's best by reward) or accuracy (the most accurate "
+                        "trials within T on every device: for a hard latency budget)"));
+  t.push_back(F("multipliers", FieldKind::kRealList, MNAS_FIELD(FinalizeOptions, multipliers))
+                  .flag("--multipliers",
+                        "Width multipliers (MnasNet's \"depth multipliers\": channels) each "
+                        "network is trained at",
+                        "0.5,0.75,1.0,1.4"));
+  t.push_back(F("inputs", FieldKind::kIntegerList, MNAS_FIELD(FinalizeOptions, inputs))
+                  .flag("--inputs", "Square input sides, e.g. 96,128,160", "the search's input")
+                  .range(8, 1024));
+  t.push_back(F("references", FieldKind::kTextList, MNAS_FIELD(FinalizeOptions, references))
+                  .flag("--references", "Zoo models scaled the same way, or none")
+                  .applies_text(apply_references));
+  t.push_back(F("recipe", FieldKind::kText, MNAS_FIELD(FinalizeOptions, recipe))
+                  .flag("--recipe", "Training recipe: full or proxy"));
+  t.push_back(F("epochs", FieldKind::kInteger, MNAS_FIELD(FinalizeOptions, epochs))
+                  .flag("--epochs", "Epochs instead of the recipe's", "the recipe's; full: 30")
+                  .range(0, 10000));
+  t.push_back(F("train_images", FieldKind::kInteger, MNAS_FIELD(FinalizeOptions, train_images))
+                  .flag("--train-images", "Training images instead of the recipe's",
+                        "the recipe's; full: all but the held-out ones")
+                  .at_least(0));
+  t.push_back(F("holdout", FieldKind::kInteger, MNAS_FIELD(FinalizeOptions, holdout))
+                  .flag("--holdout",
+                        "Training images held out (and not trained on) instead of the recipe's; "
+                        "0 trains on all (a small data set)",
+                        "the recipe's; full: 5,000")
+                  .range(-1, 1000000));
+  t.push_back(F("data_dir", FieldKind::kText, MNAS_FIELD(FinalizeOptions, data_dir))
+                  .flag("--data-dir", "Directory of the data set files"));
+  t.push_back(F("threads", FieldKind::kInteger, MNAS_FIELD(FinalizeOptions, threads))
+                  .flag("--threads", "Training threads", "every core")
+                  .range(0, 256));
+  t.push_back(F("folder", FieldKind::kText, MNAS_FIELD(FinalizeOptions, folder))
+                  .flag("--folder", "Where the checkpoints go", "the store's name with .finalists"));
+  t.push_back(F("remeasure", FieldKind::kSwitch, MNAS_FIELD(FinalizeOptions, remeasure))
+                  .flag("--remeasure",
+                        "Measure the networks already done again on the search's device(s): for "
+                        "finalists trained on another machine (scripts/finalize_parallel.sh) or "
+                        "after the device changed"));
+  return t;
 }
 
 }  // namespace
 
+const std::vector<Field<FinalizeOptions>>& finalize_option_fields() {
+  static const std::vector<F> table = make_finalize_option_fields();
+  return table;
+}
+
+void validate_finalize_options(const FinalizeOptions& o) {
+  field_table::check_ranges(finalize_option_fields(), o);
+  if (o.multipliers.empty()) throw Error::about("multipliers", "none given");
+  for (double m : o.multipliers) validate_multiplier(m, "multipliers");
+  for (const std::string& r : o.references) {
+    if (!is_zoo_name(r)) throw Error::about("references", "'" + r + "' is not a zoo model");
+  }
+  if (o.rank != "reward" && o.rank != "accuracy") {
+    throw Error::about("rank",
+                       "'" + o.rank + "'; use reward or accuracy (the most accurate within T)");
+  }
+  if (o.top == 0 && o.references.empty()) {
+    throw Error::about("top", "0 and no references: nothing to do");
+  }
+}
+
 std::vector<FinalVariant> plan_finalists(const Store& store, const SearchConfig& config,
                                          const FinalizeOptions& options) {
-  validate(options);
+  validate_finalize_options(options);
   const TrainOptions train = training_options(config, options);
   validate(train);
   const std::string recipe = recipe_text(options, train);

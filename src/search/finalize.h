@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/field_table.h"
 #include "search/finalists.h"
 #include "search/latency_objective.h"
 #include "search/search_config.h"
@@ -38,6 +39,14 @@ struct FinalizeOptions {
   // after the device changed. Trains nothing that is done. Default: off.
   bool remeasure = false;
 };
+
+// FinalizeOptions as data (base/field_table.h): `mnas finalize`'s flags, help, defaults and
+// ranges; validate_finalize_options checks the ranges and what the table cannot say.
+const std::vector<Field<FinalizeOptions>>& finalize_option_fields();
+
+// Throws mnas::Error about the field (Error::field()): a number out of range, no multiplier, an
+// unknown zoo name or rank, nothing to do.
+void validate_finalize_options(const FinalizeOptions& options);
 
 // The variants to train: the `top` best trials as `rank` orders them (one per architecture) and the
 // references, each at every multiplier and input, in that order; with what the store already
