@@ -26,6 +26,8 @@ PACKAGES=(
   python3-torchvision
   # the tutorial's test checks the exported file in another engine (examples/check_onnx.py)
   python3-opencv python3-pil
+  # the Python module (`import mnas`, src/python) and its tests
+  pybind11-dev python3-pybind11 python3-dev python3-pytest
 )
 
 SUDO=""

@@ -32,6 +32,7 @@ ALLOWED = {
     "report": {"base", "space", "search"},
     "cli": {"base", "space", "graph", "table", "latency", "export", "devices", "serve", "nn", "data",
             "train", "search", "mpi", "report"},
+    "python": {"base", "space", "graph", "latency", "devices"},  # `import mnas`: torch-free so far
 }
 
 # Outside libraries: the modules that may include them directly.
@@ -46,6 +47,7 @@ LIBRARIES = {
     "pthreadpool.h": {"latency"},
     "httplib.h": {"latency", "serve"},            # the device client and the device server
     "stb/": {"data"},
+    "pybind11/": {"python"},
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+([<"])([^>"]+)[>"]', re.M)

@@ -1,0 +1,40 @@
+"""mnas from Python: the search space and architectures, their costs, the zoo, and latency
+measured on any device mnas can reach — the same library as the `mnas` command.
+
+    import mnas
+    space = mnas.default_space(input="28x28x1", classes=10)
+    arch = space.sample(seed=1)
+    print(arch.describe()["macs"], mnas.measure_latency(arch, protocol="quick")["median_ms"])
+
+Errors: mnas.Error (a ValueError: bad input, its `field` names what) and mnas.IOError (an
+OSError: a file, a device or the disk failed). docs/python.md has the whole tour.
+"""
+
+from ._mnas import (  # noqa: F401  (the public names)
+    Architecture,
+    Error,
+    IOError,
+    LookupTable,
+    Space,
+    __version__,
+    architecture,
+    default_space,
+    load_space,
+    measure_latency,
+    measure_presets,
+    zoo_names,
+)
+
+__all__ = [
+    "Architecture",
+    "Error",
+    "IOError",
+    "LookupTable",
+    "Space",
+    "architecture",
+    "default_space",
+    "load_space",
+    "measure_latency",
+    "measure_presets",
+    "zoo_names",
+]
