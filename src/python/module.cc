@@ -29,6 +29,9 @@
 namespace py = pybind11;
 
 namespace mnas::python {
+
+void bind_store(py::module_& m);  // store_bindings.cc
+
 namespace {
 
 PyObject* g_invalid = nullptr;  // mnas.Error
@@ -240,6 +243,7 @@ PYBIND11_MODULE(_mnas, m) {
         "'cmd:COMMAND'. protocol: a preset (latency, search, lut-entry, lut-network, quick) or a "
         "dict of its fields. Returns the dict `mnas latency --json` prints.");
   m.def("measure_presets", &measure_preset_names);
+  bind_store(m);
 
   py::class_<LookupTable>(m, "LookupTable", "A per-layer latency lookup table (mnas lut build).")
       .def(py::init([](const std::string& path) { return LookupTable::load(path); }),
