@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "base/error.h"
+#include "testing/fixtures.h"
 
 namespace mnas {
 namespace {
@@ -43,12 +44,9 @@ std::vector<std::string> entries(const std::string& dir) {
 }
 
 void expect_error(const std::function<void()>& f, const std::string& part) {
-  try {
-    f();
-    FAIL() << "no error; expected one with '" << part << "'";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
-  }
+  const std::string message = mnas::testing::error_of(f);
+  EXPECT_NE(message.find(part), std::string::npos)
+      << (message.empty() ? "no error; expected one with '" + part + "'" : message);
 }
 
 TEST(ReadWholeFile, RegularFilesOnlyAndBoundedBeforeReading) {

@@ -16,18 +16,12 @@
 #include "latency/measure_presets.h"
 #include "space/cost_model.h"
 #include "base/error.h"
+#include "testing/fixtures.h"
 
 namespace mnas {
 namespace {
 
-// A small space (two searchable blocks, few choices) at 16×16 so a whole table builds in seconds.
-SearchSpace tiny_space() {
-  return SearchSpace::from_json(R"({
-    "input": "16x16x1", "classes": 10,
-    "choices": {"ops": ["dconv", "mbconv_e3"], "kernels": [3, 5], "se_ratios": [0, 0.25],
-                "skips": ["pool", "none"], "filter_ratios": [0.75, 1.25], "layer_deltas": [0, 1]},
-    "searchable_blocks": [1, 3]})");
-}
+using mnas::testing::tiny_space;
 
 std::string temp_file(const std::string& name) {
   return "/tmp/mnas_lut_test_" + std::to_string(::getpid()) + "_" + name;

@@ -18,14 +18,7 @@
 namespace mnas {
 namespace {
 
-// A small space at 16×16, so that its whole table builds on the fake device in a moment.
-SearchSpace tiny_space() {
-  return SearchSpace::from_json(R"({
-    "input": "16x16x1", "classes": 10,
-    "choices": {"ops": ["dconv", "mbconv_e3"], "kernels": [3, 5], "se_ratios": [0, 0.25],
-                "skips": ["pool", "none"], "filter_ratios": [0.75, 1.25], "layer_deltas": [0, 1]},
-    "searchable_blocks": [1, 3]})");
-}
+using mnas::testing::tiny_space;
 
 // A table built and calibrated on a fake device of `ms_per_gmac`.
 std::shared_ptr<LookupTable> table_of(double ms_per_gmac) {
