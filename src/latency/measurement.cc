@@ -16,6 +16,7 @@
 #include "base/field_table.h"
 #include "base/machine.h"
 #include "base/number_format.h"
+#include "base/stop.h"
 #include "latency/measure_presets.h"
 
 namespace mnas {
@@ -59,6 +60,7 @@ LatencyStats attempt(const std::function<void()>& run, const MeasureOptions& o,
   const double warm = now();
   for (int i = 0; i < o.warmup_runs || now() - warm < o.warmup_seconds; ++i) {
     run();
+    check_stop();
     if (now() - warm > o.max_seconds) break;
   }
   std::vector<double> samples;
@@ -67,6 +69,7 @@ LatencyStats attempt(const std::function<void()>& run, const MeasureOptions& o,
     const double t = now();
     run();
     samples.push_back(1000 * (now() - t));
+    check_stop();
     if (now() - start >= o.max_seconds) break;
   }
   return summarize(std::move(samples));
@@ -81,6 +84,7 @@ std::pair<LatencyStats, LatencyStats> paired_attempt(const std::function<void()>
   for (int i = 0; i < o.warmup_runs || now() - warm < o.warmup_seconds; ++i) {
     a();
     b();
+    check_stop();
     if (now() - warm > o.max_seconds) break;
   }
   std::vector<double> sa, sb;
@@ -92,6 +96,7 @@ std::pair<LatencyStats, LatencyStats> paired_attempt(const std::function<void()>
     b();
     sa.push_back(1000 * (mid - t));
     sb.push_back(1000 * (now() - mid));
+    check_stop();
     if (now() - start >= o.max_seconds) break;
   }
   return {summarize(std::move(sa)), summarize(std::move(sb))};

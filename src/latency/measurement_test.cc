@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <string>
@@ -9,6 +10,8 @@
 
 #include "latency/latency_result.h"
 #include "base/error.h"
+#include "base/stop.h"
+#include "testing/fixtures.h"
 #include "space/zoo.h"
 
 namespace mnas {
@@ -68,6 +71,22 @@ TEST(Measure, RunsAtLeastTheMinimumCountAndWarmsUp) {
   EXPECT_EQ(m.stats.runs, 20);
   EXPECT_EQ(calls, 22);
   EXPECT_EQ(m.attempts.size(), 1u);
+}
+
+TEST(Measure, AStopScopesFlagEndsAMeasurementAtItsNextRun) {
+  std::atomic<bool> stop{false};
+  const StopScope scope(stop);
+  MeasureOptions o = quick();
+  o.min_runs = 1000000;
+  o.max_seconds = 60;
+  int calls = 0;
+  const std::string message = mnas::testing::error_of([&] {
+    measure([&] { stop = ++calls == 10; }, o);  // raised by the 10th run, seen after it
+  });
+  EXPECT_NE(message.find("stopped"), std::string::npos) << message;
+  EXPECT_EQ(calls, 10);
+  stop = false;
+  EXPECT_NO_THROW(check_stop());
 }
 
 TEST(Measure, StopsAtTheTimeCapEvenBelowTheMinimumCount) {

@@ -2,19 +2,25 @@
 // their costs, the zoo, and latency on any device, over the same library as the `mnas` command.
 // mnas/__init__.py re-exports it. Every mnas::Error becomes mnas.Error (a ValueError: bad input)
 // or mnas.IOError (an OSError: the environment failed), with the field it is about as `.field`;
-// a measurement releases the GIL, and Ctrl-C stops one between runs as KeyboardInterrupt.
+// a measurement releases the GIL, and Ctrl-C stops a local one at its next run as
+// KeyboardInterrupt (a remote device's answer is awaited: its request has a timeout).
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
+#include <chrono>
+#include <future>
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "base/error.h"
 #include "base/number_format.h"
+#include "base/stop.h"
 #include "devices/open_device.h"
 #include "latency/latency_json.h"
 #include "latency/lookup_table.h"
@@ -96,6 +102,38 @@ std::mt19937_64 rng_of(const py::object& seed) {
   return std::mt19937_64(seed.cast<uint64_t>());
 }
 
+// Runs `work` in a thread of its own while this one waits without the GIL, so that other Python
+// threads run meanwhile; Ctrl-C (a signal seen by PyErr_CheckSignals every 50 ms) stops the work at
+// its next check_stop() (base/stop.h: a measurement's next run) and raises KeyboardInterrupt.
+// The work's own mnas::Error is rethrown here.
+template <typename Work>
+auto run_interruptible(Work work) -> decltype(work()) {
+  using Result = decltype(work());
+  std::atomic<bool> stop{false};
+  std::packaged_task<Result()> task([&] {
+    const StopScope scope(stop);
+    return work();
+  });
+  std::future<Result> result = task.get_future();
+  std::thread worker(std::move(task));
+  bool interrupted = false;
+  {
+    py::gil_scoped_release release;
+    while (result.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
+      py::gil_scoped_acquire acquire;
+      if (PyErr_CheckSignals() != 0) {  // KeyboardInterrupt is now pending in this thread
+        interrupted = true;
+        stop = true;
+        break;
+      }
+    }
+    result.wait();
+  }
+  worker.join();
+  if (interrupted) throw py::error_already_set();
+  return result.get();
+}
+
 nlohmann::json describe(const Architecture& a) {
   const CostReport r = estimate_cost(a);
   nlohmann::json layers = nlohmann::json::array();
@@ -132,12 +170,10 @@ nlohmann::json measure_latency(const Architecture& a, const std::string& device,
   request.threads = threads;
   request.protocol = protocol_from_json(protocol, "protocol");
   validate(request, device == "local");
-  LatencyResult result;
-  {
-    py::gil_scoped_release release;  // other Python threads run while this one measures
+  const LatencyResult result = run_interruptible([&] {
     const std::shared_ptr<Device> d = open_device(device, access, "device", "device");
-    result = d->measure(a, request);
-  }
+    return d->measure(a, request);
+  });
   nlohmann::json j = latency_json(result);
   j["canonical"] = to_canonical_string(a);
   j["protocol"] = protocol_json(request.protocol);

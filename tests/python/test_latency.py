@@ -94,3 +94,18 @@ def test_an_mnas_device_server_measures_with_its_token(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_ctrl_c_stops_a_long_local_measurement():
+    import signal
+    arch = mnas.architecture("mobilenetv2", input="64x64x3", classes=10)
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    start = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        mnas.measure_latency(arch, protocol={"preset": "quick", "min_seconds": 60,
+                                             "max_seconds": 60, "min_runs": 1000000})
+    timer.cancel()
+    assert time.monotonic() - start < 10  # not the protocol's 60 s
+    # and the module still works afterwards
+    assert mnas.measure_latency(arch, protocol="quick")["median_ms"] > 0
