@@ -20,7 +20,7 @@
 #include <sstream>
 #include <string>
 
-#include "search/store.h"
+#include "store/store.h"
 #include "space/architecture_codec.h"
 #include "base/error.h"
 #include "space/search_space.h"

@@ -5,7 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/results_print.h"
-#include "search/store.h"
+#include "store/store.h"
 #include "base/error.h"
 #include "base/file_io.h"
 

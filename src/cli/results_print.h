@@ -1,7 +1,7 @@
 #ifndef MNAS_CLI_RESULTS_PRINT_H_
 #define MNAS_CLI_RESULTS_PRINT_H_
 
-#include "search/store.h"
+#include "store/store.h"
 
 namespace mnas::cli {
 

@@ -14,7 +14,7 @@
 
 #include "cli/cli_test_util.h"
 #include "latency/lookup_table.h"
-#include "search/store.h"
+#include "store/store.h"
 #include "base/error.h"
 
 namespace {

@@ -19,7 +19,7 @@
 #include "search/search_config.h"
 #include "search/search_config_fields.h"
 #include "search/search_loop.h"
-#include "search/store.h"
+#include "store/store.h"
 
 namespace mnas::cli {
 

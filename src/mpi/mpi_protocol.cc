@@ -1,6 +1,6 @@
 #include "mpi/mpi_protocol.h"
 
-#include "search/trial_latencies.h"
+#include "store/trial_latencies.h"
 #include "base/error.h"
 #include "base/json_fields.h"
 

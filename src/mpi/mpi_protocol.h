@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "search/search_setup.h"
-#include "search/trial.h"
+#include "store/trial.h"
 
 namespace mnas::mpi {
 

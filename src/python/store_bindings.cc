@@ -11,8 +11,8 @@
 
 #include "base/json_fields.h"
 #include "python/json_convert.h"
-#include "search/results_views.h"
-#include "search/store.h"
+#include "store/results_views.h"
+#include "store/store.h"
 
 namespace py = pybind11;
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "search/store.h"
+#include "store/store.h"
 
 namespace mnas {
 

@@ -10,7 +10,7 @@
 #include "base/machine.h"
 #include "latency/measurement.h"
 #include "base/subprocess.h"
-#include "search/trial_latencies.h"
+#include "store/trial_latencies.h"
 #include "space/architecture_codec.h"
 #include "base/error.h"
 #include "base/file_io.h"

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "search/trial.h"
+#include "store/trial.h"
 
 namespace mnas {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "latency/device.h"
-#include "search/store.h"
+#include "store/store.h"
 
 namespace mnas {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "search/store.h"
+#include "store/store.h"
 
 namespace mnas {
 

@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "base/field_table.h"
-#include "search/finalists.h"
+#include "store/finalists.h"
 #include "search/latency_objective.h"
 #include "search/search_config.h"
-#include "search/store.h"
+#include "store/store.h"
 #include "train/trainer.h"
 
 namespace mnas {

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "base/median.h"
-#include "search/trial_latencies.h"
+#include "store/trial_latencies.h"
 #include "base/error.h"
 
 namespace mnas {

@@ -9,7 +9,7 @@
 
 #include "search/latency_objective.h"
 #include "search/search_config.h"
-#include "search/store.h"
+#include "store/store.h"
 
 namespace mnas {
 

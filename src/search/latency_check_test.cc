@@ -12,7 +12,7 @@
 #include "search/search_loop.h"
 #include "search/strategy_factory.h"
 #include "search/synthetic_surrogate.h"
-#include "search/trial_latencies.h"
+#include "store/trial_latencies.h"
 #include "testing/fixtures.h"
 
 namespace mnas {

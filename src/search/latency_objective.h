@@ -10,8 +10,8 @@
 #include "latency/device.h"
 #include "latency/lookup_table.h"
 #include "search/search_config.h"
-#include "search/trial.h"
-#include "search/trial_latencies.h"
+#include "store/trial.h"
+#include "store/trial_latencies.h"
 
 namespace mnas {
 

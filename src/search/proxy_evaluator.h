@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "search/trial.h"
+#include "store/trial.h"
 #include "train/trainer.h"
 
 namespace mnas {

@@ -8,8 +8,8 @@
 
 #include "search/latency_objective.h"
 #include "search/reward.h"
-#include "search/store.h"
-#include "search/trial.h"
+#include "store/store.h"
+#include "store/trial.h"
 #include "space/search_space.h"
 
 namespace mnas {

@@ -5,7 +5,7 @@
 
 #include "search/latency_objective.h"
 #include "search/reward.h"
-#include "search/trial.h"
+#include "store/trial.h"
 
 namespace mnas {
 

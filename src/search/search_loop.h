@@ -9,10 +9,10 @@
 #include "search/latency_objective.h"
 #include "search/reward.h"
 #include "search/search_config.h"
-#include "search/results_views.h"
-#include "search/store.h"
+#include "store/results_views.h"
+#include "store/store.h"
 #include "search/strategy.h"
-#include "search/trial.h"
+#include "store/trial.h"
 #include "space/search_space.h"
 
 namespace mnas {

@@ -9,7 +9,7 @@
 
 #include "search/reward.h"
 #include "search/search_config.h"
-#include "search/store.h"
+#include "store/store.h"
 #include "base/error.h"
 
 namespace mnas {

@@ -6,7 +6,7 @@
 
 #include "search/reward.h"
 #include "search/search_config.h"
-#include "search/trial.h"
+#include "store/trial.h"
 #include "train/trainer.h"
 
 namespace mnas {

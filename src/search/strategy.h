@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "search/trial.h"
+#include "store/trial.h"
 #include "space/decision_space.h"
 
 namespace mnas {

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "search/trial.h"
+#include "store/trial.h"
 #include "space/search_space.h"
 
 namespace mnas {

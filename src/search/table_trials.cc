@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "search/scoring.h"
-#include "search/trial_latencies.h"
+#include "store/trial_latencies.h"
 #include "base/error.h"
 
 namespace mnas {

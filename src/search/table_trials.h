@@ -9,7 +9,7 @@
 #include "search/reward.h"
 #include "search/search_config.h"
 #include "search/search_loop.h"
-#include "search/store.h"
+#include "store/store.h"
 #include "search/strategy_factory.h"
 #include "table/nb201_table.h"
 

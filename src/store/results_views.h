@@ -1,5 +1,5 @@
-#ifndef MNAS_SEARCH_RESULTS_VIEWS_H_
-#define MNAS_SEARCH_RESULTS_VIEWS_H_
+#ifndef MNAS_STORE_RESULTS_VIEWS_H_
+#define MNAS_STORE_RESULTS_VIEWS_H_
 
 // What a search's results mean, read from its store: the Pareto front, the trials as one device
 // of several saw them, the devices measured and T on each. Part of the store's library
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "search/store.h"
+#include "store/store.h"
 
 namespace mnas {
 
@@ -36,4 +36,4 @@ double typical_target_ms(const std::vector<StoredTrial>& trials, const std::stri
 
 }  // namespace mnas
 
-#endif  // MNAS_SEARCH_RESULTS_VIEWS_H_
+#endif  // MNAS_STORE_RESULTS_VIEWS_H_

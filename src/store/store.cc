@@ -1,4 +1,4 @@
-#include "search/store.h"
+#include "store/store.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -15,7 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "search/trial_latencies.h"
+#include "store/trial_latencies.h"
 #include "space/architecture_codec.h"
 #include "base/error.h"
 #include "base/json_fields.h"

@@ -1,4 +1,4 @@
-#include "search/trial_latencies.h"
+#include "store/trial_latencies.h"
 
 #include <nlohmann/json.hpp>
 

@@ -1,11 +1,11 @@
-#ifndef MNAS_SEARCH_FINALISTS_H_
-#define MNAS_SEARCH_FINALISTS_H_
+#ifndef MNAS_STORE_FINALISTS_H_
+#define MNAS_STORE_FINALISTS_H_
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "search/trial.h"
+#include "store/trial.h"
 
 namespace mnas {
 
@@ -48,4 +48,4 @@ double accuracy_at_latency(const std::vector<FinalVariant>& variants, const std:
 
 }  // namespace mnas
 
-#endif  // MNAS_SEARCH_FINALISTS_H_
+#endif  // MNAS_STORE_FINALISTS_H_

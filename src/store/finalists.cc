@@ -1,4 +1,4 @@
-#include "search/finalists.h"
+#include "store/finalists.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "search/trial_latencies.h"
+#include "store/trial_latencies.h"
 #include "space/architecture_codec.h"
 #include "base/error.h"
 #include "base/json_fields.h"

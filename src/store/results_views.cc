@@ -1,4 +1,4 @@
-#include "search/results_views.h"
+#include "store/results_views.h"
 
 #include <algorithm>
 #include <set>

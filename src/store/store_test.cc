@@ -1,6 +1,6 @@
 // The store refuses what it cannot trust: files that are not mnas stores, a second writer,
 // damaged pages, stored values out of range. Nothing it refuses is written to.
-#include "search/store.h"
+#include "store/store.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

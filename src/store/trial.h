@@ -1,5 +1,5 @@
-#ifndef MNAS_SEARCH_TRIAL_H_
-#define MNAS_SEARCH_TRIAL_H_
+#ifndef MNAS_STORE_TRIAL_H_
+#define MNAS_STORE_TRIAL_H_
 
 #include <cstdint>
 #include <string>
@@ -96,4 +96,4 @@ class Evaluator {
 
 }  // namespace mnas
 
-#endif  // MNAS_SEARCH_TRIAL_H_
+#endif  // MNAS_STORE_TRIAL_H_

@@ -1,5 +1,5 @@
-#ifndef MNAS_SEARCH_STORE_H_
-#define MNAS_SEARCH_STORE_H_
+#ifndef MNAS_STORE_STORE_H_
+#define MNAS_STORE_STORE_H_
 
 #include <cstdint>
 #include <memory>
@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "search/finalists.h"
-#include "search/trial.h"
+#include "store/finalists.h"
+#include "store/trial.h"
 
 struct sqlite3;
 
@@ -178,4 +178,4 @@ class Store {
 
 }  // namespace mnas
 
-#endif  // MNAS_SEARCH_STORE_H_
+#endif  // MNAS_STORE_STORE_H_

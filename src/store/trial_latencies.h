@@ -1,12 +1,12 @@
-#ifndef MNAS_SEARCH_TRIAL_LATENCIES_H_
-#define MNAS_SEARCH_TRIAL_LATENCIES_H_
+#ifndef MNAS_STORE_TRIAL_LATENCIES_H_
+#define MNAS_STORE_TRIAL_LATENCIES_H_
 
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "search/trial.h"
+#include "store/trial.h"
 
 namespace mnas {
 
@@ -27,4 +27,4 @@ std::string checked_metrics_text(const std::string& text, const std::string& whe
 
 }  // namespace mnas
 
-#endif  // MNAS_SEARCH_TRIAL_LATENCIES_H_
+#endif  // MNAS_STORE_TRIAL_LATENCIES_H_
