@@ -27,19 +27,6 @@ void strict_integers(CLI::App& app) {
 
 }  // namespace
 
-std::vector<std::string> comma_list(const std::string& text, const std::string& flag) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    const std::string item = text.substr(start, comma - start);
-    if (item.empty()) throw Error(flag + ": '" + text + "' has an empty item");
-    out.push_back(item);
-    start = comma + 1;
-  }
-  return out;
-}
-
 int run(int argc, char** argv) {
   CLI::App app{
       "mnas: platform-aware neural architecture search (MnasNet-style).\n"

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "base/comma_list.h"
+
 namespace mnas::cli {
 
 // Exit codes of every mnas command.
@@ -19,9 +21,7 @@ struct ExitWith {
   int code;
 };
 
-// "a,b,c" -> {"a", "b", "c"}: a flag's comma-separated list. Throws mnas::Error naming `flag`
-// for an empty item ("a,,b", a trailing comma).
-std::vector<std::string> comma_list(const std::string& text, const std::string& flag);
+using mnas::comma_list;  // a flag's comma-separated list (base/comma_list.h)
 
 // Parses the command line, runs the subcommand and maps errors to exit codes; messages go to
 // stderr, results to stdout.

@@ -5,7 +5,6 @@
 // has a flag, its help and default from the table, and the given ones applied to the struct.
 // `mnas search` (SearchConfig) and `mnas train` (TrainOptions) take their settings this way.
 
-#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -13,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "base/comma_list.h"
 #include "base/error.h"
 #include "base/field_table.h"
 #include "base/number_format.h"
@@ -57,11 +57,7 @@ template <typename Config>
 nlohmann::json list_from_text(const Field<Config>& f, const std::string& text) {
   const std::string flag = f.cli_name();
   nlohmann::json out = nlohmann::json::array();
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    const std::string item = text.substr(start, comma - start);
-    if (item.empty()) throw Error(flag + ": '" + text + "' has an empty item");
+  for (const std::string& item : comma_list(text, flag)) {
     if (f.kind == FieldKind::kTextList) {
       out.push_back(item);
     } else if (f.kind == FieldKind::kIntegerList) {
@@ -71,7 +67,6 @@ nlohmann::json list_from_text(const Field<Config>& f, const std::string& text) {
     } else {
       out.push_back(parse_double(item, flag + ": '" + item + "' is not a number"));
     }
-    start = comma + 1;
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "base/comma_list.h"
 #include "search/search_loop.h"
 #include "search/synthetic_surrogate.h"
 #include "space/architecture_codec.h"
@@ -68,15 +69,7 @@ using F = Field<FinalizeOptions>;
 // --references none, or zoo names.
 void apply_references(FinalizeOptions& o, const std::string& text, const std::string& flag) {
   o.references.clear();
-  if (text == "none") return;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    const std::string item = text.substr(start, comma - start);
-    if (item.empty()) throw Error(flag + ": '" + text + "' has an empty item");
-    o.references.push_back(item);
-    start = comma + 1;
-  }
+  if (text != "none") o.references = comma_list(text, flag);
 }
 
 std::vector<F> make_finalize_option_fields() {

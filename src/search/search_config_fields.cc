@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "base/comma_list.h"
 #include "base/error.h"
 #include "base/json_fields.h"
 #include "base/number_format.h"
@@ -61,17 +62,12 @@ void apply_latency(SearchConfig& c, const std::string& text, const std::string&)
 void apply_rungs(SearchConfig& c, const std::string& text, const std::string& flag) {
   c.fidelity.rungs.clear();
   if (text == "none") return;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    const std::string part = text.substr(start, comma - start);
-    if (part.empty()) throw Error(flag + ": '" + text + "' has an empty item");
+  for (const std::string& part : comma_list(text, flag)) {
     const double images = parse_double(part, flag + ": '" + part + "' is not a number of images");
     if (!(images >= 1 && images <= 1e9) || images != std::floor(images)) {
       throw Error(flag + ": '" + part + "' is not a number of training images");
     }
     c.fidelity.rungs.push_back(static_cast<int64_t>(images));
-    start = comma + 1;
   }
 }
 
