@@ -62,20 +62,14 @@ InputShape input_of(const std::string& text, const char* field) {
 // and `multiplier` adjust a zoo model (and the input and classes of any architecture).
 Architecture architecture(const std::string& text, const std::optional<std::string>& input,
                           const std::optional<int>& classes, double multiplier) {
-  const size_t at = text.find('@');
-  const std::string name = text.substr(0, at);
-  Architecture a;
-  if (is_zoo_name(name)) {
+  if (is_zoo_name(text.substr(0, text.find('@')))) {
     ZooOptions z;
     if (input) z.input = input_of(*input, "input");
     if (classes) z.classes = *classes;
     z.multiplier = multiplier;
-    if (at != std::string::npos) {
-      z.multiplier *= parse_double(text.substr(at + 1),
-                                   "architecture: '" + text + "' should read like mobilenetv2@0.35");
-    }
-    return zoo_model(name, z);
+    return zoo_model_from_spec(text, z);
   }
+  Architecture a;
   if (!text.empty() && text.find_first_not_of(" \t\r\n") != std::string::npos &&
       text[text.find_first_not_of(" \t\r\n")] == '{') {
     a = parse_architecture_json(text);

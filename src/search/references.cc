@@ -18,21 +18,7 @@ Architecture reference_model(const std::string& spec, const SearchSpace& space) 
   ZooOptions zoo;
   zoo.input = space.input();
   zoo.classes = space.classes();
-  std::string name = spec;
-  const size_t at = spec.find('@');
-  if (at != std::string::npos) {
-    name = spec.substr(0, at);
-    zoo.multiplier = parse_double(spec.substr(at + 1), "'" + spec +
-                                                           "': the multiplier after @ is not a "
-                                                           "number (e.g. mobilenetv2@0.35)");
-    if (!(zoo.multiplier > 0 && zoo.multiplier <= 4)) {
-      throw Error("'" + spec + "': the multiplier must be in (0, 4]");
-    }
-  }
-  if (!is_zoo_name(name)) {
-    throw Error("'" + name + "' is not a zoo model (`mnas describe zoo` lists them)");
-  }
-  return zoo_model(name, zoo);
+  return zoo_model_from_spec(spec, zoo);
 }
 
 void evaluate_references(Store& store, TrialRunner& runner, const SearchSpace& space,

@@ -1,6 +1,7 @@
 #include "space/zoo.h"
 
 #include "base/error.h"
+#include "base/number_format.h"
 #include "space/scaling.h"
 #include "space/search_space.h"
 
@@ -113,6 +114,25 @@ Architecture zoo_model(std::string_view name, const ZooOptions& options) {
   if (multiplier != 1.0) arch = scale_depth(arch, multiplier, entry->scales_head);
   validate(arch);
   return arch;
+}
+
+Architecture zoo_model_from_spec(const std::string& spec, ZooOptions options) {
+  std::string name = spec;
+  const size_t at = spec.find('@');
+  if (at != std::string::npos) {
+    name = spec.substr(0, at);
+    const double multiplier = parse_double(
+        spec.substr(at + 1),
+        "'" + spec + "': the multiplier after @ is not a number (e.g. mobilenetv2@0.35)");
+    if (!(multiplier > 0 && multiplier <= 4)) {
+      throw Error("'" + spec + "': the multiplier must be in (0, 4]");
+    }
+    options.multiplier *= multiplier;
+  }
+  if (!is_zoo_name(name)) {
+    throw Error("'" + name + "' is not a zoo model (`mnas describe zoo` lists them)");
+  }
+  return zoo_model(name, options);
 }
 
 }  // namespace mnas

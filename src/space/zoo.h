@@ -32,6 +32,11 @@ bool is_zoo_name(std::string_view name);
 // naming the bad option.
 Architecture zoo_model(std::string_view name, const ZooOptions& options = {});
 
+// A zoo name, optionally at a width multiplier ("mobilenetv2@0.35", on top of
+// options.multiplier): what --references, finalize and the Python module take. Throws
+// mnas::Error naming `spec` for a bad multiplier or an unknown name.
+Architecture zoo_model_from_spec(const std::string& spec, ZooOptions options = {});
+
 }  // namespace mnas
 
 #endif  // MNAS_SPACE_ZOO_H_
