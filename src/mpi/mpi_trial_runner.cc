@@ -26,6 +26,10 @@ double mpi_heartbeat_seconds_from_environment() {
 }
 
 void check_distributable(const SearchConfig& config) {
+  if (config.evaluator == "external") {
+    throw Error::about("evaluator", "external: its trials are told by an ask/tell caller "
+                                    "(mnas.Search), not evaluated by MPI ranks");
+  }
   if (config.latency != "measured") return;
   for (const DeviceObjective& d : config.devices) {
     if (d.url == "local") {

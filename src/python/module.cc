@@ -6,6 +6,9 @@
 // KeyboardInterrupt (a remote device's answer is awaited: its request has a timeout).
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <filesystem>
 
 #include <atomic>
 #include <chrono>
@@ -25,6 +28,7 @@
 #include "latency/latency_json.h"
 #include "latency/lookup_table.h"
 #include "latency/measure_presets.h"
+#include "python/interruptible.h"
 #include "python/json_convert.h"
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
@@ -94,38 +98,6 @@ SearchSpace space_with(SearchSpace s, const std::optional<std::string>& input,
 std::mt19937_64 rng_of(const py::object& seed) {
   if (seed.is_none()) return std::mt19937_64(std::random_device{}());
   return std::mt19937_64(seed.cast<uint64_t>());
-}
-
-// Runs `work` in a thread of its own while this one waits without the GIL, so that other Python
-// threads run meanwhile; Ctrl-C (a signal seen by PyErr_CheckSignals every 50 ms) stops the work at
-// its next check_stop() (base/stop.h: a measurement's next run) and raises KeyboardInterrupt.
-// The work's own mnas::Error is rethrown here.
-template <typename Work>
-auto run_interruptible(Work work) -> decltype(work()) {
-  using Result = decltype(work());
-  std::atomic<bool> stop{false};
-  std::packaged_task<Result()> task([&] {
-    const StopScope scope(stop);
-    return work();
-  });
-  std::future<Result> result = task.get_future();
-  std::thread worker(std::move(task));
-  bool interrupted = false;
-  {
-    py::gil_scoped_release release;
-    while (result.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) {
-      py::gil_scoped_acquire acquire;
-      if (PyErr_CheckSignals() != 0) {  // KeyboardInterrupt is now pending in this thread
-        interrupted = true;
-        stop = true;
-        break;
-      }
-    }
-    result.wait();
-  }
-  worker.join();
-  if (interrupted) throw py::error_already_set();
-  return result.get();
 }
 
 nlohmann::json describe(const Architecture& a) {
@@ -254,9 +226,9 @@ PYBIND11_MODULE(_mnas, m) {
         py::arg("input") = "28x28x1", py::arg("classes") = 10, py::arg("multiplier") = 1.0,
         "The paper's space (the small-input skeleton below 64 pixels) at this input and classes.");
   m.def("load_space",
-        [](const std::string& path, const std::optional<std::string>& input,
+        [](const std::filesystem::path& path, const std::optional<std::string>& input,
            const std::optional<int>& classes, double multiplier) {
-          return space_with(SearchSpace::from_file(path), input, classes, multiplier);
+          return space_with(SearchSpace::from_file(path.string()), input, classes, multiplier);
         },
         py::arg("path"), py::arg("input") = py::none(), py::arg("classes") = py::none(),
         py::arg("multiplier") = 1.0, "A search-space JSON file (docs/search-space.md).");
@@ -276,7 +248,7 @@ PYBIND11_MODULE(_mnas, m) {
   bind_store(m);
 
   py::class_<LookupTable>(m, "LookupTable", "A per-layer latency lookup table (mnas lut build).")
-      .def(py::init([](const std::string& path) { return LookupTable::load(path); }),
+      .def(py::init([](const std::filesystem::path& path) { return LookupTable::load(path.string()); }),
            py::arg("path"))
       .def("predict_ms", &LookupTable::predict_ms, py::arg("architecture"),
            "The calibrated prediction in milliseconds");

@@ -3,6 +3,9 @@
 // writes it (mnas search, or later the ask/tell API) is its one writer.
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
+
+#include <filesystem>
 
 #include <string>
 #include <vector>
@@ -75,8 +78,8 @@ std::vector<StoredTrial> trials_on(const Store& s, const std::string& device) {
 void bind_store(py::module_& m) {
   py::class_<Store>(m, "Store",
                     "A search's store (the SQLite file of mnas search --store), read-only.")
-      .def(py::init([](const std::string& path) {
-             return std::make_unique<Store>(path, Store::Mode::kReadOnly);
+      .def(py::init([](const std::filesystem::path& path) {
+             return std::make_unique<Store>(path.string(), Store::Mode::kReadOnly);
            }),
            py::arg("path"))
       .def_property_readonly("path", &Store::path)

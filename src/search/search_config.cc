@@ -206,16 +206,26 @@ void validate(const SearchConfig& c) {
                   "' is a table's device; it goes with a table space (--space nb201)");
     }
   }
-  if (c.evaluator != "proxy" && c.evaluator != "surrogate" && !command) {
+  const bool external = c.evaluator == "external";
+  if (c.evaluator != "proxy" && c.evaluator != "surrogate" && !command && !external) {
     throw Error("evaluator: unknown '" + c.evaluator +
-                "'; use proxy, surrogate or cmd:COMMAND (your own trainer)");
+                "'; use proxy, surrogate, cmd:COMMAND (your own trainer) or external (the "
+                "trials told by an ask/tell caller, mnas.Search)");
   }
   if (command && c.evaluator.find_first_not_of(" \t", 4) == std::string::npos) {
     throw Error("evaluator: cmd: needs a command, e.g. cmd:python3 train.py");
   }
   const bool lut = c.latency.rfind("lut:", 0) == 0;
-  if (c.latency != "measured" && c.latency != "surrogate" && !(lut && c.latency.size() > 4)) {
-    throw Error("latency: unknown '" + c.latency + "'; use measured, lut:FILE or surrogate");
+  if (c.latency != "measured" && c.latency != "surrogate" && c.latency != "told" &&
+      !(lut && c.latency.size() > 4)) {
+    throw Error("latency: unknown '" + c.latency + "'; use measured, lut:FILE, surrogate or told");
+  }
+  if (c.latency == "told") {  // the ask/tell caller tells each trial's latency: T must be fixed
+    if (!external) throw Error("latency: told goes with the external evaluator (ask/tell) only");
+    if (c.devices.size() != 1 || !(c.devices[0].target_ms > 0)) {
+      throw Error("latency: told needs one device with T fixed (devices[0].target_ms > 0): the "
+                  "told latencies are judged against it");
+    }
   }
   if (c.latency == "surrogate" && c.evaluator != "surrogate") {
     throw Error("latency: the synthetic latency goes with the surrogate evaluator only");

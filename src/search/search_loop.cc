@@ -214,7 +214,7 @@ bool run_fidelity_step(Store& store, TrialRunner& runner, const std::vector<Prop
       }
     };
     const TrialTask task{rungs[k], rung_holdout(o.proxy_holdout, rungs[k], rungs[last]), k == 0,
-                         o.fidelity.continue_runs ? rungs[last] : 0};
+                         o.fidelity.continue_runs ? rungs[last] : 0, step, k};
     if (!run_batch(runner, proposals, jobs, task, stop, hooks)) {
       return false;
     }
@@ -391,7 +391,9 @@ void run_search(Store& store, Strategy& strategy, TrialRunner& runner, const Sea
         record(trials[i], e, seconds, proposals[i].arch);
         finished[i] = true;
       };
-      complete = run_batch(runner, proposals, jobs, TrialTask{}, stop, hooks);
+      TrialTask task;
+      task.step = step;
+      complete = run_batch(runner, proposals, jobs, task, stop, hooks);
     } else {
       complete = run_fidelity_step(store, runner, proposals, trials, finished, first_of, o, stop,
                                    progress, record, serve);

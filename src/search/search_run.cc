@@ -13,7 +13,11 @@ SearchRun::SearchRun(const SearchSession& session, SearchRunOptions options)
     : config_(session.config()), run_options_(std::move(options)) {
   table_ = !config_.table_space.empty();
   if (table_) return;  // nothing is trained or timed: the table's runner looks it up
-  evaluator_ = make_evaluator(config_, run_options_.runtime);
+  // An external evaluator's trials are told by whoever runs them (make_runner: ask/tell); with
+  // no runner make_evaluator says that mnas cannot evaluate them.
+  if (config_.evaluator != "external" || !run_options_.make_runner) {
+    evaluator_ = make_evaluator(config_, run_options_.runtime);
+  }
   objective_ = make_latency_objective(config_, run_options_.devices);
 }
 
@@ -90,6 +94,7 @@ std::string SearchRun::evaluator_name() const {
   if (config_.evaluator.rfind("cmd:", 0) == 0) {
     return "cmd: " + printable(config_.evaluator.substr(4), 200);  // the stored command
   }
+  if (!evaluator_) return "external (told by the ask/tell caller)";
   return evaluator_->name();
 }
 

@@ -68,6 +68,9 @@ class SearchRun {
 
   // "proxy (fashion-mnist, ...)", "synthetic-surrogate", "cmd: COMMAND", "table:cifar10 (...)".
   std::string evaluator_name() const;
+  // The configuration's evaluator, built in this process; null for a table space and for an
+  // external evaluator (its trials are told, search/ask_tell.h).
+  Evaluator* evaluator() const { return evaluator_.get(); }
   const Strategy& strategy() const { return *strategy_; }
   const SearchOptions& options() const { return options_; }
   const SearchTimes& times() const { return times_; }

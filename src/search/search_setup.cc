@@ -102,6 +102,12 @@ std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,
     throw Error("surrogate cost: only the surrogate evaluator has one (evaluator is '" +
                 config.evaluator + "')");
   }
+  if (config.evaluator == "external") {
+    throw Error::about("evaluator",
+                       "external: the search's trials are evaluated by the program that asks "
+                       "for them (mnas.Search's ask and tell, docs/python.md); resume it from "
+                       "there, mnas cannot evaluate them");
+  }
   if (config.evaluator.rfind("cmd:", 0) == 0) {
     CommandEvaluatorOptions o;
     o.command = config.evaluator.substr(4);
@@ -141,6 +147,8 @@ RewardOptions make_reward(SearchConfig& config) {
       d.target_ms = factor * SyntheticSurrogate(config.space, config.seed).latency_ms(model);
     }
     reward.target_ms = d.target_ms;
+  } else if (config.latency == "told") {
+    reward.target_ms = config.devices.front().target_ms;  // validate(): fixed
   }
   return reward;
 }

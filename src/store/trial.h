@@ -59,6 +59,10 @@ struct TrialTask {
   // > 0: the rung is the first train_images of one training run on run_images images
   // (Evaluator::evaluate_rung), which a later rung continues; 0: a run of its own.
   int64_t run_images = 0;
+  // Where the evaluation stands in the search, for runners that hand it on (ask/tell): the
+  // strategy step and the multi-fidelity rung (-1: none).
+  int step = 0;
+  int rung = -1;
 };
 
 // Scores architectures. Implementations: the real one (proxy training + measured latency, in the

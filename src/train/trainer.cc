@@ -21,6 +21,7 @@
 #include "base/error.h"
 #include "base/file_io.h"
 #include "base/number_format.h"
+#include "base/stop.h"
 #include "train/checkpoint_file.h"
 #include "train/evaluation_images.h"
 #include "train/sgd_step.h"
@@ -481,6 +482,7 @@ TrainResult TrainingRun::advance(int64_t until, int64_t holdout,
       const int64_t stop =
           std::min<int64_t>(s.steps, s.step + (until - steps_done()));  // within this epoch
       for (; s.step < stop; ++s.step) {
+        check_stop();  // a caller's stop (base/stop.h: Ctrl-C in Python), between two steps
         const int64_t step = s.step;
         set_lr(*s.opt, lr_at(o, s.epoch + double(step) / s.steps));
         const int64_t count = std::min<int64_t>(o.batch, s.n - step * o.batch);

@@ -6,6 +6,9 @@ measured on any device mnas can reach — the same library as the `mnas` command
     arch = space.sample(seed=1)
     print(arch.describe()["macs"], mnas.measure_latency(arch, protocol="quick")["median_ms"])
 
+mnas.Search runs a search with your own training loop in charge (ask a trial, train it, tell its
+accuracy); it loads LibTorch when first used, `import mnas` alone does not.
+
 Errors: mnas.Error (a ValueError: bad input, its `field` names what) and mnas.IOError (an
 OSError: a file, a device or the disk failed). docs/python.md has the whole tour.
 """
@@ -28,6 +31,8 @@ from ._mnas import (  # noqa: F401  (the public names)
 
 __all__ = [
     "Architecture",
+    "Search",
+    "Trial",
     "Error",
     "IOError",
     "LookupTable",
@@ -40,3 +45,12 @@ __all__ = [
     "measure_presets",
     "zoo_names",
 ]
+
+
+def __getattr__(name):
+    # mnas.Search and mnas.Trial load the search's module (and LibTorch) on first use only.
+    if name in ("Search", "Trial"):
+        from . import _search
+
+        return getattr(_search, name)
+    raise AttributeError(f"module 'mnas' has no attribute {name!r}")
