@@ -28,6 +28,8 @@ PACKAGES=(
   python3-opencv python3-pil
   # the Python module (`import mnas`, src/python) and its tests
   pybind11-dev python3-pybind11 python3-dev python3-pytest
+  # `pip install build/python` (docs/python.md) and its test: a virtual environment, offline
+  python3-venv python3-pip python3-setuptools python3-wheel
 )
 
 SUDO=""

@@ -2,10 +2,12 @@
 // A module of its own because it links the search's strategies and evaluators, and so LibTorch:
 // `import mnas` stays light, and LibTorch is loaded the first time mnas.Search is used.
 // mnas::Error becomes mnas.Error / mnas.IOError (the classes of mnas._mnas), with `.field`.
+#include <malloc.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 #include <pybind11/stl/filesystem.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -225,10 +227,26 @@ class SearchCore {
   std::unique_ptr<AskTellSearch> search_;
 };
 
+// glibc returns large freed buffers to the OS and faults them back in on the next allocation:
+// with LibTorch's buffers (the controller's updates, a training) that costs up to 5× (shared
+// facts; bench/ask_tell_overhead.py: 1.18× the CLI's time without this, 0.99× with it). As the
+// mnas command does, keep freed memory in this process — unless the user chose glibc's
+// thresholds (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_) or MNAS_TUNE_MALLOC=0.
+void keep_freed_memory() {
+  const char* tune = std::getenv("MNAS_TUNE_MALLOC");
+  if ((tune && std::string(tune) == "0") || std::getenv("MALLOC_MMAP_THRESHOLD_") ||
+      std::getenv("MALLOC_TRIM_THRESHOLD_")) {
+    return;
+  }
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_mnas_search, m) {
   m.doc() = "mnas's ask/tell search (mnas.Search); loads LibTorch.";
+  keep_freed_memory();
   py::module_ native = py::module_::import("mnas._mnas");
   g_invalid = py::object(native.attr("Error")).release().ptr();
   g_io = py::object(native.attr("IOError")).release().ptr();
