@@ -30,6 +30,8 @@ PACKAGES=(
   pybind11-dev python3-pybind11 python3-dev python3-pytest
   # `pip install build/python` (docs/python.md) and its test: a virtual environment, offline
   python3-venv python3-pip python3-setuptools python3-wheel
+  # Store.to_pandas() (optional for users: mnas needs no pandas) is tested with it
+  python3-pandas
 )
 
 SUDO=""

@@ -47,3 +47,19 @@ def test_a_store_that_is_not_there_or_not_a_store_is_an_error(tmp_path):
     junk.write_bytes(b"not sqlite" * 100)
     with pytest.raises((mnas.Error, mnas.IOError)):
         mnas.Store(str(junk))
+
+
+def test_to_pandas_gives_the_rows_as_a_frame_or_says_what_it_needs(store_path):
+    store = mnas.Store(store_path)
+    try:
+        import pandas  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="needs pandas"):
+            store.to_pandas()
+        return
+    frame = store.to_pandas()
+    assert len(frame) == len(store) and "canonical" in frame.columns
+    assert len(store.to_pandas("pareto")) == len(store.pareto())
+    with pytest.raises(mnas.Error) as e:
+        store.to_pandas("everything")
+    assert e.value.field == "rows"

@@ -47,6 +47,24 @@ __all__ = [
 ]
 
 
+def _store_to_pandas(self, rows="trials", device=""):
+    """The store's `rows` ("trials", "pareto" or "references") as a pandas DataFrame, one row per
+    dict of Store.trials() etc.; pandas is not needed for anything else in mnas."""
+    try:
+        import pandas
+    except ImportError as e:
+        raise ImportError("Store.to_pandas() needs pandas (Debian: python3-pandas); "
+                          "Store.trials() etc. give the same rows as dicts") from e
+    if rows not in ("trials", "pareto", "references"):
+        error = Error(f"rows: '{rows}'; use trials, pareto or references")
+        error.field = "rows"
+        raise error
+    return pandas.DataFrame(getattr(self, rows)(device))
+
+
+Store.to_pandas = _store_to_pandas
+
+
 def __getattr__(name):
     # mnas.Search and mnas.Trial load the search's module (and LibTorch) on first use only.
     if name in ("Search", "Trial"):
