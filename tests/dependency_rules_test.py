@@ -43,6 +43,7 @@ ALLOWED = {
 # LibTorch, so the files of mnas._mnas include no module that includes it.
 TORCHED = {"search", "train", "nn", "data", "mpi", "report", "cli"}
 TORCH_FREE_FILES = {"python/module.cc", "python/store_bindings.cc", "python/json_convert.cc",
+                    "python/errors.h",
                     "python/json_convert.h", "python/interruptible.h"}
 
 # Outside libraries: the modules that may include them directly.

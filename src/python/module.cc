@@ -28,6 +28,7 @@
 #include "latency/latency_json.h"
 #include "latency/lookup_table.h"
 #include "latency/measure_presets.h"
+#include "python/errors.h"
 #include "python/interruptible.h"
 #include "python/json_convert.h"
 #include "space/architecture_codec.h"
@@ -43,20 +44,6 @@ namespace mnas::python {
 void bind_store(py::module_& m);  // store_bindings.cc
 
 namespace {
-
-PyObject* g_invalid = nullptr;  // mnas.Error
-PyObject* g_io = nullptr;       // mnas.IOError
-
-void translate(std::exception_ptr p) {
-  try {
-    if (p) std::rethrow_exception(p);
-  } catch (const Error& e) {
-    PyObject* type = e.kind() == Error::Kind::kIo ? g_io : g_invalid;
-    py::object instance = py::reinterpret_borrow<py::object>(type)(e.what());
-    instance.attr("field") = e.field();
-    PyErr_SetObject(type, instance.ptr());
-  }
-}
 
 InputShape input_of(const std::string& text, const char* field) {
   return parse_input_shape(text, field);
@@ -150,11 +137,12 @@ nlohmann::json measure_latency(const Architecture& a, const std::string& device,
 
 PYBIND11_MODULE(_mnas, m) {
   m.doc() = "mnas's native part: the search space, architectures, the zoo and latency.";
-  g_invalid = PyErr_NewException("mnas.Error", PyExc_ValueError, nullptr);
-  g_io = PyErr_NewException("mnas.IOError", PyExc_OSError, nullptr);
-  m.attr("Error") = py::handle(g_invalid);
-  m.attr("IOError") = py::handle(g_io);
-  py::register_exception_translator(&translate);
+  ErrorClasses& errors = error_classes();
+  errors.invalid = PyErr_NewException("mnas.Error", PyExc_ValueError, nullptr);
+  errors.io = PyErr_NewException("mnas.IOError", PyExc_OSError, nullptr);
+  m.attr("Error") = py::handle(errors.invalid);
+  m.attr("IOError") = py::handle(errors.io);
+  translate_mnas_errors();
   m.attr("__version__") = MNAS_VERSION;
 
   py::class_<Architecture>(m, "Architecture",

@@ -1,7 +1,7 @@
 // `mnas._mnas_search`: the ask/tell search (search/ask_tell.h) for mnas.Search (mnas/_search.py).
 // A module of its own because it links the search's strategies and evaluators, and so LibTorch:
 // `import mnas` stays light, and LibTorch is loaded the first time mnas.Search is used.
-// mnas::Error becomes mnas.Error / mnas.IOError (the classes of mnas._mnas), with `.field`.
+// mnas::Error becomes mnas.Error / mnas.IOError (the classes of mnas._mnas, python/errors.h).
 #include <malloc.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -20,6 +20,7 @@
 #include "base/machine.h"
 #include "devices/open_device.h"
 #include "latency/remote_device.h"
+#include "python/errors.h"
 #include "python/interruptible.h"
 #include "python/json_convert.h"
 #include "search/ask_tell.h"
@@ -30,22 +31,6 @@ namespace py = pybind11;
 
 namespace mnas::python {
 namespace {
-
-// mnas.Error and mnas.IOError, held for the life of the process (never released: a static
-// py::object would be released after the interpreter is gone).
-PyObject* g_invalid = nullptr;
-PyObject* g_io = nullptr;
-
-void translate(std::exception_ptr p) {
-  try {
-    if (p) std::rethrow_exception(p);
-  } catch (const Error& e) {
-    PyObject* type = e.kind() == Error::Kind::kIo ? g_io : g_invalid;
-    py::object instance = py::reinterpret_borrow<py::object>(type)(e.what());
-    instance.attr("field") = e.field();
-    PyErr_SetObject(type, instance.ptr());
-  }
-}
 
 py::dict trial_dict(const AskedTrial& t, int64_t full_images) {
   py::dict d;
@@ -128,11 +113,12 @@ class SearchCore {
     o.devices = access_from(token, device_retries, device_timeout);
     // Building checks the devices and may load the proxy's data: without the GIL.
     search_ = run_interruptible(
-        [&] { return std::make_unique<AskTellSearch>(path.string(), resume, request, o); });
+        [&] { return std::make_shared<AskTellSearch>(path.string(), resume, request, o); });
   }
 
   py::list ask(int n, bool wait) {
-    AskTellSearch& s = live();
+    const std::shared_ptr<AskTellSearch> held = live();
+    AskTellSearch& s = *held;
     while (true) {
       std::vector<AskedTrial> asked;
       {
@@ -176,13 +162,14 @@ class SearchCore {
       r.seconds = number(seconds, "seconds");
       if (r.seconds < 0) throw Error::about("seconds", "must be ≥ 0");
     }
-    AskTellSearch& s = live();
+    const std::shared_ptr<AskTellSearch> held = live();
     py::gil_scoped_release release;  // the latency is measured now; Ctrl-C acts once it is stored
-    s.tell(id, r);
+    held->tell(id, r);
   }
 
   py::dict evaluate(int64_t id) {
-    AskTellSearch& s = live();
+    const std::shared_ptr<AskTellSearch> held = live();
+    AskTellSearch& s = *held;
     for (const AskedTrial& t : s.pending()) {
       if (t.id == id) return result_dict(run_interruptible([&] { return s.evaluate(t); }));
     }
@@ -191,7 +178,7 @@ class SearchCore {
 
   py::list pending() {
     py::list out;
-    for (const AskedTrial& t : live().pending()) out.append(trial_dict(t, full_images()));
+    for (const AskedTrial& t : live()->pending()) out.append(trial_dict(t, full_images()));
     return out;
   }
 
@@ -201,13 +188,14 @@ class SearchCore {
   bool finished() const { return !search_ || search_->finished(); }
   void close() {
     if (!search_) return;
+    const std::shared_ptr<AskTellSearch> held = std::move(search_);
     py::gil_scoped_release release;  // waits for the loop to store what it holds
-    search_.reset();
+    held->close();  // the object itself goes with the last call still using it (another thread's)
   }
-  py::object config() { return to_python(search_config_json(live().config())); }
-  int64_t length() { return live().length(); }
-  bool is_new() { return live().is_new(); }
-  std::string evaluator() { return live().evaluator_name(); }
+  py::object config() { return to_python(search_config_json(live()->config())); }
+  int64_t length() { return live()->length(); }
+  bool is_new() { return live()->is_new(); }
+  std::string evaluator() { return live()->evaluator_name(); }
 
  private:
   static double number(const py::object& value, const char* field) {
@@ -218,13 +206,15 @@ class SearchCore {
     }
     return value.cast<double>();
   }
-  int64_t full_images() { return live().config().proxy.train_images; }
-  AskTellSearch& live() {
+  int64_t full_images() { return live()->config().proxy.train_images; }
+  // The search, held by the caller for the length of its call: a close() from another thread
+  // meanwhile does not free it under that call.
+  std::shared_ptr<AskTellSearch> live() const {
     if (!search_) throw Error::about("search", "closed");
-    return *search_;
+    return search_;
   }
 
-  std::unique_ptr<AskTellSearch> search_;
+  std::shared_ptr<AskTellSearch> search_;
 };
 
 // glibc returns large freed buffers to the OS and faults them back in on the next allocation:
@@ -248,9 +238,9 @@ PYBIND11_MODULE(_mnas_search, m) {
   m.doc() = "mnas's ask/tell search (mnas.Search); loads LibTorch.";
   keep_freed_memory();
   py::module_ native = py::module_::import("mnas._mnas");
-  g_invalid = py::object(native.attr("Error")).release().ptr();
-  g_io = py::object(native.attr("IOError")).release().ptr();
-  py::register_exception_translator(&translate);
+  error_classes().invalid = py::object(native.attr("Error")).release().ptr();
+  error_classes().io = py::object(native.attr("IOError")).release().ptr();
+  translate_mnas_errors();
 
   py::class_<SearchCore>(m, "SearchCore")
       .def(py::init<const std::filesystem::path&, bool, const py::object&, std::optional<int64_t>, double,

@@ -273,3 +273,17 @@ def test_import_mnas_loads_libtorch_only_for_search():
     run = subprocess.run([sys.executable, "-c", script], env=dict(os.environ),
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
+
+
+def test_closing_ends_a_workers_wait(tmp_path):
+    search = mnas.Search(str(tmp_path / "close.db"), SURROGATE, trials=6)
+    search.ask(3)
+    got = []
+    worker = threading.Thread(target=lambda: got.append(search.ask(wait=True)))
+    worker.start()
+    worker.join(timeout=0.3)
+    assert worker.is_alive()  # waiting for tells that do not come
+    search.close()
+    worker.join(timeout=30)
+    assert not worker.is_alive() and got == [None]
+    assert len(mnas.Store(str(tmp_path / "close.db")).trials()) == 0
