@@ -195,14 +195,13 @@ double Controller::log_probability(const std::vector<int>& tokens) const {
 void Controller::observe(const std::vector<Trial>& trials) {
   if (trials.empty()) return;
   OneThread one_thread;
+  strategy_state::check_observed(trials, space_);
   std::vector<std::vector<int>> tokens;
   std::vector<double> rewards;
   for (const Trial& t : trials) {
-    if (!std::isfinite(t.reward)) throw Error("observe: a trial's reward is not finite");
     tokens.push_back(t.tokens);
     rewards.push_back(t.reward);
   }
-  strategy_state::check_trials(tokens, space_);
 
   if (!baseline_ready_) {
     double mean = 0;

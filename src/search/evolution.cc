@@ -56,9 +56,7 @@ std::vector<Proposal> RegularizedEvolution::propose(int n) {
 }
 
 void RegularizedEvolution::observe(const std::vector<Trial>& trials) {
-  std::vector<std::vector<int>> tokens;
-  for (const Trial& t : trials) tokens.push_back(t.tokens);
-  strategy_state::check_trials(tokens, space_);
+  strategy_state::check_observed(trials, space_);
   for (const Trial& t : trials) {
     population_.push_back({t.tokens, t.reward});
     if (static_cast<int>(population_.size()) > options_.population) population_.pop_front();

@@ -275,11 +275,8 @@ std::vector<Proposal> PredictorSearch::propose(int n) {
 }
 
 void PredictorSearch::observe(const std::vector<Trial>& trials) {
-  std::vector<std::vector<int>> tokens;
-  for (const Trial& t : trials) tokens.push_back(t.tokens);
-  strategy_state::check_trials(tokens, space_);
+  strategy_state::check_observed(trials, space_);
   for (const Trial& t : trials) {
-    if (!std::isfinite(t.reward)) throw Error("observe: a reward that is not finite");
     std::vector<double> parts;
     if (options_.objectives) {
       parts = options_.objectives(t);

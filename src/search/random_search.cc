@@ -21,9 +21,7 @@ std::vector<Proposal> RandomSearch::propose(int n) {
 }
 
 void RandomSearch::observe(const std::vector<Trial>& trials) {
-  std::vector<std::vector<int>> tokens;
-  for (const Trial& t : trials) tokens.push_back(t.tokens);
-  strategy_state::check_trials(tokens, space_);
+  strategy_state::check_observed(trials, space_);
 }
 
 std::string RandomSearch::save_state() const {

@@ -1,5 +1,6 @@
 #include "search/strategy_state.h"
 
+#include <cmath>
 #include <sstream>
 
 #include "base/error.h"
@@ -61,6 +62,15 @@ void check_trials(const std::vector<std::vector<int>>& tokens, const DecisionSpa
       }
     }
   }
+}
+
+void check_observed(const std::vector<Trial>& trials, const DecisionSpace& space) {
+  std::vector<std::vector<int>> tokens;
+  for (const Trial& t : trials) {
+    if (!std::isfinite(t.reward)) throw Error("observe: a trial's reward is not finite");
+    tokens.push_back(t.tokens);
+  }
+  check_trials(tokens, space);
 }
 
 }  // namespace mnas::strategy_state

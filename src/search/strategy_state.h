@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "space/decision_space.h"
+#include "store/trial.h"
 
 namespace mnas::strategy_state {
 
@@ -30,6 +31,9 @@ nlohmann::json check_header(std::string_view text, const std::string& strategy,
 
 // Throws mnas::Error unless every trial has the space's token count and tokens in range.
 void check_trials(const std::vector<std::vector<int>>& tokens, const DecisionSpace& space);
+// The same for the trials a strategy observes, and that their rewards are finite (what
+// observe() checks before it changes anything).
+void check_observed(const std::vector<Trial>& trials, const DecisionSpace& space);
 
 }  // namespace mnas::strategy_state
 
