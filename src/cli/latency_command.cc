@@ -32,6 +32,7 @@ struct LatencyCommandOptions {
   ArchOptions arch;
   DeviceOptions device;
   int threads = 1;
+  std::string precision = "fp32";
   FieldFlags measure_flags;  // the protocol's flags as given (measure_presets.h's table)
   MeasureOptions measure = latency_command_protocol();  // with them applied
   bool profile = false;
@@ -80,6 +81,7 @@ void run_latency(const LatencyCommandOptions& o) {
   TimingRequest request;
   request.threads = o.threads;
   request.protocol = o.measure;
+  request.precision = parse_precision(o.precision, "--precision");
   try {
     validate(request);
   } catch (const Error& e) {
@@ -87,7 +89,8 @@ void run_latency(const LatencyCommandOptions& o) {
   }
   std::cerr << "mnas: measuring " << r.label << " on " << device->location() << " ("
             << to_string(r.arch.input) << ", " << o.threads << " thread"
-            << (o.threads > 1 ? "s" : "") << ", at least " << o.measure.min_runs << " runs and "
+            << (o.threads > 1 ? "s" : "") << ", " << o.precision << ", at least "
+            << o.measure.min_runs << " runs and "
             << o.measure.min_seconds << " s, at most " << o.measure.max_seconds
             << " s per attempt)...\n";
   // With --versus, both networks are timed alternately in one measurement: their ratio is what a
@@ -111,7 +114,8 @@ void run_latency(const LatencyCommandOptions& o) {
     // Each operator measured alone (operator_profile.h): short measurements, the table is about
     // shares and rates, not the last percent.
     std::cerr << "mnas: profiling every operator alone on " << device->location() << "...\n";
-    operators = device->profile(r.arch, {o.threads, operator_profile_protocol(o.measure)});
+    operators = device->profile(r.arch, {o.threads, operator_profile_protocol(o.measure),
+                                         request.precision});
   }
   if (o.json) {
     nlohmann::json j = latency_json(result);
@@ -161,10 +165,14 @@ void add_latency_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "latency",
       "Measure an architecture's inference latency on this machine or a target device "
-      "(XNNPACK, fp32, batch 1)");
+      "(XNNPACK, fp32 or int8, batch 1)");
   add_arch_options(cmd, o->arch);
   add_device_options(cmd, o->device);
   cmd->add_option("--threads", o->threads, "Inference threads (default 1)");
+  cmd->add_option("--precision", o->precision,
+                  "fp32 (default) or int8: per-channel int8 weights and int8 activations, the "
+                  "input and logits converted inside (this machine only so far; random weights, "
+                  "as for fp32: timing does not depend on them)");
   add_field_flags(cmd, measure_option_fields(), o->measure_flags, latency_command_protocol());
   cmd->add_flag("--profile", o->profile,
                 "Then measure every operator alone and print where the time goes (ms, share, "

@@ -38,10 +38,17 @@ struct DeviceInfo {
 struct TimingRequest {
   int threads = 1;          // Default: 1 (the paper's protocol: one core)
   MeasureOptions protocol;  // Default: measurement.h's defaults
+  // The network's arithmetic. int8 is timed on this machine (LocalDevice) only so far; other
+  // devices refuse it. Default: fp32.
+  Precision precision = Precision::kFp32;
 };
 
 // A candidate timed alternately with a reference on the same device (measure_interleaved): the
 // ratio of their statistics is what a drifting machine does not bias.
+// Throws mnas::Error about "precision" unless `request` is fp32, for what times fp32 only so far
+// (`what`: "an mnas-device server", "operator profiles").
+void require_fp32(const TimingRequest& request, const std::string& what);
+
 struct PairedLatency {
   LatencyResult candidate, reference;
 };

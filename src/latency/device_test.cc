@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "latency/fake_device.h"
 #include "latency/latency_json.h"
 #include "latency/lookup_table.h"
@@ -40,6 +42,29 @@ TEST(LocalDevice, MeasuresWithProvenance) {
   TimingRequest bad = quick_request();
   bad.threads = 0;
   EXPECT_THROW(device.measure(small_model(), bad), Error);
+}
+
+TEST(LocalDevice, TimesInt8AndSaysSo) {
+  LocalDevice device;
+  TimingRequest int8 = quick_request();
+  int8.precision = Precision::kInt8;
+  const LatencyResult r = device.measure(small_model(), int8);
+  EXPECT_GT(r.median_ms, 0);
+  EXPECT_EQ(r.provenance.precision, Precision::kInt8);
+  EXPECT_EQ(device.measure(small_model(), quick_request()).provenance.precision, Precision::kFp32);
+  const PairedLatency p = device.measure_paired(small_model(), small_model("mobilenetv2"), int8);
+  EXPECT_EQ(p.reference.provenance.precision, Precision::kInt8);
+  // What is not timed in int8 yet says so instead of timing fp32.
+  for (const auto& call : std::vector<std::function<void()>>{
+           [&] { device.profile(small_model(), int8); },
+           [&] { device.measure_lut_entries(LookupTable::keys(small_model()), int8); }}) {
+    try {
+      call();
+      FAIL();
+    } catch (const Error& e) {
+      EXPECT_EQ(e.field(), "precision");
+    }
+  }
 }
 
 TEST(LocalDevice, IdentityIsStable) {
@@ -127,6 +152,16 @@ TEST(DeviceJson, RoundTripsAndNamesBadFields) {
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()).rfind("device X.provenance.threads", 0), 0u) << e.what();
   }
+  // The precision: written, read back, fp32 when absent (before int8), refused when unknown.
+  LatencyResult int8 = r;
+  int8.provenance.precision = Precision::kInt8;
+  EXPECT_EQ(latency_result_from_json(latency_json(int8), "a").provenance.precision,
+            Precision::kInt8);
+  nlohmann::json old = latency_json(int8);
+  old["provenance"].erase("precision");
+  EXPECT_EQ(latency_result_from_json(old, "a").provenance.precision, Precision::kFp32);
+  old["provenance"]["precision"] = "int4";
+  EXPECT_THROW(latency_result_from_json(old, "a"), Error);
   broken = latency_json(r);
   broken["median_ms"] = -1;
   EXPECT_THROW(latency_result_from_json(broken, "x"), Error);

@@ -69,7 +69,8 @@ Json provenance_json(const Provenance& p) {
           {"engine", p.engine},           {"engine_version", p.engine_version},
           {"cpu_model", p.cpu_model},     {"logical_cpus", p.logical_cpus},
           {"pinned_cpu", p.pinned_cpu},   {"threads", p.threads},
-          {"input_shape", p.input_shape}, {"timestamp", p.timestamp}};
+          {"input_shape", p.input_shape}, {"timestamp", p.timestamp},
+          {"precision", to_string(p.precision)}};
 }
 
 Provenance provenance_from_json(const Json& j, const std::string& path) {
@@ -86,6 +87,9 @@ Provenance provenance_from_json(const Json& j, const std::string& path) {
   p.threads = jf::as_int(jf::required(j, "threads", path), jf::child(path, "threads"), 1, 256);
   p.input_shape = text(j, "input_shape", path);
   p.timestamp = text(j, "timestamp", path);
+  if (j.contains("precision")) {  // absent before int8: fp32
+    p.precision = parse_precision(text(j, "precision", path), jf::child(path, "precision"));
+  }
   return p;
 }
 

@@ -31,8 +31,10 @@ Provenance provenance_for(const DeviceInfo& info, const TimingRequest& request,
   p.pinned_cpu = request.protocol.cpu;
   p.threads = request.threads;
   p.input_shape = to_string(arch.input);
+  p.precision = request.precision;
   return p;
 }
+
 
 }  // namespace
 
@@ -57,6 +59,13 @@ DeviceInfo local_device_info() {
   return info;
 }
 
+void require_fp32(const TimingRequest& request, const std::string& what) {
+  if (request.precision != Precision::kFp32) {
+    throw Error::about("precision", to_string(request.precision) + ": " + what +
+                                        " time fp32 only so far");
+  }
+}
+
 void validate(const TimingRequest& request, bool on_this_machine) {
   if (request.threads < 1 || request.threads > 256) {
     throw Error("threads: " + std::to_string(request.threads) +
@@ -79,7 +88,7 @@ void LocalDevice::check_threads(const TimingRequest& request) const {
 
 LatencyResult LocalDevice::measure(const Architecture& arch, const TimingRequest& request) {
   check_threads(request);
-  XnnpackNetwork net(lower_architecture(arch), request.threads);
+  XnnpackNetwork net(lower_architecture(arch), request.threads, request.precision);
   LatencyResult r;
   r.measurement = mnas::measure([&net] { net.run(); }, request.protocol);
   r.median_ms = r.measurement.stats.median_ms;
@@ -91,8 +100,8 @@ PairedLatency LocalDevice::measure_paired(const Architecture& candidate,
                                           const Architecture& reference,
                                           const TimingRequest& request) {
   check_threads(request);
-  XnnpackNetwork a(lower_architecture(candidate), request.threads);
-  XnnpackNetwork b(lower_architecture(reference), request.threads);
+  XnnpackNetwork a(lower_architecture(candidate), request.threads, request.precision);
+  XnnpackNetwork b(lower_architecture(reference), request.threads, request.precision);
   const PairedMeasurement m =
       measure_interleaved([&a] { a.run(); }, [&b] { b.run(); }, request.protocol);
   PairedLatency p;
@@ -108,12 +117,14 @@ PairedLatency LocalDevice::measure_paired(const Architecture& candidate,
 std::vector<OperatorTiming> LocalDevice::profile(const Architecture& arch,
                                                  const TimingRequest& request) {
   check_threads(request);
+  require_fp32(request, "operator profiles");
   return profile_operators(lower_architecture(arch), request.threads, request.protocol);
 }
 
 std::vector<LutEntryTiming> LocalDevice::measure_lut_entries(const std::vector<std::string>& keys,
                                                              const TimingRequest& request) {
   check_threads(request);
+  require_fp32(request, "lookup-table entries");
   std::vector<LutEntryTiming> out;
   for (const std::string& key : keys) {
     XnnpackNetwork net(lut_entry_graph(key), request.threads);

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "latency/precision.h"
+
 namespace mnas {
 
 // The measurement protocol shared by every command that times an inference (shaped like TFLite's
@@ -85,6 +87,7 @@ struct Provenance {
   int threads = 1;
   std::string input_shape;  // "28x28x1"
   std::string timestamp;    // UTC, ISO 8601
+  Precision precision = Precision::kFp32;  // what the network ran in; fp32 in older records
 };
 
 // Fills the machine fields (CPU model, logical CPUs, timestamp).

@@ -223,6 +223,7 @@ void require_answer_to(const LatencyResult& r, const Architecture& arch,
 
 LatencyResult RemoteDevice::measure(const Architecture& arch, const TimingRequest& request) {
   validate(request, false);  // the device checks its own CPUs
+  require_fp32(request, "an mnas-device server's measurements");
   Json body = request_json(request);
   body["architecture"] = to_canonical_string(arch);
   const std::string where = "device " + url_;
@@ -236,6 +237,7 @@ PairedLatency RemoteDevice::measure_paired(const Architecture& candidate,
                                            const Architecture& reference,
                                            const TimingRequest& request) {
   validate(request, false);  // the device checks its own CPUs
+  require_fp32(request, "an mnas-device server's measurements");
   Json body = request_json(request);
   body["architecture"] = to_canonical_string(candidate);
   body["reference"] = to_canonical_string(reference);
@@ -250,6 +252,7 @@ PairedLatency RemoteDevice::measure_paired(const Architecture& candidate,
 std::vector<OperatorTiming> RemoteDevice::profile(const Architecture& arch,
                                                   const TimingRequest& request) {
   validate(request, false);  // the device checks its own CPUs
+  require_fp32(request, "an mnas-device server's measurements");
   Json body = request_json(request);
   body["architecture"] = to_canonical_string(arch);
   const Json answer = call("POST", "/v1/profile", body);
@@ -261,6 +264,7 @@ std::vector<OperatorTiming> RemoteDevice::profile(const Architecture& arch,
 std::vector<LutEntryTiming> RemoteDevice::measure_lut_entries(const std::vector<std::string>& keys,
                                                               const TimingRequest& request) {
   validate(request, false);  // the device checks its own CPUs
+  require_fp32(request, "an mnas-device server's measurements");
   Json body = request_json(request);
   body["keys"] = keys;
   const Json answer = call("POST", "/v1/lut/entries", body);

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "base/error.h"
+#include "latency/xnnpack_int8.h"
 
 #ifndef MNAS_XNNPACK_VERSION
 #define MNAS_XNNPACK_VERSION "unknown"
@@ -19,12 +20,7 @@ namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-void check(xnn_status status, const std::string& what) {
-  if (status != xnn_status_success) {
-    throw Error("XNNPACK: " + what + " failed (status " + std::to_string(static_cast<int>(status)) +
-                ")");
-  }
-}
+void check(xnn_status status, const std::string& what) { xnn_check(status, what); }
 
 void initialize_once() {
   static std::once_flag once;
@@ -49,12 +45,16 @@ struct XnnpackNetwork::Handles {
   std::unique_ptr<xnn_subgraph, SubgraphDeleter> subgraph;
   std::unique_ptr<pthreadpool, PoolDeleter> pool;
   std::unique_ptr<xnn_runtime, RuntimeDeleter> runtime;
+  std::unique_ptr<Int8Weights> int8;  // what an int8 runtime points to
 };
 
 std::string xnnpack_version() { return MNAS_XNNPACK_VERSION; }
 
-XnnpackNetwork::XnnpackNetwork(Graph graph, int threads)
-    : graph_(std::move(graph)), threads_(threads), handles_(std::make_unique<Handles>()) {
+XnnpackNetwork::XnnpackNetwork(Graph graph, int threads, Precision precision)
+    : graph_(std::move(graph)),
+      threads_(threads),
+      precision_(precision),
+      handles_(std::make_unique<Handles>()) {
   if (threads < 1 || threads > 256) {
     throw Error("threads: " + std::to_string(threads) + " is out of range; must be in [1, 256]");
   }
@@ -70,8 +70,24 @@ XnnpackNetwork::XnnpackNetwork(Graph graph, int threads)
   xnn_subgraph_t raw = nullptr;
   check(xnn_create_subgraph(/*external_value_ids=*/2, 0, &raw), "xnn_create_subgraph");
   handles_->subgraph.reset(raw);
-  xnn_subgraph_t sg = raw;
+  if (precision_ == Precision::kInt8) {
+    handles_->int8 = define_int8_subgraph(raw, graph_);
+  } else {
+    define_fp32(raw);
+  }
 
+  if (threads_ > 1) {
+    handles_->pool.reset(pthreadpool_create(static_cast<size_t>(threads_)));
+    if (!handles_->pool) throw Error("pthreadpool_create(" + std::to_string(threads_) + ") failed");
+  }
+  xnn_runtime_t runtime = nullptr;
+  check(xnn_create_runtime_v2(raw, handles_->pool.get(), 0, &runtime), "xnn_create_runtime_v2");
+  handles_->runtime.reset(runtime);
+  const xnn_external_value externals[2] = {{0, input_.data()}, {1, output_.data()}};
+  check(xnn_setup_runtime(runtime, 2, externals), "xnn_setup_runtime");
+}
+
+void XnnpackNetwork::define_fp32(xnn_subgraph_t sg) {
   // Value ids: graph value v → XNNPACK id. External ids 0 (input) and 1 (output).
   std::vector<uint32_t> ids(graph_.values.size(), XNN_INVALID_VALUE_ID);
   for (size_t v = 0; v < graph_.values.size(); ++v) {
@@ -156,15 +172,6 @@ XnnpackNetwork::XnnpackNetwork(Graph graph, int threads)
     }
   }
 
-  if (threads_ > 1) {
-    handles_->pool.reset(pthreadpool_create(static_cast<size_t>(threads_)));
-    if (!handles_->pool) throw Error("pthreadpool_create(" + std::to_string(threads_) + ") failed");
-  }
-  xnn_runtime_t runtime = nullptr;
-  check(xnn_create_runtime_v2(sg, handles_->pool.get(), 0, &runtime), "xnn_create_runtime_v2");
-  handles_->runtime.reset(runtime);
-  const xnn_external_value externals[2] = {{0, input_.data()}, {1, output_.data()}};
-  check(xnn_setup_runtime(runtime, 2, externals), "xnn_setup_runtime");
 }
 
 XnnpackNetwork::~XnnpackNetwork() = default;

@@ -6,10 +6,14 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "latency/precision.h"
+
+struct xnn_subgraph;
 
 namespace mnas {
 
-// A Graph compiled into an XNNPACK runtime (fp32, NHWC, batch 1), ready to run repeatedly.
+// A Graph compiled into an XNNPACK runtime (NHWC, batch 1), ready to run repeatedly; in fp32 or
+// in int8 (with an fp32 input and output, converted inside).
 //
 // Owns the subgraph-independent runtime, the thread pool and the weights it points to (XNNPACK
 // keeps pointers to static weights: they live as long as this object). Not copyable; not
@@ -18,7 +22,7 @@ class XnnpackNetwork {
  public:
   // `threads` ≥ 1; 1 runs on the caller's thread (no pool). Throws mnas::Error for bad arguments
   // or when XNNPACK refuses the graph (the message names the node).
-  XnnpackNetwork(Graph graph, int threads = 1);
+  XnnpackNetwork(Graph graph, int threads = 1, Precision precision = Precision::kFp32);
   ~XnnpackNetwork();
   XnnpackNetwork(const XnnpackNetwork&) = delete;
   XnnpackNetwork& operator=(const XnnpackNetwork&) = delete;
@@ -34,12 +38,15 @@ class XnnpackNetwork {
   size_t output_size() const { return output_elements_; }
 
   int threads() const { return threads_; }
+  Precision precision() const { return precision_; }
   const Graph& graph() const { return graph_; }
 
  private:
   struct Handles;  // XNNPACK and pthreadpool handles, each with its RAII deleter
+  void define_fp32(xnn_subgraph* subgraph);
   Graph graph_;
   int threads_;
+  Precision precision_;
   size_t input_elements_ = 0, output_elements_ = 0;
   std::vector<float> input_, output_;  // with XNN_EXTRA_BYTES of slack
   std::unique_ptr<Handles> handles_;

@@ -97,6 +97,49 @@ TEST(XnnpackNetwork, RejectsBadThreadCounts) {
   EXPECT_THROW(XnnpackNetwork(lower_architecture(a), -2), Error);
 }
 
+// The int8 network of every op × kernel × SE × skip and of every zoo model builds and runs
+// (timing uses random weights; the activations' scales are fixed guesses, so the logits are only
+// checked to be finite here).
+TEST(XnnpackNetworkInt8, EveryChoiceAndTheZooBuildAndRun) {
+  for (ConvOp op : {ConvOp::kConv, ConvOp::kDconv, ConvOp::kMbconv}) {
+    for (double se : {0.0, 0.25}) {
+      for (SkipOp skip : {SkipOp::kPool, SkipOp::kIdentity, SkipOp::kNone}) {
+        Architecture a;
+        a.input = {9, 7, 2};
+        a.stem_filters = 8;
+        a.stem_stride = 1;
+        const int e = op == ConvOp::kMbconv ? 3 : 1;
+        a.blocks = {make_block(op, 2, 5, 1, e, 8, se, skip), make_block(op, 2, 3, 2, e, 16, se, skip)};
+        a.head_filters = 32;
+        a.classes = 5;
+        SCOPED_TRACE(to_string(op) + std::string(" se") + std::to_string(se) + " " + to_string(skip));
+        XnnpackNetwork net(lower_architecture(a, 7), 1, Precision::kInt8);
+        EXPECT_EQ(net.precision(), Precision::kInt8);
+        net.run();
+        ASSERT_EQ(net.output_size(), 5u);
+        for (size_t i = 0; i < 5; ++i) ASSERT_TRUE(std::isfinite(net.output()[i]));
+      }
+    }
+  }
+  for (const std::string& name : zoo_names()) {
+    XnnpackNetwork net(lower_architecture(zoo_model(name)), 2, Precision::kInt8);
+    net.run();
+    ASSERT_EQ(net.output_size(), 1000u) << name;
+    for (size_t i = 0; i < net.output_size(); ++i) ASSERT_TRUE(std::isfinite(net.output()[i]));
+  }
+}
+
+TEST(XnnpackNetworkInt8, PrecisionNames) {
+  EXPECT_EQ(parse_precision("int8", "precision"), Precision::kInt8);
+  EXPECT_EQ(to_string(parse_precision("fp32", "precision")), "fp32");
+  try {
+    parse_precision("fp16", "--precision");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.field(), "--precision");
+  }
+}
+
 TEST(Graph, SingleLayerGraphsHaveTheLayersShapes) {
   const Architecture a = zoo_model("mnasnet-a1");
   const Graph g = lower_layer(a, 3);  // b3.l1: 56x56x24 → 28x28x40

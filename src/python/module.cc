@@ -114,7 +114,7 @@ nlohmann::json describe(const Architecture& a) {
 // `mnas latency --json` prints it. `protocol`: a preset's name or a dict of its fields.
 nlohmann::json measure_latency(const Architecture& a, const std::string& device, int threads,
                                const nlohmann::json& protocol, const std::string& token,
-                               double timeout) {
+                               double timeout, const std::string& precision) {
   DeviceAccess access;
   access.token = token;
   if (!(timeout > 0)) throw Error::about("timeout", "must be > 0 seconds");
@@ -122,6 +122,7 @@ nlohmann::json measure_latency(const Architecture& a, const std::string& device,
   TimingRequest request;
   request.threads = threads;
   request.protocol = protocol_from_json(protocol, "protocol");
+  request.precision = parse_precision(precision, "precision");
   validate(request, device == "local");
   const LatencyResult result = run_interruptible([&] {
     const std::shared_ptr<Device> d = open_device(device, access, "device", "device");
@@ -223,15 +224,18 @@ PYBIND11_MODULE(_mnas, m) {
 
   m.def("measure_latency",
         [](const Architecture& a, const std::string& device, int threads,
-           const py::object& protocol, const std::string& token, double timeout) {
+           const py::object& protocol, const std::string& token, double timeout,
+           const std::string& precision) {
           return to_python(measure_latency(a, device, threads, from_python(protocol), token,
-                                           timeout));
+                                           timeout, precision));
         },
         py::arg("architecture"), py::arg("device") = "local", py::arg("threads") = 1,
         py::arg("protocol") = "latency", py::arg("token") = "", py::arg("timeout") = 900.0,
+        py::arg("precision") = "fp32",
         "Times the architecture on a device: 'local', an mnas-device URL (with its token) or "
         "'cmd:COMMAND'. protocol: a preset (latency, search, lut-entry, lut-network, quick) or a "
-        "dict of its fields. Returns the dict `mnas latency --json` prints.");
+        "dict of its fields. precision: fp32 or int8 (this machine only so far). Returns the dict "
+        "`mnas latency --json` prints.");
   m.def("measure_presets", &measure_preset_names);
   bind_store(m);
 

@@ -24,6 +24,16 @@ def test_a_local_measurement_is_the_dict_the_cli_prints():
     assert custom["protocol"]["min_runs"] == 7
 
 
+def test_int8_is_timed_here_and_said_in_the_provenance():
+    arch = mnas.architecture("mnasnet-a1", input="64x64x3", classes=10)
+    r = mnas.measure_latency(arch, protocol="quick", precision="int8")
+    assert r["median_ms"] > 0 and r["provenance"]["precision"] == "int8"
+    assert mnas.measure_latency(arch, protocol="quick")["provenance"]["precision"] == "fp32"
+    with pytest.raises(mnas.Error) as e:
+        mnas.measure_latency(arch, protocol="quick", precision="fp16")
+    assert e.value.field == "precision"
+
+
 def test_other_threads_run_while_one_measures():
     arch = mnas.architecture("mobilenetv2", input="64x64x3", classes=10)
     ticks = []
@@ -89,6 +99,11 @@ def test_an_mnas_device_server_measures_with_its_token(tmp_path):
                 time.sleep(0.2)
         assert r["median_ms"] > 0
         assert r["provenance"]["device"] == url
+        assert r["provenance"]["precision"] == "fp32"
+        with pytest.raises(mnas.Error) as refused:  # int8 is timed on this machine only so far
+            mnas.measure_latency(arch, device=url, token=token, protocol="quick",
+                                 precision="int8")
+        assert refused.value.field == "precision"
         with pytest.raises((mnas.Error, mnas.IOError)):
             mnas.measure_latency(arch, device=url, token="w" * 32, protocol="quick")
     finally:

@@ -1,0 +1,190 @@
+#include "latency/xnnpack_int8.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "base/error.h"
+
+namespace mnas {
+namespace {
+
+constexpr float kInf = std::numeric_limits<float>::infinity();
+// The activations' quantization: ±8 in 1/16 steps; a sigmoid's output is what XNNPACK's int8
+// sigmoid requires, [0, 1) in 1/256 steps.
+constexpr float kActivationScale = 1.0f / 16;
+constexpr float kSigmoidScale = 1.0f / 256;
+constexpr int32_t kSigmoidZeroPoint = -128;
+
+int8_t quantize(float value, float scale) {
+  return static_cast<int8_t>(std::clamp(std::lround(value / scale), -127L, 127L));
+}
+
+// Symmetric int8 of `weight`, one scale per channel: channel c holds the elements i with
+// (i / inner) % channels == c.
+void quantize_channels(const std::vector<float>& weight, size_t channels, size_t inner,
+                       std::vector<int8_t>& out, std::vector<float>& scales) {
+  scales.assign(channels, 0.0f);
+  for (size_t i = 0; i < weight.size(); ++i) {
+    float& s = scales[(i / inner) % channels];
+    s = std::max(s, std::fabs(weight[i]));
+  }
+  for (float& s : scales) s = s > 0 ? s / 127 : 1.0f;
+  out.resize(weight.size());
+  for (size_t i = 0; i < weight.size(); ++i) {
+    out[i] = quantize(weight[i], scales[(i / inner) % channels]);
+  }
+}
+
+}  // namespace
+
+void xnn_check(xnn_status status, const std::string& what) {
+  if (status != xnn_status_success) {
+    throw Error("XNNPACK: " + what + " failed (status " + std::to_string(static_cast<int>(status)) +
+                ")");
+  }
+}
+
+std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph& g) {
+  auto w = std::make_unique<Int8Weights>();
+  const size_t n = g.params.size();
+  w->weights.resize(n);
+  w->biases.resize(n);
+  w->scales.resize(n);
+  w->bias_scales.resize(n);
+
+  // Every value in int8, its scale set by what produces it.
+  std::vector<float> scale(g.values.size(), kActivationScale);
+  std::vector<int32_t> zero(g.values.size(), 0);
+  for (const GraphOp& op : g.ops) {
+    if (op.kind == GraphOpKind::kSigmoid) {
+      scale[op.output] = kSigmoidScale;
+      zero[op.output] = kSigmoidZeroPoint;
+    }
+  }
+  const auto dims_of = [&](int v) {
+    const ValueShape& s = g.values[v];
+    return std::vector<size_t>{1, size_t(s.height), size_t(s.width), size_t(s.channels)};
+  };
+  std::vector<uint32_t> q(g.values.size(), XNN_INVALID_VALUE_ID);
+  for (size_t v = 0; v < g.values.size(); ++v) {
+    const std::vector<size_t> dims = dims_of(static_cast<int>(v));
+    xnn_check(xnn_define_quantized_tensor_value(sg, xnn_datatype_qint8, zero[v], scale[v], 4,
+                                                dims.data(), nullptr, XNN_INVALID_VALUE_ID, 0,
+                                                &q[v]),
+              "define int8 value " + std::to_string(v));
+  }
+  const auto fp32_value = [&](int v, uint32_t external, uint32_t flags) {
+    const std::vector<size_t> dims = dims_of(v);
+    uint32_t id = XNN_INVALID_VALUE_ID;
+    xnn_check(xnn_define_tensor_value(sg, xnn_datatype_fp32, 4, dims.data(), nullptr, external,
+                                      flags, &id),
+              "define fp32 value " + std::to_string(v));
+    return id;
+  };
+  // The fp32 input converted once, the logits converted back.
+  xnn_check(xnn_define_convert(sg, fp32_value(g.input, 0, XNN_VALUE_FLAG_EXTERNAL_INPUT),
+                               q[g.input], 0),
+            "convert the input to int8");
+
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    const GraphOp& op = g.ops[i];
+    MNAS_ASSERT(infer_output_shape(g, op) == g.values[op.output]);
+    const float lo = op.relu ? 0.0f : -kInf;
+    const std::string what = "int8 node " + std::to_string(i) +
+                             (op.param >= 0 ? " (" + g.params[op.param].name + ")" : "");
+    const uint32_t in = q[op.input], out = q[op.output];
+    const uint32_t pad = static_cast<uint32_t>(op.padding), k = op.kernel, s = op.stride;
+    // A convolution's weights per output channel, its bias at input scale × weight scale.
+    uint32_t weight_id = XNN_INVALID_VALUE_ID, bias_id = XNN_INVALID_VALUE_ID;
+    if (op.kind == GraphOpKind::kConvolution || op.kind == GraphOpKind::kDepthwise) {
+      const GraphParam& p = g.params[op.param];
+      const bool depthwise = op.kind == GraphOpKind::kDepthwise;
+      const size_t channels = depthwise ? p.shape[3] : p.shape[0];
+      const size_t inner = depthwise ? 1 : p.weight.size() / channels;
+      quantize_channels(p.weight, channels, inner, w->weights[op.param], w->scales[op.param]);
+      std::vector<float>& bias_scales = w->bias_scales[op.param];
+      std::vector<int32_t>& bias = w->biases[op.param];
+      for (size_t c = 0; c < channels; ++c) {
+        bias_scales.push_back(scale[op.input] * w->scales[op.param][c]);
+        bias.push_back(static_cast<int32_t>(std::lround(p.bias[c] / bias_scales[c])));
+      }
+      xnn_check(xnn_define_channelwise_quantized_tensor_value(
+                    sg, xnn_datatype_qcint8, w->scales[op.param].data(), p.shape.size(),
+                    depthwise ? 3 : 0, p.shape.data(), w->weights[op.param].data(),
+                    XNN_INVALID_VALUE_ID, 0, &weight_id),
+                what + " weights");
+      const size_t bias_dims[1] = {channels};
+      xnn_check(xnn_define_channelwise_quantized_tensor_value(
+                    sg, xnn_datatype_qcint32, bias_scales.data(), 1, 0, bias_dims, bias.data(),
+                    XNN_INVALID_VALUE_ID, 0, &bias_id),
+                what + " bias");
+    }
+    switch (op.kind) {
+      case GraphOpKind::kConvolution: {
+        const GraphParam& p = g.params[op.param];
+        xnn_check(xnn_define_convolution_2d(sg, pad, pad, pad, pad, k, k, s, s, 1, 1, 1,
+                                            p.shape[3], p.shape[0], lo, kInf, in, weight_id,
+                                            bias_id, out, 0),
+                  what);
+        break;
+      }
+      case GraphOpKind::kDepthwise:
+        xnn_check(xnn_define_depthwise_convolution_2d(sg, pad, pad, pad, pad, k, k, s, s, 1, 1, 1,
+                                                      g.values[op.input].channels, lo, kInf, in,
+                                                      weight_id, bias_id, out, 0),
+                  what);
+        break;
+      case GraphOpKind::kAveragePool: {  // fp32 between two conversions (no int8 kernel)
+        const ValueShape& x = g.values[op.input];
+        const uint32_t pb = static_cast<uint32_t>(g.values[op.output].height * s - x.height);
+        const uint32_t pr = static_cast<uint32_t>(g.values[op.output].width * s - x.width);
+        const uint32_t a = fp32_value(op.input, XNN_INVALID_VALUE_ID, 0);
+        const uint32_t b = fp32_value(op.output, XNN_INVALID_VALUE_ID, 0);
+        xnn_check(xnn_define_convert(sg, in, a, 0), what + " to fp32");
+        xnn_check(xnn_define_average_pooling_2d(sg, 0, pr, pb, 0, k, k, s, s, -kInf, kInf, a, b, 0),
+                  what);
+        xnn_check(xnn_define_convert(sg, b, out, 0), what + " to int8");
+        break;
+      }
+      case GraphOpKind::kGlobalAveragePool:
+        xnn_check(xnn_define_global_average_pooling_2d(sg, -kInf, kInf, in, out, 0), what);
+        break;
+      case GraphOpKind::kFullyConnected: {  // per-tensor weights (XNNPACK's int8 kernel)
+        const GraphParam& p = g.params[op.param];
+        std::vector<float>& ws = w->scales[op.param];
+        quantize_channels(p.weight, 1, p.weight.size(), w->weights[op.param], ws);
+        const float bias_scale = scale[op.input] * ws[0];
+        for (float b : p.bias) {
+          w->biases[op.param].push_back(static_cast<int32_t>(std::lround(b / bias_scale)));
+        }
+        xnn_check(xnn_define_quantized_tensor_value(
+                      sg, xnn_datatype_qint8, 0, ws[0], p.shape.size(), p.shape.data(),
+                      w->weights[op.param].data(), XNN_INVALID_VALUE_ID, 0, &weight_id),
+                  what + " weights");
+        const size_t bias_dims[1] = {p.bias.size()};
+        xnn_check(xnn_define_quantized_tensor_value(sg, xnn_datatype_qint32, 0, bias_scale, 1,
+                                                    bias_dims, w->biases[op.param].data(),
+                                                    XNN_INVALID_VALUE_ID, 0, &bias_id),
+                  what + " bias");
+        xnn_check(xnn_define_fully_connected(sg, lo, kInf, in, weight_id, bias_id, out, 0), what);
+        break;
+      }
+      case GraphOpKind::kAdd:
+        xnn_check(xnn_define_add2(sg, -kInf, kInf, in, q[op.input2], out, 0), what);
+        break;
+      case GraphOpKind::kMultiply:
+        xnn_check(xnn_define_multiply2(sg, -kInf, kInf, in, q[op.input2], out, 0), what);
+        break;
+      case GraphOpKind::kSigmoid:
+        xnn_check(xnn_define_sigmoid(sg, in, out, 0), what);
+        break;
+    }
+  }
+  xnn_check(xnn_define_convert(sg, q[g.output],
+                               fp32_value(g.output, 1, XNN_VALUE_FLAG_EXTERNAL_OUTPUT), 0),
+            "convert the logits to fp32");
+  return w;
+}
+
+}  // namespace mnas
