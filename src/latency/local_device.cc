@@ -117,8 +117,8 @@ PairedLatency LocalDevice::measure_paired(const Architecture& candidate,
 std::vector<OperatorTiming> LocalDevice::profile(const Architecture& arch,
                                                  const TimingRequest& request) {
   check_threads(request);
-  require_fp32(request, "operator profiles");
-  return profile_operators(lower_architecture(arch), request.threads, request.protocol);
+  return profile_operators(lower_architecture(arch), request.threads, request.protocol, {},
+                           request.precision);
 }
 
 std::vector<LutEntryTiming> LocalDevice::measure_lut_entries(const std::vector<std::string>& keys,

@@ -86,13 +86,15 @@ Graph single_operator_graph(const Graph& graph, int index) {
 
 std::vector<OperatorTiming> profile_operators(const Graph& graph, int threads,
                                               const MeasureOptions& options,
-                                              const std::function<void(int, int)>& progress) {
+                                              const std::function<void(int, int)>& progress,
+                                              Precision precision) {
   validate(options);
   std::vector<OperatorTiming> timings;
   const int total = static_cast<int>(graph.ops.size());
   for (int i = 0; i < total; ++i) {
     OperatorTiming t = describe_operator(graph, i);
-    XnnpackNetwork net(single_operator_graph(graph, i), threads);
+    XnnpackNetwork net(single_operator_graph(graph, i), threads, precision,
+                       /*int8_io=*/precision == Precision::kInt8);
     t.median_ms = measure([&net] { net.run(); }, options).stats.median_ms;
     timings.push_back(t);
     if (progress) progress(i + 1, total);

@@ -8,6 +8,7 @@
 
 #include "graph/graph.h"
 #include "latency/measurement.h"
+#include "latency/precision.h"
 
 namespace mnas {
 
@@ -37,11 +38,14 @@ OperatorTiming describe_operator(const Graph& graph, int index);
 // The graph of `graph.ops[index]` alone: its input(s) and output as the graph's values.
 Graph single_operator_graph(const Graph& graph, int index);
 
-// Measures every operator alone with `options` on `threads` threads; calls `progress(done, total)`
-// after each. Throws mnas::Error as XnnpackNetwork does.
+// Measures every operator alone with `options` on `threads` threads, at `precision` (in int8 with
+// its input and output in int8: no conversions, as inside an int8 network; an fp32 average pooling
+// keeps the two conversions around it, its int8 cost); calls `progress(done, total)` after each.
+// Throws mnas::Error as XnnpackNetwork does.
 std::vector<OperatorTiming> profile_operators(const Graph& graph, int threads,
                                               const MeasureOptions& options,
-                                              const std::function<void(int, int)>& progress = {});
+                                              const std::function<void(int, int)>& progress = {},
+                                              Precision precision = Precision::kFp32);
 
 }  // namespace mnas
 

@@ -45,7 +45,8 @@ void xnn_check(xnn_status status, const std::string& what) {
   }
 }
 
-std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph& g) {
+std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph& g,
+                                                  bool int8_io) {
   auto w = std::make_unique<Int8Weights>();
   const size_t n = g.params.size();
   w->weights.resize(n);
@@ -69,9 +70,16 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph
   std::vector<uint32_t> q(g.values.size(), XNN_INVALID_VALUE_ID);
   for (size_t v = 0; v < g.values.size(); ++v) {
     const std::vector<size_t> dims = dims_of(static_cast<int>(v));
+    uint32_t external = XNN_INVALID_VALUE_ID, flags = 0;
+    if (int8_io && static_cast<int>(v) == g.input) {
+      external = 0;
+      flags = XNN_VALUE_FLAG_EXTERNAL_INPUT;
+    } else if (int8_io && static_cast<int>(v) == g.output) {
+      external = 1;
+      flags = XNN_VALUE_FLAG_EXTERNAL_OUTPUT;
+    }
     xnn_check(xnn_define_quantized_tensor_value(sg, xnn_datatype_qint8, zero[v], scale[v], 4,
-                                                dims.data(), nullptr, XNN_INVALID_VALUE_ID, 0,
-                                                &q[v]),
+                                                dims.data(), nullptr, external, flags, &q[v]),
               "define int8 value " + std::to_string(v));
   }
   const auto fp32_value = [&](int v, uint32_t external, uint32_t flags) {
@@ -83,9 +91,11 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph
     return id;
   };
   // The fp32 input converted once, the logits converted back.
-  xnn_check(xnn_define_convert(sg, fp32_value(g.input, 0, XNN_VALUE_FLAG_EXTERNAL_INPUT),
-                               q[g.input], 0),
-            "convert the input to int8");
+  if (!int8_io) {
+    xnn_check(xnn_define_convert(sg, fp32_value(g.input, 0, XNN_VALUE_FLAG_EXTERNAL_INPUT),
+                                 q[g.input], 0),
+              "convert the input to int8");
+  }
 
   for (size_t i = 0; i < g.ops.size(); ++i) {
     const GraphOp& op = g.ops[i];
@@ -181,9 +191,11 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph
         break;
     }
   }
-  xnn_check(xnn_define_convert(sg, q[g.output],
-                               fp32_value(g.output, 1, XNN_VALUE_FLAG_EXTERNAL_OUTPUT), 0),
-            "convert the logits to fp32");
+  if (!int8_io) {
+    xnn_check(xnn_define_convert(sg, q[g.output],
+                                 fp32_value(g.output, 1, XNN_VALUE_FLAG_EXTERNAL_OUTPUT), 0),
+              "convert the logits to fp32");
+  }
   return w;
 }
 

@@ -31,7 +31,10 @@ struct Int8Weights {
 // 0) converted once, the logits converted back (external value 1). Average pooling has no int8
 // kernel here: it runs in fp32 between two conversions. The activations' scales are fixed
 // guesses (timing does not depend on them): the weights are the graph's, quantized.
-std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t subgraph, const Graph& graph);
+// `int8_io`: the input and output are themselves int8 external values, with no conversions —
+// what one operator costs inside an int8 network (operator profiles).
+std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t subgraph, const Graph& graph,
+                                                  bool int8_io = false);
 
 }  // namespace mnas
 

@@ -50,7 +50,7 @@ struct XnnpackNetwork::Handles {
 
 std::string xnnpack_version() { return MNAS_XNNPACK_VERSION; }
 
-XnnpackNetwork::XnnpackNetwork(Graph graph, int threads, Precision precision)
+XnnpackNetwork::XnnpackNetwork(Graph graph, int threads, Precision precision, bool int8_io)
     : graph_(std::move(graph)),
       threads_(threads),
       precision_(precision),
@@ -71,7 +71,7 @@ XnnpackNetwork::XnnpackNetwork(Graph graph, int threads, Precision precision)
   check(xnn_create_subgraph(/*external_value_ids=*/2, 0, &raw), "xnn_create_subgraph");
   handles_->subgraph.reset(raw);
   if (precision_ == Precision::kInt8) {
-    handles_->int8 = define_int8_subgraph(raw, graph_);
+    handles_->int8 = define_int8_subgraph(raw, graph_, int8_io);
   } else {
     define_fp32(raw);
   }

@@ -22,7 +22,11 @@ class XnnpackNetwork {
  public:
   // `threads` ≥ 1; 1 runs on the caller's thread (no pool). Throws mnas::Error for bad arguments
   // or when XNNPACK refuses the graph (the message names the node).
-  XnnpackNetwork(Graph graph, int threads = 1, Precision precision = Precision::kFp32);
+  // In int8 the input and output stay fp32 (converted inside), unless `int8_io`: then they are
+  // the int8 values themselves (input() and output() hold raw int8 bytes) — an operator's cost
+  // without the conversions, for profiles.
+  XnnpackNetwork(Graph graph, int threads = 1, Precision precision = Precision::kFp32,
+                 bool int8_io = false);
   ~XnnpackNetwork();
   XnnpackNetwork(const XnnpackNetwork&) = delete;
   XnnpackNetwork& operator=(const XnnpackNetwork&) = delete;
