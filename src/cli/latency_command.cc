@@ -171,7 +171,7 @@ void add_latency_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "Inference threads (default 1)");
   cmd->add_option("--precision", o->precision,
                   "fp32 (default) or int8: per-channel int8 weights and int8 activations, the "
-                  "input and logits converted inside; --profile too (this machine only so far; "
+                  "input and logits converted inside; --profile too (here or on an mnas-device; "
                   "random weights, as for fp32: timing does not depend on them)");
   add_field_flags(cmd, measure_option_fields(), o->measure_flags, latency_command_protocol());
   cmd->add_flag("--profile", o->profile,

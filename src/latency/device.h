@@ -38,8 +38,9 @@ struct DeviceInfo {
 struct TimingRequest {
   int threads = 1;          // Default: 1 (the paper's protocol: one core)
   MeasureOptions protocol;  // Default: measurement.h's defaults
-  // The network's arithmetic. int8 is timed on this machine (LocalDevice) only so far; other
-  // devices refuse it. Default: fp32.
+  // The network's arithmetic. int8 is timed on this machine and by an mnas-device server (sent
+  // only when not fp32; an answer in another precision is refused); a cmd: device and lookup-
+  // table entries refuse it so far. Default: fp32.
   Precision precision = Precision::kFp32;
 };
 

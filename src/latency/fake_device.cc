@@ -72,6 +72,7 @@ LatencyResult FakeDevice::result(const Architecture& arch, double ms,
   r.provenance.threads = request.threads;
   r.provenance.input_shape = to_string(arch.input);
   r.provenance.timestamp = utc_timestamp();
+  r.provenance.precision = request.precision;
   return r;
 }
 

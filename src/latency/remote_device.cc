@@ -64,7 +64,10 @@ bool transient_status(int status) {
 }
 
 Json request_json(const TimingRequest& r) {
-  return {{"threads", r.threads}, {"protocol", protocol_json(r.protocol)}};
+  Json j = {{"threads", r.threads}, {"protocol", protocol_json(r.protocol)}};
+  // Only when not fp32: a server from before int8 refuses the key, and times fp32 without it.
+  if (r.precision != Precision::kFp32) j["precision"] = to_string(r.precision);
+  return j;
 }
 
 }  // namespace
@@ -211,6 +214,12 @@ void require_answer_to(const LatencyResult& r, const Architecture& arch,
                     "', but " + to_string(arch.input) + " was asked; the answer is refused",
                 Error::Kind::kIo);
   }
+  if (r.provenance.precision != request.precision) {
+    throw Error(where + ": measured " + to_string(r.provenance.precision) + ", not the " +
+                    to_string(request.precision) +
+                    " asked (an mnas-device from before int8? update it); the answer is refused",
+                Error::Kind::kIo);
+  }
   if (r.provenance.threads != request.threads) {
     throw Error(where + ": measured with " + std::to_string(r.provenance.threads) +
                     " threads, not the " + std::to_string(request.threads) +
@@ -223,7 +232,6 @@ void require_answer_to(const LatencyResult& r, const Architecture& arch,
 
 LatencyResult RemoteDevice::measure(const Architecture& arch, const TimingRequest& request) {
   validate(request, false);  // the device checks its own CPUs
-  require_fp32(request, "an mnas-device server's measurements");
   Json body = request_json(request);
   body["architecture"] = to_canonical_string(arch);
   const std::string where = "device " + url_;
@@ -237,7 +245,6 @@ PairedLatency RemoteDevice::measure_paired(const Architecture& candidate,
                                            const Architecture& reference,
                                            const TimingRequest& request) {
   validate(request, false);  // the device checks its own CPUs
-  require_fp32(request, "an mnas-device server's measurements");
   Json body = request_json(request);
   body["architecture"] = to_canonical_string(candidate);
   body["reference"] = to_canonical_string(reference);
@@ -252,7 +259,6 @@ PairedLatency RemoteDevice::measure_paired(const Architecture& candidate,
 std::vector<OperatorTiming> RemoteDevice::profile(const Architecture& arch,
                                                   const TimingRequest& request) {
   validate(request, false);  // the device checks its own CPUs
-  require_fp32(request, "an mnas-device server's measurements");
   Json body = request_json(request);
   body["architecture"] = to_canonical_string(arch);
   const Json answer = call("POST", "/v1/profile", body);
@@ -264,7 +270,7 @@ std::vector<OperatorTiming> RemoteDevice::profile(const Architecture& arch,
 std::vector<LutEntryTiming> RemoteDevice::measure_lut_entries(const std::vector<std::string>& keys,
                                                               const TimingRequest& request) {
   validate(request, false);  // the device checks its own CPUs
-  require_fp32(request, "an mnas-device server's measurements");
+  require_fp32(request, "lookup-table entries");
   Json body = request_json(request);
   body["keys"] = keys;
   const Json answer = call("POST", "/v1/lut/entries", body);

@@ -234,7 +234,7 @@ PYBIND11_MODULE(_mnas, m) {
         py::arg("precision") = "fp32",
         "Times the architecture on a device: 'local', an mnas-device URL (with its token) or "
         "'cmd:COMMAND'. protocol: a preset (latency, search, lut-entry, lut-network, quick) or a "
-        "dict of its fields. precision: fp32 or int8 (this machine only so far). Returns the dict "
+        "dict of its fields. precision: fp32 or int8 (not on a cmd: device so far). Returns the dict "
         "`mnas latency --json` prints.");
   m.def("measure_presets", &measure_preset_names);
   bind_store(m);

@@ -87,17 +87,22 @@ Request parse_request(const std::string& path, const Json& j, const ServiceLimit
   jf::require_object(j, "body");
   const bool lut = path == "/v1/lut/entries", paired = path == "/v1/paired";
   if (lut) {
-    jf::reject_unknown_keys(j, {"keys", "threads", "protocol"}, "");
+    jf::reject_unknown_keys(j, {"keys", "threads", "protocol", "precision"}, "");
   } else if (paired) {
     jf::reject_unknown_keys(
-        j, {"architecture", "reference", "input", "classes", "threads", "protocol"}, "");
+        j, {"architecture", "reference", "input", "classes", "threads", "protocol", "precision"},
+        "");
   } else {
-    jf::reject_unknown_keys(j, {"architecture", "input", "classes", "threads", "protocol"}, "");
+    jf::reject_unknown_keys(
+        j, {"architecture", "input", "classes", "threads", "protocol", "precision"}, "");
   }
   Request r;
   if (j.contains("threads")) r.timing.threads = jf::as_int(j["threads"], "threads", 1, max_threads);
   r.timing.protocol = j.contains("protocol") ? protocol_from_json(j["protocol"], "protocol")
                                              : latency_command_protocol();
+  if (j.contains("precision")) {  // fp32 when absent (clients before int8)
+    r.timing.precision = parse_precision(jf::as_string(j["precision"], "precision"), "precision");
+  }
   const double each = worst_case_seconds(r.timing.protocol);
   if (lut) {
     const Json& keys = jf::required(j, "keys", "");
@@ -261,6 +266,7 @@ ServiceResponse DeviceService::route(const std::string& path, const std::string&
                         {"max_lut_keys", limits_.max_lut_keys},
                         {"max_threads", limits_.max_threads}};
     r.body["queue"] = {{"running", queue_.busy()}, {"waiting", queue_.waiting()}};
+    r.body["precisions"] = {"fp32", "int8"};  // what a request's "precision" may ask
     return r;
   }
   if (body.size() > limits_.max_body_bytes) {

@@ -58,6 +58,7 @@ TEST(DeviceService, DescribesTheDeviceAndRoutes) {
   EXPECT_EQ(info.body["cpu_model"], "fake CPU");
   EXPECT_EQ(info.body["limits"]["max_threads"], 4);
   EXPECT_EQ(info.body["queue"]["waiting"], 0);
+  EXPECT_EQ(info.body["precisions"], nlohmann::json({"fp32", "int8"}));
   expect_error(service.handle("POST", "/v1/device", kAuth, "{}"), 405, "method");
   expect_error(service.handle("GET", "/v1/latency", kAuth, ""), 405, "method");
   expect_error(service.handle("GET", "/v2/anything", kAuth, ""), 404, "path");
@@ -74,6 +75,14 @@ TEST(DeviceService, MeasuresLikeTheLatencyCommand) {
   }
   EXPECT_EQ(r.body["canonical"], small_arch());
   EXPECT_EQ(r.body["protocol"]["min_runs"], 5);  // the quick preset
+  EXPECT_EQ(r.body["provenance"]["precision"], "fp32");  // a request without it: fp32
+  nlohmann::json int8 = body();
+  int8["precision"] = "int8";
+  const ServiceResponse q = service.handle("POST", "/v1/latency", kAuth, int8.dump());
+  ASSERT_EQ(q.status, 200) << q.body.dump();
+  EXPECT_EQ(q.body["provenance"]["precision"], "int8");
+  int8["precision"] = "fp16";
+  expect_error(service.handle("POST", "/v1/latency", kAuth, int8.dump()), 400, "precision");
 
   // The JSON form, with the input and classes replaced.
   nlohmann::json j = body();
