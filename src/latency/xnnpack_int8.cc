@@ -45,8 +45,14 @@ void xnn_check(xnn_status status, const std::string& what) {
   }
 }
 
-std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph& g,
-                                                  bool int8_io) {
+std::pair<uint32_t, uint32_t> ceil_mode_padding(const Graph& graph, const GraphOp& op) {
+  const ValueShape& x = graph.values[op.input];
+  const ValueShape& y = graph.values[op.output];
+  return {static_cast<uint32_t>(y.height * op.stride - x.height),
+          static_cast<uint32_t>(y.width * op.stride - x.width)};
+}
+
+std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph& g, bool int8_io) {
   auto w = std::make_unique<Int8Weights>();
   const size_t n = g.params.size();
   w->weights.resize(n);
@@ -133,9 +139,8 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph
     switch (op.kind) {
       case GraphOpKind::kConvolution: {
         const GraphParam& p = g.params[op.param];
-        xnn_check(xnn_define_convolution_2d(sg, pad, pad, pad, pad, k, k, s, s, 1, 1, 1,
-                                            p.shape[3], p.shape[0], lo, kInf, in, weight_id,
-                                            bias_id, out, 0),
+        xnn_check(xnn_define_convolution_2d(sg, pad, pad, pad, pad, k, k, s, s, 1, 1, 1, p.shape[3],
+                                            p.shape[0], lo, kInf, in, weight_id, bias_id, out, 0),
                   what);
         break;
       }
@@ -146,9 +151,7 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph
                   what);
         break;
       case GraphOpKind::kAveragePool: {  // fp32 between two conversions (no int8 kernel)
-        const ValueShape& x = g.values[op.input];
-        const uint32_t pb = static_cast<uint32_t>(g.values[op.output].height * s - x.height);
-        const uint32_t pr = static_cast<uint32_t>(g.values[op.output].width * s - x.width);
+        const auto [pb, pr] = ceil_mode_padding(g, op);
         const uint32_t a = fp32_value(op.input, XNN_INVALID_VALUE_ID, 0);
         const uint32_t b = fp32_value(op.output, XNN_INVALID_VALUE_ID, 0);
         xnn_check(xnn_define_convert(sg, in, a, 0), what + " to fp32");

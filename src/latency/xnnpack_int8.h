@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "graph/graph.h"
@@ -16,6 +17,10 @@ namespace mnas {
 
 // Throws mnas::Error naming `what` unless XNNPACK succeeded.
 void xnn_check(xnn_status status, const std::string& what);
+
+// An average pooling's padding at the bottom and right (ceil mode: a last, partial window),
+// for XNNPACK, which averages only a padded window's valid pixels.
+std::pair<uint32_t, uint32_t> ceil_mode_padding(const Graph& graph, const GraphOp& op);
 
 // The quantized weights and their scales, which XNNPACK points to: they live as long as the
 // runtime made from the subgraph.

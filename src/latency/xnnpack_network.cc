@@ -20,13 +20,11 @@ namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-void check(xnn_status status, const std::string& what) { xnn_check(status, what); }
-
 void initialize_once() {
   static std::once_flag once;
   static xnn_status status = xnn_status_success;
   std::call_once(once, [] { status = xnn_initialize(nullptr); });
-  check(status, "xnn_initialize (this CPU may lack the instructions XNNPACK needs)");
+  xnn_check(status, "xnn_initialize (this CPU may lack the instructions XNNPACK needs)");
 }
 
 struct SubgraphDeleter {
@@ -68,7 +66,7 @@ XnnpackNetwork::XnnpackNetwork(Graph graph, int threads, Precision precision, bo
     input_[i] = static_cast<float>(std::sin(0.1 * double(i)));
 
   xnn_subgraph_t raw = nullptr;
-  check(xnn_create_subgraph(/*external_value_ids=*/2, 0, &raw), "xnn_create_subgraph");
+  xnn_check(xnn_create_subgraph(/*external_value_ids=*/2, 0, &raw), "xnn_create_subgraph");
   handles_->subgraph.reset(raw);
   if (precision_ == Precision::kInt8) {
     handles_->int8 = define_int8_subgraph(raw, graph_, int8_io);
@@ -81,10 +79,10 @@ XnnpackNetwork::XnnpackNetwork(Graph graph, int threads, Precision precision, bo
     if (!handles_->pool) throw Error("pthreadpool_create(" + std::to_string(threads_) + ") failed");
   }
   xnn_runtime_t runtime = nullptr;
-  check(xnn_create_runtime_v2(raw, handles_->pool.get(), 0, &runtime), "xnn_create_runtime_v2");
+  xnn_check(xnn_create_runtime_v2(raw, handles_->pool.get(), 0, &runtime), "xnn_create_runtime_v2");
   handles_->runtime.reset(runtime);
   const xnn_external_value externals[2] = {{0, input_.data()}, {1, output_.data()}};
-  check(xnn_setup_runtime(runtime, 2, externals), "xnn_setup_runtime");
+  xnn_check(xnn_setup_runtime(runtime, 2, externals), "xnn_setup_runtime");
 }
 
 void XnnpackNetwork::define_fp32(xnn_subgraph_t sg) {
@@ -101,7 +99,7 @@ void XnnpackNetwork::define_fp32(xnn_subgraph_t sg) {
       external = 1;
       flags = XNN_VALUE_FLAG_EXTERNAL_OUTPUT;
     }
-    check(
+    xnn_check(
         xnn_define_tensor_value(sg, xnn_datatype_fp32, 4, dims, nullptr, external, flags, &ids[v]),
         "define value " + std::to_string(v));
   }
@@ -109,13 +107,13 @@ void XnnpackNetwork::define_fp32(xnn_subgraph_t sg) {
   std::vector<uint32_t> weight_ids(graph_.params.size()), bias_ids(graph_.params.size());
   for (size_t p = 0; p < graph_.params.size(); ++p) {
     const GraphParam& param = graph_.params[p];
-    check(xnn_define_tensor_value(sg, xnn_datatype_fp32, param.shape.size(), param.shape.data(),
-                                  param.weight.data(), XNN_INVALID_VALUE_ID, 0, &weight_ids[p]),
-          param.name + " weights");
+    xnn_check(xnn_define_tensor_value(sg, xnn_datatype_fp32, param.shape.size(), param.shape.data(),
+                                      param.weight.data(), XNN_INVALID_VALUE_ID, 0, &weight_ids[p]),
+              param.name + " weights");
     const size_t bias_dims[1] = {param.bias.size()};
-    check(xnn_define_tensor_value(sg, xnn_datatype_fp32, 1, bias_dims, param.bias.data(),
-                                  XNN_INVALID_VALUE_ID, 0, &bias_ids[p]),
-          param.name + " bias");
+    xnn_check(xnn_define_tensor_value(sg, xnn_datatype_fp32, 1, bias_dims, param.bias.data(),
+                                      XNN_INVALID_VALUE_ID, 0, &bias_ids[p]),
+              param.name + " bias");
   }
 
   for (size_t i = 0; i < graph_.ops.size(); ++i) {
@@ -130,54 +128,52 @@ void XnnpackNetwork::define_fp32(xnn_subgraph_t sg) {
     switch (op.kind) {
       case GraphOpKind::kConvolution: {
         const GraphParam& p = graph_.params[op.param];
-        check(xnn_define_convolution_2d(sg, pad, pad, pad, pad, k, k, s, s, 1, 1, 1, p.shape[3],
-                                        p.shape[0], lo, kInf, in, weight_ids[op.param],
-                                        bias_ids[op.param], out, 0),
-              what);
+        xnn_check(xnn_define_convolution_2d(sg, pad, pad, pad, pad, k, k, s, s, 1, 1, 1, p.shape[3],
+                                            p.shape[0], lo, kInf, in, weight_ids[op.param],
+                                            bias_ids[op.param], out, 0),
+                  what);
         break;
       }
       case GraphOpKind::kDepthwise:
-        check(xnn_define_depthwise_convolution_2d(sg, pad, pad, pad, pad, k, k, s, s, 1, 1, 1,
-                                                  graph_.values[op.input].channels, lo, kInf, in,
-                                                  weight_ids[op.param], bias_ids[op.param], out, 0),
-              what);
+        xnn_check(xnn_define_depthwise_convolution_2d(
+                      sg, pad, pad, pad, pad, k, k, s, s, 1, 1, 1, graph_.values[op.input].channels,
+                      lo, kInf, in, weight_ids[op.param], bias_ids[op.param], out, 0),
+                  what);
         break;
       case GraphOpKind::kAveragePool: {
         // Ceil mode: pad bottom/right so a last, partial window exists; XNNPACK averages only the
         // valid pixels of a padded window, as the reference and PyTorch's ceil mode do.
-        const ValueShape& x = graph_.values[op.input];
-        const uint32_t pb = static_cast<uint32_t>(graph_.values[op.output].height * s - x.height);
-        const uint32_t pr = static_cast<uint32_t>(graph_.values[op.output].width * s - x.width);
-        check(xnn_define_average_pooling_2d(sg, 0, pr, pb, 0, k, k, s, s, -kInf, kInf, in, out, 0),
-              what);
+        const auto [pb, pr] = ceil_mode_padding(graph_, op);
+        xnn_check(
+            xnn_define_average_pooling_2d(sg, 0, pr, pb, 0, k, k, s, s, -kInf, kInf, in, out, 0),
+            what);
         break;
       }
       case GraphOpKind::kGlobalAveragePool:
-        check(xnn_define_global_average_pooling_2d(sg, -kInf, kInf, in, out, 0), what);
+        xnn_check(xnn_define_global_average_pooling_2d(sg, -kInf, kInf, in, out, 0), what);
         break;
       case GraphOpKind::kFullyConnected:
-        check(xnn_define_fully_connected(sg, lo, kInf, in, weight_ids[op.param], bias_ids[op.param],
-                                         out, 0),
-              what);
+        xnn_check(xnn_define_fully_connected(sg, lo, kInf, in, weight_ids[op.param],
+                                             bias_ids[op.param], out, 0),
+                  what);
         break;
       case GraphOpKind::kAdd:
-        check(xnn_define_add2(sg, -kInf, kInf, in, ids[op.input2], out, 0), what);
+        xnn_check(xnn_define_add2(sg, -kInf, kInf, in, ids[op.input2], out, 0), what);
         break;
       case GraphOpKind::kMultiply:
-        check(xnn_define_multiply2(sg, -kInf, kInf, in, ids[op.input2], out, 0), what);
+        xnn_check(xnn_define_multiply2(sg, -kInf, kInf, in, ids[op.input2], out, 0), what);
         break;
       case GraphOpKind::kSigmoid:
-        check(xnn_define_sigmoid(sg, in, out, 0), what);
+        xnn_check(xnn_define_sigmoid(sg, in, out, 0), what);
         break;
     }
   }
-
 }
 
 XnnpackNetwork::~XnnpackNetwork() = default;
 
 void XnnpackNetwork::run() {
-  check(xnn_invoke_runtime(handles_->runtime.get()), "xnn_invoke_runtime");
+  xnn_check(xnn_invoke_runtime(handles_->runtime.get()), "xnn_invoke_runtime");
 }
 
 }  // namespace mnas
