@@ -734,11 +734,12 @@ void Store::add_trial(const StoredTrial& t) {
   s.bind(3, t.canonical);
   s.bind(4, nlohmann::json(t.tokens).dump());
   bind_outcome(s, 5, t);
-  s.bind(12, t.cached ? 1 : 0);
-  s.bind(13, now_utc());
-  s.bind(14, checked_metrics_text(t.metrics_json, "trial metrics"));
-  s.bind(15, t.rung);
-  s.bind(16, t.partial ? 1 : 0);
+  const int next = 5 + kOutcomeColumnCount;  // the columns after the outcome's, as for rungs
+  s.bind(next, t.cached ? 1 : 0);
+  s.bind(next + 1, now_utc());
+  s.bind(next + 2, checked_metrics_text(t.metrics_json, "trial metrics"));
+  s.bind(next + 3, t.rung);
+  s.bind(next + 4, t.partial ? 1 : 0);
   s.step();
 }
 
