@@ -92,11 +92,42 @@ TEST(TrainCli, ResumeEndsWhereTheUninterruptedRunEndsOnAnImageFolder) {
   EXPECT_EQ(test["split"], "test");
   const nlohmann::json x = run_json("eval " + full + " --split test --engine xnnpack --json");
   EXPECT_DOUBLE_EQ(x["top1"].get<double>(), test["top1"].get<double>());
+  EXPECT_EQ(x["precision"], "fp32");
+
+  // Quantized after training (int8 XNNPACK network, ranges from the run's training images: all
+  // 284 of them, fewer than the default 512), it still separates dark from bright.
+  const nlohmann::json q =
+      run_json("eval " + full + " --split test --engine xnnpack --precision int8 --json");
+  EXPECT_EQ(q["precision"], "int8");
+  EXPECT_EQ(q["calibration"], "minmax");
+  EXPECT_EQ(q["calibration_images"], 284);
+  EXPECT_NEAR(q["top1"].get<double>(), test["top1"].get<double>(), 0.1);
+  const nlohmann::json p = run_json("eval " + full + " --engine xnnpack --precision int8 "
+                                    "--calibration percentile --calibration-images 50 --json");
+  EXPECT_EQ(p["calibration"], "percentile");
+  EXPECT_EQ(p["calibration_images"], 50);
+  for (const auto& [args, names] : std::vector<std::pair<std::string, std::string>>{
+           {" --precision int8", "--engine xnnpack"},
+           {" --engine xnnpack --precision int16", "--precision"},
+           {" --engine xnnpack --precision int8 --calibration kl", "--calibration"},
+           {" --engine xnnpack --precision int8 --calibration-images 0", "--calibration-images"},
+           {" --engine xnnpack --calibration-images 20", "--precision int8"}}) {
+    const Result bad = run_mnas("eval " + full + args);
+    EXPECT_EQ(bad.exit_code, 2) << args << ": " << bad.err;
+    EXPECT_NE(bad.err.find(names), std::string::npos) << args << ": " << bad.err;
+  }
 
   // Resuming with a changed recipe is refused.
   const Result r = run_mnas("train " + common + " --lr 0.3 --resume " + part);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_FALSE(r.err.empty());
+
+  // Without the training images there is nothing to calibrate on: said, not guessed.
+  std::system(("rm -rf '" + root + "/train'").c_str());
+  const Result gone = run_mnas("eval " + full + " --engine xnnpack --precision int8");
+  EXPECT_NE(gone.exit_code, 0);
+  EXPECT_NE(gone.err.find("calibrates on the run's training images"), std::string::npos)
+      << gone.err;
   std::system(("rm -rf '" + root + "'").c_str());
   std::remove(full.c_str());
   std::remove(part.c_str());

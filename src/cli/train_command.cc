@@ -14,7 +14,9 @@
 #include "cli/interrupt.h"
 #include "cli/table.h"
 #include "data/dataset.h"
+#include "graph/quantization.h"
 #include "latency/measurement.h"
+#include "latency/precision.h"
 #include "space/architecture_codec.h"
 #include "base/error.h"
 #include "base/file_io.h"
@@ -162,7 +164,9 @@ void run_train(TrainCommandOptions o) {
 
 struct EvalCommandOptions {
   std::string checkpoint, split = "test", data_dir, engine = "torch", export_path;
-  std::string device = "auto";
+  std::string device = "auto", precision = "fp32", calibration;
+  int64_t calibration_images = QuantizeOptions{}.calibration_images;
+  bool calibration_given = false;  // --calibration or --calibration-images on the command line
   bool json = false;
 };
 
@@ -170,26 +174,48 @@ void run_eval(const EvalCommandOptions& o) {
   if (o.engine != "torch" && o.engine != "xnnpack") throw Error("--engine: use torch or xnnpack");
   check_train_device_spec(o.device, "--train-device");
   if (o.engine == "torch") resolve_train_device(o.device, "--train-device");
+  const Precision precision = parse_precision(o.precision, "--precision");
+  if (precision == Precision::kInt8 && o.engine != "xnnpack") {
+    throw Error::about("--precision", "int8 runs the quantized network on XNNPACK: add --engine xnnpack");
+  }
+  QuantizeOptions quantize;
+  quantize.calibration_images = o.calibration_images;
+  if (!o.calibration.empty()) {
+    quantize.method = parse_calibration_method(o.calibration, "--calibration");
+  }
+  if (precision != Precision::kInt8 && o.calibration_given) {
+    throw Error::about("--calibration", "quantizes for --precision int8; this evaluation is fp32");
+  }
   refuse_output_over_input(o.export_path, "--export-weights", {{"CKPT", o.checkpoint}});
-  const EvalResult r = o.engine == "torch"
-                           ? evaluate_checkpoint(o.checkpoint, o.split, o.data_dir, o.device)
-                           : evaluate_checkpoint_xnnpack(o.checkpoint, o.split, o.data_dir);
+  const EvalResult r =
+      o.engine == "torch"
+          ? evaluate_checkpoint(o.checkpoint, o.split, o.data_dir, o.device)
+          : evaluate_checkpoint_xnnpack(o.checkpoint, o.split, o.data_dir, precision, quantize);
   if (!o.export_path.empty()) export_checkpoint_weights(o.checkpoint, o.export_path);
   if (o.json) {
-    std::cout << nlohmann::json{{"checkpoint", o.checkpoint},
+    nlohmann::json j{{"checkpoint", o.checkpoint},
                                 {"split", r.split},
                                 {"top1", r.top1},
                                 {"top5", r.top5},
                                 {"images", r.images},
                                 {"engine", o.engine},
-                                {"canonical", to_canonical_string(r.arch)}}
-                     .dump(2)
-              << "\n";
+                                {"precision", r.precision},
+                                {"canonical", to_canonical_string(r.arch)}};
+    if (precision == Precision::kInt8) {
+      j["calibration"] = r.calibration;
+      j["calibration_images"] = r.calibration_images;
+    }
+    std::cout << j.dump(2) << "\n";
     return;
   }
+  const std::string how =
+      precision == Precision::kInt8
+          ? o.engine + ", int8: " + r.calibration + " ranges of " +
+                std::to_string(r.calibration_images) + " training images"
+          : o.engine;
   std::printf("%s: %s top-1 %.2f%% (top-5 %.2f%%) on %lld images (%s)%s\n", o.checkpoint.c_str(),
               r.split.c_str(), 100 * r.top1, 100 * r.top5, static_cast<long long>(r.images),
-              o.engine.c_str(),
+              how.c_str(),
               o.export_path.empty() ? "" : ("; weights written to " + o.export_path).c_str());
 }
 
@@ -227,8 +253,22 @@ void add_train_command(CLI::App& app) {
       "Also write the folded weights file XNNPACK deployments read (space/weights_file.h)");
   eval->add_option("--train-device", e->device,
                    "With --engine torch: auto (default), cpu, cuda or cuda:K");
-  eval->add_flag("--json", e->json, "Machine-readable output: top1, top5, images, split, engine");
-  eval->callback([e] { run_eval(*e); });
+  eval->add_option("--precision", e->precision,
+                   "fp32 (default) or int8: with --engine xnnpack, the network quantized after "
+                   "training (per-channel int8 weights, activation ranges calibrated on the run's "
+                   "training images; docs/int8.md)");
+  eval->add_option("--calibration-images", e->calibration_images,
+                   "With --precision int8: training images the activation ranges are read on "
+                   "(default " + std::to_string(QuantizeOptions{}.calibration_images) + ")");
+  eval->add_option("--calibration", e->calibration,
+                   "With --precision int8: minmax (default: every observed value) or percentile "
+                   "(the rarest 0.01% of each side clipped)");
+  eval->add_flag("--json", e->json,
+                 "Machine-readable output: top1, top5, images, split, engine, precision");
+  eval->callback([e, eval] {
+    e->calibration_given = eval->count("--calibration") + eval->count("--calibration-images") > 0;
+    run_eval(*e);
+  });
 }
 
 }  // namespace mnas::cli

@@ -6,7 +6,7 @@
 namespace mnas {
 
 // The arithmetic a network is timed in: float32, or int8 (per-channel int8 weights, per-tensor
-// int8 activations, the fp32 input and logits converted inside: latency/xnnpack_int8.h).
+// int8 activations, the fp32 input and logits converted inside: latency/xnnpack_subgraph.h).
 enum class Precision { kFp32, kInt8 };
 
 std::string to_string(Precision precision);  // "fp32", "int8"

@@ -1,4 +1,4 @@
-#include "latency/xnnpack_int8.h"
+#include "latency/xnnpack_subgraph.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,26 +16,6 @@ constexpr float kActivationScale = 1.0f / 16;
 constexpr float kSigmoidScale = 1.0f / 256;
 constexpr int32_t kSigmoidZeroPoint = -128;
 
-int8_t quantize(float value, float scale) {
-  return static_cast<int8_t>(std::clamp(std::lround(value / scale), -127L, 127L));
-}
-
-// Symmetric int8 of `weight`, one scale per channel: channel c holds the elements i with
-// (i / inner) % channels == c.
-void quantize_channels(const std::vector<float>& weight, size_t channels, size_t inner,
-                       std::vector<int8_t>& out, std::vector<float>& scales) {
-  scales.assign(channels, 0.0f);
-  for (size_t i = 0; i < weight.size(); ++i) {
-    float& s = scales[(i / inner) % channels];
-    s = std::max(s, std::fabs(weight[i]));
-  }
-  for (float& s : scales) s = s > 0 ? s / 127 : 1.0f;
-  out.resize(weight.size());
-  for (size_t i = 0; i < weight.size(); ++i) {
-    out[i] = quantize(weight[i], scales[(i / inner) % channels]);
-  }
-}
-
 }  // namespace
 
 void xnn_check(xnn_status status, const std::string& what) {
@@ -52,7 +32,9 @@ std::pair<uint32_t, uint32_t> ceil_mode_padding(const Graph& graph, const GraphO
           static_cast<uint32_t>(y.width * op.stride - x.width)};
 }
 
-std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph& g, bool int8_io) {
+std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph& g,
+                                                  const Int8Calibration* calibration,
+                                                  bool int8_io) {
   auto w = std::make_unique<Int8Weights>();
   const size_t n = g.params.size();
   w->weights.resize(n);
@@ -67,6 +49,13 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph
     if (op.kind == GraphOpKind::kSigmoid) {
       scale[op.output] = kSigmoidScale;
       zero[op.output] = kSigmoidZeroPoint;
+    }
+  }
+  if (calibration != nullptr) {
+    MNAS_ASSERT(calibration->values.size() == g.values.size());
+    for (size_t v = 0; v < g.values.size(); ++v) {
+      scale[v] = calibration->values[v].scale;
+      zero[v] = calibration->values[v].zero_point;
     }
   }
   const auto dims_of = [&](int v) {
@@ -117,8 +106,7 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph
       const GraphParam& p = g.params[op.param];
       const bool depthwise = op.kind == GraphOpKind::kDepthwise;
       const size_t channels = depthwise ? p.shape[3] : p.shape[0];
-      const size_t inner = depthwise ? 1 : p.weight.size() / channels;
-      quantize_channels(p.weight, channels, inner, w->weights[op.param], w->scales[op.param]);
+      w->weights[op.param] = quantize_weights(p, op.kind, false, w->scales[op.param]);
       std::vector<float>& bias_scales = w->bias_scales[op.param];
       std::vector<int32_t>& bias = w->biases[op.param];
       for (size_t c = 0; c < channels; ++c) {
@@ -166,7 +154,7 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph
       case GraphOpKind::kFullyConnected: {  // per-tensor weights (XNNPACK's int8 kernel)
         const GraphParam& p = g.params[op.param];
         std::vector<float>& ws = w->scales[op.param];
-        quantize_channels(p.weight, 1, p.weight.size(), w->weights[op.param], ws);
+        w->weights[op.param] = quantize_weights(p, op.kind, true, ws);
         const float bias_scale = scale[op.input] * ws[0];
         for (float b : p.bias) {
           w->biases[op.param].push_back(static_cast<int32_t>(std::lround(b / bias_scale)));

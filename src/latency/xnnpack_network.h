@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "graph/quantization.h"
 #include "latency/precision.h"
 
 struct xnn_subgraph;
@@ -27,6 +28,10 @@ class XnnpackNetwork {
   // without the conversions, for profiles.
   XnnpackNetwork(Graph graph, int threads = 1, Precision precision = Precision::kFp32,
                  bool int8_io = false);
+  // The int8 network of a trained graph, its activations quantized as `calibration` says
+  // (latency/int8_calibration.h makes one); fp32 input and output. Throws mnas::Error when the
+  // calibration is not of this graph.
+  XnnpackNetwork(Graph graph, const Int8Calibration& calibration, int threads = 1);
   ~XnnpackNetwork();
   XnnpackNetwork(const XnnpackNetwork&) = delete;
   XnnpackNetwork& operator=(const XnnpackNetwork&) = delete;
@@ -47,7 +52,7 @@ class XnnpackNetwork {
 
  private:
   struct Handles;  // XNNPACK and pthreadpool handles, each with its RAII deleter
-  void define_fp32(xnn_subgraph* subgraph);
+  void build(const Int8Calibration* calibration, bool int8_io);
   Graph graph_;
   int threads_;
   Precision precision_;

@@ -13,7 +13,8 @@ namespace mnas {
 
 // The images a checkpoint's evaluation scores, whatever engine runs it: the test split of its
 // run's data set ("test"), or the training images its run held out ("holdout", the same split
-// the run made from its options), at the architecture's input size.
+// the run made from its options), at the architecture's input size; "train": the images the run
+// trained on (what a quantization calibrates on), in the run's shuffled order.
 struct EvaluationImages {
   Dataset data;
   torch::Tensor indices;  // into data

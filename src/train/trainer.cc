@@ -640,7 +640,9 @@ LoadedCheckpoint load_trained_checkpoint(const std::string& path) {
 
 EvaluationImages evaluation_images(const nlohmann::json& options, const std::string& split,
                                    const std::string& data_dir, const Architecture& arch) {
-  if (split != "test" && split != "holdout") throw Error("--split: use test or holdout");
+  if (split != "test" && split != "holdout" && split != "train") {
+    throw Error("--split: use test or holdout");
+  }
   const std::string dataset = options.value("dataset", "fashion-mnist");
   EvaluationImages out{load_dataset(dataset, data_dir, split == "test" ? Split::kTest : Split::kTrain,
                                     image_size(arch)),
@@ -648,10 +650,10 @@ EvaluationImages evaluation_images(const nlohmann::json& options, const std::str
   if (split == "test") {
     out.indices = torch::arange(out.data.size(), torch::kLong);
   } else {
-    out.indices = split_holdout(out.data.size(), options.at("holdout").get<int64_t>(),
-                                options.at("train_images").get<int64_t>(),
-                                options.at("split_seed").get<uint64_t>())
-                      .holdout;
+    const HoldoutSplit parts = split_holdout(
+        out.data.size(), options.at("holdout").get<int64_t>(),
+        options.at("train_images").get<int64_t>(), options.at("split_seed").get<uint64_t>());
+    out.indices = split == "train" ? parts.train : parts.holdout;
   }
   return out;
 }

@@ -131,6 +131,9 @@ struct EvalResult {
   int64_t images = 0;
   std::string split;
   Architecture arch;
+  std::string precision = "fp32";  // int8: quantized after training (train/xnnpack_eval.h)
+  int64_t calibration_images = 0;  // int8: the training images its ranges came from
+  std::string calibration;         // int8: minmax or percentile
 };
 
 // The trained network of a checkpoint, in eval mode, with its normalisation and options (JSON).

@@ -5,14 +5,53 @@
 // carried through the torch-free weights format, one image at a time — the same images as
 // evaluate_checkpoint (trainer.h) scores with LibTorch, and the same accuracy within rounding.
 
+#include <cstdint>
 #include <string>
 
+#include "data/batches.h"
+#include "data/dataset.h"
+#include "graph/quantization.h"
+#include "latency/precision.h"
 #include "train/trainer.h"
 
 namespace mnas {
 
+class XnnpackNetwork;
+
+// Post-training quantization of a trained network for the int8 XNNPACK network: the activation
+// ranges are read on the first `calibration_images` of its run's training images (never the
+// held-out or test images it is scored on).
+struct QuantizeOptions {
+  int64_t calibration_images = 512;
+  CalibrationMethod method = CalibrationMethod::kMinMax;
+};
+
+// With Precision::kInt8 the checkpoint is quantized first (`quantize`); the result's
+// calibration_images say how many training images the ranges came from. Throws mnas::Error
+// naming the file when the training images cannot be read for the calibration.
 EvalResult evaluate_checkpoint_xnnpack(const std::string& checkpoint, const std::string& split,
-                                       const std::string& data_dir = "");
+                                       const std::string& data_dir = "",
+                                       Precision precision = Precision::kFp32,
+                                       const QuantizeOptions& quantize = {});
+
+// Feeds `indices` of `data` (normalised, resized to the network's input) to an XNNPACK network
+// one image at a time; `each(i, net)` sees the output of image i. Shared by scoring and by the
+// search's int8 accuracy.
+void run_images_xnnpack(XnnpackNetwork& net, const Dataset& data, const torch::Tensor& indices,
+                        const Normalization& norm,
+                        const std::function<void(int64_t, const XnnpackNetwork&)>& each);
+
+// Top-1 and top-5 of `net` on `indices` of `data`.
+struct XnnpackScores {
+  double top1 = 0, top5 = 0;
+};
+XnnpackScores score_xnnpack(XnnpackNetwork& net, const Dataset& data, const torch::Tensor& indices,
+                            const Normalization& norm);
+
+// The int8 calibration of a trained `graph` on `indices` of `data` (the first `images` of them).
+Int8Calibration calibrate_on_images(const Graph& graph, const Dataset& data,
+                                    const torch::Tensor& indices, const Normalization& norm,
+                                    const QuantizeOptions& quantize);
 
 // Writes the checkpoint's folded weights as a weights file (space/weights_file.h).
 void export_checkpoint_weights(const std::string& checkpoint, const std::string& path);
