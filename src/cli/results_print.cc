@@ -240,6 +240,7 @@ void print_results(const Store& store, bool json, int top) {
                   ? " (fixed)"
                   : " (" + o.target + " timed alongside each trial; median over trials)";
         how += o.latency_stat == "p90" ? ", p90" : "";
+        how += o.precision == "fp32" ? "" : ", " + o.precision;
       }
     }
     std::printf("  device %s: T = %.3f ms%s\n", d.c_str(), typical_target_ms(trials, d),

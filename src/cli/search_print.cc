@@ -39,7 +39,8 @@ std::string describe_devices(const SearchConfig& c) {
     out += d.name + (d.url == "local" ? " (this machine" : " (" + d.url);
     out += d.target_ms > 0 ? ", T = " + format_double(d.target_ms) + " ms"
                            : ", T = " + d.target + " timed alongside";
-    out += ", " + d.latency_stat + ", one thread)";  // the paper's protocol: one core
+    out += ", " + d.latency_stat + ", one thread";  // the paper's protocol: one core
+    out += d.precision == "fp32" ? ")" : ", " + d.precision + ")";
   }
   if (c.latency.rfind("lut:", 0) == 0) {
     const std::string& where = c.devices.front().url;
@@ -47,6 +48,7 @@ std::string describe_devices(const SearchConfig& c) {
            (where == "local" ? std::string("this machine") : where) + ": every Pareto entry and " +
            format_double(100 * c.latency_check.confirm_share) + "% of the rest)";
   }
+  if (quantized_accuracy(c)) out += "; accuracy of the int8 network (quantized after training)";
   return "devices " + out;
 }
 

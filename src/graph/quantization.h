@@ -52,6 +52,14 @@ class RangeHistogram {
   int64_t count_ = 0;
 };
 
+// Post-training quantization of a trained network: the activation ranges are read on the first
+// `calibration_images` of its run's training images (never the held-out or test images it is
+// scored on), by `method`.
+struct QuantizeOptions {
+  int64_t calibration_images = 512;
+  CalibrationMethod method = CalibrationMethod::kMinMax;
+};
+
 // Every value's quantization of one graph (index: value id), read from a calibration.
 struct Int8Calibration {
   std::vector<QuantParams> values;

@@ -39,11 +39,11 @@ class ConvBnImpl : public nn::Module {
     const bool depthwise = conv_->options.groups() > 1;
     // Dense → [out, kh, kw, in]; depthwise [C, 1, kh, kw] → [1, kh, kw, C].
     w = depthwise ? w.permute({1, 2, 3, 0}) : w.permute({0, 2, 3, 1});
-    w = w.contiguous().to(torch::kFloat);
+    w = w.to(torch::kCPU, torch::kFloat).contiguous();
     NamedWeights out;
     for (int64_t d : w.sizes()) out.shape.push_back(static_cast<size_t>(d));
     out.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
-    const torch::Tensor b = bias.contiguous().to(torch::kFloat);
+    const torch::Tensor b = bias.to(torch::kCPU, torch::kFloat).contiguous();
     out.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
     return out;
   }
@@ -81,11 +81,11 @@ class SqueezeExciteImpl : public nn::Module {
   static NamedWeights dense(nn::Conv2d& conv) {
     torch::NoGradGuard no_grad;
     const torch::Tensor w =
-        conv->weight.reshape({conv->weight.size(0), conv->weight.size(1)}).contiguous();
+        conv->weight.reshape({conv->weight.size(0), conv->weight.size(1)}).to(torch::kCPU, torch::kFloat).contiguous();
     NamedWeights n;
     n.shape = {static_cast<size_t>(w.size(0)), static_cast<size_t>(w.size(1))};
     n.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
-    const torch::Tensor b = conv->bias.contiguous();
+    const torch::Tensor b = conv->bias.to(torch::kCPU, torch::kFloat).contiguous();
     n.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
     return n;
   }
@@ -238,7 +238,8 @@ std::map<std::string, NamedWeights> NetworkImpl::folded_weights() {
   for (const auto& layer : *layers_) layer->as<LayerImpl>()->export_to(out);
   out["head"] = head_->fold();
   torch::NoGradGuard no_grad;
-  const torch::Tensor w = classifier_->weight.contiguous(), b = classifier_->bias.contiguous();
+  const torch::Tensor w = classifier_->weight.to(torch::kCPU, torch::kFloat).contiguous(),
+                      b = classifier_->bias.to(torch::kCPU, torch::kFloat).contiguous();
   NamedWeights c;
   c.shape = {static_cast<size_t>(w.size(0)), static_cast<size_t>(w.size(1))};
   c.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "graph/quantization.h"
 #include "report/architecture_svg.h"
 #include "report/svg_chart.h"
 #include "search/reward.h"
@@ -276,10 +277,11 @@ std::string describe_reward(const SearchConfig& c) {
 }
 
 std::string describe_target(const DeviceObjective& d, double typical_ms) {
-  if (d.target_ms > 0) return fmt("%.4f ms", d.target_ms) + " (fixed)";
+  const std::string precision = d.precision == "fp32" ? "" : ", " + d.precision;
+  if (d.target_ms > 0) return fmt("%.4f ms", d.target_ms) + " (fixed" + precision + ")";
   return fmt("%.4f ms", typical_ms) + " (" + d.target + " timed on " +
          (d.url == "local" ? std::string("this machine") : d.url) +
-         " alongside each candidate; median over trials; " + d.latency_stat + ")";
+         " alongside each candidate; median over trials; " + d.latency_stat + precision + ")";
 }
 
 // `mnas finalize`'s networks: test accuracy against latency, one curve per model over its
@@ -442,7 +444,12 @@ std::string render_report(const Store& store, const ReportOptions& o) {
       row("evaluator",
           "proxy: " + config->proxy.dataset + ", " + std::to_string(config->proxy.epochs) +
               " epoch(s) on " + std::to_string(config->proxy.train_images) + " images, " +
-              std::to_string(config->proxy.holdout) + " held out; latency " + config->latency);
+              std::to_string(config->proxy.holdout) + " held out; latency " + config->latency +
+              (quantized_accuracy(*config) && config->evaluator == "proxy"
+                   ? "; accuracy of the int8 network (quantized after training, calibrated on " +
+                         std::to_string(QuantizeOptions{}.calibration_images) +
+                         " training images)"
+                   : ""));
     }
     if (!config->fidelity.rungs.empty()) {
       std::string rungs;

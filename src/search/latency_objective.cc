@@ -42,8 +42,10 @@ LatencyObjective::LatencyObjective(std::vector<Target> targets, TimingRequest re
 std::pair<LatencyResult, LatencyResult> LatencyObjective::measure_device(Target& t,
                                                                        const Architecture& arch) {
   MNAS_ASSERT(t.device != nullptr);
-  if (t.objective.target_ms > 0) return {t.device->measure(arch, request_), LatencyResult{}};
-  const PairedLatency p = t.device->measure_paired(arch, t.reference, request_);
+  TimingRequest request = request_;  // in the device's own precision
+  request.precision = parse_precision(t.objective.precision, "devices." + t.objective.name);
+  if (t.objective.target_ms > 0) return {t.device->measure(arch, request), LatencyResult{}};
+  const PairedLatency p = t.device->measure_paired(arch, t.reference, request);
   return {p.candidate, p.reference};
 }
 
@@ -146,6 +148,12 @@ std::unique_ptr<LatencyObjective> make_latency_objective(const SearchConfig& c,
         table->require_space(c.space);
       } catch (const Error& e) {
         throw Error("latency: " + std::string(e.what()));
+      }
+      if (to_string(table->provenance().precision) != o.precision) {
+        throw Error::about("devices." + o.name + ".precision",
+                           o.precision + ": the lookup table " + c.latency.substr(4) +
+                               " predicts " + to_string(table->provenance().precision) +
+                               " latency");
       }
       t.table = table;
       // The device the table was measured on, to confirm predictions while the search runs

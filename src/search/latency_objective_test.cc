@@ -98,6 +98,23 @@ TEST(LatencyObjective, SeveralDevicesFixedTargetsAndOneReward) {
   EXPECT_TRUE(decode_latencies("{\"median_ms\": 1}", "old trial").empty());
 }
 
+// Each device is timed in its own precision, its reference T too.
+TEST(LatencyObjective, EachDeviceTimesInItsPrecision) {
+  const SearchSpace space = SearchConfig::default_space();
+  auto a = std::make_shared<FakeDevice>(), b = std::make_shared<FakeDevice>();
+  LatencyObjective::Target int8 = target("a", a, space);
+  int8.objective.precision = "int8";
+  LatencyObjective objective({int8, target("b", b, space, "", 2.0)}, {1, quick_protocol()});
+  std::mt19937_64 rng(3);
+  const std::vector<DeviceLatency> l = objective.measure(space.sample(rng));
+  ASSERT_EQ(l.size(), 2u);
+  const nlohmann::json sa = nlohmann::json::parse(l[0].stats_json);
+  const nlohmann::json sb = nlohmann::json::parse(l[1].stats_json);
+  EXPECT_EQ(sa["candidate"]["provenance"]["precision"], "int8");
+  EXPECT_EQ(sa["reference"]["provenance"]["precision"], "int8");
+  EXPECT_EQ(sb["candidate"]["provenance"]["precision"], "fp32");
+}
+
 TEST(LatencyObjective, TheP90IsUsedWhenAsked) {
   const SearchSpace space = SearchConfig::default_space();
   // A device whose p90 is twice its median.

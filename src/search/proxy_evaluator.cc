@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdint>
 
+#include <nlohmann/json.hpp>
+
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
 #include "base/error.h"
@@ -60,7 +62,10 @@ Evaluation ProxyEvaluator::evaluate_rung(const Architecture& arch, int64_t train
     const int64_t steps = std::clamp<int64_t>(
         (total * train_images + run_images / 2) / run_images, std::min<int64_t>(1, total), total);
     if (steps < run->steps_done()) run = std::make_unique<TrainingRun>(arch, options);
-    const TrainResult r = run->advance(steps, holdout);
+    TrainResult r = run->advance(steps, holdout);
+    if (r.status == "done" && quantize_) {  // before the run may be let go
+      r.holdout_top1 = quantized(*run, holdout, r.holdout_top1);
+    }
     if (r.status == "done" && run->steps_done() < run->total_steps()) {
       hold({canonical, run_images, std::move(run)});
     }
@@ -79,18 +84,32 @@ void ProxyEvaluator::hold(Held stopped) {
 }
 
 Evaluation ProxyEvaluator::run(const Architecture& arch, const TrainOptions& options) {
-  return scored(arch, [&] { return train(arch, options); });
+  return scored(arch, [&] {
+    TrainingRun run(arch, options);
+    TrainResult r = run.advance(run.total_steps());
+    if (r.status == "done" && quantize_) r.holdout_top1 = quantized(run, 0, r.holdout_top1);
+    return r;
+  });
+}
+
+double ProxyEvaluator::quantized(TrainingRun& run, int64_t holdout, double fp32_top1) {
+  last_fp32_accuracy_ = fp32_top1;
+  return run.quantized_holdout(holdout, *quantize_).top1;
 }
 
 Evaluation ProxyEvaluator::scored(const Architecture& arch,
-                                  const std::function<TrainResult()>& training) const {
+                                  const std::function<TrainResult()>& training) {
   Evaluation e;
   const auto start = std::chrono::steady_clock::now();
+  last_fp32_accuracy_.reset();
   try {
     if (!too_large(arch, e)) {
       const TrainResult r = training();
       if (r.status == "done") {
         e.accuracy = r.holdout_top1;
+        if (last_fp32_accuracy_) {
+          e.metrics_json = nlohmann::json{{"fp32_accuracy", *last_fp32_accuracy_}}.dump();
+        }
       } else {
         e.ok = false;
         e.failure = r.status + ": " + r.reason;

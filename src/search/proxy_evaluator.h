@@ -5,6 +5,7 @@
 #include <functional>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "store/trial.h"
@@ -30,6 +31,10 @@ class ProxyEvaluator : public Evaluator {
   // again, to the same result). The last rung's accuracy is evaluate()'s, to the bit on the CPU.
   Evaluation evaluate_rung(const Architecture& arch, int64_t train_images, int64_t run_images,
                            int64_t holdout) override;
+  // From now on a trial's accuracy is its network's quantized to int8 (TrainingRun::
+  // quantized_holdout: calibrated on training images, scored on the same held-out images); the
+  // fp32 accuracy is kept in the evaluation's metrics ("fp32_accuracy").
+  void quantize_accuracy(const QuantizeOptions& quantize) { quantize_ = quantize; }
   // Runs stopped at a rung, held for the next (tests).
   size_t held_runs() const { return held_.size(); }
   // How many stopped runs are held: a strategy step's proposals (the search's batch) are enough,
@@ -49,12 +54,16 @@ class ProxyEvaluator : public Evaluator {
   Evaluation run(const Architecture& arch, const TrainOptions& options);
   // What `training` scores, as an Evaluation: the size guard first, a run that did not finish or
   // threw as a failure with its reason, the seconds it took either way.
-  Evaluation scored(const Architecture& arch, const std::function<TrainResult()>& training) const;
+  Evaluation scored(const Architecture& arch, const std::function<TrainResult()>& training);
+  // `run`'s quantized held-out top-1, remembering the fp32 one for the evaluation's metrics.
+  double quantized(TrainingRun& run, int64_t holdout, double fp32_top1);
   // Keeps a stopped run for the next rung, letting the oldest go beyond the limits.
   void hold(Held stopped);
   // The size guard: a failed evaluation when `arch` is too large to train, else nullopt.
   bool too_large(const Architecture& arch, Evaluation& e) const;
   TrainOptions train_;
+  std::optional<QuantizeOptions> quantize_;
+  std::optional<double> last_fp32_accuracy_;  // of the evaluation under way, when quantized
   int64_t max_params_, max_macs_;
   std::list<Held> held_;  // oldest first
   size_t max_held_ = 16;

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "space/architecture_codec.h"
 
 namespace mnas {
@@ -65,6 +67,36 @@ TEST(ProxyEvaluator, HoldsAtMostAStepsRuns) {
   e.hold_at_most(0);
   ASSERT_TRUE(e.evaluate_rung(kSmall, 64, 320, 100).ok);
   EXPECT_EQ(e.held_runs(), 0u);
+}
+
+// With quantize_accuracy a trial's accuracy is the int8 network's, scored on the same held-out
+// images; the fp32 accuracy is kept as a metric, and the rungs of a held run still end where the
+// plain proxy ends.
+TEST(ProxyEvaluator, QuantizedAccuracyIsTheInt8NetworksAndKeepsTheFp32One) {
+  if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  ProxyEvaluator fp32(tiny_proxy());
+  const Evaluation plain = fp32.evaluate(kSmall);
+  ASSERT_TRUE(plain.ok) << plain.failure;
+  EXPECT_EQ(plain.metrics_json, "");
+
+  QuantizeOptions q;
+  q.calibration_images = 64;
+  ProxyEvaluator int8(tiny_proxy());
+  int8.quantize_accuracy(q);
+  const Evaluation quantized = int8.evaluate(kSmall);
+  ASSERT_TRUE(quantized.ok) << quantized.failure;
+  const nlohmann::json metrics = nlohmann::json::parse(quantized.metrics_json);
+  EXPECT_DOUBLE_EQ(metrics.at("fp32_accuracy").get<double>(), plain.accuracy);
+  EXPECT_DOUBLE_EQ(quantized.accuracy * 200, std::round(quantized.accuracy * 200));  // 200 images
+  EXPECT_NEAR(quantized.accuracy, plain.accuracy, 0.1);
+
+  ProxyEvaluator rungs(tiny_proxy());
+  rungs.quantize_accuracy(q);
+  ASSERT_TRUE(rungs.evaluate_rung(kSmall, 64, 320, 100).ok);
+  const Evaluation last = rungs.evaluate_rung(kSmall, 320, 320, 200);
+  ASSERT_TRUE(last.ok) << last.failure;
+  EXPECT_DOUBLE_EQ(last.accuracy, quantized.accuracy);
+  EXPECT_EQ(last.metrics_json, quantized.metrics_json);
 }
 
 TEST(ProxyEvaluator, ABadRungIsAFailedEvaluation) {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/field_table.h"
+#include "latency/precision.h"
 #include "search/reward.h"
 #include "search/search_config_fields.h"
 #include "search/strategy_factory.h"
@@ -175,10 +176,20 @@ void validate_table_space(const SearchConfig& c) {
       throw Error(p + ".latency_stat: '" + d.latency_stat +
                   "'; a table holds one latency per cell (median)");
     }
+    if (d.precision != "fp32") {
+      throw Error::about(p + ".precision", d.precision + ": a table holds fp32 latencies");
+    }
   }
 }
 
 }  // namespace
+
+bool quantized_accuracy(const SearchConfig& config) {
+  for (const DeviceObjective& d : config.devices) {
+    if (d.precision != "int8") return false;
+  }
+  return !config.devices.empty();
+}
 
 void validate(const SearchConfig& c) {
   field_table::check_ranges(search_config_fields(), c);  // each number in its range
@@ -251,6 +262,16 @@ void validate(const SearchConfig& c) {
     if (d.target_ms == 0) check_target(d.target, p + ".target");
     if (d.latency_stat != "median" && d.latency_stat != "p90") {
       throw Error(p + ".latency_stat: '" + d.latency_stat + "'; use median or p90");
+    }
+    if (parse_precision(d.precision, p + ".precision") == Precision::kInt8) {
+      if (d.url.rfind("cmd:", 0) == 0) {
+        throw Error::about(p + ".precision",
+                           "int8: a cmd: device times the fp32 ONNX file; time int8 on this "
+                           "machine or an mnas-device server");
+      }
+      if (c.latency == "surrogate") {
+        throw Error::about(p + ".precision", "int8: the synthetic surrogate latency has none");
+      }
     }
   }
   if (!c.fidelity.rungs.empty()) {

@@ -43,7 +43,11 @@ struct DeviceObjective {
   double target_ms = 0;  // > 0: T fixed in ms instead (`target` unused); Default: 0
   std::string latency_stat =
       "median";  // the statistic LAT and T are: median | p90; Default: median
+  // The arithmetic the device runs networks in, T's model included: fp32 | int8 (latency/
+  // precision.h). Part of the device's identity: a resume may not change it. Default: fp32.
+  std::string precision = "fp32";
 };
+
 
 // The proxy task an evaluator trains candidates on (the trainer's proxy_options() otherwise).
 struct ProxyRecipe {
@@ -120,6 +124,12 @@ struct SearchConfig {
 
   static SearchSpace default_space();  // the paper's space at 28×28×1 and 10 classes
 };
+
+// Whether a trial's accuracy is its network's quantized to int8 (post-training quantization,
+// train/xnnpack_eval.h) rather than fp32's: when every device of the search runs int8, so that
+// the reward scores what the devices will run. Only the proxy evaluator quantizes; another
+// evaluator's accuracy is what it reports.
+bool quantized_accuracy(const SearchConfig& config);
 
 // Throws mnas::Error naming the field ("devices[1].latency_stat: ...") for anything invalid:
 // unknown names, duplicate device names, a lut latency with remote devices, ...

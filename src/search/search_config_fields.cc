@@ -244,6 +244,14 @@ std::vector<D> make_device_objective_fields() {
                   .flag("--latency-stat",
                         "The statistic LAT and T are: median or p90; NAME=STAT for one device "
                         "(the store keeps every statistic either way)"));
+  t.push_back(D("precision", FieldKind::kText, MNAS_FIELD(DeviceObjective, precision))
+                  .flag("--precision",
+                        "The arithmetic the device runs networks in: fp32 or int8 (per-channel "
+                        "int8 weights, calibrated activations: docs/int8.md); NAME=PRECISION for "
+                        "one device. When every device runs int8, a trial's accuracy is its "
+                        "network's quantized after the proxy training (calibrated on training "
+                        "images, scored on the held-out ones)")
+                  .added_later());
   return t;
 }
 

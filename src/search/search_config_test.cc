@@ -30,6 +30,7 @@ SearchConfig two_devices() {
   c.devices[1].url = "http://127.0.0.1:2";
   c.devices[1].target_ms = 12;
   c.devices[1].latency_stat = "p90";
+  c.devices[1].precision = "int8";
   return c;
 }
 
@@ -70,6 +71,22 @@ TEST(SearchConfig, NamesTheFirstDifference) {
   b = a;
   b.controller_lr = 1e-2;
   EXPECT_EQ(first_difference(a, b), "controller.learning_rate");
+  b = a;
+  b.devices[1].precision = "fp32";  // a device's precision is part of what it is
+  EXPECT_EQ(first_difference(a, b), "devices[1].precision");
+}
+
+TEST(SearchConfig, PrecisionPerDeviceAndTheQuantizedAccuracy) {
+  SearchConfig c = two_devices();
+  EXPECT_FALSE(quantized_accuracy(c));  // one device still runs fp32: its accuracy is fp32's
+  c.devices[0].precision = "int8";
+  EXPECT_TRUE(quantized_accuracy(c));
+  validate(c);
+  // A store written before precisions existed reads as fp32 on every device.
+  nlohmann::json j = search_config_json(SearchConfig{});
+  j["devices"][0].erase("precision");
+  EXPECT_EQ(search_config_from_json(j, "config").devices[0].precision, "fp32");
+  EXPECT_FALSE(quantized_accuracy(search_config_from_json(j, "config")));
 }
 
 TEST(SearchConfig, RefusesWhatCannotBeSearched) {
@@ -93,6 +110,9 @@ TEST(SearchConfig, RefusesWhatCannotBeSearched) {
   bad([](SearchConfig& c) { c.controller_lr = 0; }, "controller.learning_rate");
   bad([](SearchConfig& c) { c.controller_lr = std::nan(""); }, "controller.learning_rate");
   bad([](SearchConfig& c) { c.proxy.holdout = 0; }, "proxy.holdout");
+  bad([](SearchConfig& c) { c.devices[0].precision = "int4"; }, "devices[0].precision");
+  bad([](SearchConfig& c) { c.devices[0].url = "cmd:./time.sh"; c.devices[0].precision = "int8"; },
+      "devices[0].precision: int8: a cmd: device");
 }
 
 TEST(SearchConfig, ReadingNamesTheField) {

@@ -132,6 +132,7 @@ std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,
   }
   auto proxy = std::make_unique<ProxyEvaluator>(t);
   proxy->hold_at_most(static_cast<size_t>(std::max(1, config.batch)));  // a step's proposals
+  if (quantized_accuracy(config)) proxy->quantize_accuracy(QuantizeOptions{});
   return proxy;
 }
 

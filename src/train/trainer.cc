@@ -24,6 +24,9 @@
 #include "base/stop.h"
 #include "train/checkpoint_file.h"
 #include "train/evaluation_images.h"
+#include "train/xnnpack_eval.h"
+#include "graph/graph.h"
+#include "latency/xnnpack_network.h"
 #include "train/sgd_step.h"
 #include "train/train_options_fields.h"
 #include "train/train_device.h"
@@ -344,6 +347,7 @@ struct TrainingRun::State {
   double epoch_seconds_before = 0;  // of the current epoch, in earlier advance() calls
   TrainResult result;               // what the run has so far (status, epochs, loss)
   Normalization norm;
+  const Dataset* data = nullptr;  // the process's cached training set (cached_training_set)
 };
 
 TrainingRun::TrainingRun(const Architecture& arch, const TrainOptions& options,
@@ -385,6 +389,7 @@ TrainingRun::TrainingRun(const Architecture& arch, const TrainOptions& options,
                              : std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
   CachedSet& cached = cached_training_set(o.dataset, o.data_dir, arch.input);
   const Dataset& data = cached.data;
+  s.data = &data;
   if (data.channels != arch.input.channels) {
     throw Error("input.channels: the architecture takes " + std::to_string(arch.input.channels) +
                 " channels, " + data.name + " has " + std::to_string(data.channels));
@@ -589,6 +594,30 @@ TrainResult TrainingRun::advance(int64_t until, int64_t holdout,
   }
   s.generator = generator.get_state();
   return result;
+}
+
+EvalResult TrainingRun::quantized_holdout(int64_t holdout, const QuantizeOptions& quantize) {
+  State& s = *s_;
+  if (s.result.status != "done") throw Error("quantizing: the run " + s.result.status);
+  Graph graph = lower_architecture(s.arch);
+  apply_weights(graph, s.net->folded_weights());
+  const Int8Calibration calibration =
+      calibrate_on_images(graph, *s.data, s.split.train, s.norm, quantize);
+  XnnpackNetwork net(std::move(graph), calibration);
+  const int64_t available = s.split.holdout.size(0);
+  const int64_t scored = holdout > 0 ? std::min(holdout, available) : available;
+  const XnnpackScores scores =
+      score_xnnpack(net, *s.data, s.split.holdout.narrow(0, 0, scored), s.norm);
+  EvalResult r;
+  r.top1 = scores.top1;
+  r.top5 = scores.top5;
+  r.images = scored;
+  r.split = "holdout";
+  r.arch = s.arch;
+  r.precision = "int8";
+  r.calibration_images = calibration.images;
+  r.calibration = to_string(calibration.method);
+  return r;
 }
 
 int64_t stop_recalibration_images(int64_t scored) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "graph/quantization.h"
 #include "space/architecture.h"
 #include "space/weights_file.h"
 
@@ -96,6 +97,16 @@ constexpr int64_t kRecalibrationImages = 2000;
 constexpr int64_t kMinStopRecalibrationImages = 250;
 int64_t stop_recalibration_images(int64_t scored);
 
+struct EvalResult {
+  double top1 = 0, top5 = 0;
+  int64_t images = 0;
+  std::string split;
+  Architecture arch;
+  std::string precision = "fp32";  // int8: quantized after training (train/xnnpack_eval.h)
+  int64_t calibration_images = 0;  // int8: the training images its ranges came from
+  std::string calibration;         // int8: minmax or percentile
+};
+
 // One training run that can stop between two steps, be scored there on the held-out split, and
 // go on: the multi-fidelity proxy's rungs are prefixes of one run (search/fidelity.h). Scoring
 // draws no random numbers and leaves the weights the training uses alone, so a run that stopped
@@ -120,21 +131,17 @@ class TrainingRun {
   // training time.
   TrainResult advance(int64_t steps, int64_t holdout = 0,
                       const std::function<void(const TrainProgress&)>& progress = nullptr);
+  // The network as the last advance() left it (its BatchNorm statistics), quantized to the int8
+  // XNNPACK network (train/xnnpack_eval.h: BN folded, activation ranges calibrated on the run's
+  // first training images) and scored on the first `holdout` held-out images (0: all of them):
+  // what a device that runs int8 would score. Throws mnas::Error when it cannot be quantized.
+  EvalResult quantized_holdout(int64_t holdout, const QuantizeOptions& quantize);
 
  private:
   struct State;
   std::unique_ptr<State> s_;
 };
 
-struct EvalResult {
-  double top1 = 0, top5 = 0;
-  int64_t images = 0;
-  std::string split;
-  Architecture arch;
-  std::string precision = "fp32";  // int8: quantized after training (train/xnnpack_eval.h)
-  int64_t calibration_images = 0;  // int8: the training images its ranges came from
-  std::string calibration;         // int8: minmax or percentile
-};
 
 // The trained network of a checkpoint, in eval mode, with its normalisation and options (JSON).
 struct LoadedCheckpoint {

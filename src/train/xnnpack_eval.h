@@ -18,14 +18,6 @@ namespace mnas {
 
 class XnnpackNetwork;
 
-// Post-training quantization of a trained network for the int8 XNNPACK network: the activation
-// ranges are read on the first `calibration_images` of its run's training images (never the
-// held-out or test images it is scored on).
-struct QuantizeOptions {
-  int64_t calibration_images = 512;
-  CalibrationMethod method = CalibrationMethod::kMinMax;
-};
-
 // With Precision::kInt8 the checkpoint is quantized first (`quantize`); the result's
 // calibration_images say how many training images the ranges came from. Throws mnas::Error
 // naming the file when the training images cannot be read for the calibration.
