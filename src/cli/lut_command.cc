@@ -22,6 +22,7 @@
 #include "latency/latency_json.h"
 #include "latency/lookup_table.h"
 #include "latency/lut_check.h"
+#include "latency/precision.h"
 #include "latency/measure_presets.h"
 #include "base/error.h"
 #include "base/file_io.h"
@@ -38,6 +39,7 @@ struct BuildOptions {
   int threads = 1;
   int calibration_samples = 60;
   uint64_t seed = 1;
+  std::string precision = "fp32";
   DeviceOptions device;
   MeasureOptions entry = lut_entry_protocol();
   MeasureOptions network = lut_network_protocol();
@@ -48,6 +50,7 @@ void run_build(const BuildOptions& o) {
   space.set_input(parse_input_shape(o.input, "--input"));
   space.set_classes(o.classes);
   require_per_layer_device(o.device);
+  const Precision precision = parse_precision(o.precision, "--precision");
   const std::shared_ptr<Device> device = open_device(o.device);
   const DeviceInfo info = device->info();
   std::optional<LookupTable> table;
@@ -61,13 +64,18 @@ void run_build(const BuildOptions& o) {
                   std::to_string(table->threads()) + " threads, not " + std::to_string(o.threads) +
                   "; use another file");
     }
+    if (table->precision() != precision) {
+      throw Error::about("--precision", o.precision + ": the existing table " + o.out +
+                                            " times " + to_string(table->precision()) +
+                                            "; use another file");
+    }
     std::cerr << "mnas: resuming " << o.out << ": " << table->entries() - table->missing() << "/"
               << table->entries() << " entries measured\n";
   } else {
-    table.emplace(space, o.threads, info);
+    table.emplace(space, o.threads, info, precision);
   }
-  std::cerr << "mnas: lookup table for " << to_string(space.input()) << " (skeleton '"
-            << space.skeleton().name << "') on " << device->location() << " (" << printable(info.cpu_model)
+  std::cerr << "mnas: " << to_string(table->precision()) << " lookup table for "
+            << to_string(space.input()) << " (skeleton '" << space.skeleton().name << "') on " << device->location() << " (" << printable(info.cpu_model)
             << "): " << table->entries() << " layer configurations, " << table->missing()
             << " to measure\n";
   auto last = std::chrono::steady_clock::now();
@@ -110,9 +118,9 @@ void run_build(const BuildOptions& o) {
     table->save(o.out);
   }
   std::printf(
-      "%s: %zu entries; calibration: predicted = %.4f x sum + %.4f ms/Mparam + %.4f ms "
+      "%s: %zu %s entries; calibration: predicted = %.4f x sum + %.4f ms/Mparam + %.4f ms "
       "(%d samples)\n",
-      o.out.c_str(), table->entries(), table->scale(), table->ms_per_mparam(), table->offset_ms(),
+      o.out.c_str(), table->entries(), to_string(table->precision()).c_str(), table->scale(), table->ms_per_mparam(), table->offset_ms(),
       table->calibration_samples());
 }
 
@@ -121,6 +129,7 @@ struct CheckOptions {
   int samples = 100;
   uint64_t seed = 7;
   bool json = false;
+  std::string precision;  // "": the table's
   DeviceOptions device;
   MeasureOptions network = lut_network_protocol();
 };
@@ -129,6 +138,11 @@ void run_check(const CheckOptions& o) {
   if (o.samples < 1) throw Error("--samples: must be ≥ 1");
   require_per_layer_device(o.device);  // the table was measured on a local or mnas-device CPU
   const LookupTable table = LookupTable::load(o.table);
+  if (!o.precision.empty() && parse_precision(o.precision, "--precision") != table.precision()) {
+    throw Error::about("--precision", o.precision + ": " + o.table + " times " +
+                                          to_string(table.precision()) + " (mnas lut build "
+                                          "--precision " + o.precision + " makes such a table)");
+  }
   const std::shared_ptr<Device> device = open_device(o.device);
   table.require_device(device->info());
   if (table.missing() > 0) {
@@ -155,6 +169,7 @@ void run_check(const CheckOptions& o) {
   }
   if (o.json) {
     std::cout << nlohmann::json{{"samples", r.samples},
+                                {"precision", to_string(table.precision())},
                                 {"within_10pct", double(r.within_10pct) / r.samples},
                                 {"mape", r.mape_pct},
                                 {"max_error_pct", r.max_error_pct},
@@ -166,9 +181,9 @@ void run_check(const CheckOptions& o) {
     return;
   }
   std::printf(
-      "%s on %d random architectures: %.1f%% within +-10%% of the measured median, MAPE "
+      "%s (%s) on %d random architectures: %.1f%% within +-10%% of the measured median, MAPE "
       "%.2f%%, worst %.1f%%, median bias %+.1f%%; %.0f predictions/s\n",
-      o.table.c_str(), r.samples, 100.0 * r.within_10pct / r.samples, r.mape_pct,
+      o.table.c_str(), to_string(table.precision()).c_str(), r.samples, 100.0 * r.within_10pct / r.samples, r.mape_pct,
       r.max_error_pct, r.bias_pct, r.predictions_per_second);
 }
 
@@ -203,6 +218,9 @@ void add_lut_command(CLI::App& app) {
       "Number of classes (default " + std::to_string(kSearchDefaultClasses) + ", the search's)");
   build->add_option("--out", b->out, "Table file to write (and resume)")->required();
   build->add_option("--threads", b->threads, "Inference threads (default 1)");
+  build->add_option("--precision", b->precision,
+                    "fp32 (default) or int8: the arithmetic the entries and the calibration's "
+                    "networks are timed in (a check and a search use the table's)");
   build->add_option("--calibration-samples", b->calibration_samples,
                     "Random architectures measured whole to fit the calibration (default 60)");
   build->add_option("--seed", b->seed, "Seed of the calibration samples (default 1)");
@@ -219,6 +237,9 @@ void add_lut_command(CLI::App& app) {
   check->add_option("LUT", c->table, "Table file")->required();
   check->add_option("--samples", c->samples, "Random architectures to measure (default 100)");
   check->add_option("--seed", c->seed, "Seed of the samples (default 7)");
+  check->add_option("--precision", c->precision,
+                    "fp32 or int8: refuse a table of another precision (default: the table's, "
+                    "which the networks are measured in)");
   add_measure_options(check, c->network, "architecture (default 50 runs, 0.3 s, at most 5 s)");
   add_device_options(check, c->device, /*per_layer=*/true);
   check->add_flag("--json", c->json,

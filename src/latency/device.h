@@ -39,17 +39,17 @@ struct TimingRequest {
   int threads = 1;          // Default: 1 (the paper's protocol: one core)
   MeasureOptions protocol;  // Default: measurement.h's defaults
   // The network's arithmetic. int8 is timed on this machine and by an mnas-device server (sent
-  // only when not fp32; an answer in another precision is refused); a cmd: device and lookup-
-  // table entries refuse it so far. Default: fp32.
+  // only when not fp32; an answer in another precision is refused), lookup-table entries
+  // included; a cmd: device refuses it. Default: fp32.
   Precision precision = Precision::kFp32;
 };
 
-// A candidate timed alternately with a reference on the same device (measure_interleaved): the
-// ratio of their statistics is what a drifting machine does not bias.
-// Throws mnas::Error about "precision" unless `request` is fp32, for what times fp32 only so far
-// (`what`: "an mnas-device server", "operator profiles").
+// Throws mnas::Error about "precision" unless `request` is fp32, for what times fp32 only
+// (`what`: "cmd: devices").
 void require_fp32(const TimingRequest& request, const std::string& what);
 
+// A candidate timed alternately with a reference on the same device (measure_interleaved): the
+// ratio of their statistics is what a drifting machine does not bias.
 struct PairedLatency {
   LatencyResult candidate, reference;
 };

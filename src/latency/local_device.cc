@@ -124,10 +124,12 @@ std::vector<OperatorTiming> LocalDevice::profile(const Architecture& arch,
 std::vector<LutEntryTiming> LocalDevice::measure_lut_entries(const std::vector<std::string>& keys,
                                                              const TimingRequest& request) {
   check_threads(request);
-  require_fp32(request, "lookup-table entries");
   std::vector<LutEntryTiming> out;
   for (const std::string& key : keys) {
-    XnnpackNetwork net(lut_entry_graph(key), request.threads);
+    // An int8 entry is the part's int8 network without conversions (int8 in, int8 out), as it
+    // runs inside a whole int8 network; the conversions at the ends are the calibration's.
+    const bool int8 = request.precision == Precision::kInt8;
+    XnnpackNetwork net(lut_entry_graph(key), request.threads, request.precision, int8);
     const Measurement m = mnas::measure([&net] { net.run(); }, request.protocol);
     out.push_back({key, m.stats.median_ms, m.stats.std_ms, m.stats.runs});
   }

@@ -304,8 +304,10 @@ std::vector<std::string> LookupTable::keys(const Architecture& arch) {
   return k;
 }
 
-LookupTable::LookupTable(const SearchSpace& space, int threads, const DeviceInfo& device)
+LookupTable::LookupTable(const SearchSpace& space, int threads, const DeviceInfo& device,
+                         Precision precision)
     : space_(space), threads_(threads) {
+  provenance_.precision = precision;
   if (threads < 1 || threads > 256) {
     throw Error("threads: " + std::to_string(threads) + " is out of range; must be in [1, 256]");
   }
@@ -339,6 +341,7 @@ void LookupTable::build(Device& device, const MeasureOptions& options, const std
   TimingRequest request;
   request.threads = threads_;
   request.protocol = options;
+  request.precision = provenance_.precision;
   provenance_.device = device.location();
   // Entries are timed hot, one run after another. Tried: evicting the caches before every run
   // (weights cold, input hot) — 77% within ±10% against 97% hot, both calibrated the same way
@@ -478,7 +481,7 @@ void LookupTable::calibrate(Device& device, int samples, uint64_t seed,
   std::vector<double> y;
   for (int i = 0; i < samples; ++i) {
     const Architecture a = space_.sample(rng);
-    y.push_back(device.measure(a, {threads_, options}).median_ms);
+    y.push_back(device.measure(a, {threads_, options, provenance_.precision}).median_ms);
     rows.push_back(calibration_row(a));
     if (progress) progress(i + 1, samples);
   }

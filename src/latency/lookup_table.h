@@ -56,8 +56,11 @@ class LookupTable {
   // The keys one architecture uses (stem, each layer, tail), in network order.
   static std::vector<std::string> keys(const Architecture& arch);
 
-  // An empty table for `space` to be measured with `threads` on `device`.
-  LookupTable(const SearchSpace& space, int threads, const DeviceInfo& device);
+  // An empty table for `space` to be measured with `threads` on `device`, in `precision` (int8:
+  // each entry is the layer's int8 network without conversions, the whole networks the
+  // calibration fits on are int8 networks with their fp32 input and logits).
+  LookupTable(const SearchSpace& space, int threads, const DeviceInfo& device,
+              Precision precision = Precision::kFp32);
 
   // Reads a table; throws mnas::Error (kIo if unreadable) for a damaged or truncated file, naming
   // what is wrong.
@@ -106,6 +109,7 @@ class LookupTable {
   const SearchSpace& space() const { return space_; }
   const Provenance& provenance() const { return provenance_; }
   int threads() const { return threads_; }
+  Precision precision() const { return provenance_.precision; }
   size_t entries() const { return entries_.size(); }
   size_t missing() const;
   double scale() const { return scale_; }

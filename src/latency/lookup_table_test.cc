@@ -84,6 +84,32 @@ TEST(LookupTable, BuildsResumesCalibratesAndPredicts) {
   std::remove(path.c_str());
 }
 
+// An int8 table: its entries are the parts' int8 networks, its calibration int8 networks
+// measured whole, and it says so in its file and in every prediction.
+TEST(LookupTable, AnInt8TableTimesInt8AndSaysSo) {
+  const SearchSpace space = tiny_space();
+  const std::string path = temp_file("int8.json");
+  LocalDevice device;
+  LookupTable table(space, 1, device.info(), Precision::kInt8);
+  EXPECT_EQ(table.precision(), Precision::kInt8);
+  table.build(device, quick_protocol(), path, nullptr);
+  EXPECT_EQ(table.missing(), 0u);
+  table.calibrate(device, 4, 3, quick_protocol(), nullptr);
+  table.save(path);
+  const LookupTable back = LookupTable::load(path);
+  EXPECT_EQ(back.precision(), Precision::kInt8);
+  std::mt19937_64 rng(9);
+  const Architecture a = space.sample(rng);
+  EXPECT_EQ(back.predict(a).provenance.precision, Precision::kInt8);
+  EXPECT_GT(back.predict_ms(a), 0.0);
+  // A table written before precisions existed reads as fp32.
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(path));
+  j["provenance"].erase("precision");
+  std::ofstream(path) << j.dump();
+  EXPECT_EQ(LookupTable::load(path).precision(), Precision::kFp32);
+  std::remove(path.c_str());
+}
+
 TEST(LookupTable, RejectsArchitecturesOfAnotherSpace) {
   LookupTable table(tiny_space(), 1, local_device_info());
   SearchSpace other;  // 224×224, other choices

@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "latency/fake_device.h"
+#include "latency/lookup_table.h"
 #include "latency/latency_json.h"
 #include "latency/measure_presets.h"
 #include "latency/remote_device.h"
@@ -121,6 +122,11 @@ TEST(DeviceServer, ARemoteDeviceMeasuresThroughIt) {
       small(), zoo_model("mobilenetv2", ZooOptions{{32, 32, 3}, 10, 1.0}), request);
   EXPECT_GT(p.reference.median_ms, p.candidate.median_ms);
   EXPECT_GT(remote.profile(small(), {1, operator_profile_protocol(request.protocol)}).size(), 10u);
+  // Lookup-table entries in int8 too (the request says so; a server before int8 refuses it).
+  TimingRequest int8 = request;
+  int8.precision = Precision::kInt8;
+  const std::vector<std::string> keys = LookupTable::keys(small());
+  EXPECT_EQ(remote.measure_lut_entries({keys[1]}, int8).at(0).key, keys[1]);
   // A refused request comes back as an Error with the server's message, naming the field.
   request.threads = 64;
   try {
