@@ -19,6 +19,10 @@
 #include "space/weights_file.h"
 #include "space/zoo.h"
 #include "train/checkpoint_file.h"
+#include "train/xnnpack_eval.h"
+#include "graph/graph.h"
+#include "graph/quantization.h"
+#include "latency/precision.h"
 #include "train/trainer.h"
 
 namespace mnas::cli {
@@ -33,6 +37,8 @@ struct ExportOptions {
   int64_t seed = 1;
   bool json = false;
   std::string describe;  // an ONNX file to read back instead of writing one
+  std::string precision = "fp32", calibration, data_dir;  // int8: QDQ, calibrated here
+  int64_t calibration_images = QuantizeOptions{}.calibration_images;
   CLI::App* cmd = nullptr;
 };
 
@@ -63,7 +69,8 @@ std::string megabytes(size_t bytes) {
 // `mnas export --describe FILE`: what the file says about itself, to feed it without mnas.
 void run_describe(const ExportOptions& o) {
   for (const char* flag : {"SOURCE", "--out", "--format", "--opset", "--batch", "--seed",
-                           "--input", "--classes", "--multiplier"}) {
+                           "--input", "--classes", "--multiplier", "--precision",
+                           "--calibration", "--calibration-images", "--data-dir"}) {
     if (o.cmd->count(flag) > 0) {
       throw Error(std::string(flag) + ": --describe reads a file; it writes nothing");
     }
@@ -125,12 +132,36 @@ void run_export(const ExportOptions& o) {
   options.opset = o.opset;
   options.batch = o.batch;
   options.seed = static_cast<uint64_t>(o.seed);
+  const bool int8 = parse_precision(o.precision, "--precision") == Precision::kInt8;
+  QuantizeOptions quantize;
+  quantize.calibration_images = o.calibration_images;
+  if (!o.calibration.empty()) {
+    quantize.method = parse_calibration_method(o.calibration, "--calibration");
+  }
+  if (!int8) {
+    for (const char* flag : {"--calibration", "--calibration-images", "--data-dir"}) {
+      if (o.cmd->count(flag) > 0) {
+        throw Error::about(flag, "calibrates an int8 export (--precision int8); this one is fp32");
+      }
+    }
+  } else if (o.opset < 13) {
+    throw Error::about("--opset", std::to_string(o.opset) +
+                                      ": an int8 (QDQ) export needs 13 or newer (per-channel "
+                                      "DequantizeLinear)");
+  }
+  Int8Calibration calibration;
 
   const SourceKind kind = source_kind(o.arch.arch);
   Architecture arch;
   std::unique_ptr<WeightsFile> weights;
   std::string label = o.arch.arch;
   if (kind == SourceKind::kArchitecture) {
+    if (int8) {
+      throw Error::about("--precision",
+                         "int8 quantizes trained weights, calibrated on their training images; '" +
+                             o.arch.arch + "' is an architecture with random weights: export "
+                             "a checkpoint (mnas train --out)");
+    }
     const ResolvedArch r = resolve_arch(o.arch.arch, adjustments(o.arch));
     arch = r.arch;
     label = r.label;
@@ -148,9 +179,23 @@ void run_export(const ExportOptions& o) {
     }
     weights = std::make_unique<WeightsFile>();
     if (kind == SourceKind::kWeightsFile) {
+      if (int8) {
+        throw Error::about("--precision",
+                           "int8 calibrates on the training images of the checkpoint's run; a "
+                           "weights file (" + o.arch.arch + ") does not say what they were: "
+                           "export the checkpoint");
+      }
       *weights = read_weights_file(o.arch.arch);
     } else {
       LoadedCheckpoint c = load_trained_checkpoint(o.arch.arch);
+      if (int8) {
+        Graph graph = lower_architecture(c.arch);
+        apply_weights(graph, c.folded_weights);
+        std::cerr << "mnas: calibrating the int8 quantization on up to "
+                  << quantize.calibration_images << " training images of the run\n";
+        calibration = calibrate_checkpoint(c, graph, o.arch.arch, o.data_dir, quantize);
+        options.int8 = &calibration;
+      }
       weights->arch = to_canonical_string(c.arch);
       weights->mean = std::move(c.mean);
       weights->std = std::move(c.std);
@@ -161,7 +206,7 @@ void run_export(const ExportOptions& o) {
     arch = parse_architecture_string(weights->arch);
   }
   std::cerr << "mnas: exporting " << label << " to " << o.out << " (ONNX opset " << o.opset
-            << ")\n";
+            << (int8 ? ", int8 QDQ" : "") << ")\n";
   const std::string bytes = export_onnx(arch, weights.get(), options);
   write_file_atomically(o.out, bytes, "ONNX model");
 
@@ -182,6 +227,7 @@ void run_export(const ExportOptions& o) {
                         {"bytes", bytes.size()},
                         {"architecture", to_canonical_string(arch)},
                         {"weights", weights ? "trained" : "random"},
+                        {"precision", int8 ? "int8" : "fp32"},
                         {"input", {{"name", "input"}, {"shape", input}, {"layout", "NCHW"}}},
                         {"output", {{"name", "logits"}, {"shape", output}}}};
     if (weights) {
@@ -195,6 +241,10 @@ void run_export(const ExportOptions& o) {
             << ")\n"
             << "  network  " << label << "\n"
             << "  weights  " << weights_text << "\n"
+            << (int8 ? "  int8     QDQ: QuantizeLinear/DequantizeLinear around the float "
+                       "operators, " + to_string(calibration.method) + " ranges of " +
+                       std::to_string(calibration.images) + " training images\n"
+                     : std::string())
             << "  input    'input' float32 " << input
             << " NCHW, pixels in [0, 1]; the normalisation is inside the model\n"
             << "  output   'logits' float32 " << output << ", before softmax\n";
@@ -233,6 +283,17 @@ void add_export_command(CLI::App& app) {
                   "An architecture's number of classes (default: its own; 1000 for zoo models)");
   cmd->add_option("--multiplier", o->arch.multiplier,
                   "An architecture's width multiplier (MnasNet's \"depth multiplier\": channels; default 1.0)");
+  cmd->add_option("--precision", o->precision,
+                  "fp32 (default) or int8: a checkpoint quantized as `mnas eval --engine xnnpack "
+                  "--precision int8` runs it, written as QDQ (QuantizeLinear/DequantizeLinear "
+                  "around the float operators; opset 13 or newer)");
+  cmd->add_option("--calibration-images", o->calibration_images,
+                  "With --precision int8: training images of the checkpoint's run the ranges are "
+                  "read on (default " + std::to_string(o->calibration_images) + ")");
+  cmd->add_option("--calibration", o->calibration,
+                  "With --precision int8: percentile (default: the rarest 0.01% of each side clipped) or minmax");
+  cmd->add_option("--data-dir", o->data_dir,
+                  "With --precision int8: where the run's data set is (default: its own place)");
   cmd->add_flag("--json", o->json, "Print what was written as JSON");
   cmd->footer(
       "The model takes 'input', float32 [batch, C, H, W] with pixels in [0, 1] (the training "

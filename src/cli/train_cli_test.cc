@@ -99,12 +99,12 @@ TEST(TrainCli, ResumeEndsWhereTheUninterruptedRunEndsOnAnImageFolder) {
   const nlohmann::json q =
       run_json("eval " + full + " --split test --engine xnnpack --precision int8 --json");
   EXPECT_EQ(q["precision"], "int8");
-  EXPECT_EQ(q["calibration"], "minmax");
+  EXPECT_EQ(q["calibration"], "percentile");
   EXPECT_EQ(q["calibration_images"], 284);
   EXPECT_NEAR(q["top1"].get<double>(), test["top1"].get<double>(), 0.1);
   const nlohmann::json p = run_json("eval " + full + " --engine xnnpack --precision int8 "
-                                    "--calibration percentile --calibration-images 50 --json");
-  EXPECT_EQ(p["calibration"], "percentile");
+                                    "--calibration minmax --calibration-images 50 --json");
+  EXPECT_EQ(p["calibration"], "minmax");
   EXPECT_EQ(p["calibration_images"], 50);
   for (const auto& [args, names] : std::vector<std::pair<std::string, std::string>>{
            {" --precision int8", "--engine xnnpack"},
@@ -121,6 +121,27 @@ TEST(TrainCli, ResumeEndsWhereTheUninterruptedRunEndsOnAnImageFolder) {
   const Result r = run_mnas("train " + common + " --lr 0.3 --resume " + part);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_FALSE(r.err.empty());
+
+  // The same quantization exported as an int8 QDQ ONNX file; what has nothing to calibrate on
+  // (an architecture's random weights, a weights file without its run) is refused, naming why.
+  const std::string onnx = temp_path("int8.onnx"), weights = temp_path("w.bin");
+  const nlohmann::json e =
+      run_json("export " + full + " --precision int8 --out " + onnx + " --json");
+  EXPECT_EQ(e["precision"], "int8");
+  const Result described = run_mnas("export --describe " + onnx);
+  EXPECT_NE(described.out.find("mnas.precision"), std::string::npos) << described.out;
+  run_json("eval " + full + " --engine xnnpack --export-weights " + weights + " --json");
+  for (const auto& [args, names] : std::vector<std::pair<std::string, std::string>>{
+           {"export " + weights + " --precision int8 --out " + onnx, "weights file"},
+           {"export mnasnet-small --precision int8 --out " + onnx, "random weights"},
+           {"export " + full + " --precision int8 --opset 12 --out " + onnx, "--opset"},
+           {"export " + full + " --calibration percentile --out " + onnx, "--calibration"}}) {
+    const Result bad = run_mnas(args);
+    EXPECT_EQ(bad.exit_code, 2) << args << ": " << bad.err;
+    EXPECT_NE(bad.err.find(names), std::string::npos) << args << ": " << bad.err;
+  }
+  std::remove(onnx.c_str());
+  std::remove(weights.c_str());
 
   // Without the training images there is nothing to calibrate on: said, not guessed.
   std::system(("rm -rf '" + root + "/train'").c_str());

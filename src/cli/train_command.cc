@@ -167,6 +167,7 @@ struct EvalCommandOptions {
   std::string device = "auto", precision = "fp32", calibration;
   int64_t calibration_images = QuantizeOptions{}.calibration_images;
   bool calibration_given = false;  // --calibration or --calibration-images on the command line
+  std::string logits_path;          // --logits: every image's logits, raw float32
   bool json = false;
 };
 
@@ -187,10 +188,22 @@ void run_eval(const EvalCommandOptions& o) {
     throw Error::about("--calibration", "quantizes for --precision int8; this evaluation is fp32");
   }
   refuse_output_over_input(o.export_path, "--export-weights", {{"CKPT", o.checkpoint}});
+  if (!o.logits_path.empty()) {
+    if (o.engine != "xnnpack") throw Error::about("--logits", "with --engine xnnpack");
+    refuse_output_over_input(o.logits_path, "--logits", {{"CKPT", o.checkpoint}});
+  }
+  std::vector<float> logits;
   const EvalResult r =
       o.engine == "torch"
           ? evaluate_checkpoint(o.checkpoint, o.split, o.data_dir, o.device)
-          : evaluate_checkpoint_xnnpack(o.checkpoint, o.split, o.data_dir, precision, quantize);
+          : evaluate_checkpoint_xnnpack(o.checkpoint, o.split, o.data_dir, precision, quantize,
+                                        o.logits_path.empty() ? nullptr : &logits);
+  if (!o.logits_path.empty()) {
+    write_file_atomically(o.logits_path,
+                          std::string(reinterpret_cast<const char*>(logits.data()),
+                                      logits.size() * sizeof(float)),
+                          "logits file");
+  }
   if (!o.export_path.empty()) export_checkpoint_weights(o.checkpoint, o.export_path);
   if (o.json) {
     nlohmann::json j{{"checkpoint", o.checkpoint},
@@ -204,6 +217,7 @@ void run_eval(const EvalCommandOptions& o) {
     if (precision == Precision::kInt8) {
       j["calibration"] = r.calibration;
       j["calibration_images"] = r.calibration_images;
+      j["logits_step"] = r.logits_step;
     }
     std::cout << j.dump(2) << "\n";
     return;
@@ -261,8 +275,12 @@ void add_train_command(CLI::App& app) {
                    "With --precision int8: training images the activation ranges are read on "
                    "(default " + std::to_string(QuantizeOptions{}.calibration_images) + ")");
   eval->add_option("--calibration", e->calibration,
-                   "With --precision int8: minmax (default: every observed value) or percentile "
-                   "(the rarest 0.01% of each side clipped)");
+                   "With --precision int8: percentile (default: the rarest 0.01% of each side clipped) or "
+                   "minmax (every observed value)");
+  eval->add_option("--logits", e->logits_path,
+                   "With --engine xnnpack: also write every image's logits to this file, raw "
+                   "little-endian float32 [images, classes] in the split's order (to compare "
+                   "with another runtime)");
   eval->add_flag("--json", e->json,
                  "Machine-readable output: top1, top5, images, split, engine, precision");
   eval->callback([e, eval] {

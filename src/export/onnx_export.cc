@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <tuple>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -27,7 +29,10 @@ int64_t ir_version_for(int opset) {
 }
 
 // Float32 little-endian whatever the host, as TensorProto.raw_data requires.
-std::string little_endian(const std::vector<float>& values) {
+// 4-byte values (float, int32) in ONNX's raw_data order.
+template <typename T>
+std::string little_endian(const std::vector<T>& values) {
+  static_assert(sizeof(T) == 4, "4-byte values");
   std::string bytes(values.size() * 4, '\0');
   for (size_t i = 0; i < values.size(); ++i) {
     uint32_t bits;
@@ -43,11 +48,24 @@ class OnnxBuilder {
 
   void initializer(const std::string& name, const std::vector<int64_t>& dims,
                    const std::vector<float>& values) {
+    raw_initializer(name, dims, onnx::TensorProto::FLOAT, little_endian(values));
+  }
+  void initializer(const std::string& name, const std::vector<int64_t>& dims,
+                   const std::vector<int8_t>& values) {
+    raw_initializer(name, dims, onnx::TensorProto::INT8,
+                    std::string(reinterpret_cast<const char*>(values.data()), values.size()));
+  }
+  void initializer(const std::string& name, const std::vector<int64_t>& dims,
+                   const std::vector<int32_t>& values) {
+    raw_initializer(name, dims, onnx::TensorProto::INT32, little_endian(values));
+  }
+  void raw_initializer(const std::string& name, const std::vector<int64_t>& dims, int type,
+                       const std::string& bytes) {
     onnx::TensorProto* t = graph_->add_initializer();
     t->set_name(name);
-    t->set_data_type(onnx::TensorProto::FLOAT);
+    t->set_data_type(type);
     for (int64_t d : dims) t->add_dims(d);
-    t->set_raw_data(little_endian(values));
+    t->set_raw_data(bytes);
   }
 
   onnx::NodeProto* node(const std::string& op, const std::string& name,
@@ -93,24 +111,26 @@ class OnnxBuilder {
 };
 
 // XNNPACK's weight layouts (graph.h) in ONNX's [out, in/group, kh, kw].
-std::vector<float> dense_to_oihw(const GraphParam& p) {
+template <typename T>
+std::vector<T> dense_to_oihw(const GraphParam& p, const std::vector<T>& weight) {
   const size_t out = p.shape[0], kh = p.shape[1], kw = p.shape[2], in = p.shape[3];
-  std::vector<float> w(p.weight.size());
+  std::vector<T> w(weight.size());
   for (size_t o = 0; o < out; ++o)
     for (size_t y = 0; y < kh; ++y)
       for (size_t x = 0; x < kw; ++x)
         for (size_t i = 0; i < in; ++i)
-          w[((o * in + i) * kh + y) * kw + x] = p.weight[((o * kh + y) * kw + x) * in + i];
+          w[((o * in + i) * kh + y) * kw + x] = weight[((o * kh + y) * kw + x) * in + i];
   return w;
 }
 
-std::vector<float> depthwise_to_c1hw(const GraphParam& p) {
+template <typename T>
+std::vector<T> depthwise_to_c1hw(const GraphParam& p, const std::vector<T>& weight) {
   const size_t kh = p.shape[1], kw = p.shape[2], channels = p.shape[3];
-  std::vector<float> w(p.weight.size());
+  std::vector<T> w(weight.size());
   for (size_t y = 0; y < kh; ++y)
     for (size_t x = 0; x < kw; ++x)
       for (size_t c = 0; c < channels; ++c)
-        w[(c * kh + y) * kw + x] = p.weight[(y * kw + x) * channels + c];
+        w[(c * kh + y) * kw + x] = weight[(y * kw + x) * channels + c];
   return w;
 }
 
@@ -130,9 +150,68 @@ void check_normalisation(const WeightsFile& w, int channels) {
   }
 }
 
-// The graph's operators as ONNX nodes, from the (normalised) input `first` to "logits".
-void add_nodes(OnnxBuilder& b, const Graph& graph, const std::string& first) {
-  const auto name_of = [&](int id) { return id == graph.input ? first : value_name(id); };
+// QuantizeLinear then DequantizeLinear of `value` at `q`: what the int8 network holds there, as
+// floats again. Returns the dequantized value's name.
+std::string fake_quantize(OnnxBuilder& b, const std::string& value, const QuantParams& q) {
+  b.initializer(value + ".scale", {}, std::vector<float>{q.scale});
+  b.initializer(value + ".zero_point", {}, std::vector<int8_t>{static_cast<int8_t>(q.zero_point)});
+  b.node("QuantizeLinear", value + ".quantize",
+         {value, value + ".scale", value + ".zero_point"}, value + "_q");
+  b.node("DequantizeLinear", value + ".dequantize",
+         {value + "_q", value + ".scale", value + ".zero_point"}, value + "_dq");
+  return value + "_dq";
+}
+
+// A layer's weights [out, ...] (ONNX layout) and bias as int8 / int32 initializers dequantized
+// per output channel (per tensor: one scale); returns the float weight's and bias's names.
+std::pair<std::string, std::string> quantized_parameters(OnnxBuilder& b, const GraphParam& p,
+                                                         GraphOpKind kind,
+                                                         const std::vector<int64_t>& dims,
+                                                         float input_scale) {
+  const bool per_tensor = kind == GraphOpKind::kFullyConnected;
+  std::vector<float> scales;
+  const std::vector<int8_t> q = quantize_weights(p, kind, per_tensor, scales);
+  const std::vector<int8_t> weight = kind == GraphOpKind::kConvolution ? dense_to_oihw(p, q)
+                                     : kind == GraphOpKind::kDepthwise ? depthwise_to_c1hw(p, q)
+                                                                         : q;
+  std::vector<float> bias_scales;
+  std::vector<int32_t> bias;
+  for (size_t c = 0; c < p.bias.size(); ++c) {
+    bias_scales.push_back(input_scale * scales[per_tensor ? 0 : c]);
+    bias.push_back(static_cast<int32_t>(std::lround(p.bias[c] / bias_scales.back())));
+  }
+  const std::vector<int64_t> scale_dims =
+      per_tensor ? std::vector<int64_t>{} : std::vector<int64_t>{int64_t(scales.size())};
+  b.initializer(p.name + ".weight_q", dims, weight);
+  b.initializer(p.name + ".weight_scale", scale_dims, scales);
+  b.initializer(p.name + ".weight_zero_point", scale_dims,
+                std::vector<int8_t>(scales.size(), 0));
+  onnx::NodeProto* w =
+      b.node("DequantizeLinear", p.name + ".weight.dequantize",
+             {p.name + ".weight_q", p.name + ".weight_scale", p.name + ".weight_zero_point"},
+             p.name + ".weight");
+  b.initializer(p.name + ".bias_q", {dims[0]}, bias);
+  if (per_tensor) {
+    b.initializer(p.name + ".bias_scale", {}, std::vector<float>{bias_scales[0]});
+  } else {
+    b.initializer(p.name + ".bias_scale", {dims[0]}, bias_scales);
+  }
+  onnx::NodeProto* bn = b.node("DequantizeLinear", p.name + ".bias.dequantize",
+                               {p.name + ".bias_q", p.name + ".bias_scale"}, p.name + ".bias");
+  if (!per_tensor) {
+    OnnxBuilder::int_attribute(w, "axis", 0);
+    OnnxBuilder::int_attribute(bn, "axis", 0);
+  }
+  return {p.name + ".weight", p.name + ".bias"};
+}
+
+// The graph's operators as ONNX nodes, from the (normalised) input `first` to "logits"; with
+// `int8`, every value fake-quantized as the int8 network holds it (QDQ).
+void add_nodes(OnnxBuilder& b, const Graph& graph, const std::string& first,
+               const Int8Calibration* int8) {
+  std::vector<std::string> names(graph.values.size());
+  names[graph.input] = int8 ? fake_quantize(b, first, int8->values[graph.input]) : first;
+  const auto name_of = [&](int id) { return names[id]; };
   int index = 0;
   for (const GraphOp& op : graph.ops) {
     const std::string in = name_of(op.input);
@@ -147,24 +226,28 @@ void add_nodes(OnnxBuilder& b, const Graph& graph, const std::string& first) {
       case GraphOpKind::kFullyConnected: {
         const GraphParam& p = graph.params[op.param];
         std::vector<int64_t> dims;
-        std::vector<float> weight;
         int64_t group = 1;
         if (op.kind == GraphOpKind::kConvolution) {
           dims = {int64_t(p.shape[0]), int64_t(p.shape[3]), int64_t(p.shape[1]),
                   int64_t(p.shape[2])};
-          weight = dense_to_oihw(p);
         } else if (op.kind == GraphOpKind::kDepthwise) {
           dims = {int64_t(p.shape[3]), 1, int64_t(p.shape[1]), int64_t(p.shape[2])};
-          weight = depthwise_to_c1hw(p);
           group = int64_t(p.shape[3]);
         } else {  // fully connected on [batch, in, 1, 1]: a 1x1 convolution
           dims = {int64_t(p.shape[0]), int64_t(p.shape[1]), 1, 1};
-          weight = p.weight;
         }
-        b.initializer(p.name + ".weight", dims, weight);
-        b.initializer(p.name + ".bias", {dims[0]}, p.bias);
-        onnx::NodeProto* n =
-            b.node("Conv", node_name, {in, p.name + ".weight", p.name + ".bias"}, pre_relu);
+        std::string weight = p.name + ".weight", bias = p.name + ".bias";
+        if (int8) {
+          std::tie(weight, bias) =
+              quantized_parameters(b, p, op.kind, dims, int8->values[op.input].scale);
+        } else {
+          b.initializer(weight, dims,
+                        op.kind == GraphOpKind::kConvolution  ? dense_to_oihw(p, p.weight)
+                        : op.kind == GraphOpKind::kDepthwise ? depthwise_to_c1hw(p, p.weight)
+                                                              : p.weight);
+          b.initializer(bias, {dims[0]}, p.bias);
+        }
+        onnx::NodeProto* n = b.node("Conv", node_name, {in, weight, bias}, pre_relu);
         const int64_t k = op.kind == GraphOpKind::kFullyConnected ? 1 : op.kernel;
         const int64_t pad = op.kind == GraphOpKind::kFullyConnected ? 0 : op.padding;
         const int64_t stride = op.kind == GraphOpKind::kFullyConnected ? 1 : op.stride;
@@ -198,9 +281,11 @@ void add_nodes(OnnxBuilder& b, const Graph& graph, const std::string& first) {
         b.node("Sigmoid", node_name, {in}, pre_relu);
         break;
     }
+    // ReLU is the int8 convolution's clamp: the quantization follows it.
     if (op.relu) b.node("Relu", node_name + ".relu", {pre_relu}, out);
+    names[op.output] = int8 ? fake_quantize(b, out, int8->values[op.output]) : out;
   }
-  onnx::NodeProto* flatten = b.node("Flatten", "logits", {"logits_nchw"}, "logits");
+  onnx::NodeProto* flatten = b.node("Flatten", "logits", {names[graph.output]}, "logits");
   OnnxBuilder::int_attribute(flatten, "axis", 1);
 }
 
@@ -219,6 +304,21 @@ std::string export_onnx(const Architecture& arch, const WeightsFile* weights,
   validate(arch);
   const std::string canonical = to_canonical_string(arch);
   Graph graph = lower_architecture(arch, options.seed);
+  if (options.int8) {
+    if (!weights) {
+      throw Error("precision: int8 quantizes trained weights with their calibration; a bare "
+                  "architecture has random weights and nothing to calibrate on");
+    }
+    if (options.opset < 13) {
+      throw Error("opset: " + std::to_string(options.opset) +
+                  "; an int8 (QDQ) export needs 13 or newer (per-channel DequantizeLinear)");
+    }
+    if (options.int8->values.size() != graph.values.size()) {
+      throw Error("precision: the int8 calibration is of another network (" +
+                  std::to_string(options.int8->values.size()) + " values, this one has " +
+                  std::to_string(graph.values.size()) + ")");
+    }
+  }
   if (weights) {
     validate_model_notes(weights->labels, weights->preprocess, "weights: ");
     if (!weights->labels.empty() && static_cast<int>(weights->labels.size()) != arch.classes) {
@@ -250,6 +350,13 @@ std::string export_onnx(const Architecture& arch, const WeightsFile* weights,
   };
   note("mnas.architecture", canonical);
   note("mnas.weights", weights ? "trained" : "random (seed " + std::to_string(options.seed) + ")");
+  if (options.int8) {
+    note("mnas.precision",
+         "int8 QDQ: activations per tensor (" + to_string(options.int8->method) + " ranges of " +
+             std::to_string(options.int8->images) +
+             " training images), weights per output channel (classifier per tensor), int32 "
+             "biases");
+  }
   // How to feed it, for whoever deploys the file without mnas at hand.
   note("mnas.input", "float32 [batch, " + std::to_string(arch.input.channels) + ", " +
                          std::to_string(arch.input.height) + ", " +
@@ -288,7 +395,7 @@ std::string export_onnx(const Architecture& arch, const WeightsFile* weights,
     OnnxBuilder::int_attribute(n, "group", c);
     first = "input_normalised";
   }
-  add_nodes(b, graph, first);
+  add_nodes(b, graph, first, options.int8);
 
   try {
     onnx::checker::check_model(model);

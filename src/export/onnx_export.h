@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "graph/quantization.h"
 #include "space/architecture.h"
 #include "space/weights_file.h"
 
@@ -32,6 +33,12 @@ struct OnnxExportOptions {
   int batch = 1;
   // Seed of the random weights of a bare architecture (latency/graph.h); Default: 1.
   uint64_t seed = 1;
+  // int8 as QDQ (QuantizeLinear/DequantizeLinear pairs around the float operators) when set: the
+  // quantization of the trained weights' graph (latency/int8_calibration.h), the same the int8
+  // XNNPACK network runs — every value quantized per tensor by its calibration, the weights
+  // int8 per output channel (the classifier per tensor), the biases int32 at input scale ×
+  // weight scale. Needs trained weights and opset ≥ 13 (per-channel DequantizeLinear).
+  const Int8Calibration* int8 = nullptr;  // Default: none, fp32
 };
 constexpr int kMinOpset = 10;  // AveragePool's ceil_mode
 constexpr int kMaxOpset = 17;  // the newest Debian's ONNX (1.12) checks

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <random>
@@ -20,6 +21,7 @@
 #include "data/dataset.h"
 #include "graph/graph.h"
 #include "graph/reference_executor.h"
+#include "latency/int8_calibration.h"
 #include "nn/network.h"
 #include "space/architecture_codec.h"
 #include "base/error.h"
@@ -269,6 +271,68 @@ TEST(OnnxExport, RefusesWhatItCannotExportFaithfully) {
   bad = t.weights;
   bad.tensors.erase("classifier");
   EXPECT_THROW(export_onnx(a, &bad), Error);
+}
+
+// The int8 export is QDQ around the float operators, with the calibration's scales; what cannot
+// be quantized faithfully is refused.
+TEST(OnnxExport, AnInt8ExportIsTheQuantizedNetworkAsQdq) {
+  const Architecture a = parse_architecture_string(
+      "input=16x16x1:stem=s22_o8:blocks=mbconv_r1_k3_s11_e3_i8_o8_se0.25_identity,"
+      "dconv_r1_k5_s22_e1_i8_o16_se0_pool:head=o32:classes=5:dropout=0");
+  TrainedLike t = trained_like(a, 5);
+  Graph graph = lower_architecture(a);
+  apply_weights(graph, t.weights.tensors);
+  const std::vector<float> mean = t.weights.mean, std = t.weights.std;
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> pixel(0.0f, 1.0f);
+  std::vector<std::vector<float>> images(17, std::vector<float>(16 * 16));
+  for (auto& image : images) for (float& p : image) p = pixel(rng);
+  const Int8Calibration calibration = calibrate_int8(
+      graph, 16,
+      [&](int64_t i, float* input) {
+        for (int k = 0; k < 256; ++k) input[k] = (images[i][k] - mean[0]) / std[0];
+      },
+      CalibrationMethod::kMinMax);
+  OnnxExportOptions options;
+  options.int8 = &calibration;
+  const std::string onnx = export_onnx(a, &t.weights, options);
+
+  onnx::ModelProto model;
+  ASSERT_TRUE(model.ParseFromString(onnx));
+  std::map<std::string, int> ops;
+  for (const onnx::NodeProto& n : model.graph().node()) ++ops[n.op_type()];
+  EXPECT_EQ(ops["QuantizeLinear"], int(graph.values.size()));  // every value, the input too
+  EXPECT_EQ(ops["DequantizeLinear"], int(graph.values.size() + 2 * graph.params.size()));
+  bool said = false;
+  for (const auto& m : model.metadata_props()) said |= m.key() == "mnas.precision";
+  EXPECT_TRUE(said);
+
+  // The scales are the calibration's and the int8 network's: the logits' step, a weight's.
+  std::map<std::string, const onnx::TensorProto*> init;
+  for (const onnx::TensorProto& t : model.graph().initializer()) init[t.name()] = &t;
+  const auto scalar = [&](const std::string& name) {
+    const onnx::TensorProto* t = init.at(name);
+    float v;
+    std::memcpy(&v, t->raw_data().data(), 4);
+    return v;
+  };
+  EXPECT_FLOAT_EQ(scalar("logits_nchw.scale"), calibration.values[graph.output].scale);
+  EXPECT_EQ(init.at("stem.weight_q")->data_type(), onnx::TensorProto::INT8);
+  EXPECT_EQ(init.at("stem.bias_q")->data_type(), onnx::TensorProto::INT32);
+  EXPECT_EQ(init.at("classifier.weight_scale")->dims_size(), 0);  // per tensor
+  EXPECT_EQ(init.at("stem.weight_scale")->dims(0), 8);           // per output channel
+  // (OpenCV 4.6 cannot run QDQ weights; ONNX Runtime runs the file: bench/int8_parity.sh.)
+
+  // Nothing to calibrate, an opset without per-channel DequantizeLinear, another network's
+  // calibration: refused.
+  EXPECT_THROW(export_onnx(a, nullptr, options), Error);
+  options.opset = 12;
+  EXPECT_THROW(export_onnx(a, &t.weights, options), Error);
+  options.opset = 13;
+  Int8Calibration other = calibration;
+  other.values.pop_back();
+  options.int8 = &other;
+  EXPECT_THROW(export_onnx(a, &t.weights, options), Error);
 }
 
 // The deployment path end to end on the real proxy data: a checkpoint trained briefly on

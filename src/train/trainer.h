@@ -105,6 +105,7 @@ struct EvalResult {
   std::string precision = "fp32";  // int8: quantized after training (train/xnnpack_eval.h)
   int64_t calibration_images = 0;  // int8: the training images its ranges came from
   std::string calibration;         // int8: minmax or percentile
+  double logits_step = 0;          // int8: the logits' quantization step (their scale)
 };
 
 // One training run that can stop between two steps, be scored there on the held-out split, and

@@ -66,14 +66,20 @@ void run_images_xnnpack(XnnpackNetwork& net, const Dataset& data, const torch::T
 }
 
 XnnpackScores score_xnnpack(XnnpackNetwork& net, const Dataset& data, const torch::Tensor& indices,
-                            const Normalization& norm) {
+                            const Normalization& norm, std::vector<float>* logits) {
   const torch::Tensor labels = data.labels.index_select(0, indices).to(torch::kLong).contiguous();
   const int64_t* label = labels.data_ptr<int64_t>();
   int64_t top1 = 0, top5 = 0;
   run_images_xnnpack(net, data, indices, norm, [&](int64_t i, const XnnpackNetwork& n) {
-    const float target = n.output()[label[i]];
+    if (logits) logits->insert(logits->end(), n.output(), n.output() + n.output_size());
+    // The label's rank as argmax orders: a tie goes to the lower class index (int8 logits tie
+    // often; counting a tie as a hit would score a quantized network too high).
+    const int64_t y = label[i];
+    const float target = n.output()[y];
     int higher = 0;
-    for (size_t k = 0; k < n.output_size(); ++k) higher += n.output()[k] > target;
+    for (size_t k = 0; k < n.output_size(); ++k) {
+      higher += n.output()[k] > target || (n.output()[k] == target && int64_t(k) < y);
+    }
     top1 += higher == 0;
     top5 += higher < 5;
   });
@@ -91,14 +97,28 @@ Int8Calibration calibrate_on_images(const Graph& graph, const Dataset& data,
       graph, n, [&](int64_t i, float* input) { images.copy(i, input); }, quantize.method);
 }
 
-EvalResult evaluate_checkpoint_xnnpack(const std::string& checkpoint, const std::string& split,
-                                       const std::string& data_dir, Precision precision,
-                                       const QuantizeOptions& quantize) {
-  if (split != "test" && split != "holdout") throw Error("--split: use test or holdout");
+Int8Calibration calibrate_checkpoint(const LoadedCheckpoint& c, const Graph& graph,
+                                     const std::string& checkpoint, const std::string& data_dir,
+                                     const QuantizeOptions& quantize) {
   if (quantize.calibration_images < 1) {
     throw Error::about("--calibration-images",
                        "must be ≥ 1, not " + std::to_string(quantize.calibration_images));
   }
+  EvaluationImages train;
+  try {
+    train = evaluation_images(nlohmann::json::parse(c.options_json), "train", data_dir, c.arch);
+  } catch (const Error& e) {
+    throw Error(checkpoint + ": --precision int8 calibrates on the run's training images, "
+                "which could not be read: " + e.what());
+  }
+  return calibrate_on_images(graph, train.data, train.indices, {c.mean, c.std}, quantize);
+}
+
+EvalResult evaluate_checkpoint_xnnpack(const std::string& checkpoint, const std::string& split,
+                                       const std::string& data_dir, Precision precision,
+                                       const QuantizeOptions& quantize,
+                                       std::vector<float>* logits) {
+  if (split != "test" && split != "holdout") throw Error("--split: use test or holdout");
   const LoadedCheckpoint c = load_trained_checkpoint(checkpoint);
   const nlohmann::json options = nlohmann::json::parse(c.options_json);
   Graph graph = lower_architecture(c.arch);
@@ -107,23 +127,17 @@ EvalResult evaluate_checkpoint_xnnpack(const std::string& checkpoint, const std:
   EvalResult r;
   std::unique_ptr<XnnpackNetwork> net;
   if (precision == Precision::kInt8) {
-    EvaluationImages train;
-    try {
-      train = evaluation_images(options, "train", data_dir, c.arch);
-    } catch (const Error& e) {
-      throw Error(checkpoint + ": --precision int8 calibrates on the run's training images, "
-                  "which could not be read: " + e.what());
-    }
     const Int8Calibration calibration =
-        calibrate_on_images(graph, train.data, train.indices, norm, quantize);
+        calibrate_checkpoint(c, graph, checkpoint, data_dir, quantize);
     r.calibration_images = calibration.images;
     r.calibration = to_string(calibration.method);
+    r.logits_step = calibration.values[graph.output].scale;
     net = std::make_unique<XnnpackNetwork>(std::move(graph), calibration);
   } else {
     net = std::make_unique<XnnpackNetwork>(std::move(graph));
   }
   const EvaluationImages images = evaluation_images(options, split, data_dir, c.arch);
-  const XnnpackScores s = score_xnnpack(*net, images.data, images.indices, norm);
+  const XnnpackScores s = score_xnnpack(*net, images.data, images.indices, norm, logits);
   r.arch = c.arch;
   r.split = split;
   r.images = images.indices.size(0);

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "data/batches.h"
 #include "data/dataset.h"
@@ -19,12 +20,14 @@ namespace mnas {
 class XnnpackNetwork;
 
 // With Precision::kInt8 the checkpoint is quantized first (`quantize`); the result's
-// calibration_images say how many training images the ranges came from. Throws mnas::Error
+// calibration_images say how many training images the ranges came from. `logits`, when given,
+// receives every image's logits in order ([images, classes]). Throws mnas::Error
 // naming the file when the training images cannot be read for the calibration.
 EvalResult evaluate_checkpoint_xnnpack(const std::string& checkpoint, const std::string& split,
                                        const std::string& data_dir = "",
                                        Precision precision = Precision::kFp32,
-                                       const QuantizeOptions& quantize = {});
+                                       const QuantizeOptions& quantize = {},
+                                       std::vector<float>* logits = nullptr);
 
 // Feeds `indices` of `data` (normalised, resized to the network's input) to an XNNPACK network
 // one image at a time; `each(i, net)` sees the output of image i. Shared by scoring and by the
@@ -38,7 +41,14 @@ struct XnnpackScores {
   double top1 = 0, top5 = 0;
 };
 XnnpackScores score_xnnpack(XnnpackNetwork& net, const Dataset& data, const torch::Tensor& indices,
-                            const Normalization& norm);
+                            const Normalization& norm, std::vector<float>* logits = nullptr);
+
+// The int8 calibration of a checkpoint's `graph` (its architecture lowered, its folded weights
+// applied) on its run's training images; throws mnas::Error naming `checkpoint` when they cannot
+// be read.
+Int8Calibration calibrate_checkpoint(const LoadedCheckpoint& c, const Graph& graph,
+                                     const std::string& checkpoint, const std::string& data_dir,
+                                     const QuantizeOptions& quantize);
 
 // The int8 calibration of a trained `graph` on `indices` of `data` (the first `images` of them).
 Int8Calibration calibrate_on_images(const Graph& graph, const Dataset& data,
