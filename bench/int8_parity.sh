@@ -12,13 +12,7 @@ MNAS=${2:-build/mnas}
 DATA=${DATA:-/usr/share/datasets/fashion-mnist}
 calibration=()
 [ -n "${CALIBRATION:-}" ] && calibration=(--calibration "$CALIBRATION")
-if [ ! -d bench/.ort/node_modules/onnxruntime-node ]; then
-  echo "installing onnxruntime-node 1.30.0 into bench/.ort (once)" >&2
-  mkdir -p bench/.ort
-  (cd bench/.ort && ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund \
-     onnxruntime-node@1.30.0 >/dev/null)
-fi
-export NODE_PATH="$PWD/bench/.ort/node_modules"
+source bench/ort_setup.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$MNAS" export "$ckpt" --precision int8 "${calibration[@]}" --out "$tmp/int8.onnx" --json >/dev/null

@@ -24,13 +24,7 @@ ROUNDS=${ROUNDS:-3}
 models=("$@")
 [ ${#models[@]} -gt 0 ] || models=(mnasnet-a1 mnasnet-b1 mobilenetv2)
 [ -x "$OCV" ] || { echo "build the tests first (bash scripts/build.sh): $OCV is missing" >&2; exit 1; }
-if [ ! -d bench/.ort/node_modules/onnxruntime-node ]; then
-  echo "installing onnxruntime-node 1.30.0 into bench/.ort (once)" >&2
-  mkdir -p bench/.ort
-  (cd bench/.ort && ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund \
-     onnxruntime-node@1.30.0 >/dev/null)
-fi
-export NODE_PATH="$PWD/bench/.ort/node_modules"
+source bench/ort_setup.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296

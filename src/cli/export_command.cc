@@ -10,6 +10,7 @@
 
 #include "cli/arch_argument.h"
 #include "cli/commands.h"
+#include "cli/quantize_flags.h"
 #include "export/onnx_export.h"
 #include "space/architecture_codec.h"
 #include "base/error.h"
@@ -21,8 +22,6 @@
 #include "train/checkpoint_file.h"
 #include "train/xnnpack_eval.h"
 #include "graph/graph.h"
-#include "graph/quantization.h"
-#include "latency/precision.h"
 #include "train/trainer.h"
 
 namespace mnas::cli {
@@ -37,8 +36,8 @@ struct ExportOptions {
   int64_t seed = 1;
   bool json = false;
   std::string describe;  // an ONNX file to read back instead of writing one
-  std::string precision = "fp32", calibration, data_dir;  // int8: QDQ, calibrated here
-  int64_t calibration_images = QuantizeOptions{}.calibration_images;
+  QuantizeFlags quantize;  // int8: QDQ, calibrated here on the run's training images
+  std::string data_dir;
   CLI::App* cmd = nullptr;
 };
 
@@ -132,19 +131,13 @@ void run_export(const ExportOptions& o) {
   options.opset = o.opset;
   options.batch = o.batch;
   options.seed = static_cast<uint64_t>(o.seed);
-  const bool int8 = parse_precision(o.precision, "--precision") == Precision::kInt8;
-  QuantizeOptions quantize;
-  quantize.calibration_images = o.calibration_images;
-  if (!o.calibration.empty()) {
-    quantize.method = parse_calibration_method(o.calibration, "--calibration");
+  const Quantize q = parse_quantize_flags(o.quantize, *o.cmd);
+  const QuantizeOptions& quantize = q.options;
+  const bool int8 = q.precision == Precision::kInt8;
+  if (!int8 && o.cmd->count("--data-dir") > 0) {
+    throw Error::about("--data-dir", "calibrates an int8 export (--precision int8); this one is fp32");
   }
-  if (!int8) {
-    for (const char* flag : {"--calibration", "--calibration-images", "--data-dir"}) {
-      if (o.cmd->count(flag) > 0) {
-        throw Error::about(flag, "calibrates an int8 export (--precision int8); this one is fp32");
-      }
-    }
-  } else if (o.opset < 13) {
+  if (int8 && o.opset < 13) {
     throw Error::about("--opset", std::to_string(o.opset) +
                                       ": an int8 (QDQ) export needs 13 or newer (per-channel "
                                       "DequantizeLinear)");
@@ -283,15 +276,10 @@ void add_export_command(CLI::App& app) {
                   "An architecture's number of classes (default: its own; 1000 for zoo models)");
   cmd->add_option("--multiplier", o->arch.multiplier,
                   "An architecture's width multiplier (MnasNet's \"depth multiplier\": channels; default 1.0)");
-  cmd->add_option("--precision", o->precision,
-                  "fp32 (default) or int8: a checkpoint quantized as `mnas eval --engine xnnpack "
-                  "--precision int8` runs it, written as QDQ (QuantizeLinear/DequantizeLinear "
-                  "around the float operators; opset 13 or newer)");
-  cmd->add_option("--calibration-images", o->calibration_images,
-                  "With --precision int8: training images of the checkpoint's run the ranges are "
-                  "read on (default " + std::to_string(o->calibration_images) + ")");
-  cmd->add_option("--calibration", o->calibration,
-                  "With --precision int8: percentile (default: the rarest 0.01% of each side clipped) or minmax");
+  add_quantize_flags(cmd, o->quantize,
+                     "fp32 (default) or int8: a checkpoint quantized as `mnas eval --engine "
+                     "xnnpack --precision int8` runs it, written as QDQ (QuantizeLinear/"
+                     "DequantizeLinear around the float operators; opset 13 or newer)");
   cmd->add_option("--data-dir", o->data_dir,
                   "With --precision int8: where the run's data set is (default: its own place)");
   cmd->add_flag("--json", o->json, "Print what was written as JSON");

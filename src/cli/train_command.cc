@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/field_flags.h"
 #include "cli/interrupt.h"
+#include "cli/quantize_flags.h"
 #include "cli/table.h"
 #include "data/dataset.h"
 #include "graph/quantization.h"
@@ -164,9 +165,9 @@ void run_train(TrainCommandOptions o) {
 
 struct EvalCommandOptions {
   std::string checkpoint, split = "test", data_dir, engine = "torch", export_path;
-  std::string device = "auto", precision = "fp32", calibration;
-  int64_t calibration_images = QuantizeOptions{}.calibration_images;
-  bool calibration_given = false;  // --calibration or --calibration-images on the command line
+  std::string device = "auto";
+  QuantizeFlags quantize;
+  const CLI::App* cmd = nullptr;
   std::string logits_path;          // --logits: every image's logits, raw float32
   bool json = false;
 };
@@ -175,17 +176,11 @@ void run_eval(const EvalCommandOptions& o) {
   if (o.engine != "torch" && o.engine != "xnnpack") throw Error("--engine: use torch or xnnpack");
   check_train_device_spec(o.device, "--train-device");
   if (o.engine == "torch") resolve_train_device(o.device, "--train-device");
-  const Precision precision = parse_precision(o.precision, "--precision");
+  const Quantize q = parse_quantize_flags(o.quantize, *o.cmd);
+  const Precision precision = q.precision;
   if (precision == Precision::kInt8 && o.engine != "xnnpack") {
-    throw Error::about("--precision", "int8 runs the quantized network on XNNPACK: add --engine xnnpack");
-  }
-  QuantizeOptions quantize;
-  quantize.calibration_images = o.calibration_images;
-  if (!o.calibration.empty()) {
-    quantize.method = parse_calibration_method(o.calibration, "--calibration");
-  }
-  if (precision != Precision::kInt8 && o.calibration_given) {
-    throw Error::about("--calibration", "quantizes for --precision int8; this evaluation is fp32");
+    throw Error::about("--precision",
+                       "int8 runs the quantized network on XNNPACK: add --engine xnnpack");
   }
   refuse_output_over_input(o.export_path, "--export-weights", {{"CKPT", o.checkpoint}});
   if (!o.logits_path.empty()) {
@@ -196,7 +191,7 @@ void run_eval(const EvalCommandOptions& o) {
   const EvalResult r =
       o.engine == "torch"
           ? evaluate_checkpoint(o.checkpoint, o.split, o.data_dir, o.device)
-          : evaluate_checkpoint_xnnpack(o.checkpoint, o.split, o.data_dir, precision, quantize,
+          : evaluate_checkpoint_xnnpack(o.checkpoint, o.split, o.data_dir, precision, q.options,
                                         o.logits_path.empty() ? nullptr : &logits);
   if (!o.logits_path.empty()) {
     write_file_atomically(o.logits_path,
@@ -267,26 +262,18 @@ void add_train_command(CLI::App& app) {
       "Also write the folded weights file XNNPACK deployments read (space/weights_file.h)");
   eval->add_option("--train-device", e->device,
                    "With --engine torch: auto (default), cpu, cuda or cuda:K");
-  eval->add_option("--precision", e->precision,
-                   "fp32 (default) or int8: with --engine xnnpack, the network quantized after "
-                   "training (per-channel int8 weights, activation ranges calibrated on the run's "
-                   "training images; docs/int8.md)");
-  eval->add_option("--calibration-images", e->calibration_images,
-                   "With --precision int8: training images the activation ranges are read on "
-                   "(default " + std::to_string(QuantizeOptions{}.calibration_images) + ")");
-  eval->add_option("--calibration", e->calibration,
-                   "With --precision int8: percentile (default: the rarest 0.01% of each side clipped) or "
-                   "minmax (every observed value)");
+  add_quantize_flags(eval, e->quantize,
+                     "fp32 (default) or int8: with --engine xnnpack, the network quantized after "
+                     "training (per-channel int8 weights, activation ranges calibrated on the "
+                     "run's training images; docs/int8.md)");
   eval->add_option("--logits", e->logits_path,
                    "With --engine xnnpack: also write every image's logits to this file, raw "
                    "little-endian float32 [images, classes] in the split's order (to compare "
                    "with another runtime)");
   eval->add_flag("--json", e->json,
                  "Machine-readable output: top1, top5, images, split, engine, precision");
-  eval->callback([e, eval] {
-    e->calibration_given = eval->count("--calibration") + eval->count("--calibration-images") > 0;
-    run_eval(*e);
-  });
+  e->cmd = eval;
+  eval->callback([e] { run_eval(*e); });
 }
 
 }  // namespace mnas::cli

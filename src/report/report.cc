@@ -8,7 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "graph/quantization.h"
 #include "report/architecture_svg.h"
 #include "report/svg_chart.h"
 #include "search/reward.h"
@@ -446,9 +445,8 @@ std::string render_report(const Store& store, const ReportOptions& o) {
               " epoch(s) on " + std::to_string(config->proxy.train_images) + " images, " +
               std::to_string(config->proxy.holdout) + " held out; latency " + config->latency +
               (quantized_accuracy(*config) && config->evaluator == "proxy"
-                   ? "; accuracy of the int8 network (quantized after training, calibrated on " +
-                         std::to_string(QuantizeOptions{}.calibration_images) +
-                         " training images)"
+                   ? "; accuracy of the int8 network (quantized after training, calibrated on "
+                     "training images)"
                    : ""));
     }
     if (!config->fidelity.rungs.empty()) {
