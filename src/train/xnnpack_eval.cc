@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -26,20 +27,18 @@ class NhwcImages {
              const ValueShape& input)
       : data_(data), indices_(indices), norm_(norm), input_(input) {}
   int64_t size() const { return indices_.size(0); }
-  // Copies image i into `out` (input.elements() floats); returns its label.
-  int64_t copy(int64_t i, float* out) {
+  // Copies image i into `out` (input.elements() floats).
+  void copy(int64_t i, float* out) {
     if (i < start_ || i >= start_ + count_) {
       start_ = i - i % kChunk;
       count_ = std::min<int64_t>(kChunk, size() - start_);
       const Batch b = make_batch(data_, indices_.narrow(0, start_, count_), norm_, input_.height,
                                  input_.width, nullptr, nullptr);
       nhwc_ = b.images.permute({0, 2, 3, 1}).contiguous();  // XNNPACK reads NHWC
-      labels_ = b.labels.to(torch::kLong).contiguous();
     }
     const int64_t per_image = input_.elements();
     const float* from = nhwc_.data_ptr<float>() + (i - start_) * per_image;
     std::copy(from, from + per_image, out);
-    return labels_.data_ptr<int64_t>()[i - start_];
   }
 
  private:
@@ -49,11 +48,10 @@ class NhwcImages {
   Normalization norm_;
   ValueShape input_;
   int64_t start_ = 0, count_ = 0;
-  torch::Tensor nhwc_, labels_;
+  torch::Tensor nhwc_;
 };
 
-}  // namespace
-
+// Feeds `indices` of `data` to `net` one image at a time; `each(i, net)` sees image i's output.
 void run_images_xnnpack(XnnpackNetwork& net, const Dataset& data, const torch::Tensor& indices,
                         const Normalization& norm,
                         const std::function<void(int64_t, const XnnpackNetwork&)>& each) {
@@ -64,6 +62,8 @@ void run_images_xnnpack(XnnpackNetwork& net, const Dataset& data, const torch::T
     each(i, net);
   }
 }
+
+}  // namespace
 
 XnnpackScores score_xnnpack(XnnpackNetwork& net, const Dataset& data, const torch::Tensor& indices,
                             const Normalization& norm, std::vector<float>* logits) {

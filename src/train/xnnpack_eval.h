@@ -29,13 +29,6 @@ EvalResult evaluate_checkpoint_xnnpack(const std::string& checkpoint, const std:
                                        const QuantizeOptions& quantize = {},
                                        std::vector<float>* logits = nullptr);
 
-// Feeds `indices` of `data` (normalised, resized to the network's input) to an XNNPACK network
-// one image at a time; `each(i, net)` sees the output of image i. Shared by scoring and by the
-// search's int8 accuracy.
-void run_images_xnnpack(XnnpackNetwork& net, const Dataset& data, const torch::Tensor& indices,
-                        const Normalization& norm,
-                        const std::function<void(int64_t, const XnnpackNetwork&)>& each);
-
 // Top-1 and top-5 of `net` on `indices` of `data`.
 struct XnnpackScores {
   double top1 = 0, top5 = 0;
