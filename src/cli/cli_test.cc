@@ -720,6 +720,76 @@ TEST(Cli, FinalizeTrainsScalesAndComparesTheFinalists) {
   remove_all();
 }
 
+// At int8: the network finalized at fp32 is not trained again; its quantized network is scored
+// and timed in int8, both results are kept side by side, and the report draws each precision.
+TEST(Cli, FinalizeAtInt8QuantizesWhatWasTrainedAndTimesItInInt8) {
+  const std::string store = temp_path("finalize_int8.db");
+  const std::string base = store.substr(0, store.rfind('.'));
+  const auto remove_all = [&] {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+    std::remove((base + ".html").c_str());
+    [[maybe_unused]] const int rc = std::system(("rm -rf '" + base + ".finalists'").c_str());
+  };
+  remove_all();
+  Result r = run_mnas("search --store " + store +
+                      " --evaluator surrogate --latency measured --device local --target-ms 0.5 "
+                      "--trials 2 --batch 2 --references none");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string finalize = "finalize " + store +
+                               " --top 1 --multipliers 0.5 --references none --recipe proxy "
+                               "--train-images 256 --json";
+  const nlohmann::json fp32 = run_json(finalize)["finalists"].at(0);
+  ASSERT_EQ(fp32["status"], "done") << fp32;
+  EXPECT_EQ(fp32["precision"], "fp32");
+
+  r = run_mnas(finalize + " --precision int8");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("1 networks (0 done before) at int8"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("epoch 1/"), std::string::npos) << "trained again:\n" << r.err;
+  const nlohmann::json int8 = nlohmann::json::parse(r.out)["finalists"].at(0);
+  ASSERT_EQ(int8["status"], "done") << int8;
+  EXPECT_EQ(int8["precision"], "int8");
+  EXPECT_EQ(int8["checkpoint"], fp32["checkpoint"]);
+  EXPECT_DOUBLE_EQ(int8["fp32_top1"].get<double>(), fp32["test_top1"].get<double>());
+  EXPECT_GT(int8["test_top1"].get<double>(), 0.0);
+  EXPECT_DOUBLE_EQ(int8["train_seconds"].get<double>(), fp32["train_seconds"].get<double>());
+  EXPECT_NE(int8["latencies"].dump().find("\"precision\":\"int8\""), std::string::npos)
+      << int8["latencies"];
+  const std::string html = slurp(base + ".html");
+  EXPECT_NE(html.find("Finalists: test accuracy vs latency"), std::string::npos);
+  EXPECT_NE(html.find("Finalists at int8"), std::string::npos);
+
+  // Both are kept: neither precision's work is done again.
+  r = run_mnas(finalize);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("1 networks (1 done before) at fp32"), std::string::npos) << r.err;
+  r = run_mnas(finalize + " --precision int8");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("1 networks (1 done before) at int8"), std::string::npos) << r.err;
+
+  r = run_mnas(finalize + " --precision int4");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--precision: 'int4'; use fp32 or int8"), std::string::npos) << r.err;
+  remove_all();
+}
+
+// The synthetic latency has no int8.
+TEST(Cli, FinalizeAtInt8NeedsARealDevice) {
+  const std::string store = temp_path("finalize_int8_surrogate.db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+  Result r = run_mnas("search --store " + store +
+                      " --evaluator surrogate --latency surrogate --device local --target-ms 0.5 --trials 2 "
+                      "--batch 2 --references none");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run_mnas("finalize " + store +
+               " --top 1 --references none --recipe proxy --train-images 64 --precision int8");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--precision: int8: the search's latency is the synthetic surrogate's"),
+            std::string::npos)
+      << r.err;
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
+}
+
 TEST(Cli, HelpForEveryCommand) {
   const std::vector<std::string> args = {
       "--help",        "space --help",     "describe --help", "latency --help",

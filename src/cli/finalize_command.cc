@@ -57,25 +57,41 @@ std::string variant_label(const FinalVariant& v) {
   return v.model + " x" + format_double(v.multiplier) + " @" + std::to_string(v.input);
 }
 
-void print_table(const std::vector<FinalVariant>& plan, const std::string& device) {
-  Table table({"model", "mult", "input", "params", "MACs", "test acc", "latency ms",
-               "vs MobileNetV2", "status"},
-              {false, true, true, true, true, true, true, true, false});
+void print_table(const std::vector<FinalVariant>& plan, const std::string& device,
+                 Precision precision) {
+  const bool int8 = precision == Precision::kInt8;
+  std::vector<std::string> headers = {"model", "mult", "input", "params", "MACs",
+                                      int8 ? "int8 acc" : "test acc"};
+  std::vector<bool> right = {false, true, true, true, true, true};
+  if (int8) {
+    headers.push_back("fp32 acc");
+    right.push_back(true);
+  }
+  headers.insert(headers.end(), {"latency ms", "vs MobileNetV2", "status"});
+  right.insert(right.end(), {true, true, false});
+  Table table(headers, right);
   for (const FinalVariant& v : plan) {
     const bool done = v.status == "done";
     const double peer = accuracy_at_latency(plan, "mobilenetv2", v.latency_ms);
-    char acc[32] = "", lat[32] = "", gain[32] = "";
+    char acc[32] = "", fp32[32] = "", lat[32] = "", gain[32] = "";
     if (done) {
       std::snprintf(acc, sizeof acc, "%.2f%%", 100 * v.test_top1);
+      std::snprintf(fp32, sizeof fp32, "%.2f%%", 100 * v.fp32_top1);
       std::snprintf(lat, sizeof lat, "%.3f", v.latency_ms);
       if (std::isfinite(peer) && v.model != "mobilenetv2")
         std::snprintf(gain, sizeof gain, "%+.2f pt", 100 * (v.test_top1 - peer));
     }
-    table.add_row({v.model, format_double(v.multiplier), std::to_string(v.input),
-                   group_thousands(v.params), group_thousands(v.macs), acc, lat, gain,
-                   v.status == "failed" ? "failed: " + v.failure.substr(0, 60) : v.status});
+    std::vector<std::string> row = {v.model, format_double(v.multiplier), std::to_string(v.input),
+                                    group_thousands(v.params), group_thousands(v.macs), acc};
+    if (int8) row.push_back(fp32);
+    row.insert(row.end(), {lat, gain,
+                           v.status == "failed" ? "failed: " + v.failure.substr(0, 60) : v.status});
+    table.add_row(row);
   }
-  std::cout << "Finalists (test accuracy; latency on " << device << "):\n\n"
+  std::cout << "Finalists ("
+            << (int8 ? "int8: the quantized network's test accuracy; int8 latency"
+                     : "test accuracy; latency")
+            << " on " << device << "):\n\n"
             << table.render()
             << "\n\"vs MobileNetV2\": test accuracy minus MobileNetV2's at the same latency, read off "
                "its curve over the multipliers (blank outside that curve's latency range).\n";
@@ -106,19 +122,20 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
               << config.proxy.dataset << "\n";
   }
   std::vector<FinalVariant> plan;
+  SearchConfig measured;  // the search's devices at the precision finalists are compared in
   try {
     plan = plan_finalists(store, config, options);
+    measured = finalize_measurement_config(config, finalize_precision(config, options));
   } catch (const Error& e) {
-    const std::string what = e.what();
-    // Library errors name the option; give the flag.
-    for (const char* field :
-         {"top", "rank", "holdout", "multipliers", "inputs", "references", "epochs"}) {
-      if (what.rfind(std::string(field) + ":", 0) == 0) throw Error("--" + what, e.kind());
-    }
-    throw;
+    rethrow_naming_flag(e, finalize_option_fields());  // library errors name the option
+  }
+  if (measured.latency != config.latency) {
+    std::cerr << "mnas: note: the search's lookup table predicts " << config.devices[0].precision
+              << " latency; finalize measures " << measured.devices[0].precision << " latency on "
+              << measured.devices[0].name << "\n";
   }
   std::unique_ptr<LatencyObjective> objective = make_latency_objective(
-      config, search_device_access(o.token_files, o.device_retries, o.device_timeout));
+      measured, search_device_access(o.token_files, o.device_retries, o.device_timeout));
   int pending = 0;
   for (const FinalVariant& v : plan) pending += v.status == "pending";
   // A wrong token or address shows now, not after the first network's training.
@@ -134,7 +151,9 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
     }
   }
   std::cerr << "mnas: finalize " << o.store << ": " << plan.size() << " networks ("
-            << plan.size() - pending << " done before), " << (plan.empty() ? "" : plan[0].recipe)
+            << plan.size() - pending << " done before) at "
+            << to_string(finalize_precision(config, options)) << ", "
+            << (plan.empty() ? "" : plan[0].recipe)
             << "; checkpoints in "
             << (plan.empty() ? "" : plan[0].checkpoint.substr(0, plan[0].checkpoint.rfind('/')))
             << "\n";
@@ -188,6 +207,7 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
     for (const FinalVariant& v : plan) {
       const double peer = accuracy_at_latency(plan, "mobilenetv2", v.latency_ms);
       nlohmann::json j = nlohmann::json::parse(finalists_json({v}))["variants"][0];
+      j["precision"] = v.precision;
       j["vs_mobilenetv2"] =
           std::isfinite(peer) && v.status == "done" ? nlohmann::json(v.test_top1 - peer) : nullptr;
       list.push_back(j);
@@ -196,7 +216,7 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
               << "\n";
     return kExitOk;
   }
-  print_table(plan, config.devices.front().name);
+  print_table(plan, config.devices.front().name, finalize_precision(config, options));
   std::cout << "\nThe report (with the accuracy-vs-latency chart) is " << report
             << "; each finalist's checkpoint is in `mnas finalize --json` (mnas export takes it).\n";
   return kExitOk;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -285,15 +286,19 @@ std::string describe_target(const DeviceObjective& d, double typical_ms) {
 
 // `mnas finalize`'s networks: test accuracy against latency, one curve per model over its
 // multipliers and inputs, and the table with each finalist's gain over MobileNetV2 at equal
-// latency.
+// latency. `variants` are of one precision: at int8 the accuracy is the quantized network's and
+// the latency int8's.
 void finalists_section(std::ostringstream& h, const std::vector<FinalVariant>& variants) {
+  const bool int8 = !variants.empty() && variants.front().precision == "int8";
   static const char* kColors[] = {"#c0392b", "#8e44ad", "#16a085", "#2c3e50",
                                   "#d35400", "#27ae60", "#2980b9", "#7f8c8d"};
   std::vector<std::string> models;
   for (const FinalVariant& v : variants) {
     if (std::find(models.begin(), models.end(), v.model) == models.end()) models.push_back(v.model);
   }
-  SvgChart chart("Finalists: test accuracy vs latency", "latency (ms)", "test accuracy (%)");
+  SvgChart chart(int8 ? "Finalists at int8: int8 test accuracy vs int8 latency"
+                      : "Finalists: test accuracy vs latency",
+                 "latency (ms)", int8 ? "int8 test accuracy (%)" : "test accuracy (%)");
   for (size_t i = 0; i < models.size(); ++i) {
     std::vector<std::pair<double, const FinalVariant*>> points;
     for (const FinalVariant& v : variants) {
@@ -316,12 +321,19 @@ void finalists_section(std::ostringstream& h, const std::vector<FinalVariant>& v
     chart.add_points(xs, ys, color, 4, tips, 1.0);
     chart.add_legend(models[i], color);
   }
-  h << "<div class=\"charts\">\n<h2>Finalists</h2>\n" << chart.render()
+  h << "<div class=\"charts\">\n<h2>" << (int8 ? "Finalists at int8" : "Finalists") << "</h2>\n"
+    << chart.render()
     << "<p class=\"note\">Trained with the full recipe by <code>mnas finalize</code>, scaled by "
        "depth multiplier and input size; solid lines are the search's candidates, dashed the zoo "
-       "models scaled the same way.</p>\n</div>\n";
+       "models scaled the same way."
+    << (int8 ? " Each network quantized after training (<code>mnas finalize --precision "
+               "int8</code>): the int8 network's test accuracy, its latency in int8."
+             : "")
+    << "</p>\n</div>\n";
   h << "<table><tr><th>model</th><th>multiplier</th><th>input</th><th>params</th><th>MACs</th>"
-       "<th>test accuracy</th><th>latency (ms)</th><th>vs MobileNetV2 at equal latency</th>"
+       "<th>"
+    << (int8 ? "int8 test accuracy</th><th>fp32 test accuracy" : "test accuracy")
+    << "</th><th>latency (ms)</th><th>vs MobileNetV2 at equal latency</th>"
        "<th>recipe</th><th>status</th></tr>\n";
   for (const FinalVariant& v : variants) {
     const double peer = accuracy_at_latency(variants, "mobilenetv2", v.latency_ms);
@@ -329,6 +341,7 @@ void finalists_section(std::ostringstream& h, const std::vector<FinalVariant>& v
     h << "<tr><td>" << escape_xml(v.model) << "</td><td>" << fmt("%.2f", v.multiplier)
       << "</td><td>" << v.input << "</td><td>" << v.params << "</td><td>" << v.macs << "</td><td>"
       << (done ? fmt("%.2f%%", 100 * v.test_top1) : "") << "</td><td>"
+      << (int8 ? (done ? fmt("%.2f%%", 100 * v.fp32_top1) : "") + "</td><td>" : "")
       << (done ? fmt("%.3f", v.latency_ms) : "") << "</td><td>"
       << (done && std::isfinite(peer) && v.model != "mobilenetv2"
               ? fmt("%+.2f points", 100 * (v.test_top1 - peer))
@@ -525,8 +538,10 @@ std::string render_report(const Store& store, const ReportOptions& o) {
     h << "</table>\n";
   }
   architecture_section(h, best, references);
-  const std::vector<FinalVariant> finalists = store.finalists();
-  if (!finalists.empty()) finalists_section(h, finalists);
+  // One section per precision finalize compared in (fp32 first).
+  std::map<std::string, std::vector<FinalVariant>> by_precision;
+  for (FinalVariant& v : store.finalists()) by_precision[v.precision].push_back(std::move(v));
+  for (const auto& [precision, variants] : by_precision) finalists_section(h, variants);
   if (failed > 0) {
     h << "<h2>Failed trials</h2>\n<table><tr><th>trial</th><th>reason</th></tr>\n";
     for (const StoredTrial& t : trials) {

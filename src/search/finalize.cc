@@ -21,14 +21,15 @@
 #include "base/number_format.h"
 #include "space/scaling.h"
 #include "space/zoo.h"
+#include "train/xnnpack_eval.h"
 
 namespace mnas {
 namespace {
 
 struct Stopped {};  // thrown from the training's progress when asked to stop
 
-// A file name per piece of work (a fingerprint of its key): the same work finds its checkpoint
-// again.
+// A file name per training (a fingerprint of FinalVariant::training_key): the same training finds
+// its checkpoint again, at either precision.
 std::string checkpoint_name(const std::string& key) { return "f-" + fingerprint_hex(key) + ".ckpt"; }
 
 TrainOptions training_options(const SearchConfig& config, const FinalizeOptions& o) {
@@ -119,6 +120,13 @@ std::vector<F> make_finalize_option_fields() {
                         "Measure the networks already done again on the search's device(s): for "
                         "finalists trained on another machine (scripts/finalize_parallel.sh) or "
                         "after the device changed"));
+  t.push_back(F("precision", FieldKind::kText, MNAS_FIELD(FinalizeOptions, precision))
+                  .flag("--precision",
+                        "fp32 or int8: int8 compares each network quantized after training "
+                        "(calibrated on 512 of its training images; the int8 XNNPACK network's "
+                        "test accuracy) at int8 latency. Networks trained for the other precision "
+                        "are not trained again",
+                        "the search's: int8 when every device is"));
   return t;
 }
 
@@ -140,9 +148,37 @@ void validate_finalize_options(const FinalizeOptions& o) {
     throw Error::about("rank",
                        "'" + o.rank + "'; use reward or accuracy (the most accurate within T)");
   }
+  if (!o.precision.empty()) parse_precision(o.precision, "precision");
   if (o.top == 0 && o.references.empty()) {
     throw Error::about("top", "0 and no references: nothing to do");
   }
+}
+
+Precision finalize_precision(const SearchConfig& config, const FinalizeOptions& options) {
+  if (!options.precision.empty()) return parse_precision(options.precision, "precision");
+  return quantized_accuracy(config) ? Precision::kInt8 : Precision::kFp32;
+}
+
+SearchConfig finalize_measurement_config(const SearchConfig& config, Precision precision) {
+  SearchConfig c = config;
+  const std::string wanted = to_string(precision);
+  bool changed = false;
+  for (DeviceObjective& d : c.devices) {
+    if (precision == Precision::kInt8 && d.url.rfind("cmd:", 0) == 0) {
+      throw Error::about("precision", "int8: device " + d.name +
+                                          " is a cmd: device, which times the fp32 ONNX file; "
+                                          "finalize it at fp32");
+    }
+    changed = changed || d.precision != wanted;
+    d.precision = wanted;
+  }
+  if (precision == Precision::kInt8 && c.latency == "surrogate") {
+    throw Error::about("precision", "int8: the search's latency is the synthetic surrogate's, "
+                                    "which has no int8");
+  }
+  // The search's table predicts its own precision; at the other one, measure.
+  if (changed && c.latency.rfind("lut:", 0) == 0) c.latency = "measured";
+  return c;
 }
 
 std::vector<FinalVariant> plan_finalists(const Store& store, const SearchConfig& config,
@@ -152,6 +188,7 @@ std::vector<FinalVariant> plan_finalists(const Store& store, const SearchConfig&
   validate(train);
   const std::string recipe = recipe_text(options, train);
   const std::string folder = options.folder.empty() ? sibling_path(store.path(), ".finalists") : options.folder;
+  const std::string precision = to_string(finalize_precision(config, options));
   const InputShape search_input = config.space.input();
   std::vector<int> inputs = options.inputs;
   if (inputs.empty()) inputs = {search_input.height};
@@ -186,6 +223,7 @@ std::vector<FinalVariant> plan_finalists(const Store& store, const SearchConfig&
     v.input = side;
     v.canonical = to_canonical_string(arch);
     v.recipe = recipe;
+    v.precision = precision;
     const auto old = stored.find(v.key());
     if (old != stored.end() && old->second.status != "pending") {
       v = old->second;
@@ -193,7 +231,7 @@ std::vector<FinalVariant> plan_finalists(const Store& store, const SearchConfig&
       const CostReport cost = estimate_cost(arch, false);
       v.params = cost.params;
       v.macs = cost.macs;
-      v.checkpoint = folder + "/" + checkpoint_name(v.key());
+      v.checkpoint = folder + "/" + checkpoint_name(v.training_key());
     }
     plan.push_back(std::move(v));
   };
@@ -224,6 +262,7 @@ bool run_finalize(Store& store, const SearchConfig& config, const FinalizeOption
     throw Error("folder '" + folder + "': cannot be made", Error::Kind::kIo);
   }
   const SyntheticSurrogate surrogate(config.space, config.seed);
+  const bool int8 = finalize_precision(config, options) == Precision::kInt8;
   // What the store keeps: every variant of this plan and those of earlier plans it does not hold.
   const auto save = [&] {
     std::vector<FinalVariant> all = plan;
@@ -249,6 +288,19 @@ bool run_finalize(Store& store, const SearchConfig& config, const FinalizeOption
       v.latencies = {d};
     }
     v.latency_ms = v.latencies.front().latency_ms;
+  };
+
+  // A done variant of the same training at the other precision, whose checkpoint is still there.
+  const std::vector<FinalVariant> stored = store.finalists();
+  const auto trained_for_other_precision = [&](const FinalVariant& v,
+                                               struct stat& st) -> const FinalVariant* {
+    for (const FinalVariant& old : stored) {
+      if (old.status == "done" && old.training_key() == v.training_key() &&
+          old.precision != v.precision && ::stat(old.checkpoint.c_str(), &st) == 0) {
+        return &old;
+      }
+    }
+    return nullptr;
   };
 
   int done = 0;
@@ -279,18 +331,25 @@ bool run_finalize(Store& store, const SearchConfig& config, const FinalizeOption
     const auto start = std::chrono::steady_clock::now();
     if (progress) progress({done, static_cast<int>(plan.size()), &v, nullptr, eta()});
     const Architecture arch = parse_architecture_string(v.canonical);
-    recipe.checkpoint = v.checkpoint;
     struct stat st {};
-    const bool resume = ::stat(v.checkpoint.c_str(), &st) == 0;
     try {
-      const TrainResult r = train(
-          arch, recipe,
-          [&](const TrainProgress& p) {
-            if (stop && *stop) throw Stopped{};
-            if (progress) progress({done, static_cast<int>(plan.size()), &v, &p, eta()});
-          },
-          resume ? v.checkpoint : "");
-      v.train_seconds += r.seconds;
+      TrainResult r;
+      if (const FinalVariant* trained = trained_for_other_precision(v, st)) {
+        v.checkpoint = trained->checkpoint;  // its training is done: not again
+        v.train_seconds = trained->train_seconds;
+        r.status = "done";
+      } else {
+        recipe.checkpoint = v.checkpoint;
+        const bool resume = ::stat(v.checkpoint.c_str(), &st) == 0;
+        r = train(
+            arch, recipe,
+            [&](const TrainProgress& p) {
+              if (stop && *stop) throw Stopped{};
+              if (progress) progress({done, static_cast<int>(plan.size()), &v, &p, eta()});
+            },
+            resume ? v.checkpoint : "");
+        v.train_seconds += r.seconds;
+      }
       if (r.status != "done") {
         v.status = "failed";
         v.failure = r.status + ": " + r.reason;
@@ -298,6 +357,14 @@ bool run_finalize(Store& store, const SearchConfig& config, const FinalizeOption
         const EvalResult e = evaluate_checkpoint(v.checkpoint, "test", options.data_dir);
         v.test_top1 = e.top1;
         v.test_top5 = e.top5;
+        if (int8) {
+          // The int8 network the device runs, quantized on the run's training images.
+          const EvalResult q = evaluate_checkpoint_xnnpack(v.checkpoint, "test", options.data_dir,
+                                                           Precision::kInt8);
+          v.fp32_top1 = e.top1;
+          v.test_top1 = q.top1;
+          v.test_top5 = q.top5;
+        }
         measure(v, arch);
         v.status = "done";
       }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/field_table.h"
+#include "latency/precision.h"
 #include "store/finalists.h"
 #include "search/latency_objective.h"
 #include "search/search_config.h"
@@ -38,6 +39,12 @@ struct FinalizeOptions {
   // now: for networks trained on another machine (a GPU box; scripts/finalize_parallel.sh), or
   // after the device changed. Trains nothing that is done. Default: off.
   bool remeasure = false;
+  // The arithmetic finalists are compared in: "fp32", "int8" (each trained network quantized
+  // after training, calibrated on 512 of its training images, and its int8 XNNPACK network
+  // scored on the test split; latency measured in int8), or "" for the search's (int8 when every
+  // device of the search runs int8). The training is the same at both: a network finalized at
+  // one precision is not trained again for the other. Default: "".
+  std::string precision;
 };
 
 // FinalizeOptions as data (base/field_table.h): `mnas finalize`'s flags, help, defaults and
@@ -52,6 +59,15 @@ void validate_finalize_options(const FinalizeOptions& options);
 // references, each at every multiplier and input, in that order; with what the store already
 // holds for the same work (FinalVariant::key) filled in. Throws mnas::Error naming the option
 // for bad options (a multiplier out of range, an unknown zoo name, no done trial).
+// The precision `options` compare in: its own, or the search's (int8 when every device is).
+Precision finalize_precision(const SearchConfig& config, const FinalizeOptions& options);
+
+// The search's configuration with every device at `precision`: what finalists are measured
+// with. Where that changes a device's precision, a search whose lookup table predicts the
+// search's precision measures instead (latency "measured"). Throws mnas::Error about
+// "precision" where the devices cannot (int8 on a cmd: device or with surrogate latency).
+SearchConfig finalize_measurement_config(const SearchConfig& config, Precision precision);
+
 std::vector<FinalVariant> plan_finalists(const Store& store, const SearchConfig& config,
                                          const FinalizeOptions& options);
 
@@ -64,7 +80,9 @@ struct FinalizeProgress {
 };
 
 // Trains (resuming from its checkpoint when one is there), evaluates on the test split and
-// measures every variant of the plan that is not done, storing the list after each; with
+// measures every variant of the plan that is not done (at int8: its quantized network scored, on
+// `objective` made from finalize_measurement_config), storing the list after each; a variant
+// whose training is done for the other precision takes that checkpoint; with
 // `remeasure`, first measures the done ones again (stored once all are measured). A variant
 // that diverges or fails is stored as failed with the reason and the rest go on;
 // DeviceUnreachable stops the run (what is done stays). `objective` null: the search's latency

@@ -234,5 +234,28 @@ TEST(LatencyObjective, AModelOutsideTheTableIsMeasuredOnItsDeviceNotDropped) {
   EXPECT_NEAR(measured.ratio, device->latency_ms(small) / device->latency_ms(mobilenet), 1e-6);
 }
 
+// A table predicts one precision: a device of the other one is refused, naming the device's field.
+TEST(LatencyObjective, ATableOfAnotherPrecisionIsRefused) {
+  const SearchSpace space = SearchConfig::default_space();
+  auto device = std::make_shared<FakeDevice>();
+  LookupTable table(space, 1, device->info());  // fp32
+  table.build(*device, quick_protocol(), "", nullptr);
+  const std::string path = temp_store("fp32_table.json");
+  table.save(path);
+  SearchConfig config;
+  config.latency = "lut:" + path;
+  config.devices[0].precision = "int8";
+  try {
+    make_latency_objective(config, {});
+    FAIL() << "an fp32 table for an int8 device was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.field(), "devices.local.precision");
+    EXPECT_NE(std::string(e.what()).find("int8: the lookup table " + path + " predicts fp32 latency"),
+              std::string::npos)
+        << e.what();
+  }
+  std::remove(path.c_str());
+}
+
 }  // namespace
 }  // namespace mnas

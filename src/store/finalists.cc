@@ -19,7 +19,7 @@ namespace jf = json_fields;
 std::string finalists_json(const std::vector<FinalVariant>& variants) {
   nlohmann::json list = nlohmann::json::array();
   for (const FinalVariant& v : variants) {
-    list.push_back({{"model", v.model},
+    nlohmann::json& e = list.emplace_back(nlohmann::json{{"model", v.model},
                     {"trial", v.trial},
                     {"multiplier", v.multiplier},
                     {"input", v.input},
@@ -35,6 +35,11 @@ std::string finalists_json(const std::vector<FinalVariant>& variants) {
                     {"train_seconds", v.train_seconds},
                     {"latency_ms", v.latency_ms},
                     {"latencies", nlohmann::json::parse(encode_latencies(v.latencies))}});
+    // Only at int8: an fp32 list stays readable by an mnas from before int8.
+    if (v.precision != "fp32") {
+      e["precision"] = v.precision;
+      e["fp32_top1"] = v.fp32_top1;
+    }
   }
   return nlohmann::json{{"format", "mnas-finalists/1"}, {"variants", list}}.dump();
 }
@@ -82,7 +87,7 @@ std::vector<FinalVariant> parse_finalists(const std::string& text, const std::st
     jf::reject_unknown_keys(e,
                             {"model", "trial", "multiplier", "input", "canonical", "recipe", "checkpoint",
                              "status", "failure", "test_top1", "test_top5", "params", "macs",
-                             "train_seconds", "latency_ms", "latencies"},
+                             "train_seconds", "latency_ms", "latencies", "precision", "fp32_top1"},
                             p);
     FinalVariant v;
     v.model = bounded_text(e, "model", p, 64);
@@ -111,6 +116,13 @@ std::vector<FinalVariant> parse_finalists(const std::string& text, const std::st
     v.train_seconds = non_negative(e, "train_seconds", p);
     v.latency_ms = non_negative(e, "latency_ms", p);
     v.latencies = decode_latencies(jf::required(e, "latencies", p).dump(), p + ".latencies");
+    if (e.contains("precision")) {
+      v.precision = bounded_text(e, "precision", p, 8);
+      if (v.precision != "fp32" && v.precision != "int8") {
+        throw Error(p + ".precision: '" + v.precision + "'; expected fp32 or int8");
+      }
+      v.fp32_top1 = fraction(e, "fp32_top1", p);
+    }
     out.push_back(std::move(v));
   }
   return out;

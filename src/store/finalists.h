@@ -28,9 +28,18 @@ struct FinalVariant {
   double train_seconds = 0;
   std::vector<DeviceLatency> latencies;  // one per device of the search
   double latency_ms = 0;                 // the first device's
+  // The arithmetic it was compared in: "fp32", or "int8" (test accuracy that of the
+  // post-training-quantized int8 network, latency measured in int8). Lists from before int8
+  // read "fp32".
+  std::string precision = "fp32";
+  double fp32_top1 = 0;  // int8 only: the same checkpoint's fp32 test accuracy
 
-  // What identifies the work: the same architecture trained the same way.
-  std::string key() const { return canonical + "|" + recipe; }
+  // What identifies the training: the same architecture trained the same way (an fp32 and an
+  // int8 variant share their checkpoint).
+  std::string training_key() const { return canonical + "|" + recipe; }
+  // What identifies the work: that training, compared in its precision (fp32 keys are those of
+  // lists from before int8).
+  std::string key() const { return training_key() + (precision == "fp32" ? "" : "|" + precision); }
 };
 
 // The JSON the store keeps: {"format": "mnas-finalists/1", "variants": [...]}, and back. Reading

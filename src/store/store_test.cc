@@ -268,13 +268,23 @@ TEST(Store, KeepsFinalistsAndValidatesThemWhenReadBack) {
   {
     Store s(path, Store::Mode::kCreate);
     EXPECT_TRUE(s.finalists().empty());
-    s.set_finalists({finalist("trial 3", 0.5, 0.9, 1.5), finalist("mobilenetv2", 1.0, 0.85, 2)});
+    FinalVariant int8 = finalist("mobilenetv2", 1.0, 0.84, 1.6);
+    int8.precision = "int8";
+    int8.fp32_top1 = 0.85;
+    s.set_finalists({finalist("trial 3", 0.5, 0.9, 1.5), finalist("mobilenetv2", 1.0, 0.85, 2),
+                     int8});
   }
   {
     const Store s(path, Store::Mode::kReadOnly);
     const std::vector<FinalVariant> back = s.finalists();
-    ASSERT_EQ(back.size(), 2u);
+    ASSERT_EQ(back.size(), 3u);
     EXPECT_EQ(back[0].model, "trial 3");
+    EXPECT_EQ(back[0].precision, "fp32");
+    // The same training at int8 is other work, with the same checkpoint.
+    EXPECT_EQ(back[2].precision, "int8");
+    EXPECT_DOUBLE_EQ(back[2].fp32_top1, 0.85);
+    EXPECT_NE(back[2].key(), back[1].key());
+    EXPECT_EQ(back[2].training_key(), back[1].training_key());
     EXPECT_DOUBLE_EQ(back[0].test_top1, 0.9);
     EXPECT_EQ(back[1].checkpoint, "/tmp/x.ckpt");
     ASSERT_EQ(back[1].latencies.size(), 1u);
@@ -286,6 +296,8 @@ TEST(Store, KeepsFinalistsAndValidatesThemWhenReadBack) {
            {"'$.variants[0].canonical', 'input=1x1'", "variants[0].canonical"},
            {"'$.variants[0].input', -3", "variants[0].input"},
            {"'$.variants[1].surprise', 1", "surprise"},
+           {"'$.variants[2].precision', 'int4'", "variants[2].precision"},
+           {"'$.variants[2].fp32_top1', -1", "variants[2].fp32_top1"},
            {"'$.format', 'mnas-finalists/9'", "format"}}) {
     const std::string copy = temp_store("finalists_copy");
     std::ofstream(copy, std::ios::binary) << slurp(path);
