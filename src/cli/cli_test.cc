@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -221,7 +221,8 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
       {"latency mnasnet-a1 --threads 0", 2, "threads: 0"},
       {"latency mnasnet-a1 --threads 256", 2, "CPUs this process may use"},
       {"describe @/dev/zero", 2, "is a device"},
-      {"search --store /tmp/never-created.db --evaluator surrogate --seed -1", 2, "--seed: seed: must be ≥ 0, not -1"},
+      {"search --store /tmp/never-created.db --evaluator surrogate --seed -1", 2,
+       "--seed: seed: must be ≥ 0, not -1"},
       {"search --store /tmp/never-created.db --threads -1", 2, "--threads: -1"},
       {"search --store /tmp/never-created.db --evaluator surrogate --dataset folder:/x", 2,
        "--dataset: the surrogate evaluator trains nothing"},
@@ -332,8 +333,10 @@ TEST(Cli, ATableSpaceSearchRunsTheWholeLoopAndWhatNeedsANetworkRefusesIt) {
   const std::string store = temp_path("nb201.db");
   const std::string report = store.substr(0, store.rfind('.')) + ".html";
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
-  Result r = run_mnas("search --space nb201 --reward hard --strategy predictor --trials 60 "
-                      "--store " + store);
+  Result r = run_mnas(
+      "search --space nb201 --reward hard --strategy predictor --trials 60 "
+      "--store " +
+      store);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("evaluator table:cifar10"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("pixel3 (table:pixel3, T = 10.6756 ms"), std::string::npos) << r.err;
@@ -385,9 +388,7 @@ TEST(Cli, AnOutputIsNeverWrittenOverAnInput) {
                     fresh = temp_path("fresh.db"), link = temp_path("arch-link.txt");
   for (const std::string& p : {arch, link, store, fresh}) std::remove(p.c_str());
   const std::string canonical = run_mnas("describe mobilenetv2 --json").out;
-  {
-    std::ofstream(arch) << nlohmann::json::parse(canonical)["canonical"].get<std::string>();
-  }
+  { std::ofstream(arch) << nlohmann::json::parse(canonical)["canonical"].get<std::string>(); }
   ASSERT_EQ(::link(arch.c_str(), link.c_str()), 0);
   const std::string before = slurp(arch);
   Result r = run_mnas("search --trials 2 --evaluator surrogate --references none --store " + store);
@@ -426,8 +427,10 @@ TEST(Cli, AResumeKeepsItsReferencesAndShowsTheCommandItRuns) {
   for (const std::string& p : {store, failing}) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p + suffix).c_str());
   }
-  Result r = run_mnas("search --trials 1 --evaluator 'cmd:printf {\"accuracy\":0.5}' "
-                      "--target-ms 1 --references none --store " + store);
+  Result r = run_mnas(
+      "search --trials 1 --evaluator 'cmd:printf {\"accuracy\":0.5}' "
+      "--target-ms 1 --references none --store " +
+      store);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = run_mnas("search --resume --trials 2 --store " + store);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -503,7 +506,8 @@ TEST(Cli, ANewMultiFidelitySearchContinuesItsRunsAndAResumeKeepsWhatItRanWith) {
   for (const std::string& store : {on, off}) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
   }
-  const std::string common = " --evaluator surrogate --references none --batch 3 --fidelity 1000,5000";
+  const std::string common =
+      " --evaluator surrogate --references none --batch 3 --fidelity 1000,5000";
   Result r = run_mnas("search --trials 3 --store " + on + common);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(continues(on));
@@ -539,8 +543,7 @@ TEST(Cli, TheControllerLearningRateReachesTheControllerAndIsKeptByTheStore) {
     r = run_mnas("search --resume --trials 13 --references none --store " + store);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.err.find("strategy ppo (learning rate " +
-                         (lr.empty() ? std::string("0.0035") : lr.substr(lr.rfind(' ') + 1)) +
-                         ")"),
+                         (lr.empty() ? std::string("0.0035") : lr.substr(lr.rfind(' ') + 1)) + ")"),
               std::string::npos)
         << r.err;
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
@@ -554,11 +557,12 @@ TEST(Cli, TheControllerLearningRateReachesTheControllerAndIsKeptByTheStore) {
   // A long search starts slower (search_config.h: default_controller_lr).
   const std::string store = temp_path("lr_long.db");
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
-  const Result r = run_mnas("search --trials 1000 --time-budget 0.2 --batch 2 --references none "
-                            "--evaluator surrogate --store " + store);
+  const Result r = run_mnas(
+      "search --trials 1000 --time-budget 0.2 --batch 2 --references none "
+      "--evaluator surrogate --store " +
+      store);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.err.find("the time budget (0.2 s) ended the search at "), std::string::npos)
-      << r.err;
+  EXPECT_NE(r.err.find("the time budget (0.2 s) ended the search at "), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(" of 1000 trials; `mnas search --store " + store + " --resume --trials N`"),
             std::string::npos)
       << r.err;
@@ -597,9 +601,10 @@ TEST(Cli, ExportWritesAnOnnxFileAndSaysWhatItTakes) {
   EXPECT_NE(bytes.find("mnas"), std::string::npos);  // the producer, in the protobuf
   // Trained weights fit only their own network: no --input on a weights file.
   const std::string weights = temp_path("small.mnasw");
-  Result r = run_mnas("train mnasnet-small --input 28x28x1 --classes 10 --epochs 1 "
-                      "--train-images 256 --holdout 64 --recipe proxy --threads 1 --out " +
-                      temp_path("small.ckpt"));
+  Result r = run_mnas(
+      "train mnasnet-small --input 28x28x1 --classes 10 --epochs 1 "
+      "--train-images 256 --holdout 64 --recipe proxy --threads 1 --out " +
+      temp_path("small.ckpt"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = run_mnas("eval " + temp_path("small.ckpt") + " --export-weights " + weights);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -631,26 +636,42 @@ TEST(Cli, ExportWritesAnOnnxFileAndSaysWhatItTakes) {
   for (const std::string& f : {out, weights, temp_path("small.ckpt")}) std::remove(f.c_str());
 }
 
+// A surrogate search's store for `mnas finalize` (`search_flags` added to a small search), and
+// everything finalize writes beside it (report, checkpoints), removed before and after.
+class FinalizeStore {
+ public:
+  FinalizeStore(const std::string& name, const std::string& search_flags)
+      : path_(temp_path(name + ".db")), base_(temp_path(name)) {
+    remove_all();
+    const Result r = run_mnas("search --store " + path_ +
+                              " --evaluator surrogate --device local --target-ms 0.5 --batch 2 "
+                              "--references none " +
+                              search_flags);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+  }
+  ~FinalizeStore() { remove_all(); }
+  const std::string& path() const { return path_; }
+  std::string report() const { return base_ + ".html"; }
+
+ private:
+  void remove_all() const {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path_ + suffix).c_str());
+    std::remove(report().c_str());
+    [[maybe_unused]] const int rc = std::system(("rm -rf '" + base_ + ".finalists'").c_str());
+  }
+  std::string path_, base_;
+};
+
 // After a search: its best candidate and MobileNetV2 trained (a tiny recipe here), scaled,
 // measured, compared at equal latency; the state in the store, so a second run trains nothing; the
 // report draws them; a finalist's checkpoint exports.
 TEST(Cli, FinalizeTrainsScalesAndComparesTheFinalists) {
-  const std::string store = temp_path("finalize.db");
-  const std::string base = store.substr(0, store.rfind('.'));
-  const auto remove_all = [&] {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
-    std::remove((base + ".html").c_str());
-    [[maybe_unused]] const int rc = std::system(("rm -rf '" + base + ".finalists'").c_str());
-  };
-  remove_all();
-  Result r = run_mnas("search --store " + store +
-                      " --evaluator surrogate --device local --target-ms 0.5 --trials 4 "
-                      "--batch 2 --references none");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const FinalizeStore searched("finalize", "--trials 4");
+  const std::string& store = searched.path();
   const std::string finalize = "finalize " + store +
                                " --top 1 --multipliers 0.5 --references mobilenetv2 "
                                "--recipe proxy --train-images 256";
-  r = run_mnas(finalize + " --json");
+  Result r = run_mnas(finalize + " --json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["finalists"].size(), 2u);
@@ -664,7 +685,8 @@ TEST(Cli, FinalizeTrainsScalesAndComparesTheFinalists) {
   EXPECT_EQ(j["finalists"][1]["model"], "mobilenetv2");
   EXPECT_EQ(j["finalists"][1]["multiplier"], 0.5);
   EXPECT_NE(r.err.find("finalist 2/2 mobilenetv2 x0.5 @28 done"), std::string::npos) << r.err;
-  EXPECT_NE(slurp(base + ".html").find("Finalists: test accuracy vs latency"), std::string::npos);
+  EXPECT_NE(slurp(searched.report()).find("Finalists: test accuracy vs latency"),
+            std::string::npos);
 
   // Everything is in the store: the same command again trains nothing.
   r = run_mnas(finalize);
@@ -717,32 +739,20 @@ TEST(Cli, FinalizeTrainsScalesAndComparesTheFinalists) {
   r = run_mnas("finalize " + store + " --rank fastest");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--rank: 'fastest'; use reward or accuracy"), std::string::npos) << r.err;
-  remove_all();
 }
 
 // At int8: the network finalized at fp32 is not trained again; its quantized network is scored
 // and timed in int8, both results are kept side by side, and the report draws each precision.
 TEST(Cli, FinalizeAtInt8QuantizesWhatWasTrainedAndTimesItInInt8) {
-  const std::string store = temp_path("finalize_int8.db");
-  const std::string base = store.substr(0, store.rfind('.'));
-  const auto remove_all = [&] {
-    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
-    std::remove((base + ".html").c_str());
-    [[maybe_unused]] const int rc = std::system(("rm -rf '" + base + ".finalists'").c_str());
-  };
-  remove_all();
-  Result r = run_mnas("search --store " + store +
-                      " --evaluator surrogate --latency measured --device local --target-ms 0.5 "
-                      "--trials 2 --batch 2 --references none");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::string finalize = "finalize " + store +
+  const FinalizeStore searched("finalize_int8", "--latency measured --trials 2");
+  const std::string finalize = "finalize " + searched.path() +
                                " --top 1 --multipliers 0.5 --references none --recipe proxy "
                                "--train-images 256 --json";
   const nlohmann::json fp32 = run_json(finalize)["finalists"].at(0);
   ASSERT_EQ(fp32["status"], "done") << fp32;
   EXPECT_EQ(fp32["precision"], "fp32");
 
-  r = run_mnas(finalize + " --precision int8");
+  Result r = run_mnas(finalize + " --precision int8");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("1 networks (0 done before) at int8"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("epoch 1/"), std::string::npos) << "trained again:\n" << r.err;
@@ -755,7 +765,7 @@ TEST(Cli, FinalizeAtInt8QuantizesWhatWasTrainedAndTimesItInInt8) {
   EXPECT_DOUBLE_EQ(int8["train_seconds"].get<double>(), fp32["train_seconds"].get<double>());
   EXPECT_NE(int8["latencies"].dump().find("\"precision\":\"int8\""), std::string::npos)
       << int8["latencies"];
-  const std::string html = slurp(base + ".html");
+  const std::string html = slurp(searched.report());
   EXPECT_NE(html.find("Finalists: test accuracy vs latency"), std::string::npos);
   EXPECT_NE(html.find("Finalists at int8"), std::string::npos);
 
@@ -770,31 +780,25 @@ TEST(Cli, FinalizeAtInt8QuantizesWhatWasTrainedAndTimesItInInt8) {
   r = run_mnas(finalize + " --precision int4");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--precision: 'int4'; use fp32 or int8"), std::string::npos) << r.err;
-  remove_all();
 }
 
 // The synthetic latency has no int8.
 TEST(Cli, FinalizeAtInt8NeedsARealDevice) {
-  const std::string store = temp_path("finalize_int8_surrogate.db");
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
-  Result r = run_mnas("search --store " + store +
-                      " --evaluator surrogate --latency surrogate --device local --target-ms 0.5 --trials 2 "
-                      "--batch 2 --references none");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = run_mnas("finalize " + store +
-               " --top 1 --references none --recipe proxy --train-images 64 --precision int8");
+  const FinalizeStore searched("finalize_int8_surrogate", "--latency surrogate --trials 2");
+  const Result r = run_mnas("finalize " + searched.path() +
+                            " --top 1 --references none --recipe proxy --train-images 64 "
+                            "--precision int8");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--precision: int8: the search's latency is the synthetic surrogate's"),
             std::string::npos)
       << r.err;
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((store + suffix).c_str());
 }
 
 TEST(Cli, HelpForEveryCommand) {
   const std::vector<std::string> args = {
-      "--help",        "space --help",     "describe --help", "latency --help",
-      "lut build --help", "lut check --help", "train --help",    "eval --help",
-      "search --help", "results --help",   "report --help",   "export --help", "finalize --help"};
+      "--help",           "space --help",  "describe --help", "latency --help", "lut build --help",
+      "lut check --help", "train --help",  "eval --help",     "search --help",  "results --help",
+      "report --help",    "export --help", "finalize --help"};
   const std::vector<Result> results = run_mnas_all(args);
   for (size_t i = 0; i < args.size(); ++i) {
     EXPECT_EQ(results[i].exit_code, 0) << args[i];

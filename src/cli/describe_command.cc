@@ -11,15 +11,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/number_format.h"
 #include "cli/arch_argument.h"
 #include "cli/commands.h"
 #include "cli/table.h"
 #include "report/architecture_svg.h"
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
-#include "base/error.h"
-#include "base/file_io.h"
-#include "base/number_format.h"
 #include "space/scaling.h"
 #include "space/zoo.h"
 
@@ -122,9 +122,17 @@ void describe_one(const DescribeOptions& o) {
 }  // namespace
 
 void add_describe_command(CLI::App& app) {
-  auto options = std::make_shared<DescribeOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "describe", "Describe an architecture layer by layer: shapes, parameters, multiply-adds");
+  const auto [options, cmd] = add_subcommand<DescribeOptions>(
+      app, "describe", "Describe an architecture layer by layer: shapes, parameters, multiply-adds",
+      [](const DescribeOptions& o) {
+        if (!o.svg.empty()) {
+          draw(o);
+        } else if (o.arch.arch == "zoo") {
+          describe_zoo(o);
+        } else {
+          describe_one(o);
+        }
+      });
   add_arch_options(cmd, options->arch);
   cmd->get_option("ARCH")->description(cmd->get_option("ARCH")->get_description() +
                                        "; `zoo` summarises every zoo model");
@@ -134,15 +142,6 @@ void add_describe_command(CLI::App& app) {
   cmd->add_option("--svg", options->svg,
                   "Draw the architecture block by block (op, kernel, SE, stride, shortcut, "
                   "repeats, feature maps; as the MnasNet paper's Figure 7) to this SVG file");
-  cmd->callback([options] {
-    if (!options->svg.empty()) {
-      draw(*options);
-    } else if (options->arch.arch == "zoo") {
-      describe_zoo(*options);
-    } else {
-      describe_one(*options);
-    }
-  });
 }
 
 }  // namespace mnas::cli

@@ -8,21 +8,21 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/arch_argument.h"
-#include "cli/commands.h"
-#include "cli/quantize_flags.h"
-#include "export/onnx_export.h"
-#include "space/architecture_codec.h"
 #include "base/error.h"
 #include "base/file_io.h"
 #include "base/number_format.h"
 #include "base/printable.h"
+#include "cli/arch_argument.h"
+#include "cli/commands.h"
+#include "cli/quantize_flags.h"
+#include "export/onnx_export.h"
+#include "graph/graph.h"
+#include "space/architecture_codec.h"
 #include "space/weights_file.h"
 #include "space/zoo.h"
 #include "train/checkpoint_file.h"
-#include "train/xnnpack_eval.h"
-#include "graph/graph.h"
 #include "train/trainer.h"
+#include "train/xnnpack_eval.h"
 
 namespace mnas::cli {
 namespace {
@@ -35,7 +35,7 @@ struct ExportOptions {
   int batch = OnnxExportOptions{}.batch;
   int64_t seed = 1;
   bool json = false;
-  std::string describe;  // an ONNX file to read back instead of writing one
+  std::string describe;    // an ONNX file to read back instead of writing one
   QuantizeFlags quantize;  // int8: QDQ, calibrated here on the run's training images
   std::string data_dir;
   CLI::App* cmd = nullptr;
@@ -56,7 +56,8 @@ SourceKind source_kind(const std::string& source) {
   if (looks_like_checkpoint(magic)) return SourceKind::kCheckpoint;
   throw Error("'" + source +
               "' is neither a checkpoint (mnas train --out) nor a weights file (mnas eval "
-              "--export-weights); for an architecture in a file, write @" + source);
+              "--export-weights); for an architecture in a file, write @" +
+              source);
 }
 
 std::string megabytes(size_t bytes) {
@@ -67,9 +68,9 @@ std::string megabytes(size_t bytes) {
 
 // `mnas export --describe FILE`: what the file says about itself, to feed it without mnas.
 void run_describe(const ExportOptions& o) {
-  for (const char* flag : {"SOURCE", "--out", "--format", "--opset", "--batch", "--seed",
-                           "--input", "--classes", "--multiplier", "--precision",
-                           "--calibration", "--calibration-images", "--data-dir"}) {
+  for (const char* flag :
+       {"SOURCE", "--out", "--format", "--opset", "--batch", "--seed", "--input", "--classes",
+        "--multiplier", "--precision", "--calibration", "--calibration-images", "--data-dir"}) {
     if (o.cmd->count(flag) > 0) {
       throw Error(std::string(flag) + ": --describe reads a file; it writes nothing");
     }
@@ -95,8 +96,8 @@ void run_describe(const ExportOptions& o) {
               << "\n";
     return;
   }
-  std::cout << o.describe << ": ONNX IR " << d.ir_version << ", opset " << d.opset
-            << ", made by " << printable(d.producer, 80) << "\n"
+  std::cout << o.describe << ": ONNX IR " << d.ir_version << ", opset " << d.opset << ", made by "
+            << printable(d.producer, 80) << "\n"
             << "  input    '" << printable(d.input_name, 64) << "' " << dims(d.input_shape) << "\n"
             << "  output   '" << printable(d.output_name, 64) << "' " << dims(d.output_shape)
             << "\n";
@@ -108,16 +109,17 @@ void run_describe(const ExportOptions& o) {
 void run_export(const ExportOptions& o) {
   if (!o.describe.empty()) return run_describe(o);
   if (o.arch.arch.empty()) {
-    throw Error("SOURCE is required: a checkpoint, weights file or architecture (or --describe "
-                "FILE to read an ONNX file back)");
+    throw Error(
+        "SOURCE is required: a checkpoint, weights file or architecture (or --describe "
+        "FILE to read an ONNX file back)");
   }
   if (o.out.empty() && o.cmd->count("--out") == 0) throw Error("--out is required");
   if (o.format != "onnx") throw Error("--format: unknown '" + o.format + "'; use onnx");
   if (o.out.empty()) throw Error("--out: empty; name the file to write");
   refuse_output_over_input(
       o.out, "--out",
-      {{"SOURCE", !o.arch.arch.empty() && o.arch.arch[0] == '@' ? o.arch.arch.substr(1)
-                                                                : o.arch.arch}});
+      {{"SOURCE",
+        !o.arch.arch.empty() && o.arch.arch[0] == '@' ? o.arch.arch.substr(1) : o.arch.arch}});
   if (o.seed < 0) throw Error("--seed: " + std::to_string(o.seed) + "; must be ≥ 0");
   if (o.opset < kMinOpset || o.opset > kMaxOpset) {
     throw Error("--opset: " + std::to_string(o.opset) + "; must be in [" +
@@ -135,7 +137,8 @@ void run_export(const ExportOptions& o) {
   const QuantizeOptions& quantize = q.options;
   const bool int8 = q.precision == Precision::kInt8;
   if (!int8 && o.cmd->count("--data-dir") > 0) {
-    throw Error::about("--data-dir", "calibrates an int8 export (--precision int8); this one is fp32");
+    throw Error::about("--data-dir",
+                       "calibrates an int8 export (--precision int8); this one is fp32");
   }
   if (int8 && o.opset < 13) {
     throw Error::about("--opset", std::to_string(o.opset) +
@@ -152,7 +155,8 @@ void run_export(const ExportOptions& o) {
     if (int8) {
       throw Error::about("--precision",
                          "int8 quantizes trained weights, calibrated on their training images; '" +
-                             o.arch.arch + "' is an architecture with random weights: export "
+                             o.arch.arch +
+                             "' is an architecture with random weights: export "
                              "a checkpoint (mnas train --out)");
     }
     const ResolvedArch r = resolve_arch(o.arch.arch, adjustments(o.arch));
@@ -175,8 +179,10 @@ void run_export(const ExportOptions& o) {
       if (int8) {
         throw Error::about("--precision",
                            "int8 calibrates on the training images of the checkpoint's run; a "
-                           "weights file (" + o.arch.arch + ") does not say what they were: "
-                           "export the checkpoint");
+                           "weights file (" +
+                               o.arch.arch +
+                               ") does not say what they were: "
+                               "export the checkpoint");
       }
       *weights = read_weights_file(o.arch.arch);
     } else {
@@ -209,8 +215,8 @@ void run_export(const ExportOptions& o) {
                             std::to_string(arch.input.width) + "]";
   const std::string output = "[" + batch + ", " + std::to_string(arch.classes) + "]";
   const std::string weights_text =
-      weights ? "trained (" + std::string(kind == SourceKind::kCheckpoint ? "checkpoint"
-                                                                            : "weights file") +
+      weights ? "trained (" +
+                    std::string(kind == SourceKind::kCheckpoint ? "checkpoint" : "weights file") +
                     " " + o.arch.arch + ")"
               : "random (seed " + std::to_string(o.seed) + "): for latency, not for accuracy";
   if (o.json) {
@@ -235,8 +241,9 @@ void run_export(const ExportOptions& o) {
             << "  network  " << label << "\n"
             << "  weights  " << weights_text << "\n"
             << (int8 ? "  int8     QDQ: QuantizeLinear/DequantizeLinear around the float "
-                       "operators, " + to_string(calibration.method) + " ranges of " +
-                       std::to_string(calibration.images) + " training images\n"
+                       "operators, " +
+                           to_string(calibration.method) + " ranges of " +
+                           std::to_string(calibration.images) + " training images\n"
                      : std::string())
             << "  input    'input' float32 " << input
             << " NCHW, pixels in [0, 1]; the normalisation is inside the model\n"
@@ -246,10 +253,10 @@ void run_export(const ExportOptions& o) {
 }  // namespace
 
 void add_export_command(CLI::App& app) {
-  auto o = std::make_shared<ExportOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "export", "Write a network as a file other runtimes load (ONNX): trained or random weights");
-  o->cmd = cmd;
+  const auto [o, cmd] = add_subcommand<ExportOptions>(
+      app, "export",
+      "Write a network as a file other runtimes load (ONNX): trained or random weights",
+      run_export);
   std::string zoo;
   for (const std::string& n : zoo_names()) zoo += (zoo.empty() ? "" : ", ") + n;
   cmd->add_option("SOURCE", o->arch.arch,
@@ -270,12 +277,14 @@ void add_export_command(CLI::App& app) {
                   "Batch size the file fixes (default 1), or 0 for any (a symbolic dimension; "
                   "OpenCV 4.6 runs squeeze-and-excitation networks at batch 1 only)");
   cmd->add_option("--seed", o->seed, "Seed of an architecture's random weights (default 1)");
-  cmd->add_option("--input", o->arch.input,
-                  "An architecture's input shape HxWxC (default: its own; 224x224x3 for zoo models)");
+  cmd->add_option(
+      "--input", o->arch.input,
+      "An architecture's input shape HxWxC (default: its own; 224x224x3 for zoo models)");
   cmd->add_option("--classes", o->arch.classes,
                   "An architecture's number of classes (default: its own; 1000 for zoo models)");
-  cmd->add_option("--multiplier", o->arch.multiplier,
-                  "An architecture's width multiplier (MnasNet's \"depth multiplier\": channels; default 1.0)");
+  cmd->add_option(
+      "--multiplier", o->arch.multiplier,
+      "An architecture's width multiplier (MnasNet's \"depth multiplier\": channels; default 1.0)");
   add_quantize_flags(cmd, o->quantize,
                      "fp32 (default) or int8: a checkpoint quantized as `mnas eval --engine "
                      "xnnpack --precision int8` runs it, written as QDQ (QuantizeLinear/"
@@ -288,7 +297,6 @@ void add_export_command(CLI::App& app) {
       "normalisation is part of the model), and gives 'logits' [batch, classes]. It is the network "
       "mnas measures with XNNPACK: BatchNorm folded into the convolutions. docs/export.md has "
       "how to run it with ONNX Runtime, OpenCV and TensorRT.");
-  cmd->callback([o] { run_export(*o); });
 }
 
 }  // namespace mnas::cli

@@ -8,23 +8,28 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
+#include "base/file_io.h"
 #include "base/machine.h"
+#include "base/number_format.h"
 #include "cli/app.h"
-#include "cli/field_flags.h"
 #include "cli/commands.h"
 #include "cli/device_options.h"
+#include "cli/field_flags.h"
 #include "cli/interrupt.h"
 #include "cli/table.h"
 #include "report/report.h"
 #include "search/finalize.h"
 #include "search/search_config.h"
-#include "base/error.h"
-#include "base/file_io.h"
-#include "base/number_format.h"
 #include "space/zoo.h"
 
 namespace mnas::cli {
 namespace {
+
+// What `mnas finalize --help` says the command does.
+constexpr const char* kAbout =
+    "Train a search's best candidates and the zoo models fully, scaled, and compare them at "
+    "measured latency";
 
 struct FinalizeCommandOptions {
   std::string store;
@@ -60,8 +65,8 @@ std::string variant_label(const FinalVariant& v) {
 void print_table(const std::vector<FinalVariant>& plan, const std::string& device,
                  Precision precision) {
   const bool int8 = precision == Precision::kInt8;
-  std::vector<std::string> headers = {"model", "mult", "input", "params", "MACs",
-                                      int8 ? "int8 acc" : "test acc"};
+  std::vector<std::string> headers = {"model",  "mult", "input",
+                                      "params", "MACs", int8 ? "int8 acc" : "test acc"};
   std::vector<bool> right = {false, true, true, true, true, true};
   if (int8) {
     headers.push_back("fp32 acc");
@@ -81,20 +86,25 @@ void print_table(const std::vector<FinalVariant>& plan, const std::string& devic
       if (std::isfinite(peer) && v.model != "mobilenetv2")
         std::snprintf(gain, sizeof gain, "%+.2f pt", 100 * (v.test_top1 - peer));
     }
-    std::vector<std::string> row = {v.model, format_double(v.multiplier), std::to_string(v.input),
-                                    group_thousands(v.params), group_thousands(v.macs), acc};
+    std::vector<std::string> row = {v.model,
+                                    format_double(v.multiplier),
+                                    std::to_string(v.input),
+                                    group_thousands(v.params),
+                                    group_thousands(v.macs),
+                                    acc};
     if (int8) row.push_back(fp32);
-    row.insert(row.end(), {lat, gain,
-                           v.status == "failed" ? "failed: " + v.failure.substr(0, 60) : v.status});
+    row.insert(row.end(),
+               {lat, gain, v.status == "failed" ? "failed: " + v.failure.substr(0, 60) : v.status});
     table.add_row(row);
   }
-  std::cout << "Finalists ("
-            << (int8 ? "int8: the quantized network's test accuracy; int8 latency"
-                     : "test accuracy; latency")
-            << " on " << device << "):\n\n"
-            << table.render()
-            << "\n\"vs MobileNetV2\": test accuracy minus MobileNetV2's at the same latency, read off "
-               "its curve over the multipliers (blank outside that curve's latency range).\n";
+  std::cout
+      << "Finalists ("
+      << (int8 ? "int8: the quantized network's test accuracy; int8 latency"
+               : "test accuracy; latency")
+      << " on " << device << "):\n\n"
+      << table.render()
+      << "\n\"vs MobileNetV2\": test accuracy minus MobileNetV2's at the same latency, read off "
+         "its curve over the multipliers (blank outside that curve's latency range).\n";
 }
 
 int run_finalize_command(const FinalizeCommandOptions& o) {
@@ -111,8 +121,7 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
   const SearchConfig config =
       search_config_from_text(store.config(), "store '" + o.store + "': config");
   if (!config.table_space.empty()) {
-    throw Error("store '" + o.store + "' is a search on a table space (" +
-                config.table_space +
+    throw Error("store '" + o.store + "' is a search on a table space (" + config.table_space +
                 "): its candidates are cells looked up in the table; there is no network to "
                 "train, scale or export (finalize is for searches of MnasNet's space)");
   }
@@ -153,8 +162,7 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
   std::cerr << "mnas: finalize " << o.store << ": " << plan.size() << " networks ("
             << plan.size() - pending << " done before) at "
             << to_string(finalize_precision(config, options)) << ", "
-            << (plan.empty() ? "" : plan[0].recipe)
-            << "; checkpoints in "
+            << (plan.empty() ? "" : plan[0].recipe) << "; checkpoints in "
             << (plan.empty() ? "" : plan[0].checkpoint.substr(0, plan[0].checkpoint.rfind('/')))
             << "\n";
 
@@ -166,8 +174,7 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
         [](const FinalizeProgress& p) {
           if (p.remeasured) {
             std::fprintf(stderr, "mnas: finalist %s measured again (%d/%d done before): %.3f ms\n",
-                         variant_label(*p.variant).c_str(), p.done, p.total,
-                         p.variant->latency_ms);
+                         variant_label(*p.variant).c_str(), p.done, p.total, p.variant->latency_ms);
           } else if (p.training) {
             const TrainProgress& t = *p.training;
             if (t.step != t.steps) return;  // one line per epoch
@@ -176,14 +183,14 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
                          "(%.0f img/s, epoch ETA %.0fs) | ETA %s\n",
                          p.done + 1, p.total, variant_label(*p.variant).c_str(), t.epoch, t.epochs,
                          t.loss, 100 * t.accuracy, t.images_per_second, t.eta_seconds,
-                         p.eta_seconds > 0 ? (format_double(std::round(p.eta_seconds)) + "s").c_str()
-                                           : "after the first");
+                         p.eta_seconds > 0
+                             ? (format_double(std::round(p.eta_seconds)) + "s").c_str()
+                             : "after the first");
           } else if (p.variant->status != "pending") {
-            std::fprintf(stderr, "mnas: finalist %d/%d %s %s: test %.2f%% at %.3f ms%s%s\n",
-                         p.done, p.total, variant_label(*p.variant).c_str(),
-                         p.variant->status.c_str(), 100 * p.variant->test_top1,
-                         p.variant->latency_ms, p.variant->failure.empty() ? "" : ": ",
-                         p.variant->failure.c_str());
+            std::fprintf(stderr, "mnas: finalist %d/%d %s %s: test %.2f%% at %.3f ms%s%s\n", p.done,
+                         p.total, variant_label(*p.variant).c_str(), p.variant->status.c_str(),
+                         100 * p.variant->test_top1, p.variant->latency_ms,
+                         p.variant->failure.empty() ? "" : ": ", p.variant->failure.c_str());
           }
         },
         &InterruptGuard::requested());
@@ -217,20 +224,17 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
     return kExitOk;
   }
   print_table(plan, config.devices.front().name, finalize_precision(config, options));
-  std::cout << "\nThe report (with the accuracy-vs-latency chart) is " << report
-            << "; each finalist's checkpoint is in `mnas finalize --json` (mnas export takes it).\n";
+  std::cout
+      << "\nThe report (with the accuracy-vs-latency chart) is " << report
+      << "; each finalist's checkpoint is in `mnas finalize --json` (mnas export takes it).\n";
   return kExitOk;
 }
 
 }  // namespace
 
 void add_finalize_command(CLI::App& app) {
-  auto o = std::make_shared<FinalizeCommandOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "finalize",
-      "Train a search's best candidates and the zoo models fully, scaled, and compare them at "
-      "measured latency");
-  o->cmd = cmd;
+  const auto [o, cmd] =
+      add_subcommand<FinalizeCommandOptions>(app, "finalize", kAbout, run_finalize_command);
   cmd->add_option("STORE", o->store, "The search's store (mnas search --store)")->required();
   add_field_flags(cmd, finalize_option_fields(), o->flags);
   cmd->add_option("--report", o->report,
@@ -241,10 +245,6 @@ void add_finalize_command(CLI::App& app) {
       "Resumable: every finished network is in the store, a network in training has its "
       "checkpoint; run the same command again after Ctrl-C or a kill. Networks already trained "
       "the same way are not trained again. Exit codes as for mnas search.");
-  cmd->callback([o] {
-    const int code = run_finalize_command(*o);
-    if (code != kExitOk) throw ExitWith{code};
-  });
 }
 
 }  // namespace mnas::cli

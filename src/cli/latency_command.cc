@@ -12,10 +12,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/printable.h"
 #include "cli/arch_argument.h"
 #include "cli/commands.h"
-#include "cli/field_flags.h"
 #include "cli/device_options.h"
+#include "cli/field_flags.h"
 #include "cli/table.h"
 #include "graph/graph.h"
 #include "latency/latency_json.h"
@@ -23,10 +24,14 @@
 #include "latency/measure_presets.h"
 #include "latency/operator_profile.h"
 #include "space/architecture_codec.h"
-#include "base/printable.h"
 
 namespace mnas::cli {
 namespace {
+
+// What `mnas latency --help` says the command does.
+constexpr const char* kAbout =
+    "Measure an architecture's inference latency on this machine or a target device "
+    "(XNNPACK, fp32 or int8, batch 1)";
 
 struct LatencyCommandOptions {
   ArchOptions arch;
@@ -38,6 +43,7 @@ struct LatencyCommandOptions {
   bool profile = false;
   std::string versus;
   bool json = false;
+  const CLI::App* cmd = nullptr;
 };
 
 std::string fixed(double v, int digits) {
@@ -90,9 +96,8 @@ void run_latency(const LatencyCommandOptions& o) {
   std::cerr << "mnas: measuring " << r.label << " on " << device->location() << " ("
             << to_string(r.arch.input) << ", " << o.threads << " thread"
             << (o.threads > 1 ? "s" : "") << ", " << o.precision << ", at least "
-            << o.measure.min_runs << " runs and "
-            << o.measure.min_seconds << " s, at most " << o.measure.max_seconds
-            << " s per attempt)...\n";
+            << o.measure.min_runs << " runs and " << o.measure.min_seconds << " s, at most "
+            << o.measure.max_seconds << " s per attempt)...\n";
   // With --versus, both networks are timed alternately in one measurement: their ratio is what a
   // machine that speeds up or slows down meanwhile does not change.
   std::optional<ResolvedArch> versus;
@@ -114,8 +119,8 @@ void run_latency(const LatencyCommandOptions& o) {
     // Each operator measured alone (operator_profile.h): short measurements, the table is about
     // shares and rates, not the last percent.
     std::cerr << "mnas: profiling every operator alone on " << device->location() << "...\n";
-    operators = device->profile(r.arch, {o.threads, operator_profile_protocol(o.measure),
-                                         request.precision});
+    operators = device->profile(
+        r.arch, {o.threads, operator_profile_protocol(o.measure), request.precision});
   }
   if (o.json) {
     nlohmann::json j = latency_json(result);
@@ -161,11 +166,16 @@ void run_latency(const LatencyCommandOptions& o) {
 }  // namespace
 
 void add_latency_command(CLI::App& app) {
-  auto o = std::make_shared<LatencyCommandOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "latency",
-      "Measure an architecture's inference latency on this machine or a target device "
-      "(XNNPACK, fp32 or int8, batch 1)");
+  const auto [o, cmd] = add_subcommand<LatencyCommandOptions>(
+      app, "latency", kAbout, [](LatencyCommandOptions& given) {
+        try {
+          apply_given_flags(*given.cmd, measure_option_fields(), given.measure_flags,
+                            given.measure);
+        } catch (const Error& e) {
+          rethrow_naming_flag(e, measure_option_fields());
+        }
+        run_latency(given);
+      });
   add_arch_options(cmd, o->arch);
   add_device_options(cmd, o->device);
   cmd->add_option("--threads", o->threads, "Inference threads (default 1)");
@@ -183,14 +193,6 @@ void add_latency_command(CLI::App& app) {
   cmd->add_flag("--json", o->json,
                 "Machine-readable output: median_ms, min_ms, mean_ms, std_ms, p90_ms, cv, runs, "
                 "engine, provenance, attempts, protocol (and operators with --profile)");
-  cmd->callback([o, cmd] {
-    try {
-      apply_given_flags(*cmd, measure_option_fields(), o->measure_flags, o->measure);
-    } catch (const Error& e) {
-      rethrow_naming_flag(e, measure_option_fields());
-    }
-    run_latency(*o);
-  });
 }
 
 }  // namespace mnas::cli

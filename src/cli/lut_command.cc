@@ -13,6 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/median.h"
+#include "base/printable.h"
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/device_options.h"
@@ -22,12 +26,8 @@
 #include "latency/latency_json.h"
 #include "latency/lookup_table.h"
 #include "latency/lut_check.h"
-#include "latency/precision.h"
 #include "latency/measure_presets.h"
-#include "base/error.h"
-#include "base/file_io.h"
-#include "base/median.h"
-#include "base/printable.h"
+#include "latency/precision.h"
 
 namespace mnas::cli {
 namespace {
@@ -65,9 +65,8 @@ void run_build(const BuildOptions& o) {
                   "; use another file");
     }
     if (table->precision() != precision) {
-      throw Error::about("--precision", o.precision + ": the existing table " + o.out +
-                                            " times " + to_string(table->precision()) +
-                                            "; use another file");
+      throw Error::about("--precision", o.precision + ": the existing table " + o.out + " times " +
+                                            to_string(table->precision()) + "; use another file");
     }
     std::cerr << "mnas: resuming " << o.out << ": " << table->entries() - table->missing() << "/"
               << table->entries() << " entries measured\n";
@@ -75,9 +74,9 @@ void run_build(const BuildOptions& o) {
     table.emplace(space, o.threads, info, precision);
   }
   std::cerr << "mnas: " << to_string(table->precision()) << " lookup table for "
-            << to_string(space.input()) << " (skeleton '" << space.skeleton().name << "') on " << device->location() << " (" << printable(info.cpu_model)
-            << "): " << table->entries() << " layer configurations, " << table->missing()
-            << " to measure\n";
+            << to_string(space.input()) << " (skeleton '" << space.skeleton().name << "') on "
+            << device->location() << " (" << printable(info.cpu_model) << "): " << table->entries()
+            << " layer configurations, " << table->missing() << " to measure\n";
   auto last = std::chrono::steady_clock::now();
   // Ctrl-C or SIGTERM: stops once the entries measured so far are saved (every 25).
   InterruptGuard interrupt;
@@ -120,8 +119,8 @@ void run_build(const BuildOptions& o) {
   std::printf(
       "%s: %zu %s entries; calibration: predicted = %.4f x sum + %.4f ms/Mparam + %.4f ms "
       "(%d samples)\n",
-      o.out.c_str(), table->entries(), to_string(table->precision()).c_str(), table->scale(), table->ms_per_mparam(), table->offset_ms(),
-      table->calibration_samples());
+      o.out.c_str(), table->entries(), to_string(table->precision()).c_str(), table->scale(),
+      table->ms_per_mparam(), table->offset_ms(), table->calibration_samples());
 }
 
 struct CheckOptions {
@@ -140,8 +139,10 @@ void run_check(const CheckOptions& o) {
   const LookupTable table = LookupTable::load(o.table);
   if (!o.precision.empty() && parse_precision(o.precision, "--precision") != table.precision()) {
     throw Error::about("--precision", o.precision + ": " + o.table + " times " +
-                                          to_string(table.precision()) + " (mnas lut build "
-                                          "--precision " + o.precision + " makes such a table)");
+                                          to_string(table.precision()) +
+                                          " (mnas lut build "
+                                          "--precision " +
+                                          o.precision + " makes such a table)");
   }
   const std::shared_ptr<Device> device = open_device(o.device);
   table.require_device(device->info());
@@ -183,8 +184,9 @@ void run_check(const CheckOptions& o) {
   std::printf(
       "%s (%s) on %d random architectures: %.1f%% within +-10%% of the measured median, MAPE "
       "%.2f%%, worst %.1f%%, median bias %+.1f%%; %.0f predictions/s\n",
-      o.table.c_str(), to_string(table.precision()).c_str(), r.samples, 100.0 * r.within_10pct / r.samples, r.mape_pct,
-      r.max_error_pct, r.bias_pct, r.predictions_per_second);
+      o.table.c_str(), to_string(table.precision()).c_str(), r.samples,
+      100.0 * r.within_10pct / r.samples, r.mape_pct, r.max_error_pct, r.bias_pct,
+      r.predictions_per_second);
 }
 
 void add_measure_options(CLI::App* cmd, MeasureOptions& m, const std::string& what) {
@@ -203,11 +205,11 @@ void add_lut_command(CLI::App& app) {
       "Per-layer latency lookup table: build it on a device (this machine, or a target with "
       "--device URL), check its predictions there");
 
-  auto b = std::make_shared<BuildOptions>();
-  CLI::App* build = lut->add_subcommand(
-      "build",
+  const auto [b, build] = add_subcommand<BuildOptions>(
+      *lut, "build",
       "Measure every layer configuration of a search space at an input shape, then "
-      "calibrate against whole networks; resumes an interrupted build of the same file");
+      "calibrate against whole networks; resumes an interrupted build of the same file",
+      run_build);
   build->add_option("--space", b->space_file,
                     "Search-space JSON file (default: the paper's space)");
   build->add_option(
@@ -229,11 +231,10 @@ void add_lut_command(CLI::App& app) {
                   "`lut check` reports a bias, i.e. the machine now runs at another speed");
   add_measure_options(build, b->entry, "entry (default 30 runs, 0.05 s, at most 2 s)");
   add_device_options(build, b->device, /*per_layer=*/true);
-  build->callback([b] { run_build(*b); });
 
-  auto c = std::make_shared<CheckOptions>();
-  CLI::App* check = lut->add_subcommand(
-      "check", "Compare the table's predictions with measurements of random architectures");
+  const auto [c, check] = add_subcommand<CheckOptions>(
+      *lut, "check", "Compare the table's predictions with measurements of random architectures",
+      run_check);
   check->add_option("LUT", c->table, "Table file")->required();
   check->add_option("--samples", c->samples, "Random architectures to measure (default 100)");
   check->add_option("--seed", c->seed, "Seed of the samples (default 7)");
@@ -244,7 +245,6 @@ void add_lut_command(CLI::App& app) {
   add_device_options(check, c->device, /*per_layer=*/true);
   check->add_flag("--json", c->json,
                   "Machine-readable output: within_10pct, mape, predictions_per_second, ...");
-  check->callback([c] { run_check(*c); });
 }
 
 }  // namespace mnas::cli

@@ -19,6 +19,10 @@
 #include "mpi/mpi_trial_runner.h"
 #include "mpi/mpi_world.h"
 #endif
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/number_format.h"
+#include "base/printable.h"
 #include "latency/measurement.h"
 #include "latency/remote_device.h"
 #include "report/report.h"
@@ -28,14 +32,15 @@
 #include "search/search_run.h"
 #include "search/search_session.h"
 #include "search/strategy_factory.h"
-#include "base/error.h"
-#include "base/file_io.h"
-#include "base/number_format.h"
-#include "base/printable.h"
 #include "train/train_device.h"
 
 namespace mnas::cli {
 namespace {
+
+// What `mnas search --help` says the command does.
+constexpr const char* kAbout =
+    "Search architectures as accurate as possible at a latency target measured on the target "
+    "device(s)";
 
 int run_search_command(const SearchCommandOptions& o) {
   // Zoo names checked before anything else (a table space's are checked once it is known).
@@ -68,9 +73,8 @@ int run_search_command(const SearchCommandOptions& o) {
   // The configuration: the stored one when resuming (flags may only repeat it), else the flags.
   std::optional<SearchSession> opened;
   try {
-    opened.emplace(SearchSession::open(o.store, o.resume, [&o](const SearchConfig& base) {
-      return configure_search(o, base);
-    }));
+    opened.emplace(SearchSession::open(
+        o.store, o.resume, [&o](const SearchConfig& base) { return configure_search(o, base); }));
   } catch (const ConfigurationChanged& e) {
     throw Error(search_flag_of(e.field()) + ": changes " + e.field() +
                 " of the search in the store; a resumed search keeps its configuration "
@@ -108,8 +112,9 @@ int run_search_command(const SearchCommandOptions& o) {
 #if MNAS_WITH_MPI
   MpiWorld* world = MpiWorld::current();  // started by mpirun with several ranks
   if (world && table) {
-    throw Error("--space nb201: a table space looks everything up in one process; run it "
-                "without mpirun");
+    throw Error(
+        "--space nb201: a table space looks everything up in one process; run it "
+        "without mpirun");
   }
   if (world) {
     check_distributable(config);
@@ -126,13 +131,12 @@ int run_search_command(const SearchCommandOptions& o) {
   // Where the proxy trains: here, or on each MPI worker (which resolves "cuda" to its own GPU).
   std::string train_device;
   if (config.evaluator == "proxy") {
-    train_device = world ? "mpi workers: " + o.train_device
-                         : describe_train_device(
-                               resolve_train_device(o.train_device, "--train-device"));
+    train_device =
+        world ? "mpi workers: " + o.train_device
+              : describe_train_device(resolve_train_device(o.train_device, "--train-device"));
   }
   if (!table) {
-    run_options.devices =
-        search_device_access(o.token_files, o.device_retries, o.device_timeout);
+    run_options.devices = search_device_access(o.token_files, o.device_retries, o.device_timeout);
   }
   SearchRun run(session, run_options);
   std::vector<std::string> identity_notes;
@@ -150,8 +154,8 @@ int run_search_command(const SearchCommandOptions& o) {
     std::fprintf(stderr,
                  "mnas: search paused: %s\nmnas: the store %s keeps its %lld trials; once the "
                  "device answers again, `mnas search --store %s --resume` continues\n",
-                 e.what(), o.store.c_str(),
-                 static_cast<long long>(session.store().trial_count()), o.store.c_str());
+                 e.what(), o.store.c_str(), static_cast<long long>(session.store().trial_count()),
+                 o.store.c_str());
     return kExitPaused;
   }
   for (const auto& [name, info] : devices) {
@@ -165,9 +169,8 @@ int run_search_command(const SearchCommandOptions& o) {
 
   // A new store only now, after every check passed: a refused command leaves no file behind.
   // The length: --trials, or on a resume without it the search's own.
-  const int64_t trials =
-      session.begin(o.given("--trials") || session.is_new() ? std::optional<int64_t>(o.trials)
-                                                              : std::nullopt);
+  const int64_t trials = session.begin(
+      o.given("--trials") || session.is_new() ? std::optional<int64_t>(o.trials) : std::nullopt);
   Store* store = &session.store();
   store->set_reference_names(names);
   if (!train_device.empty()) store->add_train_device(train_device);
@@ -184,8 +187,7 @@ int run_search_command(const SearchCommandOptions& o) {
 #if MNAS_WITH_MPI
             << (world ? " on " + std::to_string(world->size() - 1) + " MPI worker rank(s)" : "")
 #endif
-            << ", "
-            << describe_devices(config) << ", " << config.reward << " reward"
+            << ", " << describe_devices(config) << ", " << config.reward << " reward"
             << (store->trial_count() > 0
                     ? ", resuming at trial " + std::to_string(store->trial_count() + 1)
                     : "")
@@ -256,21 +258,13 @@ int run_search_command(const SearchCommandOptions& o) {
 }  // namespace
 
 void add_search_command(CLI::App& app) {
-  auto o = std::make_shared<SearchCommandOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "search",
-      "Search architectures as accurate as possible at a latency target measured on the target "
-      "device(s)");
-  o->cmd = cmd;
+  const auto [o, cmd] =
+      add_subcommand<SearchCommandOptions>(app, "search", kAbout, run_search_command);
   declare_search_flags(cmd, *o);
   cmd->footer(
       "Exit codes: 0 done, 1 failure, 2 bad command line or input, 75 paused because a device "
       "could not be reached, 130/143 stopped by Ctrl-C/SIGTERM after the trial in progress (the "
       "store keeps every finished trial; --resume continues). A second Ctrl-C stops at once.");
-  cmd->callback([o] {
-    const int code = run_search_command(*o);
-    if (code != kExitOk) throw ExitWith{code};
-  });
 }
 
 }  // namespace mnas::cli

@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/number_format.h"
 #include "cli/commands.h"
 #include "cli/table.h"
-#include "base/number_format.h"
 #include "space/scaling.h"
 #include "space/search_space.h"
 
@@ -113,9 +113,9 @@ void run_space(const SpaceOptions& o) {
 }  // namespace
 
 void add_space_command(CLI::App& app) {
-  auto options = std::make_shared<SpaceOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "space", "Show the search space: choices per block, S per block, total size and tokens");
+  const auto [options, cmd] = add_subcommand<SpaceOptions>(
+      app, "space", "Show the search space: choices per block, S per block, total size and tokens",
+      run_space);
   cmd->add_option("--space", options->space_file,
                   "Search-space JSON file (default: the paper's space; see docs/search-space.md)");
   cmd->add_option("--input", options->input,
@@ -124,7 +124,6 @@ void add_space_command(CLI::App& app) {
   cmd->add_option("--multiplier", options->multiplier,
                   "Width multiplier of the skeletons' stem and block filters (default 1.0)");
   cmd->add_flag("--json", options->json, "Machine-readable output");
-  cmd->callback([options] { run_space(*options); });
 }
 
 }  // namespace mnas::cli

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
+#include "base/file_io.h"
 #include "base/machine.h"
 #include "cli/app.h"
 #include "cli/arch_argument.h"
@@ -19,8 +21,6 @@
 #include "latency/measurement.h"
 #include "latency/precision.h"
 #include "space/architecture_codec.h"
-#include "base/error.h"
-#include "base/file_io.h"
 #include "space/zoo.h"
 #include "train/train_device.h"
 #include "train/train_options_fields.h"
@@ -37,6 +37,7 @@ struct TrainCommandOptions {
   std::string recipe = "full";
   std::string resume;
   bool json = false;
+  const CLI::App* cmd = nullptr;
 };
 
 // The recipe's options with every flag given on the command line on top.
@@ -168,7 +169,7 @@ struct EvalCommandOptions {
   std::string device = "auto";
   QuantizeFlags quantize;
   const CLI::App* cmd = nullptr;
-  std::string logits_path;          // --logits: every image's logits, raw float32
+  std::string logits_path;  // --logits: every image's logits, raw float32
   bool json = false;
 };
 
@@ -194,21 +195,21 @@ void run_eval(const EvalCommandOptions& o) {
           : evaluate_checkpoint_xnnpack(o.checkpoint, o.split, o.data_dir, precision, q.options,
                                         o.logits_path.empty() ? nullptr : &logits);
   if (!o.logits_path.empty()) {
-    write_file_atomically(o.logits_path,
-                          std::string(reinterpret_cast<const char*>(logits.data()),
-                                      logits.size() * sizeof(float)),
-                          "logits file");
+    write_file_atomically(
+        o.logits_path,
+        std::string(reinterpret_cast<const char*>(logits.data()), logits.size() * sizeof(float)),
+        "logits file");
   }
   if (!o.export_path.empty()) export_checkpoint_weights(o.checkpoint, o.export_path);
   if (o.json) {
     nlohmann::json j{{"checkpoint", o.checkpoint},
-                                {"split", r.split},
-                                {"top1", r.top1},
-                                {"top5", r.top5},
-                                {"images", r.images},
-                                {"engine", o.engine},
-                                {"precision", r.precision},
-                                {"canonical", to_canonical_string(r.arch)}};
+                     {"split", r.split},
+                     {"top1", r.top1},
+                     {"top5", r.top5},
+                     {"images", r.images},
+                     {"engine", o.engine},
+                     {"precision", r.precision},
+                     {"canonical", to_canonical_string(r.arch)}};
     if (precision == Precision::kInt8) {
       j["calibration"] = r.calibration;
       j["calibration_images"] = r.calibration_images;
@@ -217,11 +218,10 @@ void run_eval(const EvalCommandOptions& o) {
     std::cout << j.dump(2) << "\n";
     return;
   }
-  const std::string how =
-      precision == Precision::kInt8
-          ? o.engine + ", int8: " + r.calibration + " ranges of " +
-                std::to_string(r.calibration_images) + " training images"
-          : o.engine;
+  const std::string how = precision == Precision::kInt8
+                              ? o.engine + ", int8: " + r.calibration + " ranges of " +
+                                    std::to_string(r.calibration_images) + " training images"
+                              : o.engine;
   std::printf("%s: %s top-1 %.2f%% (top-5 %.2f%%) on %lld images (%s)%s\n", o.checkpoint.c_str(),
               r.split.c_str(), 100 * r.top1, 100 * r.top5, static_cast<long long>(r.images),
               how.c_str(),
@@ -231,9 +231,15 @@ void run_eval(const EvalCommandOptions& o) {
 }  // namespace
 
 void add_train_command(CLI::App& app) {
-  auto o = std::make_shared<TrainCommandOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "train", "Train an architecture on a data set and report its held-out accuracy");
+  const auto [o, cmd] = add_subcommand<TrainCommandOptions>(
+      app, "train", "Train an architecture on a data set and report its held-out accuracy",
+      [](TrainCommandOptions& given) {
+        given.train = with_recipe(given.recipe, given.flags, *given.cmd);
+        if (!given.resume.empty() && given.train.checkpoint.empty()) {
+          given.train.checkpoint = given.resume;
+        }
+        run_train(given);
+      });
   add_arch_options(cmd, o->arch);
   cmd->add_option("--recipe", o->recipe,
                   "full (default: 30 epochs with warm-up, crops, flips, label smoothing) or proxy "
@@ -243,14 +249,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--resume", o->resume, "Continue the run stopped at this checkpoint");
   cmd->add_flag("--json", o->json,
                 "Machine-readable output: params, top1, top5, split, seconds, status, ...");
-  cmd->callback([o, cmd] {
-    o->train = with_recipe(o->recipe, o->flags, *cmd);
-    if (!o->resume.empty() && o->train.checkpoint.empty()) o->train.checkpoint = o->resume;
-    run_train(*o);
-  });
 
-  auto e = std::make_shared<EvalCommandOptions>();
-  CLI::App* eval = app.add_subcommand("eval", "Evaluate a training checkpoint");
+  const auto [e, eval] =
+      add_subcommand<EvalCommandOptions>(app, "eval", "Evaluate a training checkpoint", run_eval);
   eval->add_option("CKPT", e->checkpoint, "Checkpoint written by `mnas train --out`")->required();
   eval->add_option("--split", e->split, "test (default) or holdout (the run's held-out images)");
   eval->add_option("--data-dir", e->data_dir, "Directory of the data set files");
@@ -272,8 +273,6 @@ void add_train_command(CLI::App& app) {
                    "with another runtime)");
   eval->add_flag("--json", e->json,
                  "Machine-readable output: top1, top5, images, split, engine, precision");
-  e->cmd = eval;
-  eval->callback([e] { run_eval(*e); });
 }
 
 }  // namespace mnas::cli

@@ -34,15 +34,9 @@ class CommandDevice : public Device {
   explicit CommandDevice(CommandDeviceOptions options);
   std::string location() const override { return "cmd:" + options_.command; }
   DeviceInfo info() override { return info_; }
-  LatencyResult measure(const Architecture& arch, const TimingRequest& request) override;
-  // The reference first, then the candidate: one run of the command each.
-  PairedLatency measure_paired(const Architecture& candidate, const Architecture& reference,
-                               const TimingRequest& request) override;
-  // A command times whole networks: these throw mnas::Error saying so.
-  std::vector<OperatorTiming> profile(const Architecture& arch,
-                                      const TimingRequest& request) override;
-  std::vector<LutEntryTiming> measure_lut_entries(const std::vector<std::string>& keys,
-                                                  const TimingRequest& request) override;
+  // measure_paired: the reference first, then the candidate, one run of the command each.
+  // A command times whole networks: profile and measure_lut_entries throw mnas::Error saying so.
+  MNAS_DEVICE_TIMINGS;
 
  private:
   CommandDeviceOptions options_;

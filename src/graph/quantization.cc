@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "base/enum_names.h"
 #include "base/error.h"
 
 namespace mnas {
@@ -39,14 +40,19 @@ QuantParams quant_params_for_range(float lo, float hi) {
   return {scale, static_cast<int32_t>(std::clamp(zero, -128L, 127L))};
 }
 
+namespace {
+
+constexpr EnumName<CalibrationMethod> kCalibrationMethodNames[] = {
+    {CalibrationMethod::kMinMax, "minmax"}, {CalibrationMethod::kPercentile, "percentile"}};
+
+}  // namespace
+
 std::string to_string(CalibrationMethod method) {
-  return method == CalibrationMethod::kPercentile ? "percentile" : "minmax";
+  return enum_name(method, kCalibrationMethodNames);
 }
 
 CalibrationMethod parse_calibration_method(const std::string& text, const std::string& field) {
-  if (text == "minmax") return CalibrationMethod::kMinMax;
-  if (text == "percentile") return CalibrationMethod::kPercentile;
-  throw Error::about(field, "'" + text + "'; use minmax or percentile");
+  return parse_enum_name(text, kCalibrationMethodNames, field);
 }
 
 void RangeHistogram::cover(float lo, float hi) {

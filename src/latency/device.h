@@ -85,6 +85,18 @@ class Device {
                                                           const TimingRequest& request) = 0;
 };
 
+// Declares Device's four timings in a subclass, each `override`: one list, so that the devices
+// (local, remote, fake, cmd:) cannot drift from the interface and each header shows only what is
+// its own.
+#define MNAS_DEVICE_TIMINGS                                                                   \
+  LatencyResult measure(const Architecture& arch, const TimingRequest& request) override;    \
+  PairedLatency measure_paired(const Architecture& candidate, const Architecture& reference, \
+                               const TimingRequest& request) override;                       \
+  std::vector<OperatorTiming> profile(const Architecture& arch,                              \
+                                      const TimingRequest& request) override;                \
+  std::vector<LutEntryTiming> measure_lut_entries(const std::vector<std::string>& keys,      \
+                                                  const TimingRequest& request) override
+
 // A device that could not be reached, or kept failing, after the client's retries. Callers that
 // can wait (the search) stop cleanly on it and resume later instead of recording a failure.
 class DeviceUnreachable : public Error {
@@ -98,13 +110,7 @@ class LocalDevice : public Device {
   LocalDevice();
   std::string location() const override { return "local"; }
   DeviceInfo info() override { return info_; }
-  LatencyResult measure(const Architecture& arch, const TimingRequest& request) override;
-  PairedLatency measure_paired(const Architecture& candidate, const Architecture& reference,
-                               const TimingRequest& request) override;
-  std::vector<OperatorTiming> profile(const Architecture& arch,
-                                      const TimingRequest& request) override;
-  std::vector<LutEntryTiming> measure_lut_entries(const std::vector<std::string>& keys,
-                                                  const TimingRequest& request) override;
+  MNAS_DEVICE_TIMINGS;
 
  private:
   void check_threads(const TimingRequest& request) const;  // ≤ the CPUs this process may use

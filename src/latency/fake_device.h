@@ -29,13 +29,7 @@ class FakeDevice : public Device {
 
   std::string location() const override { return "fake"; }
   DeviceInfo info() override;
-  LatencyResult measure(const Architecture& arch, const TimingRequest& request) override;
-  PairedLatency measure_paired(const Architecture& candidate, const Architecture& reference,
-                               const TimingRequest& request) override;
-  std::vector<OperatorTiming> profile(const Architecture& arch,
-                                      const TimingRequest& request) override;
-  std::vector<LutEntryTiming> measure_lut_entries(const std::vector<std::string>& keys,
-                                                  const TimingRequest& request) override;
+  MNAS_DEVICE_TIMINGS;
 
   // The next `n` calls throw DeviceUnreachable (a device that went away).
   void fail_next(int n) { failures_ = n; }

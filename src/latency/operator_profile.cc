@@ -3,31 +3,26 @@
 #include <cstdint>
 
 #include "latency/xnnpack_network.h"
+#include "base/enum_names.h"
 #include "base/error.h"
 
 namespace mnas {
 
-std::string to_string(GraphOpKind kind) {
-  switch (kind) {
-    case GraphOpKind::kConvolution:
-      return "conv";
-    case GraphOpKind::kDepthwise:
-      return "depthwise";
-    case GraphOpKind::kAveragePool:
-      return "avg_pool";
-    case GraphOpKind::kGlobalAveragePool:
-      return "global_pool";
-    case GraphOpKind::kFullyConnected:
-      return "fully_connected";
-    case GraphOpKind::kAdd:
-      return "add";
-    case GraphOpKind::kMultiply:
-      return "multiply";
-    case GraphOpKind::kSigmoid:
-      return "sigmoid";
-  }
-  return "unknown";
-}
+namespace {
+
+constexpr EnumName<GraphOpKind> kOpKindNames[] = {
+    {GraphOpKind::kConvolution, "conv"},
+    {GraphOpKind::kDepthwise, "depthwise"},
+    {GraphOpKind::kAveragePool, "avg_pool"},
+    {GraphOpKind::kGlobalAveragePool, "global_pool"},
+    {GraphOpKind::kFullyConnected, "fully_connected"},
+    {GraphOpKind::kAdd, "add"},
+    {GraphOpKind::kMultiply, "multiply"},
+    {GraphOpKind::kSigmoid, "sigmoid"}};
+
+}  // namespace
+
+std::string to_string(GraphOpKind kind) { return enum_name(kind, kOpKindNames); }
 
 int64_t operator_macs(const Graph& graph, const GraphOp& op) {
   const ValueShape& in = graph.values.at(op.input);

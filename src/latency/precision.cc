@@ -1,17 +1,19 @@
 #include "latency/precision.h"
 
-#include "base/error.h"
+#include "base/enum_names.h"
 
 namespace mnas {
+namespace {
 
-std::string to_string(Precision precision) {
-  return precision == Precision::kInt8 ? "int8" : "fp32";
-}
+constexpr EnumName<Precision> kPrecisionNames[] = {{Precision::kFp32, "fp32"},
+                                                   {Precision::kInt8, "int8"}};
+
+}  // namespace
+
+std::string to_string(Precision precision) { return enum_name(precision, kPrecisionNames); }
 
 Precision parse_precision(const std::string& text, const std::string& field) {
-  if (text == "fp32") return Precision::kFp32;
-  if (text == "int8") return Precision::kInt8;
-  throw Error::about(field, "'" + text + "'; use fp32 or int8");
+  return parse_enum_name(text, kPrecisionNames, field);
 }
 
 }  // namespace mnas

@@ -33,13 +33,7 @@ class RemoteDevice : public Device {
 
   std::string location() const override { return url_; }
   DeviceInfo info() override;
-  LatencyResult measure(const Architecture& arch, const TimingRequest& request) override;
-  PairedLatency measure_paired(const Architecture& candidate, const Architecture& reference,
-                               const TimingRequest& request) override;
-  std::vector<OperatorTiming> profile(const Architecture& arch,
-                                      const TimingRequest& request) override;
-  std::vector<LutEntryTiming> measure_lut_entries(const std::vector<std::string>& keys,
-                                                  const TimingRequest& request) override;
+  MNAS_DEVICE_TIMINGS;
 
  private:
   nlohmann::json call(const std::string& method, const std::string& path,

@@ -45,10 +45,7 @@ class Controller : public Strategy {
   Controller(const DecisionSpace& space, uint64_t seed, ControllerOptions options = {});
   ~Controller() override;
   std::string name() const override;
-  std::vector<Proposal> propose(int n) override;
-  void observe(const std::vector<Trial>& trials) override;
-  std::string save_state() const override;
-  void load_state(std::string_view state) override;
+  MNAS_STRATEGY_STEPS;
 
   // log π(tokens) under the current policy (for tests and diagnostics).
   double log_probability(const std::vector<int>& tokens) const;

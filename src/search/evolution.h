@@ -29,10 +29,7 @@ class RegularizedEvolution : public Strategy {
   // loaded later brings the sizes it was saved with.
   RegularizedEvolution(const DecisionSpace& space, uint64_t seed, EvolutionOptions options = {});
   std::string name() const override { return "evolution"; }
-  std::vector<Proposal> propose(int n) override;
-  void observe(const std::vector<Trial>& trials) override;
-  std::string save_state() const override;
-  void load_state(std::string_view state) override;
+  MNAS_STRATEGY_STEPS;
 
  private:
   struct Member {

@@ -68,10 +68,7 @@ class PredictorSearch : public Strategy {
  public:
   PredictorSearch(const DecisionSpace& space, uint64_t seed, PredictorOptions options = {});
   std::string name() const override { return "predictor"; }
-  std::vector<Proposal> propose(int n) override;
-  void observe(const std::vector<Trial>& trials) override;
-  std::string save_state() const override;
-  void load_state(std::string_view state) override;
+  MNAS_STRATEGY_STEPS;
 
  private:
   std::vector<int> fresh_sample(const std::set<std::vector<int>>& taken);

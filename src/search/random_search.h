@@ -14,10 +14,7 @@ class RandomSearch : public Strategy {
  public:
   RandomSearch(const DecisionSpace& space, uint64_t seed);
   std::string name() const override { return "random"; }
-  std::vector<Proposal> propose(int n) override;
-  void observe(const std::vector<Trial>& trials) override;
-  std::string save_state() const override;
-  void load_state(std::string_view state) override;
+  MNAS_STRATEGY_STEPS;
 
  private:
   DecisionSpace space_;

@@ -45,6 +45,13 @@ class Strategy {
   virtual void load_state(std::string_view state) = 0;
 };
 
+// Declares Strategy's four steps in a subclass, each `override` (one list for every strategy).
+#define MNAS_STRATEGY_STEPS                                        \
+  std::vector<Proposal> propose(int n) override;                   \
+  void observe(const std::vector<Trial>& trials) override;         \
+  std::string save_state() const override;                        \
+  void load_state(std::string_view state) override
+
 }  // namespace mnas
 
 #endif  // MNAS_SEARCH_STRATEGY_H_

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "base/enum_names.h"
 #include "base/error.h"
 #include "base/number_format.h"
 
@@ -20,42 +21,24 @@ void check_range(long long value, long long lo, long long hi, const std::string&
 
 }  // namespace
 
-const char* to_string(ConvOp op) {
-  switch (op) {
-    case ConvOp::kConv:
-      return "conv";
-    case ConvOp::kDconv:
-      return "dconv";
-    case ConvOp::kMbconv:
-      return "mbconv";
-  }
-  MNAS_ASSERT(false);
-}
+namespace {
 
-const char* to_string(SkipOp skip) {
-  switch (skip) {
-    case SkipOp::kPool:
-      return "pool";
-    case SkipOp::kIdentity:
-      return "identity";
-    case SkipOp::kNone:
-      return "none";
-  }
-  MNAS_ASSERT(false);
-}
+constexpr EnumName<ConvOp> kConvOpNames[] = {
+    {ConvOp::kConv, "conv"}, {ConvOp::kDconv, "dconv"}, {ConvOp::kMbconv, "mbconv"}};
+constexpr EnumName<SkipOp> kSkipOpNames[] = {
+    {SkipOp::kPool, "pool"}, {SkipOp::kIdentity, "identity"}, {SkipOp::kNone, "none"}};
+
+}  // namespace
+
+const char* to_string(ConvOp op) { return enum_name(op, kConvOpNames); }
+const char* to_string(SkipOp skip) { return enum_name(skip, kSkipOpNames); }
 
 ConvOp parse_conv_op(std::string_view name, const std::string& field) {
-  for (ConvOp op : {ConvOp::kConv, ConvOp::kDconv, ConvOp::kMbconv}) {
-    if (name == to_string(op)) return op;
-  }
-  throw Error(field + ": unknown op '" + std::string(name) + "'; use conv, dconv or mbconv");
+  return parse_enum_name(name, kConvOpNames, field, "op");
 }
 
 SkipOp parse_skip_op(std::string_view name, const std::string& field) {
-  for (SkipOp skip : {SkipOp::kPool, SkipOp::kIdentity, SkipOp::kNone}) {
-    if (name == to_string(skip)) return skip;
-  }
-  throw Error(field + ": unknown skip '" + std::string(name) + "'; use pool, identity or none");
+  return parse_enum_name(name, kSkipOpNames, field, "skip");
 }
 
 std::string to_string(const InputShape& shape) {
