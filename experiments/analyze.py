@@ -8,6 +8,8 @@ charts are written as plain SVG.
   analyze.py fronts     --out PREFIX [--reference NAME:ACC:RATIO ...] [--references-from STORE]
                         LABEL:STORE ...
   analyze.py timeline   --out PREFIX --minutes M LABEL:STORE ...
+  analyze.py precision  --out PREFIX PRECISION:STORE ...   (int8_vs_fp32.sh: each store's
+                                              STORE.int8.json beside it)
   analyze.py tau        --out PREFIX FOLDER   (NAME.TAG.json of mnas train --json; TAG long,
                                               TAG-seed2 the same training with seed 2)
 
@@ -538,6 +540,88 @@ def cmd_tau(args):
     write(f"{args.out}.svg", chart.svg())
     write(f"{args.out}.md", "\n".join(md) + "\n")
 
+def layer_counts(canonical):
+    """(layers, with SE, 5x5 kernels, expansion 6) of a canonical architecture string, each block
+    counted once per layer it repeats."""
+    blocks = canonical.split(":blocks=")[1].split(":")[0].split(",")
+    layers = se = k5 = e6 = 0
+    for block in blocks:
+        fields = block.split("_")
+        reps = int(next(f[1:] for f in fields if f.startswith("r")))
+        layers += reps
+        se += reps * any(f.startswith("se") and f != "se0" for f in fields)
+        k5 += reps * ("k5" in fields)
+        e6 += reps * ("e6" in fields)
+    return layers, se, k5, e6
+
+
+def cmd_precision(args):
+    """The fp32 and int8 searches' bests, each judged at int8 (int8_vs_fp32.sh)."""
+    rows = []
+    for spec in args.stores:
+        precision, path = spec.split(":", 1)
+        trials = [t for t in load_trials(path) if t.status == "done" and not t.partial]
+        if not trials:
+            fail(f"{path}: no finished full-proxy trial")
+        best = max(trials, key=lambda t: t.reward)
+        try:
+            with open(f"{path}.int8.json") as f:
+                judged = json.load(f)
+        except (OSError, ValueError) as e:
+            fail(f"{path}.int8.json: {e}")
+        finalist, versus = judged["finalist"], judged["versus"]
+        if finalist["canonical"] != best.canonical:
+            fail(f"{path}: finalize judged another architecture than the best by reward")
+        top10 = sorted(trials, key=lambda t: -t.reward)[:10]
+        shares = [layer_counts(t.canonical) for t in top10]
+        ratio = versus["ratio_median"]
+        rows.append({
+            "precision": precision, "store": path, "trials": len(trials),
+            "search_reward": best.reward, "search_accuracy": best.accuracy,
+            "counts": layer_counts(best.canonical),
+            "top10": [sum(c[i] for c in shares) / sum(c[0] for c in shares) for i in range(1, 4)],
+            "int8_top1": finalist["test_top1"], "fp32_top1": finalist["fp32_top1"],
+            "int8_ms": versus["median_ms"], "ratio": ratio,
+            # The soft reward at T = MobileNetV2 in int8 (alpha = beta = -0.07).
+            "int8_reward": finalist["test_top1"] * ratio ** -0.07,
+        })
+    groups = OrderedDict()
+    for r in rows:
+        groups.setdefault(r["precision"], []).append(r)
+    chart = Chart("each search's best at int8", "int8 LAT / T (T: MobileNetV2 in int8)",
+                  "int8 test accuracy", (0, max(r["ratio"] for r in rows) * 1.15),
+                  (min(r["int8_top1"] for r in rows) - 0.01, max(r["int8_top1"] for r in rows) + 0.01))
+    for i, (precision, these) in enumerate(groups.items()):
+        chart.dots([r["ratio"] for r in these], [r["int8_top1"] for r in these],
+                   PALETTE[i % len(PALETTE)], f"searched at {precision}", r=4)
+    chart.vline(1.0, "T")
+    write(f"{args.out}.svg", chart.svg())
+    md = ["| search | store | trials | best's layers: SE / 5x5 / e6 (of all) | top 10: SE / 5x5 / e6 "
+          "share of layers | int8 test acc (fp32) | int8 ms | int8 LAT/T | int8 reward |",
+          "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        layers, se, k5, e6 = r["counts"]
+        md.append(f"| {r['precision']} | {r['store'].rsplit('/', 1)[-1]} | {r['trials']} | "
+                  f"{se} / {k5} / {e6} (of {layers}) | "
+                  + " / ".join(f"{100 * x:.0f}%" for x in r["top10"]) + " | "
+                  f"{100 * r['int8_top1']:.2f}% ({100 * r['fp32_top1']:.2f}%) | "
+                  f"{r['int8_ms']:.4f} | {r['ratio']:.3f} | {r['int8_reward']:.4f} |")
+    md += ["", "| search | seeds | int8 test acc | quantization loss (pt) | int8 LAT/T | "
+           "int8 reward | SE layers | 5x5 layers | e6 layers |", "|---|---|---|---|---|---|---|---|---|"]
+    for precision, these in groups.items():
+        def ms(values, scale=1.0, digits=2):
+            m, sd = mean_sd([scale * v for v in values])
+            return f"{m:.{digits}f} ± {sd:.{digits}f}"
+        md.append(f"| {precision} | {len(these)} | "
+                  f"{ms([r['int8_top1'] for r in these], 100)}% | "
+                  f"{ms([r['fp32_top1'] - r['int8_top1'] for r in these], 100)} | "
+                  f"{ms([r['ratio'] for r in these], 1, 3)} | "
+                  f"{ms([r['int8_reward'] for r in these], 1, 4)} | "
+                  f"{ms([r['counts'][1] for r in these], 1, 1)} | "
+                  f"{ms([r['counts'][2] for r in these], 1, 1)} | "
+                  f"{ms([r['counts'][3] for r in these], 1, 1)} |")
+    write(f"{args.out}.md", "\n".join(md) + "\n")
+
 
 def main():
     p = argparse.ArgumentParser(description=__doc__,
@@ -560,13 +644,16 @@ def main():
     tl.add_argument("--out", required=True)
     tl.add_argument("--minutes", type=float, required=True)
     tl.add_argument("stores", nargs="+")
+    pr = sub.add_parser("precision")
+    pr.add_argument("--out", required=True)
+    pr.add_argument("stores", nargs="+", help="PRECISION:STORE")
     t = sub.add_parser("tau")
     t.add_argument("--out", required=True)
     t.add_argument("folder", help="NAME.TAG.json files of mnas train --json (TAG long: the "
                                   "reference training)")
     args = p.parse_args()
     {"strategies": cmd_strategies, "histograms": cmd_histograms, "fronts": cmd_fronts,
-     "timeline": cmd_timeline, "tau": cmd_tau}[args.command](args)
+     "timeline": cmd_timeline, "tau": cmd_tau, "precision": cmd_precision}[args.command](args)
 
 
 if __name__ == "__main__":

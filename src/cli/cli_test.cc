@@ -144,6 +144,18 @@ TEST(Cli, LatencyReportsStatisticsAndProvenance) {
   EXPECT_EQ(loose["protocol"]["max_attempts"], 2);
 }
 
+// --versus builds T's model as a search does: at ARCH's input and classes, a small input taking
+// the small-input stem (stride 1), not the 224-pixel model cut down to 28x28.
+TEST(Cli, LatencyVersusBuildsTheModelAsTheSearchDoes) {
+  const nlohmann::json j = run_json(
+      "latency mnasnet-small --input 28x28x1 --classes 10 --versus mobilenetv2 --runs 5 "
+      "--min-secs 0 --json");
+  const std::string reference = j["versus"]["canonical"];
+  EXPECT_EQ(reference.rfind("input=28x28x1:stem=s11_", 0), 0u) << reference;
+  EXPECT_NE(reference.find(":classes=10:"), std::string::npos) << reference;
+  EXPECT_GT(j["ratio_median"].get<double>(), 0);
+}
+
 TEST(Cli, LutBuildCheckAndRecalibrate) {
   // A small space at 16×16 (two searchable blocks, few choices): the whole table builds in seconds.
   const std::string space = temp_path("lut_space.json"), table = temp_path("lut.json");

@@ -106,9 +106,12 @@ void run_latency(const LatencyCommandOptions& o) {
   if (o.versus.empty()) {
     result = device->measure(r.arch, request);
   } else {
-    versus = resolve_arch(o.versus, adjustments(o.arch));
-    versus->arch.input = r.arch.input;
-    versus->arch.classes = r.arch.classes;
+    // Built at ARCH's input and classes, as a search builds T's model (a zoo model at a small
+    // input takes the small-input stem, as in the search).
+    ArchAdjustments at_arch = adjustments(o.arch);
+    at_arch.input = r.arch.input;
+    at_arch.classes = r.arch.classes;
+    versus = resolve_arch(o.versus, at_arch);
     std::cerr << "mnas: alternately with " << versus->label << "\n";
     const PairedLatency paired = device->measure_paired(r.arch, versus->arch, request);
     result = paired.candidate;

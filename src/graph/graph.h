@@ -18,15 +18,7 @@ namespace mnas {
 // computes it with plain loops for tests. Torch-free (design.md: latency/ never includes LibTorch).
 
 // Dimensions of one value: [1, height, width, channels].
-struct ValueShape {
-  int height = 1;
-  int width = 1;
-  int channels = 1;
-  int64_t elements() const { return int64_t{height} * width * channels; }
-  bool operator==(const ValueShape& o) const {
-    return height == o.height && width == o.width && channels == o.channels;
-  }
-};
+using ValueShape = TensorShape;
 
 // "HxWxC", e.g. "14x14x80".
 std::string to_string(const ValueShape& shape);

@@ -1,6 +1,7 @@
 #ifndef MNAS_SPACE_LAYER_PLAN_H_
 #define MNAS_SPACE_LAYER_PLAN_H_
 
+#include <cstdint>
 #include <vector>
 
 #include "space/architecture.h"
@@ -12,6 +13,10 @@ struct TensorShape {
   int height = 0;
   int width = 0;
   int channels = 0;
+  int64_t elements() const { return int64_t{height} * width * channels; }
+  bool operator==(const TensorShape& o) const {
+    return height == o.height && width == o.width && channels == o.channels;
+  }
 };
 
 // One layer of one block, with every rule of the search space resolved: the shapes, the widths
