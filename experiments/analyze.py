@@ -594,6 +594,10 @@ def cmd_precision(args):
     for i, (precision, these) in enumerate(groups.items()):
         chart.dots([r["ratio"] for r in these], [r["int8_top1"] for r in these],
                    PALETTE[i % len(PALETTE)], f"searched at {precision}", r=4)
+    for r in rows:  # which store each point is: "int8-2" for precision-int8-2.db
+        tag = r["store"].rsplit("/", 1)[-1].removeprefix("precision-").removesuffix(".db")
+        chart.items.append(f'<text x="{chart.px(r["ratio"]) + 6:.1f}" '
+                           f'y="{chart.py(r["int8_top1"]) + 4:.1f}" font-size="9">{tag}</text>')
     chart.vline(1.0, "T")
     write(f"{args.out}.svg", chart.svg())
     md = ["| search | store | trials | best's layers: SE / 5x5 / e6 (of all) | top 10: SE / 5x5 / e6 "
