@@ -12,6 +12,7 @@
 #include "search/search_config.h"
 #include "search/search_loop.h"
 #include "search/strategy_factory.h"
+#include "search/counting_evaluator.h"
 #include "search/synthetic_surrogate.h"
 #include "testing/fixtures.h"
 
@@ -19,36 +20,6 @@ namespace mnas {
 namespace {
 
 std::string temp_store(const std::string& name) { return testing::fresh_path("fidelity_test", name); }
-
-struct Killed {};  // not a std::exception: ends the search like a kill
-
-// The surrogate on a budget, counting evaluations per budget; "killed" before the n-th one.
-class CountingEvaluator : public Evaluator {
- public:
-  explicit CountingEvaluator(const SearchSpace& space, int kill_at = -1)
-      : surrogate_(space, 3), kill_at_(kill_at) {}
-  std::string name() const override { return "counting"; }
-  Evaluation evaluate(const Architecture& arch) override { return evaluate_at(arch, 5000, 0); }
-  Evaluation evaluate_at(const Architecture& arch, int64_t images, int64_t holdout) override {
-    if (calls_++ == kill_at_) throw Killed{};
-    ++by_images_[images];
-    holdouts_[images] = holdout;
-    return surrogate_.evaluate_at(arch, images, holdout);
-  }
-  Evaluation evaluate_rung(const Architecture& arch, int64_t images, int64_t run_images,
-                           int64_t holdout) override {
-    ++by_run_images_[run_images];
-    return evaluate_at(arch, images, holdout);
-  }
-  int calls_ = 0;
-  std::map<int64_t, int> by_images_;
-  std::map<int64_t, int64_t> holdouts_;
-  std::map<int64_t, int> by_run_images_;  // rungs evaluated as part of one run
-
- private:
-  SyntheticSurrogate surrogate_;
-  int kill_at_;
-};
 
 SearchOptions fidelity_options(int trials) {
   SearchOptions o;
@@ -111,11 +82,11 @@ TEST(Fidelity, EveryProposalTrainsOnTheFirstRungAndTheBestThirdOnTheFull) {
   int first = 0, full = 0;
   for (const StoredRung& r : rungs) (r.rung == 0 ? first : full)++;
   EXPECT_EQ(rung_reports, static_cast<int>(rungs.size()));
-  EXPECT_EQ(evaluator.by_images_[1000], first);
-  EXPECT_EQ(evaluator.by_images_[5000], full);
-  EXPECT_EQ(evaluator.by_images_.size(), 2u);
-  EXPECT_EQ(evaluator.holdouts_[1000], 500);   // a fifth of 2,000 is 400; at least 500
-  EXPECT_EQ(evaluator.holdouts_[5000], 2000);  // the full proxy's
+  EXPECT_EQ(evaluator.by_images[1000], first);
+  EXPECT_EQ(evaluator.by_images[5000], full);
+  EXPECT_EQ(evaluator.by_images.size(), 2u);
+  EXPECT_EQ(evaluator.holdouts[1000], 500);   // a fifth of 2,000 is 400; at least 500
+  EXPECT_EQ(evaluator.holdouts[5000], 2000);  // the full proxy's
   EXPECT_GE(first, 20);  // every proposal, less the few served from the store
   EXPECT_EQ(full, 8);    // 2 of each step's 6
 
@@ -175,11 +146,11 @@ TEST(Fidelity, ContinuedRunsAskEveryRungAsPartOfTheFullRun) {
     run_search(store, *strategy, evaluator, space, o, nullptr);
     ASSERT_EQ(store.trial_count(), 12);
     if (continued) {
-      ASSERT_EQ(evaluator.by_run_images_.size(), 1u);
-      EXPECT_EQ(evaluator.by_run_images_[5000], evaluator.calls_);
-      EXPECT_EQ(evaluator.by_images_[5000], 4);  // 2 of each step's 6, as without
+      ASSERT_EQ(evaluator.by_run_images.size(), 1u);
+      EXPECT_EQ(evaluator.by_run_images[5000], evaluator.calls);
+      EXPECT_EQ(evaluator.by_images[5000], 4);  // 2 of each step's 6, as without
     } else {
-      EXPECT_TRUE(evaluator.by_run_images_.empty());
+      EXPECT_TRUE(evaluator.by_run_images.empty());
     }
   }
 }
@@ -197,7 +168,7 @@ TEST(Fidelity, ASearchKilledMidRungResumesWithoutRepeatingAnEvaluation) {
     CountingEvaluator evaluator(space);
     run_search(reference, *strategy, evaluator, space, fidelity_options(30), nullptr);
     for (const StoredTrial& t : reference.trials()) reference_rewards.push_back(t.reward);
-    reference_calls = evaluator.calls_;
+    reference_calls = evaluator.calls;
     reference_rungs = reference.rungs().size();
   }
   const std::string path = temp_store("killed");
@@ -205,12 +176,13 @@ TEST(Fidelity, ASearchKilledMidRungResumesWithoutRepeatingAnEvaluation) {
   for (int kill_at : {4, 7, 2, 9, 6, 1000}) {
     Store store(path);
     auto strategy = make_strategy("ppo", space, 7);
-    CountingEvaluator evaluator(space, kill_at);
+    CountingEvaluator evaluator(space);
+    evaluator.kill_at = kill_at;
     try {
       run_search(store, *strategy, evaluator, space, fidelity_options(30), nullptr);
     } catch (const Killed&) {
     }
-    calls += std::min(evaluator.calls_, kill_at);
+    calls += std::min(evaluator.calls, kill_at);
   }
   Store store(path);
   ASSERT_EQ(store.trial_count(), 30);

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "search/counting_evaluator.h"
 #include "search/search_config.h"
 #include "search/synthetic_surrogate.h"
 #include "space/architecture_codec.h"
@@ -18,29 +19,18 @@ namespace {
 
 std::string temp_store(const std::string& name) { return testing::fresh_path("references_test", name); }
 
-class CountingEvaluator : public Evaluator {
- public:
-  explicit CountingEvaluator(const SearchSpace& space) : surrogate_(space, 1) {}
-  std::string name() const override { return "counting"; }
-  Evaluation evaluate(const Architecture& arch) override {
-    ++calls;
-    if (to_canonical_string(arch).find("_i64_o96_") != std::string::npos) {
-      throw std::runtime_error("injected");  // MobileNetV2 1.0's fifth block
-    }
-    return surrogate_.evaluate(arch);
-  }
-  int calls = 0;
-
- private:
-  SyntheticSurrogate surrogate_;
-};
+// MobileNetV2 1.0's fifth block throws.
+bool mobilenet_v2(const Architecture& arch) {
+  return to_canonical_string(arch).find("_i64_o96_") != std::string::npos;
+}
 
 TEST(References, EvaluatesEachZooModelOnceAtTheSearchInput) {
   SearchSpace space;
   space.set_input({28, 28, 1});
   space.set_classes(10);
   Store store(temp_store("once.db"));
-  CountingEvaluator evaluator(space);
+  CountingEvaluator evaluator(space, 1);
+  evaluator.throw_if = mobilenet_v2;
   const RewardOptions reward = RewardOptions::soft(1.0);
   int reported = 0;
   evaluate_references(store, evaluator, space, reward, {"mnasnet-a1", "mnasnet-small"},
@@ -72,7 +62,8 @@ TEST(References, EvaluatesEachZooModelOnceAtTheSearchInput) {
 TEST(References, AnUnknownNameIsAnErrorNamingTheFlag) {
   SearchSpace space;
   Store store(temp_store("unknown.db"));
-  CountingEvaluator evaluator(space);
+  CountingEvaluator evaluator(space, 1);
+  evaluator.throw_if = mobilenet_v2;
   try {
     evaluate_references(store, evaluator, space, RewardOptions::soft(1.0), {"resnet50"});
     FAIL() << "expected an error";

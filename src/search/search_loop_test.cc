@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 
+#include "search/counting_evaluator.h"
 #include "search/strategy_factory.h"
 #include "search/synthetic_surrogate.h"
 #include "space/architecture_codec.h"
@@ -17,33 +18,6 @@ namespace mnas {
 namespace {
 
 std::string temp_store(const std::string& name) { return testing::fresh_path("search_test", name); }
-
-// Not a std::exception: the loop records those as failed trials; this one ends it, like a kill.
-struct Killed {};
-
-// Wraps the surrogate: throws (a "kill") before the n-th evaluation, or fails chosen architectures.
-class FlakyEvaluator : public Evaluator {
- public:
-  FlakyEvaluator(const SearchSpace& space, int kill_at = -1)
-      : surrogate_(space, 3), kill_at_(kill_at) {}
-  std::string name() const override { return "flaky"; }
-  Evaluation evaluate(const Architecture& arch) override {
-    if (calls_++ == kill_at_) throw Killed{};
-    if (fail_kernel7_ && arch.blocks[0].op == ConvOp::kConv) {
-      Evaluation e;
-      e.ok = false;
-      e.failure = "diverged: injected";
-      return e;
-    }
-    return surrogate_.evaluate(arch);
-  }
-  bool fail_kernel7_ = false;
-  int calls_ = 0;
-
- private:
-  SyntheticSurrogate surrogate_;
-  int kill_at_;
-};
 
 SearchOptions options(int trials) {
   SearchOptions o;
@@ -63,7 +37,7 @@ TEST(SearchLoop, SurrogateSearchOf500Trials) {
   const SearchSpace space;
   Store store(temp_store("500"));
   auto strategy = make_strategy("evolution", space, 1);
-  FlakyEvaluator evaluator(space);
+  CountingEvaluator evaluator(space);
   int64_t last = 0;
   run_search(store, *strategy, evaluator, space, options(500), [&](const SearchProgress& p) {
     EXPECT_EQ(p.done, last + 1);
@@ -87,7 +61,7 @@ TEST(SearchLoop, ResumesAfterKillsWithoutLosingOrRepeatingTrials) {
     Store reference(temp_store(name + "_ref"));
     {
       auto strategy = make_strategy(name, space, 7);
-      FlakyEvaluator evaluator(space);
+      CountingEvaluator evaluator(space);
       run_search(reference, *strategy, evaluator, space, options(60), nullptr);
     }
     const std::string path = temp_store(name + "_killed");
@@ -95,12 +69,13 @@ TEST(SearchLoop, ResumesAfterKillsWithoutLosingOrRepeatingTrials) {
     for (int kill_at : {3, 10, 1, 17, 5, 100}) {
       Store store(path);
       auto strategy = make_strategy(name, space, 7);
-      FlakyEvaluator evaluator(space, kill_at);
+      CountingEvaluator evaluator(space);
+      evaluator.kill_at = kill_at;
       try {
         run_search(store, *strategy, evaluator, space, options(60), nullptr);
       } catch (const Killed&) {
       }
-      evaluations += std::min(evaluator.calls_, kill_at);
+      evaluations += std::min(evaluator.calls, kill_at);
     }
     Store store(path);
     EXPECT_EQ(store.trial_count(), 60);
@@ -113,8 +88,8 @@ TEST(SearchLoop, FailedTrialsAreRecordedAndTheSearchGoesOn) {
   const SearchSpace space;
   Store store(temp_store("failed"));
   auto strategy = make_strategy("random", space, 2);
-  FlakyEvaluator evaluator(space);
-  evaluator.fail_kernel7_ = true;
+  CountingEvaluator evaluator(space);
+  evaluator.fail_if = [](const Architecture& arch) { return arch.blocks[0].op == ConvOp::kConv; };
   SearchOptions o = options(40);
   o.failed_reward = -0.5;
   run_search(store, *strategy, evaluator, space, o, nullptr);
@@ -138,13 +113,13 @@ TEST(SearchLoop, IdenticalArchitecturesAreEvaluatedOnce) {
     "searchable_blocks": [0]})");  // two architectures in all
   Store store(temp_store("cache"));
   auto strategy = make_strategy("random", space, 2);
-  FlakyEvaluator evaluator(space);
+  CountingEvaluator evaluator(space);
   run_search(store, *strategy, evaluator, space, options(20), nullptr);
   EXPECT_EQ(store.trial_count(), 20);
-  EXPECT_LE(evaluator.calls_, 2);
+  EXPECT_LE(evaluator.calls, 2);
   int cached = 0;
   for (const StoredTrial& t : store.trials()) cached += t.cached;
-  EXPECT_EQ(cached, 20 - evaluator.calls_);
+  EXPECT_EQ(cached, 20 - evaluator.calls);
 }
 
 // `--trials` is often set far beyond what `--time-budget` allows; the ETA then counts down the
@@ -153,7 +128,7 @@ TEST(SearchLoop, UnderATimeBudgetTheEtaIsTheBudgetLeft) {
   const SearchSpace space;
   Store store(temp_store("budget"));
   auto strategy = make_strategy("random", space, 2);
-  FlakyEvaluator evaluator(space);
+  CountingEvaluator evaluator(space);
   SearchOptions o = options(1000000000);
   o.time_budget_seconds = 0.2;
   int reports = 0;
@@ -173,7 +148,7 @@ TEST(SearchLoop, BadOptionsAndUnusableStores) {
   const SearchSpace space;
   Store store(temp_store("bad"));
   auto strategy = make_strategy("random", space, 2);
-  FlakyEvaluator evaluator(space);
+  CountingEvaluator evaluator(space);
   SearchOptions o = options(10);
   o.reward.target_ms = 0;
   EXPECT_THROW(run_search(store, *strategy, evaluator, space, o, nullptr), Error);
