@@ -23,7 +23,7 @@ SUBSTITUTIONS = [
     ("--input 96x96x3", "--input 32x32x3"),
     ("--trials 48", "--trials 4 --batch 2 --train-images 120 --holdout 30 "
                     "--references mnasnet-small"),
-    ("--holdout 0", "--holdout 0 --epochs 2"),
+    ("--holdout 0", "--holdout 0 --epochs 5"),
 ]
 
 

@@ -16,33 +16,18 @@
 #include "python/json_convert.h"
 #include "store/results_views.h"
 #include "store/store.h"
+#include "store/trial_latencies.h"
 
 namespace py = pybind11;
 
 namespace mnas::python {
 namespace {
 
-nlohmann::json latencies_json(const std::vector<DeviceLatency>& latencies) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const DeviceLatency& d : latencies) {
-    nlohmann::json row = {{"device", d.device},
-                          {"latency_ms", d.latency_ms},
-                          {"target_ms", d.target_ms},
-                          {"ratio", d.ratio}};
-    if (d.measured_ms > 0) {
-      row["measured_ms"] = d.measured_ms;
-      row["measured_target_ms"] = d.measured_target_ms;
-    }
-    out.push_back(row);
-  }
-  return out;
-}
-
 nlohmann::json outcome_json(const StoredOutcome& o) {
   return {{"status", o.status},          {"failure", o.failure},
           {"accuracy", o.accuracy},      {"latency_ms", o.latency_ms},
           {"reward", o.reward},          {"seconds", o.seconds},
-          {"latencies", latencies_json(o.latencies)}};
+          {"latencies", latency_rows(o.latencies, false)}};
 }
 
 nlohmann::json trial_json(const StoredTrial& t) {

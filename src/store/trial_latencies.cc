@@ -7,22 +7,28 @@
 
 namespace mnas {
 
-std::string encode_latencies(const std::vector<DeviceLatency>& latencies) {
+nlohmann::json latency_rows(const std::vector<DeviceLatency>& latencies, bool with_stats) {
   nlohmann::json devices = nlohmann::json::array();
   for (const DeviceLatency& d : latencies) {
     nlohmann::json j = {{"device", d.device},
                         {"latency_ms", d.latency_ms},
                         {"target_ms", d.target_ms},
-                        {"ratio", d.ratio},
-                        {"stats", d.stats_json.empty() ? nlohmann::json::object()
-                                                       : nlohmann::json::parse(d.stats_json)}};
+                        {"ratio", d.ratio}};
+    if (with_stats) {
+      j["stats"] = d.stats_json.empty() ? nlohmann::json::object()
+                                        : nlohmann::json::parse(d.stats_json);
+    }
     if (d.measured_ms > 0) {
       j["measured_ms"] = d.measured_ms;
       j["measured_target_ms"] = d.measured_target_ms;
     }
     devices.push_back(std::move(j));
   }
-  return nlohmann::json{{"devices", devices}}.dump();
+  return devices;
+}
+
+std::string encode_latencies(const std::vector<DeviceLatency>& latencies) {
+  return nlohmann::json{{"devices", latency_rows(latencies, true)}}.dump();
 }
 
 std::vector<DeviceLatency> decode_latencies(const std::string& text, const std::string& where) {

@@ -15,6 +15,9 @@ namespace mnas {
 // Reading validates every value (names, finite numbers > 0) and throws mnas::Error naming `where`
 // and the field; a latency_json without "devices" (one measurement, older stores) gives {}.
 std::string encode_latencies(const std::vector<DeviceLatency>& latencies);
+// The "devices" array of that JSON; without each device's "stats" unless `with_stats` (what the
+// Python API lists).
+nlohmann::json latency_rows(const std::vector<DeviceLatency>& latencies, bool with_stats);
 std::vector<DeviceLatency> decode_latencies(const std::string& latency_json,
                                             const std::string& where);
 
