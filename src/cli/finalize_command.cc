@@ -131,10 +131,11 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
               << config.proxy.dataset << "\n";
   }
   std::vector<FinalVariant> plan;
+  const Precision precision = finalize_precision(config, options);
   SearchConfig measured;  // the search's devices at the precision finalists are compared in
   try {
     plan = plan_finalists(store, config, options);
-    measured = finalize_measurement_config(config, finalize_precision(config, options));
+    measured = finalize_measurement_config(config, precision);
   } catch (const Error& e) {
     rethrow_naming_flag(e, finalize_option_fields());  // library errors name the option
   }
@@ -161,7 +162,7 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
   }
   std::cerr << "mnas: finalize " << o.store << ": " << plan.size() << " networks ("
             << plan.size() - pending << " done before) at "
-            << to_string(finalize_precision(config, options)) << ", "
+            << to_string(precision) << ", "
             << (plan.empty() ? "" : plan[0].recipe) << "; checkpoints in "
             << (plan.empty() ? "" : plan[0].checkpoint.substr(0, plan[0].checkpoint.rfind('/')))
             << "\n";
@@ -223,7 +224,7 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
               << "\n";
     return kExitOk;
   }
-  print_table(plan, config.devices.front().name, finalize_precision(config, options));
+  print_table(plan, config.devices.front().name, precision);
   std::cout
       << "\nThe report (with the accuracy-vs-latency chart) is " << report
       << "; each finalist's checkpoint is in `mnas finalize --json` (mnas export takes it).\n";

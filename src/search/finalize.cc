@@ -292,11 +292,10 @@ bool run_finalize(Store& store, const SearchConfig& config, const FinalizeOption
 
   // A done variant of the same training at the other precision, whose checkpoint is still there.
   const std::vector<FinalVariant> stored = store.finalists();
-  const auto trained_for_other_precision = [&](const FinalVariant& v,
-                                               struct stat& st) -> const FinalVariant* {
+  const auto trained_for_other_precision = [&](const FinalVariant& v) -> const FinalVariant* {
     for (const FinalVariant& old : stored) {
       if (old.status == "done" && old.training_key() == v.training_key() &&
-          old.precision != v.precision && ::stat(old.checkpoint.c_str(), &st) == 0) {
+          old.precision != v.precision && path_exists(old.checkpoint)) {
         return &old;
       }
     }
@@ -331,16 +330,15 @@ bool run_finalize(Store& store, const SearchConfig& config, const FinalizeOption
     const auto start = std::chrono::steady_clock::now();
     if (progress) progress({done, static_cast<int>(plan.size()), &v, nullptr, eta()});
     const Architecture arch = parse_architecture_string(v.canonical);
-    struct stat st {};
     try {
       TrainResult r;
-      if (const FinalVariant* trained = trained_for_other_precision(v, st)) {
+      if (const FinalVariant* trained = trained_for_other_precision(v)) {
         v.checkpoint = trained->checkpoint;  // its training is done: not again
         v.train_seconds = trained->train_seconds;
         r.status = "done";
       } else {
         recipe.checkpoint = v.checkpoint;
-        const bool resume = ::stat(v.checkpoint.c_str(), &st) == 0;
+        const bool resume = path_exists(v.checkpoint);
         r = train(
             arch, recipe,
             [&](const TrainProgress& p) {
