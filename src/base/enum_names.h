@@ -32,9 +32,11 @@ const char* enum_name(E value, const EnumName<E> (&names)[N]) {
 template <typename E, size_t N>
 E parse_enum_name(std::string_view text, const EnumName<E> (&names)[N], const std::string& field,
                   const std::string& kind = "") {
-  std::string list;
+  for (const EnumName<E>& n : names) {
+    if (text == n.name) return n.value;
+  }
+  std::string list;  // only for the error: parsing is on the path of every architecture string
   for (size_t i = 0; i < N; ++i) {
-    if (text == names[i].name) return names[i].value;
     list += (i == 0 ? "" : i + 1 == N ? " or " : ", ") + std::string(names[i].name);
   }
   throw Error::about(field, (kind.empty() ? "" : "unknown " + kind + " ") + "'" +
