@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${FUZZ_SECONDS:-20}"
 NAMES=(architecture_text architecture_json search_space device_request http_request lut_key device_answer
-       lookup_table weights_file idx cifar image checkpoint_header store_rows)
+       lookup_table weights_file idx cifar image coco_json checkpoint_header store_rows)
 if [ "$#" -gt 0 ]; then NAMES=("$@"); fi
 bash scripts/configure-asan.sh
 cmake --build build-asan --parallel "$(nproc)" --target "${NAMES[@]/#/fuzz_}"

@@ -18,22 +18,23 @@ ALLOWED = {
     "base": set(),
     "space": {"base"},
     "graph": {"base", "space"},
+    "detection": {"base", "space"},
     "testing": {"base", "space"},  # what tests share; no production file includes it
     "table": {"base", "space"},
     "latency": {"base", "space", "graph"},
     "export": {"base", "space", "graph", "latency"},
     "serve": {"base", "space", "graph", "latency"},
     "devices": {"base", "space", "graph", "latency", "export"},
-    "nn": {"base", "space"},
-    "data": {"base", "space"},
-    "train": {"base", "space", "graph", "latency", "data", "nn"},  # latency: XNNPACK evaluation
+    "nn": {"base", "space", "detection"},
+    "data": {"base", "space", "detection"},
+    "train": {"base", "space", "graph", "latency", "detection", "data", "nn"},  # latency: XNNPACK evaluation
     "store": {"base", "space", "table"},
-    "search": {"base", "space", "graph", "latency", "export", "devices", "table", "store", "data",
-               "train"},
+    "search": {"base", "space", "graph", "latency", "export", "devices", "table", "store",
+               "detection", "data", "train"},
     "mpi": {"base", "space", "latency", "store", "search", "train"},
     "report": {"base", "space", "store", "search"},
-    "cli": {"base", "space", "graph", "table", "latency", "export", "devices", "serve", "nn", "data",
-            "train", "store", "search", "mpi", "report"},
+    "cli": {"base", "space", "graph", "table", "latency", "export", "devices", "serve", "nn",
+            "detection", "data", "train", "store", "search", "mpi", "report"},
     # python/search_module.cc (mnas._mnas_search, mnas.Search) links the search; the rest of
     # python/ (mnas._mnas, what `import mnas` loads) stays torch-free: TORCH_FREE_FILES.
     "python": {"base", "space", "graph", "latency", "devices", "store", "search", "train"},

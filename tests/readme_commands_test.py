@@ -41,7 +41,7 @@ def program_and_subcommand(line, binaries):
         if words and words[0] == "./build/" + name:
             sub = []
             for w in words[1:]:
-                if w.startswith(("-", "[", "<")) or w.isupper() or not re.fullmatch(r"[a-z]+", w):
+                if w.startswith(("-", "[", "<")) or w.isupper() or not re.fullmatch(r"[a-z][a-z-]*", w):
                     break
                 sub.append(w)
             return name, " ".join(sub)

@@ -50,6 +50,7 @@ int run(int argc, char** argv) {
   add_report_command(app);
   add_export_command(app);
   add_finalize_command(app);
+  add_data_command(app);
   strict_integers(app);
 
   if (argc <= 1) {

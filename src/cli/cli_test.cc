@@ -806,11 +806,73 @@ TEST(Cli, FinalizeAtInt8NeedsARealDevice) {
       << r.err;
 }
 
+void shell(const std::string& command) {
+  [[maybe_unused]] const int rc = std::system(command.c_str());
+}
+
+TEST(Cli, DataMakeScenesWritesACocoSetThatChecksAndBadSetsAreRefused) {
+  const std::string a = temp_path("scenes_a"), b = temp_path("scenes_b");
+  shell("rm -rf " + a + " " + b);
+  const std::string options = " --train 30 --test 10 --size 48 --max-side 40 --seed 3 --json";
+  const nlohmann::json made = run_json("data make-scenes --out " + a + options);
+  EXPECT_EQ(made["dataset"], "coco:" + a);
+  EXPECT_EQ(made["splits"]["train"]["images"], 30);
+  EXPECT_EQ(made["splits"]["test"]["images"], 10);
+  const int64_t objects = made["splits"]["train"]["objects"];
+  EXPECT_GE(objects, 30);
+  EXPECT_LE(objects, 6 * 30);
+
+  const nlohmann::json checked = run_json("data check coco:" + a + " --json");
+  EXPECT_EQ(checked["splits"]["train"]["images"], 30);
+  EXPECT_EQ(checked["splits"]["train"]["objects"], objects);
+  EXPECT_EQ(checked["splits"]["train"]["categories"], 10);
+  EXPECT_EQ(checked["objects_per_category"].size(), 10u);
+  const nlohmann::ordered_json in_order =
+      nlohmann::ordered_json::parse(run_mnas("data check coco:" + a + " --json").out);
+  EXPECT_EQ(in_order["objects_per_category"].begin().key(), "T-shirt/top");  // label order
+  const Result text = run_mnas("data check coco:" + a);
+  EXPECT_NE(text.out.find("Ankle boot"), std::string::npos) << text.out;
+
+  // Deterministic: the same options write the same files.
+  run_json("data make-scenes --out " + b + options);
+  EXPECT_EQ(slurp(a + "/train.json"), slurp(b + "/train.json"));
+  EXPECT_EQ(slurp(a + "/test/000004.png"), slurp(b + "/test/000004.png"));
+
+  // Nothing is written into a set that exists; out-of-range options name their flag.
+  Result r = run_mnas("data make-scenes --out " + a);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("already holds a train split"), std::string::npos) << r.err;
+  r = run_mnas("data make-scenes --out " + temp_path("never") + " --min-objects 0");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--min-objects: 0 out of [1, 64]"), std::string::npos) << r.err;
+  r = run_mnas("data check " + a);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("expected coco:PATH"), std::string::npos) << r.err;
+  r = run_mnas("data check coco:/nonexistent");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/nonexistent/train.json"), std::string::npos) << r.err;
+
+  // A box moved outside its image, an image that is not there: the file and the field named.
+  nlohmann::json doc = nlohmann::json::parse(slurp(b + "/train.json"));
+  doc["annotations"][2]["bbox"][0] = 45;
+  std::ofstream(b + "/train.json") << doc.dump();
+  r = run_mnas("data check coco:" + b);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(b + "/train.json': annotations[2].bbox: [45, "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("reaches outside image"), std::string::npos) << r.err;
+  shell("rm " + b + "/train.json " + a + "/test/000004.png");
+  r = run_mnas("data check coco:" + a);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(a + "/test/000004.png"), std::string::npos) << r.err;
+  shell("rm -rf " + a + " " + b);
+}
+
 TEST(Cli, HelpForEveryCommand) {
   const std::vector<std::string> args = {
       "--help",           "space --help",  "describe --help", "latency --help", "lut build --help",
       "lut check --help", "train --help",  "eval --help",     "search --help",  "results --help",
-      "report --help",    "export --help", "finalize --help"};
+      "report --help",    "export --help", "finalize --help", "data make-scenes --help",
+      "data check --help"};
   const std::vector<Result> results = run_mnas_all(args);
   for (size_t i = 0; i < args.size(); ++i) {
     EXPECT_EQ(results[i].exit_code, 0) << args[i];

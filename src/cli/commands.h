@@ -64,6 +64,7 @@ void add_results_command(CLI::App& app);
 void add_report_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_finalize_command(CLI::App& app);
+void add_data_command(CLI::App& app);  // make-scenes and check
 
 }  // namespace mnas::cli
 

@@ -18,19 +18,9 @@ bool exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
-// "<dir>/<stem>" or "<dir>/<stem>.gz", whichever exists.
-std::string find_idx(const std::string& dir, const std::string& stem) {
-  for (const std::string& candidate : {dir + "/" + stem, dir + "/" + stem + ".gz"}) {
-    if (exists(candidate)) return candidate;
-  }
-  throw Error(dir + ": no " + stem + " or " + stem + ".gz", Error::Kind::kIo);
-}
-
 Dataset load_idx_dir(const std::string& name, const std::string& dir, Split split) {
-  const std::string prefix = split == Split::kTrain ? "train" : "t10k";
-  return to_dataset(read_idx(find_idx(dir, prefix + "-images-idx3-ubyte"),
-                             find_idx(dir, prefix + "-labels-idx1-ubyte"), 10),
-                    10, name + (split == Split::kTrain ? "/train" : "/test"));
+  return to_dataset(read_idx_split(dir, split == Split::kTrain), 10,
+                    name + (split == Split::kTrain ? "/train" : "/test"));
 }
 
 constexpr const char* kFolderPrefix = "folder:";

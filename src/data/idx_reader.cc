@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "base/file_io.h"
+
 #include "data/file_bytes.h"
 #include "base/error.h"
 
@@ -26,6 +28,14 @@ void check_magic(const std::vector<uint8_t>& b, uint32_t want, size_t header,
     throw Error(path + ": truncated header (" + std::to_string(b.size()) + " bytes; an IDX " +
                 what + " file starts with " + std::to_string(header) + ")");
   }
+}
+
+// "<dir>/<stem>" or "<dir>/<stem>.gz", whichever exists.
+std::string find_idx(const std::string& dir, const std::string& stem) {
+  for (const std::string& candidate : {dir + "/" + stem, dir + "/" + stem + ".gz"}) {
+    if (path_exists(candidate)) return candidate;
+  }
+  throw Error(dir + ": no " + stem + " or " + stem + ".gz", Error::Kind::kIo);
 }
 
 // The file, but one byte more than `expected` at most: enough to tell "trailing data" without
@@ -92,6 +102,12 @@ RawImages read_idx(const std::string& images_path, const std::string& labels_pat
     d.labels[i] = l;
   }
   return d;
+}
+
+RawImages read_idx_split(const std::string& dir, bool train) {
+  const std::string prefix = train ? "train" : "t10k";
+  return read_idx(find_idx(dir, prefix + "-images-idx3-ubyte"),
+                  find_idx(dir, prefix + "-labels-idx1-ubyte"), 10);
 }
 
 }  // namespace mnas

@@ -13,6 +13,11 @@ namespace mnas {
 // Throws mnas::Error naming the file and the problem.
 RawImages read_idx(const std::string& images_path, const std::string& labels_path, int classes);
 
+// The training (train-*) or test (t10k-*) split of an IDX folder as Fashion-MNIST and MNIST ship
+// it: <dir>/<prefix>-images-idx3-ubyte and -labels-idx1-ubyte, each raw or with .gz; 10 classes.
+// Throws mnas::Error (kIo) naming the folder and the file it lacks.
+RawImages read_idx_split(const std::string& dir, bool train);
+
 }  // namespace mnas
 
 #endif  // MNAS_DATA_IDX_READER_H_
