@@ -156,6 +156,64 @@ TEST(TrainCli, ResumeEndsWhereTheUninterruptedRunEndsOnAnImageFolder) {
 
 // --recipe proxy trains what a search trial trains (1 epoch, no warm-up, crops or flips); the
 // flags given change it, the others keep the recipe's values.
+// SSDLite on tiny scenes (48×48, 60 training and 20 test scenes): a run, its checkpoint scored
+// again by `mnas eval`, a resumed run ending where the uninterrupted one ends, and the mistakes
+// a user makes between the two tasks.
+TEST(TrainCli, ADetectorTrainsResumesAndIsScoredWithCocoMap) {
+  const std::string scenes = temp_path("det_scenes");
+  [[maybe_unused]] int rc = std::system(("rm -rf " + scenes).c_str());
+  const Result made = run_mnas("data make-scenes --out " + scenes +
+                               " --train 60 --test 20 --size 48 --max-side 40 --json");
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string full = scenes + "/full.ckpt", part = scenes + "/part.ckpt";
+  const std::string common = "train mnasnet-small --task detection --dataset coco:" + scenes +
+                             " --holdout 20 --batch 16 --threads 1 --json";
+  const nlohmann::json run = run_json(common + " --epochs 2 --out " + full);
+  EXPECT_EQ(run["status"], "done");
+  EXPECT_EQ(run["task"], "detection");
+  EXPECT_EQ(run["holdout_images"], 20);
+  EXPECT_EQ(run["epochs"], 2);
+  EXPECT_TRUE(run["canonical"].get<std::string>().rfind("input=48x48x1:", 0) == 0) << run;
+  const double ap = run["ap"];
+  EXPECT_GE(ap, 0.0);
+  EXPECT_LE(ap, 1.0);
+  EXPECT_EQ(run["category_ap"].size(), 10u);
+
+  // The checkpoint scores its held-out scenes as the run did, and the test scenes too.
+  const nlohmann::json again = run_json("eval " + full + " --split holdout --json");
+  EXPECT_EQ(again["images"], 20);
+  EXPECT_DOUBLE_EQ(again["ap"].get<double>(), ap);
+  EXPECT_DOUBLE_EQ(again["ap50"].get<double>(), run["ap50"].get<double>());
+  EXPECT_EQ(run_json("eval " + full + " --json")["images"], 20);
+
+  // One epoch, then resumed to two: the same network as the uninterrupted run.
+  ASSERT_EQ(run_json(common + " --epochs 1 --out " + part)["epochs"], 1);
+  const nlohmann::json resumed = run_json(common + " --epochs 2 --resume " + part);
+  EXPECT_DOUBLE_EQ(resumed["train_loss"].get<double>(), run["train_loss"].get<double>());
+  EXPECT_DOUBLE_EQ(resumed["ap"].get<double>(), ap);
+
+  const struct {
+    std::string args;
+    int exit_code;
+    const char* message;
+  } bad[] = {
+      {common + " --epochs 3 --lr 0.3 --resume " + part, 2, "option 'lr' differs"},
+      {"eval " + full + " --engine xnnpack", 2, "--engine: not for a detector's checkpoint"},
+      {"train mnasnet-small --task detection --epochs 1", 2, "trains on a COCO-format set"},
+      {"train mnasnet-small --dataset coco:" + scenes, 2, "is a detection set"},
+      {"train mnasnet-small --task segmentation", 2, "--task: unknown 'segmentation'"},
+      {"train mnasnet-small --task detection --dataset coco:/nonexistent", 1, "/nonexistent/train.json"},
+      {"train mnasnet-small --task detection --dataset coco:" + scenes + " --data-dir /x", 2,
+       "--data-dir: not used with coco:PATH"},
+  };
+  for (const auto& b : bad) {
+    const Result r = run_mnas(b.args);
+    EXPECT_EQ(r.exit_code, b.exit_code) << b.args << ": " << r.err;
+    EXPECT_NE(r.err.find(b.message), std::string::npos) << b.args << ": " << r.err;
+  }
+  rc = std::system(("rm -rf " + scenes).c_str());
+}
+
 TEST(TrainCli, RecipeProxyIsWhatATrialTrainsAndFlagsChangeIt) {
   const Result r = run_mnas(
       "train mnasnet-small --recipe proxy --train-images 64 --holdout 32 --threads 1 --json");

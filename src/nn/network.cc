@@ -4,62 +4,13 @@
 #include <cstdint>
 
 #include "base/error.h"
+#include "nn/conv_bn.h"
 #include "space/layer_plan.h"
 
 namespace mnas {
 namespace {
 
 namespace nn = torch::nn;
-
-}  // namespace
-
-// Convolution without bias → BatchNorm → optional ReLU.
-class ConvBnImpl : public nn::Module {
- public:
-  ConvBnImpl(int in, int out, int kernel, int stride, int groups, bool relu)
-      : conv_(register_module("conv", nn::Conv2d(nn::Conv2dOptions(in, out, kernel)
-                                                     .stride(stride)
-                                                     .padding(kernel / 2)
-                                                     .groups(groups)
-                                                     .bias(false)))),
-        bn_(register_module("bn",
-                            nn::BatchNorm2d(nn::BatchNorm2dOptions(out).momentum(0.01).eps(1e-3)))),
-        relu_(relu) {}
-  torch::Tensor forward(const torch::Tensor& x) {
-    torch::Tensor y = bn_->forward(conv_->forward(x));
-    return relu_ ? torch::relu_(y) : y;
-  }
-
-  // w' = w·γ/√(var+ε), b' = β − mean·γ/√(var+ε), in XNNPACK layout.
-  NamedWeights fold() {
-    torch::NoGradGuard no_grad;
-    const torch::Tensor scale = bn_->weight / torch::sqrt(bn_->running_var + bn_->options.eps());
-    const torch::Tensor bias = bn_->bias - bn_->running_mean * scale;
-    torch::Tensor w = conv_->weight * scale.view({-1, 1, 1, 1});  // [out, in/g, kh, kw]
-    const bool depthwise = conv_->options.groups() > 1;
-    // Dense → [out, kh, kw, in]; depthwise [C, 1, kh, kw] → [1, kh, kw, C].
-    w = depthwise ? w.permute({1, 2, 3, 0}) : w.permute({0, 2, 3, 1});
-    w = w.to(torch::kCPU, torch::kFloat).contiguous();
-    NamedWeights out;
-    for (int64_t d : w.sizes()) out.shape.push_back(static_cast<size_t>(d));
-    out.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
-    const torch::Tensor b = bias.to(torch::kCPU, torch::kFloat).contiguous();
-    out.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
-    return out;
-  }
-
- private:
-  nn::Conv2d conv_;
-  nn::BatchNorm2d bn_;
-  bool relu_;
-};
-TORCH_MODULE(ConvBn);
-
-namespace {
-
-ConvBn conv_bn(int in, int out, int kernel, int stride, int groups, bool relu) {
-  return ConvBn(in, out, kernel, stride, groups, relu);
-}
 
 class SqueezeExciteImpl : public nn::Module {
  public:
@@ -201,20 +152,68 @@ void initialize(nn::Module& module, int classes) {
 
 }  // namespace
 
-NetworkImpl::NetworkImpl(const Architecture& arch) : arch_(arch) {
+namespace {
+
+// The last layer whose output is larger than the head's (-1: none).
+int feature_tap(const NetworkPlan& plan) {
+  int tap = -1;
+  for (size_t i = 0; i < plan.layers.size(); ++i) {
+    if (plan.layers[i].out.height > plan.head_out.height) tap = static_cast<int>(i);
+  }
+  return tap;
+}
+
+std::vector<TensorShape> shapes_at(const NetworkPlan& plan, int tap) {
+  if (tap < 0) {
+    throw Error("the architecture keeps one resolution from its first layer to its head: a "
+                "detector needs two feature maps (a layer before the last stride)");
+  }
+  return {plan.layers[tap].out, plan.head_out};
+}
+
+}  // namespace
+
+std::vector<TensorShape> NetworkImpl::feature_shapes_of(const Architecture& arch) {
+  const NetworkPlan plan = plan_network(arch);
+  return shapes_at(plan, feature_tap(plan));
+}
+
+NetworkImpl::NetworkImpl(const Architecture& arch, bool classifier) : arch_(arch) {
   const NetworkPlan plan = plan_network(arch);  // validates
+  tap_ = feature_tap(plan);
+  if (tap_ >= 0) feature_shapes_ = shapes_at(plan, tap_);
   stem_ = register_module(
       "stem", conv_bn(arch.input.channels, arch.stem_filters, 3, arch.stem_stride, 1, true).ptr());
   layers_ = register_module("layers", nn::ModuleList());
   for (const LayerPlan& l : plan.layers) layers_->push_back(Layer(l));
   head_ = register_module(
       "head", conv_bn(plan.layers.back().out.channels, arch.head_filters, 1, 1, 1, true).ptr());
-  dropout_ = register_module("dropout", nn::Dropout(arch.dropout));
-  classifier_ = register_module("classifier", nn::Linear(arch.head_filters, arch.classes));
+  if (classifier) {
+    dropout_ = register_module("dropout", nn::Dropout(arch.dropout));
+    classifier_ = register_module("classifier", nn::Linear(arch.head_filters, arch.classes));
+  }
   initialize(*this, arch.classes);
 }
 
+std::vector<TensorShape> NetworkImpl::feature_shapes() const {
+  if (tap_ < 0) return feature_shapes_of(arch_);  // throws the reason
+  return feature_shapes_;
+}
+
+std::vector<torch::Tensor> NetworkImpl::features(torch::Tensor x) {
+  feature_shapes();  // throws when there is no second map
+  std::vector<torch::Tensor> maps;
+  x = stem_->forward(x);
+  for (size_t i = 0; i < layers_->size(); ++i) {
+    x = layers_[i]->as<LayerImpl>()->forward(x);
+    if (static_cast<int>(i) == tap_) maps.push_back(x);
+  }
+  maps.push_back(head_->forward(x));
+  return maps;
+}
+
 torch::Tensor NetworkImpl::forward(torch::Tensor x) {
+  MNAS_ASSERT(!classifier_.is_empty());
   x = stem_->forward(x);
   for (const auto& layer : *layers_) x = layer->as<LayerImpl>()->forward(x);
   x = head_->forward(x);
@@ -237,6 +236,7 @@ std::map<std::string, NamedWeights> NetworkImpl::folded_weights() {
   out["stem"] = stem_->fold();
   for (const auto& layer : *layers_) layer->as<LayerImpl>()->export_to(out);
   out["head"] = head_->fold();
+  if (classifier_.is_empty()) return out;
   torch::NoGradGuard no_grad;
   const torch::Tensor w = classifier_->weight.to(torch::kCPU, torch::kFloat).contiguous(),
                       b = classifier_->bias.to(torch::kCPU, torch::kFloat).contiguous();

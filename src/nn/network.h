@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "space/architecture.h"
+#include "space/layer_plan.h"
 #include "space/weights_file.h"
 
 namespace mnas {
@@ -32,8 +34,18 @@ namespace mnas {
 class ConvBnImpl;
 class NetworkImpl : public torch::nn::Module {
  public:
-  explicit NetworkImpl(const Architecture& arch);
+  // Without `classifier` the network ends at its head convolution: a detector's backbone
+  // (features() only; forward() needs the classifier).
+  explicit NetworkImpl(const Architecture& arch, bool classifier = true);
   torch::Tensor forward(torch::Tensor x);
+
+  // A detector's two feature maps: the output of the last layer before the final resolution
+  // (stride 16 in MnasNet's skeleton) and the head convolution's (stride 32), as SSDLite takes
+  // them. Throws mnas::Error when every layer runs at the final resolution.
+  std::vector<torch::Tensor> features(torch::Tensor x);
+  std::vector<TensorShape> feature_shapes() const;
+  // The same without building the network.
+  static std::vector<TensorShape> feature_shapes_of(const Architecture& arch);
   const Architecture& architecture() const { return arch_; }
 
   // The weights as an inference engine needs them: BatchNorm folded into each convolution (from
@@ -48,6 +60,8 @@ class NetworkImpl : public torch::nn::Module {
   std::shared_ptr<ConvBnImpl> head_;
   torch::nn::Dropout dropout_{nullptr};
   torch::nn::Linear classifier_{nullptr};
+  int tap_ = -1;  // the layer whose output is the first feature map (-1: none)
+  std::vector<TensorShape> feature_shapes_;
 };
 TORCH_MODULE(Network);
 

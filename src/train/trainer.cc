@@ -22,11 +22,13 @@
 #include "base/file_io.h"
 #include "base/number_format.h"
 #include "base/stop.h"
+#include "train/checkpoint.h"
 #include "train/checkpoint_file.h"
 #include "train/evaluation_images.h"
 #include "train/xnnpack_eval.h"
 #include "graph/graph.h"
 #include "latency/xnnpack_network.h"
+#include "train/schedule.h"
 #include "train/sgd_step.h"
 #include "train/train_options_fields.h"
 #include "train/train_device.h"
@@ -35,58 +37,6 @@ namespace mnas {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// What a checkpoint keeps of its run's options: every stored field of the table.
-nlohmann::json options_json(const TrainOptions& o) {
-  nlohmann::json j = nlohmann::json::object();
-  field_table::write(train_option_fields(), o, j);
-  return j;
-}
-
-double base_lr(const TrainOptions& o) {
-  if (o.lr > 0) return o.lr;
-  if (o.optimizer == "rmsprop") return 0.016 * o.batch / 256.0;  // the paper's recipe
-  if (o.optimizer == "adam") return 1e-3;
-  return 0.05;  // 0.1 is unstable for the zoo at 28×28 (A1, 4 epochs on 20k images: 82.8% vs 84.8%)
-}
-
-// Learning rate at a fractional epoch.
-double lr_at(const TrainOptions& o, double epoch) {
-  const double lr = base_lr(o);
-  if (epoch < o.warmup_epochs) return lr * epoch / o.warmup_epochs;
-  if (o.schedule == "cosine") {
-    const double span = std::max(1e-9, o.epochs - o.warmup_epochs);
-    return lr * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, (epoch - o.warmup_epochs) / span)));
-  }
-  if (o.schedule == "exponential")
-    return lr * std::pow(0.97, std::floor((epoch - o.warmup_epochs) / 2.4));
-  return lr;
-}
-
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainOptions& o, Network& net) {
-  const double lr = base_lr(o);
-  if (o.optimizer == "sgd") {
-    return std::make_unique<torch::optim::SGD>(net->parameters(),
-                                               torch::optim::SGDOptions(lr)
-                                                   .momentum(o.momentum)
-                                                   .nesterov(o.nesterov)
-                                                   .weight_decay(o.weight_decay));
-  }
-  if (o.optimizer == "rmsprop") {
-    return std::make_unique<torch::optim::RMSprop>(net->parameters(),
-                                                   torch::optim::RMSpropOptions(lr)
-                                                       .alpha(0.9)
-                                                       .momentum(o.momentum)
-                                                       .eps(1e-3)
-                                                       .weight_decay(o.weight_decay));
-  }
-  return std::make_unique<torch::optim::Adam>(
-      net->parameters(), torch::optim::AdamOptions(lr).weight_decay(o.weight_decay));
-}
-
-void set_lr(torch::optim::Optimizer& opt, double lr) {
-  for (auto& group : opt.param_groups()) group.options().set_lr(lr);
-}
 
 struct Accuracy {
   double top1 = 0, top5 = 0;
@@ -192,100 +142,6 @@ nlohmann::json model_notes(const TrainOptions& o, const Architecture& arch) {
   } catch (const Error&) {
   }
   return notes;
-}
-
-void save_checkpoint(const std::string& path, const Architecture& arch, const TrainOptions& o,
-                     const nlohmann::json& notes, const torch::Device& device, int epoch,
-                     const Normalization& norm, Network& net, torch::optim::Optimizer& opt) {
-  torch::serialize::OutputArchive a;
-  a.write("format", c10::IValue(std::string("mnas-checkpoint/1")));
-  a.write("arch", c10::IValue(to_canonical_string(arch)));
-  nlohmann::json options = options_json(o);
-  options["train_device"] = describe_train_device(device);
-  options.update(notes);
-  a.write("options", c10::IValue(options.dump()));
-  a.write("epoch", c10::IValue(static_cast<int64_t>(epoch)));
-  a.write("mean", torch::tensor(norm.mean));
-  a.write("std", torch::tensor(norm.std));
-  torch::serialize::OutputArchive model, optimizer;
-  net->save(model);
-  opt.save(optimizer);
-  a.write("model", model);
-  a.write("optimizer", optimizer);
-  std::ostringstream archive;
-  try {
-    a.save_to(archive);
-  } catch (const c10::Error& e) {
-    throw Error("checkpoint '" + path + "': cannot write (" + e.what_without_backtrace() + ")",
-                Error::Kind::kIo);
-  }
-  write_file_atomically(path, frame_checkpoint(archive.str()), "checkpoint");
-}
-
-struct Checkpoint {
-  Architecture arch;
-  nlohmann::json options;
-  int epoch = 0;
-  Normalization norm;
-  torch::serialize::InputArchive archive;
-};
-
-// Every tensor of the archive is read onto `device`, whichever device wrote it.
-Checkpoint load_checkpoint(const std::string& path, const torch::Device& device) {
-  Checkpoint c;
-  const std::string bytes = read_whole_file(path, "checkpoint", size_t{1} << 34);
-  try {
-    std::istringstream archive(std::string(checkpoint_archive(bytes, path)));
-    c.archive.load_from(archive, device);
-    c10::IValue v;
-    c.archive.read("format", v);
-    if (!v.isString() || v.toStringRef() != "mnas-checkpoint/1")
-      throw Error("checkpoint '" + path + "': not an mnas checkpoint");
-    c.archive.read("arch", v);
-    c.arch = parse_architecture_string(v.toStringRef());
-    c.archive.read("options", v);
-    c.options = nlohmann::json::parse(v.toStringRef());
-    c.archive.read("epoch", v);
-    c.epoch = static_cast<int>(v.toInt());
-    torch::Tensor mean, std;
-    c.archive.read("mean", mean);
-    c.archive.read("std", std);
-    mean = mean.to(torch::kCPU).contiguous();
-    std = std.to(torch::kCPU).contiguous();
-    c.norm.mean.assign(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
-    c.norm.std.assign(std.data_ptr<float>(), std.data_ptr<float>() + std.numel());
-  } catch (const c10::Error& e) {
-    throw Error("checkpoint '" + path + "': cannot be read (" + e.what_without_backtrace() + ")");
-  } catch (const nlohmann::json::exception& e) {
-    throw Error("checkpoint '" + path + "': damaged options (" + std::string(e.what()) + ")");
-  }
-  return c;
-}
-
-// Loads a checkpoint's "model" archive into `net`, built from the checkpoint's own architecture.
-// LibTorch's Module::load takes each stored tensor whatever its shape, so a file whose
-// architecture and weights disagree loaded and evaluated without a word (or failed deep in a
-// convolution with a stack trace): every tensor's shape is compared after loading.
-void load_network_weights(Network& net, torch::serialize::InputArchive& archive,
-                          const std::string& path) {
-  std::map<std::string, std::vector<int64_t>> expected;
-  for (const auto& p : net->named_parameters(true)) expected[p.key()] = p.value().sizes().vec();
-  for (const auto& b : net->named_buffers(true)) expected[b.key()] = b.value().sizes().vec();
-  net->load(archive);
-  const auto check = [&](const std::string& name, const torch::Tensor& t) {
-    const std::vector<int64_t>& want = expected[name];
-    if (t.sizes().vec() == want) return;
-    const auto text = [](const std::vector<int64_t>& v) {
-      std::string s = "[";
-      for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + std::to_string(v[i]);
-      return s + "]";
-    };
-    throw Error("checkpoint '" + path + "': its weights do not fit its architecture ('" + name +
-                "' is " + text(t.sizes().vec()) + ", the architecture's is " + text(want) +
-                "); the file was edited or put together from two runs");
-  };
-  for (const auto& p : net->named_parameters(true)) check(p.key(), p.value());
-  for (const auto& b : net->named_buffers(true)) check(b.key(), b.value());
 }
 
 }  // namespace
@@ -410,13 +266,13 @@ TrainingRun::TrainingRun(const Architecture& arch, const TrainOptions& options,
   s.net = Network(arch);  // initialised on the CPU: the same weights on every device
   s.net->to(s.device);
   if (s.channels_last) to_channels_last(*s.net);
-  s.opt = make_optimizer(o, s.net);
+  s.opt = make_optimizer(o, *s.net);
   if (ckpt) {
     try {
       torch::serialize::InputArchive model, optimizer;
       ckpt->archive.read("model", model);
       ckpt->archive.read("optimizer", optimizer);
-      load_network_weights(s.net, model, resume);
+      load_network_weights(*s.net, model, resume);
       if (s.channels_last) to_channels_last(*s.net);  // loading replaces the tensors' layout
       s.opt->load(optimizer);
     } catch (const c10::Error& e) {
@@ -566,8 +422,10 @@ TrainResult TrainingRun::advance(int64_t until, int64_t holdout,
         recalibrate_batch_norm(s.net, *s.batches, s.split.train, kRecalibrationImages);
       }
       if (!o.checkpoint.empty()) {
-        save_checkpoint(o.checkpoint, s.arch, o, s.notes, s.device, s.epoch + 1, s.norm, s.net,
-                        *s.opt);
+        nlohmann::json options = options_json(o);
+        options["train_device"] = describe_train_device(s.device);
+        options.update(s.notes);
+        save_checkpoint(o.checkpoint, s.arch, options, s.epoch + 1, s.norm, *s.net, *s.opt);
       }
       ++s.epoch;
       s.step = 0;
@@ -637,7 +495,7 @@ LoadedCheckpoint load_trained_checkpoint(const std::string& path) {
   try {
     torch::serialize::InputArchive model;
     c.archive.read("model", model);
-    load_network_weights(net, model, path);
+    load_network_weights(*net, model, path);
   } catch (const c10::Error& e) {
     throw Error("checkpoint '" + path + "': damaged weights (" + e.what_without_backtrace() + ")");
   }
@@ -699,7 +557,7 @@ EvalResult evaluate_checkpoint(const std::string& path, const std::string& split
   try {
     torch::serialize::InputArchive model;
     c.archive.read("model", model);
-    load_network_weights(net, model, path);
+    load_network_weights(*net, model, path);
     if (channels_last) to_channels_last(*net);
   } catch (const c10::Error& e) {
     throw Error("checkpoint '" + path + "': damaged weights (" + e.what_without_backtrace() + ")");

@@ -1,0 +1,177 @@
+// `mnas train --task detection` and `mnas eval` of a detector checkpoint.
+#include "cli/detection_run.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "base/error.h"
+#include "cli/app.h"
+#include "cli/interrupt.h"
+#include "cli/table.h"
+#include "data/coco_annotations.h"
+#include "data/coco_images.h"
+#include "data/detection_dataset.h"
+#include "data/file_bytes.h"
+#include "data/image_decode.h"
+#include "space/architecture_codec.h"
+#include "space/zoo.h"
+#include "train/checkpoint.h"
+#include "train/detection_trainer.h"
+#include "train/train_device.h"
+
+namespace mnas::cli {
+namespace {
+
+// A zoo model's default input on a COCO-format set: its first training image's size and colour.
+std::string first_image_shape(const std::string& dataset) {
+  const std::string root = dataset.substr(std::string(kCocoDatasetPrefix).size());
+  const CocoSplitPaths p = coco_split_paths(root, "train");
+  const CocoAnnotations a = read_coco_annotations(p.annotations);
+  if (a.images.empty()) throw Error("--dataset: " + p.annotations + " lists no images");
+  const std::string path = p.images + "/" + a.images[0].file_name;
+  const ImageHeader h = read_image_header(read_file_bytes(path, size_t{256} << 20), path);
+  return std::to_string(h.height) + "x" + std::to_string(h.width) + "x" +
+         std::to_string(h.channels);
+}
+
+nlohmann::json map_json(const CocoMap& m, const std::vector<std::string>& names) {
+  nlohmann::json per = nlohmann::json::object();
+  for (size_t i = 0; i < m.categories.size(); ++i) {
+    const int c = m.categories[i];
+    if (c >= 0 && static_cast<size_t>(c) < names.size()) per[names[c]] = m.category_ap[i];
+  }
+  return {{"ap", m.ap}, {"ap50", m.ap50}, {"ap75", m.ap75}, {"category_ap", per}};
+}
+
+}  // namespace
+
+bool is_detector_checkpoint(const std::string& path) {
+  return checkpoint_task(load_checkpoint_options(path)) == "detection";
+}
+
+void run_train_detection(ArchOptions arch, const TrainOptions& options, const std::string& resume,
+                         bool json) {
+  if (!is_detection_dataset(options.dataset)) {
+    throw Error(
+        "--dataset: --task detection trains on a COCO-format set, coco:PATH (`mnas data "
+        "make-scenes --out PATH` makes one); '" +
+        options.dataset + "' is a classification set");
+  }
+  if (!options.data_dir.empty()) {
+    throw Error("--data-dir: not used with coco:PATH (the path is there)");
+  }
+  const torch::Device device = resolve_train_device(options.device, "--train-device");
+  const bool zoo = is_zoo_name(arch.arch);
+  if (zoo && arch.input.empty()) arch.input = first_image_shape(options.dataset);
+  const std::vector<std::string> categories = detection_categories(options.dataset);
+  arch.classes = static_cast<int>(categories.size());
+  const ResolvedArch r = resolve_arch(arch.arch, adjustments(arch));
+  std::cerr << "mnas: training SSDLite on " << r.label << " (" << to_string(r.arch.input) << ", "
+            << categories.size() << " categories) on " << options.dataset << " for "
+            << options.epochs << " epoch" << (options.epochs > 1 ? "s" : "") << " on "
+            << describe_train_device(device) << "\n";
+  auto last = std::chrono::steady_clock::now() - std::chrono::seconds(10);
+  InterruptGuard interrupt;
+  int epoch = 0;
+  DetectionTrainResult result;
+  try {
+    result = train_detector(
+        r.arch, options, DefaultBoxOptions(),
+        [&](const TrainProgress& p) {
+          epoch = p.epoch;
+          if (InterruptGuard::requested()) throw Interrupted{};
+          const auto now = std::chrono::steady_clock::now();
+          if (p.step != p.steps && now - last < std::chrono::seconds(2)) return;
+          last = now;
+          std::fprintf(stderr,
+                       "mnas: epoch %d/%d step %lld/%lld loss %.4f matched-box acc %.1f%% %.0f "
+                       "img/s ETA %s\n",
+                       p.epoch, p.epochs, static_cast<long long>(p.step),
+                       static_cast<long long>(p.steps), p.loss, 100 * p.accuracy,
+                       p.images_per_second, format_duration(p.eta_seconds).c_str());
+        },
+        resume);
+  } catch (const Interrupted&) {
+    std::fprintf(stderr, "mnas: training stopped by %s during epoch %d%s\n",
+                 InterruptGuard::signal_name(), epoch,
+                 options.checkpoint.empty()
+                     ? "; nothing kept (give --out FILE to keep a checkpoint after every epoch)"
+                     : ("; " + options.checkpoint +
+                        " holds the epochs finished before it; the "
+                        "same command with --resume " +
+                        options.checkpoint + " continues")
+                           .c_str());
+    throw ExitWith{interrupted_exit_code(InterruptGuard::signal_number())};
+  }
+  if (json) {
+    nlohmann::json j{{"arch", r.label},
+                     {"task", "detection"},
+                     {"canonical", to_canonical_string(r.arch)},
+                     {"params", result.params},
+                     {"split", "holdout"},
+                     {"holdout_images", result.holdout_images},
+                     {"epochs", result.epochs_done},
+                     {"train_loss", result.train_loss},
+                     {"images_per_second", result.images_per_second},
+                     {"seconds", result.seconds},
+                     {"train_device", result.device},
+                     {"status", result.status},
+                     {"reason", result.reason},
+                     {"checkpoint", options.checkpoint}};
+    j.update(map_json(result.holdout, categories));
+    std::cout << j.dump(2) << "\n";
+  } else if (result.status != "done") {
+    std::printf("%s: %s (%s)\n", r.label.c_str(), result.status.c_str(), result.reason.c_str());
+  } else if (result.holdout_images == 0) {
+    std::printf(
+        "SSDLite on %s, %s: trained %d epochs, %.1f s, %.0f img/s on %s, %.2fM params "
+        "(no held-out images to score: --holdout 0)%s\n",
+        r.label.c_str(), options.dataset.c_str(), result.epochs_done, result.seconds,
+        result.images_per_second, result.device.c_str(), result.params / 1e6,
+        options.checkpoint.empty() ? "" : ("; checkpoint " + options.checkpoint).c_str());
+  } else {
+    std::printf(
+        "SSDLite on %s, %s: held-out AP@[.5:.95] %.3f, AP@.5 %.3f, AP@.75 %.3f on %lld images "
+        "after %d epochs, %.1f s, %.0f img/s on %s, %.2fM params%s\n",
+        r.label.c_str(), options.dataset.c_str(), result.holdout.ap, result.holdout.ap50,
+        result.holdout.ap75, static_cast<long long>(result.holdout_images), result.epochs_done,
+        result.seconds, result.images_per_second, result.device.c_str(), result.params / 1e6,
+        options.checkpoint.empty() ? "" : ("; checkpoint " + options.checkpoint).c_str());
+  }
+  if (result.status != "done") {
+    throw Error("training " + result.status + ": " + result.reason, Error::Kind::kIo);
+  }
+}
+
+void run_eval_detection(const std::string& checkpoint, const std::string& split,
+                        const std::string& device, bool json) {
+  const DetectionEvalResult r = evaluate_detector(checkpoint, split, device);
+  if (json) {
+    nlohmann::json j{{"checkpoint", checkpoint}, {"task", "detection"},
+                     {"split", r.split},         {"images", r.images},
+                     {"engine", "torch"},        {"canonical", to_canonical_string(r.arch)}};
+    j.update(map_json(r.map, r.categories));
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::printf(
+      "%s: %s AP@[.5:.95] %.3f, AP@.5 %.3f, AP@.75 %.3f on %lld images (COCO's mAP, at "
+      "most 100 detections per image)\n",
+      checkpoint.c_str(), r.split.c_str(), r.map.ap, r.map.ap50, r.map.ap75,
+      static_cast<long long>(r.images));
+  Table table({"category", "AP@[.5:.95]"}, {false, true});
+  for (size_t i = 0; i < r.map.categories.size(); ++i) {
+    const int c = r.map.categories[i];
+    char ap[32];
+    std::snprintf(ap, sizeof ap, "%.3f", r.map.category_ap[i]);
+    table.add_row({c >= 0 && static_cast<size_t>(c) < r.categories.size() ? r.categories[c]
+                                                                          : std::to_string(c),
+                   r.map.category_ap[i] < 0 ? "no objects" : ap});
+  }
+  std::cout << "\n" << table.render();
+}
+
+}  // namespace mnas::cli
