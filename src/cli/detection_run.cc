@@ -1,8 +1,8 @@
 // `mnas train --task detection` and `mnas eval` of a detector checkpoint.
 #include "cli/detection_run.h"
 
-#include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +11,7 @@
 #include "cli/app.h"
 #include "cli/interrupt.h"
 #include "cli/table.h"
+#include "cli/train_progress.h"
 #include "data/coco_annotations.h"
 #include "data/coco_images.h"
 #include "data/detection_dataset.h"
@@ -73,54 +74,20 @@ void run_train_detection(ArchOptions arch, const TrainOptions& options, const st
             << categories.size() << " categories) on " << options.dataset << " for "
             << options.epochs << " epoch" << (options.epochs > 1 ? "s" : "") << " on "
             << describe_train_device(device) << "\n";
-  auto last = std::chrono::steady_clock::now() - std::chrono::seconds(10);
-  InterruptGuard interrupt;
-  int epoch = 0;
+  InterruptGuard interrupt;  // Ctrl-C: as `mnas train` of a classifier (train_progress.h)
+  TrainProgressPrinter printer("matched-box acc");
   DetectionTrainResult result;
   try {
-    result = train_detector(
-        r.arch, options, DefaultBoxOptions(),
-        [&](const TrainProgress& p) {
-          epoch = p.epoch;
-          if (InterruptGuard::requested()) throw Interrupted{};
-          const auto now = std::chrono::steady_clock::now();
-          if (p.step != p.steps && now - last < std::chrono::seconds(2)) return;
-          last = now;
-          std::fprintf(stderr,
-                       "mnas: epoch %d/%d step %lld/%lld loss %.4f matched-box acc %.1f%% %.0f "
-                       "img/s ETA %s\n",
-                       p.epoch, p.epochs, static_cast<long long>(p.step),
-                       static_cast<long long>(p.steps), p.loss, 100 * p.accuracy,
-                       p.images_per_second, format_duration(p.eta_seconds).c_str());
-        },
-        resume);
+    result = train_detector(r.arch, options, DefaultBoxOptions(), std::ref(printer), resume);
   } catch (const Interrupted&) {
-    std::fprintf(stderr, "mnas: training stopped by %s during epoch %d%s\n",
-                 InterruptGuard::signal_name(), epoch,
-                 options.checkpoint.empty()
-                     ? "; nothing kept (give --out FILE to keep a checkpoint after every epoch)"
-                     : ("; " + options.checkpoint +
-                        " holds the epochs finished before it; the "
-                        "same command with --resume " +
-                        options.checkpoint + " continues")
-                           .c_str());
-    throw ExitWith{interrupted_exit_code(InterruptGuard::signal_number())};
+    printer.stopped(options.checkpoint);
   }
   if (json) {
-    nlohmann::json j{{"arch", r.label},
-                     {"task", "detection"},
-                     {"canonical", to_canonical_string(r.arch)},
-                     {"params", result.params},
-                     {"split", "holdout"},
-                     {"holdout_images", result.holdout_images},
-                     {"epochs", result.epochs_done},
-                     {"train_loss", result.train_loss},
-                     {"images_per_second", result.images_per_second},
-                     {"seconds", result.seconds},
-                     {"train_device", result.device},
-                     {"status", result.status},
-                     {"reason", result.reason},
-                     {"checkpoint", options.checkpoint}};
+    nlohmann::json j = run_summary_json(result, options.checkpoint);
+    j.update({{"arch", r.label},
+              {"task", "detection"},
+              {"canonical", to_canonical_string(r.arch)},
+              {"holdout_images", result.holdout_images}});
     j.update(map_json(result.holdout, categories));
     std::cout << j.dump(2) << "\n";
   } else if (result.status != "done") {

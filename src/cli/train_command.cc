@@ -1,5 +1,5 @@
 // `mnas train` and `mnas eval`: train an architecture on a data set; evaluate a checkpoint.
-#include <chrono>
+#include <functional>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -17,6 +17,7 @@
 #include "cli/interrupt.h"
 #include "cli/quantize_flags.h"
 #include "cli/table.h"
+#include "cli/train_progress.h"
 #include "data/dataset.h"
 #include "data/detection_dataset.h"
 #include "graph/quantization.h"
@@ -109,61 +110,25 @@ void run_train(TrainCommandOptions o) {
             << r.arch.classes << " classes) on " << o.train.dataset << " for " << o.train.epochs
             << " epoch" << (o.train.epochs > 1 ? "s" : "") << " on "
             << describe_train_device(device) << "\n";
-  auto last = std::chrono::steady_clock::now() - std::chrono::seconds(10);
   // Ctrl-C or SIGTERM: the epoch in progress is abandoned; the checkpoint (written after every
   // epoch) keeps the finished ones.
   InterruptGuard interrupt;
-  int epoch = 0;
+  TrainProgressPrinter printer("acc");
   TrainResult result;
   try {
-    result = train(
-        r.arch, o.train,
-        [&](const TrainProgress& p) {
-          epoch = p.epoch;
-          if (InterruptGuard::requested()) throw Interrupted{};
-          const auto now = std::chrono::steady_clock::now();
-          if (p.step != p.steps && now - last < std::chrono::seconds(2)) return;
-          last = now;
-          std::fprintf(stderr,
-                       "mnas: epoch %d/%d step %lld/%lld loss %.4f acc %.1f%% %.0f img/s ETA %s\n",
-                       p.epoch, p.epochs, static_cast<long long>(p.step),
-                       static_cast<long long>(p.steps), p.loss, 100 * p.accuracy,
-                       p.images_per_second, format_duration(p.eta_seconds).c_str());
-        },
-        o.resume);
+    result = train(r.arch, o.train, std::ref(printer), o.resume);
   } catch (const Interrupted&) {
-    if (o.train.checkpoint.empty()) {
-      std::fprintf(stderr,
-                   "mnas: training stopped by %s during epoch %d; nothing kept (give --out FILE "
-                   "to keep a checkpoint after every epoch)\n",
-                   InterruptGuard::signal_name(), epoch);
-    } else {
-      std::fprintf(stderr,
-                   "mnas: training stopped by %s during epoch %d; %s holds the epochs finished "
-                   "before it (if any); the same command with --resume %s continues\n",
-                   InterruptGuard::signal_name(), epoch, o.train.checkpoint.c_str(),
-                   o.train.checkpoint.c_str());
-    }
-    throw ExitWith{interrupted_exit_code(InterruptGuard::signal_number())};
+    printer.stopped(o.train.checkpoint);
   }
   if (o.json) {
-    std::cout << nlohmann::json{{"arch", r.label},
-                                {"recipe", o.recipe},
-                                {"canonical", to_canonical_string(r.arch)},
-                                {"params", result.params},
-                                {"top1", result.holdout_top1},
-                                {"top5", result.holdout_top5},
-                                {"split", "holdout"},
-                                {"holdout_images", o.train.holdout},
-                                {"epochs", result.epochs_done},
-                                {"train_loss", result.train_loss},
-                                {"images_per_second", result.images_per_second},
-                                {"seconds", result.seconds},
-                                {"train_device", result.device},
-                                {"status", result.status},
-                                {"reason", result.reason},
-                                {"checkpoint", o.train.checkpoint}}
-                     .dump(2)
+    nlohmann::json j = run_summary_json(result, o.train.checkpoint);
+    j.update({{"arch", r.label},
+              {"recipe", o.recipe},
+              {"canonical", to_canonical_string(r.arch)},
+              {"top1", result.holdout_top1},
+              {"top5", result.holdout_top5},
+              {"holdout_images", o.train.holdout}});
+    std::cout << j.dump(2)
               << "\n";
   } else if (result.status != "done") {
     std::printf("%s: %s (%s)\n", r.label.c_str(), result.status.c_str(), result.reason.c_str());

@@ -3,8 +3,11 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include "space/weights_file.h"
 
+// The building blocks the classifier (network.h) and the detector (detector.h) share.
 namespace mnas {
 
 // Convolution without bias → BatchNorm → optional ReLU.
@@ -52,6 +55,28 @@ TORCH_MODULE(ConvBn);
 
 inline ConvBn conv_bn(int in, int out, int kernel, int stride, int groups, bool relu) {
   return ConvBn(in, out, kernel, stride, groups, relu);
+}
+
+// Initialisation as the reference models: convolutions normal(0, √(2 / fan_out)) with fan_out =
+// k·k·out/groups, fully connected layers uniform ±1/√classes, biases 0, BN γ = 1, β = 0.
+inline void initialize_weights(torch::nn::Module& module, int classes) {
+  torch::NoGradGuard no_grad;
+  for (auto& m : module.modules(/*include_self=*/false)) {
+    if (auto* conv = m->as<torch::nn::Conv2d>()) {
+      const auto& o = conv->options;
+      const double fan_out = double(o.kernel_size()->at(0)) * o.kernel_size()->at(1) *
+                             double(o.out_channels()) / double(o.groups());
+      conv->weight.normal_(0.0, std::sqrt(2.0 / fan_out));
+      if (conv->bias.defined()) conv->bias.zero_();
+    } else if (auto* linear = m->as<torch::nn::Linear>()) {
+      const double range = 1.0 / std::sqrt(double(classes));
+      linear->weight.uniform_(-range, range);
+      linear->bias.zero_();
+    } else if (auto* bn = m->as<torch::nn::BatchNorm2d>()) {
+      bn->weight.fill_(1.0);
+      bn->bias.zero_();
+    }
+  }
 }
 
 }  // namespace mnas

@@ -79,21 +79,9 @@ DetectorImpl::DetectorImpl(const Architecture& backbone, int categories,
     class_heads_->push_back(prediction(widths[i], per_cell * (categories + 1)));
     box_heads_->push_back(prediction(widths[i], per_cell * 4));
   }
-  // The backbone initialised itself; the new layers as it does: normal(0, √(2/fan_out)).
-  torch::NoGradGuard no_grad;
+  // The backbone initialised itself; the new layers as it does.
   for (nn::ModuleList* list : {&extras_, &class_heads_, &box_heads_}) {
-    for (auto& m : (*list)->modules(/*include_self=*/false)) {
-      if (auto* conv = m->as<nn::Conv2d>()) {
-        const auto& o = conv->options;
-        const double fan_out = double(o.kernel_size()->at(0)) * o.kernel_size()->at(1) *
-                               double(o.out_channels()) / double(o.groups());
-        conv->weight.normal_(0.0, std::sqrt(2.0 / fan_out));
-        if (conv->bias.defined()) conv->bias.zero_();
-      } else if (auto* bn = m->as<nn::BatchNorm2d>()) {
-        bn->weight.fill_(1.0);
-        bn->bias.zero_();
-      }
-    }
+    initialize_weights(**list, categories + 1);
   }
 }
 

@@ -130,25 +130,6 @@ class LayerImpl : public nn::Module {
 };
 TORCH_MODULE(Layer);
 
-void initialize(nn::Module& module, int classes) {
-  torch::NoGradGuard no_grad;
-  for (auto& m : module.modules(/*include_self=*/false)) {
-    if (auto* conv = m->as<nn::Conv2d>()) {
-      const auto& o = conv->options;
-      const double fan_out = double(o.kernel_size()->at(0)) * o.kernel_size()->at(1) *
-                             double(o.out_channels()) / double(o.groups());
-      conv->weight.normal_(0.0, std::sqrt(2.0 / fan_out));
-      if (conv->bias.defined()) conv->bias.zero_();
-    } else if (auto* linear = m->as<nn::Linear>()) {
-      const double range = 1.0 / std::sqrt(double(classes));
-      linear->weight.uniform_(-range, range);
-      linear->bias.zero_();
-    } else if (auto* bn = m->as<nn::BatchNorm2d>()) {
-      bn->weight.fill_(1.0);
-      bn->bias.zero_();
-    }
-  }
-}
 
 }  // namespace
 
@@ -192,7 +173,7 @@ NetworkImpl::NetworkImpl(const Architecture& arch, bool classifier) : arch_(arch
     dropout_ = register_module("dropout", nn::Dropout(arch.dropout));
     classifier_ = register_module("classifier", nn::Linear(arch.head_filters, arch.classes));
   }
-  initialize(*this, arch.classes);
+  initialize_weights(*this, arch.classes);
 }
 
 std::vector<TensorShape> NetworkImpl::feature_shapes() const {

@@ -126,4 +126,20 @@ void load_network_weights(torch::nn::Module& net, torch::serialize::InputArchive
   for (const auto& b : net.named_buffers(true)) check(b.key(), b.value());
 }
 
+void load_model(Checkpoint& c, torch::nn::Module& net, const std::string& path,
+                torch::optim::Optimizer* optimizer) {
+  try {
+    torch::serialize::InputArchive model;
+    c.archive.read("model", model);
+    load_network_weights(net, model, path);
+    if (optimizer) {
+      torch::serialize::InputArchive state;
+      c.archive.read("optimizer", state);
+      optimizer->load(state);
+    }
+  } catch (const c10::Error& e) {
+    throw Error("checkpoint '" + path + "': damaged weights (" + e.what_without_backtrace() + ")");
+  }
+}
+
 }  // namespace mnas

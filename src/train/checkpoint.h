@@ -54,6 +54,12 @@ nlohmann::json load_checkpoint_options(const std::string& path);
 void load_network_weights(torch::nn::Module& net, torch::serialize::InputArchive& archive,
                           const std::string& path);
 
+// The checkpoint's "model" archive into `net` (load_network_weights), and its "optimizer" archive
+// into `optimizer` when one is given (a resume). Throws mnas::Error naming `path` when either is
+// damaged.
+void load_model(Checkpoint& checkpoint, torch::nn::Module& net, const std::string& path,
+                torch::optim::Optimizer* optimizer = nullptr);
+
 }  // namespace mnas
 
 #endif  // MNAS_TRAIN_CHECKPOINT_H_

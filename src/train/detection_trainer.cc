@@ -201,17 +201,8 @@ DetectionTrainResult train_detector(const Architecture& backbone_in, const Train
   std::unique_ptr<torch::optim::Optimizer> opt = make_optimizer(o, *net);
   int start_epoch = 0;
   if (ckpt) {
-    try {
-      torch::serialize::InputArchive model, optimizer;
-      ckpt->archive.read("model", model);
-      ckpt->archive.read("optimizer", optimizer);
-      load_network_weights(*net, model, resume);
-      if (channels_last) to_channels_last(*net);  // loading replaces the tensors' layout
-      opt->load(optimizer);
-    } catch (const c10::Error& e) {
-      throw Error("checkpoint '" + resume + "': damaged weights (" + e.what_without_backtrace() +
-                  ")");
-    }
+    load_model(*ckpt, *net, resume, opt.get());
+    if (channels_last) to_channels_last(*net);  // loading replaces the tensors' layout
     start_epoch = ckpt->epoch;
   }
 
@@ -311,13 +302,7 @@ DetectionEvalResult evaluate_detector(const std::string& path, const std::string
     throw Error("checkpoint '" + path + "': damaged options (" + e.what() + ")");
   }
   Detector net(c.arch, c.arch.classes, boxes);
-  try {
-    torch::serialize::InputArchive model;
-    c.archive.read("model", model);
-    load_network_weights(*net, model, path);
-  } catch (const c10::Error& e) {
-    throw Error("checkpoint '" + path + "': damaged weights (" + e.what_without_backtrace() + ")");
-  }
+  load_model(c, *net, path);
   net->to(device);
   if (channels_last_on(device)) to_channels_last(*net);
   const ImageSize size{c.arch.input.height, c.arch.input.width, c.arch.input.channels};

@@ -268,17 +268,8 @@ TrainingRun::TrainingRun(const Architecture& arch, const TrainOptions& options,
   if (s.channels_last) to_channels_last(*s.net);
   s.opt = make_optimizer(o, *s.net);
   if (ckpt) {
-    try {
-      torch::serialize::InputArchive model, optimizer;
-      ckpt->archive.read("model", model);
-      ckpt->archive.read("optimizer", optimizer);
-      load_network_weights(*s.net, model, resume);
-      if (s.channels_last) to_channels_last(*s.net);  // loading replaces the tensors' layout
-      s.opt->load(optimizer);
-    } catch (const c10::Error& e) {
-      throw Error("checkpoint '" + resume + "': damaged weights (" + e.what_without_backtrace() +
-                  ")");
-    }
+    load_model(*ckpt, *s.net, resume, s.opt.get());
+    if (s.channels_last) to_channels_last(*s.net);  // loading replaces the tensors' layout
     s.start_epoch = ckpt->epoch;
   }
   // On a GPU the host must not wait for it after every step: the step is queued, the loss and the
@@ -492,13 +483,7 @@ TrainResult train(const Architecture& arch, const TrainOptions& options,
 LoadedCheckpoint load_trained_checkpoint(const std::string& path) {
   Checkpoint c = load_checkpoint(path, torch::kCPU);
   Network net(c.arch);
-  try {
-    torch::serialize::InputArchive model;
-    c.archive.read("model", model);
-    load_network_weights(*net, model, path);
-  } catch (const c10::Error& e) {
-    throw Error("checkpoint '" + path + "': damaged weights (" + e.what_without_backtrace() + ")");
-  }
+  load_model(c, *net, path);
   net->eval();
   LoadedCheckpoint out;
   out.arch = c.arch;
@@ -554,14 +539,8 @@ EvalResult evaluate_checkpoint(const std::string& path, const std::string& split
   Checkpoint c = load_checkpoint(path, device);
   Network net(c.arch);
   net->to(device);
-  try {
-    torch::serialize::InputArchive model;
-    c.archive.read("model", model);
-    load_network_weights(*net, model, path);
-    if (channels_last) to_channels_last(*net);
-  } catch (const c10::Error& e) {
-    throw Error("checkpoint '" + path + "': damaged weights (" + e.what_without_backtrace() + ")");
-  }
+  load_model(c, *net, path);
+  if (channels_last) to_channels_last(*net);
   const EvaluationImages images = evaluation_images(c.options, split, data_dir, c.arch);
   const ResidentData resident = make_resident(images.data, device);
   DeviceBatches batches(images.data, &resident, c.norm, c.arch.input.height, c.arch.input.width,
