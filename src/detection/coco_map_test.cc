@@ -60,20 +60,21 @@ TEST(CocoMap, EqualScoresKeepImageOrderThenInputOrder) {
   // Miss then hit at equal scores: precision 0, 1/2 -> 1/2, 1/2: AP 0.5. Hit first: full recall
   // at precision 1, the miss after it costs nothing: AP 1.
   const double miss_first = 0.5, hit_first = 1.0;
-  // In one image the order given decides.
-  EXPECT_NEAR(
-      coco_map({truth(1, 1, kA)}, {detection(1, 1, kFar, 0.5), detection(1, 1, kA, 0.5)}).ap,
-      miss_first, 1e-12);
-  EXPECT_NEAR(
-      coco_map({truth(1, 1, kA)}, {detection(1, 1, kA, 0.5), detection(1, 1, kFar, 0.5)}).ap,
-      hit_first, 1e-12);
-  // Across images the lower image id comes first, whatever order they are given in.
-  EXPECT_NEAR(
-      coco_map({truth(2, 1, kA)}, {detection(2, 1, kA, 0.5), detection(1, 1, kFar, 0.5)}).ap,
-      miss_first, 1e-12);
-  EXPECT_NEAR(
-      coco_map({truth(1, 1, kA)}, {detection(2, 1, kFar, 0.5), detection(1, 1, kA, 0.5)}).ap,
-      hit_first, 1e-12);
+  // In one image the order given decides; across images the lower image id comes first,
+  // whatever order they are given in.
+  const struct {
+    int64_t truth_image;
+    std::vector<DetectedBox> detected;
+    double ap;
+  } cases[] = {
+      {1, {detection(1, 1, kFar, 0.5), detection(1, 1, kA, 0.5)}, miss_first},
+      {1, {detection(1, 1, kA, 0.5), detection(1, 1, kFar, 0.5)}, hit_first},
+      {2, {detection(2, 1, kA, 0.5), detection(1, 1, kFar, 0.5)}, miss_first},
+      {1, {detection(2, 1, kFar, 0.5), detection(1, 1, kA, 0.5)}, hit_first},
+  };
+  for (const auto& c : cases) {
+    EXPECT_NEAR(coco_map({truth(c.truth_image, 1, kA)}, c.detected).ap, c.ap, 1e-12);
+  }
 }
 
 TEST(CocoMap, ADetectionCountsAtEveryThresholdItsOverlapReaches) {

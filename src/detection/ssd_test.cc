@@ -13,7 +13,10 @@ namespace mnas {
 namespace {
 
 TEST(DefaultBoxes, FollowSsdsScalesAndRatiosMapByMapCellByCell) {
-  const DefaultBoxOptions o;
+  DefaultBoxOptions o;  // SSDLite's reduced first map, the scales of the scenes' first defaults
+  o.min_scale = 0.15;
+  o.max_scale = 0.75;
+  o.reduce_first = true;
   const std::vector<CenterBox> boxes = default_boxes({{6, 6}, {3, 3}, {2, 2}, {1, 1}}, o);
   EXPECT_EQ(boxes_per_cell(o, 0), 3);
   EXPECT_EQ(boxes_per_cell(o, 1), 6);
@@ -38,6 +41,10 @@ TEST(DefaultBoxes, FollowSsdsScalesAndRatiosMapByMapCellByCell) {
   DefaultBoxOptions full = o;
   full.reduce_first = false;
   EXPECT_EQ(default_boxes({{6, 6}}, full).size(), 36u * 6);
+  const DefaultBoxOptions defaults;  // every box on every map, scales 0.2-0.8
+  EXPECT_FALSE(defaults.reduce_first);
+  EXPECT_EQ(default_boxes({{12, 12}, {6, 6}, {3, 3}, {2, 2}, {1, 1}}, defaults).size(),
+            6u * (144 + 36 + 9 + 4 + 1));
   full.aspect_ratios.clear();
   EXPECT_NE(testing::error_of([&] {
               default_boxes({{6, 6}}, full);

@@ -61,10 +61,11 @@ DetectorImpl::DetectorImpl(const Architecture& backbone, int categories,
   maps_ = detector_feature_maps(backbone);
   anchors_ = mnas::default_boxes(maps_, boxes);
 
-  std::vector<int> widths = {shapes[0].channels, shapes[1].channels};
+  std::vector<int> widths;
+  for (const TensorShape& s : shapes) widths.push_back(s.channels);
   extras_ = register_module("extras", nn::ModuleList());
-  for (size_t i = 2; i < maps_.size(); ++i) {
-    const int in = widths.back(), out = kExtraWidths[i - 2], mid = out / 2;
+  for (size_t i = shapes.size(); i < maps_.size(); ++i) {
+    const int in = widths.back(), out = kExtraWidths[i - shapes.size()], mid = out / 2;
     nn::Sequential e;
     e->push_back(conv_bn(in, mid, 1, 1, 1, true));
     e->push_back(conv_bn(mid, mid, 3, 2, mid, true));

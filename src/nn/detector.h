@@ -12,8 +12,9 @@
 namespace mnas {
 
 // SSDLite (MobileNetV2's paper, Sandler et al. 2018) on any architecture of the space: the
-// backbone without its classifier gives two feature maps (Network::features: stride 16 and the
-// head convolution's stride 32); extra layers (1×1 conv to half the width → 3×3 depthwise stride
+// backbone without its classifier gives three feature maps (Network::features: stride 8, 16 and
+// the head convolution's stride 32 — SSDLite takes the last two; the stride-8 map is mnas's, for
+// small inputs); extra layers (1×1 conv to half the width → 3×3 depthwise stride
 // 2 → 1×1 conv, each with BN and ReLU; widths 512, 256, 256, 128) halve the last map until it is
 // 1×1, at most four times; on every map a depthwise-separable prediction layer (3×3 depthwise →
 // BN → ReLU → 1×1 conv with bias) gives each default box its class scores (categories + 1, the

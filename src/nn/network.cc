@@ -1,5 +1,6 @@
 #include "nn/network.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -135,34 +136,42 @@ TORCH_MODULE(Layer);
 
 namespace {
 
-// The last layer whose output is larger than the head's (-1: none).
-int feature_tap(const NetworkPlan& plan) {
-  int tap = -1;
-  for (size_t i = 0; i < plan.layers.size(); ++i) {
-    if (plan.layers[i].out.height > plan.head_out.height) tap = static_cast<int>(i);
+// The layers whose outputs are a detector's feature maps besides the head's: the last layer of
+// each of the (up to) two resolutions just above the head's (stride 8 and 16 in MnasNet's
+// skeleton), in order. Empty when every layer runs at the head's resolution.
+std::vector<int> feature_taps(const NetworkPlan& plan) {
+  std::vector<int> taps;
+  for (size_t i = plan.layers.size(); i-- > 0 && taps.size() < 2;) {
+    const int h = plan.layers[i].out.height;
+    const int above = taps.empty() ? plan.head_out.height : plan.layers[taps.back()].out.height;
+    if (h > above) taps.push_back(static_cast<int>(i));
   }
-  return tap;
+  std::reverse(taps.begin(), taps.end());
+  return taps;
 }
 
-std::vector<TensorShape> shapes_at(const NetworkPlan& plan, int tap) {
-  if (tap < 0) {
+std::vector<TensorShape> shapes_at(const NetworkPlan& plan, const std::vector<int>& taps) {
+  if (taps.empty()) {
     throw Error("the architecture keeps one resolution from its first layer to its head: a "
-                "detector needs two feature maps (a layer before the last stride)");
+                "detector needs feature maps of two (a layer before the last stride)");
   }
-  return {plan.layers[tap].out, plan.head_out};
+  std::vector<TensorShape> shapes;
+  for (int t : taps) shapes.push_back(plan.layers[t].out);
+  shapes.push_back(plan.head_out);
+  return shapes;
 }
 
 }  // namespace
 
 std::vector<TensorShape> NetworkImpl::feature_shapes_of(const Architecture& arch) {
   const NetworkPlan plan = plan_network(arch);
-  return shapes_at(plan, feature_tap(plan));
+  return shapes_at(plan, feature_taps(plan));
 }
 
 NetworkImpl::NetworkImpl(const Architecture& arch, bool classifier) : arch_(arch) {
   const NetworkPlan plan = plan_network(arch);  // validates
-  tap_ = feature_tap(plan);
-  if (tap_ >= 0) feature_shapes_ = shapes_at(plan, tap_);
+  taps_ = feature_taps(plan);
+  if (!taps_.empty()) feature_shapes_ = shapes_at(plan, taps_);
   stem_ = register_module(
       "stem", conv_bn(arch.input.channels, arch.stem_filters, 3, arch.stem_stride, 1, true).ptr());
   layers_ = register_module("layers", nn::ModuleList());
@@ -177,7 +186,7 @@ NetworkImpl::NetworkImpl(const Architecture& arch, bool classifier) : arch_(arch
 }
 
 std::vector<TensorShape> NetworkImpl::feature_shapes() const {
-  if (tap_ < 0) return feature_shapes_of(arch_);  // throws the reason
+  if (taps_.empty()) return feature_shapes_of(arch_);  // throws the reason
   return feature_shapes_;
 }
 
@@ -185,9 +194,10 @@ std::vector<torch::Tensor> NetworkImpl::features(torch::Tensor x) {
   feature_shapes();  // throws when there is no second map
   std::vector<torch::Tensor> maps;
   x = stem_->forward(x);
+  size_t next = 0;
   for (size_t i = 0; i < layers_->size(); ++i) {
     x = layers_[i]->as<LayerImpl>()->forward(x);
-    if (static_cast<int>(i) == tap_) maps.push_back(x);
+    if (next < taps_.size() && static_cast<int>(i) == taps_[next]) maps.push_back(x), ++next;
   }
   maps.push_back(head_->forward(x));
   return maps;

@@ -39,9 +39,11 @@ class NetworkImpl : public torch::nn::Module {
   explicit NetworkImpl(const Architecture& arch, bool classifier = true);
   torch::Tensor forward(torch::Tensor x);
 
-  // A detector's two feature maps: the output of the last layer before the final resolution
-  // (stride 16 in MnasNet's skeleton) and the head convolution's (stride 32), as SSDLite takes
-  // them. Throws mnas::Error when every layer runs at the final resolution.
+  // A detector's feature maps: the outputs of the last layers of the two resolutions above the
+  // final one (stride 8 and 16 in MnasNet's skeleton; one when there is only one) and the head
+  // convolution's (stride 32). SSDLite takes stride 16 and 32 at 300-320 pixels; the stride-8
+  // map is what lets small inputs' default boxes fit their objects (docs/detection.md). Throws
+  // mnas::Error when every layer runs at the final resolution.
   std::vector<torch::Tensor> features(torch::Tensor x);
   std::vector<TensorShape> feature_shapes() const;
   // The same without building the network.
@@ -60,7 +62,7 @@ class NetworkImpl : public torch::nn::Module {
   std::shared_ptr<ConvBnImpl> head_;
   torch::nn::Dropout dropout_{nullptr};
   torch::nn::Linear classifier_{nullptr};
-  int tap_ = -1;  // the layer whose output is the first feature map (-1: none)
+  std::vector<int> taps_;  // the layers whose outputs are feature maps (features())
   std::vector<TensorShape> feature_shapes_;
 };
 TORCH_MODULE(Network);

@@ -159,6 +159,7 @@ DetectionTrainResult train_detector(const Architecture& backbone_in, const Train
   check_dataset(o);
   check_default_box_options(boxes);
   const torch::Device device = resolve_train_device(o.device, "train_device");
+  prepare_device(device);
   torch::set_num_threads(o.threads > 0
                              ? o.threads
                              : std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
@@ -289,6 +290,7 @@ DetectionEvalResult evaluate_detector(const std::string& path, const std::string
     throw Error::about("split", "unknown '" + split + "'; use test or holdout");
   }
   const torch::Device device = resolve_train_device(device_spec, "train_device");
+  prepare_device(device);
   Checkpoint c = load_checkpoint(path, device, "detection");
   const DefaultBoxOptions boxes =
       box_options_from(c.options.value("default_boxes", nlohmann::json()), path);
