@@ -156,15 +156,6 @@ struct EvalCommandOptions {
 
 void run_eval(const EvalCommandOptions& o) {
   if (o.engine != "torch" && o.engine != "xnnpack") throw Error("--engine: use torch or xnnpack");
-  if (is_detector_checkpoint(o.checkpoint)) {
-    for (const char* flag : {"--engine", "--precision", "--logits", "--export-weights",
-                             "--data-dir", "--calibration", "--calibration-images"}) {
-      if (o.cmd->count(flag) > 0) {
-        throw Error::about(flag, "not for a detector's checkpoint yet (it is scored with LibTorch)");
-      }
-    }
-    return run_eval_detection(o.checkpoint, o.split, o.device, o.json);
-  }
   check_train_device_spec(o.device, "--train-device");
   if (o.engine == "torch") resolve_train_device(o.device, "--train-device");
   const Quantize q = parse_quantize_flags(o.quantize, *o.cmd);
@@ -177,6 +168,16 @@ void run_eval(const EvalCommandOptions& o) {
   if (!o.logits_path.empty()) {
     if (o.engine != "xnnpack") throw Error::about("--logits", "with --engine xnnpack");
     refuse_output_over_input(o.logits_path, "--logits", {{"CKPT", o.checkpoint}});
+  }
+  // Every flag checked: now the file, which may hold a detector.
+  if (is_detector_checkpoint(o.checkpoint)) {
+    for (const char* flag : {"--engine", "--precision", "--logits", "--export-weights",
+                             "--data-dir", "--calibration", "--calibration-images"}) {
+      if (o.cmd->count(flag) > 0) {
+        throw Error::about(flag, "not for a detector's checkpoint yet (it is scored with LibTorch)");
+      }
+    }
+    return run_eval_detection(o.checkpoint, o.split, o.device, o.json);
   }
   std::vector<float> logits;
   const EvalResult r =
