@@ -144,7 +144,7 @@ nlohmann::ordered_json check_split(const std::string& root, const std::string& s
   int64_t objects = 0, empty = 0;
   double min_side = 0, max_side = 0;
   for (const CocoImage& image : a.images) {
-    check_coco_image(image, p.images);
+    coco_image_header(image, p.images);
     if (image.objects.empty()) ++empty;
     for (const CocoObject& o : image.objects) {
       const double side = std::sqrt(area(o.box));

@@ -12,11 +12,7 @@
 #include "cli/interrupt.h"
 #include "cli/table.h"
 #include "cli/train_progress.h"
-#include "data/coco_annotations.h"
-#include "data/coco_images.h"
 #include "data/detection_dataset.h"
-#include "data/file_bytes.h"
-#include "data/image_decode.h"
 #include "space/architecture_codec.h"
 #include "space/zoo.h"
 #include "train/checkpoint.h"
@@ -25,18 +21,6 @@
 
 namespace mnas::cli {
 namespace {
-
-// A zoo model's default input on a COCO-format set: its first training image's size and colour.
-std::string first_image_shape(const std::string& dataset) {
-  const std::string root = dataset.substr(std::string(kCocoDatasetPrefix).size());
-  const CocoSplitPaths p = coco_split_paths(root, "train");
-  const CocoAnnotations a = read_coco_annotations(p.annotations);
-  if (a.images.empty()) throw Error("--dataset: " + p.annotations + " lists no images");
-  const std::string path = p.images + "/" + a.images[0].file_name;
-  const ImageHeader h = read_image_header(read_file_bytes(path, size_t{256} << 20), path);
-  return std::to_string(h.height) + "x" + std::to_string(h.width) + "x" +
-         std::to_string(h.channels);
-}
 
 nlohmann::json map_json(const CocoMap& m, const std::vector<std::string>& names) {
   nlohmann::json per = nlohmann::json::object();
@@ -66,8 +50,12 @@ void run_train_detection(ArchOptions arch, const TrainOptions& options, const st
   }
   const torch::Device device = resolve_train_device(options.device, "--train-device");
   const bool zoo = is_zoo_name(arch.arch);
-  if (zoo && arch.input.empty()) arch.input = first_image_shape(options.dataset);
-  const std::vector<std::string> categories = detection_categories(options.dataset);
+  const DetectionDatasetInfo info = detection_dataset_info(options.dataset);
+  if (zoo && arch.input.empty()) {
+    arch.input = std::to_string(info.height) + "x" + std::to_string(info.width) + "x" +
+                 std::to_string(info.channels);
+  }
+  const std::vector<std::string>& categories = info.categories;
   arch.classes = static_cast<int>(categories.size());
   const ResolvedArch r = resolve_arch(arch.arch, adjustments(arch));
   std::cerr << "mnas: training SSDLite on " << r.label << " (" << to_string(r.arch.input) << ", "

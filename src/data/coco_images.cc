@@ -36,8 +36,8 @@ CocoSplitPaths coco_split_paths(const std::string& root, const std::string& spli
   return {root + "/" + split + ".json", root + "/" + split};
 }
 
-void check_coco_image(const CocoImage& image, const std::string& image_dir) {
-  open_image(image, image_dir);
+ImageHeader coco_image_header(const CocoImage& image, const std::string& image_dir) {
+  return open_image(image, image_dir).header;
 }
 
 DetectionImages read_coco_images(const CocoAnnotations& labels, const std::string& image_dir,

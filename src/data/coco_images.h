@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "data/coco_annotations.h"
+#include "data/image_decode.h"
 
 namespace mnas {
 
@@ -36,7 +37,7 @@ DetectionImages read_coco_images(const CocoAnnotations& labels, const std::strin
 
 // What an image's header says, checked against its annotation, without decoding the pixels
 // (`mnas data check`). Throws as read_coco_images does.
-void check_coco_image(const CocoImage& image, const std::string& image_dir);
+ImageHeader coco_image_header(const CocoImage& image, const std::string& image_dir);
 
 }  // namespace mnas
 

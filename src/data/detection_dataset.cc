@@ -53,12 +53,17 @@ DetectionDataset load_detection_dataset(const std::string& name, Split split,
   return d;
 }
 
-std::vector<std::string> detection_categories(const std::string& name) {
-  const CocoAnnotations labels =
-      read_coco_annotations(coco_split_paths(coco_root(name), "train").annotations);
-  std::vector<std::string> names;
-  for (const CocoCategory& c : labels.categories) names.push_back(c.name);
-  return names;
+DetectionDatasetInfo detection_dataset_info(const std::string& name) {
+  const CocoSplitPaths p = coco_split_paths(coco_root(name), "train");
+  const CocoAnnotations labels = read_coco_annotations(p.annotations);
+  if (labels.images.empty()) throw Error("COCO annotations '" + p.annotations + "': no images");
+  DetectionDatasetInfo info;
+  for (const CocoCategory& c : labels.categories) info.categories.push_back(c.name);
+  const ImageHeader h = coco_image_header(labels.images.front(), p.images);
+  info.height = h.height;
+  info.width = h.width;
+  info.channels = h.channels;
+  return info;
 }
 
 std::string detection_preprocess(const std::string& name, int height, int width, int channels) {

@@ -34,8 +34,14 @@ bool is_detection_dataset(const std::string& name);
 DetectionDataset load_detection_dataset(const std::string& name, Split split,
                                         const ImageSize& size);
 
-// The categories of "coco:PATH" from its training annotations, without reading an image.
-std::vector<std::string> detection_categories(const std::string& name);
+// What a command needs before training on "coco:PATH", from one read of its training
+// annotations and one image header: the category names in label order and the first training
+// image's size and colour (a zoo model's default input).
+struct DetectionDatasetInfo {
+  std::vector<std::string> categories;
+  int height = 0, width = 0, channels = 0;
+};
+DetectionDatasetInfo detection_dataset_info(const std::string& name);
 
 // How the pipeline prepares a detection set's images for the network, in words.
 std::string detection_preprocess(const std::string& name, int height, int width, int channels);
