@@ -221,9 +221,7 @@ TEST(Scenes, AreDeterministicInsideTheirImageAndKeepObjectsApart) {
       EXPECT_LE(box.y + box.h, 96);
       for (size_t j = 0; j < k; ++j) {
         const Box& other = sa.objects[j].box;
-        const double w = std::min(box.x + box.w, other.x + other.w) - std::max(box.x, other.x);
-        const double h = std::min(box.y + box.h, other.y + other.h) - std::max(box.y, other.y);
-        const double shared = w > 0 && h > 0 ? w * h : 0;
+        const double shared = intersection_area(box, other);
         EXPECT_LE(shared, kSceneMaxCover * std::min(area(box), area(other)) + 1e-9);
       }
     }

@@ -44,15 +44,9 @@ std::vector<uint8_t> resize_square(const uint8_t* src, int side_in, int to) {
   return out;
 }
 
-double intersection(const Box& a, const Box& b) {
-  const double w = std::min(a.x + a.w, b.x + b.w) - std::max(a.x, b.x);
-  const double h = std::min(a.y + a.h, b.y + b.h) - std::max(a.y, b.y);
-  return w > 0 && h > 0 ? w * h : 0;
-}
-
 bool covers_too_much(const Box& box, const std::vector<CocoObject>& placed) {
   for (const CocoObject& o : placed) {
-    const double shared = intersection(box, o.box);
+    const double shared = intersection_area(box, o.box);
     if (shared > kSceneMaxCover * area(o.box) || shared > kSceneMaxCover * area(box)) return true;
   }
   return false;
