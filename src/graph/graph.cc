@@ -5,106 +5,24 @@
 #include <random>
 
 #include "base/error.h"
+#include "graph/graph_builder.h"
 #include "space/layer_plan.h"
 
 namespace mnas {
+using graph_internal::GraphBuilder;
+
 std::string to_string(const ValueShape& shape) {
   return std::to_string(shape.height) + "x" + std::to_string(shape.width) + "x" +
          std::to_string(shape.channels);
 }
 
+std::vector<int> graph_outputs(const Graph& graph) {
+  std::vector<int> outputs{graph.output};
+  outputs.insert(outputs.end(), graph.extra_outputs.begin(), graph.extra_outputs.end());
+  return outputs;
+}
+
 namespace {
-
-// Builds a Graph op by op, checking every shape as it goes.
-class GraphBuilder {
- public:
-  GraphBuilder(const ValueShape& input, uint64_t seed) : rng_(seed) {
-    graph_.values.push_back(input);
-    graph_.input = 0;
-  }
-
-  int conv(const std::string& name, int input, int out_channels, int kernel, int stride,
-           bool relu) {
-    const ValueShape& in = graph_.values[input];
-    return add_param_op(GraphOpKind::kConvolution, name, input, kernel, stride, relu,
-                        {size_t(out_channels), size_t(kernel), size_t(kernel), size_t(in.channels)},
-                        out_channels, kernel * kernel * in.channels);
-  }
-
-  int depthwise(const std::string& name, int input, int kernel, int stride, bool relu) {
-    const int c = graph_.values[input].channels;
-    return add_param_op(GraphOpKind::kDepthwise, name, input, kernel, stride, relu,
-                        {1, size_t(kernel), size_t(kernel), size_t(c)}, c, kernel * kernel);
-  }
-
-  int fully_connected(const std::string& name, int input, int out, bool relu) {
-    const int in = graph_.values[input].channels;
-    return add_param_op(GraphOpKind::kFullyConnected, name, input, 1, 1, relu,
-                        {size_t(out), size_t(in)}, out, in);
-  }
-
-  int unary(GraphOpKind kind, int input, int stride = 1) {
-    GraphOp op;
-    op.kind = kind;
-    op.input = input;
-    op.kernel = op.stride = stride;
-    return add(op);
-  }
-
-  int binary(GraphOpKind kind, int a, int b) {
-    GraphOp op;
-    op.kind = kind;
-    op.input = a;
-    op.input2 = b;
-    return add(op);
-  }
-
-  Graph finish(int output) {
-    graph_.output = output;
-    return std::move(graph_);
-  }
-
-  const ValueShape& shape(int value) const { return graph_.values[value]; }
-
- private:
-  int add_param_op(GraphOpKind kind, const std::string& name, int input, int kernel, int stride,
-                   bool relu, std::vector<size_t> shape, int bias_size, int fan_in) {
-    GraphParam p;
-    p.name = name;
-    size_t count = 1;
-    for (size_t d : shape) count *= d;
-    p.shape = std::move(shape);
-    p.weight.resize(count);
-    p.bias.resize(bias_size);
-    // He-scaled uniform keeps activations of deep random networks finite without BatchNorm.
-    const double scale = std::sqrt(3.0 / fan_in);
-    std::uniform_real_distribution<float> w(-static_cast<float>(scale), static_cast<float>(scale));
-    std::uniform_real_distribution<float> b(-0.1f, 0.1f);
-    for (float& v : p.weight) v = w(rng_);
-    for (float& v : p.bias) v = b(rng_);
-    graph_.params.push_back(std::move(p));
-
-    GraphOp op;
-    op.kind = kind;
-    op.input = input;
-    op.kernel = kernel;
-    op.stride = stride;
-    op.padding = kernel / 2;
-    op.relu = relu;
-    op.param = static_cast<int>(graph_.params.size()) - 1;
-    return add(op);
-  }
-
-  int add(GraphOp op) {
-    graph_.values.push_back(infer_output_shape(graph_, op));
-    op.output = static_cast<int>(graph_.values.size()) - 1;
-    graph_.ops.push_back(op);
-    return op.output;
-  }
-
-  Graph graph_;
-  std::mt19937 rng_;
-};
 
 std::string layer_name(const LayerPlan& l) {
   return "b" + std::to_string(l.block + 1) + ".l" + std::to_string(l.index + 1);
@@ -120,7 +38,9 @@ int squeeze_excite(GraphBuilder& g, const std::string& name, int x, int reduced)
   return g.binary(GraphOpKind::kMultiply, x, gate);
 }
 
-int lower_layer_ops(GraphBuilder& g, const LayerPlan& l, int x) {
+}  // namespace
+
+int graph_internal::lower_layer_ops(GraphBuilder& g, const LayerPlan& l, int x) {
   const std::string name = layer_name(l);
   int y = x;
   switch (l.op) {
@@ -151,6 +71,8 @@ int lower_layer_ops(GraphBuilder& g, const LayerPlan& l, int x) {
   MNAS_ASSERT(g.shape(y) == (ValueShape{l.out.height, l.out.width, l.out.channels}));
   return y;
 }
+
+namespace {
 
 void check_positive(const ValueShape& s) {
   if (s.height < 1 || s.width < 1 || s.channels < 1) {
@@ -213,14 +135,21 @@ ValueShape infer_output_shape(const Graph& graph, const GraphOp& op) {
   return out;
 }
 
-namespace {
-
-int lower_stem_ops(GraphBuilder& g, const Architecture& arch, int x) {
+int graph_internal::lower_stem_ops(GraphBuilder& g, const Architecture& arch, int x) {
   return g.conv("stem", x, arch.stem_filters, 3, arch.stem_stride, /*relu=*/true);
 }
 
+int graph_internal::lower_head_ops(GraphBuilder& g, int head_filters, int x) {
+  return g.conv("head", x, head_filters, 1, 1, /*relu=*/true);
+}
+
+namespace {
+
+using graph_internal::lower_layer_ops;
+using graph_internal::lower_stem_ops;
+
 int lower_tail_ops(GraphBuilder& g, int head_filters, int classes, int x) {
-  x = g.conv("head", x, head_filters, 1, 1, /*relu=*/true);
+  x = graph_internal::lower_head_ops(g, head_filters, x);
   x = g.unary(GraphOpKind::kGlobalAveragePool, x);
   // Dropout is the identity at inference.
   return g.fully_connected("classifier", x, classes, /*relu=*/false);

@@ -59,8 +59,13 @@ struct Graph {
   std::vector<GraphOp> ops;        // in execution order
   std::vector<GraphParam> params;
   int input = 0;
-  int output = 0;  // [1, 1, 1, classes] logits
+  int output = 0;  // [1, 1, 1, classes] logits; a detector's first output
+  // A detector's further outputs (graph/detector_graph.h); empty for a classifier and its parts.
+  std::vector<int> extra_outputs;
 };
+
+// Every output of `graph` in order: output, then extra_outputs.
+std::vector<int> graph_outputs(const Graph& graph);
 
 // Lowers `arch` with every rule of layer_plan.h; every value's shape is computed here and checked
 // (XNNPACK does not check output shapes). Weights are random (seeded, He-scaled uniform; biases

@@ -131,7 +131,9 @@ std::vector<float> run_reference(const Graph& graph, const std::vector<float>& i
         break;
     }
   }
-  return values[graph.output];
+  std::vector<float> out;
+  for (int v : graph_outputs(graph)) out.insert(out.end(), values[v].begin(), values[v].end());
+  return out;
 }
 
 }  // namespace mnas

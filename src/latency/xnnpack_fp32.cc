@@ -19,9 +19,20 @@ void xnnpack_initialize() {
   xnn_check(status, "xnn_initialize (this CPU may lack the instructions XNNPACK needs)");
 }
 
+std::vector<uint32_t> external_output_ids(const Graph& graph) {
+  std::vector<uint32_t> ids(graph.values.size(), XNN_INVALID_VALUE_ID);
+  const std::vector<int> outputs = graph_outputs(graph);
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    MNAS_ASSERT(outputs[k] != graph.input && ids[outputs[k]] == XNN_INVALID_VALUE_ID);
+    ids[outputs[k]] = static_cast<uint32_t>(1 + k);
+  }
+  return ids;
+}
+
 void define_fp32_subgraph(xnn_subgraph_t sg, const Graph& graph, bool every_value_external) {
   // Value ids: graph value v → XNNPACK id.
   std::vector<uint32_t> ids(graph.values.size(), XNN_INVALID_VALUE_ID);
+  const std::vector<uint32_t> output_ids = external_output_ids(graph);
   for (size_t v = 0; v < graph.values.size(); ++v) {
     const ValueShape& s = graph.values[v];
     const size_t dims[4] = {1, size_t(s.height), size_t(s.width), size_t(s.channels)};
@@ -29,8 +40,8 @@ void define_fp32_subgraph(xnn_subgraph_t sg, const Graph& graph, bool every_valu
     if (static_cast<int>(v) == graph.input) {
       external = every_value_external ? static_cast<uint32_t>(v) : 0;
       flags = XNN_VALUE_FLAG_EXTERNAL_INPUT;
-    } else if (static_cast<int>(v) == graph.output || every_value_external) {
-      external = every_value_external ? static_cast<uint32_t>(v) : 1;
+    } else if (output_ids[v] != XNN_INVALID_VALUE_ID || every_value_external) {
+      external = every_value_external ? static_cast<uint32_t>(v) : output_ids[v];
       flags = XNN_VALUE_FLAG_EXTERNAL_OUTPUT;
     }
     xnn_check(

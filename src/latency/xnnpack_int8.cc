@@ -63,14 +63,15 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph
     return std::vector<size_t>{1, size_t(s.height), size_t(s.width), size_t(s.channels)};
   };
   std::vector<uint32_t> q(g.values.size(), XNN_INVALID_VALUE_ID);
+  const std::vector<uint32_t> output_ids = external_output_ids(g);
   for (size_t v = 0; v < g.values.size(); ++v) {
     const std::vector<size_t> dims = dims_of(static_cast<int>(v));
     uint32_t external = XNN_INVALID_VALUE_ID, flags = 0;
     if (int8_io && static_cast<int>(v) == g.input) {
       external = 0;
       flags = XNN_VALUE_FLAG_EXTERNAL_INPUT;
-    } else if (int8_io && static_cast<int>(v) == g.output) {
-      external = 1;
+    } else if (int8_io && output_ids[v] != XNN_INVALID_VALUE_ID) {
+      external = output_ids[v];
       flags = XNN_VALUE_FLAG_EXTERNAL_OUTPUT;
     }
     xnn_check(xnn_define_quantized_tensor_value(sg, xnn_datatype_qint8, zero[v], scale[v], 4,
@@ -85,7 +86,7 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph
               "define fp32 value " + std::to_string(v));
     return id;
   };
-  // The fp32 input converted once, the logits converted back.
+  // The fp32 input converted once, the outputs converted back.
   if (!int8_io) {
     xnn_check(xnn_define_convert(sg, fp32_value(g.input, 0, XNN_VALUE_FLAG_EXTERNAL_INPUT),
                                  q[g.input], 0),
@@ -183,9 +184,11 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph
     }
   }
   if (!int8_io) {
-    xnn_check(xnn_define_convert(sg, q[g.output],
-                                 fp32_value(g.output, 1, XNN_VALUE_FLAG_EXTERNAL_OUTPUT), 0),
-              "convert the logits to fp32");
+    for (int v : graph_outputs(g)) {
+      xnn_check(xnn_define_convert(
+                    sg, q[v], fp32_value(v, output_ids[v], XNN_VALUE_FLAG_EXTERNAL_OUTPUT), 0),
+                "convert output value " + std::to_string(v) + " to fp32");
+    }
   }
   return w;
 }

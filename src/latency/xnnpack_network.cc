@@ -50,7 +50,9 @@ void XnnpackNetwork::build(const Int8Calibration* calibration, bool int8_io) {
   }
   xnnpack_initialize();
   input_elements_ = static_cast<size_t>(graph_.values[graph_.input].elements());
-  output_elements_ = static_cast<size_t>(graph_.values[graph_.output].elements());
+  const std::vector<int> outputs = graph_outputs(graph_);
+  output_elements_ = 0;
+  for (int v : outputs) output_elements_ += static_cast<size_t>(graph_.values[v].elements());
   const size_t slack = XNN_EXTRA_BYTES / sizeof(float) + 1;
   input_.assign(input_elements_ + slack, 0.0f);
   output_.assign(output_elements_ + slack, 0.0f);
@@ -58,7 +60,8 @@ void XnnpackNetwork::build(const Int8Calibration* calibration, bool int8_io) {
     input_[i] = static_cast<float>(std::sin(0.1 * double(i)));
 
   xnn_subgraph_t raw = nullptr;
-  xnn_check(xnn_create_subgraph(/*external_value_ids=*/2, 0, &raw), "xnn_create_subgraph");
+  xnn_check(xnn_create_subgraph(static_cast<uint32_t>(1 + outputs.size()), 0, &raw),
+            "xnn_create_subgraph");
   handles_->subgraph.reset(raw);
   if (precision_ == Precision::kInt8) {
     handles_->int8 = define_int8_subgraph(raw, graph_, calibration, int8_io);
@@ -73,8 +76,14 @@ void XnnpackNetwork::build(const Int8Calibration* calibration, bool int8_io) {
   xnn_runtime_t runtime = nullptr;
   xnn_check(xnn_create_runtime_v2(raw, handles_->pool.get(), 0, &runtime), "xnn_create_runtime_v2");
   handles_->runtime.reset(runtime);
-  const xnn_external_value externals[2] = {{0, input_.data()}, {1, output_.data()}};
-  xnn_check(xnn_setup_runtime(runtime, 2, externals), "xnn_setup_runtime");
+  // The outputs side by side in output_, in graph_outputs order.
+  std::vector<xnn_external_value> externals{{0, input_.data()}};
+  size_t offset = 0;
+  for (size_t k = 0; k < outputs.size(); ++k) {
+    externals.push_back({static_cast<uint32_t>(1 + k), output_.data() + offset});
+    offset += static_cast<size_t>(graph_.values[outputs[k]].elements());
+  }
+  xnn_check(xnn_setup_runtime(runtime, externals.size(), externals.data()), "xnn_setup_runtime");
 }
 
 XnnpackNetwork::~XnnpackNetwork() = default;

@@ -42,7 +42,8 @@ class XnnpackNetwork {
   size_t input_size() const { return input_elements_; }
   // Runs one inference; throws mnas::Error if XNNPACK reports a failure.
   void run();
-  // The output after run(): output_size() floats.
+  // The output after run(): output_size() floats — every output of the graph (graph_outputs),
+  // one after the other (a detector's: scores, then box offsets; graph/detector_graph.h).
   const float* output() const { return output_.data(); }
   size_t output_size() const { return output_elements_; }
 

@@ -63,9 +63,14 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t subgraph, const
                                                   const Int8Calibration* calibration = nullptr,
                                                   bool int8_io = false);
 
-// Defines `graph` in `subgraph` in fp32. External values: the input 0 and the output 1; with
-// `every_value_external`, every value v is external value v (the input an input, all others
-// outputs), which a calibration reads (the subgraph needs graph.values.size() external ids).
+// The external id of every value of `graph`: 1 + k for its k-th output (graph_outputs), else
+// XNN_INVALID_VALUE_ID; the input is external id 0.
+std::vector<uint32_t> external_output_ids(const Graph& graph);
+
+// Defines `graph` in `subgraph` in fp32. External values: the input 0 and the outputs from 1
+// (external_output_ids); with `every_value_external`, every value v is external value v (the
+// input an input, all others outputs), which a calibration reads (the subgraph needs
+// graph.values.size() external ids).
 void define_fp32_subgraph(xnn_subgraph_t subgraph, const Graph& graph,
                           bool every_value_external = false);
 

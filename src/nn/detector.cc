@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "base/error.h"
+#include "detection/ssdlite_layout.h"
 #include "nn/conv_bn.h"
 #include "space/layer_plan.h"
 
@@ -10,19 +11,6 @@ namespace mnas {
 namespace {
 
 namespace nn = torch::nn;
-
-// SSDLite's extra layers' output widths (MobileNetV2's paper), the first four at most.
-constexpr int kExtraWidths[] = {512, 256, 256, 128};
-constexpr int kMaxExtras = 4;
-
-int halved(int side) { return (side + 1) / 2; }  // 3×3, stride 2, padding 1
-
-// The number of extra layers after a last backbone map of `side`: until 1×1, at most four.
-int extra_count(int side) {
-  int n = 0;
-  while (side > 1 && n < kMaxExtras) side = halved(side), ++n;
-  return n;
-}
 
 // A depthwise-separable prediction layer: 3×3 depthwise → BN → ReLU → 1×1 conv with bias.
 nn::Sequential prediction(int channels, int outputs) {
@@ -41,14 +29,7 @@ torch::Tensor flatten(const torch::Tensor& t, int values) {
 }  // namespace
 
 std::vector<FeatureMapSize> detector_feature_maps(const Architecture& backbone) {
-  std::vector<TensorShape> shapes = NetworkImpl::feature_shapes_of(backbone);
-  std::vector<FeatureMapSize> maps;
-  for (const TensorShape& s : shapes) maps.push_back({s.height, s.width});
-  const int extras = extra_count(std::max(maps.back().height, maps.back().width));
-  for (int i = 0; i < extras; ++i) {
-    maps.push_back({halved(maps.back().height), halved(maps.back().width)});
-  }
-  return maps;
+  return ssdlite_layout(backbone).sizes();
 }
 
 DetectorImpl::DetectorImpl(const Architecture& backbone, int categories,
@@ -56,29 +37,26 @@ DetectorImpl::DetectorImpl(const Architecture& backbone, int categories,
     : categories_(categories) {
   if (categories < 1) throw Error::about("categories", std::to_string(categories) + " < 1");
   check_default_box_options(boxes);
+  const SsdliteLayout layout = ssdlite_layout(backbone);
   backbone_ = register_module("backbone", Network(backbone, /*classifier=*/false));
-  const std::vector<TensorShape> shapes = backbone_->feature_shapes();
-  maps_ = detector_feature_maps(backbone);
+  maps_ = layout.sizes();
   anchors_ = mnas::default_boxes(maps_, boxes);
 
-  std::vector<int> widths;
-  for (const TensorShape& s : shapes) widths.push_back(s.channels);
   extras_ = register_module("extras", nn::ModuleList());
-  for (size_t i = shapes.size(); i < maps_.size(); ++i) {
-    const int in = widths.back(), out = kExtraWidths[i - shapes.size()], mid = out / 2;
+  for (size_t i = layout.backbone_maps; i < layout.maps.size(); ++i) {
+    const int in = layout.maps[i - 1].channels, out = layout.maps[i].channels, mid = out / 2;
     nn::Sequential e;
     e->push_back(conv_bn(in, mid, 1, 1, 1, true));
     e->push_back(conv_bn(mid, mid, 3, 2, mid, true));
     e->push_back(conv_bn(mid, out, 1, 1, 1, true));
     extras_->push_back(e);
-    widths.push_back(out);
   }
   class_heads_ = register_module("class_heads", nn::ModuleList());
   box_heads_ = register_module("box_heads", nn::ModuleList());
-  for (size_t i = 0; i < maps_.size(); ++i) {
+  for (size_t i = 0; i < layout.maps.size(); ++i) {
     const int per_cell = boxes_per_cell(boxes, static_cast<int>(i));
-    class_heads_->push_back(prediction(widths[i], per_cell * (categories + 1)));
-    box_heads_->push_back(prediction(widths[i], per_cell * 4));
+    class_heads_->push_back(prediction(layout.maps[i].channels, per_cell * (categories + 1)));
+    box_heads_->push_back(prediction(layout.maps[i].channels, per_cell * 4));
   }
   // The backbone initialised itself; the new layers as it does.
   for (nn::ModuleList* list : {&extras_, &class_heads_, &box_heads_}) {
@@ -97,6 +75,47 @@ DetectorOutputs DetectorImpl::forward(torch::Tensor x) {
     offsets.push_back(flatten(box_heads_[i]->as<nn::Sequential>()->forward(maps[i]), 4));
   }
   return {torch::cat(scores, 1), torch::cat(offsets, 1)};
+}
+
+namespace {
+
+// A plain convolution with bias in XNNPACK's dense layout [out, kh, kw, in].
+NamedWeights dense_weights(const nn::Conv2dImpl& conv) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor w =
+      conv.weight.permute({0, 2, 3, 1}).to(torch::kCPU, torch::kFloat).contiguous();
+  const torch::Tensor b = conv.bias.to(torch::kCPU, torch::kFloat).contiguous();
+  NamedWeights out;
+  for (int64_t d : w.sizes()) out.shape.push_back(static_cast<size_t>(d));
+  out.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+  out.bias.assign(b.data_ptr<float>(), b.data_ptr<float>() + b.numel());
+  return out;
+}
+
+void export_prediction(const nn::SequentialImpl& s, const std::string& name,
+                       std::map<std::string, NamedWeights>& out) {
+  out[name + ".depthwise"] = s.ptr<ConvBnImpl>(0)->fold();
+  out[name + ".predict"] = dense_weights(*s.ptr<nn::Conv2dImpl>(1));
+}
+
+}  // namespace
+
+std::map<std::string, NamedWeights> DetectorImpl::folded_weights() {
+  std::map<std::string, NamedWeights> out = backbone_->folded_weights();
+  for (size_t i = 0; i < extras_->size(); ++i) {
+    const auto e = extras_->ptr<nn::SequentialImpl>(i);
+    const std::string name = detector_extra_name(static_cast<int>(i));
+    out[name + ".reduce"] = e->ptr<ConvBnImpl>(0)->fold();
+    out[name + ".depthwise"] = e->ptr<ConvBnImpl>(1)->fold();
+    out[name + ".expand"] = e->ptr<ConvBnImpl>(2)->fold();
+  }
+  for (size_t i = 0; i < class_heads_->size(); ++i) {
+    export_prediction(*class_heads_->ptr<nn::SequentialImpl>(i),
+                      detector_head_name("class", static_cast<int>(i)), out);
+    export_prediction(*box_heads_->ptr<nn::SequentialImpl>(i),
+                      detector_head_name("box", static_cast<int>(i)), out);
+  }
+  return out;
 }
 
 }  // namespace mnas

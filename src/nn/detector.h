@@ -3,9 +3,12 @@
 
 #include <torch/torch.h>
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "detection/default_boxes.h"
+#include "detection/ssdlite_layout.h"
 #include "nn/network.h"
 #include "space/architecture.h"
 
@@ -35,6 +38,12 @@ class DetectorImpl : public torch::nn::Module {
   const std::vector<FeatureMapSize>& feature_maps() const { return maps_; }
   // Every default box, in the order of the outputs' second dimension.
   const std::vector<CenterBox>& default_boxes() const { return anchors_; }
+
+  // The weights as an inference engine needs them (BatchNorm folded, XNNPACK layout), named as
+  // graph/detector_graph.h names its parameters: the backbone's as Network::folded_weights (no
+  // classifier), "extraK.reduce|depthwise|expand", "classK.depthwise|predict",
+  // "boxK.depthwise|predict" (K from 1).
+  std::map<std::string, NamedWeights> folded_weights();
 
  private:
   int categories_;

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "base/error.h"
+#include "detection/ssdlite_layout.h"
 #include "nn/conv_bn.h"
 #include "space/layer_plan.h"
 
@@ -134,44 +135,15 @@ TORCH_MODULE(Layer);
 
 }  // namespace
 
-namespace {
-
-// The layers whose outputs are a detector's feature maps besides the head's: the last layer of
-// each of the (up to) two resolutions just above the head's (stride 8 and 16 in MnasNet's
-// skeleton), in order. Empty when every layer runs at the head's resolution.
-std::vector<int> feature_taps(const NetworkPlan& plan) {
-  std::vector<int> taps;
-  for (size_t i = plan.layers.size(); i-- > 0 && taps.size() < 2;) {
-    const int h = plan.layers[i].out.height;
-    const int above = taps.empty() ? plan.head_out.height : plan.layers[taps.back()].out.height;
-    if (h > above) taps.push_back(static_cast<int>(i));
-  }
-  std::reverse(taps.begin(), taps.end());
-  return taps;
-}
-
-std::vector<TensorShape> shapes_at(const NetworkPlan& plan, const std::vector<int>& taps) {
-  if (taps.empty()) {
-    throw Error("the architecture keeps one resolution from its first layer to its head: a "
-                "detector needs feature maps of two (a layer before the last stride)");
-  }
-  std::vector<TensorShape> shapes;
-  for (int t : taps) shapes.push_back(plan.layers[t].out);
-  shapes.push_back(plan.head_out);
-  return shapes;
-}
-
-}  // namespace
-
 std::vector<TensorShape> NetworkImpl::feature_shapes_of(const Architecture& arch) {
-  const NetworkPlan plan = plan_network(arch);
-  return shapes_at(plan, feature_taps(plan));
+  const SsdliteLayout layout = ssdlite_layout(arch);
+  return {layout.maps.begin(), layout.maps.begin() + layout.backbone_maps};
 }
 
 NetworkImpl::NetworkImpl(const Architecture& arch, bool classifier) : arch_(arch) {
   const NetworkPlan plan = plan_network(arch);  // validates
-  taps_ = feature_taps(plan);
-  if (!taps_.empty()) feature_shapes_ = shapes_at(plan, taps_);
+  taps_ = ssdlite_taps(plan);
+  if (!taps_.empty()) feature_shapes_ = feature_shapes_of(arch);
   stem_ = register_module(
       "stem", conv_bn(arch.input.channels, arch.stem_filters, 3, arch.stem_stride, 1, true).ptr());
   layers_ = register_module("layers", nn::ModuleList());
