@@ -22,7 +22,7 @@ ALLOWED = {
     "testing": {"base", "space"},  # what tests share; no production file includes it
     "table": {"base", "space"},
     "latency": {"base", "space", "graph"},
-    "export": {"base", "space", "graph", "latency"},
+    "export": {"base", "space", "graph", "latency", "detection"},  # a detector's boxes
     "serve": {"base", "space", "graph", "latency"},
     "devices": {"base", "space", "graph", "latency", "export"},
     "nn": {"base", "space", "detection"},

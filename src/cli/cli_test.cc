@@ -144,6 +144,19 @@ TEST(Cli, LatencyReportsStatisticsAndProvenance) {
   EXPECT_EQ(loose["protocol"]["max_attempts"], 2);
 }
 
+// --task detection times SSDLite on ARCH (its classes the categories), and says so.
+TEST(Cli, LatencyOfADetector) {
+  const nlohmann::json j = run_json(
+      "latency mnasnet-small --input 96x96x1 --classes 4 --task detection --runs 5 --min-secs 0 "
+      "--profile --json");
+  EXPECT_EQ(j["task"], "detection");
+  EXPECT_EQ(j["provenance"]["detector_categories"], 4);
+  // The profile lists the prediction layers too: "class1.predict" ... "box5.predict".
+  bool predict = false;
+  for (const auto& op : j["operators"]) predict = predict || op["name"] == "box1.predict";
+  EXPECT_TRUE(predict) << j["operators"].dump();
+}
+
 // --versus builds T's model as a search does: at ARCH's input and classes, a small input taking
 // the small-input stem (stride 1), not the 224-pixel model cut down to 28x28.
 TEST(Cli, LatencyVersusBuildsTheModelAsTheSearchDoes) {
@@ -231,6 +244,8 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
       {"space --input 0x0x0", 2, "input"},
       {"space --bogus", 2, "--bogus"},
       {"latency mnasnet-a1 --threads 0", 2, "threads: 0"},
+      {"latency mnasnet-a1 --task segmentation", 2, "--task"},
+      {"latency mnasnet-a1 --input 1x1x1 --task detection", 2, "feature maps of two"},
       {"latency mnasnet-a1 --threads 256", 2, "CPUs this process may use"},
       {"describe @/dev/zero", 2, "is a device"},
       {"search --store /tmp/never-created.db --evaluator surrogate --seed -1", 2,

@@ -38,6 +38,7 @@ struct LatencyCommandOptions {
   DeviceOptions device;
   int threads = 1;
   std::string precision = "fp32";
+  std::string task = "classification";
   FieldFlags measure_flags;  // the protocol's flags as given (measure_presets.h's table)
   MeasureOptions measure = latency_command_protocol();  // with them applied
   bool profile = false;
@@ -88,12 +89,17 @@ void run_latency(const LatencyCommandOptions& o) {
   request.threads = o.threads;
   request.protocol = o.measure;
   request.precision = parse_precision(o.precision, "--precision");
+  if (o.task == "detection") request.detector_categories = r.arch.classes;
   try {
     validate(request);
   } catch (const Error& e) {
     rethrow_naming_flag(e, measure_option_fields());
   }
-  std::cerr << "mnas: measuring " << r.label << " on " << device->location() << " ("
+  const std::string what =
+      request.detector_categories > 0
+          ? "SSDLite on " + r.label + " (" + std::to_string(r.arch.classes) + " categories)"
+          : r.label;
+  std::cerr << "mnas: measuring " << what << " on " << device->location() << " ("
             << to_string(r.arch.input) << ", " << o.threads << " thread"
             << (o.threads > 1 ? "s" : "") << ", " << o.precision << ", at least "
             << o.measure.min_runs << " runs and " << o.measure.min_seconds << " s, at most "
@@ -122,13 +128,15 @@ void run_latency(const LatencyCommandOptions& o) {
     // Each operator measured alone (operator_profile.h): short measurements, the table is about
     // shares and rates, not the last percent.
     std::cerr << "mnas: profiling every operator alone on " << device->location() << "...\n";
-    operators = device->profile(
-        r.arch, {o.threads, operator_profile_protocol(o.measure), request.precision});
+    TimingRequest each = request;
+    each.protocol = operator_profile_protocol(o.measure);
+    operators = device->profile(r.arch, each);
   }
   if (o.json) {
     nlohmann::json j = latency_json(result);
     j["arch"] = r.label;
     j["canonical"] = to_canonical_string(r.arch);
+    j["task"] = o.task;
     j["protocol"] = protocol_json(o.measure);
     if (o.profile) j["operators"] = operators_json(operators);
     if (reference) {
@@ -144,7 +152,7 @@ void run_latency(const LatencyCommandOptions& o) {
   if (o.profile) print_profile(operators, result.measurement.stats.median_ms);
   const LatencyStats& s = result.measurement.stats;
   std::printf("%s: median %.3f ms (min %.3f, mean %.3f, std %.3f, p90 %.3f; cv %.1f%%, %d runs",
-              r.label.c_str(), s.median_ms, s.min_ms, s.mean_ms, s.std_ms, s.p90_ms, 100 * s.cv,
+              what.c_str(), s.median_ms, s.min_ms, s.mean_ms, s.std_ms, s.p90_ms, 100 * s.cv,
               s.runs);
   if (result.measurement.attempts.size() > 1) {
     std::printf(", best of %zu attempts", result.measurement.attempts.size());
@@ -186,6 +194,12 @@ void add_latency_command(CLI::App& app) {
                   "fp32 (default) or int8: per-channel int8 weights and int8 activations, the "
                   "input and logits converted inside; --profile too (here or on an mnas-device; "
                   "random weights, as for fp32: timing does not depend on them)");
+  cmd->add_option("--task", o->task,
+                  "classification (default: ARCH's classifier) or detection: SSDLite with ARCH as "
+                  "its backbone, for --classes categories (docs/detection.md: backbone, extra "
+                  "and prediction layers; softmax, box decoding and NMS are not timed); with "
+                  "--versus both are detectors")
+      ->check(CLI::IsMember({"classification", "detection"}));
   add_field_flags(cmd, measure_option_fields(), o->measure_flags, latency_command_protocol());
   cmd->add_flag("--profile", o->profile,
                 "Then measure every operator alone and print where the time goes (ms, share, "

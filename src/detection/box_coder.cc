@@ -4,12 +4,6 @@
 #include <cmath>
 
 namespace mnas {
-namespace {
-
-constexpr double kCentreScale = 10, kSizeScale = 5;
-const double kMaxLogSize = std::log(1000.0 / 16);
-
-}  // namespace
 
 CenterBox to_center(const Box& b) { return {b.x + b.w / 2, b.y + b.h / 2, b.w, b.h}; }
 Box to_corner(const CenterBox& b) { return {b.cx - b.w / 2, b.cy - b.h / 2, b.w, b.h}; }

@@ -17,6 +17,10 @@ struct LabelledBox {
   Box box;
 };
 
+// The box coder's constants (below), for engines that decode boxes themselves (the ONNX export).
+constexpr double kCentreScale = 10, kSizeScale = 5;
+constexpr double kMaxLogSize = 4.135166556742356;  // log(1000 / 16), checked in ssd_test
+
 // SSD's regression of a box from a default box, with the scale factors of MobileNet's SSD
 // (10, 10, 5, 5: TensorFlow's faster_rcnn_box_coder): dx = 10·(cx - a.cx)/a.w, dy likewise,
 // dw = 5·log(w/a.w), dh = 5·log(h/a.h).

@@ -95,6 +95,7 @@ CommandDevice::CommandDevice(CommandDeviceOptions options) : options_(std::move(
 LatencyResult CommandDevice::measure(const Architecture& arch, const TimingRequest& request) {
   validate(request);
   require_fp32(request, "cmd: devices");
+  require_classifier(request, "cmd: devices");
   const std::string folder = make_temp_folder(options_.work_root, "mnas-device-");
   const std::string model = folder + "/model.onnx";
   const std::string input = "1," + std::to_string(arch.input.channels) + "," +

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "detection/default_boxes.h"
 #include "graph/quantization.h"
 #include "space/architecture.h"
 #include "space/weights_file.h"
@@ -50,6 +51,23 @@ constexpr int kMaxOpset = 17;  // the newest Debian's ONNX (1.12) checks
 // architecture or of a wrong shape (naming the tensor), a model the checker refuses.
 std::string export_onnx(const Architecture& arch, const WeightsFile* weights,
                         const OnnxExportOptions& options = {});
+
+// ONNX export of SSDLite on `backbone` (graph/detector_graph.h; categories = backbone.classes,
+// default boxes `boxes`), torch-free, with trained weights (a detector's folded weights:
+// DetectorImpl::folded_weights, its backbone's canonical string as `arch`) or random ones. The
+// model's contract:
+//   input  "input"  float32 [batch, C, H, W], as export_onnx's (normalisation inside).
+//   output "scores" float32 [batch, boxes, categories + 1]: softmax, index 0 the background.
+//   output "boxes"  float32 [batch, boxes, 4]: each default box decoded (detection/box_coder.h)
+//                   as (x1, y1, x2, y2) relative to the image, not clipped.
+// Non-maximum suppression is left to the runtime (metadata "mnas.outputs" says what mnas does).
+// Operators beyond export_onnx's: Transpose, Reshape, Concat, Softmax, Slice, Mul, Sub, Exp
+// (OpenCV 4.6 reads them all). fp32 only (options.int8 is refused). Throws mnas::Error as export_onnx does.
+std::string export_detector_onnx(const Architecture& backbone, const DefaultBoxOptions& boxes,
+                                 const WeightsFile* weights, const OnnxExportOptions& options = {});
+void write_detector_onnx_file(const std::string& path, const Architecture& backbone,
+                              const DefaultBoxOptions& boxes, const WeightsFile* weights,
+                              const OnnxExportOptions& options = {});
 
 // What an ONNX file says about itself (`mnas export --describe`): its producer, IR version and
 // opset, its first input's and output's names and shapes (a symbolic dimension by its name), and

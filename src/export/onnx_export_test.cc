@@ -22,6 +22,8 @@
 #include "graph/graph.h"
 #include "graph/reference_executor.h"
 #include "latency/int8_calibration.h"
+#include "detection/box_coder.h"
+#include "nn/detector.h"
 #include "nn/network.h"
 #include "space/architecture_codec.h"
 #include "base/error.h"
@@ -379,6 +381,127 @@ TEST(OnnxExport, ACheckpointKeepsItsTestAccuracyInOpenCv) {
   EXPECT_GT(torch_eval.top1, 0.5) << "the short training did not learn";
   EXPECT_NEAR(double(correct) / test.size(), torch_eval.top1, 1.5 / test.size())
       << "OpenCV " << correct << " of " << test.size() << ", LibTorch " << torch_eval.top1;
+}
+
+// A detector's file: OpenCV's scores and boxes against LibTorch's (float64) softmax and decoded
+// default boxes, on 100 images (the acceptance), for a trained-looking detector.
+struct DetectorParity {
+  double scores = 0, boxes = 0;
+};
+
+DetectorParity detector_parity(const Architecture& a, int images, uint64_t seed, int batch = 1) {
+  torch::manual_seed(seed);
+  Detector det(a, a.classes, DefaultBoxOptions{});
+  // Trained-looking: BN's affine parameters moved, then its statistics those of the inputs (a
+  // cumulative average over a few batches): the logits stay in a trained network's range. (With
+  // statistics left at their initial values they reach 1e5, where any rounding flips a softmax.)
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : det->named_parameters()) {
+      if (p.key().find("bn") != std::string::npos) p.value().uniform_(0.5, 1.5);
+    }
+    for (auto& m : det->modules(/*include_self=*/false)) {
+      if (auto* bn = m->as<torch::nn::BatchNorm2d>()) {
+        bn->options.momentum(c10::nullopt);
+        bn->reset_running_stats();
+      }
+    }
+    det->train();
+    for (int i = 0; i < 4; ++i) {
+      det->forward((torch::rand({8, a.input.channels, a.input.height, a.input.width}) - 0.3) / 0.25);
+    }
+  }
+  det->eval();
+  WeightsFile w;
+  w.arch = to_canonical_string(a);
+  w.mean.assign(a.input.channels, 0.3f);
+  w.std.assign(a.input.channels, 0.25f);
+  w.tensors = det->folded_weights();
+  OnnxExportOptions options;
+  options.batch = batch;
+  const std::string onnx = export_detector_onnx(a, DefaultBoxOptions{}, &w, options);
+
+  cv::dnn::Net net = cv::dnn::readNetFromONNX(onnx.data(), onnx.size());
+  net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
+  det->to(torch::kDouble);
+  DetectorParity worst;
+  const std::vector<CenterBox>& anchors = det->default_boxes();
+  for (int i = 0; i < images; i += batch) {
+    const torch::Tensor pixels =
+        torch::rand({batch, a.input.channels, a.input.height, a.input.width}).contiguous();
+    std::vector<int> dims(pixels.sizes().begin(), pixels.sizes().end());
+    net.setInput(cv::Mat(4, dims.data(), CV_32F, pixels.data_ptr<float>()), "input");
+    std::vector<cv::Mat> outs;
+    net.forward(outs, std::vector<cv::String>{"scores", "boxes"});
+    const int64_t n = static_cast<int64_t>(anchors.size());
+    EXPECT_EQ(static_cast<int64_t>(outs[0].total()), batch * n * (a.classes + 1));
+    EXPECT_EQ(static_cast<int64_t>(outs[1].total()), batch * n * 4);
+    const torch::Tensor scores =
+        torch::from_blob(outs[0].ptr<float>(), {batch, n, a.classes + 1}).clone();
+    const torch::Tensor boxes = torch::from_blob(outs[1].ptr<float>(), {batch, n, 4}).clone();
+
+    torch::NoGradGuard no_grad;
+    const DetectorOutputs ref =
+        det->forward((pixels.to(torch::kDouble) - 0.3) / 0.25);
+    worst.scores = std::max(worst.scores,
+                            relative_error(scores, ref.scores.softmax(2).to(torch::kFloat)));
+    const torch::Tensor offsets = ref.offsets.to(torch::kFloat).contiguous();
+    torch::Tensor expected = torch::empty({batch, n, 4});
+    for (int64_t b = 0; b < batch; ++b) {
+      for (int64_t k = 0; k < n; ++k) {
+        const CenterBox c = decode_box(offsets.data_ptr<float>() + (b * n + k) * 4, anchors[k]);
+        const Box box = to_corner(c);
+        float* e = expected.data_ptr<float>() + (b * n + k) * 4;
+        e[0] = static_cast<float>(box.x);
+        e[1] = static_cast<float>(box.y);
+        e[2] = static_cast<float>(box.x + box.w);
+        e[3] = static_cast<float>(box.y + box.h);
+      }
+    }
+    worst.boxes = std::max(worst.boxes, relative_error(boxes, expected));
+  }
+  return worst;
+}
+
+TEST(OnnxExport, ADetectorGivesLibTorchsScoresAndBoxes) {
+  const DetectorParity small =
+      detector_parity(zoo_model("mnasnet-small", ZooOptions{{96, 96, 1}, 10, 1.0}), 100, 1);
+  EXPECT_LT(small.scores, 1e-4);
+  EXPECT_LT(small.boxes, 1e-4);
+  RecordProperty("scores", std::to_string(small.scores));
+  RecordProperty("boxes", std::to_string(small.boxes));
+  const DetectorParity rgb =
+      detector_parity(zoo_model("mobilenetv2", ZooOptions{{64, 64, 3}, 3, 1.0}), 4, 2);
+  EXPECT_LT(rgb.scores, 1e-4);
+  EXPECT_LT(rgb.boxes, 1e-4);
+}
+
+TEST(OnnxExport, ADetectorFileSaysWhatItIs) {
+  const Architecture a = zoo_model("mnasnet-small", ZooOptions{{96, 96, 1}, 4, 1.0});
+  onnx::ModelProto model;
+  ASSERT_TRUE(model.ParseFromString(export_detector_onnx(a, DefaultBoxOptions{}, nullptr)));
+  ASSERT_EQ(model.graph().output_size(), 2);
+  EXPECT_EQ(model.graph().output(0).name(), "scores");
+  EXPECT_EQ(model.graph().output(1).name(), "boxes");
+  const size_t boxes = default_boxes(detector_feature_maps(a), DefaultBoxOptions{}).size();
+  EXPECT_EQ(model.graph().output(1).type().tensor_type().shape().dim(1).dim_value(),
+            static_cast<int64_t>(boxes));
+  EXPECT_EQ(model.graph().output(0).type().tensor_type().shape().dim(2).dim_value(), 5);
+  std::map<std::string, std::string> notes;
+  for (const auto& m : model.metadata_props()) notes[m.key()] = m.value();
+  EXPECT_EQ(notes["mnas.task"], "detection");
+  EXPECT_NE(notes["mnas.outputs"].find("NMS"), std::string::npos);
+  // Refused: int8, weights of another backbone, a backbone with one resolution.
+  OnnxExportOptions int8;
+  Int8Calibration calibration;
+  int8.int8 = &calibration;
+  EXPECT_THROW(export_detector_onnx(a, DefaultBoxOptions{}, nullptr, int8), Error);
+  WeightsFile other;
+  other.arch = to_canonical_string(zoo_model("mobilenetv2", ZooOptions{{96, 96, 1}, 4, 1.0}));
+  EXPECT_THROW(export_detector_onnx(a, DefaultBoxOptions{}, &other), Error);
+  EXPECT_THROW(export_detector_onnx(zoo_model("mnasnet-small", ZooOptions{{1, 1, 1}, 4, 1.0}),
+                                    DefaultBoxOptions{}, nullptr),
+               Error);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "graph/graph.h"
 #include "latency/latency_result.h"
 #include "latency/measurement.h"
 #include "latency/operator_profile.h"
@@ -42,7 +43,20 @@ struct TimingRequest {
   // only when not fp32; an answer in another precision is refused), lookup-table entries
   // included; a cmd: device refuses it. Default: fp32.
   Precision precision = Precision::kFp32;
+  // What is timed on the architecture: 0, its classifier; N ≥ 1, SSDLite for N categories with
+  // the architecture as its backbone (graph/detector_graph.h: backbone, extra layers and
+  // prediction layers; softmax, box decoding and NMS excluded). Sent to an mnas-device server
+  // only when set (one from before detectors refuses it). Lookup-table entries and cmd: devices
+  // time classifiers only. Default: 0.
+  int detector_categories = 0;
 };
+
+// The graph `request` times on `arch`: its classifier or its detector (detector_categories).
+Graph graph_to_time(const Architecture& arch, const TimingRequest& request);
+
+// Throws mnas::Error about "task" when `request` asks for a detector, for what times classifiers
+// only (`what`: "cmd: devices", "lookup-table entries").
+void require_classifier(const TimingRequest& request, const std::string& what);
 
 // Throws mnas::Error about "precision" unless `request` is fp32, for what times fp32 only
 // (`what`: "cmd: devices").

@@ -1,5 +1,6 @@
 // The device seam: LocalDevice on this machine, FakeDevice, the wire format's JSON and the keys a
 // device accepts from outside.
+#include "graph/detector_graph.h"
 #include "latency/device.h"
 
 #include <cstdint>
@@ -17,6 +18,16 @@ namespace {
 
 Architecture small_model(const char* name = "mnasnet-small") {
   return zoo_model(name, ZooOptions{{32, 32, 3}, 10, 1.0});
+}
+
+template <typename F>
+void expect_error_about(const std::string& field, F f) {
+  try {
+    f();
+    ADD_FAILURE() << "no error about " << field;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.field(), field) << e.what();
+  }
 }
 
 TimingRequest quick_request() {
@@ -60,6 +71,35 @@ TEST(LocalDevice, TimesInt8AndSaysSo) {
   const std::vector<LutEntryTiming> entries = device.measure_lut_entries(keys, int8);
   ASSERT_EQ(entries.size(), keys.size());
   for (const LutEntryTiming& e : entries) EXPECT_GT(e.median_ms, 0) << e.key;
+}
+
+TEST(LocalDevice, TimesADetectorAndSaysSo) {
+  LocalDevice device;
+  TimingRequest detector = quick_request();
+  detector.detector_categories = 10;
+  const LatencyResult r = device.measure(small_model(), detector);
+  EXPECT_GT(r.median_ms, 0);
+  EXPECT_EQ(r.provenance.detector_categories, 10);
+  EXPECT_EQ(device.measure(small_model(), quick_request()).provenance.detector_categories, 0);
+  EXPECT_EQ(provenance_from_json(provenance_json(r.provenance), "p").detector_categories, 10);
+  EXPECT_FALSE(provenance_json(device.measure(small_model(), quick_request()).provenance)
+                   .contains("detector_categories"));  // a classifier's records as before
+  // Every operator of the detector's graph, in its profile; int8 too.
+  EXPECT_EQ(device.profile(small_model(), detector).size(),
+            lower_detector(small_model(), 10).ops.size());
+  detector.precision = Precision::kInt8;
+  EXPECT_EQ(device.measure(small_model(), detector).provenance.precision, Precision::kInt8);
+  // Lookup-table entries are a classifier's parts; out-of-range categories are refused.
+  expect_error_about("task", [&] {
+    device.measure_lut_entries(LookupTable::keys(small_model()), detector);
+  });
+  detector.detector_categories = -1;
+  expect_error_about("detector_categories", [&] { device.measure(small_model(), detector); });
+  // A fake device times the detector's work too: more than the classifier's.
+  FakeDevice fake;
+  TimingRequest ten = quick_request();
+  ten.detector_categories = 10;
+  EXPECT_GT(fake.latency_ms(small_model(), ten), fake.latency_ms(small_model()));
 }
 
 TEST(LocalDevice, IdentityIsStable) {

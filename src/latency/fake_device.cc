@@ -49,11 +49,17 @@ double FakeDevice::next_speed() {
   return now;
 }
 
-double FakeDevice::latency_ms(const Architecture& arch) const {
+double FakeDevice::latency_ms(const Architecture& arch, const TimingRequest& request) const {
+  int64_t macs = estimate_cost(arch, false).macs;
+  if (request.detector_categories > 0) {  // the detector's graph: count what its operators do
+    const Graph graph = graph_to_time(arch, request);
+    macs = 0;
+    for (size_t i = 0; i < graph.ops.size(); ++i) {
+      macs += describe_operator(graph, static_cast<int>(i)).macs;
+    }
+  }
   std::lock_guard<std::mutex> lock(mutex_);
-  return speed_ *
-         (options_.overhead_ms +
-          options_.ms_per_gmac * static_cast<double>(estimate_cost(arch, false).macs) / 1e9);
+  return speed_ * (options_.overhead_ms + options_.ms_per_gmac * static_cast<double>(macs) / 1e9);
 }
 
 LatencyResult FakeDevice::result(const Architecture& arch, double ms,
@@ -73,13 +79,14 @@ LatencyResult FakeDevice::result(const Architecture& arch, double ms,
   r.provenance.input_shape = to_string(arch.input);
   r.provenance.timestamp = utc_timestamp();
   r.provenance.precision = request.precision;
+  r.provenance.detector_categories = request.detector_categories;
   return r;
 }
 
 LatencyResult FakeDevice::measure(const Architecture& arch, const TimingRequest& request) {
   validate(request);
   begin_call();
-  const double ms = latency_ms(arch);
+  const double ms = latency_ms(arch, request);
   next_speed();
   ++measurements_;
   return result(arch, ms, request);
@@ -90,8 +97,8 @@ PairedLatency FakeDevice::measure_paired(const Architecture& candidate,
                                          const TimingRequest& request) {
   validate(request);
   begin_call();
-  PairedLatency p{result(candidate, latency_ms(candidate), request),
-                  result(reference, latency_ms(reference), request)};
+  PairedLatency p{result(candidate, latency_ms(candidate, request), request),
+                  result(reference, latency_ms(reference, request), request)};
   next_speed();
   ++measurements_;
   return p;
@@ -101,7 +108,7 @@ std::vector<OperatorTiming> FakeDevice::profile(const Architecture& arch,
                                                 const TimingRequest& request) {
   validate(request);
   begin_call();
-  const Graph graph = lower_architecture(arch);
+  const Graph graph = graph_to_time(arch, request);
   std::vector<OperatorTiming> out;
   const double speed = next_speed();
   for (size_t i = 0; i < graph.ops.size(); ++i) {
@@ -116,6 +123,7 @@ std::vector<OperatorTiming> FakeDevice::profile(const Architecture& arch,
 std::vector<LutEntryTiming> FakeDevice::measure_lut_entries(const std::vector<std::string>& keys,
                                                             const TimingRequest& request) {
   validate(request);
+  require_classifier(request, "lookup-table entries");
   begin_call();
   const double speed = next_speed();
   std::vector<LutEntryTiming> out;

@@ -35,8 +35,8 @@ class FakeDevice : public Device {
   void fail_next(int n) { failures_ = n; }
   // Calls that timed something (failures not counted).
   int measurements() const { return measurements_; }
-  // What `arch` measures at the current speed.
-  double latency_ms(const Architecture& arch) const;
+  // What `arch` (its detector, when `request` asks for one) measures at the current speed.
+  double latency_ms(const Architecture& arch, const TimingRequest& request = {}) const;
 
  private:
   void begin_call();  // applies delay and failures

@@ -65,12 +65,14 @@ LatencyStats stats_from_json(const Json& j, const std::string& path, bool full) 
 }  // namespace
 
 Json provenance_json(const Provenance& p) {
-  return {{"device", p.device},           {"device_id", p.device_id},
-          {"engine", p.engine},           {"engine_version", p.engine_version},
-          {"cpu_model", p.cpu_model},     {"logical_cpus", p.logical_cpus},
-          {"pinned_cpu", p.pinned_cpu},   {"threads", p.threads},
-          {"input_shape", p.input_shape}, {"timestamp", p.timestamp},
-          {"precision", to_string(p.precision)}};
+  Json j = {{"device", p.device},           {"device_id", p.device_id},
+            {"engine", p.engine},           {"engine_version", p.engine_version},
+            {"cpu_model", p.cpu_model},     {"logical_cpus", p.logical_cpus},
+            {"pinned_cpu", p.pinned_cpu},   {"threads", p.threads},
+            {"input_shape", p.input_shape}, {"timestamp", p.timestamp},
+            {"precision", to_string(p.precision)}};
+  if (p.detector_categories > 0) j["detector_categories"] = p.detector_categories;
+  return j;
 }
 
 Provenance provenance_from_json(const Json& j, const std::string& path) {
@@ -89,6 +91,11 @@ Provenance provenance_from_json(const Json& j, const std::string& path) {
   p.timestamp = text(j, "timestamp", path);
   if (j.contains("precision")) {  // absent before int8: fp32
     p.precision = parse_precision(text(j, "precision", path), jf::child(path, "precision"));
+  }
+  if (j.contains("detector_categories")) {  // absent for a classifier
+    p.detector_categories = jf::as_int(j["detector_categories"],
+                                       jf::child(path, "detector_categories"), 1,
+                                       kMaxDetectorCategories);
   }
   return p;
 }

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "latency/device.h"
+#include "graph/detector_graph.h"
 #include "graph/graph.h"
 #include "latency/lookup_table.h"
 #include "latency/xnnpack_network.h"
@@ -32,6 +33,7 @@ Provenance provenance_for(const DeviceInfo& info, const TimingRequest& request,
   p.threads = request.threads;
   p.input_shape = to_string(arch.input);
   p.precision = request.precision;
+  p.detector_categories = request.detector_categories;
   return p;
 }
 
@@ -66,7 +68,23 @@ void require_fp32(const TimingRequest& request, const std::string& what) {
   }
 }
 
+Graph graph_to_time(const Architecture& arch, const TimingRequest& request) {
+  if (request.detector_categories > 0) return lower_detector(arch, request.detector_categories);
+  return lower_architecture(arch);
+}
+
+void require_classifier(const TimingRequest& request, const std::string& what) {
+  if (request.detector_categories != 0) {
+    throw Error::about("task", "detection: " + what + " time classifiers only so far");
+  }
+}
+
 void validate(const TimingRequest& request, bool on_this_machine) {
+  if (request.detector_categories < 0 || request.detector_categories > kMaxDetectorCategories) {
+    throw Error::about("detector_categories",
+                       std::to_string(request.detector_categories) + " is out of range; must be "
+                       "in [0, " + std::to_string(kMaxDetectorCategories) + "] (0: a classifier)");
+  }
   if (request.threads < 1 || request.threads > 256) {
     throw Error("threads: " + std::to_string(request.threads) +
                 " is out of range; must be in [1, 256]");
@@ -88,7 +106,7 @@ void LocalDevice::check_threads(const TimingRequest& request) const {
 
 LatencyResult LocalDevice::measure(const Architecture& arch, const TimingRequest& request) {
   check_threads(request);
-  XnnpackNetwork net(lower_architecture(arch), request.threads, request.precision);
+  XnnpackNetwork net(graph_to_time(arch, request), request.threads, request.precision);
   LatencyResult r;
   r.measurement = mnas::measure([&net] { net.run(); }, request.protocol);
   r.median_ms = r.measurement.stats.median_ms;
@@ -100,8 +118,8 @@ PairedLatency LocalDevice::measure_paired(const Architecture& candidate,
                                           const Architecture& reference,
                                           const TimingRequest& request) {
   check_threads(request);
-  XnnpackNetwork a(lower_architecture(candidate), request.threads, request.precision);
-  XnnpackNetwork b(lower_architecture(reference), request.threads, request.precision);
+  XnnpackNetwork a(graph_to_time(candidate, request), request.threads, request.precision);
+  XnnpackNetwork b(graph_to_time(reference, request), request.threads, request.precision);
   const PairedMeasurement m =
       measure_interleaved([&a] { a.run(); }, [&b] { b.run(); }, request.protocol);
   PairedLatency p;
@@ -117,13 +135,14 @@ PairedLatency LocalDevice::measure_paired(const Architecture& candidate,
 std::vector<OperatorTiming> LocalDevice::profile(const Architecture& arch,
                                                  const TimingRequest& request) {
   check_threads(request);
-  return profile_operators(lower_architecture(arch), request.threads, request.protocol, {},
+  return profile_operators(graph_to_time(arch, request), request.threads, request.protocol, {},
                            request.precision);
 }
 
 std::vector<LutEntryTiming> LocalDevice::measure_lut_entries(const std::vector<std::string>& keys,
                                                              const TimingRequest& request) {
   check_threads(request);
+  require_classifier(request, "lookup-table entries");
   std::vector<LutEntryTiming> out;
   for (const std::string& key : keys) {
     // An int8 entry is the part's int8 network without conversions (int8 in, int8 out), as it

@@ -88,7 +88,13 @@ struct Provenance {
   std::string input_shape;  // "28x28x1"
   std::string timestamp;    // UTC, ISO 8601
   Precision precision = Precision::kFp32;  // what the network ran in; fp32 in older records
+  // 0: a classifier; N: SSDLite for N categories on it (device.h's TimingRequest); 0 in older
+  // records, and written only when set.
+  int detector_categories = 0;
 };
+
+// The most categories a detector may be timed for (COCO has 80; the data readers allow 10,000).
+constexpr int kMaxDetectorCategories = 10000;
 
 // Fills the machine fields (CPU model, logical CPUs, timestamp).
 Provenance machine_provenance();

@@ -67,6 +67,7 @@ Json request_json(const TimingRequest& r) {
   Json j = {{"threads", r.threads}, {"protocol", protocol_json(r.protocol)}};
   // Only when not fp32: a server from before int8 refuses the key, and times fp32 without it.
   if (r.precision != Precision::kFp32) j["precision"] = to_string(r.precision);
+  if (r.detector_categories > 0) j["detector_categories"] = r.detector_categories;  // likewise
   return j;
 }
 
@@ -218,6 +219,16 @@ void require_answer_to(const LatencyResult& r, const Architecture& arch,
     throw Error(where + ": measured " + to_string(r.provenance.precision) + ", not the " +
                     to_string(request.precision) +
                     " asked (an mnas-device from before int8? update it); the answer is refused",
+                Error::Kind::kIo);
+  }
+  if (r.provenance.detector_categories != request.detector_categories) {
+    const auto what = [](int n) {
+      return n == 0 ? std::string("a classifier") : "a detector of " + std::to_string(n) + " categories";
+    };
+    throw Error(where + ": measured " + what(r.provenance.detector_categories) + ", not the " +
+                    what(request.detector_categories) +
+                    " asked (an mnas-device from before detectors? update it); the answer is "
+                    "refused",
                 Error::Kind::kIo);
   }
   if (r.provenance.threads != request.threads) {

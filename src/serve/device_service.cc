@@ -89,12 +89,15 @@ Request parse_request(const std::string& path, const Json& j, const ServiceLimit
   if (lut) {
     jf::reject_unknown_keys(j, {"keys", "threads", "protocol", "precision"}, "");
   } else if (paired) {
-    jf::reject_unknown_keys(
-        j, {"architecture", "reference", "input", "classes", "threads", "protocol", "precision"},
-        "");
+    jf::reject_unknown_keys(j,
+                            {"architecture", "reference", "input", "classes", "threads",
+                             "protocol", "precision", "detector_categories"},
+                            "");
   } else {
-    jf::reject_unknown_keys(
-        j, {"architecture", "input", "classes", "threads", "protocol", "precision"}, "");
+    jf::reject_unknown_keys(j,
+                            {"architecture", "input", "classes", "threads", "protocol",
+                             "precision", "detector_categories"},
+                            "");
   }
   Request r;
   if (j.contains("threads")) r.timing.threads = jf::as_int(j["threads"], "threads", 1, max_threads);
@@ -102,6 +105,10 @@ Request parse_request(const std::string& path, const Json& j, const ServiceLimit
                                              : latency_command_protocol();
   if (j.contains("precision")) {  // fp32 when absent (clients before int8)
     r.timing.precision = parse_precision(jf::as_string(j["precision"], "precision"), "precision");
+  }
+  if (j.contains("detector_categories")) {  // a classifier when absent (clients before detectors)
+    r.timing.detector_categories = jf::as_int(j["detector_categories"], "detector_categories", 1,
+                                              kMaxDetectorCategories);
   }
   const double each = worst_case_seconds(r.timing.protocol);
   if (lut) {

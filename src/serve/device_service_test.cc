@@ -83,6 +83,18 @@ TEST(DeviceService, MeasuresLikeTheLatencyCommand) {
   EXPECT_EQ(q.body["provenance"]["precision"], "int8");
   int8["precision"] = "fp16";
   expect_error(service.handle("POST", "/v1/latency", kAuth, int8.dump()), 400, "precision");
+  // A detector on the architecture: said in the answer; out of range, or for lookup-table
+  // entries, refused naming the field.
+  nlohmann::json detector = body();
+  detector["detector_categories"] = 10;
+  const ServiceResponse d = service.handle("POST", "/v1/latency", kAuth, detector.dump());
+  ASSERT_EQ(d.status, 200) << d.body.dump();
+  EXPECT_EQ(d.body["provenance"]["detector_categories"], 10);
+  EXPECT_GT(d.body["median_ms"].get<double>(), q.body["median_ms"].get<double>());
+  EXPECT_FALSE(q.body["provenance"].contains("detector_categories"));
+  detector["detector_categories"] = 0;
+  expect_error(service.handle("POST", "/v1/latency", kAuth, detector.dump()), 400,
+               "detector_categories");
 
   // The JSON form, with the input and classes replaced.
   nlohmann::json j = body();
@@ -116,6 +128,9 @@ TEST(DeviceService, MeasuresLikeTheLatencyCommand) {
                      nlohmann::json{{"keys", {keys[0], keys[1]}}, {"protocol", "quick"}}.dump());
   ASSERT_EQ(lut.status, 200) << lut.body.dump();
   EXPECT_EQ(lut.body["entries"][1]["key"], keys[1]);
+  expect_error(service.handle("POST", "/v1/lut/entries", kAuth,
+                              nlohmann::json{{"keys", {keys[0]}}, {"detector_categories", 3}}.dump()),
+               400, "detector_categories");
 }
 
 TEST(DeviceService, BadRequestsNameTheField) {
