@@ -102,21 +102,21 @@ void run_train_detection(ArchOptions arch, const TrainOptions& options, const st
 }
 
 void run_eval_detection(const std::string& checkpoint, const std::string& split,
-                        const std::string& device, bool json) {
-  const DetectionEvalResult r = evaluate_detector(checkpoint, split, device);
+                        const std::string& device, const std::string& engine, bool json) {
+  const DetectionEvalResult r = evaluate_detector(checkpoint, split, device, {}, engine);
   if (json) {
     nlohmann::json j{{"checkpoint", checkpoint}, {"task", "detection"},
                      {"split", r.split},         {"images", r.images},
-                     {"engine", "torch"},        {"canonical", to_canonical_string(r.arch)}};
+                     {"engine", engine},         {"canonical", to_canonical_string(r.arch)}};
     j.update(map_json(r.map, r.categories));
     std::cout << j.dump(2) << "\n";
     return;
   }
   std::printf(
       "%s: %s AP@[.5:.95] %.3f, AP@.5 %.3f, AP@.75 %.3f on %lld images (COCO's mAP, at "
-      "most 100 detections per image)\n",
+      "most 100 detections per image; %s)\n",
       checkpoint.c_str(), r.split.c_str(), r.map.ap, r.map.ap50, r.map.ap75,
-      static_cast<long long>(r.images));
+      static_cast<long long>(r.images), engine == "torch" ? "LibTorch" : "XNNPACK, fp32");
   Table table({"category", "AP@[.5:.95]"}, {false, true});
   for (size_t i = 0; i < r.map.categories.size(); ++i) {
     const int c = r.map.categories[i];

@@ -13,9 +13,10 @@ namespace mnas::cli {
 void run_train_detection(ArchOptions arch, const TrainOptions& options, const std::string& resume,
                          bool json);
 
-// `mnas eval CKPT` of a detector checkpoint: COCO mAP on the test or held-out split.
+// `mnas eval CKPT` of a detector checkpoint: COCO mAP on the test or held-out split, with
+// `engine` torch (on `device`) or xnnpack (fp32).
 void run_eval_detection(const std::string& checkpoint, const std::string& split,
-                        const std::string& device, bool json);
+                        const std::string& device, const std::string& engine, bool json);
 
 // Whether the checkpoint at `path` holds a detector (read once, torch-free parts first).
 bool is_detector_checkpoint(const std::string& path);

@@ -15,12 +15,16 @@
 #include "cli/arch_argument.h"
 #include "cli/commands.h"
 #include "cli/quantize_flags.h"
+#include "detection/default_boxes.h"
+#include "detection/ssdlite_layout.h"
 #include "export/onnx_export.h"
 #include "graph/graph.h"
 #include "space/architecture_codec.h"
 #include "space/weights_file.h"
 #include "space/zoo.h"
+#include "train/checkpoint.h"
 #include "train/checkpoint_file.h"
+#include "train/detection_trainer.h"
 #include "train/trainer.h"
 #include "train/xnnpack_eval.h"
 
@@ -38,6 +42,7 @@ struct ExportOptions {
   std::string describe;    // an ONNX file to read back instead of writing one
   QuantizeFlags quantize;  // int8: QDQ, calibrated here on the run's training images
   std::string data_dir;
+  std::string task;  // "" (the source's), classification or detection
   CLI::App* cmd = nullptr;
 };
 
@@ -70,7 +75,8 @@ std::string megabytes(size_t bytes) {
 void run_describe(const ExportOptions& o) {
   for (const char* flag :
        {"SOURCE", "--out", "--format", "--opset", "--batch", "--seed", "--input", "--classes",
-        "--multiplier", "--precision", "--calibration", "--calibration-images", "--data-dir"}) {
+        "--multiplier", "--precision", "--calibration", "--calibration-images", "--data-dir",
+        "--task"}) {
     if (o.cmd->count(flag) > 0) {
       throw Error(std::string(flag) + ": --describe reads a file; it writes nothing");
     }
@@ -84,6 +90,8 @@ void run_describe(const ExportOptions& o) {
   };
   if (o.json) {
     nlohmann::json meta = nlohmann::json::object();
+    nlohmann::json outputs = nlohmann::json::array();
+    for (const auto& [name, shape] : d.outputs) outputs.push_back({{"name", name}, {"shape", shape}});
     for (const auto& [k, v] : d.metadata) meta[k] = v;
     std::cout << nlohmann::json{{"file", o.describe},
                                 {"producer", d.producer},
@@ -91,6 +99,7 @@ void run_describe(const ExportOptions& o) {
                                 {"opset", d.opset},
                                 {"input", {{"name", d.input_name}, {"shape", d.input_shape}}},
                                 {"output", {{"name", d.output_name}, {"shape", d.output_shape}}},
+                                {"outputs", outputs},
                                 {"metadata", meta}}
                      .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
@@ -101,9 +110,94 @@ void run_describe(const ExportOptions& o) {
             << "  input    '" << printable(d.input_name, 64) << "' " << dims(d.input_shape) << "\n"
             << "  output   '" << printable(d.output_name, 64) << "' " << dims(d.output_shape)
             << "\n";
+  for (size_t i = 1; i < d.outputs.size(); ++i) {  // a detector's boxes
+    std::cout << "  output   '" << printable(d.outputs[i].first, 64) << "' "
+              << dims(d.outputs[i].second) << "\n";
+  }
   for (const auto& [k, v] : d.metadata) {
     std::cout << "  " << printable(k, 64) << ": " << printable(v, 4000) << "\n";
   }
+}
+
+// The shape of a tensor for the printout: "[1, 1164, 11]".
+std::string shape_text(int batch, const std::vector<int64_t>& dims) {
+  std::string out = batch > 0 ? std::to_string(batch) : "batch";
+  for (int64_t d : dims) out += ", " + std::to_string(d);
+  return "[" + out + "]";
+}
+
+// A detector (a detection checkpoint, or an architecture with --task detection) as SSDLite with
+// boxes and scores (export_detector_onnx).
+void run_detector_export(const ExportOptions& o, bool trained, const OnnxExportOptions& options,
+                         bool int8) {
+  if (int8) {
+    throw Error::about("--precision", "int8: a detector exports in fp32 only so far");
+  }
+  Architecture backbone;
+  DefaultBoxOptions boxes;
+  WeightsFile weights;
+  std::string label = o.arch.arch;
+  if (trained) {
+    LoadedDetector d = load_trained_detector(o.arch.arch);
+    backbone = d.backbone;
+    boxes = d.boxes;
+    weights.arch = to_canonical_string(d.backbone);
+    weights.mean = std::move(d.mean);
+    weights.std = std::move(d.std);
+    weights.tensors = std::move(d.folded_weights);
+    weights.labels = std::move(d.categories);
+  } else {
+    const ResolvedArch r = resolve_arch(o.arch.arch, adjustments(o.arch));
+    backbone = r.arch;
+    label = r.label;
+  }
+  std::cerr << "mnas: exporting SSDLite on " << label << " to " << o.out << " (ONNX opset "
+            << o.opset << ")\n";
+  const std::string bytes =
+      export_detector_onnx(backbone, boxes, trained ? &weights : nullptr, options);
+  write_file_atomically(o.out, bytes, "ONNX model");
+  const int64_t n = static_cast<int64_t>(default_boxes(ssdlite_layout(backbone).sizes(), boxes).size());
+  const std::string input = shape_text(o.batch, {backbone.input.channels, backbone.input.height,
+                                                 backbone.input.width});
+  const std::string scores = shape_text(o.batch, {n, backbone.classes + 1});
+  const std::string box_shape = shape_text(o.batch, {n, 4});
+  if (o.json) {
+    nlohmann::json j = {{"file", o.out},
+                        {"format", "onnx"},
+                        {"task", "detection"},
+                        {"opset", o.opset},
+                        {"bytes", bytes.size()},
+                        {"architecture", to_canonical_string(backbone)},
+                        {"weights", trained ? "trained" : "random"},
+                        {"precision", "fp32"},
+                        {"input", {{"name", "input"}, {"shape", input}, {"layout", "NCHW"}}},
+                        {"outputs",
+                         {{{"name", "scores"}, {"shape", scores}},
+                          {{"name", "boxes"}, {"shape", box_shape}}}}};
+    if (trained) {
+      j["mean"] = weights.mean;
+      j["std"] = weights.std;
+    }
+    std::cout << j.dump(2) << "\n";
+    return;
+  }
+  std::cout << "Wrote " << o.out << " (ONNX opset " << o.opset << ", " << megabytes(bytes.size())
+            << ")\n"
+            << "  network  SSDLite on " << label << ", " << backbone.classes << " categories, "
+            << n << " default boxes\n"
+            << "  weights  "
+            << (trained ? "trained (checkpoint " + o.arch.arch + ")"
+                        : "random (seed " + std::to_string(o.seed) + "): for latency, not for "
+                          "detecting")
+            << "\n"
+            << "  input    'input' float32 " << input
+            << " NCHW, pixels in [0, 1]; the normalisation is inside the model\n"
+            << "  outputs  'scores' float32 " << scores
+            << ": softmax, index 0 the background\n"
+            << "           'boxes' float32 " << box_shape
+            << ": x1, y1, x2, y2 relative to the image, not clipped\n"
+            << "  NMS      not in the file: per category, IoU 0.6, scores >= 0.01, 100 per image "
+               "as mnas does (docs/detection.md)\n";
 }
 
 void run_export(const ExportOptions& o) {
@@ -148,6 +242,31 @@ void run_export(const ExportOptions& o) {
   Int8Calibration calibration;
 
   const SourceKind kind = source_kind(o.arch.arch);
+  if (!o.task.empty() && o.task != "classification" && o.task != "detection") {
+    throw Error::about("--task", "unknown '" + o.task + "'; use classification or detection");
+  }
+  if (kind == SourceKind::kCheckpoint) {
+    const std::string task = checkpoint_task(load_checkpoint_options(o.arch.arch));
+    if (!o.task.empty() && o.task != task) {
+      throw Error::about("--task", o.task + ": '" + o.arch.arch + "' is a " + task +
+                                       " checkpoint; leave --task out (a checkpoint says its own)");
+    }
+    if (task == "detection") {
+      for (const char* flag : {"--input", "--classes", "--multiplier", "--seed"}) {
+        if (o.cmd->count(flag) > 0) {
+          throw Error(std::string(flag) + ": trained weights fit only their own network; leave "
+                      "it out");
+        }
+      }
+      return run_detector_export(o, /*trained=*/true, options, int8);
+    }
+  } else if (o.task == "detection") {
+    if (kind == SourceKind::kWeightsFile) {
+      throw Error::about("--task", "detection: a weights file keeps no default boxes; export the "
+                                   "detector's checkpoint");
+    }
+    return run_detector_export(o, /*trained=*/false, options, int8);
+  }
   Architecture arch;
   std::unique_ptr<WeightsFile> weights;
   std::string label = o.arch.arch;
@@ -285,6 +404,9 @@ void add_export_command(CLI::App& app) {
   cmd->add_option(
       "--multiplier", o->arch.multiplier,
       "An architecture's width multiplier (MnasNet's \"depth multiplier\": channels; default 1.0)");
+  cmd->add_option("--task", o->task,
+                  "classification or detection: for an architecture, SSDLite on it with "
+                  "random weights (--classes categories); a checkpoint says its own (default)");
   add_quantize_flags(cmd, o->quantize,
                      "fp32 (default) or int8: a checkpoint quantized as `mnas eval --engine "
                      "xnnpack --precision int8` runs it, written as QDQ (QuantizeLinear/"
@@ -295,8 +417,10 @@ void add_export_command(CLI::App& app) {
   cmd->footer(
       "The model takes 'input', float32 [batch, C, H, W] with pixels in [0, 1] (the training "
       "normalisation is part of the model), and gives 'logits' [batch, classes]. It is the network "
-      "mnas measures with XNNPACK: BatchNorm folded into the convolutions. docs/export.md has "
-      "how to run it with ONNX Runtime, OpenCV and TensorRT.");
+      "mnas measures with XNNPACK: BatchNorm folded into the convolutions. A detector gives "
+      "'scores' [batch, boxes, categories + 1] and 'boxes' [batch, boxes, 4] instead "
+      "(docs/detection.md). docs/export.md has how to run it with ONNX Runtime, OpenCV and "
+      "TensorRT.");
 }
 
 }  // namespace mnas::cli

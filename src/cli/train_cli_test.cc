@@ -185,6 +185,20 @@ TEST(TrainCli, ADetectorTrainsResumesAndIsScoredWithCocoMap) {
   EXPECT_DOUBLE_EQ(again["ap"].get<double>(), ap);
   EXPECT_DOUBLE_EQ(again["ap50"].get<double>(), run["ap50"].get<double>());
   EXPECT_EQ(run_json("eval " + full + " --json")["images"], 20);
+  // XNNPACK runs the detector's graph (BatchNorm folded) to the same detections, near enough.
+  const nlohmann::json xnn = run_json("eval " + full + " --split holdout --engine xnnpack --json");
+  EXPECT_EQ(xnn["engine"], "xnnpack");
+  EXPECT_NEAR(xnn["ap50"].get<double>(), run["ap50"].get<double>(), 0.02);
+
+  // Exported to ONNX: scores and boxes (the parity is onnx_export_test's), said by --describe.
+  const std::string onnx = temp_path("detector.onnx");
+  const nlohmann::json exported = run_json("export " + full + " --out " + onnx + " --json");
+  EXPECT_EQ(exported["task"], "detection");
+  EXPECT_EQ(exported["outputs"][1]["name"], "boxes");
+  const nlohmann::json described = run_json("export --describe " + onnx + " --json");
+  EXPECT_EQ(described["outputs"].size(), 2u);
+  EXPECT_EQ(described["metadata"]["mnas.task"], "detection");
+  std::remove(onnx.c_str());
 
   // One epoch, then resumed to two: the same network as the uninterrupted run.
   ASSERT_EQ(run_json(common + " --epochs 1 --out " + part)["epochs"], 1);
@@ -198,7 +212,12 @@ TEST(TrainCli, ADetectorTrainsResumesAndIsScoredWithCocoMap) {
     const char* message;
   } bad[] = {
       {common + " --epochs 3 --lr 0.3 --resume " + part, 2, "option 'lr' differs"},
-      {"eval " + full + " --engine xnnpack", 2, "--engine: not for a detector's checkpoint"},
+      {"eval " + full + " --engine xnnpack --precision int8", 2,
+       "--precision: not for a detector's checkpoint"},
+      {"export " + full + " --out /tmp/never.onnx --precision int8", 2, "fp32 only so far"},
+      {"export " + full + " --out /tmp/never.onnx --task classification", 2,
+       "is a detection checkpoint"},
+      {"export " + full + " --out /tmp/never.onnx --classes 3", 2, "--classes: trained weights"},
       {"train mnasnet-small --task detection --epochs 1", 2, "trains on a COCO-format set"},
       {"train mnasnet-small --dataset coco:" + scenes, 2, "is a detection set"},
       {"train mnasnet-small --task segmentation", 2, "--task: unknown 'segmentation'"},

@@ -171,13 +171,14 @@ void run_eval(const EvalCommandOptions& o) {
   }
   // Every flag checked: now the file, which may hold a detector.
   if (is_detector_checkpoint(o.checkpoint)) {
-    for (const char* flag : {"--engine", "--precision", "--logits", "--export-weights",
-                             "--data-dir", "--calibration", "--calibration-images"}) {
+    for (const char* flag : {"--precision", "--logits", "--export-weights", "--data-dir",
+                             "--calibration", "--calibration-images"}) {
       if (o.cmd->count(flag) > 0) {
-        throw Error::about(flag, "not for a detector's checkpoint yet (it is scored with LibTorch)");
+        throw Error::about(flag, "not for a detector's checkpoint yet (LibTorch or XNNPACK in "
+                                 "fp32 score it)");
       }
     }
-    return run_eval_detection(o.checkpoint, o.split, o.device, o.json);
+    return run_eval_detection(o.checkpoint, o.split, o.device, o.engine, o.json);
   }
   std::vector<float> logits;
   const EvalResult r =

@@ -142,6 +142,7 @@ OnnxDescription describe_onnx_file(const std::string& path) {
     d.output_name = g.output(0).name();
     d.output_shape = shape_of(g.output(0));
   }
+  for (const onnx::ValueInfoProto& out : g.output()) d.outputs.emplace_back(out.name(), shape_of(out));
   for (const onnx::StringStringEntryProto& m : model.metadata_props()) {
     d.metadata.emplace_back(m.key(), m.value());
   }

@@ -78,6 +78,8 @@ struct OnnxDescription {
   int64_t ir_version = 0, opset = 0;
   std::string input_name, output_name;
   std::vector<std::string> input_shape, output_shape;
+  // Every output in order (the first is output_name's; a detector has "scores" and "boxes").
+  std::vector<std::pair<std::string, std::vector<std::string>>> outputs;
   std::vector<std::pair<std::string, std::string>> metadata;
 };
 // Throws mnas::Error naming `path` for a file that is not a readable ONNX model (at most 2 GiB).

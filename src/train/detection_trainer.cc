@@ -18,6 +18,8 @@
 #include "nn/detector.h"
 #include "nn/network.h"
 #include "space/architecture_codec.h"
+#include "graph/detector_graph.h"
+#include "latency/xnnpack_network.h"
 #include "train/checkpoint.h"
 #include "train/detection_loss.h"
 #include "train/schedule.h"
@@ -137,6 +139,50 @@ CocoMap score(Detector& net, const DetectionDataset& data, const torch::Tensor& 
     }
   }
   net->train();
+  return coco_map(truth, detected, post.max_per_image);
+}
+
+// The same scoring with the detector's XNNPACK graph (graph/detector_graph.h, BatchNorm folded):
+// what a device runs, one image at a time, softmax and decoding here.
+CocoMap score_xnnpack(Detector& net, const Architecture& backbone, const DefaultBoxOptions& boxes,
+                      const DetectionDataset& data, const torch::Tensor& indices,
+                      const Normalization& norm, const PostprocessOptions& post) {
+  net->eval();
+  Graph graph = lower_detector(backbone, net->categories(), boxes);
+  apply_weights(graph, net->folded_weights());
+  XnnpackNetwork x(std::move(graph));
+  const int classes = net->categories();
+  const size_t n = net->default_boxes().size(), k = static_cast<size_t>(classes) + 1;
+  MNAS_ASSERT(x.output_size() == n * (k + 4));
+  const int channels = backbone.input.channels;
+  std::vector<float> probabilities(n * k);
+  std::vector<GroundTruthBox> truth;
+  std::vector<DetectedBox> detected;
+  for (int64_t i = 0; i < indices.size(0); ++i) {
+    const int64_t image = indices[i].item<int64_t>();
+    const torch::Tensor bytes = data.images[image].contiguous();  // uint8 [H, W, C]: NHWC
+    const uint8_t* px = bytes.data_ptr<uint8_t>();
+    for (size_t p = 0; p < x.input_size(); ++p) {
+      const int c = static_cast<int>(p % channels);
+      x.input()[p] = (px[p] / 255.0f - norm.mean[c]) / norm.std[c];
+    }
+    x.run();
+    const float* logits = x.output();
+    for (size_t b = 0; b < n; ++b) {  // softmax per default box
+      const float* l = logits + b * k;
+      const float top = *std::max_element(l, l + k);
+      double sum = 0;
+      for (size_t c = 0; c < k; ++c) sum += std::exp(double(l[c]) - top);
+      for (size_t c = 0; c < k; ++c) {
+        probabilities[b * k + c] = static_cast<float>(std::exp(double(l[c]) - top) / sum);
+      }
+    }
+    for (const LabelledBox& o : data.objects[image]) truth.push_back({image, o.category, o.box});
+    for (const Detection& d : postprocess(probabilities.data(), logits + n * k,
+                                          net->default_boxes(), classes, post)) {
+      detected.push_back({image, d.category, d.box, d.score});
+    }
+  }
   return coco_map(truth, detected, post.max_per_image);
 }
 
@@ -285,11 +331,15 @@ DetectionTrainResult train_detector(const Architecture& backbone_in, const Train
 
 DetectionEvalResult evaluate_detector(const std::string& path, const std::string& split,
                                       const std::string& device_spec,
-                                      const PostprocessOptions& post) {
+                                      const PostprocessOptions& post, const std::string& engine) {
   if (split != "test" && split != "holdout") {
     throw Error::about("split", "unknown '" + split + "'; use test or holdout");
   }
-  const torch::Device device = resolve_train_device(device_spec, "train_device");
+  if (engine != "torch" && engine != "xnnpack") {
+    throw Error::about("engine", "unknown '" + engine + "'; use torch or xnnpack");
+  }
+  const torch::Device device =
+      engine == "torch" ? resolve_train_device(device_spec, "train_device") : torch::kCPU;
   prepare_device(device);
   Checkpoint c = load_checkpoint(path, device, "detection");
   const DefaultBoxOptions boxes =
@@ -318,12 +368,39 @@ DetectionEvalResult evaluate_detector(const std::string& path, const std::string
   if (split == "holdout")
     indices = split_holdout(data.size(), o.holdout, o.train_images, o.split_seed).holdout;
   DetectionEvalResult r;
-  r.map = score(net, data, indices, c.norm, device, post);
+  r.map = engine == "torch" ? score(net, data, indices, c.norm, device, post)
+                            : score_xnnpack(net, c.arch, boxes, data, indices, c.norm, post);
   r.images = indices.size(0);
   r.split = split;
   r.arch = c.arch;
   r.categories = data.categories;
   return r;
+}
+
+LoadedDetector load_trained_detector(const std::string& path) {
+  Checkpoint c = load_checkpoint(path, torch::kCPU, "detection");
+  LoadedDetector out;
+  out.boxes = box_options_from(c.options.value("default_boxes", nlohmann::json()), path);
+  Detector net(c.arch, c.arch.classes, out.boxes);
+  load_model(c, *net, path);
+  net->eval();
+  out.backbone = c.arch;
+  out.mean = c.norm.mean;
+  out.std = c.norm.std;
+  out.folded_weights = net->folded_weights();
+  try {
+    if (c.options.contains("labels")) {
+      out.categories = c.options["labels"].get<std::vector<std::string>>();
+    }
+  } catch (const nlohmann::json::exception&) {
+    throw Error("checkpoint '" + path + "': options.labels: not a list of names");
+  }
+  validate_model_notes(out.categories, "", "checkpoint '" + path + "': ");
+  if (!out.categories.empty() && static_cast<int>(out.categories.size()) != c.arch.classes) {
+    throw Error("checkpoint '" + path + "': " + std::to_string(out.categories.size()) +
+                " category names for a detector of " + std::to_string(c.arch.classes));
+  }
+  return out;
 }
 
 }  // namespace mnas

@@ -56,11 +56,26 @@ struct DetectionEvalResult {
 };
 
 // Scores a detector checkpoint on the test split ("test") of its data set or its run's held-out
-// training images ("holdout"). Throws mnas::Error naming the file for a classifier's checkpoint
-// or a damaged one.
+// training images ("holdout"), with LibTorch on `device` (engine "torch") or with its XNNPACK
+// graph in fp32 on this CPU ("xnnpack": what a device runs; softmax, decoding and NMS the same
+// code). Throws mnas::Error naming the file for a classifier's checkpoint or a damaged one.
 DetectionEvalResult evaluate_detector(const std::string& checkpoint, const std::string& split,
                                       const std::string& device = "auto",
-                                      const PostprocessOptions& post = {});
+                                      const PostprocessOptions& post = {},
+                                      const std::string& engine = "torch");
+
+// A detector checkpoint's trained network as the torch-free engines take it (eval mode, BatchNorm
+// folded): its backbone (classes = categories), default boxes, normalisation, category names and
+// DetectorImpl::folded_weights. Throws mnas::Error naming the file for a classifier's checkpoint
+// or a damaged one.
+struct LoadedDetector {
+  Architecture backbone;
+  DefaultBoxOptions boxes;
+  std::vector<float> mean, std;
+  std::vector<std::string> categories;
+  std::map<std::string, NamedWeights> folded_weights;
+};
+LoadedDetector load_trained_detector(const std::string& checkpoint);
 
 }  // namespace mnas
 
