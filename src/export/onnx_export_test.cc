@@ -19,6 +19,8 @@
 
 #include "data/batches.h"
 #include "data/dataset.h"
+#include "data/idx_reader.h"
+#include "data/scene_generator.h"
 #include "graph/graph.h"
 #include "graph/reference_executor.h"
 #include "latency/int8_calibration.h"
@@ -384,7 +386,7 @@ TEST(OnnxExport, ACheckpointKeepsItsTestAccuracyInOpenCv) {
 }
 
 // A detector's file: OpenCV's scores and boxes against LibTorch's (float64) softmax and decoded
-// default boxes, on 100 images (the acceptance), for a trained-looking detector.
+// default boxes, on 100 scenes (the acceptance), for a trained-looking detector.
 struct DetectorParity {
   double scores = 0, boxes = 0;
 };
@@ -426,9 +428,21 @@ DetectorParity detector_parity(const Architecture& a, int images, uint64_t seed,
   det->to(torch::kDouble);
   DetectorParity worst;
   const std::vector<CenterBox>& anchors = det->default_boxes();
+  // Real scenes when the input is a scene's (grey 96x96 from Fashion-MNIST's test images, as
+  // `mnas data make-scenes` draws them), random pixels otherwise.
+  const bool scenes = a.input.channels == 1 && a.input.height == 96 && a.input.width == 96;
+  RawImages source;
+  if (scenes) source = read_idx_split("/usr/share/datasets/fashion-mnist", /*train=*/false);
+  std::mt19937_64 rng(seed);
   for (int i = 0; i < images; i += batch) {
-    const torch::Tensor pixels =
+    torch::Tensor pixels =
         torch::rand({batch, a.input.channels, a.input.height, a.input.width}).contiguous();
+    for (int b = 0; scenes && b < batch; ++b) {
+      const Scene scene = draw_scene(source, SceneOptions{}, rng);
+      pixels[b] = torch::tensor(std::vector<float>(scene.pixels.begin(), scene.pixels.end()))
+                      .div(255.0f)
+                      .view({1, 96, 96});
+    }
     std::vector<int> dims(pixels.sizes().begin(), pixels.sizes().end());
     net.setInput(cv::Mat(4, dims.data(), CV_32F, pixels.data_ptr<float>()), "input");
     std::vector<cv::Mat> outs;
