@@ -56,9 +56,16 @@ double device_latency(const StoredTrial& t, const std::string& device) {
   return 0;
 }
 
+// An accuracy as a percentage ("  92.10%"); COCO's mAP × 100 as COCO prints it ("    23.00").
+std::string score_text(double value, const char* score) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, std::string(score) == "mAP" ? "%9.2f" : "%8.2f%%", 100 * value);
+  return buf;
+}
+
 void print_table(const char* title, const std::vector<StoredTrial>& rows,
-                 const std::vector<std::string>& devices) {
-  std::printf("\n%s\n%6s %9s", title, "trial", "accuracy");
+                 const std::vector<std::string>& devices, const char* score) {
+  std::printf("\n%s\n%6s %9s", title, "trial", score);
   if (devices.size() <= 1) {
     std::printf(" %11s", "latency ms");
   } else {
@@ -66,7 +73,7 @@ void print_table(const char* title, const std::vector<StoredTrial>& rows,
   }
   std::printf(" %8s  %s\n", "reward", "architecture");
   for (const StoredTrial& t : rows) {
-    std::printf("%6lld %8.2f%%", static_cast<long long>(t.id), 100 * t.accuracy);
+    std::printf("%6lld %s", static_cast<long long>(t.id), score_text(t.accuracy, score).c_str());
     if (devices.size() <= 1) {
       std::printf(" %11.3f", t.latency_ms);
     } else {
@@ -256,13 +263,18 @@ void print_results(const Store& store, bool json, int top) {
   }
   print_latency_check(prediction, refits);
   print_fidelity(fidelity);
-  print_table("Best by reward:", best, devices);
+  // A detection search's accuracy is COCO's mAP (AP@[.5:.95]), printed as COCO does: × 100.
+  const bool detection = config && config->task == "detection";
+  const char* score = detection ? "mAP" : "accuracy";
+  print_table("Best by reward:", best, devices, score);
   if (devices.size() <= 1) {
-    print_table("Pareto front (held-out accuracy vs latency):", pareto_front(trials), devices);
+    print_table(detection ? "Pareto front (held-out mAP vs latency):"
+                          : "Pareto front (held-out accuracy vs latency):",
+                pareto_front(trials), devices, score);
   } else {
     for (const std::string& d : devices) {
       const std::string title = "Pareto front on " + d + " (held-out accuracy vs its latency):";
-      print_table(title.c_str(), pareto_front(on_device(trials, d)), devices);
+      print_table(title.c_str(), pareto_front(on_device(trials, d)), devices, score);
     }
   }
   if (!references.empty()) {
@@ -270,7 +282,7 @@ void print_results(const Store& store, bool json, int top) {
     std::printf("\n%s\n%-16s %9s",
                 table ? "The table's optimum (every cell enumerated), scored the same way:"
                       : "Zoo references, evaluated the same way:",
-                "model", "accuracy");
+                "model", score);
     if (devices.size() <= 1) {
       std::printf(" %11s", "latency ms");
     } else {
@@ -282,7 +294,7 @@ void print_results(const Store& store, bool json, int top) {
         std::printf("%-16s failed: %s\n", r.name.c_str(), printable(r.failure, 2000).c_str());
         continue;
       }
-      std::printf("%-16s %8.2f%%", r.name.c_str(), 100 * r.accuracy);
+      std::printf("%-16s %s", r.name.c_str(), score_text(r.accuracy, score).c_str());
       if (devices.size() <= 1) {
         std::printf(" %11.3f", r.latency_ms);
       } else {

@@ -204,7 +204,10 @@ int run_search_command(const SearchCommandOptions& o) {
     return true;
   };
   try {
-    run.search(session, print_progress, &InterruptGuard::requested());
+    const char* score = config.task == "detection" ? "mAP" : "acc";
+    run.search(
+        session, [score](const SearchProgress& p) { print_progress(p, score); },
+        &InterruptGuard::requested());
     const SearchTimes& times = run.times();
     std::fprintf(stderr,
                  "mnas: search time: training %.0f s, latency %.0f s, latency checks %.0f s, "

@@ -56,6 +56,46 @@ TEST(SearchIntegration, TinyRealSearchEndToEnd) {
   std::remove((store + "-shm").c_str());
 }
 
+// A detection search: each candidate trained as SSDLite's backbone on scenes and scored by COCO's
+// mAP, the detector timed (its provenance says so), T's model and the references as detectors.
+TEST(SearchIntegration, ADetectionSearchTrainsAndTimesDetectors) {
+  if (!std::ifstream("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
+    GTEST_SKIP() << "dataset-fashion-mnist is not installed (scripts/setup.sh installs it)";
+  }
+  const std::string scenes = temp_path("search_scenes"), store = temp_path("det_search.db");
+  std::remove(store.c_str());
+  int rc = std::system(("rm -rf " + scenes).c_str());
+  ASSERT_EQ(run_mnas("data make-scenes --out " + scenes + " --train 160 --test 20 --size 48 " +
+                     "--min-side 12 --max-side 28")
+                .exit_code,
+            0);
+  Result r = run_mnas("search --task detection --dataset coco:" + scenes + " --store " + store +
+                      " --trials 2 --batch 2 --train-images 96 --holdout 64 --threads 2 " +
+                      "--references mnasnet-small");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("trial 2/2 done mAP "), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("held-out mAP vs latency"), std::string::npos) << r.out;
+  const nlohmann::json j = run_json("results " + store + " --json");
+  EXPECT_EQ(j["config"]["task"], "detection");
+  EXPECT_EQ(j["config"]["space"]["input"]["height"], 48);  // from the scenes
+  EXPECT_TRUE(j["config"]["fidelity"]["rungs"].empty());
+  ASSERT_EQ(j["top"].size(), 2u);
+  for (const auto& t : j["top"]) {
+    EXPECT_GE(t["accuracy"].get<double>(), 0.0);
+    EXPECT_LE(t["accuracy"].get<double>(), 1.0);
+    EXPECT_NE(t["latencies"].dump().find("\"detector_categories\":10"), std::string::npos)
+        << t["latencies"].dump();
+  }
+  EXPECT_EQ(j["references"][0]["name"], "mnasnet-small");
+  // Finalize trains classifiers: a detection store is refused, saying what to do instead.
+  r = run_mnas("finalize " + store);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("mnas train ARCH --task detection"), std::string::npos) << r.err;
+  const std::string report = store.substr(0, store.rfind('.')) + ".html";
+  rc = std::system(("rm -rf " + scenes + " " + store + "* " + report).c_str());
+  (void)rc;
+}
+
 // From 1,000 proxy images up a new search is multi-fidelity unless told otherwise: a tenth of
 // the images, then all (the main job's default).
 TEST(SearchIntegration, ANewSearchOfAThousandImagesIsMultiFidelityByDefault) {

@@ -73,7 +73,7 @@ std::vector<std::string> search_references_of(const SearchCommandOptions& o, boo
 // "devices local (this machine, T = ..., median, one thread)" for the banner.
 std::string describe_devices(const SearchConfig& c);
 // One line per trial (and per rung of a multi-fidelity step) as the search stores it.
-void print_progress(const SearchProgress& p);
+void print_progress(const SearchProgress& p, const char* score = "acc");
 
 }  // namespace mnas::cli
 

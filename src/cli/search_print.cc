@@ -52,14 +52,15 @@ std::string describe_devices(const SearchConfig& c) {
   return "devices " + out;
 }
 
-void print_progress(const SearchProgress& p) {
+void print_progress(const SearchProgress& p, const char* score) {
+  const char* percent = std::string(score) == "mAP" ? "" : "%";  // COCO's mAP is printed × 100
   if (p.rung) {  // one rung of a multi-fidelity step
     const StoredRung& r = *p.rung;
     std::fprintf(stderr,
-                 "mnas: step %d proposal %d rung %d/%d (%lld images) %s acc %.2f%% lat "
+                 "mnas: step %d proposal %d rung %d/%d (%lld images) %s %s %.2f%s lat "
                  "%.3f ms reward %.4f%s%s\n",
                  r.step + 1, r.index + 1, r.rung + 1, p.rungs, static_cast<long long>(r.images),
-                 r.status.c_str(), 100 * r.accuracy, r.latency_ms, r.reward,
+                 r.status.c_str(), score, 100 * r.accuracy, percent, r.latency_ms, r.reward,
                  r.failure.empty() ? "" : ": ", printable(r.failure, 2000).c_str());
     return;
   }
@@ -67,10 +68,10 @@ void print_progress(const SearchProgress& p) {
   const std::string rung =
       t.partial ? " (rung " + std::to_string(t.rung + 1) + ", reward comparable)" : "";
   std::fprintf(stderr,
-               "mnas: trial %lld/%lld %s%s acc %.2f%% %s reward %.4f%s%s%s | best %.4f | ETA "
+               "mnas: trial %lld/%lld %s%s %s %.2f%s %s reward %.4f%s%s%s | best %.4f | ETA "
                "%.0fs\n",
                static_cast<long long>(p.done), static_cast<long long>(p.total), t.status.c_str(),
-               rung.c_str(), 100 * t.accuracy, trial_latencies(t).c_str(), t.reward,
+               rung.c_str(), score, 100 * t.accuracy, percent, trial_latencies(t).c_str(), t.reward,
                t.cached ? " (seen before)" : "", t.failure.empty() ? "" : ": ",
                printable(t.failure, 2000).c_str(), p.best_reward, p.eta_seconds);
 }

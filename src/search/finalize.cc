@@ -184,6 +184,11 @@ SearchConfig finalize_measurement_config(const SearchConfig& config, Precision p
 std::vector<FinalVariant> plan_finalists(const Store& store, const SearchConfig& config,
                                          const FinalizeOptions& options) {
   validate_finalize_options(options);
+  if (config.task == "detection") {
+    throw Error::about("task", "detection: finalize trains classifiers so far; train a detection "
+                               "search's best with `mnas train ARCH --task detection --dataset "
+                               "coco:PATH` (docs/detection.md)");
+  }
   const TrainOptions train = training_options(config, options);
   validate(train);
   const std::string recipe = recipe_text(options, train);

@@ -177,8 +177,9 @@ std::unique_ptr<LatencyObjective> make_latency_objective(const SearchConfig& c,
     }
     targets.push_back(std::move(t));
   }
-  return std::make_unique<LatencyObjective>(std::move(targets),
-                                            TimingRequest{1, search_trial_protocol()});
+  TimingRequest request{1, search_trial_protocol()};
+  if (c.task == "detection") request.detector_categories = c.space.classes();
+  return std::make_unique<LatencyObjective>(std::move(targets), request);
 }
 
 }  // namespace mnas

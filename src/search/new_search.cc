@@ -1,6 +1,7 @@
 #include "search/new_search.h"
 
 #include "data/dataset.h"
+#include "data/detection_dataset.h"
 #include "search/table_trials.h"
 #include "base/error.h"
 
@@ -10,7 +11,16 @@ namespace {
 // The data's input (at most 224×224: a folder of photos is not searched at full size) and
 // classes, each unless chosen; what was taken, for the user.
 std::string input_from_data(SearchConfig& c, const SearchChoices& chosen) {
-  const DatasetInfo info = dataset_info(c.proxy.dataset);  // its errors name the data set
+  DatasetInfo info;
+  if (is_detection_dataset(c.proxy.dataset)) {  // its categories are the classes
+    const DetectionDatasetInfo d = detection_dataset_info(c.proxy.dataset);
+    info.height = d.height;
+    info.width = d.width;
+    info.channels = d.channels;
+    info.classes = static_cast<int>(d.categories.size());
+  } else {
+    info = dataset_info(c.proxy.dataset);  // its errors name the data set
+  }
   std::string said;
   if (!chosen.input) {
     InputShape input{info.height, info.width, info.channels};
@@ -74,14 +84,16 @@ SearchConfig new_search_config(SearchConfig c, const SearchChoices& chosen, int6
   if (note) note->clear();
   if (!chosen.controller_lr) c.controller_lr = default_controller_lr(trials);
   const bool proxy = c.evaluator == "proxy" && c.table_space.empty();
-  const bool default_rungs = !chosen.fidelity && proxy;
+  const bool detection = c.task == "detection";
+  // A detector's proxy on a tenth of its scenes ranks nothing yet: one rung unless chosen.
+  const bool default_rungs = !chosen.fidelity && proxy && !detection;
   if (default_rungs) c.fidelity.rungs = default_fidelity(c.proxy.train_images).rungs;
   if (chosen.fidelity && !chosen.train_images && !c.fidelity.rungs.empty()) {
     c.proxy.train_images = c.fidelity.rungs.back();  // the last rung is the full proxy
   }
   if (!chosen.fidelity_continue && (chosen.fidelity || default_rungs)) {
     // At equal time continuing beat training each rung from scratch (docs/experiments.md).
-    c.fidelity.continue_runs = !c.fidelity.rungs.empty();
+    c.fidelity.continue_runs = !c.fidelity.rungs.empty() && !detection;
   }
   if (chosen.dataset && proxy && !(chosen.input && chosen.classes)) {
     const std::string said = input_from_data(c, chosen);

@@ -38,6 +38,7 @@ SearchChoices choices_from_fields(const std::vector<std::string>& keys);
 //  - a proxy search in MnasNet's space is multi-fidelity (default_fidelity) unless rungs were
 //    chosen; chosen rungs end at the full proxy (the last sets train_images unless chosen);
 //  - a multi-fidelity search continues its runs from rung to rung, unless that was chosen;
+//  - a detection search has one rung unless rungs were chosen, and never continues its runs;
 //  - a proxy search on a named data set takes its input and classes from the data (the first
 //    image's size, at most 224×224), each unless chosen; `note`, when given, says what it took;
 //  - an evaluator chosen without devices or a latency source: the surrogate's synthetic latency

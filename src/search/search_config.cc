@@ -191,6 +191,52 @@ bool quantized_accuracy(const SearchConfig& config) {
   return !config.devices.empty();
 }
 
+namespace {
+
+// What a detection search may combine (SearchConfig::task), and a classification search may not.
+void validate_task(const SearchConfig& c) {
+  const bool coco = c.proxy.dataset.rfind("coco:", 0) == 0;  // data/detection_dataset.h
+  if (c.task == "classification") {
+    if (coco && c.evaluator == "proxy") {
+      throw Error::about("proxy.dataset", c.proxy.dataset +
+                                              " is a detection set; search detectors with task "
+                                              "detection (--task detection)");
+    }
+    return;
+  }
+  if (c.task != "detection") {
+    throw Error::about("task", "unknown '" + c.task + "'; use classification or detection");
+  }
+  if (c.evaluator == "proxy" && !coco) {
+    throw Error::about("proxy.dataset", "'" + c.proxy.dataset +
+                                            "' is a classification set; a detection search "
+                                            "trains on coco:PATH (mnas data make-scenes)");
+  }
+  if (c.latency != "measured" && c.latency != "surrogate") {
+    throw Error::about("latency", c.latency +
+                                      ": a detection search measures its detectors on the "
+                                      "devices (a lookup table predicts classifiers)");
+  }
+  for (size_t i = 0; i < c.devices.size(); ++i) {
+    const DeviceObjective& d = c.devices[i];
+    if (d.url.rfind("cmd:", 0) == 0) {
+      throw Error::about(jf::element("devices", i) + ".url",
+                         "a cmd: device times classifiers' ONNX files only so far; time "
+                         "detectors here or on an mnas-device server");
+    }
+    if (d.precision != "fp32") {
+      throw Error::about(jf::element("devices", i) + ".precision",
+                         d.precision + ": a detection search runs fp32 only so far");
+    }
+  }
+  if (c.fidelity.continue_runs) {
+    throw Error::about("fidelity.continue", "a detection search trains each rung from scratch "
+                                            "(--no-fidelity-continue)");
+  }
+}
+
+}  // namespace
+
 void validate(const SearchConfig& c) {
   field_table::check_ranges(search_config_fields(), c);  // each number in its range
   for (size_t i = 0; i < c.devices.size(); ++i) {
@@ -295,6 +341,7 @@ void validate(const SearchConfig& c) {
   if (c.fidelity.continue_runs && c.fidelity.rungs.empty()) {
     throw Error("fidelity.continue: only with fidelity.rungs");
   }
+  validate_task(c);
 }
 
 Json search_config_json(const SearchConfig& c) {

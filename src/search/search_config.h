@@ -93,6 +93,12 @@ Fidelity default_fidelity(int64_t train_images);
 // settings (trials to reach, time budget, threads, tokens) are not part of it.
 struct SearchConfig {
   std::string strategy = "ppo";  // ppo | reinforce | evolution | random; Default: ppo
+  // What the candidates are: "classification" (Default) or "detection": each candidate the
+  // backbone of SSDLite (docs/detection.md), the proxy training the detector on a COCO-format
+  // set (proxy.dataset coco:PATH) and scoring COCO's mAP (AP@[.5:.95]) as the accuracy, every
+  // device timing the detector (latency/device.h, TimingRequest::detector_categories), T's model
+  // too. Measured latency in fp32 only; rungs train from scratch (no continue).
+  std::string task = "classification";
   uint64_t seed = 1;             // Default: 1
   std::string space_file;        // where the space came from ("" = the paper's); for the record
   SearchSpace space = default_space();  // with its input and classes; Default: paper's, 28×28×1, 10

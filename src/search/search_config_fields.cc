@@ -87,6 +87,13 @@ std::vector<F> make_search_config_fields() {
                   .flag("--strategy",
                         "ppo (MnasNet's controller), predictor (boosted-tree models of accuracy "
                         "and latency propose what to try), reinforce, evolution or random"));
+  t.push_back(F("task", FieldKind::kText, MNAS_FIELD(SearchConfig, task))
+                  .flag("--task",
+                        "classification, or detection: each candidate is SSDLite's backbone, "
+                        "trained as a detector on --dataset coco:PATH and scored by COCO's mAP on "
+                        "held-out images, its latency the whole detector's (NMS excluded; "
+                        "docs/detection.md)")
+                  .added_later());
   t.push_back(F("seed", FieldKind::kInteger, MNAS_FIELD(SearchConfig, seed))
                   .flag("--seed", "Seed of the strategy")
                   .range(0, std::numeric_limits<double>::infinity()));

@@ -115,6 +115,57 @@ TEST(SearchConfig, RefusesWhatCannotBeSearched) {
       "devices[0].precision: int8: a cmd: device");
 }
 
+// A detection search: a COCO-format proxy, detectors measured in fp32 on local or mnas-device
+// devices; a classification search refuses a detection set. Older stores read as classification.
+TEST(SearchConfig, ADetectionSearchCombinesOnlyWhatItCan) {
+  const auto detection = [] {
+    SearchConfig c;
+    c.task = "detection";
+    c.proxy.dataset = "coco:/data/scenes";
+    return c;
+  };
+  EXPECT_NO_THROW(validate(detection()));
+  const auto bad = [&](const std::function<void(SearchConfig&)>& change, const std::string& field) {
+    SearchConfig c = detection();
+    change(c);
+    try {
+      validate(c);
+      ADD_FAILURE() << "accepted: " << search_config_json(c).dump();
+    } catch (const Error& e) {
+      EXPECT_EQ(e.field(), field) << e.what();
+    }
+  };
+  bad([](SearchConfig& c) { c.task = "segmentation"; }, "task");
+  bad([](SearchConfig& c) { c.proxy.dataset = "fashion-mnist"; }, "proxy.dataset");
+  bad([](SearchConfig& c) { c.task = "classification"; }, "proxy.dataset");
+  bad([](SearchConfig& c) { c.latency = "lut:t.json"; }, "latency");
+  bad([](SearchConfig& c) { c.devices[0].precision = "int8"; }, "devices[0].precision");
+  bad([](SearchConfig& c) { c.devices[0].url = "cmd:./time.sh"; }, "devices[0].url");
+  bad([](SearchConfig& c) {
+        c.fidelity.rungs = {1000, 5000};
+        c.fidelity.continue_runs = true;
+      },
+      "fidelity.continue");
+  // Stored and read back; a stored search without the field is a classification search.
+  const SearchConfig back = search_config_from_json(search_config_json(detection()), "config");
+  EXPECT_EQ(back.task, "detection");
+  nlohmann::json older = search_config_json(SearchConfig{});
+  older.erase("task");
+  EXPECT_EQ(search_config_from_json(older, "config").task, "classification");
+  EXPECT_EQ(first_difference(detection(), back), "");
+  SearchConfig classification = detection();
+  classification.task = "classification";
+  EXPECT_EQ(first_difference(detection(), classification), "task");
+  // A new detection search has one rung and never continues runs.
+  SearchChoices chosen;
+  chosen.input = chosen.classes = true;
+  SearchConfig requested = detection();
+  EXPECT_TRUE(new_search_config(requested, chosen, 100).fidelity.rungs.empty());
+  chosen.fidelity = true;
+  requested.fidelity.rungs = {500, 5000};
+  EXPECT_FALSE(new_search_config(requested, chosen, 100).fidelity.continue_runs);
+}
+
 TEST(SearchConfig, ReadingNamesTheField) {
   nlohmann::json j = search_config_json(two_devices());
   j["devices"][1]["latency_stat"] = 90;

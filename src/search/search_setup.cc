@@ -10,6 +10,7 @@
 #include "data/dataset.h"
 #include "search/command_evaluator.h"
 #include "search/latency_objective.h"
+#include "search/detection_evaluator.h"
 #include "search/proxy_evaluator.h"
 #include "search/recent_map.h"
 #include "search/synthetic_surrogate.h"
@@ -117,6 +118,19 @@ std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,
     return std::make_unique<CommandEvaluator>(o);
   }
   const TrainOptions t = proxy_train_options(config, runtime);
+  if (config.task == "detection") {
+    const DetectionDatasetInfo info = detection_dataset_info(t.dataset);
+    const SearchSpace& space = config.space;
+    if (info.channels != space.input().channels ||
+        static_cast<int>(info.categories.size()) != space.classes()) {
+      throw Error("space.input/space.classes: " + t.dataset + " has " +
+                  std::to_string(info.channels) + " channels and " +
+                  std::to_string(info.categories.size()) + " categories; the space has " +
+                  std::to_string(space.input().channels) + " and " +
+                  std::to_string(space.classes()));
+    }
+    return std::make_unique<DetectionEvaluator>(t);
+  }
   const DatasetInfo info = dataset_info(t.dataset);
   const bool folder = t.dataset.rfind("folder:", 0) == 0;  // converted to the input's channels
   if (info.classes < 2) {

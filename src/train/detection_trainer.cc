@@ -199,7 +199,7 @@ void check_dataset(const TrainOptions& o) {
 DetectionTrainResult train_detector(const Architecture& backbone_in, const TrainOptions& options,
                                     const DefaultBoxOptions& boxes,
                                     const std::function<void(const TrainProgress&)>& progress,
-                                    const std::string& resume) {
+                                    const std::string& resume, const DetectionDataset* preloaded) {
   const TrainOptions& o = options;
   validate(o);
   check_dataset(o);
@@ -210,8 +210,12 @@ DetectionTrainResult train_detector(const Architecture& backbone_in, const Train
                              ? o.threads
                              : std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
   Architecture arch = backbone_in;
-  const DetectionDataset data = load_detection_dataset(
-      o.dataset, Split::kTrain, {arch.input.height, arch.input.width, arch.input.channels});
+  std::optional<DetectionDataset> loaded;
+  if (!preloaded) {
+    loaded = load_detection_dataset(o.dataset, Split::kTrain,
+                                    {arch.input.height, arch.input.width, arch.input.channels});
+  }
+  const DetectionDataset& data = preloaded ? *preloaded : *loaded;
   arch.classes = static_cast<int>(data.categories.size());
   const HoldoutSplit split = split_holdout(data.size(), o.holdout, o.train_images, o.split_seed);
 

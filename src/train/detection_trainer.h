@@ -9,6 +9,7 @@
 #include "detection/coco_map.h"
 #include "detection/default_boxes.h"
 #include "detection/postprocess.h"
+#include "data/detection_dataset.h"
 #include "space/architecture.h"
 #include "train/trainer.h"
 
@@ -42,10 +43,12 @@ struct DetectionTrainResult {
 // a resumed run ends where the uninterrupted one ends. Progress: loss, and as "accuracy" the
 // share of matched default boxes whose best class is their object's. Throws mnas::Error for bad
 // options, data or checkpoints; a loss that is not finite ends the run "diverged".
+// `data`, when given, is options.dataset's training split already read at the backbone's input
+// (a search trains many detectors on it: search/detection_evaluator.h).
 DetectionTrainResult train_detector(
     const Architecture& backbone, const TrainOptions& options, const DefaultBoxOptions& boxes = {},
     const std::function<void(const TrainProgress&)>& progress = nullptr,
-    const std::string& resume = "");
+    const std::string& resume = "", const DetectionDataset* data = nullptr);
 
 struct DetectionEvalResult {
   CocoMap map;
