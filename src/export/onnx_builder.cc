@@ -6,6 +6,8 @@
 #include <tuple>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "base/error.h"
 
 namespace mnas::onnx_internal {
@@ -226,6 +228,35 @@ void add_note(onnx::ModelProto& model, const std::string& key, const std::string
   onnx::StringStringEntryProto* m = model.add_metadata_props();
   m->set_key(key);
   m->set_value(value);
+}
+
+void check_weights(const WeightsFile& weights, const std::string& canonical, int classes,
+                   int channels, bool detector) {
+  validate_model_notes(weights.labels, weights.preprocess, "weights: ");
+  if (!weights.labels.empty() && static_cast<int>(weights.labels.size()) != classes) {
+    throw Error("weights: " + std::to_string(weights.labels.size()) +
+                (detector ? " category names for a detector of " : " class names for a network of ") +
+                std::to_string(classes) + (detector ? " categories" : " classes"));
+  }
+  if (weights.arch != canonical) {
+    throw Error("weights: trained for another architecture (" + weights.arch + ")");
+  }
+  check_normalisation(weights, channels);
+}
+
+void add_feeding_notes(onnx::ModelProto& model, const InputShape& input,
+                       const WeightsFile* weights) {
+  add_note(model, "mnas.input",
+           "float32 [batch, " + std::to_string(input.channels) + ", " +
+               std::to_string(input.height) + ", " + std::to_string(input.width) +
+               "] NCHW, pixels / 255 in [0, 1]");
+  add_note(model, "mnas.channel_order", input.channels == 1 ? "grey" : "RGB");
+  if (!weights) return;
+  add_note(model, "mnas.normalization",
+           "inside the model: (x - mean) / std per channel, mean " +
+               nlohmann::json(weights->mean).dump() + ", std " + nlohmann::json(weights->std).dump());
+  if (!weights->labels.empty()) add_note(model, "mnas.labels", nlohmann::json(weights->labels).dump());
+  if (!weights->preprocess.empty()) add_note(model, "mnas.preprocess", weights->preprocess);
 }
 
 std::string add_normalisation(OnnxBuilder& b, const WeightsFile* weights, int c) {

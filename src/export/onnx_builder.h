@@ -12,6 +12,7 @@
 #include "export/onnx_export.h"
 #include "graph/graph.h"
 #include "graph/quantization.h"
+#include "space/architecture.h"
 #include "space/weights_file.h"
 
 // What the ONNX exports (onnx_export.cc: a classifier; onnx_detector_export.cc: a detector) build
@@ -119,6 +120,18 @@ void check_export_options(const OnnxExportOptions& options);
 // A model declaring `opset`, with the IR version that goes with it and mnas as its producer.
 void start_model(onnx::ModelProto& model, int opset);
 void add_note(onnx::ModelProto& model, const std::string& key, const std::string& value);
+
+// Throws mnas::Error unless `weights` fit a network of `canonical` with `classes` classes (a
+// detector's: categories): its notes valid, a name per class when it has names, the same
+// architecture, a sound normalisation.
+void check_weights(const WeightsFile& weights, const std::string& canonical, int classes,
+                   int channels, bool detector);
+
+// The metadata that says how to feed the file: "mnas.input" (NCHW, pixels / 255), 
+// "mnas.channel_order", and with trained weights "mnas.normalization", "mnas.labels" and
+// "mnas.preprocess".
+void add_feeding_notes(onnx::ModelProto& model, const InputShape& input,
+                       const WeightsFile* weights);
 
 // The weights file's input normalisation (x - mean) / std as the graph's first node when it has
 // one (checked: one finite value per channel, std > 0); returns the name of the value the network

@@ -105,15 +105,7 @@ std::string export_detector_onnx(const Architecture& backbone, const DefaultBoxO
   Graph graph = lower_detector(backbone, categories, boxes, options.seed);  // validates
   const std::string canonical = to_canonical_string(backbone);
   if (weights) {
-    validate_model_notes(weights->labels, weights->preprocess, "weights: ");
-    if (!weights->labels.empty() && static_cast<int>(weights->labels.size()) != categories) {
-      throw Error("weights: " + std::to_string(weights->labels.size()) +
-                  " category names for a detector of " + std::to_string(categories));
-    }
-    if (weights->arch != canonical) {
-      throw Error("weights: trained for another backbone (" + weights->arch + ")");
-    }
-    onnx_internal::check_normalisation(*weights, backbone.input.channels);
+    onnx_internal::check_weights(*weights, canonical, categories, backbone.input.channels, true);
     apply_weights(graph, weights->tensors);
   }
   const std::vector<CenterBox> anchors = default_boxes(ssdlite_layout(backbone).sizes(), boxes);
@@ -132,10 +124,7 @@ std::string export_detector_onnx(const Architecture& backbone, const DefaultBoxO
   note("mnas.task", "detection");
   note("mnas.architecture", canonical);
   note("mnas.weights", weights ? "trained" : "random (seed " + std::to_string(options.seed) + ")");
-  note("mnas.input", "float32 [batch, " + std::to_string(backbone.input.channels) + ", " +
-                         std::to_string(backbone.input.height) + ", " +
-                         std::to_string(backbone.input.width) + "] NCHW, pixels / 255 in [0, 1]");
-  note("mnas.channel_order", backbone.input.channels == 1 ? "grey" : "RGB");
+  onnx_internal::add_feeding_notes(model, backbone.input, weights);
   note("mnas.outputs",
        "scores [batch, " + std::to_string(anchors.size()) + ", " + std::to_string(categories + 1) +
            "]: softmax over the background (index 0) and the categories; boxes [batch, " +
@@ -149,13 +138,6 @@ std::string export_detector_onnx(const Architecture& backbone, const DefaultBoxO
                       {"aspect_ratios", boxes.aspect_ratios},
                       {"reduce_first", boxes.reduce_first}}
            .dump());
-  if (weights) {
-    note("mnas.normalization", "inside the model: (x - mean) / std per channel, mean " +
-                                   nlohmann::json(weights->mean).dump() + ", std " +
-                                   nlohmann::json(weights->std).dump());
-    if (!weights->labels.empty()) note("mnas.labels", nlohmann::json(weights->labels).dump());
-    if (!weights->preprocess.empty()) note("mnas.preprocess", weights->preprocess);
-  }
 
   onnx::GraphProto* g = model.mutable_graph();
   g->set_name("mnas_detector");

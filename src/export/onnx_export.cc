@@ -44,15 +44,7 @@ std::string export_onnx(const Architecture& arch, const WeightsFile* weights,
     }
   }
   if (weights) {
-    validate_model_notes(weights->labels, weights->preprocess, "weights: ");
-    if (!weights->labels.empty() && static_cast<int>(weights->labels.size()) != arch.classes) {
-      throw Error("weights: " + std::to_string(weights->labels.size()) +
-                  " class names for a network of " + std::to_string(arch.classes) + " classes");
-    }
-    if (weights->arch != canonical) {
-      throw Error("weights: trained for another architecture (" + weights->arch + ")");
-    }
-    onnx_internal::check_normalisation(*weights, arch.input.channels);
+    onnx_internal::check_weights(*weights, canonical, arch.classes, arch.input.channels, false);
     apply_weights(graph, weights->tensors);
   }
 
@@ -75,17 +67,7 @@ std::string export_onnx(const Architecture& arch, const WeightsFile* weights,
              "biases");
   }
   // How to feed it, for whoever deploys the file without mnas at hand.
-  note("mnas.input", "float32 [batch, " + std::to_string(arch.input.channels) + ", " +
-                         std::to_string(arch.input.height) + ", " +
-                         std::to_string(arch.input.width) + "] NCHW, pixels / 255 in [0, 1]");
-  note("mnas.channel_order", arch.input.channels == 1 ? "grey" : "RGB");
-  if (weights) {
-    note("mnas.normalization", "inside the model: (x - mean) / std per channel, mean " +
-                                   nlohmann::json(weights->mean).dump() + ", std " +
-                                   nlohmann::json(weights->std).dump());
-    if (!weights->labels.empty()) note("mnas.labels", nlohmann::json(weights->labels).dump());
-    if (!weights->preprocess.empty()) note("mnas.preprocess", weights->preprocess);
-  }
+  onnx_internal::add_feeding_notes(model, arch.input, weights);
 
   onnx::GraphProto* g = model.mutable_graph();
   g->set_name("mnas");

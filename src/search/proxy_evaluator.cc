@@ -1,7 +1,6 @@
 #include "search/proxy_evaluator.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +8,7 @@
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
 #include "base/error.h"
+#include "search/guarded_evaluation.h"
 #include "train/train_device.h"
 
 namespace mnas {
@@ -99,28 +99,20 @@ double ProxyEvaluator::quantized(TrainingRun& run, int64_t holdout, double fp32_
 
 Evaluation ProxyEvaluator::scored(const Architecture& arch,
                                   const std::function<TrainResult()>& training) {
-  Evaluation e;
-  const auto start = std::chrono::steady_clock::now();
   last_fp32_accuracy_.reset();
-  try {
-    if (!too_large(arch, e)) {
-      const TrainResult r = training();
-      if (r.status == "done") {
-        e.accuracy = r.holdout_top1;
-        if (last_fp32_accuracy_) {
-          e.metrics_json = nlohmann::json{{"fp32_accuracy", *last_fp32_accuracy_}}.dump();
-        }
-      } else {
-        e.ok = false;
-        e.failure = r.status + ": " + r.reason;
-      }
+  return guarded_evaluation([&](Evaluation& e) {
+    if (too_large(arch, e)) return;
+    const TrainResult r = training();
+    if (r.status != "done") {
+      e.ok = false;
+      e.failure = r.status + ": " + r.reason;
+      return;
     }
-  } catch (const std::exception& ex) {
-    e.ok = false;
-    e.failure = ex.what();
-  }
-  e.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return e;
+    e.accuracy = r.holdout_top1;
+    if (last_fp32_accuracy_) {
+      e.metrics_json = nlohmann::json{{"fp32_accuracy", *last_fp32_accuracy_}}.dump();
+    }
+  });
 }
 
 }  // namespace mnas
