@@ -627,6 +627,56 @@ def cmd_precision(args):
     write(f"{args.out}.md", "\n".join(md) + "\n")
 
 
+def cmd_detection(args):
+    """The backbones under SSDLite (detection_backbones.sh): test mAP per seed against the
+    detector's latency, measured alternately with SSDLite on MobileNetV2 (the ratio)."""
+    import glob
+    import os
+    rows = OrderedDict()
+    for path in sorted(glob.glob(os.path.join(args.folder, "*.latency.json"))):
+        name = os.path.basename(path)[: -len(".latency.json")]
+        try:
+            with open(path) as f:
+                latency = json.load(f)
+        except (OSError, ValueError) as e:
+            fail(f"{path}: {e}")
+        seeds = []
+        for result in sorted(glob.glob(os.path.join(args.folder, f"{name}-*.json"))):
+            if result.endswith(".train.json") or result.endswith(".latency.json"):
+                continue
+            with open(result) as f:
+                r = json.load(f)
+            seeds.append((r["ap"], r["ap50"], r["ap75"]))
+        if not seeds:
+            continue
+        rows[name] = {"ms": latency["median_ms"], "ratio": latency.get("ratio_median"),
+                      "seeds": seeds}
+    if not rows:
+        fail(f"{args.folder}: no backbone with results")
+    xs = [r["ms"] for r in rows.values()]
+    ys = [100 * s[0] for r in rows.values() for s in r["seeds"]]
+    chart = Chart("SSDLite on each backbone: test mAP vs measured latency",
+                  "detector latency, ms (XNNPACK, one thread, NMS excluded)",
+                  "test mAP (AP@[.5:.95] x 100)", (0, max(xs) * 1.2),
+                  (min(ys) - 1, max(ys) + 1))
+    for i, (name, r) in enumerate(rows.items()):
+        color = PALETTE[i % len(PALETTE)]
+        chart.dots([r["ms"]] * len(r["seeds"]), [100 * s[0] for s in r["seeds"]], color, name, r=4)
+        chart.items.append(f'<text x="{chart.px(r["ms"]) + 7:.1f}" '
+                           f'y="{chart.py(100 * r["seeds"][0][0]) + 4:.1f}" font-size="10">{name}</text>')
+    write(f"{args.out}.svg", chart.svg())
+    md = ["| backbone | detector latency (ms) | LAT / SSDLite-MobileNetV2 | seeds | test mAP | "
+          "AP@.5 | AP@.75 |", "|---|---|---|---|---|---|---|"]
+    for name, r in rows.items():
+        def ms(i):
+            m, sd = mean_sd([100 * s[i] for s in r["seeds"]])
+            return f"{m:.1f} ± {sd:.1f}" if len(r["seeds"]) > 1 else f"{m:.1f}"
+        ratio = f"{r['ratio']:.3f}" if r["ratio"] else ""
+        md.append(f"| {name} | {r['ms']:.3f} | {ratio} | {len(r['seeds'])} | {ms(0)} | {ms(1)} | "
+                  f"{ms(2)} |")
+    write(f"{args.out}.md", "\n".join(md) + "\n")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -655,9 +705,14 @@ def main():
     t.add_argument("--out", required=True)
     t.add_argument("folder", help="NAME.TAG.json files of mnas train --json (TAG long: the "
                                   "reference training)")
+    d = sub.add_parser("detection")
+    d.add_argument("--out", required=True)
+    d.add_argument("folder", help="detection_backbones.sh's results: NAME.latency.json and "
+                                  "NAME-SEED.json (mnas eval --json)")
     args = p.parse_args()
     {"strategies": cmd_strategies, "histograms": cmd_histograms, "fronts": cmd_fronts,
-     "timeline": cmd_timeline, "tau": cmd_tau, "precision": cmd_precision}[args.command](args)
+     "timeline": cmd_timeline, "tau": cmd_tau, "precision": cmd_precision,
+     "detection": cmd_detection}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 # Issue 33's comparison, the paper's Table 3 on the Fashion-MNIST scenes: SSDLite on MnasNet-A1,
 # on MobileNetV2 and on the main job's searched backbone, the same head, default boxes and
 # recipe; COCO's mAP on the 2,000 test scenes against the whole detector's latency measured here
-# (XNNPACK, one thread, NMS excluded). Seeds 1 and 2 (SEEDS) give the spread.
+# (XNNPACK, one thread, NMS excluded; timed alternately with SSDLite on MobileNetV2, so the ratio
+# holds on a busy machine). Seeds 1 and 2 (SEEDS) give the spread.
 #
 # The recipe is the full one (30 epochs, warm-up, cosine, shifts and flips) on the first
 # TRAIN_IMAGES (default 2,500) of the default 10,000 training scenes, held-out 1,000: one run
@@ -14,8 +15,10 @@
 # its 28-pixel stem stride of 1 set to 2 at 96 pixels, as the zoo models take a stride-2 stem at
 # that size; every other choice is the search's.
 #
-#   [SEEDS="1 2"] [TRAIN_IMAGES=2500] bash experiments/detection_backbones.sh
-#   (results in $OUT/backbones/*.json; then experiments/analyze.py detection)
+#   [SEEDS="1 2"] [TRAIN_IMAGES=2500] [BACKBONES="mnasnet-a1 mobilenetv2 searched"] \
+#     bash experiments/detection_backbones.sh
+#   then: /usr/bin/python3 experiments/analyze.py detection --out docs/experiments/detection_backbones
+#         $OUT/backbones
 source "$(dirname "$0")/common.sh"
 SEEDS="${SEEDS:-1 2}"
 TRAIN_IMAGES="${TRAIN_IMAGES:-2500}"
@@ -29,12 +32,12 @@ if [[ ! -s "$SCENES/test.json" ]]; then
   log "making the scenes in $SCENES"
   "$MNAS" data make-scenes --out "$SCENES" --json >/dev/null
 fi
-for name in mnasnet-a1 mobilenetv2 searched; do
+for name in ${BACKBONES:-mnasnet-a1 mobilenetv2 searched}; do
   arch="${BACKBONE[$name]}"
   if [[ ! -s "$RESULTS/$name.latency.json" ]]; then
     log "timing SSDLite on $name"
-    "$MNAS" latency "$arch" --input 96x96x1 --classes 10 --task detection --json \
-      >"$RESULTS/$name.latency.json"
+    "$MNAS" latency "$arch" --input 96x96x1 --classes 10 --task detection --versus mobilenetv2 \
+      --json >"$RESULTS/$name.latency.json"
   fi
   for seed in $SEEDS; do
     ckpt="$RESULTS/$name-$seed.ckpt"
