@@ -182,6 +182,11 @@ class Chart:
                               f'fill-opacity="0.8"/>')
         self.legend.append((label, color, "square"))
 
+    def label(self, x, y, text, dx=6, dy=4, size=9):
+        """A point's name beside it (dx, dy pixels off)."""
+        self.items.append(f'<text x="{self.px(x) + dx:.1f}" y="{self.py(y) + dy:.1f}" '
+                          f'font-size="{size}">{text}</text>')
+
     def vline(self, x, label, color="#555"):
         self.items.append(f'<line x1="{self.px(x):.1f}" x2="{self.px(x):.1f}" '
                           f'y1="{self.py(self.y0):.1f}" y2="{self.py(self.y1):.1f}" '
@@ -371,8 +376,7 @@ def cmd_fronts(args):
         chart.dots([r for _, _, r in refs], [a for _, a, _ in refs], "#000", "hand-designed",
                    r=3.5, marker="square")
         for name, a, r in refs:
-            chart.items.append(f'<text x="{chart.px(r) + 5:.1f}" y="{chart.py(a) - 4:.1f}" '
-                               f'font-size="9">{name}</text>')
+            chart.label(r, a, name, dx=5, dy=-4)
     chart.vline(1.0, "T")
     write(f"{args.out}.svg", chart.svg())
     md = ["| search | models | Pareto models | hypervolume | most accurate (acc @ LAT/T) | "
@@ -596,8 +600,7 @@ def cmd_precision(args):
                    PALETTE[i % len(PALETTE)], f"searched at {precision}", r=4)
     for r in rows:  # which store each point is: "int8-2" for precision-int8-2.db
         tag = r["store"].rsplit("/", 1)[-1].removeprefix("precision-").removesuffix(".db")
-        chart.items.append(f'<text x="{chart.px(r["ratio"]) + 6:.1f}" '
-                           f'y="{chart.py(r["int8_top1"]) + 4:.1f}" font-size="9">{tag}</text>')
+        chart.label(r["ratio"], r["int8_top1"], tag)
     chart.vline(1.0, "T")
     write(f"{args.out}.svg", chart.svg())
     md = ["| search | store | trials | best's layers: SE / 5x5 / e6 (of all) | top 10: SE / 5x5 / e6 "
@@ -667,8 +670,7 @@ def cmd_detection(args):
         color = PALETTE[i % len(PALETTE)]
         x = x_of[name]
         chart.dots([x] * len(r["seeds"]), [100 * s[0] for s in r["seeds"]], color, name, r=4)
-        chart.items.append(f'<text x="{chart.px(x) + 7:.1f}" '
-                           f'y="{chart.py(100 * r["seeds"][0][0]) + 4:.1f}" font-size="10">{name}</text>')
+        chart.label(x, 100 * r["seeds"][0][0], name, dx=7, size=10)
     chart.vline(1.0, "SSDLite-MobileNetV2")
     write(f"{args.out}.svg", chart.svg())
     md = ["| backbone | detector latency (ms) | LAT / SSDLite-MobileNetV2 | seeds | test mAP | "

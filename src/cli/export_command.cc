@@ -328,11 +328,9 @@ void run_export(const ExportOptions& o) {
   const std::string bytes = export_onnx(arch, weights.get(), options);
   write_file_atomically(o.out, bytes, "ONNX model");
 
-  const std::string batch = o.batch > 0 ? std::to_string(o.batch) : "batch";
-  const std::string input = "[" + batch + ", " + std::to_string(arch.input.channels) + ", " +
-                            std::to_string(arch.input.height) + ", " +
-                            std::to_string(arch.input.width) + "]";
-  const std::string output = "[" + batch + ", " + std::to_string(arch.classes) + "]";
+  const std::string input =
+      shape_text(o.batch, {arch.input.channels, arch.input.height, arch.input.width});
+  const std::string output = shape_text(o.batch, {arch.classes});
   const std::string weights_text =
       weights ? "trained (" +
                     std::string(kind == SourceKind::kCheckpoint ? "checkpoint" : "weights file") +

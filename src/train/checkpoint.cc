@@ -48,6 +48,28 @@ std::string checkpoint_task(const nlohmann::json& options) {
   return task != options.end() && task->is_string() ? task->get<std::string>() : "classification";
 }
 
+ModelNotes checkpoint_notes(const nlohmann::json& options, const Architecture& arch,
+                            const std::string& path, bool detector) {
+  ModelNotes notes;
+  try {
+    if (options.contains("labels")) {
+      notes.labels = options["labels"].get<std::vector<std::string>>();
+    }
+    if (options.contains("preprocess")) {
+      notes.preprocess = options["preprocess"].get<std::string>();
+    }
+  } catch (const nlohmann::json::exception&) {
+    throw Error("checkpoint '" + path + "': options.labels/preprocess: not a list of names");
+  }
+  validate_model_notes(notes.labels, notes.preprocess, "checkpoint '" + path + "': ");
+  if (!notes.labels.empty() && static_cast<int>(notes.labels.size()) != arch.classes) {
+    throw Error("checkpoint '" + path + "': " + std::to_string(notes.labels.size()) +
+                (detector ? " category names for a detector of " : " class names for a network of ") +
+                std::to_string(arch.classes) + (detector ? "" : " classes"));
+  }
+  return notes;
+}
+
 Checkpoint load_checkpoint(const std::string& path, const torch::Device& device,
                            const std::string& task) {
   Checkpoint c;

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -36,6 +37,17 @@ struct Checkpoint {
 
 // "classification" unless the options say otherwise ("task").
 std::string checkpoint_task(const nlohmann::json& options);
+
+// The class names (a detector's: category names) and preprocessing note a checkpoint's options
+// keep — absent in checkpoints from before them —, validated as any stored value is: names as
+// validate_model_notes says, one per class of `arch` when there are names. Throws mnas::Error
+// naming the file.
+struct ModelNotes {
+  std::vector<std::string> labels;
+  std::string preprocess;
+};
+ModelNotes checkpoint_notes(const nlohmann::json& options, const Architecture& arch,
+                            const std::string& path, bool detector = false);
 
 // Reads `path`, every tensor onto `device` whichever device wrote it. Throws mnas::Error naming
 // the file when it is not an mnas checkpoint, is damaged, or holds another task's network than

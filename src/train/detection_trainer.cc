@@ -392,18 +392,7 @@ LoadedDetector load_trained_detector(const std::string& path) {
   out.mean = c.norm.mean;
   out.std = c.norm.std;
   out.folded_weights = net->folded_weights();
-  try {
-    if (c.options.contains("labels")) {
-      out.categories = c.options["labels"].get<std::vector<std::string>>();
-    }
-  } catch (const nlohmann::json::exception&) {
-    throw Error("checkpoint '" + path + "': options.labels: not a list of names");
-  }
-  validate_model_notes(out.categories, "", "checkpoint '" + path + "': ");
-  if (!out.categories.empty() && static_cast<int>(out.categories.size()) != c.arch.classes) {
-    throw Error("checkpoint '" + path + "': " + std::to_string(out.categories.size()) +
-                " category names for a detector of " + std::to_string(c.arch.classes));
-  }
+  out.categories = checkpoint_notes(c.options, c.arch, path, /*detector=*/true).labels;
   return out;
 }
 

@@ -491,22 +491,9 @@ LoadedCheckpoint load_trained_checkpoint(const std::string& path) {
   out.std = c.norm.std;
   out.options_json = c.options.dump();
   out.folded_weights = net->folded_weights();
-  // Absent in checkpoints from before them; validated as any stored value is.
-  try {
-    if (c.options.contains("labels")) {
-      out.labels = c.options["labels"].get<std::vector<std::string>>();
-    }
-    if (c.options.contains("preprocess")) {
-      out.preprocess = c.options["preprocess"].get<std::string>();
-    }
-  } catch (const nlohmann::json::exception&) {
-    throw Error("checkpoint '" + path + "': options.labels/preprocess: not a list of names");
-  }
-  validate_model_notes(out.labels, out.preprocess, "checkpoint '" + path + "': ");
-  if (!out.labels.empty() && static_cast<int>(out.labels.size()) != c.arch.classes) {
-    throw Error("checkpoint '" + path + "': " + std::to_string(out.labels.size()) +
-                " class names for a network of " + std::to_string(c.arch.classes) + " classes");
-  }
+  ModelNotes notes = checkpoint_notes(c.options, c.arch, path);
+  out.labels = std::move(notes.labels);
+  out.preprocess = std::move(notes.preprocess);
   return out;
 }
 
