@@ -6,8 +6,7 @@
 #include <string>
 
 #include "data/detection_dataset.h"
-#include "store/trial.h"
-#include "train/trainer.h"
+#include "search/training_evaluator.h"
 
 namespace mnas {
 
@@ -17,19 +16,13 @@ namespace mnas {
 // held-out training images — the trial's accuracy; AP@.5 and AP@.75 go into its metrics.
 // Latency is the search's objective's (the detector's). The training split is read once, at the
 // first evaluation, and kept. Rungs (evaluate_at) train from scratch.
-class DetectionEvaluator : public Evaluator {
+class DetectionEvaluator : public TrainingEvaluator {
  public:
   explicit DetectionEvaluator(TrainOptions train, int64_t max_params = 50000000,
                               int64_t max_macs = 5000000000);
-  std::string name() const override { return "proxy"; }
-  Evaluation evaluate(const Architecture& arch) override;
-  Evaluation evaluate_at(const Architecture& arch, int64_t train_images,
-                         int64_t holdout) override;
 
  private:
-  Evaluation run(const Architecture& arch, const TrainOptions& options);
-  TrainOptions train_;
-  int64_t max_params_, max_macs_;
+  Evaluation run(const Architecture& arch, const TrainOptions& options) override;
   std::optional<DetectionDataset> data_;  // the training split at the search's input
 };
 

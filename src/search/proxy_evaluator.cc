@@ -6,37 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include "space/architecture_codec.h"
-#include "space/cost_model.h"
 #include "base/error.h"
-#include "search/guarded_evaluation.h"
-#include "train/train_device.h"
 
 namespace mnas {
 
 ProxyEvaluator::ProxyEvaluator(TrainOptions train, int64_t max_params, int64_t max_macs)
-    : train_(std::move(train)), max_params_(max_params), max_macs_(max_macs) {
-  validate(train_);
-  declare_many_short_runs();  // on a GPU: cuDNN without a plan per new shape (train_device.h)
-}
-
-Evaluation ProxyEvaluator::evaluate(const Architecture& arch) { return run(arch, train_); }
-
-Evaluation ProxyEvaluator::evaluate_at(const Architecture& arch, int64_t train_images,
-                                       int64_t holdout) {
-  TrainOptions options = train_;
-  options.train_images = train_images;
-  if (holdout > 0) options.holdout = holdout;
-  return run(arch, options);
-}
-
-bool ProxyEvaluator::too_large(const Architecture& arch, Evaluation& e) const {
-  const CostReport cost = estimate_cost(arch, false);
-  if (cost.params <= max_params_ && cost.macs <= max_macs_) return false;
-  e.ok = false;
-  e.failure = "too large: " + std::to_string(cost.params) + " parameters, " +
-              std::to_string(cost.macs) + " multiply-adds";
-  return true;
-}
+    : TrainingEvaluator(std::move(train), max_params, max_macs) {}
 
 Evaluation ProxyEvaluator::evaluate_rung(const Architecture& arch, int64_t train_images,
                                          int64_t run_images, int64_t holdout) {
@@ -100,14 +75,9 @@ double ProxyEvaluator::quantized(TrainingRun& run, int64_t holdout, double fp32_
 Evaluation ProxyEvaluator::scored(const Architecture& arch,
                                   const std::function<TrainResult()>& training) {
   last_fp32_accuracy_.reset();
-  return guarded_evaluation([&](Evaluation& e) {
-    if (too_large(arch, e)) return;
+  return guarded(arch, [&](Evaluation& e) {
     const TrainResult r = training();
-    if (r.status != "done") {
-      e.ok = false;
-      e.failure = r.status + ": " + r.reason;
-      return;
-    }
+    if (failed(r.status, r.reason, e)) return;
     e.accuracy = r.holdout_top1;
     if (last_fp32_accuracy_) {
       e.metrics_json = nlohmann::json{{"fp32_accuracy", *last_fp32_accuracy_}}.dump();

@@ -8,23 +8,17 @@
 #include <optional>
 #include <string>
 
-#include "store/trial.h"
-#include "train/trainer.h"
+#include "search/training_evaluator.h"
 
 namespace mnas {
 
 // The real evaluator: accuracy from proxy training (train/trainer.h, held-out split).
 // Latency is the search's LatencyObjective's, measured after training (scoring.h evaluate_trial),
 // never while the cores train. Architectures beyond the size guard fail without training.
-class ProxyEvaluator : public Evaluator {
+class ProxyEvaluator : public TrainingEvaluator {
  public:
   explicit ProxyEvaluator(TrainOptions train, int64_t max_params = 50000000,
                           int64_t max_macs = 5000000000);
-  std::string name() const override { return "proxy"; }
-  Evaluation evaluate(const Architecture& arch) override;
-  // The same recipe on `train_images` images, scored on `holdout` (0: the recipe's).
-  Evaluation evaluate_at(const Architecture& arch, int64_t train_images,
-                         int64_t holdout) override;
   // A rung of the run on `run_images` (the recipe's train_images, normally): the run stopped at
   // a lower rung goes on from there when it is still held (at most hold_at_most() runs and
   // kHeldParameters parameters in all, the oldest let go first; one let go trains from the start
@@ -51,20 +45,16 @@ class ProxyEvaluator : public Evaluator {
     int64_t run_images = 0;
     std::unique_ptr<TrainingRun> run;
   };
-  Evaluation run(const Architecture& arch, const TrainOptions& options);
-  // What `training` scores, as an Evaluation: the size guard first, a run that did not finish or
-  // threw as a failure with its reason, the seconds it took either way.
+  Evaluation run(const Architecture& arch, const TrainOptions& options) override;
+  // What `training` scores, as an Evaluation (guarded: the size guard first, a run that did not
+  // finish or threw as a failure with its reason, the seconds it took either way).
   Evaluation scored(const Architecture& arch, const std::function<TrainResult()>& training);
   // `run`'s quantized held-out top-1, remembering the fp32 one for the evaluation's metrics.
   double quantized(TrainingRun& run, int64_t holdout, double fp32_top1);
   // Keeps a stopped run for the next rung, letting the oldest go beyond the limits.
   void hold(Held stopped);
-  // The size guard: a failed evaluation when `arch` is too large to train, else nullopt.
-  bool too_large(const Architecture& arch, Evaluation& e) const;
-  TrainOptions train_;
   std::optional<QuantizeOptions> quantize_;
   std::optional<double> last_fp32_accuracy_;  // of the evaluation under way, when quantized
-  int64_t max_params_, max_macs_;
   std::list<Held> held_;  // oldest first
   size_t max_held_ = 16;
 };
