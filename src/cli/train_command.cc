@@ -44,13 +44,10 @@ struct TrainCommandOptions {
   const CLI::App* cmd = nullptr;
 };
 
-// A detection set's held-out images when --holdout is not given: a tenth of the default
-// scenes, not the classifier's 5,000 (half of them).
-constexpr int64_t kDetectionHoldout = 1000;
-
-// The recipe's options with every flag given on the command line on top.
-TrainOptions with_recipe(const std::string& recipe, const FieldFlags& flags, const CLI::App& cmd) {
-  TrainOptions t = train_recipe(recipe);
+// The recipe's options for the task with every flag given on the command line on top.
+TrainOptions with_recipe(const std::string& recipe, const std::string& task,
+                         const FieldFlags& flags, const CLI::App& cmd) {
+  TrainOptions t = train_recipe(recipe, task);
   try {
     apply_given_flags(cmd, train_option_fields(), flags, t);
   } catch (const Error& e) {
@@ -60,10 +57,6 @@ TrainOptions with_recipe(const std::string& recipe, const FieldFlags& flags, con
 }
 
 void run_train(TrainCommandOptions o) {
-  if (o.task != "classification" && o.task != "detection") {
-    throw Error::about("--task", "unknown '" + o.task + "'; use classification or detection");
-  }
-  if (o.task == "detection" && o.cmd->count("--holdout") == 0) o.train.holdout = kDetectionHoldout;
   if (o.train.threads < 0 || o.train.threads > usable_cpus()) {
     throw Error("--threads: " + std::to_string(o.train.threads) + "; must be in [0, " +
                 std::to_string(usable_cpus()) + "] (the CPUs this process may use; 0 = all)");
@@ -226,7 +219,11 @@ void add_train_command(CLI::App& app) {
   const auto [o, cmd] = add_subcommand<TrainCommandOptions>(
       app, "train", "Train an architecture on a data set and report its held-out accuracy",
       [](TrainCommandOptions& given) {
-        given.train = with_recipe(given.recipe, given.flags, *given.cmd);
+        if (given.task != "classification" && given.task != "detection") {
+          throw Error::about("--task",
+                             "unknown '" + given.task + "'; use classification or detection");
+        }
+        given.train = with_recipe(given.recipe, given.task, given.flags, *given.cmd);
         if (!given.resume.empty() && given.train.checkpoint.empty()) {
           given.train.checkpoint = given.resume;
         }
@@ -239,7 +236,8 @@ void add_train_command(CLI::App& app) {
                   "warm-up, crops or flips); the flags below change it");
   cmd->add_option("--task", o->task,
                   "classification (default) or detection: SSDLite on ARCH, trained on a "
-                  "COCO-format set (--dataset coco:PATH; --holdout then defaults to 1000; "
+                  "COCO-format set (--dataset coco:PATH; the recipe then trains batches of 32 "
+                  "and holds out 1,000 images unless --batch and --holdout say; "
                   "docs/detection.md)");
   add_field_flags(cmd, train_option_fields(), o->flags);
   cmd->add_option("--resume", o->resume, "Continue the run stopped at this checkpoint");

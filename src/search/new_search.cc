@@ -3,6 +3,7 @@
 #include "data/dataset.h"
 #include "data/detection_dataset.h"
 #include "search/table_trials.h"
+#include "train/trainer.h"
 #include "base/error.h"
 
 namespace mnas {
@@ -65,6 +66,8 @@ SearchChoices choices_from_fields(const std::vector<std::string>& keys) {
       {"fidelity.rungs", &SearchChoices::fidelity},
       {"fidelity.continue", &SearchChoices::fidelity_continue},
       {"proxy.train_images", &SearchChoices::train_images},
+      {"proxy.batch", &SearchChoices::batch},
+      {"proxy.holdout", &SearchChoices::holdout},
       {"space.input", &SearchChoices::input},
       {"space.classes", &SearchChoices::classes},
       {"proxy.dataset", &SearchChoices::dataset},
@@ -85,6 +88,11 @@ SearchConfig new_search_config(SearchConfig c, const SearchChoices& chosen, int6
   if (!chosen.controller_lr) c.controller_lr = default_controller_lr(trials);
   const bool proxy = c.evaluator == "proxy" && c.table_space.empty();
   const bool detection = c.task == "detection";
+  if (detection) {  // SSD's batch: at 128 a proxy's few steps leave a detector near 0 mAP
+    const TrainOptions recipe = train_recipe("proxy", "detection");
+    if (!chosen.batch) c.proxy.batch = recipe.batch;
+    if (!chosen.holdout) c.proxy.holdout = recipe.holdout;
+  }
   // A detector's proxy on a tenth of its scenes ranks nothing yet: one rung unless chosen.
   const bool default_rungs = !chosen.fidelity && proxy && !detection;
   if (default_rungs) c.fidelity.rungs = default_fidelity(c.proxy.train_images).rungs;

@@ -18,6 +18,8 @@ struct SearchChoices {
   bool fidelity = false;       // rungs, or none
   bool fidelity_continue = false;
   bool train_images = false;
+  bool batch = false;
+  bool holdout = false;
   bool input = false;
   bool classes = false;
   bool dataset = false;        // a data set named
@@ -39,6 +41,8 @@ SearchChoices choices_from_fields(const std::vector<std::string>& keys);
 //    chosen; chosen rungs end at the full proxy (the last sets train_images unless chosen);
 //  - a multi-fidelity search continues its runs from rung to rung, unless that was chosen;
 //  - a detection search has one rung unless rungs were chosen, and never continues its runs;
+//    its proxy trains batches of kDetectionBatch and holds out kDetectionHoldout images, each
+//    unless chosen (train_recipe("proxy", "detection"), train/trainer.h);
 //  - a proxy search on a named data set takes its input and classes from the data (the first
 //    image's size, at most 224×224), each unless chosen; `note`, when given, says what it took;
 //  - an evaluator chosen without devices or a latency source: the surrogate's synthetic latency

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "train/trainer.h"
+
 namespace mnas {
 namespace {
 
@@ -49,6 +51,23 @@ TEST(NewSearch, ALibraryUserGetsTheSearchMnasSearchBuilds) {
   EXPECT_TRUE(c.fidelity.rungs.empty());
   chosen.devices = true;  // with devices: real latency, synthetic accuracy
   EXPECT_EQ(new_search_config(requested, chosen, 10).latency, "measured");
+
+  // A detection search: one rung, never continued, SSD's batch and a tenth of the default
+  // scenes held out — each unless chosen.
+  requested = SearchConfig{};
+  requested.task = "detection";
+  c = new_search_config(requested, SearchChoices{}, 10);
+  EXPECT_TRUE(c.fidelity.rungs.empty());
+  EXPECT_FALSE(c.fidelity.continue_runs);
+  EXPECT_EQ(c.proxy.batch, kDetectionBatch);
+  EXPECT_EQ(c.proxy.holdout, kDetectionHoldout);
+  requested.proxy.batch = 64;
+  requested.proxy.holdout = 500;
+  chosen = choices_from_fields({"proxy.batch", "proxy.holdout"});
+  c = new_search_config(requested, chosen, 10);
+  EXPECT_EQ(c.proxy.batch, 64);
+  EXPECT_EQ(c.proxy.holdout, 500);
+  EXPECT_EQ(new_search_config(SearchConfig{}, SearchChoices{}, 10).proxy.batch, 128);
 
   // A table space: the table's column and device, T from the table; no time budget.
   requested = SearchConfig{};

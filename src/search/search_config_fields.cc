@@ -91,7 +91,8 @@ std::vector<F> make_search_config_fields() {
                   .flag("--task",
                         "classification, or detection: each candidate is SSDLite's backbone, "
                         "trained as a detector on --dataset coco:PATH and scored by COCO's mAP on "
-                        "held-out images, its latency the whole detector's (NMS excluded; "
+                        "held-out images (1,000 and batches of 32 unless --holdout and "
+                        "--proxy-batch say), its latency the whole detector's (NMS excluded; "
                         "docs/detection.md)")
                   .added_later());
   t.push_back(F("seed", FieldKind::kInteger, MNAS_FIELD(SearchConfig, seed))

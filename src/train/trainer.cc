@@ -169,10 +169,19 @@ TrainOptions proxy_options() {
   return o;
 }
 
-TrainOptions train_recipe(const std::string& name) {
-  if (name == "full") return TrainOptions{};
-  if (name == "proxy") return proxy_options();
-  throw Error("recipe: unknown '" + name + "'; use full or proxy");
+TrainOptions train_recipe(const std::string& name, const std::string& task) {
+  if (name != "full" && name != "proxy") {
+    throw Error("recipe: unknown '" + name + "'; use full or proxy");
+  }
+  if (task != "classification" && task != "detection") {
+    throw Error::about("task", "unknown '" + task + "'; use classification or detection");
+  }
+  TrainOptions o = name == "full" ? TrainOptions{} : proxy_options();
+  if (task == "detection") {
+    o.batch = kDetectionBatch;
+    o.holdout = kDetectionHoldout;
+  }
+  return o;
 }
 
 // Everything one run holds between two advance() calls: the network and optimizer, where in

@@ -15,6 +15,7 @@
 #include "base/error.h"
 #include "train/checkpoint_file.h"
 #include "train/train_device.h"
+#include "train/train_options_fields.h"
 
 namespace mnas {
 namespace {
@@ -289,6 +290,31 @@ TEST(Trainer, BadOptionsAndMismatchesAreErrors) {
   Architecture hundred = kTiny;
   hundred.classes = 100;
   EXPECT_THROW(train(hundred, tiny_options(dir)), Error);
+}
+
+// The recipes by name and task: a detector's differs only where SSD's training does.
+TEST(TrainRecipe, ADetectorsRecipeIsTheClassifiersWithSsdsBatchAndHoldout) {
+  for (const char* name : {"full", "proxy"}) {
+    const TrainOptions classifier = train_recipe(name);
+    TrainOptions detector = train_recipe(name, "detection");
+    EXPECT_EQ(detector.batch, kDetectionBatch);
+    EXPECT_EQ(detector.holdout, kDetectionHoldout);
+    detector.batch = classifier.batch;
+    detector.holdout = classifier.holdout;
+    nlohmann::json a, b;
+    field_table::write(train_option_fields(), detector, a);
+    field_table::write(train_option_fields(), classifier, b);
+    EXPECT_EQ(a, b) << name;
+  }
+  EXPECT_EQ(train_recipe("full").epochs, 30);
+  EXPECT_EQ(train_recipe("proxy").epochs, 1);
+  EXPECT_THROW(train_recipe("long"), Error);
+  try {
+    train_recipe("full", "segmentation");
+    ADD_FAILURE() << "an unknown task was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.field(), "task");
+  }
 }
 
 // On a GPU (skipped without one: Debian's LibTorch is CPU-only). What must hold there: the same
