@@ -5,7 +5,8 @@
 # (XNNPACK, one thread, NMS excluded; timed alternately with SSDLite on MobileNetV2, so the ratio
 # holds on a busy machine). Seeds 1 and 2 (SEEDS) give the spread.
 #
-# The recipe is the full one (30 epochs, warm-up, cosine, shifts and flips) on the first
+# The recipe is the full one (30 epochs, warm-up, cosine, shifts and flips, a detector's batches of
+# 32) on the first
 # TRAIN_IMAGES (default 2,500) of the default 10,000 training scenes, held-out 1,000: one run
 # takes 10-15 minutes on one core of this 2-core VM, where the 10,000 scenes take an hour
 # (experiments/detection_full_recipe.sh).
