@@ -11,40 +11,18 @@
 #include "base/error.h"
 #include "base/file_io.h"
 #include "base/number_format.h"
-#include "base/printable.h"
-#include "cli/arch_argument.h"
-#include "cli/commands.h"
-#include "cli/quantize_flags.h"
-#include "detection/default_boxes.h"
-#include "detection/ssdlite_layout.h"
-#include "export/onnx_export.h"
+#include "cli/export_options.h"
 #include "graph/graph.h"
 #include "space/architecture_codec.h"
 #include "space/weights_file.h"
 #include "space/zoo.h"
 #include "train/checkpoint.h"
 #include "train/checkpoint_file.h"
-#include "train/detection_trainer.h"
 #include "train/trainer.h"
 #include "train/xnnpack_eval.h"
 
 namespace mnas::cli {
 namespace {
-
-struct ExportOptions {
-  ArchOptions arch;  // arch.arch: the SOURCE
-  std::string format = "onnx";
-  std::string out;
-  int opset = OnnxExportOptions{}.opset;
-  int batch = OnnxExportOptions{}.batch;
-  int64_t seed = 1;
-  bool json = false;
-  std::string describe;    // an ONNX file to read back instead of writing one
-  QuantizeFlags quantize;  // int8: QDQ, calibrated here on the run's training images
-  std::string data_dir;
-  std::string task;  // "" (the source's), classification or detection
-  CLI::App* cmd = nullptr;
-};
 
 // What SOURCE names: a file of trained weights, told by its first bytes, or an architecture.
 enum class SourceKind { kArchitecture, kCheckpoint, kWeightsFile };
@@ -63,141 +41,6 @@ SourceKind source_kind(const std::string& source) {
               "' is neither a checkpoint (mnas train --out) nor a weights file (mnas eval "
               "--export-weights); for an architecture in a file, write @" +
               source);
-}
-
-std::string megabytes(size_t bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f MB", static_cast<double>(bytes) / 1e6);
-  return buf;
-}
-
-// `mnas export --describe FILE`: what the file says about itself, to feed it without mnas.
-void run_describe(const ExportOptions& o) {
-  for (const char* flag :
-       {"SOURCE", "--out", "--format", "--opset", "--batch", "--seed", "--input", "--classes",
-        "--multiplier", "--precision", "--calibration", "--calibration-images", "--data-dir",
-        "--task"}) {
-    if (o.cmd->count(flag) > 0) {
-      throw Error(std::string(flag) + ": --describe reads a file; it writes nothing");
-    }
-  }
-  refuse_special_file(o.describe, "--describe", "an ONNX file");
-  const OnnxDescription d = describe_onnx_file(o.describe);
-  const auto dims = [](const std::vector<std::string>& shape) {
-    std::string out;
-    for (const std::string& s : shape) out += (out.empty() ? "" : ", ") + printable(s, 64);
-    return "[" + out + "]";
-  };
-  if (o.json) {
-    nlohmann::json meta = nlohmann::json::object();
-    nlohmann::json outputs = nlohmann::json::array();
-    for (const auto& [name, shape] : d.outputs) outputs.push_back({{"name", name}, {"shape", shape}});
-    for (const auto& [k, v] : d.metadata) meta[k] = v;
-    std::cout << nlohmann::json{{"file", o.describe},
-                                {"producer", d.producer},
-                                {"ir_version", d.ir_version},
-                                {"opset", d.opset},
-                                {"input", {{"name", d.input_name}, {"shape", d.input_shape}}},
-                                {"output", {{"name", d.output_name}, {"shape", d.output_shape}}},
-                                {"outputs", outputs},
-                                {"metadata", meta}}
-                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
-              << "\n";
-    return;
-  }
-  std::cout << o.describe << ": ONNX IR " << d.ir_version << ", opset " << d.opset << ", made by "
-            << printable(d.producer, 80) << "\n"
-            << "  input    '" << printable(d.input_name, 64) << "' " << dims(d.input_shape) << "\n"
-            << "  output   '" << printable(d.output_name, 64) << "' " << dims(d.output_shape)
-            << "\n";
-  for (size_t i = 1; i < d.outputs.size(); ++i) {  // a detector's boxes
-    std::cout << "  output   '" << printable(d.outputs[i].first, 64) << "' "
-              << dims(d.outputs[i].second) << "\n";
-  }
-  for (const auto& [k, v] : d.metadata) {
-    std::cout << "  " << printable(k, 64) << ": " << printable(v, 4000) << "\n";
-  }
-}
-
-// The shape of a tensor for the printout: "[1, 1164, 11]".
-std::string shape_text(int batch, const std::vector<int64_t>& dims) {
-  std::string out = batch > 0 ? std::to_string(batch) : "batch";
-  for (int64_t d : dims) out += ", " + std::to_string(d);
-  return "[" + out + "]";
-}
-
-// A detector (a detection checkpoint, or an architecture with --task detection) as SSDLite with
-// boxes and scores (export_detector_onnx).
-void run_detector_export(const ExportOptions& o, bool trained, const OnnxExportOptions& options,
-                         bool int8) {
-  if (int8) {
-    throw Error::about("--precision", "int8: a detector exports in fp32 only so far");
-  }
-  Architecture backbone;
-  DefaultBoxOptions boxes;
-  WeightsFile weights;
-  std::string label = o.arch.arch;
-  if (trained) {
-    LoadedDetector d = load_trained_detector(o.arch.arch);
-    backbone = d.backbone;
-    boxes = d.boxes;
-    weights.arch = to_canonical_string(d.backbone);
-    weights.mean = std::move(d.mean);
-    weights.std = std::move(d.std);
-    weights.tensors = std::move(d.folded_weights);
-    weights.labels = std::move(d.categories);
-  } else {
-    const ResolvedArch r = resolve_arch(o.arch.arch, adjustments(o.arch));
-    backbone = r.arch;
-    label = r.label;
-  }
-  std::cerr << "mnas: exporting SSDLite on " << label << " to " << o.out << " (ONNX opset "
-            << o.opset << ")\n";
-  const std::string bytes =
-      export_detector_onnx(backbone, boxes, trained ? &weights : nullptr, options);
-  write_file_atomically(o.out, bytes, "ONNX model");
-  const int64_t n = static_cast<int64_t>(default_boxes(ssdlite_layout(backbone).sizes(), boxes).size());
-  const std::string input = shape_text(o.batch, {backbone.input.channels, backbone.input.height,
-                                                 backbone.input.width});
-  const std::string scores = shape_text(o.batch, {n, backbone.classes + 1});
-  const std::string box_shape = shape_text(o.batch, {n, 4});
-  if (o.json) {
-    nlohmann::json j = {{"file", o.out},
-                        {"format", "onnx"},
-                        {"task", "detection"},
-                        {"opset", o.opset},
-                        {"bytes", bytes.size()},
-                        {"architecture", to_canonical_string(backbone)},
-                        {"weights", trained ? "trained" : "random"},
-                        {"precision", "fp32"},
-                        {"input", {{"name", "input"}, {"shape", input}, {"layout", "NCHW"}}},
-                        {"outputs",
-                         {{{"name", "scores"}, {"shape", scores}},
-                          {{"name", "boxes"}, {"shape", box_shape}}}}};
-    if (trained) {
-      j["mean"] = weights.mean;
-      j["std"] = weights.std;
-    }
-    std::cout << j.dump(2) << "\n";
-    return;
-  }
-  std::cout << "Wrote " << o.out << " (ONNX opset " << o.opset << ", " << megabytes(bytes.size())
-            << ")\n"
-            << "  network  SSDLite on " << label << ", " << backbone.classes << " categories, "
-            << n << " default boxes\n"
-            << "  weights  "
-            << (trained ? "trained (checkpoint " + o.arch.arch + ")"
-                        : "random (seed " + std::to_string(o.seed) + "): for latency, not for "
-                          "detecting")
-            << "\n"
-            << "  input    'input' float32 " << input
-            << " NCHW, pixels in [0, 1]; the normalisation is inside the model\n"
-            << "  outputs  'scores' float32 " << scores
-            << ": softmax, index 0 the background\n"
-            << "           'boxes' float32 " << box_shape
-            << ": x1, y1, x2, y2 relative to the image, not clipped\n"
-            << "  NMS      not in the file: per category, IoU 0.6, scores >= 0.01, 100 per image "
-               "as mnas does (docs/detection.md)\n";
 }
 
 void run_export(const ExportOptions& o) {
