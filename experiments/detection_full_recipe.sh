@@ -3,7 +3,8 @@
 # AP@.5 >= 0.80): the default scenes (`mnas data make-scenes`: 10,000 train + 2,000 test at
 # 96x96), SSDLite on each BACKBONE trained for 30 epochs (the full recipe; --holdout 1000),
 # then scored on the 2,000 test scenes with COCO's mAP (`mnas eval`). Resumes a stopped
-# training from its checkpoint. On this 2-core VM one backbone takes hours; with a GPU
+# training from its checkpoint. On one core of this 2-core VM a backbone takes about an hour
+# (MnasNet-A1 53 min, batches of 32); with a GPU
 # (`--train-device auto` finds it) minutes.
 #
 #   [THREADS=2] bash experiments/detection_full_recipe.sh [BACKBONES] [SEED]
