@@ -1,11 +1,12 @@
 #ifndef MNAS_BASE_COMMA_LIST_H_
 #define MNAS_BASE_COMMA_LIST_H_
 
-#include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/error.h"
+#include "base/split.h"
 
 namespace mnas {
 
@@ -13,13 +14,9 @@ namespace mnas {
 // Throws mnas::Error naming `field` for an empty item ("a,,b", a trailing comma).
 inline std::vector<std::string> comma_list(const std::string& text, const std::string& field) {
   std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = std::min(text.find(',', start), text.size());
-    std::string item = text.substr(start, comma - start);
+  for (std::string_view item : split(text, ',')) {
     if (item.empty()) throw Error(field + ": '" + text + "' has an empty item");
-    out.push_back(std::move(item));
-    start = comma + 1;
+    out.emplace_back(item);
   }
   return out;
 }

@@ -18,12 +18,6 @@
 namespace mnas {
 namespace {
 
-std::string temp_dir() {
-  const std::string dir = "/tmp/mnas_file_io_test_" + std::to_string(::getpid());
-  ::mkdir(dir.c_str(), 0755);
-  return dir;
-}
-
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream s;
@@ -50,7 +44,8 @@ void expect_error(const std::function<void()>& f, const std::string& part) {
 }
 
 TEST(ReadWholeFile, RegularFilesOnlyAndBoundedBeforeReading) {
-  const std::string dir = temp_dir(), file = dir + "/a.json", fifo = dir + "/pipe";
+  const mnas::testing::TempDir temp("file_io_test", "read");
+  const std::string dir = temp.path(), file = dir + "/a.json", fifo = dir + "/pipe";
   std::ofstream(file) << "{\"a\": 1}";
   EXPECT_EQ(read_whole_file(file, "space file"), "{\"a\": 1}");
   expect_error([&] { read_whole_file(file, "space file", 4); },
@@ -61,13 +56,11 @@ TEST(ReadWholeFile, RegularFilesOnlyAndBoundedBeforeReading) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   expect_error([&] { read_whole_file(fifo, "space file"); }, "is a pipe");  // and does not hang
   expect_error([&] { read_whole_file(dir + "/absent", "space file"); }, "cannot be read");
-  std::remove(file.c_str());
-  std::remove(fifo.c_str());
-  ::rmdir(dir.c_str());
 }
 
 TEST(WriteFileAtomically, ReplacesOnlyRegularFilesAndLeavesNoTemporary) {
-  const std::string dir = temp_dir();
+  const mnas::testing::TempDir temp("file_io_test", "write");
+  const std::string dir = temp.path();
   const std::string file = dir + "/report.html", fifo = dir + "/pipe", link = dir + "/link",
                     sub = dir + "/sub";
   write_file_atomically(file, "one", "report");
@@ -91,17 +84,15 @@ TEST(WriteFileAtomically, ReplacesOnlyRegularFilesAndLeavesNoTemporary) {
   std::vector<std::string> left = entries(dir);
   std::sort(left.begin(), left.end());
   EXPECT_EQ(left, (std::vector<std::string>{"link", "pipe", "report.html", "sub"}));
-  for (const std::string& p : {file, fifo, link}) std::remove(p.c_str());
-  ::rmdir(sub.c_str());
-  ::rmdir(dir.c_str());
 }
 
 TEST(RefuseOutputOverInput, TheSameFileUnderAnyNameIsRefusedAnotherIsFine) {
-  const std::string dir = temp_dir();
+  const mnas::testing::TempDir temp("file_io_test", "refuse");
+  const std::string dir = temp.path();
   const std::string input = dir + "/model.ckpt", hard = dir + "/hard", soft = dir + "/soft",
                     other = dir + "/other";
-  write_file_atomically(input, "weights", "test");
-  write_file_atomically(other, "x", "test");
+  std::ofstream(input) << "weights";
+  std::ofstream(other) << "x";
   ASSERT_EQ(::link(input.c_str(), hard.c_str()), 0);
   ASSERT_EQ(::symlink(input.c_str(), soft.c_str()), 0);
   const std::vector<std::pair<std::string, std::string>> inputs = {{"CKPT", input}};
@@ -118,8 +109,6 @@ TEST(RefuseOutputOverInput, TheSameFileUnderAnyNameIsRefusedAnotherIsFine) {
   expect_error([&] { refuse_output_over_input(dir + "/s.db", "--report", {{"--store", dir + "/s.db"}}); },
                "--report: '" + dir + "/s.db' is --store");
   EXPECT_EQ(slurp(input), "weights");
-  for (const std::string& p : {input, hard, soft, other}) std::remove(p.c_str());
-  ::rmdir(dir.c_str());
 }
 
 TEST(SiblingPath, ReplacesTheExtensionOfTheFileOnly) {

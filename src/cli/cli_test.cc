@@ -310,7 +310,7 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
       {"search --store /tmp/never-created.db --trials 0x10", 2,
        "--trials: '0x10' is not a decimal integer"},
       {"search --store /tmp/never-created.db --holdout 1e3", 2, "'1e3' is not a decimal integer"},
-      {"train mnasnet-a1 --recipe fast", 2, "recipe: unknown 'fast'; use full or proxy"},
+      {"train mnasnet-a1 --recipe fast", 2, "--recipe: unknown 'fast'; use full or proxy"},
       {"export mnasnet-a1 --out /tmp/never.onnx --format tflite", 2, "--format: unknown 'tflite'"},
       {"export mnasnet-a1 --out /tmp/never.onnx --opset 9", 2, "--opset: 9; must be in [10, 17]"},
       {"export mnasnet-a1 --out /tmp/never.onnx --batch -2", 2, "--batch: -2"},

@@ -12,6 +12,7 @@
 #include "base/file_io.h"
 #include "base/number_format.h"
 #include "cli/export_options.h"
+#include "cli/field_flags.h"
 #include "graph/graph.h"
 #include "space/architecture_codec.h"
 #include "space/weights_file.h"
@@ -58,18 +59,15 @@ void run_export(const ExportOptions& o) {
       {{"SOURCE",
         !o.arch.arch.empty() && o.arch.arch[0] == '@' ? o.arch.arch.substr(1) : o.arch.arch}});
   if (o.seed < 0) throw Error("--seed: " + std::to_string(o.seed) + "; must be ≥ 0");
-  if (o.opset < kMinOpset || o.opset > kMaxOpset) {
-    throw Error("--opset: " + std::to_string(o.opset) + "; must be in [" +
-                std::to_string(kMinOpset) + ", " + std::to_string(kMaxOpset) + "]");
-  }
-  if (o.batch < 0 || o.batch > 65536) {
-    throw Error("--batch: " + std::to_string(o.batch) +
-                "; must be in [1, 65536], or 0 for any batch");
-  }
   OnnxExportOptions options;
   options.opset = o.opset;
   options.batch = o.batch;
   options.seed = static_cast<uint64_t>(o.seed);
+  try {
+    check_export_options(options);
+  } catch (const Error& e) {
+    rethrow_as_flag(e);
+  }
   const Quantize q = parse_quantize_flags(o.quantize, *o.cmd);
   const QuantizeOptions& quantize = q.options;
   const bool int8 = q.precision == Precision::kInt8;

@@ -127,6 +127,15 @@ template <typename Config>
   throw e;
 }
 
+// `e`, an error about a library field whose flag is "--" and its name ("opset" → "--opset"),
+// again with the flag leading its message ("--opset: 9; must be in [10, 17]"); unchanged when it
+// is about no field.
+[[noreturn]] inline void rethrow_as_flag(const Error& e) {
+  if (e.field().empty()) throw e;
+  throw Error::about("--" + e.field(), std::string(e.what()).substr(e.field().size() + 2),
+                     e.kind());
+}
+
 }  // namespace mnas::cli
 
 #endif  // MNAS_CLI_FIELD_FLAGS_H_

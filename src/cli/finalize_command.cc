@@ -107,6 +107,15 @@ void print_table(const std::vector<FinalVariant>& plan, const std::string& devic
          "its curve over the multipliers (blank outside that curve's latency range).\n";
 }
 
+// A device that stopped answering pauses finalize (exit 75): the same command goes on later.
+int paused(const DeviceUnreachable& e, const char* when, const char* kept) {
+  std::fprintf(stderr,
+               "mnas: finalize paused%s: %s\nmnas: %srun the same command again once the device "
+               "answers\n",
+               when, e.what(), kept);
+  return kExitPaused;
+}
+
 int run_finalize_command(const FinalizeCommandOptions& o) {
   const FinalizeOptions options = finalize_options(o);
   const std::string report = o.report.empty() ? sibling_path(o.store, ".html") : o.report;
@@ -153,11 +162,7 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
     try {
       objective->check_devices();
     } catch (const DeviceUnreachable& e) {
-      std::fprintf(stderr,
-                   "mnas: finalize paused before training: %s\nmnas: run the same command again "
-                   "once the device answers\n",
-                   e.what());
-      return kExitPaused;
+      return paused(e, " before training", "");
     }
   }
   std::cerr << "mnas: finalize " << o.store << ": " << plan.size() << " networks ("
@@ -196,11 +201,7 @@ int run_finalize_command(const FinalizeCommandOptions& o) {
         },
         &InterruptGuard::requested());
   } catch (const DeviceUnreachable& e) {
-    std::fprintf(stderr,
-                 "mnas: finalize paused: %s\nmnas: the store keeps every finished network; run "
-                 "the same command again once the device answers\n",
-                 e.what());
-    return kExitPaused;
+    return paused(e, "", "the store keeps every finished network; ");
   }
   if (!finished) {
     std::fprintf(stderr,

@@ -35,18 +35,20 @@ nlohmann::json latencies_json(const std::vector<DeviceLatency>& latencies) {
   return j;
 }
 
+// What a trial and a reference print alike (keys are printed sorted, wherever they are set).
+nlohmann::json outcome_json(const StoredOutcome& o, const std::string& canonical) {
+  return {{"accuracy", o.accuracy}, {"latency_ms", o.latency_ms},
+          {"latencies", latencies_json(o.latencies)}, {"reward", o.reward},
+          {"status", o.status}, {"failure", o.failure}, {"canonical", canonical}};
+}
+
 nlohmann::json trial_json(const StoredTrial& t) {
-  return {{"id", t.id},
-          {"step", t.step},
-          {"accuracy", t.accuracy},
-          {"latency_ms", t.latency_ms},
-          {"latencies", latencies_json(t.latencies)},
-          {"reward", t.reward},
-          {"status", t.status},
-          {"failure", t.failure},
-          {"metrics", t.metrics_json.empty() ? nlohmann::json::object()
-                                             : nlohmann::json::parse(t.metrics_json)},
-          {"canonical", t.canonical}};
+  nlohmann::json j = outcome_json(t, t.canonical);
+  j["id"] = t.id;
+  j["step"] = t.step;
+  j["metrics"] = t.metrics_json.empty() ? nlohmann::json::object()
+                                        : nlohmann::json::parse(t.metrics_json);
+  return j;
 }
 
 double device_latency(const StoredTrial& t, const std::string& device) {
@@ -200,14 +202,9 @@ void print_results(const Store& store, bool json, int top) {
       targets[d] = typical_target_ms(trials, d);
     }
     for (const StoredReference& r : references) {
-      references_json.push_back({{"name", r.name},
-                                 {"accuracy", r.accuracy},
-                                 {"latency_ms", r.latency_ms},
-                                 {"latencies", latencies_json(r.latencies)},
-                                 {"reward", r.reward},
-                                 {"status", r.status},
-                                 {"failure", r.failure},
-                                 {"canonical", r.canonical}});
+      nlohmann::json j = outcome_json(r, r.canonical);
+      j["name"] = r.name;
+      references_json.push_back(j);
     }
     std::cout << nlohmann::json{{"store", store.path()},
                                 {"trials", trials.size()},

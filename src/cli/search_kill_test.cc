@@ -191,35 +191,45 @@ TEST(SearchKill, CtrlCStopsCleanlyAndASecondOneAtOnce) {
 
 bool exists(const std::string& path) { return std::ifstream(path).good(); }
 
-// Waits up to `seconds` for `path` (what the command writes first), then sends it SIGINT and
-// waits for it; `status` is its wait status. False (nothing sent) when the file never came.
-bool interrupt_once_written(pid_t pid, const std::string& path, int seconds, int& status) {
+// Starts `mnas ARGS` (its output in `log`), sends it one SIGINT once `path` (what it writes
+// first) exists, waiting up to `seconds`, and expects it to exit with 130: stopped by Ctrl-C.
+// Its output; "" with a failure recorded when it did not stop so.
+std::string output_after_one_ctrl_c(const std::vector<std::string>& args, const std::string& path,
+                                    const std::string& log, int seconds) {
+  std::remove(path.c_str());
+  const pid_t pid = start_search(args, log);
   for (int i = 0; i < seconds * 50 && !exists(path); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (!exists(path)) return false;
+  if (!exists(path)) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    ADD_FAILURE() << path << " was not written within " << seconds << " s: " << slurp(log);
+    return "";
+  }
   ::kill(pid, SIGINT);
+  int status = 0;
   ::waitpid(pid, &status, 0);
-  return true;
+  const std::string output = slurp(log);
+  std::remove(log.c_str());
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 130) {
+    ADD_FAILURE() << "wait status " << status << ", not exit 130: " << output;
+    return "";
+  }
+  return output;
 }
 
 // Ctrl-C during `lut build` stops once the entries measured so far are saved: the table loads.
 TEST(SearchKill, CtrlCStopsALookupTableBuildAtASavedPoint) {
-  const std::string table = temp_path("ctrlc_lut.json"), log = temp_path("ctrlc_lut.log");
-  std::remove(table.c_str());
-  const pid_t pid = start_search({"lut", "build", "--out", table, "--runs", "3", "--min-secs", "0",
-                                  "--max-secs", "0.05", "--calibration-samples", "1000"},
-                                 log);
-  int status = 0;
-  ASSERT_TRUE(interrupt_once_written(pid, table, 30, status)) << slurp(log);
-  ASSERT_TRUE(WIFEXITED(status)) << status;
-  EXPECT_EQ(WEXITSTATUS(status), 130) << slurp(log);
-  const std::string err = slurp(log);
+  const std::string table = temp_path("ctrlc_lut.json");
+  const std::string err =
+      output_after_one_ctrl_c({"lut", "build", "--out", table, "--runs", "3", "--min-secs", "0",
+                               "--max-secs", "0.05", "--calibration-samples", "1000"},
+                              table, temp_path("ctrlc_lut.log"), 30);
   EXPECT_NE(err.find("lut build stopped by Ctrl-C (SIGINT)"), std::string::npos) << err;
   EXPECT_NE(err.find("the same command resumes"), std::string::npos) << err;
   EXPECT_NO_THROW(mnas::LookupTable::load(table));
   std::remove(table.c_str());
-  std::remove(log.c_str());
 }
 
 // Ctrl-C during `train` abandons the epoch in progress; the checkpoint keeps the finished ones.
@@ -227,20 +237,14 @@ TEST(SearchKill, CtrlCStopsTrainingWithTheCheckpointOfTheFinishedEpochs) {
   if (!exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
     GTEST_SKIP() << "dataset-fashion-mnist is not installed (scripts/setup.sh installs it)";
   }
-  const std::string ckpt = temp_path("ctrlc.ckpt"), log = temp_path("ctrlc_train.log");
-  std::remove(ckpt.c_str());
-  const pid_t pid = start_search({"train", "mnasnet-small", "--epochs", "50", "--train-images",
-                                  "256", "--holdout", "64", "--threads", "1", "--out", ckpt},
-                                 log);
-  int status = 0;
-  ASSERT_TRUE(interrupt_once_written(pid, ckpt, 60, status)) << slurp(log);
-  ASSERT_TRUE(WIFEXITED(status)) << status;
-  EXPECT_EQ(WEXITSTATUS(status), 130) << slurp(log);
-  const std::string err = slurp(log);
+  const std::string ckpt = temp_path("ctrlc.ckpt");
+  const std::string err =
+      output_after_one_ctrl_c({"train", "mnasnet-small", "--epochs", "50", "--train-images", "256",
+                               "--holdout", "64", "--threads", "1", "--out", ckpt},
+                              ckpt, temp_path("ctrlc_train.log"), 60);
   EXPECT_NE(err.find("training stopped by Ctrl-C (SIGINT) during epoch"), std::string::npos) << err;
   EXPECT_NE(err.find("--resume " + ckpt), std::string::npos) << err;
   std::remove(ckpt.c_str());
-  std::remove(log.c_str());
 }
 
 }  // namespace

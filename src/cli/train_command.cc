@@ -47,7 +47,12 @@ struct TrainCommandOptions {
 // The recipe's options for the task with every flag given on the command line on top.
 TrainOptions with_recipe(const std::string& recipe, const std::string& task,
                          const FieldFlags& flags, const CLI::App& cmd) {
-  TrainOptions t = train_recipe(recipe, task);
+  TrainOptions t;
+  try {
+    t = train_recipe(recipe, task);
+  } catch (const Error& e) {  // "task: unknown 'x'; ..." -> "--task: unknown 'x'; ..."
+    rethrow_as_flag(e);
+  }
   try {
     apply_given_flags(cmd, train_option_fields(), flags, t);
   } catch (const Error& e) {
@@ -219,10 +224,6 @@ void add_train_command(CLI::App& app) {
   const auto [o, cmd] = add_subcommand<TrainCommandOptions>(
       app, "train", "Train an architecture on a data set and report its held-out accuracy",
       [](TrainCommandOptions& given) {
-        if (given.task != "classification" && given.task != "detection") {
-          throw Error::about("--task",
-                             "unknown '" + given.task + "'; use classification or detection");
-        }
         given.train = with_recipe(given.recipe, given.task, given.flags, *given.cmd);
         if (!given.resume.empty() && given.train.checkpoint.empty()) {
           given.train.checkpoint = given.resume;

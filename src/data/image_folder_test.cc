@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "data/dataset.h"
@@ -39,6 +41,25 @@ void write_bytes(const std::string& path, const std::string& bytes) {
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// What folder_with() writes as a solid 4x4 grey PNG.
+const std::string kTinyPng = "<a 4x4 PNG>";
+
+// "folder:ROOT", ROOT a fresh temporary folder holding `files` (path in it, bytes), their folders
+// made.
+std::string folder_with(const std::string& name,
+                        const std::vector<std::pair<std::string, std::string>>& files) {
+  const std::string root = temp_dir(name);
+  for (const auto& [path, bytes] : files) {
+    mkdirs(root + "/" + path.substr(0, path.rfind('/') + 1));
+    if (bytes == kTinyPng) {
+      write_png(root + "/" + path, 4, 4, 1, 1);
+    } else {
+      write_bytes(root + "/" + path, bytes);
+    }
+  }
+  return "folder:" + root;
 }
 
 // root/train/{cat,dog}, root/test/{cat,dog}: cats dark, dogs bright, sizes and channels mixed.
@@ -110,102 +131,48 @@ TEST(ImageFolder, BrokenFoldersAndImagesAreClearErrors) {
     write_png(dir + "/p.png", 16, 16, 3, 7);
     png = read_bytes(dir + "/p.png");
   }
+  std::string bomb = png;  // IHDR width and height, big-endian, at bytes 16..23
+  const std::string side("\x00\x00\x3e\x80", 4);
+  bomb.replace(16, 4, side);
+  bomb.replace(20, 4, side);
   struct Case {
     const char* what;
-    std::function<std::string()> make;  // builds a folder, returns the data set name
+    std::string name;  // the data set, its folder made with folder_with()
     Split split;
     const char* message;
   };
   const std::vector<Case> cases = {
-      {"missing folder", [] { return std::string("folder:/nonexistent/images"); }, Split::kTrain,
-       "not a directory"},
-      {"no path", [] { return std::string("folder:"); }, Split::kTrain, "needs a path"},
-      {"no class folders",
-       [] {
-         const std::string r = temp_dir("noclass");
-         write_bytes(r + "/a.png", "x");
-         return "folder:" + r;
-       },
-       Split::kTrain, "no class folders"},
+      {"missing folder", "folder:/nonexistent/images", Split::kTrain, "not a directory"},
+      {"no path", "folder:", Split::kTrain, "needs a path"},
+      {"no class folders", folder_with("noclass", {{"a.png", "x"}}), Split::kTrain,
+       "no class folders"},
       {"class without images",
-       [] {
-         const std::string r = temp_dir("emptyclass");
-         mkdirs(r + "/a");
-         mkdirs(r + "/b");
-         write_png(r + "/a/1.png", 4, 4, 1, 1);
-         write_bytes(r + "/b/notes.txt", "no images here");
-         return "folder:" + r;
-       },
+       folder_with("emptyclass", {{"a/1.png", kTinyPng}, {"b/notes.txt", "no images here"}}),
        Split::kTrain, "emptyclass/b': no images"},
       {"garbage image",
-       [] {
-         const std::string r = temp_dir("garbage");
-         mkdirs(r + "/a");
-         write_png(r + "/a/1.png", 4, 4, 1, 1);
-         write_bytes(r + "/a/2.png", "this is not a PNG file at all");
-         return "folder:" + r;
-       },
+       folder_with("garbage",
+                   {{"a/1.png", kTinyPng}, {"a/2.png", "this is not a PNG file at all"}}),
        Split::kTrain, "2.png': cannot be decoded"},
       {"truncated image",
-       [&] {
-         const std::string r = temp_dir("truncated");
-         mkdirs(r + "/a");
-         write_png(r + "/a/1.png", 4, 4, 1, 1);
-         write_bytes(r + "/a/2.png", png.substr(0, png.size() / 2));
-         return "folder:" + r;
-       },
+       folder_with("truncated",
+                   {{"a/1.png", kTinyPng}, {"a/2.png", png.substr(0, png.size() / 2)}}),
        Split::kTrain, "2.png': cannot be decoded"},
       {"image claiming 16000x16000 pixels (a decompression bomb)",
-       [&] {
-         const std::string r = temp_dir("bomb");
-         mkdirs(r + "/a");
-         write_png(r + "/a/1.png", 4, 4, 1, 1);
-         std::string big = png;  // IHDR width and height, big-endian, at bytes 16..23
-         const std::string side("\x00\x00\x3e\x80", 4);
-         big.replace(16, 4, side);
-         big.replace(20, 4, side);
-         write_bytes(r + "/a/2.png", big);
-         return "folder:" + r;
-       },
-       Split::kTrain, "2.png': 16000x16000 pixels is larger than mnas reads"},
-      {"empty image file",
-       [] {
-         const std::string r = temp_dir("emptyfile");
-         mkdirs(r + "/a");
-         write_bytes(r + "/a/1.jpg", "");
-         return "folder:" + r;
-       },
-       Split::kTrain, "1.jpg': cannot be decoded"},
-      {"first image undecodable (info)",
-       [] {
-         const std::string r = temp_dir("badfirst");
-         mkdirs(r + "/a");
-         write_bytes(r + "/a/0.bmp", "BM garbage");
-         return "folder:" + r;
-       },
+       folder_with("bomb", {{"a/1.png", kTinyPng}, {"a/2.png", bomb}}), Split::kTrain,
+       "2.png': 16000x16000 pixels is larger than mnas reads"},
+      {"empty image file", folder_with("emptyfile", {{"a/1.jpg", ""}}), Split::kTrain,
+       "1.jpg': cannot be decoded"},
+      {"first image undecodable (info)", folder_with("badfirst", {{"a/0.bmp", "BM garbage"}}),
        Split::kTrain, "0.bmp': cannot be decoded"},
       {"test class unknown to training",
-       [] {
-         const std::string r = temp_dir("foreignclass");
-         mkdirs(r + "/train/a");
-         mkdirs(r + "/test/zebra");
-         write_png(r + "/train/a/1.png", 4, 4, 1, 1);
-         write_png(r + "/test/zebra/1.png", 4, 4, 1, 1);
-         return "folder:" + r;
-       },
+       folder_with("foreignclass", {{"train/a/1.png", kTinyPng}, {"test/zebra/1.png", kTinyPng}}),
        Split::kTest, "class folder 'zebra' is not one of the training set's classes"},
-      {"test folder missing",
-       [] {
-         const std::string r = temp_dir("notest");
-         mkdirs(r + "/train/a");
-         write_png(r + "/train/a/1.png", 4, 4, 1, 1);
-         return "folder:" + r;
-       },
-       Split::kTest, "test': not a directory"},
+      {"test folder missing", folder_with("notest", {{"train/a/1.png", kTinyPng}}), Split::kTest,
+       "test': not a directory"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.what);
-    const std::string name = c.make();
+    const std::string& name = c.name;
     try {
       load_dataset(name, "", c.split, ImageSize{4, 4, 1});
       ADD_FAILURE() << "expected an error";

@@ -204,17 +204,6 @@ void check_normalisation(const WeightsFile& w, int channels) {
   }
 }
 
-void check_export_options(const OnnxExportOptions& options) {
-  if (options.opset < kMinOpset || options.opset > kMaxOpset) {
-    throw Error("opset: " + std::to_string(options.opset) + "; must be in [" +
-                std::to_string(kMinOpset) + ", " + std::to_string(kMaxOpset) + "]");
-  }
-  if (options.batch < 0 || options.batch > 65536) {
-    throw Error("batch: " + std::to_string(options.batch) +
-                "; must be in [1, 65536], or 0 for a symbolic batch");
-  }
-}
-
 void start_model(onnx::ModelProto& model, int opset) {
   model.set_ir_version(ir_version_for(opset));
   onnx::OperatorSetIdProto* o = model.add_opset_import();

@@ -114,9 +114,6 @@ class OnnxBuilder {
 // channel (std > 0), or are both empty.
 void check_normalisation(const WeightsFile& w, int channels);
 
-// Throws mnas::Error for an opset or batch out of range.
-void check_export_options(const OnnxExportOptions& options);
-
 // A model declaring `opset`, with the IR version that goes with it and mnas as its producer.
 void start_model(onnx::ModelProto& model, int opset);
 void add_note(onnx::ModelProto& model, const std::string& key, const std::string& value);

@@ -97,7 +97,7 @@ void decode_boxes(OnnxBuilder& b, const std::string& offsets, const std::vector<
 
 std::string export_detector_onnx(const Architecture& backbone, const DefaultBoxOptions& boxes,
                                  const WeightsFile* weights, const OnnxExportOptions& options) {
-  onnx_internal::check_export_options(options);
+  check_export_options(options);
   if (options.int8) {
     throw Error::about("precision", "int8: a detector exports in fp32 only so far");
   }

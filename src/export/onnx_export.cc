@@ -22,9 +22,21 @@ namespace mnas {
 
 using onnx_internal::OnnxBuilder;
 
+void check_export_options(const OnnxExportOptions& options) {
+  if (options.opset < kMinOpset || options.opset > kMaxOpset) {
+    throw Error::about("opset", std::to_string(options.opset) + "; must be in [" +
+                                    std::to_string(kMinOpset) + ", " + std::to_string(kMaxOpset) +
+                                    "]");
+  }
+  if (options.batch < 0 || options.batch > 65536) {
+    throw Error::about("batch", std::to_string(options.batch) +
+                                    "; must be in [1, 65536], or 0 for any batch (symbolic)");
+  }
+}
+
 std::string export_onnx(const Architecture& arch, const WeightsFile* weights,
                         const OnnxExportOptions& options) {
-  onnx_internal::check_export_options(options);
+  check_export_options(options);
   validate(arch);
   const std::string canonical = to_canonical_string(arch);
   Graph graph = lower_architecture(arch, options.seed);

@@ -44,6 +44,9 @@ struct OnnxExportOptions {
 constexpr int kMinOpset = 10;  // AveragePool's ceil_mode
 constexpr int kMaxOpset = 17;  // the newest Debian's ONNX (1.12) checks
 
+// Throws mnas::Error::about("opset" or "batch") for one out of range (the CLI names its flag).
+void check_export_options(const OnnxExportOptions& options);
+
 // The serialized ModelProto of `arch`, with the trained weights when `weights` is given (its
 // architecture must be `arch`; its mean and std become the graph's normalisation), else random
 // ones (no normalisation). Checked with ONNX's model checker before it is returned. Throws

@@ -17,20 +17,21 @@
 #include <random>
 #include <set>
 
+#include "base/error.h"
 #include "data/batches.h"
 #include "data/dataset.h"
 #include "data/idx_reader.h"
 #include "data/scene_generator.h"
+#include "detection/box_coder.h"
 #include "graph/graph.h"
 #include "graph/reference_executor.h"
 #include "latency/int8_calibration.h"
-#include "detection/box_coder.h"
 #include "nn/detector.h"
 #include "nn/network.h"
 #include "space/architecture_codec.h"
-#include "base/error.h"
 #include "space/search_space.h"
 #include "space/zoo.h"
+#include "testing/fixtures.h"
 #include "train/trainer.h"
 
 namespace mnas {
@@ -114,17 +115,15 @@ double parity_error(const Architecture& a, uint64_t seed, int opset = 13) {
 }
 
 TEST(OnnxExport, ZooModelsMatchLibTorch) {
-  for (const std::string& name : zoo_names()) {
-    EXPECT_LT(parity_error(zoo_model(name, ZooOptions{{64, 64, 3}, 10, 1.0}), 1), 1e-4) << name;
+  for (const auto& [name, arch] : testing::small_zoo_models()) {
+    EXPECT_LT(parity_error(arch, 1), 1e-4) << name;
   }
 }
 
 // Random architectures of the search space until every op, kernel, SE and skip choice occurred
 // (at least 20), at the search's 28x28x1: odd sizes on the way (7x7) exercise the ceil-mode pool.
 TEST(OnnxExport, RandomArchitecturesWithEveryChoiceMatchLibTorch) {
-  SearchSpace space;
-  space.set_input({28, 28, 1});
-  space.set_classes(10);
+  const SearchSpace space = testing::fashion_mnist_space();
   std::mt19937_64 rng(33);
   std::set<std::string> seen;
   int tried = 0;

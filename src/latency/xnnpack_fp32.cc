@@ -63,13 +63,7 @@ void define_fp32_subgraph(xnn_subgraph_t sg, const Graph& graph, bool every_valu
 
   for (size_t i = 0; i < graph.ops.size(); ++i) {
     const GraphOp& op = graph.ops[i];
-    // XNNPACK accepts a wrong output shape and overruns memory: recheck what lowering computed.
-    MNAS_ASSERT(infer_output_shape(graph, op) == graph.values[op.output]);
-    const float lo = op.relu ? 0.0f : -kInf;
-    const std::string what = "node " + std::to_string(i) +
-                             (op.param >= 0 ? " (" + graph.params[op.param].name + ")" : "");
-    const uint32_t in = ids[op.input], out = ids[op.output];
-    const uint32_t pad = static_cast<uint32_t>(op.padding), k = op.kernel, s = op.stride;
+    const auto [what, lo, in, out, pad, k, s] = node_params(graph, i, ids, "node");
     switch (op.kind) {
       case GraphOpKind::kConvolution: {
         const GraphParam& p = graph.params[op.param];
@@ -94,22 +88,13 @@ void define_fp32_subgraph(xnn_subgraph_t sg, const Graph& graph, bool every_valu
             what);
         break;
       }
-      case GraphOpKind::kGlobalAveragePool:
-        xnn_check(xnn_define_global_average_pooling_2d(sg, -kInf, kInf, in, out, 0), what);
-        break;
       case GraphOpKind::kFullyConnected:
         xnn_check(xnn_define_fully_connected(sg, lo, kInf, in, weight_ids[op.param],
                                              bias_ids[op.param], out, 0),
                   what);
         break;
-      case GraphOpKind::kAdd:
-        xnn_check(xnn_define_add2(sg, -kInf, kInf, in, ids[op.input2], out, 0), what);
-        break;
-      case GraphOpKind::kMultiply:
-        xnn_check(xnn_define_multiply2(sg, -kInf, kInf, in, ids[op.input2], out, 0), what);
-        break;
-      case GraphOpKind::kSigmoid:
-        xnn_check(xnn_define_sigmoid(sg, in, out, 0), what);
+      default:  // global average pooling, add, multiply, sigmoid: the same node in both precisions
+        define_precision_free_op(sg, op, ids, what);
         break;
     }
   }

@@ -32,6 +32,41 @@ std::pair<uint32_t, uint32_t> ceil_mode_padding(const Graph& graph, const GraphO
           static_cast<uint32_t>(y.width * op.stride - x.width)};
 }
 
+NodeParams node_params(const Graph& graph, size_t index, const std::vector<uint32_t>& ids,
+                       const std::string& label) {
+  const GraphOp& op = graph.ops[index];
+  MNAS_ASSERT(infer_output_shape(graph, op) == graph.values[op.output]);
+  return {label + " " + std::to_string(index) +
+              (op.param >= 0 ? " (" + graph.params[op.param].name + ")" : ""),
+          op.relu ? 0.0f : -kInf,
+          ids[op.input],
+          ids[op.output],
+          static_cast<uint32_t>(op.padding),
+          static_cast<uint32_t>(op.kernel),
+          static_cast<uint32_t>(op.stride)};
+}
+
+void define_precision_free_op(xnn_subgraph_t sg, const GraphOp& op,
+                              const std::vector<uint32_t>& ids, const std::string& what) {
+  const uint32_t in = ids[op.input], out = ids[op.output];
+  switch (op.kind) {
+    case GraphOpKind::kGlobalAveragePool:
+      xnn_check(xnn_define_global_average_pooling_2d(sg, -kInf, kInf, in, out, 0), what);
+      return;
+    case GraphOpKind::kAdd:
+      xnn_check(xnn_define_add2(sg, -kInf, kInf, in, ids[op.input2], out, 0), what);
+      return;
+    case GraphOpKind::kMultiply:
+      xnn_check(xnn_define_multiply2(sg, -kInf, kInf, in, ids[op.input2], out, 0), what);
+      return;
+    case GraphOpKind::kSigmoid:
+      xnn_check(xnn_define_sigmoid(sg, in, out, 0), what);
+      return;
+    default:
+      MNAS_ASSERT(false && "an op whose node depends on the precision");
+  }
+}
+
 std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph& g,
                                                   const Int8Calibration* calibration,
                                                   bool int8_io) {
@@ -95,12 +130,7 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph
 
   for (size_t i = 0; i < g.ops.size(); ++i) {
     const GraphOp& op = g.ops[i];
-    MNAS_ASSERT(infer_output_shape(g, op) == g.values[op.output]);
-    const float lo = op.relu ? 0.0f : -kInf;
-    const std::string what = "int8 node " + std::to_string(i) +
-                             (op.param >= 0 ? " (" + g.params[op.param].name + ")" : "");
-    const uint32_t in = q[op.input], out = q[op.output];
-    const uint32_t pad = static_cast<uint32_t>(op.padding), k = op.kernel, s = op.stride;
+    const auto [what, lo, in, out, pad, k, s] = node_params(g, i, q, "int8 node");
     // A convolution's weights per output channel, its bias at input scale × weight scale.
     uint32_t weight_id = XNN_INVALID_VALUE_ID, bias_id = XNN_INVALID_VALUE_ID;
     if (op.kind == GraphOpKind::kConvolution || op.kind == GraphOpKind::kDepthwise) {
@@ -149,9 +179,6 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph
         xnn_check(xnn_define_convert(sg, b, out, 0), what + " to int8");
         break;
       }
-      case GraphOpKind::kGlobalAveragePool:
-        xnn_check(xnn_define_global_average_pooling_2d(sg, -kInf, kInf, in, out, 0), what);
-        break;
       case GraphOpKind::kFullyConnected: {  // per-tensor weights (XNNPACK's int8 kernel)
         const GraphParam& p = g.params[op.param];
         std::vector<float>& ws = w->scales[op.param];
@@ -172,14 +199,8 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph
         xnn_check(xnn_define_fully_connected(sg, lo, kInf, in, weight_id, bias_id, out, 0), what);
         break;
       }
-      case GraphOpKind::kAdd:
-        xnn_check(xnn_define_add2(sg, -kInf, kInf, in, q[op.input2], out, 0), what);
-        break;
-      case GraphOpKind::kMultiply:
-        xnn_check(xnn_define_multiply2(sg, -kInf, kInf, in, q[op.input2], out, 0), what);
-        break;
-      case GraphOpKind::kSigmoid:
-        xnn_check(xnn_define_sigmoid(sg, in, out, 0), what);
+      default:  // global average pooling, add, multiply, sigmoid: the same node in both precisions
+        define_precision_free_op(sg, op, q, what);
         break;
     }
   }

@@ -5,10 +5,11 @@
 #include <cmath>
 #include <random>
 
-#include "graph/reference_executor.h"
 #include "base/error.h"
+#include "graph/reference_executor.h"
 #include "space/search_space.h"
 #include "space/zoo.h"
+#include "testing/fixtures.h"
 
 namespace mnas {
 namespace {
@@ -69,9 +70,7 @@ TEST(XnnpackNetwork, ZooModelsRunAt224) {
 }
 
 TEST(XnnpackNetwork, HundredRandomArchitecturesRun) {
-  SearchSpace space;
-  space.set_input({28, 28, 1});
-  space.set_classes(10);
+  const SearchSpace space = testing::fashion_mnist_space();
   std::mt19937_64 rng(11);
   for (int i = 0; i < 100; ++i) {
     const Architecture a = space.sample(rng);

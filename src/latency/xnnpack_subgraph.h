@@ -42,6 +42,24 @@ using PoolHandle = std::unique_ptr<pthreadpool, PoolDeleter>;
 // for XNNPACK, which averages only a padded window's valid pixels.
 std::pair<uint32_t, uint32_t> ceil_mode_padding(const Graph& graph, const GraphOp& op);
 
+// What every node definition starts from: graph op `index`'s name in errors ("node 3 (conv_3)";
+// `label` "node" or "int8 node"), its ReLU clamp's lower bound, its input and output ids in the
+// subgraph (`ids`), padding, kernel and stride. Asserts the op's output shape first: XNNPACK
+// accepts a wrong one and overruns memory.
+struct NodeParams {
+  std::string what;
+  float lo;
+  uint32_t in, out, pad, k, s;
+};
+NodeParams node_params(const Graph& graph, size_t index, const std::vector<uint32_t>& ids,
+                       const std::string& label);
+
+// Defines `op` where its XNNPACK node is the same in fp32 and int8 (the values' types tell them
+// apart): global average pooling, add, multiply and sigmoid; `ids` maps the graph's values to the
+// subgraph's. Asserts for any other op.
+void define_precision_free_op(xnn_subgraph_t subgraph, const GraphOp& op,
+                              const std::vector<uint32_t>& ids, const std::string& what);
+
 // The quantized weights and their scales, which XNNPACK points to: they live as long as the
 // runtime made from the subgraph.
 struct Int8Weights {

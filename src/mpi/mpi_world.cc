@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <list>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -16,6 +18,33 @@ namespace mnas {
 namespace {
 
 MpiWorld* g_world = nullptr;
+
+// A message whose transfer has begun (MPI_Iprobe matched it) and not yet ended. A message larger
+// than MPI's eager limit comes in parts, and a sender stopped between them (SIGSTOP, a frozen
+// machine) would hold a blocking MPI_Recv for ever — rank 0 with it, its heartbeat checks
+// included. So a receive waits for a transfer only as long as its own timeout; one not ended
+// then is finished by a later receive, or never (its sender given up; the job ends by MPI_Abort).
+// Only the thread that receives touches these (rank 0's, a worker's main thread); a std::list,
+// so that the buffer MPI writes into never moves.
+struct Transfer {
+  MPI_Request request = MPI_REQUEST_NULL;
+  mpi::Message message;
+};
+std::list<Transfer> g_transfers;
+
+// A transfer from `from` (mpi::kAnySource: any rank) that has ended, taken off the list.
+std::optional<mpi::Message> ended_transfer(int from) {
+  for (auto it = g_transfers.begin(); it != g_transfers.end(); ++it) {
+    if (from != mpi::kAnySource && it->message.source != from) continue;
+    int done = 0;
+    MPI_Test(&it->request, &done, MPI_STATUS_IGNORE);
+    if (!done) continue;
+    mpi::Message m = std::move(it->message);
+    g_transfers.erase(it);
+    return m;
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -88,21 +117,25 @@ std::optional<Message> receive_for(int from, double timeout_seconds) {
   int arrived = 0;
   std::chrono::microseconds nap(50);
   while (true) {
+    if (std::optional<Message> m = ended_transfer(from)) return m;
     MPI_Iprobe(from == kAnySource ? MPI_ANY_SOURCE : from, MPI_ANY_TAG, MPI_COMM_WORLD, &arrived,
                &status);
-    if (arrived) break;
+    if (arrived) {  // its transfer begins; the loop's next turn sees whether it has ended
+      int count = 0;
+      MPI_Get_count(&status, MPI_CHAR, &count);
+      Transfer& t = g_transfers.emplace_back();
+      t.message.source = status.MPI_SOURCE;
+      t.message.tag = status.MPI_TAG;
+      t.message.text.resize(static_cast<size_t>(count));
+      MPI_Irecv(t.message.text.data(), count, MPI_CHAR, t.message.source, t.message.tag,
+                MPI_COMM_WORLD, &t.request);
+      nap = std::chrono::microseconds(50);
+      continue;
+    }
     if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
     std::this_thread::sleep_for(nap);
     nap = std::min(nap * 2, std::chrono::microseconds(5000));
   }
-  int count = 0;
-  MPI_Get_count(&status, MPI_CHAR, &count);
-  Message m;
-  m.source = status.MPI_SOURCE;
-  m.tag = status.MPI_TAG;
-  m.text.resize(static_cast<size_t>(count));
-  MPI_Recv(m.text.data(), count, MPI_CHAR, m.source, m.tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-  return m;
 }
 
 Message receive(int from) {

@@ -6,15 +6,16 @@
 #include <fstream>
 #include <random>
 
+#include "base/error.h"
 #include "graph/detector_graph.h"
 #include "graph/graph.h"
 #include "graph/reference_executor.h"
 #include "latency/xnnpack_network.h"
 #include "nn/detector.h"
 #include "nn/network.h"
-#include "base/error.h"
 #include "space/search_space.h"
 #include "space/zoo.h"
+#include "testing/fixtures.h"
 
 namespace mnas {
 namespace {
@@ -57,15 +58,13 @@ double parity_error(const Architecture& a, uint64_t seed) {
 }
 
 TEST(WeightsParity, ZooModels) {
-  for (const std::string& name : zoo_names()) {
-    EXPECT_LT(parity_error(zoo_model(name, ZooOptions{{64, 64, 3}, 10, 1.0}), 1), 1e-4) << name;
+  for (const auto& [name, arch] : testing::small_zoo_models()) {
+    EXPECT_LT(parity_error(arch, 1), 1e-4) << name;
   }
 }
 
 TEST(WeightsParity, RandomArchitecturesWithEveryChoice) {
-  SearchSpace space;
-  space.set_input({28, 28, 1});
-  space.set_classes(10);
+  const SearchSpace space = testing::fashion_mnist_space();
   std::mt19937_64 rng(21);
   for (int i = 0; i < 20; ++i) EXPECT_LT(parity_error(space.sample(rng), i), 1e-4) << i;
 }

@@ -82,17 +82,16 @@ TEST(Report, HoldsTheChartsTablesTargetAndReferences) {
   EXPECT_EQ(count(html, "<svg") - count(html, "<figure><svg"), 3);
   EXPECT_EQ(count(html, "<figure><svg"), 4);
   EXPECT_EQ(count(html, "</svg>"), 7);
-  EXPECT_NE(html.find("<title>trial 2: 75.00%, 0.400 ms, reward 0.7400</title>"),
-            std::string::npos);
-  EXPECT_NE(html.find("<title>mobilenetv2: 71.00%, 0.330 ms, reward 0.7100</title>"),
-            std::string::npos);
-  EXPECT_NE(html.find("T = 0.330 ms"), std::string::npos);
-  EXPECT_NE(html.find(">mobilenetv2</text>"), std::string::npos);   // marked in the scatter
-  EXPECT_NE(html.find("<td>mobilenetv2</td>"), std::string::npos);  // and in the table
-  EXPECT_NE(html.find("Test CPU"), std::string::npos);
-  EXPECT_NE(html.find("4 (1 failed"), std::string::npos);
-  EXPECT_NE(html.find("diverged: loss &lt;nan&gt;"), std::string::npos);  // escaped
-  EXPECT_NE(html.find("Best by reward: trial 2"), std::string::npos);
+  for (const char* part :
+       {"<title>trial 2: 75.00%, 0.400 ms, reward 0.7400</title>",
+        "<title>mobilenetv2: 71.00%, 0.330 ms, reward 0.7100</title>", "T = 0.330 ms",
+        ">mobilenetv2</text>",   // marked in the scatter
+        "<td>mobilenetv2</td>",  // and in the table
+        "Test CPU", "4 (1 failed",
+        "diverged: loss &lt;nan&gt;",  // escaped
+        "Best by reward: trial 2"}) {
+    EXPECT_NE(html.find(part), std::string::npos) << part;
+  }
   // The Pareto table holds a and b, not the dominated c.
   const std::string pareto = html.substr(html.find("<h2>Pareto front"));
   const std::string pareto_table = pareto.substr(0, pareto.find("</table>"));
@@ -142,12 +141,9 @@ TEST(Report, OneViewPerDevice) {
   const std::string path = temp_path("devices.db");
   Store store(path);
   SearchConfig config;
-  config.devices = {DeviceObjective{}, DeviceObjective{}};
-  config.devices[0].name = "board";
-  config.devices[0].url = "http://board:8765";
-  config.devices[1].name = "phone";
-  config.devices[1].url = "http://phone:8765";
-  config.devices[1].target_ms = 12;
+  // name, url, target, target_ms, latency_stat, precision
+  config.devices = {{"board", "http://board:8765", "mobilenetv2", 0, "median", "fp32"},
+                    {"phone", "http://phone:8765", "mobilenetv2", 12, "median", "fp32"}};
   store.set_config(search_config_json(config).dump());
   for (int i = 0; i < 3; ++i) {
     StoredTrial t = trial(0, i, "arch-" + std::to_string(i), 0.6 + 0.05 * i, 3.0 - i, 0.5);
@@ -162,13 +158,12 @@ TEST(Report, OneViewPerDevice) {
   const std::string html = render_report(store);
   // Reward, then scatter and histogram per device.
   EXPECT_EQ(count(html, "<svg") - count(html, "<figure><svg"), 5);
-  EXPECT_NE(html.find("Accuracy and latency on board"), std::string::npos);
-  EXPECT_NE(html.find("Accuracy and latency on phone"), std::string::npos);
-  EXPECT_NE(html.find("Pareto front (held-out accuracy vs latency on phone)"), std::string::npos);
-  EXPECT_NE(html.find("<th>latency on phone (ms)</th>"), std::string::npos);
-  EXPECT_NE(html.find("Board CPU"), std::string::npos);
-  EXPECT_NE(html.find("12.0000 ms (fixed)"), std::string::npos);
-  EXPECT_NE(html.find("ACC·Π_d"), std::string::npos);
+  for (const char* part :
+       {"Accuracy and latency on board", "Accuracy and latency on phone",
+        "Pareto front (held-out accuracy vs latency on phone)", "<th>latency on phone (ms)</th>",
+        "Board CPU", "12.0000 ms (fixed)", "ACC·Π_d"}) {
+    EXPECT_NE(html.find(part), std::string::npos) << part;
+  }
 }
 
 // A few diverged trials no longer squash the front: the view is zoomed to the front, the zoo and

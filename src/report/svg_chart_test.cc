@@ -43,12 +43,11 @@ TEST(SvgChart, DrawsEverySeriesAndSkipsNonFiniteValues) {
   EXPECT_EQ(svg.rfind("<svg", 0), 0u);
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
   EXPECT_EQ(count(svg, "<circle"), 3);  // the NaN point is left out
-  EXPECT_NE(svg.find("<title>two &amp; three</title>"), std::string::npos);
-  EXPECT_NE(svg.find("Title &lt;1&gt;"), std::string::npos);
-  EXPECT_NE(svg.find("T = 2.5 ms"), std::string::npos);
-  EXPECT_NE(svg.find(">mobilenetv2</text>"), std::string::npos);
-  EXPECT_EQ(svg.find("nan"), std::string::npos);
-  EXPECT_EQ(svg.find("inf"), std::string::npos);
+  for (const char* part :
+       {"<title>two &amp; three</title>", "Title &lt;1&gt;", "T = 2.5 ms", ">mobilenetv2</text>"}) {
+    EXPECT_NE(svg.find(part), std::string::npos) << part;
+  }
+  for (const char* absent : {"nan", "inf"}) EXPECT_EQ(svg.find(absent), std::string::npos);
 }
 
 TEST(SvgChart, PointsOutsideAFixedRangeAreLeftOut) {

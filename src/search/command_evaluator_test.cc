@@ -27,6 +27,14 @@ Evaluation run(const std::string& command, double timeout = 30) {
   return evaluator.evaluate(small());
 }
 
+// run(), and how long it took in `seconds`.
+Evaluation timed_run(const std::string& command, double timeout, double& seconds) {
+  const auto start = std::chrono::steady_clock::now();
+  Evaluation e = run(command, timeout);
+  seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return e;
+}
+
 bool exists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;
@@ -38,6 +46,14 @@ std::string kept_folder(const std::string& failure) {
   if (at == std::string::npos) return "";
   const size_t start = at + 11;
   return failure.substr(start, failure.find(' ', start) - start);
+}
+
+// Removes the folder a failure names as kept; whether there was one.
+bool remove_kept_folder(const std::string& failure) {
+  const std::string folder = kept_folder(failure);
+  if (folder.empty() || !exists(folder)) return false;
+  std::system(("rm -rf '" + folder + "'").c_str());
+  return true;
 }
 
 TEST(CommandEvaluator, ReadsTheLastResultLineAndKeepsTheOtherNumbers) {
@@ -99,32 +115,25 @@ TEST(CommandEvaluator, EveryWayOfFailingIsAFailedTrialWithItsReason) {
     const Evaluation e = run(c.command);
     EXPECT_FALSE(e.ok);
     EXPECT_NE(e.failure.find(c.reason), std::string::npos) << e.failure;
-    const std::string folder = kept_folder(e.failure);
-    EXPECT_TRUE(!folder.empty() && exists(folder)) << e.failure;
-    if (!folder.empty()) std::system(("rm -rf '" + folder + "'").c_str());
+    EXPECT_TRUE(remove_kept_folder(e.failure)) << e.failure;
   }
 }
 
 TEST(CommandEvaluator, ACommandPastItsTimeoutIsKilledWithItsChildren) {
-  const auto start = std::chrono::steady_clock::now();
-  const Evaluation e = run("sleep 60 & sleep 60; echo '{\"accuracy\": 1}'", 0.5);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = 0;
+  const Evaluation e = timed_run("sleep 60 & sleep 60; echo '{\"accuracy\": 1}'", 0.5, seconds);
   EXPECT_FALSE(e.ok);
   EXPECT_NE(e.failure.find("ran past its timeout of 0.5 s and was killed"), std::string::npos)
       << e.failure;
   EXPECT_LT(seconds, 20);  // not the command's 60 s (a bound, not a timing)
-  const std::string folder = kept_folder(e.failure);
-  if (!folder.empty()) std::system(("rm -rf '" + folder + "'").c_str());
+  remove_kept_folder(e.failure);
 }
 
 // A command that prints its result and exits while a background child holds its output open
 // is done when it exits (and the child is killed), not at its timeout.
 TEST(CommandEvaluator, ABackgroundChildHoldingTheOutputDoesNotHoldTheTrial) {
-  const auto start = std::chrono::steady_clock::now();
-  const Evaluation e = run("sleep 300 & echo '{\"accuracy\": 0.75}'", 60);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = 0;
+  const Evaluation e = timed_run("sleep 300 & echo '{\"accuracy\": 0.75}'", 60, seconds);
   EXPECT_TRUE(e.ok) << e.failure;
   EXPECT_DOUBLE_EQ(e.accuracy, 0.75);
   EXPECT_LT(seconds, 30);  // the exit plus a grace of 2 s, not the 60 s timeout (a bound)

@@ -244,8 +244,7 @@ void Controller::observe(const std::vector<Trial>& trials) {
 }
 
 std::string Controller::save_state() const {
-  nlohmann::json j = strategy_state::header(name(), space_);
-  j["rng"] = strategy_state::save_rng(rng_);
+  nlohmann::json j = strategy_state::header(name(), space_, rng_);
   j["baseline"] = baseline_;
   j["baseline_ready"] = baseline_ready_;
   j["updates"] = updates_;

@@ -64,8 +64,7 @@ void RegularizedEvolution::observe(const std::vector<Trial>& trials) {
 }
 
 std::string RegularizedEvolution::save_state() const {
-  nlohmann::json j = strategy_state::header(name(), space_);
-  j["rng"] = strategy_state::save_rng(rng_);
+  nlohmann::json j = strategy_state::header(name(), space_, rng_);
   j["population_size"] = options_.population;
   j["sample_size"] = options_.sample_size;
   j["proposed"] = proposed_;

@@ -292,8 +292,7 @@ void PredictorSearch::observe(const std::vector<Trial>& trials) {
 }
 
 std::string PredictorSearch::save_state() const {
-  nlohmann::json j = strategy_state::header(name(), space_);
-  j["rng"] = strategy_state::save_rng(rng_);
+  nlohmann::json j = strategy_state::header(name(), space_, rng_);
   j["observed"] = observed_;
   j["rewards"] = rewards_;
   j["parts"] = parts_;

@@ -25,8 +25,7 @@ void RandomSearch::observe(const std::vector<Trial>& trials) {
 }
 
 std::string RandomSearch::save_state() const {
-  nlohmann::json j = strategy_state::header(name(), space_);
-  j["rng"] = strategy_state::save_rng(rng_);
+  nlohmann::json j = strategy_state::header(name(), space_, rng_);
   return j.dump();
 }
 

@@ -25,9 +25,7 @@ bool mobilenet_v2(const Architecture& arch) {
 }
 
 TEST(References, EvaluatesEachZooModelOnceAtTheSearchInput) {
-  SearchSpace space;
-  space.set_input({28, 28, 1});
-  space.set_classes(10);
+  const SearchSpace space = testing::fashion_mnist_space();
   Store store(temp_store("once.db"));
   CountingEvaluator evaluator(space, 1);
   evaluator.throw_if = mobilenet_v2;

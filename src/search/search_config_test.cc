@@ -23,14 +23,9 @@ void expect_error(const std::function<void()>& f, const std::string& start) {
 
 SearchConfig two_devices() {
   SearchConfig c;
-  c.devices = {DeviceObjective{}, DeviceObjective{}};
-  c.devices[0].name = "a";
-  c.devices[0].url = "http://127.0.0.1:1";
-  c.devices[1].name = "b";
-  c.devices[1].url = "http://127.0.0.1:2";
-  c.devices[1].target_ms = 12;
-  c.devices[1].latency_stat = "p90";
-  c.devices[1].precision = "int8";
+  // name, url, target, target_ms, latency_stat, precision
+  c.devices = {{"a", "http://127.0.0.1:1", "mobilenetv2", 0, "median", "fp32"},
+               {"b", "http://127.0.0.1:2", "mobilenetv2", 12, "p90", "int8"}};
   return c;
 }
 

@@ -5,7 +5,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <set>
+#include <utility>
 
 #include "search/counting_evaluator.h"
 #include "search/strategy_factory.h"
@@ -26,6 +29,24 @@ SearchOptions options(int trials) {
   o.reward = RewardOptions::soft(20.0);
   return o;
 }
+
+// A random search of `space` into a fresh store, with an evaluator that counts what it trains.
+struct RandomSearch {
+  explicit RandomSearch(const std::string& store_name, SearchSpace search_space = SearchSpace())
+      : space(std::move(search_space)),
+        store(temp_store(store_name)),
+        strategy(make_strategy("random", space, 2)),
+        evaluator(space) {}
+  void run(const SearchOptions& o,
+           const std::function<void(const SearchProgress&)>& progress = nullptr) {
+    run_search(store, *strategy, evaluator, space, o, progress);
+  }
+
+  const SearchSpace space;
+  Store store;
+  std::unique_ptr<Strategy> strategy;
+  CountingEvaluator evaluator;
+};
 
 std::vector<double> rewards(const Store& s) {
   std::vector<double> r;
@@ -85,17 +106,16 @@ TEST(SearchLoop, ResumesAfterKillsWithoutLosingOrRepeatingTrials) {
 }
 
 TEST(SearchLoop, FailedTrialsAreRecordedAndTheSearchGoesOn) {
-  const SearchSpace space;
-  Store store(temp_store("failed"));
-  auto strategy = make_strategy("random", space, 2);
-  CountingEvaluator evaluator(space);
-  evaluator.fail_if = [](const Architecture& arch) { return arch.blocks[0].op == ConvOp::kConv; };
+  RandomSearch search("failed");
+  search.evaluator.fail_if = [](const Architecture& arch) {
+    return arch.blocks[0].op == ConvOp::kConv;
+  };
   SearchOptions o = options(40);
   o.failed_reward = -0.5;
-  run_search(store, *strategy, evaluator, space, o, nullptr);
-  EXPECT_EQ(store.trial_count(), 40);
+  search.run(o);
+  EXPECT_EQ(search.store.trial_count(), 40);
   int failed = 0;
-  for (const StoredTrial& t : store.trials()) {
+  for (const StoredTrial& t : search.store.trials()) {
     if (t.status == "failed") {
       ++failed;
       EXPECT_EQ(t.failure, "diverged: injected");
@@ -107,33 +127,27 @@ TEST(SearchLoop, FailedTrialsAreRecordedAndTheSearchGoesOn) {
 }
 
 TEST(SearchLoop, IdenticalArchitecturesAreEvaluatedOnce) {
-  SearchSpace space = SearchSpace::from_json(R"({
+  RandomSearch search("cache", SearchSpace::from_json(R"({
     "choices": {"ops": ["dconv"], "kernels": [3], "se_ratios": [0], "skips": ["none"],
                 "filter_ratios": [1.0], "layer_deltas": [0, 1]},
-    "searchable_blocks": [0]})");  // two architectures in all
-  Store store(temp_store("cache"));
-  auto strategy = make_strategy("random", space, 2);
-  CountingEvaluator evaluator(space);
-  run_search(store, *strategy, evaluator, space, options(20), nullptr);
-  EXPECT_EQ(store.trial_count(), 20);
-  EXPECT_LE(evaluator.calls, 2);
+    "searchable_blocks": [0]})"));  // two architectures in all
+  search.run(options(20));
+  EXPECT_EQ(search.store.trial_count(), 20);
+  EXPECT_LE(search.evaluator.calls, 2);
   int cached = 0;
-  for (const StoredTrial& t : store.trials()) cached += t.cached;
-  EXPECT_EQ(cached, 20 - evaluator.calls);
+  for (const StoredTrial& t : search.store.trials()) cached += t.cached;
+  EXPECT_EQ(cached, 20 - search.evaluator.calls);
 }
 
 // `--trials` is often set far beyond what `--time-budget` allows; the ETA then counts down the
 // budget, not the trials.
 TEST(SearchLoop, UnderATimeBudgetTheEtaIsTheBudgetLeft) {
-  const SearchSpace space;
-  Store store(temp_store("budget"));
-  auto strategy = make_strategy("random", space, 2);
-  CountingEvaluator evaluator(space);
+  RandomSearch search("budget");
   SearchOptions o = options(1000000000);
   o.time_budget_seconds = 0.2;
   int reports = 0;
   double last_eta = 1e9;
-  run_search(store, *strategy, evaluator, space, o, [&](const SearchProgress& p) {
+  search.run(o, [&](const SearchProgress& p) {
     ++reports;
     EXPECT_GE(p.eta_seconds, 0);
     EXPECT_LE(p.eta_seconds, 0.2);
@@ -141,19 +155,16 @@ TEST(SearchLoop, UnderATimeBudgetTheEtaIsTheBudgetLeft) {
     last_eta = p.eta_seconds;
   });
   EXPECT_GT(reports, 0);
-  EXPECT_EQ(store.trial_count(), reports);
+  EXPECT_EQ(search.store.trial_count(), reports);
 }
 
 TEST(SearchLoop, BadOptionsAndUnusableStores) {
-  const SearchSpace space;
-  Store store(temp_store("bad"));
-  auto strategy = make_strategy("random", space, 2);
-  CountingEvaluator evaluator(space);
+  RandomSearch search("bad");
   SearchOptions o = options(10);
   o.reward.target_ms = 0;
-  EXPECT_THROW(run_search(store, *strategy, evaluator, space, o, nullptr), Error);
+  EXPECT_THROW(search.run(o), Error);
   o = options(0);
-  EXPECT_THROW(run_search(store, *strategy, evaluator, space, o, nullptr), Error);
+  EXPECT_THROW(search.run(o), Error);
   EXPECT_THROW(Store("/nonexistent/dir/store.db"), Error);
   const std::string junk = temp_store("junk");
   std::ofstream(junk)

@@ -23,8 +23,9 @@ std::mt19937_64 load_rng(const std::string& text) {
   return rng;
 }
 
-nlohmann::json header(const std::string& strategy, const DecisionSpace& space) {
-  return {{"strategy", strategy}, {"vocab", vocabulary(space)}};
+nlohmann::json header(const std::string& strategy, const DecisionSpace& space,
+                      const std::mt19937_64& rng) {
+  return {{"strategy", strategy}, {"vocab", vocabulary(space)}, {"rng", save_rng(rng)}};
 }
 
 nlohmann::json check_header(std::string_view text, const std::string& strategy,

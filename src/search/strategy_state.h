@@ -22,8 +22,10 @@ std::string save_rng(const std::mt19937_64& rng);
 // Throws mnas::Error for damaged text.
 std::mt19937_64 load_rng(const std::string& text);
 
-// A JSON header {"strategy": name, "vocab": [...]} plus the strategy's fields.
-nlohmann::json header(const std::string& strategy, const DecisionSpace& space);
+// A JSON header {"strategy": name, "vocab": [...], "rng": save_rng(rng)}, for the strategy's
+// fields to be added to.
+nlohmann::json header(const std::string& strategy, const DecisionSpace& space,
+                      const std::mt19937_64& rng);
 // Parses `text` as JSON and checks the header against `strategy` and `space`; throws mnas::Error
 // ("strategy state: saved by 'evolution', not 'random'").
 nlohmann::json check_header(std::string_view text, const std::string& strategy,

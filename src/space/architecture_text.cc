@@ -2,26 +2,16 @@
 #include <array>
 #include <vector>
 
-#include "space/architecture_codec.h"
 #include "base/error.h"
 #include "base/number_format.h"
+#include "base/split.h"
+#include "space/architecture_codec.h"
 
 namespace mnas {
 namespace {
 
 constexpr std::array<const char*, 6> kSections = {"input", "stem",    "blocks",
                                                   "head",  "classes", "dropout"};
-
-std::vector<std::string_view> split(std::string_view text, char sep) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (true) {
-    const size_t end = text.find(sep, start);
-    parts.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) return parts;
-    start = end + 1;
-  }
-}
 
 // Reads `prefix` followed by a decimal integer that must fill the whole field.
 int prefixed_int(std::string_view field, std::string_view prefix, const std::string& where,

@@ -74,57 +74,52 @@ std::vector<T> read_list(const Json& j, const std::string& path, Read read) {
   return values;
 }
 
+// `key`'s list of choices read into `out` when `j` has it (else `out` is kept: the default).
+template <typename T, typename Read>
+void read_list_if_given(const Json& j, const char* key, const std::string& path,
+                        std::vector<T>& out, Read read) {
+  if (j.contains(key)) out = read_list<T>(j[key], json_fields::child(path, key), read);
+}
+
 BlockChoices read_choices(const Json& j, const std::string& path, const BlockChoices& defaults) {
   using namespace json_fields;
   require_object(j, path);
   reject_unknown_keys(j, {"ops", "kernels", "se_ratios", "skips", "filter_ratios", "layer_deltas"},
                       path);
   BlockChoices c = defaults;
-  if (j.contains("ops")) {
-    c.ops = read_list<OpChoice>(
-        j["ops"], child(path, "ops"),
-        [](const Json& v, const std::string& p) { return parse_op_choice(as_string(v, p), p); });
-  }
-  if (j.contains("kernels")) {
-    c.kernels = read_list<int>(
-        j["kernels"], child(path, "kernels"), [](const Json& v, const std::string& p) {
-          const int k = as_int(v, p);
-          if (k != 3 && k != 5 && k != 7)
-            throw Error(p + ": " + std::to_string(k) + " is not allowed; use 3, 5 or 7");
-          return k;
-        });
-  }
-  if (j.contains("se_ratios")) {
-    c.se_ratios = read_list<double>(
-        j["se_ratios"], child(path, "se_ratios"), [](const Json& v, const std::string& p) {
-          const double r = as_double(v, p);
-          if (!is_valid_se_ratio(r)) {
-            throw Error(p + ": " + format_double(r) +
-                        " is not allowed; use 0, 0.0625, 0.125, 0.25 or 0.5");
-          }
-          return r;
-        });
-  }
-  if (j.contains("skips")) {
-    c.skips = read_list<SkipOp>(
-        j["skips"], child(path, "skips"),
-        [](const Json& v, const std::string& p) { return parse_skip_op(as_string(v, p), p); });
-  }
-  if (j.contains("filter_ratios")) {
-    c.filter_ratios = read_list<double>(
-        j["filter_ratios"], child(path, "filter_ratios"), [](const Json& v, const std::string& p) {
-          const double r = as_double(v, p);
-          if (r <= 0.0 || r > 4.0)
-            throw Error(p + ": " + format_double(r) + " is out of range; must be in (0, 4]");
-          return r;
-        });
-  }
-  if (j.contains("layer_deltas")) {
-    c.layer_deltas = read_list<int>(j["layer_deltas"], child(path, "layer_deltas"),
-                                    [](const Json& v, const std::string& p) {
-                                      return as_int(v, p, -limits::kMaxLayers, limits::kMaxLayers);
-                                    });
-  }
+  read_list_if_given(j, "ops", path, c.ops, [](const Json& v, const std::string& p) {
+    return parse_op_choice(as_string(v, p), p);
+  });
+  read_list_if_given(j, "kernels", path, c.kernels, [](const Json& v, const std::string& p) {
+    const int k = as_int(v, p);
+    if (k != 3 && k != 5 && k != 7) {
+      throw Error(p + ": " + std::to_string(k) + " is not allowed; use 3, 5 or 7");
+    }
+    return k;
+  });
+  read_list_if_given(j, "se_ratios", path, c.se_ratios, [](const Json& v, const std::string& p) {
+    const double r = as_double(v, p);
+    if (!is_valid_se_ratio(r)) {
+      throw Error(p + ": " + format_double(r) +
+                  " is not allowed; use 0, 0.0625, 0.125, 0.25 or 0.5");
+    }
+    return r;
+  });
+  read_list_if_given(j, "skips", path, c.skips, [](const Json& v, const std::string& p) {
+    return parse_skip_op(as_string(v, p), p);
+  });
+  read_list_if_given(
+      j, "filter_ratios", path, c.filter_ratios, [](const Json& v, const std::string& p) {
+        const double r = as_double(v, p);
+        if (r <= 0.0 || r > 4.0) {
+          throw Error(p + ": " + format_double(r) + " is out of range; must be in (0, 4]");
+        }
+        return r;
+      });
+  read_list_if_given(j, "layer_deltas", path, c.layer_deltas,
+                     [](const Json& v, const std::string& p) {
+                       return as_int(v, p, -limits::kMaxLayers, limits::kMaxLayers);
+                     });
   return c;
 }
 

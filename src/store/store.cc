@@ -143,6 +143,15 @@ class RowReader {
 constexpr const char* kOutcomeColumns =
     "status, failure, accuracy, latency_ms, reward, latency_json, seconds";
 constexpr int kOutcomeColumnCount = 7;
+
+// "VERB INTO table (columns) VALUES (?,...)", a placeholder for each column: the two cannot
+// disagree in number.
+std::string insert_sql(const std::string& verb, const std::string& table,
+                       const std::string& columns) {
+  std::string placeholders = "?";
+  for (char c : columns) placeholders += c == ',' ? ",?" : "";
+  return verb + " INTO " + table + " (" + columns + ") VALUES (" + placeholders + ")";
+}
 const std::string kTrialColumns =
     std::string("id, step, idx, canonical, tokens, ") + kOutcomeColumns + ", cached";
 
@@ -695,8 +704,8 @@ std::string Store::trial_columns() const {
 void Store::add_rung(const StoredRung& g) {
   require_writable();
   Statement s(db_,
-              (std::string("INSERT INTO rungs (") + kRungColumns + ", " + kOutcomeColumns +
-               ", created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+              insert_sql("INSERT", "rungs",
+                         std::string(kRungColumns) + ", " + kOutcomeColumns + ", created")
                   .c_str(),
               path_);
   s.bind(1, g.step);
@@ -723,12 +732,12 @@ std::vector<StoredRung> Store::rungs(int step) const {
 
 void Store::add_trial(const StoredTrial& t) {
   require_writable();
-  Statement s(
-      db_,
-      (std::string("INSERT INTO trials (step, idx, canonical, tokens, ") + kOutcomeColumns +
-       ", cached, created, metrics, rung, partial) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-          .c_str(),
-      path_);
+  Statement s(db_,
+              insert_sql("INSERT", "trials",
+                         std::string("step, idx, canonical, tokens, ") + kOutcomeColumns +
+                             ", cached, created, metrics, rung, partial")
+                  .c_str(),
+              path_);
   s.bind(1, t.step);
   s.bind(2, t.index);
   s.bind(3, t.canonical);
@@ -814,8 +823,8 @@ std::optional<std::pair<int, std::string>> Store::latest_strategy() const {
 void Store::add_reference(const StoredReference& r) {
   require_writable();
   Statement s(db_,
-              (std::string("INSERT OR REPLACE INTO references_ (name, canonical, ") +
-               kOutcomeColumns + ", created) VALUES (?,?,?,?,?,?,?,?,?,?)")
+              insert_sql("INSERT OR REPLACE", "references_",
+                         std::string("name, canonical, ") + kOutcomeColumns + ", created")
                   .c_str(),
               path_);
   s.bind(1, r.name);

@@ -41,9 +41,7 @@ StoredTrial trial(int index) {
   StoredTrial t;
   t.step = 0;
   t.index = index;
-  SearchSpace space;
-  space.set_input({28, 28, 1});
-  space.set_classes(10);
+  const SearchSpace space = testing::fashion_mnist_space();
   t.canonical = to_canonical_string(space.sample(rng));
   t.tokens = {1, 2, 3};
   t.status = "done";
@@ -71,6 +69,36 @@ void expect_error(const std::function<void()>& f, const std::string& part) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
     EXPECT_EQ(e.kind(), Error::Kind::kIo) << e.what();
+  }
+}
+
+// A copy of the store at `path`, tampered with `sql`: reading it back with `read` must fail as a
+// damaged store does, naming `part`.
+void expect_tampered_copy_refused(const std::string& path, const std::string& sql,
+                                  const std::function<void(const Store&)>& read,
+                                  const std::string& part) {
+  const std::string copy = temp_store("tampered_copy");
+  std::ofstream(copy, std::ios::binary) << slurp(path);
+  tamper(copy, sql);
+  {
+    const Store s(copy, Store::Mode::kReadOnly);
+    expect_error([&] { read(s); }, part);
+  }
+  std::remove(copy.c_str());
+}
+
+// The search table's `key` replaced by each of `bad_json` in turn: each read back with `read`
+// fails naming search.KEY.
+void expect_bad_search_values_refused(const std::string& path, const std::string& key,
+                                      const std::vector<std::string>& bad_json,
+                                      const std::function<void(const Store&)>& read) {
+  for (const std::string& bad : bad_json) {
+    SCOPED_TRACE(bad);
+    std::string quoted;  // an SQL string literal
+    for (char c : bad) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    expect_tampered_copy_refused(
+        path, "UPDATE search SET value = '" + quoted + "' WHERE key = '" + key + "'", read,
+        "search." + key);
   }
 }
 
@@ -231,12 +259,8 @@ TEST(Store, StoredValuesAreValidatedWhenReadBack) {
       {"UPDATE trials SET metrics = '[1]' WHERE id = 2", "trial 2: metrics"},
   };
   for (const Case& c : cases) {
-    const std::string copy = temp_store("values_copy");
-    std::ofstream(copy, std::ios::binary) << slurp(path);
-    tamper(copy, c.sql);
-    const Store s(copy, Store::Mode::kReadOnly);
-    expect_error([&] { s.trials(); }, c.part);
-    std::remove(copy.c_str());
+    expect_tampered_copy_refused(
+        path, c.sql, [](const Store& s) { s.trials(); }, c.part);
   }
 }
 
@@ -299,14 +323,18 @@ TEST(Store, KeepsFinalistsAndValidatesThemWhenReadBack) {
            {"'$.variants[2].precision', 'int4'", "variants[2].precision"},
            {"'$.variants[2].fp32_top1', -1", "variants[2].fp32_top1"},
            {"'$.format', 'mnas-finalists/9'", "format"}}) {
-    const std::string copy = temp_store("finalists_copy");
-    std::ofstream(copy, std::ios::binary) << slurp(path);
-    tamper(copy, "UPDATE search SET value = json_set(value, " + edit + ") WHERE key = 'finalists'");
-    const Store s(copy, Store::Mode::kReadOnly);
-    expect_error([&] { s.finalists(); }, part);
-    std::remove(copy.c_str());
+    expect_tampered_copy_refused(
+        path, "UPDATE search SET value = json_set(value, " + edit + ") WHERE key = 'finalists'",
+        [](const Store& s) { s.finalists(); }, part);
   }
   std::remove(path.c_str());
+}
+
+// What a stored list of names (training devices, reference names) is refused as: not a
+// list of strings, an empty or a 70-character name, a control character.
+std::vector<std::string> bad_name_lists() {
+  return {"[1]",           "{\"a\": 1}", "[\"\"]", "not json", "[\"" + std::string(70, 'x') + "\"]",
+          "[\"a\\u0001\"]"};
 }
 
 TEST(Store, RecordsEachTrainingDeviceOnceAndValidatesThemWhenReadBack) {
@@ -322,17 +350,8 @@ TEST(Store, RecordsEachTrainingDeviceOnceAndValidatesThemWhenReadBack) {
     const Store s(path, Store::Mode::kReadOnly);
     EXPECT_EQ(s.train_devices(), (std::vector<std::string>{"cpu", "cuda:0"}));
   }
-  for (const std::string& bad : {std::string("'[1]'"), std::string("'{\"a\": 1}'"),
-                                 std::string("'[\"\"]'"), std::string("'not json'"),
-                                 "'[\"" + std::string(70, 'x') + "\"]'",
-                                 std::string("'[\"a\\u0001\"]'")}) {
-    const std::string copy = temp_store("train_devices_copy");
-    std::ofstream(copy, std::ios::binary) << slurp(path);
-    tamper(copy, "UPDATE search SET value = " + bad + " WHERE key = 'train_devices'");
-    const Store s(copy, Store::Mode::kReadOnly);
-    expect_error([&] { s.train_devices(); }, "search.train_devices");
-    std::remove(copy.c_str());
-  }
+  expect_bad_search_values_refused(path, "train_devices", bad_name_lists(),
+                                   [](const Store& s) { s.train_devices(); });
   std::remove(path.c_str());
 }
 
@@ -353,17 +372,11 @@ TEST(Store, KeepsTheReferenceNamesAndValidatesThemWhenReadBack) {
     EXPECT_EQ(s.reference_names(),
               (std::vector<std::string>{"mobilenetv2@0.35", "mnasnet-a1", "table-optimum"}));
   }
-  for (const std::string& bad : {std::string("'[1]'"), std::string("'{\"a\": 1}'"),
-                                 std::string("'[\"\"]'"), std::string("'not json'"),
-                                 std::string("'[\"a b\"]'"), std::string("'[\"a\u001b\"]'"),
-                                 "'[\"" + std::string(70, 'x') + "\"]'"}) {
-    const std::string copy = temp_store("reference_names_copy");
-    std::ofstream(copy, std::ios::binary) << slurp(path);
-    tamper(copy, "UPDATE search SET value = " + bad + " WHERE key = 'references'");
-    const Store s(copy, Store::Mode::kReadOnly);
-    expect_error([&] { s.reference_names(); }, "search.references");
-    std::remove(copy.c_str());
-  }
+  std::vector<std::string> bad_references = bad_name_lists();
+  bad_references.push_back("[\"a b\"]");      // a blank
+  bad_references.push_back("[\"a\u001b\"]");  // an escape character itself
+  expect_bad_search_values_refused(path, "references", bad_references,
+                                   [](const Store& s) { s.reference_names(); });
   std::remove(path.c_str());
 }
 
@@ -386,23 +399,22 @@ TEST(Store, KeepsLatencyCalibrationsInOrderAndValidatesThemWhenReadBack) {
   }
   const std::string good = R"({"device":"local","after_trials":1,"bias":0.1,"samples":5,)"
                            R"("scale":1,"ms_per_mparam":0,"offset_ms":0)";
-  for (const std::string& bad :
-       {std::string("not json"), std::string("{}"), "[" + good + ",\"x\":1}]",
-        "[" + std::string(R"({"device":"local","after_trials":1,"bias":0.1,"samples":5,)"
-                          R"("scale":0,"ms_per_mparam":0,"offset_ms":0})") + "]",
-        "[" + std::string(R"({"device":"","after_trials":1,"bias":0.1,"samples":5,)"
-                          R"("scale":1,"ms_per_mparam":0,"offset_ms":0})") + "]",
-        "[" + std::string(R"({"device":"local","after_trials":1,"bias":0.1,"samples":1,)"
-                          R"("scale":1,"ms_per_mparam":0,"offset_ms":0})") + "]"}) {
-    const std::string copy = temp_store("calibrations_copy");
-    std::ofstream(copy, std::ios::binary) << slurp(path);
-    std::string quoted;
-    for (char c : bad) quoted += c == '\'' ? std::string("''") : std::string(1, c);
-    tamper(copy, "UPDATE search SET value = '" + quoted + "' WHERE key = 'latency_calibrations'");
-    const Store s(copy, Store::Mode::kReadOnly);
-    expect_error([&] { s.latency_calibrations(); }, "search.latency_calibrations");
-    std::remove(copy.c_str());
-  }
+  expect_bad_search_values_refused(
+      path, "latency_calibrations",
+      {"not json", "{}", "[" + good + ",\"x\":1}]",
+       "[" +
+           std::string(R"({"device":"local","after_trials":1,"bias":0.1,"samples":5,)"
+                       R"("scale":0,"ms_per_mparam":0,"offset_ms":0})") +
+           "]",
+       "[" +
+           std::string(R"({"device":"","after_trials":1,"bias":0.1,"samples":5,)"
+                       R"("scale":1,"ms_per_mparam":0,"offset_ms":0})") +
+           "]",
+       "[" +
+           std::string(R"({"device":"local","after_trials":1,"bias":0.1,"samples":1,)"
+                       R"("scale":1,"ms_per_mparam":0,"offset_ms":0})") +
+           "]"},
+      [](const Store& s) { s.latency_calibrations(); });
   std::remove(path.c_str());
 }
 

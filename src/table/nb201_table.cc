@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "base/median.h"
 #include "base/number_format.h"
+#include "base/split.h"
 #include "table/embedded_nb201.h"
 #include "table/gunzip.h"
 
@@ -29,17 +30,6 @@ void check_tokens(const std::vector<int>& tokens) {
   static const DecisionSpace space = Nb201Table::decision_space();
   const std::string problem = space.problem(tokens);
   if (!problem.empty()) throw Error("NAS-Bench-201 cell: " + problem);
-}
-
-std::vector<std::string_view> split(std::string_view line, char separator) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (true) {
-    const size_t end = line.find(separator, start);
-    out.push_back(line.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) return out;
-    start = end + 1;
-  }
 }
 
 std::string list(const std::vector<std::string>& names) {

@@ -171,7 +171,7 @@ TrainOptions proxy_options() {
 
 TrainOptions train_recipe(const std::string& name, const std::string& task) {
   if (name != "full" && name != "proxy") {
-    throw Error("recipe: unknown '" + name + "'; use full or proxy");
+    throw Error::about("recipe", "unknown '" + name + "'; use full or proxy");
   }
   if (task != "classification" && task != "detection") {
     throw Error::about("task", "unknown '" + task + "'; use classification or detection");

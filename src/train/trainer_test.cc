@@ -77,6 +77,14 @@ TrainOptions tiny_options(const std::string& dir) {
   return o;
 }
 
+// tiny_options(dir) for one epoch, its checkpoint written to dir/NAME.
+TrainOptions one_epoch_to(const std::string& dir, const std::string& name) {
+  TrainOptions o = tiny_options(dir);
+  o.epochs = 1;
+  o.checkpoint = dir + "/" + name;
+  return o;
+}
+
 TEST(Trainer, LearnsASyntheticTaskAndReportsHoldoutAccuracy) {
   const std::string dir = make_data_dir();
   int calls = 0;
@@ -166,9 +174,7 @@ TEST(TrainingRun, AStopRecalibratesOnAsManyTrainingImagesAsItScores) {
 
 TEST(Trainer, ResumeRefusesAnotherArchitectureOrChangedOptions) {
   const std::string dir = make_data_dir();
-  TrainOptions o = tiny_options(dir);
-  o.epochs = 1;
-  o.checkpoint = dir + "/r.ckpt";
+  const TrainOptions o = one_epoch_to(dir, "r.ckpt");
   train(kTiny, o);
   Architecture other = kTiny;
   other.blocks[0].kernel = 5;
@@ -188,9 +194,7 @@ TEST(Trainer, ResumeRefusesAnotherArchitectureOrChangedOptions) {
 
 TEST(Trainer, AFlippedByteInACheckpointIsNoticed) {
   const std::string dir = make_data_dir();
-  TrainOptions o = tiny_options(dir);
-  o.epochs = 1;
-  o.checkpoint = dir + "/flip.ckpt";
+  const TrainOptions o = one_epoch_to(dir, "flip.ckpt");
   train(kTiny, o);
   std::string bytes;
   {
@@ -347,10 +351,8 @@ TEST(TrainerOnGpu, LearnsAsWellAsOnTheCpu) {
 TEST(TrainerOnGpu, CheckpointsMoveBetweenGpuAndCpu) {
   MNAS_SKIP_WITHOUT_GPU();
   const std::string dir = make_data_dir();
-  TrainOptions o = tiny_options(dir);
+  TrainOptions o = one_epoch_to(dir, "gpu.ckpt");
   o.device = "cuda:0";
-  o.epochs = 1;
-  o.checkpoint = dir + "/gpu.ckpt";
   const TrainResult first = train(kTiny, o);
   const EvalResult on_gpu = evaluate_checkpoint(o.checkpoint, "holdout", dir, "cuda");
   const EvalResult on_cpu = evaluate_checkpoint(o.checkpoint, "holdout", dir, "cpu");

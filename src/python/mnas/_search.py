@@ -17,6 +17,11 @@ def _error(field, message):
     return e
 
 
+def _asks_core(method, doc):
+    """A read-only property answered by the native search: self._core.METHOD()."""
+    return property(lambda self: getattr(self._core, method)(), doc=doc)
+
+
 class Trial:
     """An architecture the search asks you to evaluate, then to `tell` it about.
 
@@ -129,28 +134,12 @@ class Search:
         """The trials asked and not told."""
         return [Trial(t) for t in self._core.pending()]
 
-    @property
-    def finished(self):
-        """Whether nothing more will be asked (the length or the time budget reached)."""
-        return self._core.finished()
-
-    @property
-    def config(self):
-        """The search's whole configuration, as the store keeps it."""
-        return self._core.config()
-
-    @property
-    def length(self):
-        """The number of trials the search goes to."""
-        return self._core.length()
-
-    @property
-    def is_new(self):
-        return self._core.is_new()
-
-    @property
-    def evaluator(self):
-        return self._core.evaluator()
+    finished = _asks_core(
+        "finished", "Whether nothing more will be asked (the length or the time budget reached).")
+    config = _asks_core("config", "The search's whole configuration, as the store keeps it.")
+    length = _asks_core("length", "The number of trials the search goes to.")
+    is_new = _asks_core("is_new", "Whether this search was created here, not resumed.")
+    evaluator = _asks_core("evaluator", "The name of the evaluator that scores its trials.")
 
     @property
     def path(self):
