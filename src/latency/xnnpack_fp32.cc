@@ -93,7 +93,10 @@ void define_fp32_subgraph(xnn_subgraph_t sg, const Graph& graph, bool every_valu
                                              bias_ids[op.param], out, 0),
                   what);
         break;
-      default:  // global average pooling, add, multiply, sigmoid: the same node in both precisions
+      case GraphOpKind::kGlobalAveragePool:  // the same node in both precisions
+      case GraphOpKind::kAdd:
+      case GraphOpKind::kMultiply:
+      case GraphOpKind::kSigmoid:
         define_precision_free_op(sg, op, ids, what);
         break;
     }

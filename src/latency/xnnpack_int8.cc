@@ -199,7 +199,10 @@ std::unique_ptr<Int8Weights> define_int8_subgraph(xnn_subgraph_t sg, const Graph
         xnn_check(xnn_define_fully_connected(sg, lo, kInf, in, weight_id, bias_id, out, 0), what);
         break;
       }
-      default:  // global average pooling, add, multiply, sigmoid: the same node in both precisions
+      case GraphOpKind::kGlobalAveragePool:  // the same node in both precisions
+      case GraphOpKind::kAdd:
+      case GraphOpKind::kMultiply:
+      case GraphOpKind::kSigmoid:
         define_precision_free_op(sg, op, q, what);
         break;
     }

@@ -25,7 +25,7 @@ bool mobilenet_v2(const Architecture& arch) {
 }
 
 TEST(References, EvaluatesEachZooModelOnceAtTheSearchInput) {
-  const SearchSpace space = testing::fashion_mnist_space();
+  const SearchSpace space = SearchConfig::default_space();
   Store store(temp_store("once.db"));
   CountingEvaluator evaluator(space, 1);
   evaluator.throw_if = mobilenet_v2;

@@ -9,11 +9,15 @@ namespace mnas::strategy_state {
 
 std::vector<int> vocabulary(const DecisionSpace& space) { return space.vocabulary(); }
 
+namespace {
+
 std::string save_rng(const std::mt19937_64& rng) {
   std::ostringstream out;
   out << rng;
   return out.str();
 }
+
+}  // namespace
 
 std::mt19937_64 load_rng(const std::string& text) {
   std::istringstream in(text);

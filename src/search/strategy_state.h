@@ -18,11 +18,10 @@ namespace mnas::strategy_state {
 // The vocabulary sizes of `space`'s decisions: a state only loads into the same action space.
 std::vector<int> vocabulary(const DecisionSpace& space);
 
-std::string save_rng(const std::mt19937_64& rng);
-// Throws mnas::Error for damaged text.
+// A state's "rng" (header() saves it); throws mnas::Error for damaged text.
 std::mt19937_64 load_rng(const std::string& text);
 
-// A JSON header {"strategy": name, "vocab": [...], "rng": save_rng(rng)}, for the strategy's
+// A JSON header {"strategy": name, "vocab": [...], "rng": the state of `rng`}, for the strategy's
 // fields to be added to.
 nlohmann::json header(const std::string& strategy, const DecisionSpace& space,
                       const std::mt19937_64& rng);

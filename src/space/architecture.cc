@@ -68,7 +68,16 @@ InputShape parse_input_shape(std::string_view text, const std::string& field) {
 
 BlockSpec make_block(ConvOp op, int layers, int kernel, int stride, int expansion, int filters,
                      double se_ratio, SkipOp skip) {
-  return BlockSpec{op, expansion, kernel, se_ratio, skip, filters, layers, stride};  // its order
+  BlockSpec b;
+  b.op = op;
+  b.layers = layers;
+  b.kernel = kernel;
+  b.stride = stride;
+  b.expansion = expansion;
+  b.filters = filters;
+  b.se_ratio = se_ratio;
+  b.skip = skip;
+  return b;
 }
 
 bool BlockSpec::operator==(const BlockSpec& o) const {
