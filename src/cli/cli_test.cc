@@ -302,6 +302,10 @@ TEST(Cli, BadInputGetsAClearMessageAndExitCode) {
       {"results " MNAS_BINARY, 1, "not an mnas store"},
       {"search --store '' --evaluator surrogate", 2, "--store: empty"},
       {"search --store /tmp/never-created.db --time-budget -1", 2, "--time-budget"},
+      {"search --store /tmp/never-created.db --input 32x32x3", 2,
+       "fashion-mnist has 1 channels and 10 classes; the space has 3 and 10"},
+      {"search --store /tmp/never-created.db --classes 5", 2,
+       "fashion-mnist has 1 channels and 10 classes; the space has 1 and 5"},
       // Integers beyond their type: CLI11 alone saturated the seed to INT64_MAX, wrapped an
       // unsigned -1 and read hex.
       {"search --store /tmp/never-created.db --evaluator surrogate --seed 99999999999999999999", 2,

@@ -39,7 +39,7 @@ torch::Tensor shuffled(const torch::Tensor& indices, std::mt19937_64& rng) {
   return out;
 }
 
-Normalization compute_normalization(const Dataset& data, const torch::Tensor& indices) {
+Normalization compute_normalization(const ImageSet& data, const torch::Tensor& indices) {
   const torch::Tensor x = data.images.index_select(0, indices).to(torch::kFloat).div_(255.0f);
   const torch::Tensor flat = x.reshape({-1, data.channels});
   const torch::Tensor mean = flat.mean(0), std = flat.std(0).clamp_min(1e-3);

@@ -26,7 +26,8 @@ struct Normalization {
   std::vector<float> mean;
   std::vector<float> std;
 };
-Normalization compute_normalization(const Dataset& data, const torch::Tensor& indices);
+// Over images `indices` of `data`.
+Normalization compute_normalization(const ImageSet& data, const torch::Tensor& indices);
 
 struct AugmentOptions {
   int pad = 0;        // random crop after zero-padding this many pixels on each side

@@ -11,12 +11,16 @@
 
 namespace mnas {
 
-// An image-classification data set held in memory.
-struct Dataset {
-  std::string name;  // "fashion-mnist/train", ...
+// Images held in memory, all of one size: what a classification and a detection set share.
+struct ImageSet {
+  std::string name;  // "fashion-mnist/train", "coco:PATH/train", ...
   int height = 0, width = 0, channels = 0;
-  int classes = 0;
   torch::Tensor images;  // uint8 [N, H, W, C]
+};
+
+// An image-classification data set held in memory.
+struct Dataset : ImageSet {
+  int classes = 0;
   torch::Tensor labels;  // int64 [N], each in [0, classes)
   int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
 };

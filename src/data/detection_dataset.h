@@ -15,10 +15,7 @@ namespace mnas {
 
 // A detection data set held in memory: `coco:PATH` (data/coco_images.h) decoded at the
 // network's input size.
-struct DetectionDataset {
-  std::string name;  // "coco:PATH/train", ...
-  int height = 0, width = 0, channels = 0;
-  torch::Tensor images;                           // uint8 [N, H, W, C]
+struct DetectionDataset : ImageSet {
   std::vector<std::vector<LabelledBox>> objects;  // per image, boxes relative to it
   std::vector<int64_t> ids;                       // COCO image ids
   std::vector<std::string> categories;            // names in label order

@@ -7,8 +7,8 @@
 
 namespace mnas {
 
-DetectionEvaluator::DetectionEvaluator(TrainOptions train, int64_t max_params, int64_t max_macs)
-    : TrainingEvaluator(std::move(train), max_params, max_macs) {
+DetectionEvaluator::DetectionEvaluator(TrainOptions train, SizeGuard guard)
+    : TrainingEvaluator(std::move(train), guard) {
   if (!is_detection_dataset(train_.dataset)) {
     throw Error::about("proxy.dataset", "'" + train_.dataset +
                                             "' is not a detection set (coco:PATH)");

@@ -18,8 +18,7 @@ namespace mnas {
 // first evaluation, and kept. Rungs (evaluate_at) train from scratch.
 class DetectionEvaluator : public TrainingEvaluator {
  public:
-  explicit DetectionEvaluator(TrainOptions train, int64_t max_params = 50000000,
-                              int64_t max_macs = 5000000000);
+  explicit DetectionEvaluator(TrainOptions train, SizeGuard guard = {});
 
  private:
   Evaluation run(const Architecture& arch, const TrainOptions& options) override;

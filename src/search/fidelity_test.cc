@@ -135,6 +135,36 @@ TEST(Fidelity, EveryProposalTrainsOnTheFirstRungAndTheBestThirdOnTheFull) {
 
 // With continue_runs every rung, the last included, is asked for as part of the full proxy's run;
 // without it, as a run of its own.
+// An evaluation that failed with numbers in it (a run that diverged after a first score): the
+// rung row keeps the failure and none of the numbers.
+class FailingWithNumbers : public CountingEvaluator {
+ public:
+  using CountingEvaluator::CountingEvaluator;
+  Evaluation evaluate_at(const Architecture& arch, int64_t images, int64_t holdout) override {
+    Evaluation e = CountingEvaluator::evaluate_at(arch, images, holdout);
+    e.ok = false;
+    e.failure = "diverged: after a score";
+    return e;
+  }
+};
+
+TEST(Fidelity, AFailedRungIsStoredWithItsReasonAndNoAccuracyOrLatency) {
+  const SearchSpace space;
+  FailingWithNumbers evaluator(space);
+  Store store(temp_store("failed_rungs"));
+  run_search(store, *make_strategy("random", space, 5), evaluator, space, fidelity_options(6),
+             nullptr);
+  ASSERT_FALSE(store.rungs().empty());
+  for (const StoredRung& r : store.rungs()) {
+    EXPECT_EQ(r.status, "failed");
+    EXPECT_EQ(r.failure, "diverged: after a score");
+    EXPECT_EQ(r.accuracy, 0);
+    EXPECT_EQ(r.latency_ms, 0);
+    EXPECT_EQ(r.latency_json, "");
+    EXPECT_TRUE(r.latencies.empty());
+  }
+}
+
 TEST(Fidelity, ContinuedRunsAskEveryRungAsPartOfTheFullRun) {
   const SearchSpace space;
   for (const bool continued : {false, true}) {

@@ -10,8 +10,8 @@
 
 namespace mnas {
 
-ProxyEvaluator::ProxyEvaluator(TrainOptions train, int64_t max_params, int64_t max_macs)
-    : TrainingEvaluator(std::move(train), max_params, max_macs) {}
+ProxyEvaluator::ProxyEvaluator(TrainOptions train, SizeGuard guard)
+    : TrainingEvaluator(std::move(train), guard) {}
 
 Evaluation ProxyEvaluator::evaluate_rung(const Architecture& arch, int64_t train_images,
                                          int64_t run_images, int64_t holdout) {

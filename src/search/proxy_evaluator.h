@@ -17,8 +17,7 @@ namespace mnas {
 // never while the cores train. Architectures beyond the size guard fail without training.
 class ProxyEvaluator : public TrainingEvaluator {
  public:
-  explicit ProxyEvaluator(TrainOptions train, int64_t max_params = 50000000,
-                          int64_t max_macs = 5000000000);
+  explicit ProxyEvaluator(TrainOptions train, SizeGuard guard = {});
   // A rung of the run on `run_images` (the recipe's train_images, normally): the run stopped at
   // a lower rung goes on from there when it is still held (at most hold_at_most() runs and
   // kHeldParameters parameters in all, the oldest let go first; one let go trains from the start

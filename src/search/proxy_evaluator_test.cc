@@ -55,6 +55,24 @@ TEST(ProxyEvaluator, ARunHeldBetweenRungsEndsWhereThePlainProxyEnds) {
   EXPECT_DOUBLE_EQ(fresh.evaluate_rung(kSmall, 320, 320, 200).accuracy, whole.accuracy);
 }
 
+// The size guard refuses before anything is read or trained: no data set needed.
+TEST(ProxyEvaluator, AnArchitectureBeyondTheSizeGuardFailsWithoutTraining) {
+  SizeGuard few_params;
+  few_params.max_params = 1000;
+  ProxyEvaluator e(tiny_proxy(), few_params);
+  const Evaluation refused = e.evaluate(kSmall);
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(refused.failure.rfind("too large: ", 0), 0u) << refused.failure;
+  EXPECT_LT(refused.seconds, 1.0);
+  EXPECT_EQ(e.evaluate_rung(kSmall, 64, 320, 100).failure, refused.failure);
+
+  SizeGuard few_macs;
+  few_macs.max_macs = 1000;
+  EXPECT_FALSE(ProxyEvaluator(tiny_proxy(), few_macs).evaluate(kSmall).ok);
+  EXPECT_EQ(SizeGuard{}.max_params, 50'000'000);  // the defaults a search runs with
+  EXPECT_EQ(SizeGuard{}.max_macs, 5'000'000'000);
+}
+
 TEST(ProxyEvaluator, HoldsAtMostAStepsRuns) {
   if (!have_fashion_mnist()) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
   ProxyEvaluator e(tiny_proxy());

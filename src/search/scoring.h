@@ -39,8 +39,8 @@ struct Score {
 };
 Score score(const Evaluation& evaluation, const RewardOptions& reward, double failed_reward);
 
-// Sets what a stored row (StoredTrial, StoredReference) keeps of an evaluation and its score:
-// status, failure, reward, accuracy and the latencies.
+// Sets what a stored row (StoredTrial, StoredRung, StoredReference) keeps of an evaluation and its
+// score: status, failure, reward, accuracy and the latencies.
 template <typename Row>
 void set_result(Row& row, const Evaluation& e, const Score& s) {
   row.status = s.status;

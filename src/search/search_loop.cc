@@ -193,13 +193,7 @@ bool run_fidelity_step(Store& store, TrialRunner& runner, const std::vector<Prop
       r.index = i;
       r.rung = k;
       r.images = rungs[k];
-      r.status = sc.status;
-      r.failure = sc.failure;
-      r.accuracy = e.ok ? e.accuracy : 0;
-      r.reward = sc.reward;
-      r.latency_ms = e.ok ? e.latency_ms : 0;
-      r.latency_json = e.ok ? e.latency_json : "";
-      r.latencies = e.ok ? e.latencies : std::vector<DeviceLatency>{};
+      set_result(r, e.ok ? e : Evaluation{}, sc);  // a failed rung keeps no accuracy or latency
       r.seconds = seconds;
       {
         Timed timed(o.times, &SearchTimes::store);

@@ -68,6 +68,16 @@ class CostlySurrogate : public Evaluator {
   RecentMap<int64_t> done_{1024};
 };
 
+// Refuses a data set of `channels` and `labels` `what` ("classes", "categories") that the
+// space's networks cannot take; `converted`: its images become the input's channels.
+void refuse_unless_space_fits(const SearchSpace& space, const std::string& dataset, int channels,
+                              bool converted, int labels, const std::string& what) {
+  if ((converted || channels == space.input().channels) && labels == space.classes()) return;
+  throw Error("space.input/space.classes: " + dataset + " has " + std::to_string(channels) +
+              " channels and " + std::to_string(labels) + " " + what + "; the space has " +
+              std::to_string(space.input().channels) + " and " + std::to_string(space.classes()));
+}
+
 }  // namespace
 
 TrainOptions proxy_train_options(const SearchConfig& config, const EvaluatorRuntime& runtime) {
@@ -120,15 +130,8 @@ std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,
   const TrainOptions t = proxy_train_options(config, runtime);
   if (config.task == "detection") {
     const DetectionDatasetInfo info = detection_dataset_info(t.dataset);
-    const SearchSpace& space = config.space;
-    if (info.channels != space.input().channels ||
-        static_cast<int>(info.categories.size()) != space.classes()) {
-      throw Error("space.input/space.classes: " + t.dataset + " has " +
-                  std::to_string(info.channels) + " channels and " +
-                  std::to_string(info.categories.size()) + " categories; the space has " +
-                  std::to_string(space.input().channels) + " and " +
-                  std::to_string(space.classes()));
-    }
+    refuse_unless_space_fits(config.space, t.dataset, info.channels, false,
+                             static_cast<int>(info.categories.size()), "categories");
     return std::make_unique<DetectionEvaluator>(t);
   }
   const DatasetInfo info = dataset_info(t.dataset);
@@ -137,13 +140,7 @@ std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,
     throw Error("proxy.dataset: " + t.dataset + " has " + std::to_string(info.classes) +
                 " class; a search needs at least 2");
   }
-  const SearchSpace& space = config.space;
-  if ((!folder && info.channels != space.input().channels) || info.classes != space.classes()) {
-    throw Error("space.input/space.classes: " + t.dataset + " has " +
-                std::to_string(info.channels) + " channels and " + std::to_string(info.classes) +
-                " classes; the space has " + std::to_string(space.input().channels) + " and " +
-                std::to_string(space.classes()));
-  }
+  refuse_unless_space_fits(config.space, t.dataset, info.channels, folder, info.classes, "classes");
   auto proxy = std::make_unique<ProxyEvaluator>(t);
   proxy->hold_at_most(static_cast<size_t>(std::max(1, config.batch)));  // a step's proposals
   if (quantized_accuracy(config)) proxy->quantize_accuracy(QuantizeOptions{});

@@ -9,8 +9,8 @@
 
 namespace mnas {
 
-TrainingEvaluator::TrainingEvaluator(TrainOptions train, int64_t max_params, int64_t max_macs)
-    : train_(std::move(train)), max_params_(max_params), max_macs_(max_macs) {
+TrainingEvaluator::TrainingEvaluator(TrainOptions train, SizeGuard guard)
+    : train_(std::move(train)), guard_(guard) {
   validate(train_);
   declare_many_short_runs();  // on a GPU: cuDNN without a plan per new shape (train_device.h)
 }
@@ -30,7 +30,7 @@ Evaluation TrainingEvaluator::guarded(const Architecture& arch,
   try {
     // The backbone's cost for a detector too: its head adds little.
     const CostReport cost = estimate_cost(arch, false);
-    if (cost.params > max_params_ || cost.macs > max_macs_) {
+    if (cost.params > guard_.max_params || cost.macs > guard_.max_macs) {
       e.ok = false;
       e.failure = "too large: " + std::to_string(cost.params) + " parameters, " +
                   std::to_string(cost.macs) + " multiply-adds";

@@ -15,6 +15,13 @@ namespace mnas {
 // (architectures beyond it fail without training); evaluate_at as the recipe on fewer images;
 // and an evaluation that never throws for a bad architecture — what the training throws becomes
 // a failed evaluation with its reason, and the wall time is its seconds either way.
+// The size guard: a candidate beyond either bound fails without training (a proxy run could not
+// hold it, or would take hours).
+struct SizeGuard {
+  int64_t max_params = 50'000'000;
+  int64_t max_macs = 5'000'000'000;
+};
+
 class TrainingEvaluator : public Evaluator {
  public:
   std::string name() const override { return "proxy"; }
@@ -24,7 +31,7 @@ class TrainingEvaluator : public Evaluator {
                          int64_t holdout) override;
 
  protected:
-  TrainingEvaluator(TrainOptions train, int64_t max_params, int64_t max_macs);
+  TrainingEvaluator(TrainOptions train, SizeGuard guard);
   // One training of `arch` with `options`, scored.
   virtual Evaluation run(const Architecture& arch, const TrainOptions& options) = 0;
   // The size guard, then `body`, guarded as above.
@@ -36,7 +43,7 @@ class TrainingEvaluator : public Evaluator {
   const TrainOptions train_;
 
  private:
-  int64_t max_params_, max_macs_;
+  SizeGuard guard_;
 };
 
 }  // namespace mnas

@@ -53,15 +53,10 @@ DefaultBoxOptions box_options_from(const nlohmann::json& j, const std::string& p
   return b;
 }
 
+// Over the first kNormalizationImages training images: scenes are large, and more change nothing.
 Normalization detection_normalization(const DetectionDataset& data, const torch::Tensor& train) {
-  const torch::Tensor idx =
-      train.narrow(0, 0, std::min<int64_t>(train.size(0), kNormalizationImages));
-  const torch::Tensor x = data.images.index_select(0, idx).to(torch::kFloat).div_(255.0f);
-  const torch::Tensor mean = x.mean({0, 1, 2}), std = x.std({0, 1, 2}).clamp_min(1e-3);
-  Normalization n;
-  n.mean.assign(mean.data_ptr<float>(), mean.data_ptr<float>() + mean.numel());
-  n.std.assign(std.data_ptr<float>(), std.data_ptr<float>() + std.numel());
-  return n;
+  return compute_normalization(
+      data, train.narrow(0, 0, std::min<int64_t>(train.size(0), kNormalizationImages)));
 }
 
 // The network's input for images `indices` of `data` (bytes given: already augmented).
