@@ -10,18 +10,17 @@
 
 namespace mnas {
 
-// What the evaluators that train a candidate share (proxy_evaluator.h for classification,
-// detection_evaluator.h for detection): the proxy recipe, validated once; the size guard
-// (architectures beyond it fail without training); evaluate_at as the recipe on fewer images;
-// and an evaluation that never throws for a bad architecture — what the training throws becomes
-// a failed evaluation with its reason, and the wall time is its seconds either way.
-// The size guard: a candidate beyond either bound fails without training (a proxy run could not
-// hold it, or would take hours).
+// The size guard of the evaluators below: a candidate beyond either bound fails without training.
 struct SizeGuard {
   int64_t max_params = 50'000'000;
   int64_t max_macs = 5'000'000'000;
 };
 
+// What the evaluators that train a candidate share (proxy_evaluator.h for classification,
+// detection_evaluator.h for detection): the proxy recipe, validated once; the size guard
+// (architectures beyond it fail without training); evaluate_at as the recipe on fewer images;
+// and an evaluation that never throws for a bad architecture — what the training throws becomes
+// a failed evaluation with its reason, and the wall time is its seconds either way.
 class TrainingEvaluator : public Evaluator {
  public:
   std::string name() const override { return "proxy"; }

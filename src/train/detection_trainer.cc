@@ -53,7 +53,7 @@ DefaultBoxOptions box_options_from(const nlohmann::json& j, const std::string& p
   return b;
 }
 
-// Over the first kNormalizationImages training images: scenes are large, and more change nothing.
+// Over the first kNormalizationImages training images at most (scenes are large).
 Normalization detection_normalization(const DetectionDataset& data, const torch::Tensor& train) {
   return compute_normalization(
       data, train.narrow(0, 0, std::min<int64_t>(train.size(0), kNormalizationImages)));
