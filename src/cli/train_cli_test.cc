@@ -106,15 +106,15 @@ TEST(TrainCli, ResumeEndsWhereTheUninterruptedRunEndsOnAnImageFolder) {
                                     "--calibration minmax --calibration-images 50 --json");
   EXPECT_EQ(p["calibration"], "minmax");
   EXPECT_EQ(p["calibration_images"], 50);
-  for (const auto& [args, names] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [flags, names] : std::vector<std::pair<std::string, std::string>>{
            {" --precision int8", "--engine xnnpack"},
            {" --engine xnnpack --precision int16", "--precision"},
            {" --engine xnnpack --precision int8 --calibration kl", "--calibration"},
            {" --engine xnnpack --precision int8 --calibration-images 0", "--calibration-images"},
            {" --engine xnnpack --calibration-images 20", "--precision int8"}}) {
-    const Result bad = run_mnas("eval " + full + args);
-    EXPECT_EQ(bad.exit_code, 2) << args << ": " << bad.err;
-    EXPECT_NE(bad.err.find(names), std::string::npos) << args << ": " << bad.err;
+    const Result bad = run_mnas("eval " + full + flags);
+    EXPECT_EQ(bad.exit_code, 2) << flags << ": " << bad.err;
+    EXPECT_NE(bad.err.find(names), std::string::npos) << flags << ": " << bad.err;
   }
 
   // Resuming with a changed recipe is refused.
@@ -131,14 +131,14 @@ TEST(TrainCli, ResumeEndsWhereTheUninterruptedRunEndsOnAnImageFolder) {
   const Result described = run_mnas("export --describe " + onnx);
   EXPECT_NE(described.out.find("mnas.precision"), std::string::npos) << described.out;
   run_json("eval " + full + " --engine xnnpack --export-weights " + weights + " --json");
-  for (const auto& [args, names] : std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [flags, names] : std::vector<std::pair<std::string, std::string>>{
            {"export " + weights + " --precision int8 --out " + onnx, "weights file"},
            {"export mnasnet-small --precision int8 --out " + onnx, "random weights"},
            {"export " + full + " --precision int8 --opset 12 --out " + onnx, "--opset"},
            {"export " + full + " --calibration percentile --out " + onnx, "--calibration"}}) {
-    const Result bad = run_mnas(args);
-    EXPECT_EQ(bad.exit_code, 2) << args << ": " << bad.err;
-    EXPECT_NE(bad.err.find(names), std::string::npos) << args << ": " << bad.err;
+    const Result bad = run_mnas(flags);
+    EXPECT_EQ(bad.exit_code, 2) << flags << ": " << bad.err;
+    EXPECT_NE(bad.err.find(names), std::string::npos) << flags << ": " << bad.err;
   }
   std::remove(onnx.c_str());
   std::remove(weights.c_str());

@@ -65,7 +65,7 @@ TEST(IdxReader, ReadsRawAndGzip) {
   EXPECT_EQ(d.labels[13].item<int64_t>(), 3);
 }
 
-struct Broken {
+struct BrokenIdx {
   const char* name;
   Bytes images;
   Bytes labels;
@@ -89,7 +89,7 @@ TEST(IdxReader, BrokenFilesAreClearErrors) {
     gz_bytes.assign(std::istreambuf_iterator<char>(in), {});
     gz_bytes.resize(gz_bytes.size() / 2);
   }
-  const Broken cases[] = {
+  const BrokenIdx cases[] = {
       {"empty", {}, idx_labels(5), false, "truncated header"},
       {"wrong magic", wrong_magic, idx_labels(5), false, "not an IDX image file"},
       {"labels as images", idx_labels(5), idx_labels(5), false, "not an IDX image file"},
@@ -101,7 +101,7 @@ TEST(IdxReader, BrokenFilesAreClearErrors) {
       {"truncated gzip", gz_bytes, idx_labels(50), true, "gzip"},
       {"truncated label header", idx_images(5, 2, 2), Bytes{0, 0, 8}, false, "truncated header"},
   };
-  for (const Broken& c : cases) {
+  for (const BrokenIdx& c : cases) {
     SCOPED_TRACE(c.name);
     const std::string img = temp(c.gzip_images ? "b_img.gz" : "b_img"), lab = temp("b_lab");
     write(img, c.images);

@@ -312,11 +312,12 @@ TEST(OnnxExport, AnInt8ExportIsTheQuantizedNetworkAsQdq) {
 
   // The scales are the calibration's and the int8 network's: the logits' step, a weight's.
   std::map<std::string, const onnx::TensorProto*> init;
-  for (const onnx::TensorProto& t : model.graph().initializer()) init[t.name()] = &t;
+  for (const onnx::TensorProto& tensor : model.graph().initializer()) {
+    init[tensor.name()] = &tensor;
+  }
   const auto scalar = [&](const std::string& name) {
-    const onnx::TensorProto* t = init.at(name);
     float v;
-    std::memcpy(&v, t->raw_data().data(), 4);
+    std::memcpy(&v, init.at(name)->raw_data().data(), 4);
     return v;
   };
   EXPECT_FLOAT_EQ(scalar("logits_nchw.scale"), calibration.values[graph.output].scale);
