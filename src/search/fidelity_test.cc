@@ -133,8 +133,6 @@ TEST(Fidelity, EveryProposalTrainsOnTheFirstRungAndTheBestThirdOnTheFull) {
   for (const StoredTrial& t : pareto_front(store.trials())) EXPECT_FALSE(t.partial);
 }
 
-// With continue_runs every rung, the last included, is asked for as part of the full proxy's run;
-// without it, as a run of its own.
 // An evaluation that failed with numbers in it (a run that diverged after a first score): the
 // rung row keeps the failure and none of the numbers.
 class FailingWithNumbers : public CountingEvaluator {
@@ -165,6 +163,8 @@ TEST(Fidelity, AFailedRungIsStoredWithItsReasonAndNoAccuracyOrLatency) {
   }
 }
 
+// With continue_runs every rung, the last included, is asked for as part of the full proxy's run;
+// without it, as a run of its own.
 TEST(Fidelity, ContinuedRunsAskEveryRungAsPartOfTheFullRun) {
   const SearchSpace space;
   for (const bool continued : {false, true}) {
