@@ -100,8 +100,13 @@ TEST(DeviceCli, LookupTableBuiltAndCheckedOnTheRemoteDevice) {
   ASSERT_EQ(s.exit_code, 0) << s.err;
   EXPECT_NE(s.err.find("(checked on " + device.url()), std::string::npos) << s.err;
   EXPECT_NE(s.err.find("[measured "), std::string::npos) << s.err;
-  const nlohmann::json trials = run_json("results " + store + " --json --top 4")["top"];
-  ASSERT_EQ(trials.size(), 4u);
+  const nlohmann::json results = run_json("results " + store + " --json --top 4");
+  EXPECT_EQ(results["trials"], 4);
+  EXPECT_EQ(results["failed"], 0);
+  // The top leaves out a trial that repeats an architecture ("seen before"). In a space of 16,
+  // PPO repeats one in some runs: which depends on the latencies this run's table measured.
+  const nlohmann::json& trials = results["top"];
+  ASSERT_FALSE(trials.empty());
   for (const nlohmann::json& t : trials) {
     EXPECT_GT(t["latencies"]["board"]["measured_ms"].get<double>(), 0) << t;
   }
