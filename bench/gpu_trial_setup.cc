@@ -24,8 +24,8 @@
 #include <sstream>
 #include <thread>
 
-#include "space/architecture_codec.h"
 #include "base/error.h"
+#include "space/architecture_codec.h"
 #include "space/search_space.h"
 #include "space/zoo.h"
 #include "train/train_device.h"

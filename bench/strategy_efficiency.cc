@@ -7,19 +7,19 @@
 // reach random search's final best on the same seed (same surrogate landscape).
 //
 //   ./build/bench/strategy_efficiency [--trials 2000] [--seeds 5] [--batch 16] [--json]
-#include <cstdint>
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <algorithm>
 #include <iostream>
 #include <map>
 
+#include "base/error.h"
 #include "search/reward.h"
 #include "search/strategy_factory.h"
-#include "base/error.h"
 #include "search/synthetic_surrogate.h"
 
 namespace {

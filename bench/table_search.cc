@@ -19,8 +19,8 @@
 // costs nothing. A search stops at the last checkpoint's queries, or once 100 proposals in a row
 // (or 20 times the queries in all) found no new cell: the strategy has converged, and its best
 // stands for the checkpoints it did not reach.
-#include <CLI/CLI.hpp>
 #include <torch/torch.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -33,11 +33,11 @@
 #include <sstream>
 #include <thread>
 
+#include "base/error.h"
 #include "report/svg_chart.h"
 #include "search/reward.h"
 #include "search/search_config.h"
 #include "search/strategy_factory.h"
-#include "base/error.h"
 #include "table/nb201_table.h"
 
 namespace {

@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "base/error.h"
 #include "data/cifar_reader.h"
 #include "fuzz_files.h"
-#include "base/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;

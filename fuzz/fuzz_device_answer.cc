@@ -2,9 +2,9 @@
 #include <cstdint>
 #include <string>
 
-#include "latency/latency_json.h"
 #include "base/error.h"
 #include "base/json_fields.h"
+#include "latency/latency_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

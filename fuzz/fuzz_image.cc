@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <vector>
 
-#include "data/image_decode.h"
 #include "base/error.h"
+#include "data/image_decode.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string>
 
-#include "latency/lookup_table.h"
 #include "base/error.h"
+#include "latency/lookup_table.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string key(reinterpret_cast<const char*>(data), size);

@@ -20,10 +20,10 @@
 #include <sstream>
 #include <string>
 
-#include "store/store.h"
-#include "space/architecture_codec.h"
 #include "base/error.h"
+#include "space/architecture_codec.h"
 #include "space/search_space.h"
+#include "store/store.h"
 
 namespace {
 

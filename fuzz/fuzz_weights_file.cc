@@ -2,8 +2,8 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "fuzz_files.h"
 #include "base/error.h"
+#include "fuzz_files.h"
 #include "space/weights_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

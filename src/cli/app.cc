@@ -3,9 +3,9 @@
 #include <iostream>
 #include <string>
 
-#include "cli/commands.h"
 #include "base/error.h"
 #include "base/number_format.h"
+#include "cli/commands.h"
 
 namespace mnas::cli {
 namespace {

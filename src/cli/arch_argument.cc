@@ -3,9 +3,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "space/architecture_codec.h"
 #include "base/error.h"
 #include "base/file_io.h"
+#include "space/architecture_codec.h"
 #include "space/scaling.h"
 #include "space/zoo.h"
 

@@ -1,10 +1,10 @@
 #include "cli/device_options.h"
 
+#include "base/error.h"
+#include "base/number_format.h"
 #include "devices/open_device.h"
 #include "latency/remote_device.h"
 #include "search/search_config.h"
-#include "base/error.h"
-#include "base/number_format.h"
 
 namespace mnas::cli {
 

@@ -7,15 +7,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/printable.h"
 #include "cli/commands.h"
 #include "cli/results_print.h"
 #include "search/fidelity.h"
 #include "search/latency_check.h"
 #include "search/search_config.h"
 #include "search/search_loop.h"
-#include "base/error.h"
-#include "base/file_io.h"
-#include "base/printable.h"
 
 namespace mnas::cli {
 namespace {

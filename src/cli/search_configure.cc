@@ -4,13 +4,13 @@
 #include <cmath>
 #include <cstdio>
 
-#include "cli/app.h"
-#include "cli/search_options.h"
-#include "search/search_config_fields.h"
-#include "search/references.h"
-#include "search/strategy_factory.h"
 #include "base/error.h"
 #include "base/number_format.h"
+#include "cli/app.h"
+#include "cli/search_options.h"
+#include "search/references.h"
+#include "search/search_config_fields.h"
+#include "search/strategy_factory.h"
 
 namespace mnas::cli {
 namespace {

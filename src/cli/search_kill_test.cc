@@ -12,10 +12,10 @@
 #include <thread>
 #include <vector>
 
+#include "base/error.h"
 #include "cli/cli_test_util.h"
 #include "latency/lookup_table.h"
 #include "store/store.h"
-#include "base/error.h"
 
 namespace {
 

@@ -2,9 +2,9 @@
 #include <cstdio>
 #include <string>
 
-#include "cli/search_options.h"
 #include "base/number_format.h"
 #include "base/printable.h"
+#include "cli/search_options.h"
 
 namespace mnas::cli {
 namespace {

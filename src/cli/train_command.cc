@@ -1,6 +1,6 @@
 // `mnas train` and `mnas eval`: train an architecture on a data set; evaluate a checkpoint.
-#include <functional>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <memory>
 

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string>
 
-#include "data/file_bytes.h"
 #include "base/error.h"
+#include "data/file_bytes.h"
 
 namespace mnas {
 

@@ -6,11 +6,11 @@
 #include <fstream>
 #include <iterator>
 
+#include "base/error.h"
 #include "data/batches.h"
 #include "data/cifar_reader.h"
 #include "data/dataset.h"
 #include "data/idx_reader.h"
-#include "base/error.h"
 
 namespace mnas {
 namespace {

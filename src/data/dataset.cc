@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <cstring>
 
+#include "base/error.h"
 #include "data/cifar_reader.h"
 #include "data/idx_reader.h"
 #include "data/image_folder.h"
-#include "base/error.h"
 
 namespace mnas {
 namespace {

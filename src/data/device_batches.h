@@ -1,8 +1,8 @@
 #ifndef MNAS_DATA_DEVICE_BATCHES_H_
 #define MNAS_DATA_DEVICE_BATCHES_H_
 
-#include <cstdint>
 #include <torch/torch.h>
+#include <cstdint>
 
 #include <random>
 

@@ -5,8 +5,8 @@
 
 #include "base/file_io.h"
 
-#include "data/file_bytes.h"
 #include "base/error.h"
+#include "data/file_bytes.h"
 
 namespace mnas {
 namespace {

@@ -9,9 +9,9 @@
 #include <cstring>
 #include <memory>
 
-#include "data/image_decode.h"
 #include "base/error.h"
 #include "base/file_io.h"
+#include "data/image_decode.h"
 
 namespace mnas {
 namespace {

@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "data/dataset.h"
 #include "base/error.h"
+#include "data/dataset.h"
 
 namespace mnas {
 namespace {

@@ -1,9 +1,9 @@
 #include "devices/open_device.h"
 
+#include "base/error.h"
 #include "export/command_device.h"
 #include "latency/device.h"
 #include "latency/remote_device.h"
-#include "base/error.h"
 
 namespace mnas {
 

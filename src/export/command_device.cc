@@ -6,16 +6,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/machine.h"
-#include "export/onnx_export.h"
-#include "latency/measurement.h"
-#include "base/subprocess.h"
-#include "space/architecture.h"
 #include "base/error.h"
 #include "base/file_io.h"
 #include "base/json_fields.h"
+#include "base/machine.h"
 #include "base/number_format.h"
 #include "base/printable.h"
+#include "base/subprocess.h"
+#include "export/onnx_export.h"
+#include "latency/measurement.h"
+#include "space/architecture.h"
 
 namespace mnas {
 namespace {

@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "base/subprocess.h"
 #include "base/error.h"
+#include "base/subprocess.h"
 #include "space/zoo.h"
 
 namespace mnas {

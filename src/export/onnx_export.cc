@@ -13,10 +13,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "graph/graph.h"
-#include "space/architecture_codec.h"
 #include "base/error.h"
 #include "base/file_io.h"
+#include "graph/graph.h"
+#include "space/architecture_codec.h"
 
 namespace mnas {
 

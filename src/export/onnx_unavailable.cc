@@ -1,8 +1,8 @@
 // mnas_export in a build without ONNX (-DMNAS_WITH_ONNX=OFF, e.g. on a GPU machine that lacks
 // Debian's libonnx: docs/gpu.md): every export is refused with the reason, so that `mnas export`
 // and cmd: devices say what is missing instead of failing to link.
-#include "export/onnx_export.h"
 #include "base/error.h"
+#include "export/onnx_export.h"
 
 namespace mnas {
 

@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "graph/graph.h"
 #include "latency/latency_result.h"
 #include "latency/measurement.h"
 #include "latency/operator_profile.h"
 #include "space/architecture.h"
-#include "base/error.h"
 
 namespace mnas {
 

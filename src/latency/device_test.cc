@@ -1,10 +1,10 @@
 // The device seam: LocalDevice on this machine, FakeDevice, the wire format's JSON and the keys a
 // device accepts from outside.
-#include "graph/detector_graph.h"
 #include "latency/device.h"
+#include "graph/detector_graph.h"
 
-#include <cstdint>
 #include <gtest/gtest.h>
+#include <cstdint>
 
 #include "latency/fake_device.h"
 #include "latency/latency_json.h"

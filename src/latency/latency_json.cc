@@ -4,11 +4,11 @@
 #include <cstdio>
 #include <limits>
 
+#include "base/error.h"
 #include "base/field_table.h"
+#include "base/json_fields.h"
 #include "latency/measure_presets.h"
 #include "latency/measurement.h"
-#include "base/error.h"
-#include "base/json_fields.h"
 
 namespace mnas {
 namespace {

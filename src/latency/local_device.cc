@@ -5,12 +5,12 @@
 #include <cstdio>
 #include <fstream>
 
-#include "latency/device.h"
+#include "base/number_format.h"
 #include "graph/detector_graph.h"
 #include "graph/graph.h"
+#include "latency/device.h"
 #include "latency/lookup_table.h"
 #include "latency/xnnpack_network.h"
-#include "base/number_format.h"
 
 namespace mnas {
 namespace {

@@ -13,15 +13,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/json_fields.h"
 #include "base/machine.h"
+#include "base/number_format.h"
 #include "graph/graph.h"
 #include "latency/latency_json.h"
 #include "latency/measurement.h"
 #include "space/cost_model.h"
-#include "base/error.h"
-#include "base/file_io.h"
-#include "base/json_fields.h"
-#include "base/number_format.h"
 #include "space/scaling.h"
 
 namespace mnas {

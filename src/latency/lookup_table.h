@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "latency/device.h"
 #include "graph/graph.h"
+#include "latency/device.h"
 #include "latency/latency_result.h"
 #include "latency/measurement.h"
 #include "space/cost_model.h"

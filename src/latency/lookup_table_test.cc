@@ -11,11 +11,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
 #include "latency/fake_device.h"
 #include "latency/lut_check.h"
 #include "latency/measure_presets.h"
 #include "space/cost_model.h"
-#include "base/error.h"
 #include "testing/fixtures.h"
 
 namespace mnas {

@@ -8,11 +8,11 @@
 #include <string>
 #include <thread>
 
-#include "latency/latency_result.h"
 #include "base/error.h"
 #include "base/stop.h"
-#include "testing/fixtures.h"
+#include "latency/latency_result.h"
 #include "space/zoo.h"
+#include "testing/fixtures.h"
 
 namespace mnas {
 namespace {

@@ -2,9 +2,9 @@
 
 #include <cstdint>
 
-#include "latency/xnnpack_network.h"
 #include "base/enum_names.h"
 #include "base/error.h"
+#include "latency/xnnpack_network.h"
 
 namespace mnas {
 

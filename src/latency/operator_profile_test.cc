@@ -1,11 +1,11 @@
 #include "latency/operator_profile.h"
 
-#include <cstdint>
 #include <gtest/gtest.h>
+#include <cstdint>
 
+#include "base/error.h"
 #include "latency/measure_presets.h"
 #include "space/cost_model.h"
-#include "base/error.h"
 #include "space/zoo.h"
 
 namespace mnas {

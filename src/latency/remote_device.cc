@@ -11,11 +11,11 @@
 #include <mutex>
 #include <thread>
 
-#include "latency/latency_json.h"
-#include "space/architecture_codec.h"
 #include "base/file_io.h"
 #include "base/json_fields.h"
 #include "base/printable.h"
+#include "latency/latency_json.h"
+#include "space/architecture_codec.h"
 
 namespace mnas {
 namespace {

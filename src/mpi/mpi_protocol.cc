@@ -1,8 +1,8 @@
 #include "mpi/mpi_protocol.h"
 
-#include "store/trial_latencies.h"
 #include "base/error.h"
 #include "base/json_fields.h"
+#include "store/trial_latencies.h"
 
 namespace mnas::mpi {
 

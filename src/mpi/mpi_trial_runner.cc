@@ -5,11 +5,11 @@
 #include <cstdlib>
 #include <optional>
 
+#include "base/error.h"
+#include "base/json_fields.h"
 #include "mpi/mpi_protocol.h"
 #include "search/scoring.h"
 #include "space/architecture_codec.h"
-#include "base/error.h"
-#include "base/json_fields.h"
 
 namespace mnas {
 

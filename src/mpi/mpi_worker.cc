@@ -14,14 +14,14 @@
 #include <string>
 #include <thread>
 
+#include "base/error.h"
+#include "base/json_fields.h"
 #include "base/machine.h"
-#include "mpi/mpi_protocol.h"
 #include "latency/measurement.h"
+#include "mpi/mpi_protocol.h"
 #include "search/scoring.h"
 #include "search/search_config.h"
 #include "space/architecture_codec.h"
-#include "base/error.h"
-#include "base/json_fields.h"
 #include "train/train_device.h"
 
 namespace mnas {

@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
-#include "mpi/mpi_protocol.h"
 #include "base/error.h"
+#include "mpi/mpi_protocol.h"
 
 namespace mnas {
 namespace {

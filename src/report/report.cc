@@ -9,14 +9,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
+#include "base/file_io.h"
 #include "report/architecture_svg.h"
 #include "report/svg_chart.h"
 #include "search/reward.h"
 #include "search/search_config.h"
 #include "search/search_loop.h"
 #include "space/architecture_codec.h"
-#include "base/error.h"
-#include "base/file_io.h"
 
 namespace mnas {
 namespace {

@@ -9,11 +9,11 @@
 #include <random>
 #include <sstream>
 
+#include "base/error.h"
 #include "report/svg_chart.h"
 #include "search/latency_objective.h"
 #include "search/search_config.h"
 #include "space/architecture_codec.h"
-#include "base/error.h"
 #include "space/zoo.h"
 #include "testing/fixtures.h"
 

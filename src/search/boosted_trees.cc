@@ -4,8 +4,8 @@
 #include <cmath>
 #include <numeric>
 
-#include "space/decision_space.h"
 #include "base/error.h"
+#include "space/decision_space.h"
 
 namespace mnas {
 namespace {

@@ -7,15 +7,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/machine.h"
-#include "latency/measurement.h"
-#include "base/subprocess.h"
-#include "store/trial_latencies.h"
-#include "space/architecture_codec.h"
 #include "base/error.h"
 #include "base/file_io.h"
 #include "base/json_fields.h"
+#include "base/machine.h"
 #include "base/number_format.h"
+#include "base/subprocess.h"
+#include "latency/measurement.h"
+#include "space/architecture_codec.h"
+#include "store/trial_latencies.h"
 
 namespace mnas {
 namespace {

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <sstream>
 
-#include "search/strategy_state.h"
 #include "base/error.h"
 #include "base/number_format.h"
+#include "search/strategy_state.h"
 
 namespace mnas {
 namespace {

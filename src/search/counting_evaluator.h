@@ -10,8 +10,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "store/trial.h"
 #include "search/synthetic_surrogate.h"
+#include "store/trial.h"
 
 namespace mnas {
 

@@ -14,17 +14,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
 #include "latency/fake_device.h"
 #include "latency/latency_json.h"
 #include "latency/measure_presets.h"
 #include "search/latency_objective.h"
 #include "search/scoring.h"
 #include "search/search_loop.h"
+#include "space/architecture_codec.h"
+#include "space/zoo.h"
 #include "store/store.h"
 #include "store/trial_latencies.h"
-#include "space/architecture_codec.h"
-#include "base/error.h"
-#include "space/zoo.h"
 
 namespace mnas {
 namespace {

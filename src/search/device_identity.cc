@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "latency/latency_json.h"
 #include "base/error.h"
 #include "base/printable.h"
+#include "latency/latency_json.h"
 
 namespace mnas {
 namespace {

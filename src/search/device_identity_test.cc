@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "latency/latency_json.h"
 #include "base/error.h"
+#include "latency/latency_json.h"
 
 namespace mnas {
 namespace {

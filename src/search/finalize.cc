@@ -12,13 +12,13 @@
 #include <set>
 
 #include "base/comma_list.h"
+#include "base/error.h"
+#include "base/file_io.h"
+#include "base/number_format.h"
 #include "search/search_loop.h"
 #include "search/synthetic_surrogate.h"
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
-#include "base/error.h"
-#include "base/file_io.h"
-#include "base/number_format.h"
 #include "space/scaling.h"
 #include "space/zoo.h"
 #include "train/xnnpack_eval.h"

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "base/error.h"
 #include "base/median.h"
 #include "store/trial_latencies.h"
-#include "base/error.h"
 
 namespace mnas {
 namespace {

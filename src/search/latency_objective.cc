@@ -1,11 +1,11 @@
 #include "search/latency_objective.h"
 
-#include "latency/latency_json.h"
-#include "latency/measure_presets.h"
-#include "latency/remote_device.h"
 #include "base/error.h"
 #include "base/json_fields.h"
 #include "base/number_format.h"
+#include "latency/latency_json.h"
+#include "latency/measure_presets.h"
+#include "latency/remote_device.h"
 #include "space/zoo.h"
 
 namespace mnas {

@@ -1,10 +1,10 @@
 #include "search/new_search.h"
 
+#include "base/error.h"
 #include "data/dataset.h"
 #include "data/detection_dataset.h"
 #include "search/table_trials.h"
 #include "train/trainer.h"
-#include "base/error.h"
 
 namespace mnas {
 namespace {

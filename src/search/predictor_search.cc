@@ -4,8 +4,8 @@
 #include <cmath>
 #include <numeric>
 
-#include "search/strategy_state.h"
 #include "base/error.h"
+#include "search/strategy_state.h"
 
 namespace mnas {
 

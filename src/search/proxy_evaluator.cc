@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "space/architecture_codec.h"
 #include "base/error.h"
+#include "space/architecture_codec.h"
 
 namespace mnas {
 

@@ -2,8 +2,8 @@
 
 #include <cstdint>
 
-#include "search/strategy_state.h"
 #include "base/error.h"
+#include "search/strategy_state.h"
 
 namespace mnas {
 

@@ -3,11 +3,11 @@
 #include <chrono>
 #include <set>
 
+#include "base/error.h"
+#include "base/number_format.h"
 #include "search/scoring.h"
 #include "search/search_loop.h"
 #include "space/architecture_codec.h"
-#include "base/error.h"
-#include "base/number_format.h"
 #include "space/zoo.h"
 
 namespace mnas {

@@ -8,9 +8,9 @@
 
 #include "search/latency_objective.h"
 #include "search/reward.h"
+#include "space/search_space.h"
 #include "store/store.h"
 #include "store/trial.h"
-#include "space/search_space.h"
 
 namespace mnas {
 

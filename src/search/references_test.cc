@@ -5,12 +5,12 @@
 
 #include <cstdio>
 
+#include "base/error.h"
 #include "search/counting_evaluator.h"
 #include "search/search_config.h"
 #include "search/synthetic_surrogate.h"
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
-#include "base/error.h"
 #include "space/zoo.h"
 #include "testing/fixtures.h"
 

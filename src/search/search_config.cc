@@ -6,14 +6,14 @@
 #include <cstdint>
 #include <set>
 
+#include "base/error.h"
 #include "base/field_table.h"
+#include "base/json_fields.h"
+#include "base/number_format.h"
 #include "latency/precision.h"
 #include "search/reward.h"
 #include "search/search_config_fields.h"
 #include "search/strategy_factory.h"
-#include "base/error.h"
-#include "base/json_fields.h"
-#include "base/number_format.h"
 #include "space/zoo.h"
 #include "table/nb201_table.h"
 

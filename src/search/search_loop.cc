@@ -7,11 +7,11 @@
 #include <optional>
 #include <set>
 
+#include "base/error.h"
+#include "base/median.h"
 #include "search/fidelity.h"
 #include "search/scoring.h"
 #include "space/architecture_codec.h"
-#include "base/error.h"
-#include "base/median.h"
 
 namespace mnas {
 

@@ -9,11 +9,11 @@
 #include "search/latency_objective.h"
 #include "search/reward.h"
 #include "search/search_config.h"
+#include "search/strategy.h"
+#include "space/search_space.h"
 #include "store/results_views.h"
 #include "store/store.h"
-#include "search/strategy.h"
 #include "store/trial.h"
-#include "space/search_space.h"
 
 namespace mnas {
 

@@ -1,11 +1,11 @@
 #include "search/search_run.h"
 
+#include "base/printable.h"
 #include "search/device_identity.h"
 #include "search/predictor_search.h"
 #include "search/references.h"
 #include "search/strategy_factory.h"
 #include "search/table_trials.h"
-#include "base/printable.h"
 
 namespace mnas {
 

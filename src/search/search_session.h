@@ -7,10 +7,10 @@
 #include <optional>
 #include <string>
 
+#include "base/error.h"
 #include "search/reward.h"
 #include "search/search_config.h"
 #include "store/store.h"
-#include "base/error.h"
 
 namespace mnas {
 

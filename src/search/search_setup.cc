@@ -7,15 +7,15 @@
 #include <string>
 #include <thread>
 
+#include "base/error.h"
 #include "data/dataset.h"
 #include "search/command_evaluator.h"
-#include "search/latency_objective.h"
 #include "search/detection_evaluator.h"
+#include "search/latency_objective.h"
 #include "search/proxy_evaluator.h"
 #include "search/recent_map.h"
 #include "search/synthetic_surrogate.h"
 #include "space/architecture_codec.h"
-#include "base/error.h"
 #include "train/trainer.h"
 
 namespace mnas {

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "store/trial.h"
 #include "space/decision_space.h"
+#include "store/trial.h"
 
 namespace mnas {
 

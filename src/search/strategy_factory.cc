@@ -2,8 +2,8 @@
 
 #include <cstdint>
 
-#include "search/random_search.h"
 #include "base/error.h"
+#include "search/random_search.h"
 
 namespace mnas {
 

@@ -5,15 +5,15 @@
 #include <set>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+#include "base/error.h"
 #include "search/evolution.h"
 #include "search/predictor_search.h"
 #include "search/random_search.h"
-#include <nlohmann/json.hpp>
 #include "search/reward.h"
 #include "search/strategy_factory.h"
 #include "search/synthetic_surrogate.h"
 #include "space/architecture_codec.h"
-#include "base/error.h"
 
 namespace mnas {
 namespace {

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "store/trial.h"
 #include "space/search_space.h"
+#include "store/trial.h"
 
 namespace mnas {
 

@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/error.h"
 #include "search/scoring.h"
 #include "store/trial_latencies.h"
-#include "base/error.h"
 
 namespace mnas {
 namespace {

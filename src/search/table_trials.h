@@ -9,8 +9,8 @@
 #include "search/reward.h"
 #include "search/search_config.h"
 #include "search/search_loop.h"
-#include "store/store.h"
 #include "search/strategy_factory.h"
+#include "store/store.h"
 #include "table/nb201_table.h"
 
 namespace mnas {

@@ -26,11 +26,11 @@
 #include <thread>
 #include <vector>
 
+#include "base/error.h"
 #include "base/machine.h"
+#include "base/printable.h"
 #include "latency/measurement.h"
 #include "serve/http_request.h"
-#include "base/error.h"
-#include "base/printable.h"
 
 namespace mnas {
 namespace {

@@ -2,9 +2,9 @@
 // what the HTTP layer refuses itself, and the mnas-device program's start and clean stop.
 #include "serve/device_server.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,8 +20,8 @@
 #include <thread>
 
 #include "latency/fake_device.h"
-#include "latency/lookup_table.h"
 #include "latency/latency_json.h"
+#include "latency/lookup_table.h"
 #include "latency/measure_presets.h"
 #include "latency/remote_device.h"
 #include "serve/device_process.h"

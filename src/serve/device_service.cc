@@ -5,13 +5,13 @@
 #include <cmath>
 #include <cstdint>
 
+#include "base/json_fields.h"
+#include "base/token.h"
 #include "latency/latency_json.h"
 #include "latency/lookup_table.h"
 #include "latency/measure_presets.h"
-#include "base/token.h"
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
-#include "base/json_fields.h"
 #include "space/layer_plan.h"
 
 namespace mnas {

@@ -10,9 +10,9 @@
 #include <functional>
 #include <thread>
 
+#include "base/token.h"
 #include "latency/fake_device.h"
 #include "latency/lookup_table.h"
-#include "base/token.h"
 #include "space/architecture_codec.h"
 #include "space/zoo.h"
 

@@ -13,12 +13,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "base/error.h"
+#include "base/number_format.h"
+#include "base/token.h"
 #include "latency/device.h"
 #include "serve/device_server.h"
 #include "serve/device_service.h"
-#include "base/token.h"
-#include "base/error.h"
-#include "base/number_format.h"
 
 namespace {
 

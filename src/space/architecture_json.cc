@@ -1,7 +1,7 @@
 // The JSON form of an Architecture (schema in architecture_codec.h).
-#include "space/architecture_codec.h"
 #include "base/error.h"
 #include "base/json_fields.h"
+#include "space/architecture_codec.h"
 
 namespace mnas {
 

@@ -1,7 +1,7 @@
 #include "space/cost_model.h"
 
-#include <cstdint>
 #include <gtest/gtest.h>
+#include <cstdint>
 
 #include "base/error.h"
 

@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "space/architecture_codec.h"
 #include "base/error.h"
+#include "space/architecture_codec.h"
 #include "space/search_space.h"
 #include "space/zoo.h"
 

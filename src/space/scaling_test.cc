@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "space/cost_model.h"
 #include "base/error.h"
+#include "space/cost_model.h"
 #include "space/zoo.h"
 
 namespace mnas {

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <map>
 
-#include "space/architecture_codec.h"
 #include "base/error.h"
+#include "space/architecture_codec.h"
 #include "space/scaling.h"
 #include "space/zoo.h"
 

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "base/error.h"
 #include "space/architecture_codec.h"
 #include "space/cost_model.h"
-#include "base/error.h"
 
 namespace mnas {
 namespace {

@@ -7,10 +7,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "store/trial_latencies.h"
-#include "space/architecture_codec.h"
 #include "base/error.h"
 #include "base/json_fields.h"
+#include "space/architecture_codec.h"
+#include "store/trial_latencies.h"
 
 namespace mnas {
 

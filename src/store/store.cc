@@ -15,11 +15,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "store/trial_latencies.h"
-#include "space/architecture_codec.h"
 #include "base/error.h"
 #include "base/json_fields.h"
 #include "base/number_format.h"
+#include "space/architecture_codec.h"
+#include "store/trial_latencies.h"
 #include "table/nb201_table.h"
 
 namespace mnas {

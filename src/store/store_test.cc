@@ -17,8 +17,8 @@
 #include <random>
 #include <sstream>
 
-#include "space/architecture_codec.h"
 #include "base/error.h"
+#include "space/architecture_codec.h"
 #include "space/search_space.h"
 #include "testing/fixtures.h"
 

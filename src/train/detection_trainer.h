@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "data/detection_dataset.h"
 #include "detection/coco_map.h"
 #include "detection/default_boxes.h"
 #include "detection/postprocess.h"
-#include "data/detection_dataset.h"
 #include "space/architecture.h"
 #include "train/trainer.h"
 

@@ -13,25 +13,25 @@
 
 #include <nlohmann/json.hpp>
 
-#include "data/batches.h"
-#include "data/dataset.h"
-#include "data/device_batches.h"
-#include "nn/network.h"
-#include "space/architecture_codec.h"
 #include "base/error.h"
 #include "base/file_io.h"
 #include "base/number_format.h"
 #include "base/stop.h"
+#include "data/batches.h"
+#include "data/dataset.h"
+#include "data/device_batches.h"
+#include "graph/graph.h"
+#include "latency/xnnpack_network.h"
+#include "nn/network.h"
+#include "space/architecture_codec.h"
 #include "train/checkpoint.h"
 #include "train/checkpoint_file.h"
 #include "train/evaluation_images.h"
-#include "train/xnnpack_eval.h"
-#include "graph/graph.h"
-#include "latency/xnnpack_network.h"
 #include "train/schedule.h"
 #include "train/sgd_step.h"
-#include "train/train_options_fields.h"
 #include "train/train_device.h"
+#include "train/train_options_fields.h"
+#include "train/xnnpack_eval.h"
 
 namespace mnas {
 namespace {

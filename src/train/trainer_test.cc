@@ -10,9 +10,9 @@
 #include <random>
 #include <sstream>
 
-#include "space/architecture_codec.h"
-#include "nn/network.h"
 #include "base/error.h"
+#include "nn/network.h"
+#include "space/architecture_codec.h"
 #include "train/checkpoint_file.h"
 #include "train/train_device.h"
 #include "train/train_options_fields.h"
