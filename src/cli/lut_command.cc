@@ -189,10 +189,14 @@ void run_check(const CheckOptions& o) {
       r.predictions_per_second);
 }
 
-void add_measure_options(CLI::App* cmd, MeasureOptions& m, const std::string& what) {
+// Where and how both subcommands time: the protocol of each `what` they measure, on a device
+// that times single layers.
+void add_timing_options(CLI::App* cmd, MeasureOptions& m, const std::string& what,
+                        DeviceOptions& device) {
   cmd->add_option("--runs", m.min_runs, "Minimum timed runs per " + what);
   cmd->add_option("--min-secs", m.min_seconds, "Minimum seconds per " + what);
   cmd->add_option("--max-secs", m.max_seconds, "Maximum seconds per " + what);
+  add_device_options(cmd, device, /*per_layer=*/true);
 }
 
 }  // namespace
@@ -229,8 +233,7 @@ void add_lut_command(CLI::App& app) {
   build->add_flag("--recalibrate", b->recalibrate,
                   "Fit the calibration again on a complete table (keeps the entries): after "
                   "`lut check` reports a bias, i.e. the machine now runs at another speed");
-  add_measure_options(build, b->entry, "entry (default 30 runs, 0.05 s, at most 2 s)");
-  add_device_options(build, b->device, /*per_layer=*/true);
+  add_timing_options(build, b->entry, "entry (default 30 runs, 0.05 s, at most 2 s)", b->device);
 
   const auto [c, check] = add_subcommand<CheckOptions>(
       *lut, "check", "Compare the table's predictions with measurements of random architectures",
@@ -241,8 +244,8 @@ void add_lut_command(CLI::App& app) {
   check->add_option("--precision", c->precision,
                     "fp32 or int8: refuse a table of another precision (default: the table's, "
                     "which the networks are measured in)");
-  add_measure_options(check, c->network, "architecture (default 50 runs, 0.3 s, at most 5 s)");
-  add_device_options(check, c->device, /*per_layer=*/true);
+  add_timing_options(check, c->network, "architecture (default 50 runs, 0.3 s, at most 5 s)",
+                     c->device);
   check->add_flag("--json", c->json,
                   "Machine-readable output: within_10pct, mape, predictions_per_second, ...");
 }

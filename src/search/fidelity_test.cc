@@ -8,11 +8,12 @@
 #include <cstdio>
 #include <map>
 
+#include "search/counting_evaluator.h"
 #include "search/reward.h"
 #include "search/search_config.h"
+#include "search/search_fixtures.h"
 #include "search/search_loop.h"
 #include "search/strategy_factory.h"
-#include "search/counting_evaluator.h"
 #include "search/synthetic_surrogate.h"
 #include "testing/fixtures.h"
 
@@ -22,10 +23,7 @@ namespace {
 std::string temp_store(const std::string& name) { return testing::fresh_path("fidelity_test", name); }
 
 SearchOptions fidelity_options(int trials) {
-  SearchOptions o;
-  o.trials = trials;
-  o.batch = 6;
-  o.reward = RewardOptions::soft(20.0);
+  SearchOptions o = soft_search(trials, 6, 20.0);
   o.fidelity.rungs = {1000, 5000};
   o.fidelity.keep = 3;
   o.proxy_holdout = 2000;
@@ -70,12 +68,12 @@ TEST(Fidelity, TheGainToTheLastRungIsTheMedianOverProposalsTrainedAtBoth) {
 }
 
 TEST(Fidelity, EveryProposalTrainsOnTheFirstRungAndTheBestThirdOnTheFull) {
-  const SearchSpace space;
-  Store store(temp_store("rungs"));
-  auto strategy = make_strategy("random", space, 5);
-  CountingEvaluator evaluator(space);
+  CountingSearch search(temp_store("rungs"), "random", 5);
+  const SearchSpace& space = search.space;
+  Store& store = search.store;
+  CountingEvaluator& evaluator = search.evaluator;
   int rung_reports = 0;
-  run_search(store, *strategy, evaluator, space, fidelity_options(24),
+  search.run(fidelity_options(24),
              [&](const SearchProgress& p) { rung_reports += p.rung != nullptr; });
   ASSERT_EQ(store.trial_count(), 24);
   const std::vector<StoredRung> rungs = store.rungs();
@@ -193,27 +191,15 @@ TEST(Fidelity, ASearchKilledMidRungResumesWithoutRepeatingAnEvaluation) {
   int reference_calls = 0;
   size_t reference_rungs = 0;
   {
-    Store reference(temp_store("reference"));
-    auto strategy = make_strategy("ppo", space, 7);
-    CountingEvaluator evaluator(space);
-    run_search(reference, *strategy, evaluator, space, fidelity_options(30), nullptr);
-    for (const StoredTrial& t : reference.trials()) reference_rewards.push_back(t.reward);
-    reference_calls = evaluator.calls;
-    reference_rungs = reference.rungs().size();
+    CountingSearch reference(temp_store("reference"), "ppo", 7);
+    reference.run(fidelity_options(30));
+    for (const StoredTrial& t : reference.store.trials()) reference_rewards.push_back(t.reward);
+    reference_calls = reference.evaluator.calls;
+    reference_rungs = reference.store.rungs().size();
   }
   const std::string path = temp_store("killed");
-  int calls = 0;
-  for (int kill_at : {4, 7, 2, 9, 6, 1000}) {
-    Store store(path);
-    auto strategy = make_strategy("ppo", space, 7);
-    CountingEvaluator evaluator(space);
-    evaluator.kill_at = kill_at;
-    try {
-      run_search(store, *strategy, evaluator, space, fidelity_options(30), nullptr);
-    } catch (const Killed&) {
-    }
-    calls += std::min(evaluator.calls, kill_at);
-  }
+  const int calls =
+      run_through_kills(path, "ppo", 7, space, fidelity_options(30), {4, 7, 2, 9, 6, 1000});
   Store store(path);
   ASSERT_EQ(store.trial_count(), 30);
   std::vector<double> rewards;

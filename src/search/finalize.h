@@ -9,9 +9,9 @@
 
 #include "base/field_table.h"
 #include "latency/precision.h"
-#include "store/finalists.h"
 #include "search/latency_objective.h"
 #include "search/search_config.h"
+#include "store/finalists.h"
 #include "store/store.h"
 #include "train/trainer.h"
 
@@ -55,10 +55,6 @@ const std::vector<Field<FinalizeOptions>>& finalize_option_fields();
 // unknown zoo name or rank, nothing to do.
 void validate_finalize_options(const FinalizeOptions& options);
 
-// The variants to train: the `top` best trials as `rank` orders them (one per architecture) and the
-// references, each at every multiplier and input, in that order; with what the store already
-// holds for the same work (FinalVariant::key) filled in. Throws mnas::Error naming the option
-// for bad options (a multiplier out of range, an unknown zoo name, no done trial).
 // The precision `options` compare in: its own, or the search's (int8 when every device is).
 Precision finalize_precision(const SearchConfig& config, const FinalizeOptions& options);
 
@@ -68,6 +64,10 @@ Precision finalize_precision(const SearchConfig& config, const FinalizeOptions& 
 // "precision" where the devices cannot (int8 on a cmd: device or with surrogate latency).
 SearchConfig finalize_measurement_config(const SearchConfig& config, Precision precision);
 
+// The variants to train: the `top` best trials as `rank` orders them (one per architecture)
+// and the references, each at every multiplier and input, in that order; with what the store
+// already holds for the same work (FinalVariant::key) filled in. Throws mnas::Error naming the
+// option for bad options (a multiplier out of range, an unknown zoo name, no done trial).
 std::vector<FinalVariant> plan_finalists(const Store& store, const SearchConfig& config,
                                          const FinalizeOptions& options);
 

@@ -9,6 +9,7 @@
 
 #include "latency/fake_device.h"
 #include "latency/measure_presets.h"
+#include "search/search_fixtures.h"
 #include "search/search_loop.h"
 #include "search/strategy_factory.h"
 #include "search/synthetic_surrogate.h"
@@ -60,10 +61,7 @@ SearchRun search(Store& store, LatencyObjective& objective, int trials, double s
   options.confirm_share = share;
   LatencyCheck check(objective, options, 3);
   SearchRun run;
-  SearchOptions o;
-  o.trials = trials;
-  o.batch = 4;
-  o.reward.target_ms = 1.0;
+  SearchOptions o = soft_search(trials, 4, 1.0);
   o.latency_check = &check;
   o.warn = [&](const std::string& w) { run.warnings.push_back(w); };
   run_search(store, *strategy, evaluator, space, o, nullptr, &objective);

@@ -11,6 +11,7 @@
 #include "latency/lookup_table.h"
 #include "latency/measure_presets.h"
 #include "search/scoring.h"
+#include "search/search_fixtures.h"
 #include "search/search_loop.h"
 #include "search/strategy_factory.h"
 #include "search/synthetic_surrogate.h"
@@ -143,10 +144,7 @@ TEST(LatencyObjective, ARefusedMeasurementFailsTheTrialAnUnreachableDeviceStopsT
   auto a = std::make_shared<FakeDevice>(), b = std::make_shared<FakeDevice>();
   LatencyObjective objective({target("a", a, space), target("b", b, space)}, {1, quick_protocol()});
   SyntheticSurrogate evaluator(space, 3);
-  SearchOptions o;
-  o.trials = 12;
-  o.batch = 4;
-  o.reward = RewardOptions::soft(1.0);
+  SearchOptions o = soft_search(12, 4, 1.0);
   {
     Store store(path);
     auto strategy = make_strategy("evolution", space, 1);

@@ -5,16 +5,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
-#include <functional>
-#include <memory>
 #include <set>
-#include <utility>
 
+#include "base/error.h"
 #include "search/counting_evaluator.h"
-#include "search/strategy_factory.h"
+#include "search/search_fixtures.h"
 #include "search/synthetic_surrogate.h"
 #include "space/architecture_codec.h"
-#include "base/error.h"
 #include "testing/fixtures.h"
 
 namespace mnas {
@@ -22,32 +19,9 @@ namespace {
 
 std::string temp_store(const std::string& name) { return testing::fresh_path("search_test", name); }
 
-SearchOptions options(int trials) {
-  SearchOptions o;
-  o.trials = trials;
-  o.batch = 8;
-  o.reward = RewardOptions::soft(20.0);
-  return o;
-}
+SearchOptions options(int trials) { return soft_search(trials, 8, 20.0); }
 
 // A random search of `space` into a fresh store, with an evaluator that counts what it trains.
-struct RandomSearch {
-  explicit RandomSearch(const std::string& store_name, SearchSpace search_space = SearchSpace())
-      : space(std::move(search_space)),
-        store(temp_store(store_name)),
-        strategy(make_strategy("random", space, 2)),
-        evaluator(space) {}
-  void run(const SearchOptions& o,
-           const std::function<void(const SearchProgress&)>& progress = nullptr) {
-    run_search(store, *strategy, evaluator, space, o, progress);
-  }
-
-  const SearchSpace space;
-  Store store;
-  std::unique_ptr<Strategy> strategy;
-  CountingEvaluator evaluator;
-};
-
 std::vector<double> rewards(const Store& s) {
   std::vector<double> r;
   for (const StoredTrial& t : s.trials()) r.push_back(t.reward);
@@ -55,12 +29,10 @@ std::vector<double> rewards(const Store& s) {
 }
 
 TEST(SearchLoop, SurrogateSearchOf500Trials) {
-  const SearchSpace space;
-  Store store(temp_store("500"));
-  auto strategy = make_strategy("evolution", space, 1);
-  CountingEvaluator evaluator(space);
+  CountingSearch search(temp_store("500"), "evolution", 1);
+  Store& store = search.store;
   int64_t last = 0;
-  run_search(store, *strategy, evaluator, space, options(500), [&](const SearchProgress& p) {
+  search.run(options(500), [&](const SearchProgress& p) {
     EXPECT_EQ(p.done, last + 1);
     last = p.done;
   });
@@ -68,7 +40,7 @@ TEST(SearchLoop, SurrogateSearchOf500Trials) {
   std::set<std::pair<int, int>> keys;
   for (const StoredTrial& t : store.trials()) {
     EXPECT_TRUE(keys.insert({t.step, t.index}).second);
-    EXPECT_EQ(parse_architecture_string(t.canonical), space.decode(t.tokens));
+    EXPECT_EQ(parse_architecture_string(t.canonical), search.space.decode(t.tokens));
   }
   EXPECT_FALSE(pareto_front(store.trials()).empty());
 }
@@ -79,34 +51,20 @@ TEST(SearchLoop, ResumesAfterKillsWithoutLosingOrRepeatingTrials) {
   const SearchSpace space;
   for (const std::string name : {"ppo", "evolution", "random"}) {
     SCOPED_TRACE(name);
-    Store reference(temp_store(name + "_ref"));
-    {
-      auto strategy = make_strategy(name, space, 7);
-      CountingEvaluator evaluator(space);
-      run_search(reference, *strategy, evaluator, space, options(60), nullptr);
-    }
+    CountingSearch reference(temp_store(name + "_ref"), name, 7);
+    reference.run(options(60));
     const std::string path = temp_store(name + "_killed");
-    int evaluations = 0;
-    for (int kill_at : {3, 10, 1, 17, 5, 100}) {
-      Store store(path);
-      auto strategy = make_strategy(name, space, 7);
-      CountingEvaluator evaluator(space);
-      evaluator.kill_at = kill_at;
-      try {
-        run_search(store, *strategy, evaluator, space, options(60), nullptr);
-      } catch (const Killed&) {
-      }
-      evaluations += std::min(evaluator.calls, kill_at);
-    }
+    const int evaluations =
+        run_through_kills(path, name, 7, space, options(60), {3, 10, 1, 17, 5, 100});
     Store store(path);
     EXPECT_EQ(store.trial_count(), 60);
-    EXPECT_EQ(rewards(store), rewards(reference));
+    EXPECT_EQ(rewards(store), rewards(reference.store));
     EXPECT_LE(evaluations, 60);  // never evaluated twice (some are served from the store)
   }
 }
 
 TEST(SearchLoop, FailedTrialsAreRecordedAndTheSearchGoesOn) {
-  RandomSearch search("failed");
+  CountingSearch search(temp_store("failed"), "random", 2);
   search.evaluator.fail_if = [](const Architecture& arch) {
     return arch.blocks[0].op == ConvOp::kConv;
   };
@@ -127,7 +85,7 @@ TEST(SearchLoop, FailedTrialsAreRecordedAndTheSearchGoesOn) {
 }
 
 TEST(SearchLoop, IdenticalArchitecturesAreEvaluatedOnce) {
-  RandomSearch search("cache", SearchSpace::from_json(R"({
+  CountingSearch search(temp_store("cache"), "random", 2, SearchSpace::from_json(R"({
     "choices": {"ops": ["dconv"], "kernels": [3], "se_ratios": [0], "skips": ["none"],
                 "filter_ratios": [1.0], "layer_deltas": [0, 1]},
     "searchable_blocks": [0]})"));  // two architectures in all
@@ -142,7 +100,7 @@ TEST(SearchLoop, IdenticalArchitecturesAreEvaluatedOnce) {
 // `--trials` is often set far beyond what `--time-budget` allows; the ETA then counts down the
 // budget, not the trials.
 TEST(SearchLoop, UnderATimeBudgetTheEtaIsTheBudgetLeft) {
-  RandomSearch search("budget");
+  CountingSearch search(temp_store("budget"), "random", 2);
   SearchOptions o = options(1000000000);
   o.time_budget_seconds = 0.2;
   int reports = 0;
@@ -159,7 +117,7 @@ TEST(SearchLoop, UnderATimeBudgetTheEtaIsTheBudgetLeft) {
 }
 
 TEST(SearchLoop, BadOptionsAndUnusableStores) {
-  RandomSearch search("bad");
+  CountingSearch search(temp_store("bad"), "random", 2);
   SearchOptions o = options(10);
   o.reward.target_ms = 0;
   EXPECT_THROW(search.run(o), Error);
