@@ -378,7 +378,8 @@ int main(int argc, char** argv) {
         const std::string path = svg_dir + "/table_" + task.name + ".svg";
         std::ofstream svg(path);
         svg << chart.render();
-        if (!svg) throw mnas::Error("--svg-dir: cannot write '" + path + "'", mnas::Error::Kind::kIo);
+        if (!svg)
+          throw mnas::Error("--svg-dir: cannot write '" + path + "'", mnas::Error::Kind::kIo);
       }
     }
     std::printf("\n%zu searches in %.0f s with %d jobs\n", all.size(),

@@ -25,7 +25,8 @@ Outcome read_all(const std::string& bytes, size_t piece, const mnas::HttpLimits&
     buffer.append(bytes, at, piece);
     for (;;) {
       const HttpRequestReader::State state = reader.read(buffer);
-      if (buffer.size() > limits.max_head_bytes + piece + 2 && state == HttpRequestReader::State::kHead) {
+      if (buffer.size() > limits.max_head_bytes + piece + 2 &&
+          state == HttpRequestReader::State::kHead) {
         std::abort();  // the reader let a head grow past its limit
       }
       if (reader.request().body.size() > limits.max_body_bytes) std::abort();

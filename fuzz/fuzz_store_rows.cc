@@ -95,9 +95,12 @@ void bind(sqlite3_stmt* s, int at, char type, const std::string& value) {
   switch (type) {
     case 'i': sqlite3_bind_int64(s, at, std::strtoll(value.c_str(), nullptr, 10)); break;
     case 'r': sqlite3_bind_double(s, at, std::strtod(value.c_str(), nullptr)); break;
-    case 'b': sqlite3_bind_blob(s, at, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT); break;
+    case 'b':
+      sqlite3_bind_blob(s, at, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+      break;
     case 'n': sqlite3_bind_null(s, at); break;
-    default: sqlite3_bind_text(s, at, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    default:
+      sqlite3_bind_text(s, at, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
   }
 }
 

@@ -1,4 +1,5 @@
-// libFuzzer: torch-free weights files (MNASW001), as `latency --weights` and the exporters read them.
+// libFuzzer: torch-free weights files (MNASW001), as `latency --weights` and the exporters read
+// them.
 #include <cstdint>
 #include <cstdlib>
 

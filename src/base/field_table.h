@@ -34,7 +34,8 @@ enum class FieldKind {
 };
 
 // A getter and setter through JSON for `member` of `Config` (a path such as proxy.epochs):
-//   Field<SearchConfig>("proxy.epochs", FieldKind::kInteger, MNAS_FIELD(SearchConfig, proxy.epochs))
+//   Field<SearchConfig>("proxy.epochs", FieldKind::kInteger, MNAS_FIELD(SearchConfig,
+//   proxy.epochs))
 #define MNAS_FIELD(Config, member)                                   \
   [](const Config& c) { return nlohmann::json(c.member); },         \
   [](Config& c, const nlohmann::json& v) {                          \
@@ -90,7 +91,9 @@ struct Field {
     return std::move(*this);
   }
   // A flag's own name in errors (its value may be a NAME=VALUE pair: --target-ms phone=5).
-  std::string cli_name() const { return flag_name.empty() ? key : flag_name.substr(0, flag_name.find(',')); }
+  std::string cli_name() const {
+    return flag_name.empty() ? key : flag_name.substr(0, flag_name.find(','));
+  }
 
   std::string key;
   FieldKind kind;
@@ -230,7 +233,8 @@ std::vector<std::string> read(const std::vector<Field<Config>>& table, const Jso
                              : other.rfind(prefix + ".", 0) == 0 &&
                                    other.find('.', prefix.size() + 1) == std::string::npos;
           if (here) {
-            list += (list.empty() ? "" : ", ") + other.substr(prefix.empty() ? 0 : prefix.size() + 1);
+            list +=
+                (list.empty() ? "" : ", ") + other.substr(prefix.empty() ? 0 : prefix.size() + 1);
           }
         }
         throw Error::about(json_fields::child(path, key), "unknown field; expected one of " + list);

@@ -106,8 +106,11 @@ TEST(RefuseOutputOverInput, TheSameFileUnderAnyNameIsRefusedAnotherIsFine) {
   refuse_output_over_input(dir + "/new.onnx", "--out", inputs);  // a new one
   refuse_output_over_input(other, "--out", {{"CKPT", dir + "/absent"}});
   // A file the command creates first (a new store) is an input under its own path.
-  expect_error([&] { refuse_output_over_input(dir + "/s.db", "--report", {{"--store", dir + "/s.db"}}); },
-               "--report: '" + dir + "/s.db' is --store");
+  expect_error(
+      [&] {
+        refuse_output_over_input(dir + "/s.db", "--report", {{"--store", dir + "/s.db"}});
+      },
+      "--report: '" + dir + "/s.db' is --store");
   EXPECT_EQ(slurp(input), "weights");
 }
 

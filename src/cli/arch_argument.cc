@@ -78,9 +78,9 @@ void add_arch_options(CLI::App* cmd, ArchOptions& o) {
                   "Input shape HxWxC (default: the architecture's own; 224x224x3 for zoo models)");
   cmd->add_option("--classes", o.classes,
                   "Number of classes (default: the architecture's own; 1000 for zoo models)");
-  cmd->add_option(
-      "--multiplier", o.multiplier,
-      "Width multiplier (MnasNet's \"depth multiplier\"): the stem's and blocks' channels, rounded to multiples of 8 (default 1.0)");
+  cmd->add_option("--multiplier", o.multiplier,
+                  "Width multiplier (MnasNet's \"depth multiplier\"): the stem's and blocks' "
+                  "channels, rounded to multiples of 8 (default 1.0)");
 }
 
 ArchAdjustments adjustments(const ArchOptions& o) {

@@ -21,9 +21,9 @@ struct DeviceOptions {
   double timeout = RemoteOptions{}.read_timeout_seconds;
 };
 
-// Declares --device, --device-token-file, --device-retries and --device-timeout on `cmd`; `options` must outlive
-// `cmd`. `per_layer`: the command times layers, not whole networks (lookup tables), so a cmd:
-// device is not offered (require_per_layer_device refuses it).
+// Declares --device, --device-token-file, --device-retries and --device-timeout on `cmd`; `options`
+// must outlive `cmd`. `per_layer`: the command times layers, not whole networks (lookup tables), so
+// a cmd: device is not offered (require_per_layer_device refuses it).
 void add_device_options(CLI::App* cmd, DeviceOptions& options, bool per_layer = false);
 // Throws mnas::Error naming --device when `options` names a cmd: device (it times whole
 // exported networks only).

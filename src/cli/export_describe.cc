@@ -32,7 +32,8 @@ void run_describe(const ExportOptions& o) {
   if (o.json) {
     nlohmann::json meta = nlohmann::json::object();
     nlohmann::json outputs = nlohmann::json::array();
-    for (const auto& [name, shape] : d.outputs) outputs.push_back({{"name", name}, {"shape", shape}});
+    for (const auto& [name, shape] : d.outputs)
+      outputs.push_back({{"name", name}, {"shape", shape}});
     for (const auto& [k, v] : d.metadata) meta[k] = v;
     std::cout << nlohmann::json{{"file", o.describe},
                                 {"producer", d.producer},

@@ -45,7 +45,8 @@ void run_detector_export(const ExportOptions& o, bool trained, const OnnxExportO
   const std::string bytes =
       export_detector_onnx(backbone, boxes, trained ? &weights : nullptr, options);
   write_file_atomically(o.out, bytes, "ONNX model");
-  const int64_t n = static_cast<int64_t>(default_boxes(ssdlite_layout(backbone).sizes(), boxes).size());
+  const int64_t n =
+      static_cast<int64_t>(default_boxes(ssdlite_layout(backbone).sizes(), boxes).size());
   const std::string input = shape_text(o.batch, {backbone.input.channels, backbone.input.height,
                                                  backbone.input.width});
   const std::string scores = shape_text(o.batch, {n, backbone.classes + 1});

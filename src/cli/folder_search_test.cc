@@ -56,7 +56,8 @@ TEST(FolderSearch, TakesTheInputAndClassesFromTheImages) {
   EXPECT_NE(s.result.err.find("mnas: input 36x36x3 and 3 classes from folder:" + root),
             std::string::npos)
       << s.result.err;
-  EXPECT_EQ(s.config["space"]["input"], nlohmann::json({{"height", 36}, {"width", 36}, {"channels", 3}}))
+  EXPECT_EQ(s.config["space"]["input"],
+            nlohmann::json({{"height", 36}, {"width", 36}, {"channels", 3}}))
       << s.config["space"];
   EXPECT_EQ(s.config["space"]["classes"], 3);
   // What the user gives wins: grey 20x20, the classes still from the data.

@@ -41,7 +41,8 @@ void check_table_space_flags(const SearchCommandOptions& o) {
   std::vector<std::string> refused = {"--data-dir", "--target", "--latency-stat",
                                       "--surrogate-cost-ms", "--work-dir"};
   for (const Field<SearchConfig>& f : search_config_fields()) {  // what trains, times or reads
-    for (const char* part : {"space.", "proxy.", "fidelity.", "latency_check.", "command_timeout"}) {
+    for (const char* part :
+         {"space.", "proxy.", "fidelity.", "latency_check.", "command_timeout"}) {
       if (f.key.rfind(part, 0) == 0 && !f.flag_name.empty()) refused.push_back(f.cli_name());
     }
   }
@@ -147,7 +148,8 @@ std::string SearchCommandOptions::text(const std::string& flag) const {
 SearchConfig configure_search(const SearchCommandOptions& o, SearchConfig c) {
   try {
     return configure_given(o, c);
-  } catch (const Error& e) {  // name the flag that set the field ("--fidelity: fidelity.rungs: ...")
+  } catch (
+      const Error& e) {  // name the flag that set the field ("--fidelity: fidelity.rungs: ...")
     const std::string m = e.what();
     const std::string field = e.field().empty() ? m.substr(0, m.find(':')) : e.field();
     const std::string flag = search_flag_of(field);

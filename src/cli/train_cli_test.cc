@@ -221,7 +221,8 @@ TEST(TrainCli, ADetectorTrainsResumesAndIsScoredWithCocoMap) {
       {"train mnasnet-small --task detection --epochs 1", 2, "trains on a COCO-format set"},
       {"train mnasnet-small --dataset coco:" + scenes, 2, "is a detection set"},
       {"train mnasnet-small --task segmentation", 2, "--task: unknown 'segmentation'"},
-      {"train mnasnet-small --task detection --dataset coco:/nonexistent", 1, "/nonexistent/train.json"},
+      {"train mnasnet-small --task detection --dataset coco:/nonexistent", 1,
+       "/nonexistent/train.json"},
       {"train mnasnet-small --task detection --dataset coco:" + scenes + " --data-dir /x", 2,
        "--data-dir: not used with coco:PATH"},
   };

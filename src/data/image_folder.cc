@@ -16,7 +16,8 @@
 namespace mnas {
 namespace {
 
-// One encoded image file: a PNG or JPEG of a few MB; anything beyond this is not an image to train on.
+// One encoded image file: a PNG or JPEG of a few MB; anything beyond this is not an image to train
+// on.
 constexpr size_t kMaxImageFileBytes = size_t{256} << 20;
 
 std::vector<uint8_t> image_file(const std::string& path) {
@@ -128,7 +129,8 @@ RawImages read_image_folder(const std::string& root, const std::vector<std::stri
   d.channels = channels;
   d.pixels.reserve(image_bytes * files.size());
   for (const auto& [path, label] : files) {
-    const std::vector<uint8_t> pixels = decode_image(image_file(path), path, height, width, channels);
+    const std::vector<uint8_t> pixels =
+        decode_image(image_file(path), path, height, width, channels);
     d.pixels.insert(d.pixels.end(), pixels.begin(), pixels.end());
     d.labels.push_back(label);
   }

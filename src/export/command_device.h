@@ -24,7 +24,8 @@ namespace mnas {
 // after one that failed.
 struct CommandDeviceOptions {
   std::string command;           // without the "cmd:" prefix
-  // Per network timed; Default: 900 s (devices/open_device.h: DeviceAccess::command_timeout_seconds).
+  // Per network timed; Default: 900 s (devices/open_device.h:
+  // DeviceAccess::command_timeout_seconds).
   double timeout_seconds = RemoteOptions{}.read_timeout_seconds;
   std::string work_root;         // where the folders are made; "" = $TMPDIR or /tmp
 };

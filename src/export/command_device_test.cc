@@ -57,7 +57,8 @@ TEST(CommandDevice, TimesTheExportedModelWithTheUsersRuntime) {
   EXPECT_EQ(r.provenance.device, device.location());
   EXPECT_EQ(r.provenance.engine, "command");
   EXPECT_EQ(r.provenance.input_shape, "32x32x3");
-  EXPECT_EQ(device.info().id, device_for(std::string(OPENCV_TIMER) + " {model} {input} 5").info().id);
+  EXPECT_EQ(device.info().id,
+            device_for(std::string(OPENCV_TIMER) + " {model} {input} 5").info().id);
   // A larger network takes longer on the same runtime.
   const LatencyResult big =
       device.measure(zoo_model("mnasnet-a1", ZooOptions{{96, 96, 3}, 10, 1.0}), one_thread());

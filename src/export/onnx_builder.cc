@@ -223,9 +223,10 @@ void check_weights(const WeightsFile& weights, const std::string& canonical, int
                    int channels, bool detector) {
   validate_model_notes(weights.labels, weights.preprocess, "weights: ");
   if (!weights.labels.empty() && static_cast<int>(weights.labels.size()) != classes) {
-    throw Error("weights: " + std::to_string(weights.labels.size()) +
-                (detector ? " category names for a detector of " : " class names for a network of ") +
-                std::to_string(classes) + (detector ? " categories" : " classes"));
+    throw Error(
+        "weights: " + std::to_string(weights.labels.size()) +
+        (detector ? " category names for a detector of " : " class names for a network of ") +
+        std::to_string(classes) + (detector ? " categories" : " classes"));
   }
   if (weights.arch != canonical) {
     throw Error("weights: trained for another architecture (" + weights.arch + ")");
@@ -243,12 +244,17 @@ void add_feeding_notes(onnx::ModelProto& model, const InputShape& input,
   if (!weights) return;
   add_note(model, "mnas.normalization",
            "inside the model: (x - mean) / std per channel, mean " +
-               nlohmann::json(weights->mean).dump() + ", std " + nlohmann::json(weights->std).dump());
-  if (!weights->labels.empty()) add_note(model, "mnas.labels", nlohmann::json(weights->labels).dump());
+               nlohmann::json(weights->mean).dump() + ", std " +
+               nlohmann::json(weights->std).dump());
+  if (!weights->labels.empty())
+    add_note(model, "mnas.labels", nlohmann::json(weights->labels).dump());
   if (!weights->preprocess.empty()) add_note(model, "mnas.preprocess", weights->preprocess);
 }
 
-std::string add_normalisation(OnnxBuilder& b, const WeightsFile* weights, int c) {
+std::string add_input(OnnxBuilder& b, const InputShape& input, int batch,
+                      const WeightsFile* weights) {
+  const int c = input.channels;
+  b.input("input", batch, {c, input.height, input.width});
   if (!weights || weights->mean.empty()) return "input";
   check_normalisation(*weights, c);
   // (x - mean) / std as a per-channel 1x1 convolution: x · (1/std) + (-mean/std). Sub and Div
@@ -261,8 +267,8 @@ std::string add_normalisation(OnnxBuilder& b, const WeightsFile* weights, int c)
   }
   b.initializer("normalise.weight", {c, 1, 1, 1}, scale);
   b.initializer("normalise.bias", {c}, shift);
-  onnx::NodeProto* n =
-      b.node("Conv", "normalise", {"input", "normalise.weight", "normalise.bias"}, "input_normalised");
+  onnx::NodeProto* n = b.node("Conv", "normalise", {"input", "normalise.weight", "normalise.bias"},
+                              "input_normalised");
   OnnxBuilder::ints(n, "kernel_shape", {1, 1});
   OnnxBuilder::int_attribute(n, "group", c);
   return "input_normalised";
@@ -273,7 +279,8 @@ std::string finish_model(const onnx::ModelProto& model) {
     onnx::checker::check_model(model);
   } catch (const std::exception& e) {
     // Ours to fix, but say it plainly rather than write a file no runtime loads.
-    throw Error(std::string("ONNX model checker refused the export: ") + e.what(), Error::Kind::kIo);
+    throw Error(std::string("ONNX model checker refused the export: ") + e.what(),
+                Error::Kind::kIo);
   }
   std::string bytes;
   if (!model.SerializeToString(&bytes)) throw Error("ONNX: the model could not be serialised");

@@ -91,6 +91,14 @@ class OnnxBuilder {
     a->set_i(value);
   }
 
+  // The graph's input and outputs: float tensors [batch, dims...] (tensor_type).
+  void input(const std::string& name, int batch, const std::vector<int64_t>& dims) {
+    tensor_type(graph_->add_input(), name, batch, dims);
+  }
+  void output(const std::string& name, int batch, const std::vector<int64_t>& dims) {
+    tensor_type(graph_->add_output(), name, batch, dims);
+  }
+
   // A float tensor [batch, dims...]; batch 0 is the symbolic "batch".
   static void tensor_type(onnx::ValueInfoProto* v, const std::string& name, int batch,
                           const std::vector<int64_t>& dims) {
@@ -130,10 +138,12 @@ void check_weights(const WeightsFile& weights, const std::string& canonical, int
 void add_feeding_notes(onnx::ModelProto& model, const InputShape& input,
                        const WeightsFile* weights);
 
-// The weights file's input normalisation (x - mean) / std as the graph's first node when it has
-// one (checked: one finite value per channel, std > 0); returns the name of the value the network
-// starts from ("input" or "input_normalised").
-std::string add_normalisation(OnnxBuilder& b, const WeightsFile* weights, int channels);
+// The graph's input "input", float32 [batch, C, H, W], and the weights file's input normalisation
+// (x - mean) / std as its first node when it has one (checked: one finite value per channel,
+// std > 0); returns the name of the value the network starts from ("input" or
+// "input_normalised").
+std::string add_input(OnnxBuilder& b, const InputShape& input, int batch,
+                      const WeightsFile* weights);
 
 // The graph's operators as ONNX nodes, from the (normalised) input `first`; with `int8`, every
 // value fake-quantized as the int8 network holds it (QDQ). A value in `renamed` gets that name

@@ -55,7 +55,8 @@ std::string pair_of(OnnxBuilder& b, const std::string& offsets, int from, const 
 // SSD's decoding (detection/box_coder.h) of `offsets` [batch, N, 4] against the default boxes,
 // as corners: centre = a.centre + d.xy / 10 · a.size, size = a.size · exp(min(d.wh / 5, log
 // 62.5)), then (x1, y1, x2, y2) = centre ∓ size / 2 → "boxes".
-void decode_boxes(OnnxBuilder& b, const std::string& offsets, const std::vector<CenterBox>& anchors) {
+void decode_boxes(OnnxBuilder& b, const std::string& offsets,
+                  const std::vector<CenterBox>& anchors) {
   const int64_t n = static_cast<int64_t>(anchors.size());
   std::vector<float> centres, sizes, scaled;
   for (const CenterBox& a : anchors) {
@@ -142,13 +143,10 @@ std::string export_detector_onnx(const Architecture& backbone, const DefaultBoxO
   onnx::GraphProto* g = model.mutable_graph();
   g->set_name("mnas_detector");
   OnnxBuilder b(g);
-  const int c = backbone.input.channels;
-  OnnxBuilder::tensor_type(g->add_input(), "input", options.batch,
-                           {c, backbone.input.height, backbone.input.width});
+  const std::string first = onnx_internal::add_input(b, backbone.input, options.batch, weights);
   const int64_t n = static_cast<int64_t>(anchors.size());
-  OnnxBuilder::tensor_type(g->add_output(), "scores", options.batch, {n, categories + 1});
-  OnnxBuilder::tensor_type(g->add_output(), "boxes", options.batch, {n, 4});
-  const std::string first = onnx_internal::add_normalisation(b, weights, c);
+  b.output("scores", options.batch, {n, categories + 1});
+  b.output("boxes", options.batch, {n, 4});
   const std::vector<std::string> names = onnx_internal::add_graph_nodes(b, graph, first, nullptr);
 
   // graph_outputs: every map's class predictions, then every map's box predictions.

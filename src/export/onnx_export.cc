@@ -84,13 +84,10 @@ std::string export_onnx(const Architecture& arch, const WeightsFile* weights,
   onnx::GraphProto* g = model.mutable_graph();
   g->set_name("mnas");
   OnnxBuilder b(g);
-  const int c = arch.input.channels;
-  OnnxBuilder::tensor_type(g->add_input(), "input", options.batch, {c, arch.input.height, arch.input.width});
-  OnnxBuilder::tensor_type(g->add_output(), "logits", options.batch,
-                          {arch.classes});
-  const std::string first = onnx_internal::add_normalisation(b, weights, c);
-  const std::vector<std::string> names =
-      onnx_internal::add_graph_nodes(b, graph, first, options.int8, {{graph.output, "logits_nchw"}});
+  const std::string first = onnx_internal::add_input(b, arch.input, options.batch, weights);
+  b.output("logits", options.batch, {arch.classes});
+  const std::vector<std::string> names = onnx_internal::add_graph_nodes(
+      b, graph, first, options.int8, {{graph.output, "logits_nchw"}});
   onnx::NodeProto* flatten = b.node("Flatten", "logits", {names[graph.output]}, "logits");
   OnnxBuilder::int_attribute(flatten, "axis", 1);
   return onnx_internal::finish_model(model);
@@ -136,7 +133,8 @@ OnnxDescription describe_onnx_file(const std::string& path) {
     d.output_name = g.output(0).name();
     d.output_shape = shape_of(g.output(0));
   }
-  for (const onnx::ValueInfoProto& out : g.output()) d.outputs.emplace_back(out.name(), shape_of(out));
+  for (const onnx::ValueInfoProto& out : g.output())
+    d.outputs.emplace_back(out.name(), shape_of(out));
   for (const onnx::StringStringEntryProto& m : model.metadata_props()) {
     d.metadata.emplace_back(m.key(), m.value());
   }

@@ -23,8 +23,9 @@ namespace mnas {
 //                   (a per-channel 1x1 convolution, "normalise").
 //   output "logits" float32 [batch, classes]: before softmax.
 // Operators: Conv (dense and depthwise, the squeeze-and-excitation and classifier layers as 1x1
-// convolutions), Relu, Sigmoid, Add, Mul, AveragePool (ceil mode), GlobalAveragePool and Flatten. Chosen for the runtimes users deploy on: OpenCV 4.6's importer reads all of them at
-// every opset from 10 (it refuses 3-input Clip and Identity, neither of which is used).
+// convolutions), Relu, Sigmoid, Add, Mul, AveragePool (ceil mode), GlobalAveragePool and Flatten.
+// Chosen for the runtimes users deploy on: OpenCV 4.6's importer reads all of them at every opset
+// from 10 (it refuses 3-input Clip and Identity, neither of which is used).
 struct OnnxExportOptions {
   // The opset the model declares, in [kMinOpset, kMaxOpset]; Default: 13.
   int opset = 13;
@@ -65,7 +66,8 @@ std::string export_onnx(const Architecture& arch, const WeightsFile* weights,
 //                   as (x1, y1, x2, y2) relative to the image, not clipped.
 // Non-maximum suppression is left to the runtime (metadata "mnas.outputs" says what mnas does).
 // Operators beyond export_onnx's: Transpose, Reshape, Concat, Softmax, Slice, Mul, Sub, Exp
-// (OpenCV 4.6 reads them all). fp32 only (options.int8 is refused). Throws mnas::Error as export_onnx does.
+// (OpenCV 4.6 reads them all). fp32 only (options.int8 is refused). Throws mnas::Error as
+// export_onnx does.
 std::string export_detector_onnx(const Architecture& backbone, const DefaultBoxOptions& boxes,
                                  const WeightsFile* weights, const OnnxExportOptions& options = {});
 void write_detector_onnx_file(const std::string& path, const Architecture& backbone,

@@ -410,7 +410,8 @@ DetectorParity detector_parity(const Architecture& a, int images, uint64_t seed,
     }
     det->train();
     for (int i = 0; i < 4; ++i) {
-      det->forward((torch::rand({8, a.input.channels, a.input.height, a.input.width}) - 0.3) / 0.25);
+      det->forward((torch::rand({8, a.input.channels, a.input.height, a.input.width}) - 0.3) /
+                   0.25);
     }
   }
   det->eval();

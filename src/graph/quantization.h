@@ -3,7 +3,8 @@
 
 // Post-training quantization of a Graph's activations: what each value's observed range becomes
 // as a per-tensor affine int8 quantization. Torch-free and XNNPACK-free; latency/int8_calibration.h
-// runs the images, XnnpackNetwork (latency/xnnpack_network.h) builds the int8 network from the result.
+// runs the images, XnnpackNetwork (latency/xnnpack_network.h) builds the int8 network from the
+// result.
 
 #include <cstdint>
 #include <string>

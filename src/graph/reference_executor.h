@@ -9,7 +9,8 @@ namespace mnas {
 
 // Runs a Graph with plain loops (double accumulation), for checking XnnpackNetwork in tests.
 // Slow; meant for small inputs. `input` holds graph.values[graph.input].elements() floats (NHWC);
-// returns the output values' floats (graph_outputs, one after the other). Throws mnas::Error for an input of the wrong size.
+// returns the output values' floats (graph_outputs, one after the other). Throws mnas::Error for an
+// input of the wrong size.
 std::vector<float> run_reference(const Graph& graph, const std::vector<float>& input);
 
 }  // namespace mnas

@@ -102,11 +102,12 @@ TEST(Int8Calibration, BadArguments) {
     EXPECT_NE(std::string(e.what()).find("calibration"), std::string::npos) << e.what();
   }
   // A diverged network (not finite) is refused, not quantized.
-  EXPECT_THROW(calibrate_int8(
-                   graph, 1,
-                   [&](int64_t, float* input) { input[0] = std::numeric_limits<float>::infinity(); },
-                   CalibrationMethod::kMinMax),
-               Error);
+  EXPECT_THROW(
+      calibrate_int8(
+          graph, 1,
+          [&](int64_t, float* input) { input[0] = std::numeric_limits<float>::infinity(); },
+          CalibrationMethod::kMinMax),
+      Error);
 }
 
 }  // namespace

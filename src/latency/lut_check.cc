@@ -23,7 +23,8 @@ LutCheck check_lookup_table(const LookupTable& table, Device& device, int sample
   double abs_pct = 0;
   std::vector<double> ratios;  // predicted / measured
   for (int i = 0; i < samples; ++i) {
-    const double measured = device.measure(archs[i], {table.threads(), protocol, table.precision()}).median_ms;
+    const double measured =
+        device.measure(archs[i], {table.threads(), protocol, table.precision()}).median_ms;
     const double predicted = table.predict_ms(archs[i]);
     const double err = std::fabs(predicted - measured) / measured;
     ratios.push_back(predicted / measured);

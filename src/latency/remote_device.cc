@@ -34,7 +34,8 @@ class AnswerDeadline {
   AnswerDeadline(httplib::Client& client, double seconds)
       : thread_([this, &client, seconds] {
           std::unique_lock<std::mutex> lock(mutex_);
-          if (!cv_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return done_; })) {
+          if (!cv_.wait_for(lock, std::chrono::duration<double>(seconds),
+                            [this] { return done_; })) {
             expired_ = true;
             client.stop();
           }
@@ -223,7 +224,8 @@ void require_answer_to(const LatencyResult& r, const Architecture& arch,
   }
   if (r.provenance.detector_categories != request.detector_categories) {
     const auto what = [](int n) {
-      return n == 0 ? std::string("a classifier") : "a detector of " + std::to_string(n) + " categories";
+      return n == 0 ? std::string("a classifier")
+                    : "a detector of " + std::to_string(n) + " categories";
     };
     throw Error(where + ": measured " + what(r.provenance.detector_categories) + ", not the " +
                     what(request.detector_categories) +

@@ -108,10 +108,12 @@ TEST(XnnpackNetworkInt8, EveryChoiceAndTheZooBuildAndRun) {
         a.stem_filters = 8;
         a.stem_stride = 1;
         const int e = op == ConvOp::kMbconv ? 3 : 1;
-        a.blocks = {make_block(op, 2, 5, 1, e, 8, se, skip), make_block(op, 2, 3, 2, e, 16, se, skip)};
+        a.blocks = {make_block(op, 2, 5, 1, e, 8, se, skip),
+                    make_block(op, 2, 3, 2, e, 16, se, skip)};
         a.head_filters = 32;
         a.classes = 5;
-        SCOPED_TRACE(to_string(op) + std::string(" se") + std::to_string(se) + " " + to_string(skip));
+        SCOPED_TRACE(to_string(op) + std::string(" se") + std::to_string(se) + " " +
+                     to_string(skip));
         XnnpackNetwork net(lower_architecture(a, 7), 1, Precision::kInt8);
         EXPECT_EQ(net.precision(), Precision::kInt8);
         net.run();

@@ -18,8 +18,8 @@ nlohmann::json runtime_json(const EvaluatorRuntime& r) {
 
 EvaluatorRuntime runtime_from_json(const nlohmann::json& j) {
   jf::require_object(j, "runtime");
-  jf::reject_unknown_keys(j, {"data_dir", "threads", "surrogate_cost_ms", "work_dir", "train_device"},
-                          "runtime");
+  jf::reject_unknown_keys(
+      j, {"data_dir", "threads", "surrogate_cost_ms", "work_dir", "train_device"}, "runtime");
   EvaluatorRuntime r;
   r.data_dir = jf::as_string(jf::required(j, "data_dir", "runtime"), "runtime.data_dir");
   r.threads = jf::as_int(jf::required(j, "threads", "runtime"), "runtime.threads", 0, 1024);

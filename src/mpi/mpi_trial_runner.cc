@@ -169,8 +169,9 @@ std::pair<int, Evaluation> MpiTrialRunner::wait() {
   }
   const nlohmann::json j = json_fields::parse(m.text, where);
   json_fields::require_object(j, where);
-  const int ticket = json_fields::as_int(json_fields::required(j, "ticket", where),
-                                         where + ".ticket", 0, static_cast<long long>(running_.size()) - 1);
+  const int ticket =
+      json_fields::as_int(json_fields::required(j, "ticket", where), where + ".ticket", 0,
+                          static_cast<long long>(running_.size()) - 1);
   Evaluation e = mpi::evaluation_from_json(json_fields::required(j, "evaluation", where),
                                            where + ".evaluation");
   idle_.push_back(m.source);

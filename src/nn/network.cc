@@ -33,8 +33,9 @@ class SqueezeExciteImpl : public nn::Module {
  private:
   static NamedWeights dense(nn::Conv2d& conv) {
     torch::NoGradGuard no_grad;
-    const torch::Tensor w =
-        conv->weight.reshape({conv->weight.size(0), conv->weight.size(1)}).to(torch::kCPU, torch::kFloat).contiguous();
+    const torch::Tensor w = conv->weight.reshape({conv->weight.size(0), conv->weight.size(1)})
+                                .to(torch::kCPU, torch::kFloat)
+                                .contiguous();
     NamedWeights n;
     n.shape = {static_cast<size_t>(w.size(0)), static_cast<size_t>(w.size(1))};
     n.weight.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());

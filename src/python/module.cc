@@ -148,18 +148,23 @@ PYBIND11_MODULE(_mnas, m) {
 
   py::class_<Architecture>(m, "Architecture",
                            "A network of the space: stem, blocks, head and classifier.")
-      .def_property_readonly("canonical", [](const Architecture& a) { return to_canonical_string(a); },
-                             "The canonical string (docs/architecture-format.md)")
+      .def_property_readonly(
+          "canonical", [](const Architecture& a) { return to_canonical_string(a); },
+          "The canonical string (docs/architecture-format.md)")
       .def_property_readonly("input", [](const Architecture& a) { return to_string(a.input); })
       .def_property_readonly("classes", [](const Architecture& a) { return a.classes; })
-      .def("to_json", [](const Architecture& a) { return to_json_string(a, 2); },
-           "The architecture as JSON text")
-      .def("describe", [](const Architecture& a) { return to_python(describe(a)); },
-           "Parameters, multiply-adds and the per-layer table (a list of dicts)")
-      .def("__eq__", [](const Architecture& a, const Architecture& b) {
-        return to_canonical_string(a) == to_canonical_string(b);
-      })
-      .def("__hash__", [](const Architecture& a) { return py::hash(py::str(to_canonical_string(a))); })
+      .def(
+          "to_json", [](const Architecture& a) { return to_json_string(a, 2); },
+          "The architecture as JSON text")
+      .def(
+          "describe", [](const Architecture& a) { return to_python(describe(a)); },
+          "Parameters, multiply-adds and the per-layer table (a list of dicts)")
+      .def("__eq__",
+           [](const Architecture& a, const Architecture& b) {
+             return to_canonical_string(a) == to_canonical_string(b);
+           })
+      .def("__hash__",
+           [](const Architecture& a) { return py::hash(py::str(to_canonical_string(a))); })
       .def("__str__", [](const Architecture& a) { return to_canonical_string(a); })
       .def("__repr__", [](const Architecture& a) {
         return "mnas.Architecture('" + to_canonical_string(a) + "')";
@@ -174,34 +179,38 @@ PYBIND11_MODULE(_mnas, m) {
   py::class_<SearchSpace>(m, "Space", "A factorized hierarchical search space.")
       .def_property_readonly("input", [](const SearchSpace& s) { return to_string(s.input()); })
       .def_property_readonly("classes", &SearchSpace::classes)
-      .def_property_readonly("size", &SearchSpace::size_exact, "The number of architectures, exactly")
+      .def_property_readonly("size", &SearchSpace::size_exact,
+                             "The number of architectures, exactly")
       .def_property_readonly("log10_size", &SearchSpace::log10_size)
-      .def("decisions",
-           [](const SearchSpace& s) {
-             py::list out;
-             for (const Decision& d : s.decisions()) {
-               py::dict row;
-               row["name"] = d.name;
-               row["block"] = d.block;
-               row["vocab"] = d.vocab;
-               row["choices"] = d.choices;
-               out.append(row);
-             }
-             return out;
-           },
-           "One dict per decision (token position): name, block, vocab, choices")
-      .def("sample",
-           [](const SearchSpace& s, const py::object& seed) {
-             std::mt19937_64 rng = rng_of(seed);
-             return s.sample(rng);
-           },
-           py::arg("seed") = py::none(), "A uniformly random architecture")
-      .def("sample_tokens",
-           [](const SearchSpace& s, const py::object& seed) {
-             std::mt19937_64 rng = rng_of(seed);
-             return s.sample_tokens(rng);
-           },
-           py::arg("seed") = py::none())
+      .def(
+          "decisions",
+          [](const SearchSpace& s) {
+            py::list out;
+            for (const Decision& d : s.decisions()) {
+              py::dict row;
+              row["name"] = d.name;
+              row["block"] = d.block;
+              row["vocab"] = d.vocab;
+              row["choices"] = d.choices;
+              out.append(row);
+            }
+            return out;
+          },
+          "One dict per decision (token position): name, block, vocab, choices")
+      .def(
+          "sample",
+          [](const SearchSpace& s, const py::object& seed) {
+            std::mt19937_64 rng = rng_of(seed);
+            return s.sample(rng);
+          },
+          py::arg("seed") = py::none(), "A uniformly random architecture")
+      .def(
+          "sample_tokens",
+          [](const SearchSpace& s, const py::object& seed) {
+            std::mt19937_64 rng = rng_of(seed);
+            return s.sample_tokens(rng);
+          },
+          py::arg("seed") = py::none())
       .def("decode", &SearchSpace::decode, py::arg("tokens"), "Tokens to an architecture")
       .def("encode", &SearchSpace::encode, py::arg("architecture"), "An architecture to tokens")
       .def("skeleton", &SearchSpace::skeleton_architecture, "The skeleton's own architecture")
@@ -222,25 +231,26 @@ PYBIND11_MODULE(_mnas, m) {
         py::arg("path"), py::arg("input") = py::none(), py::arg("classes") = py::none(),
         py::arg("multiplier") = 1.0, "A search-space JSON file (docs/search-space.md).");
 
-  m.def("measure_latency",
-        [](const Architecture& a, const std::string& device, int threads,
-           const py::object& protocol, const std::string& token, double timeout,
-           const std::string& precision) {
-          return to_python(measure_latency(a, device, threads, from_python(protocol), token,
-                                           timeout, precision));
-        },
-        py::arg("architecture"), py::arg("device") = "local", py::arg("threads") = 1,
-        py::arg("protocol") = "latency", py::arg("token") = "", py::arg("timeout") = 900.0,
-        py::arg("precision") = "fp32",
-        "Times the architecture on a device: 'local', an mnas-device URL (with its token) or "
-        "'cmd:COMMAND'. protocol: a preset (latency, search, lut-entry, lut-network, quick) or a "
-        "dict of its fields. precision: fp32 or int8 (not on a cmd: device so far). Returns the dict "
-        "`mnas latency --json` prints.");
+  m.def(
+      "measure_latency",
+      [](const Architecture& a, const std::string& device, int threads, const py::object& protocol,
+         const std::string& token, double timeout, const std::string& precision) {
+        return to_python(
+            measure_latency(a, device, threads, from_python(protocol), token, timeout, precision));
+      },
+      py::arg("architecture"), py::arg("device") = "local", py::arg("threads") = 1,
+      py::arg("protocol") = "latency", py::arg("token") = "", py::arg("timeout") = 900.0,
+      py::arg("precision") = "fp32",
+      "Times the architecture on a device: 'local', an mnas-device URL (with its token) or "
+      "'cmd:COMMAND'. protocol: a preset (latency, search, lut-entry, lut-network, quick) or a "
+      "dict of its fields. precision: fp32 or int8 (not on a cmd: device so far). Returns the dict "
+      "`mnas latency --json` prints.");
   m.def("measure_presets", &measure_preset_names);
   bind_store(m);
 
   py::class_<LookupTable>(m, "LookupTable", "A per-layer latency lookup table (mnas lut build).")
-      .def(py::init([](const std::filesystem::path& path) { return LookupTable::load(path.string()); }),
+      .def(py::init(
+               [](const std::filesystem::path& path) { return LookupTable::load(path.string()); }),
            py::arg("path"))
       .def("predict_ms", &LookupTable::predict_ms, py::arg("architecture"),
            "The calibrated prediction in milliseconds");

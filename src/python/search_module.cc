@@ -243,13 +243,13 @@ PYBIND11_MODULE(_mnas_search, m) {
   translate_mnas_errors();
 
   py::class_<SearchCore>(m, "SearchCore")
-      .def(py::init<const std::filesystem::path&, bool, const py::object&, std::optional<int64_t>, double,
-                    int, const std::string&, const std::string&, const py::object&, int, double,
-                    const std::string&>(),
+      .def(py::init<const std::filesystem::path&, bool, const py::object&, std::optional<int64_t>,
+                    double, int, const std::string&, const std::string&, const py::object&, int,
+                    double, const std::string&>(),
            py::arg("path"), py::arg("resume"), py::arg("config"), py::arg("trials"),
-           py::arg("time_budget"), py::arg("threads"), py::arg("data_dir"),
-           py::arg("train_device"), py::arg("token"), py::arg("device_retries"),
-           py::arg("device_timeout"), py::arg("work_dir"))
+           py::arg("time_budget"), py::arg("threads"), py::arg("data_dir"), py::arg("train_device"),
+           py::arg("token"), py::arg("device_retries"), py::arg("device_timeout"),
+           py::arg("work_dir"))
       .def("ask", &SearchCore::ask, py::arg("n"), py::arg("wait"))
       .def("tell", &SearchCore::tell, py::arg("id"), py::arg("accuracy"), py::arg("latency_ms"),
            py::arg("metrics"), py::arg("failed"), py::arg("seconds"))

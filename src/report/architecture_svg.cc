@@ -97,7 +97,8 @@ std::string architecture_svg(const Architecture& arch, const std::string& title)
   }
   const auto box_width = [&](int channels) {
     if (hi <= lo) return (kMinBox + kMaxBox) / 2;
-    const double t = (std::log(std::max(1, channels)) - std::log(lo)) / (std::log(hi) - std::log(lo));
+    const double t =
+        (std::log(std::max(1, channels)) - std::log(lo)) / (std::log(hi) - std::log(lo));
     return kMinBox + static_cast<int>(std::lround(t * (kMaxBox - kMinBox)));
   };
 

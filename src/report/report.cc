@@ -170,7 +170,8 @@ std::string accuracy_latency_chart(const std::vector<StoredTrial>& trials,
   note->clear();
   if (below + beyond > 0) {
     std::string outside;
-    if (below > 0) outside = std::to_string(below) + " trial(s) of lower accuracy (diverged or weak)";
+    if (below > 0)
+      outside = std::to_string(below) + " trial(s) of lower accuracy (diverged or weak)";
     if (beyond > 0) {
       outside += (outside.empty() ? "" : " and ") + std::to_string(beyond) +
                  (below > 0 ? " slower one(s)" : " slower trial(s)");

@@ -173,8 +173,8 @@ TEST(Report, TheAccuracyChartZoomsToTheFrontAndTheZoo) {
   Store store(path);
   for (int i = 0; i < 20; ++i) {
     const bool diverged = i % 4 == 0;
-    store.add_trial(trial(i / 5, i % 5, "arch-" + std::to_string(i), diverged ? 0.10 : 0.74 + 0.002 * i,
-                          0.2 + 0.01 * i, 0.7));
+    store.add_trial(trial(i / 5, i % 5, "arch-" + std::to_string(i),
+                          diverged ? 0.10 : 0.74 + 0.002 * i, 0.2 + 0.01 * i, 0.7));
   }
   store.add_trial(trial(4, 0, "arch-failed", 0, 0, 0, "failed"));
   store.add_reference(reference("mnasnet-small", 0.76, 0.3, 0.75));

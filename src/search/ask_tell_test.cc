@@ -49,7 +49,8 @@ int drive(AskTellSearch& s, int limit = 1 << 30) {
 std::vector<std::tuple<int, int, std::string, double>> outcome(const std::string& path) {
   Store store(path, Store::Mode::kReadOnly);
   std::vector<std::tuple<int, int, std::string, double>> out;
-  for (const StoredTrial& t : store.trials()) out.emplace_back(t.step, t.index, t.canonical, t.reward);
+  for (const StoredTrial& t : store.trials())
+    out.emplace_back(t.step, t.index, t.canonical, t.reward);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -175,8 +176,9 @@ TEST(AskTell, BadResultsAreRefusedAndTheTrialStaysOut) {
             std::string::npos);
   ToldResult no_latency = r;
   no_latency.latency_ms.reset();
-  EXPECT_NE(error_of([&] { s.tell(t.id, no_latency); }).find("latency_ms: this search's latency is told"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { s.tell(t.id, no_latency); }).find("latency_ms: this search's latency is told"),
+      std::string::npos);
   ToldResult metrics = r;
   metrics.metrics_json = R"({"top5": "high"})";
   EXPECT_NE(error_of([&] { s.tell(t.id, metrics); }).find("metrics"), std::string::npos);
@@ -263,14 +265,16 @@ TEST(AskTell, RungsAreAskedWithTheirBudget) {
 }
 
 TEST(AskTell, ATableSpaceAndBadOptionsAreRefused) {
-  EXPECT_NE(error_of([&] { AskTellSearch s(path_for("table"), false, {{"table_space", "nb201"}}, {}); })
-                .find("config.table_space"),
+  EXPECT_NE(error_of([&] {
+              AskTellSearch s(path_for("table"), false, {{"table_space", "nb201"}}, {});
+            }).find("config.table_space"),
             std::string::npos);
   EXPECT_NE(error_of([&] { AskTellSearch s(path_for("field"), false, {{"batchh", 3}}, {}); })
                 .find("config"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { AskTellSearch s(path_for("len"), false, surrogate_request(), length(0)); })
-                .find("trials: must be ≥ 1"),
+  EXPECT_NE(error_of([&] {
+              AskTellSearch s(path_for("len"), false, surrogate_request(), length(0));
+            }).find("trials: must be ≥ 1"),
             std::string::npos);
 }
 

@@ -53,7 +53,8 @@ Evaluation parse_command_output(const std::string& output) {
 }
 
 CommandEvaluator::CommandEvaluator(CommandEvaluatorOptions options) : options_(std::move(options)) {
-  if (options_.command.empty()) throw Error("evaluator: cmd: needs a command, e.g. cmd:python3 train.py");
+  if (options_.command.empty())
+    throw Error("evaluator: cmd: needs a command, e.g. cmd:python3 train.py");
   if (!(options_.timeout_seconds > 0) || options_.timeout_seconds > 7 * 86400) {
     throw Error("command timeout: must be in (0, 604800] seconds");
   }

@@ -68,11 +68,12 @@ TEST(CommandEvaluator, ReadsTheLastResultLineAndKeepsTheOtherNumbers) {
 
 TEST(CommandEvaluator, GivesTheTrialOnStdinAndInAFileInItsOwnFolder) {
   // The file and stdin hold the same JSON; the working folder is the trial's and goes after.
-  const Evaluation e = run(
-      "test \"$PWD\" = \"$MNAS_WORKDIR\" && cmp -s - \"$MNAS_TRIAL_FILE\" && "
-      "grep -q '\"format\": \"mnas-trial/1\"' trial.json && grep -q '\"classes\": 10' trial.json && "
-      "grep -q '\"canonical\": \"input=28x28x1:' trial.json && echo \"{\\\"accuracy\\\": 0.75, "
-      "\\\"folder_len\\\": ${#PWD}}\" && echo \"$PWD\" > /tmp/mnas_cmd_eval_test_folder");
+  const Evaluation e =
+      run("test \"$PWD\" = \"$MNAS_WORKDIR\" && cmp -s - \"$MNAS_TRIAL_FILE\" && "
+          "grep -q '\"format\": \"mnas-trial/1\"' trial.json && grep -q '\"classes\": 10' "
+          "trial.json && "
+          "grep -q '\"canonical\": \"input=28x28x1:' trial.json && echo \"{\\\"accuracy\\\": 0.75, "
+          "\\\"folder_len\\\": ${#PWD}}\" && echo \"$PWD\" > /tmp/mnas_cmd_eval_test_folder");
   ASSERT_TRUE(e.ok) << e.failure;
   EXPECT_DOUBLE_EQ(e.accuracy, 0.75);
   std::string folder;
@@ -103,9 +104,11 @@ TEST(CommandEvaluator, EveryWayOfFailingIsAFailedTrialWithItsReason) {
       {"no such command", "nonexistent-trainer-xyz --epochs 1", "status 127 (command not found?)"},
       {"killed", "kill -9 $$", "killed by signal 9"},
       {"garbage", "echo hello; echo '{not json'", "no result line"},
-      {"no output", "true", "no result line: the command printed no JSON object with "
-                            "\"accuracy\" (no output at all)"},
-      {"a percentage", "echo '{\"accuracy\": 87.5}'", "not in [0, 1] (a fraction, not a percentage)"},
+      {"no output", "true",
+       "no result line: the command printed no JSON object with "
+       "\"accuracy\" (no output at all)"},
+      {"a percentage", "echo '{\"accuracy\": 87.5}'",
+       "not in [0, 1] (a fraction, not a percentage)"},
       {"no accuracy", "echo '{\"acc\": 0.5}'", "no \"accuracy\""},
       {"text metric", "echo '{\"accuracy\": 0.5, \"note\": \"fine\"}'", "note: expected a number"},
       {"NaN", "echo '{\"accuracy\": NaN}'", "no result line"},

@@ -60,7 +60,8 @@ TEST(Controller, ReinforceLearnsTheBestSequence) {
 
 TEST(Controller, SameSeedSameProposals) {
   const SearchSpace space;
-  Controller a(space.decision_space(), 5), b(space.decision_space(), 5), c(space.decision_space(), 6);
+  Controller a(space.decision_space(), 5), b(space.decision_space(), 5),
+      c(space.decision_space(), 6);
   const auto pa = a.propose(4), pb = b.propose(4), pc = c.propose(4);
   for (int i = 0; i < 4; ++i) EXPECT_EQ(pa[i].tokens, pb[i].tokens);
   EXPECT_NE(pa[0].tokens, pc[0].tokens);

@@ -29,8 +29,9 @@ bool provenance_of(const std::string& stats_json, Provenance& out) {
 
 std::string describe(const std::string& cpu_model, const std::string& engine,
                      const std::string& engine_version) {
-  return "'" + printable(cpu_model, 120) + "' (" + printable(engine.empty() ? "xnnpack" : engine, 40) +
-         " " + printable(engine_version, 60) + ")";
+  return "'" + printable(cpu_model, 120) + "' (" +
+         printable(engine.empty() ? "xnnpack" : engine, 40) + " " + printable(engine_version, 60) +
+         ")";
 }
 
 }  // namespace

@@ -28,8 +28,8 @@ StoredTrial timed_on(const std::string& device, const std::string& cpu, const st
   p.logical_cpus = 4;
   p.input_shape = "28x28x1";
   p.timestamp = "2026-12-04T20:00:00Z";
-  const nlohmann::json stats = {{"stat", "median"},
-                                {"candidate", {{"median_ms", 1}, {"provenance", provenance_json(p)}}}};
+  const nlohmann::json stats = {
+      {"stat", "median"}, {"candidate", {{"median_ms", 1}, {"provenance", provenance_json(p)}}}};
   d.stats_json = stats.dump();
   t.latencies.push_back(d);
   return t;

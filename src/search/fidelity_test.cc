@@ -20,7 +20,9 @@
 namespace mnas {
 namespace {
 
-std::string temp_store(const std::string& name) { return testing::fresh_path("fidelity_test", name); }
+std::string temp_store(const std::string& name) {
+  return testing::fresh_path("fidelity_test", name);
+}
 
 SearchOptions fidelity_options(int trials) {
   SearchOptions o = soft_search(trials, 6, 20.0);

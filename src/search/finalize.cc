@@ -30,7 +30,9 @@ struct Stopped {};  // thrown from the training's progress when asked to stop
 
 // A file name per training (a fingerprint of FinalVariant::training_key): the same training finds
 // its checkpoint again, at either precision.
-std::string checkpoint_name(const std::string& key) { return "f-" + fingerprint_hex(key) + ".ckpt"; }
+std::string checkpoint_name(const std::string& key) {
+  return "f-" + fingerprint_hex(key) + ".ckpt";
+}
 
 TrainOptions training_options(const SearchConfig& config, const FinalizeOptions& o) {
   TrainOptions t = train_recipe(o.recipe);
@@ -113,8 +115,9 @@ std::vector<F> make_finalize_option_fields() {
   t.push_back(F("threads", FieldKind::kInteger, MNAS_FIELD(FinalizeOptions, threads))
                   .flag("--threads", "Training threads", "every core")
                   .range(0, 256));
-  t.push_back(F("folder", FieldKind::kText, MNAS_FIELD(FinalizeOptions, folder))
-                  .flag("--folder", "Where the checkpoints go", "the store's name with .finalists"));
+  t.push_back(
+      F("folder", FieldKind::kText, MNAS_FIELD(FinalizeOptions, folder))
+          .flag("--folder", "Where the checkpoints go", "the store's name with .finalists"));
   t.push_back(F("remeasure", FieldKind::kSwitch, MNAS_FIELD(FinalizeOptions, remeasure))
                   .flag("--remeasure",
                         "Measure the networks already done again on the search's device(s): for "
@@ -192,7 +195,8 @@ std::vector<FinalVariant> plan_finalists(const Store& store, const SearchConfig&
   const TrainOptions train = training_options(config, options);
   validate(train);
   const std::string recipe = recipe_text(options, train);
-  const std::string folder = options.folder.empty() ? sibling_path(store.path(), ".finalists") : options.folder;
+  const std::string folder =
+      options.folder.empty() ? sibling_path(store.path(), ".finalists") : options.folder;
   const std::string precision = to_string(finalize_precision(config, options));
   const InputShape search_input = config.space.input();
   std::vector<int> inputs = options.inputs;
@@ -243,7 +247,8 @@ std::vector<FinalVariant> plan_finalists(const Store& store, const SearchConfig&
   for (const StoredTrial& t : front) {
     const Architecture arch = parse_architecture_string(t.canonical);
     for (double m : options.multipliers)
-      for (int side : inputs) add("trial " + std::to_string(t.id), t.id, m, side, scale_depth(arch, m));
+      for (int side : inputs)
+        add("trial " + std::to_string(t.id), t.id, m, side, scale_depth(arch, m));
   }
   for (const std::string& name : options.references) {
     for (double m : options.multipliers) {
@@ -262,7 +267,8 @@ bool run_finalize(Store& store, const SearchConfig& config, const FinalizeOption
                   const std::function<void(const FinalizeProgress&)>& progress,
                   const std::atomic<bool>* stop) {
   TrainOptions recipe = training_options(config, options);
-  const std::string folder = options.folder.empty() ? sibling_path(store.path(), ".finalists") : options.folder;
+  const std::string folder =
+      options.folder.empty() ? sibling_path(store.path(), ".finalists") : options.folder;
   if (::mkdir(folder.c_str(), 0755) != 0 && errno != EEXIST) {
     throw Error("folder '" + folder + "': cannot be made", Error::Kind::kIo);
   }

@@ -21,7 +21,8 @@ namespace mnas {
 // since the last calibration (at least kMinSamples of them) exceeds the threshold, the table's
 // calibration is refit from those measurements (every term times the median measured/predicted
 // ratio), used for every later prediction, and recorded in the store
-// (Store::latency_calibrations); the table's file is never written. The reward keeps using predictions, so that every trial is judged alike.
+// (Store::latency_calibrations); the table's file is never written. The reward keeps using
+// predictions, so that every trial is judged alike.
 class LatencyCheck {
  public:
   // Measurements a bias is judged on: enough that one noisy measurement does not trigger a refit.

@@ -46,7 +46,9 @@ std::unique_ptr<LatencyObjective> objective_of(std::shared_ptr<LookupTable> tabl
                                             TimingRequest{1, quick_protocol()});
 }
 
-std::string temp_store(const std::string& name) { return testing::fresh_path("latency_check_test", name); }
+std::string temp_store(const std::string& name) {
+  return testing::fresh_path("latency_check_test", name);
+}
 
 struct SearchRun {
   std::vector<std::string> warnings;

@@ -136,7 +136,8 @@ std::vector<DeviceLatency> LatencyObjective::measure(const Architecture& arch) {
 std::unique_ptr<LatencyObjective> make_latency_objective(const SearchConfig& c,
                                                          const DeviceAccess& access) {
   validate(c);
-  if (c.latency == "surrogate" || c.latency == "told") return nullptr;  // the evaluator's, the caller's
+  if (c.latency == "surrogate" || c.latency == "told")
+    return nullptr;  // the evaluator's, the caller's
   std::vector<LatencyObjective::Target> targets;
   for (const DeviceObjective& o : c.devices) {
     LatencyObjective::Target t;

@@ -34,7 +34,9 @@ LatencyObjective::Target target(const std::string& name, std::shared_ptr<Device>
   return t;
 }
 
-std::string temp_store(const std::string& name) { return testing::fresh_path("objective_test", name); }
+std::string temp_store(const std::string& name) {
+  return testing::fresh_path("objective_test", name);
+}
 
 TEST(LatencyObjective, RatiosAgainstATargetTimedAlongsideHoldWhileTheDeviceDrifts) {
   const SearchSpace space = SearchConfig::default_space();
@@ -248,8 +250,9 @@ TEST(LatencyObjective, ATableOfAnotherPrecisionIsRefused) {
     FAIL() << "an fp32 table for an int8 device was accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.field(), "devices.local.precision");
-    EXPECT_NE(std::string(e.what()).find("int8: the lookup table " + path + " predicts fp32 latency"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("int8: the lookup table " + path + " predicts fp32 latency"),
+        std::string::npos)
         << e.what();
   }
   std::remove(path.c_str());

@@ -13,7 +13,8 @@ void validate(const PredictorOptions& o) {
   const auto check = [](bool ok, const std::string& message) {
     if (!ok) throw Error(message);
   };
-  check(o.initial >= 1 && o.initial <= 100000, "predictor initial proposals: must be in [1, 100000]");
+  check(o.initial >= 1 && o.initial <= 100000,
+        "predictor initial proposals: must be in [1, 100000]");
   check(o.members >= 1 && o.members <= 64, "predictor ensemble members: must be in [1, 64]");
   check(o.trees.trees >= 1 && o.trees.trees <= 10000, "predictor trees: must be in [1, 10000]");
   check(o.trees.depth >= 1 && o.trees.depth <= 12, "predictor tree depth: must be in [1, 12]");
@@ -211,7 +212,8 @@ std::vector<Proposal> PredictorSearch::propose(int n) {
   }
   // One model of the reward, or one per part of it (over the trials that have their parts).
   std::vector<FittedTarget> models;
-  const bool by_parts = static_cast<bool>(options_.objectives) && static_cast<bool>(options_.combine);
+  const bool by_parts =
+      static_cast<bool>(options_.objectives) && static_cast<bool>(options_.combine);
   std::vector<int> rows;
   for (int i : training_rows()) {
     if (!by_parts || !parts_[i].empty()) rows.push_back(i);

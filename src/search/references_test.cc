@@ -17,7 +17,9 @@
 namespace mnas {
 namespace {
 
-std::string temp_store(const std::string& name) { return testing::fresh_path("references_test", name); }
+std::string temp_store(const std::string& name) {
+  return testing::fresh_path("references_test", name);
+}
 
 // MobileNetV2 1.0's fifth block throws.
 bool mobilenet_v2(const Architecture& arch) {

@@ -368,7 +368,8 @@ SearchConfig search_config_from_json(const Json& j, const std::string& path) {
       const std::string format = jf::as_string(jf::required(j, "format", path),
                                                 jf::child(path, "format"));
       if (format != kFormat) {
-        throw Error(jf::child(path, "format") + ": not '" + kFormat + "' (written by a newer mnas?)");
+        throw Error(jf::child(path, "format") + ": not '" + kFormat +
+                    "' (written by a newer mnas?)");
       }
       field_table::read(search_config_fields(), j, c, path, /*partial=*/false,
                         {"format", "space", "devices", "created_by"});

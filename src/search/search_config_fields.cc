@@ -335,7 +335,8 @@ std::vector<std::string> apply_search_request(SearchConfig& c, const Json& reque
   }
   if (fields.contains("reward") && fields["reward"].is_object() &&
       fields["reward"].contains("preset")) {  // the preset first; alpha and beta override it
-    apply_reward(c, json_fields::as_string(fields["reward"]["preset"], path + ".reward.preset"), "");
+    apply_reward(c, json_fields::as_string(fields["reward"]["preset"], path + ".reward.preset"),
+                 "");
   }
   if (fields.contains("devices")) {
     const Json& devices = fields["devices"];

@@ -59,7 +59,8 @@ void SearchRun::prepare(SearchSession& session, int64_t trials, double time_budg
   options_.proxy_holdout = config_.proxy.holdout;
   options_.times = &times_;
   if (objective_ && objective_->predicts()) {
-    latency_check_ = std::make_unique<LatencyCheck>(*objective_, config_.latency_check, config_.seed);
+    latency_check_ =
+        std::make_unique<LatencyCheck>(*objective_, config_.latency_check, config_.seed);
     options_.latency_check = latency_check_.get();
     options_.warn = run_options_.warn;
   }

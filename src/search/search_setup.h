@@ -25,9 +25,10 @@ struct EvaluatorRuntime {
 };
 
 // The evaluator `config` describes — the proxy trainer on config.proxy, the synthetic surrogate
-// seeded with config.seed, or the user's command (search/command_evaluator.h) — as every process that evaluates builds it (the search, an MPI rank, a
-// test). Checks the data set against the space (at least 2 classes, the space's channels and
-// classes). Throws mnas::Error naming the configuration field.
+// seeded with config.seed, or the user's command (search/command_evaluator.h) — as every process
+// that evaluates builds it (the search, an MPI rank, a test). Checks the data set against the space
+// (at least 2 classes, the space's channels and classes). Throws mnas::Error naming the
+// configuration field.
 std::unique_ptr<Evaluator> make_evaluator(const SearchConfig& config,
                                           const EvaluatorRuntime& runtime);
 

@@ -14,7 +14,9 @@
 namespace mnas {
 namespace {
 
-std::string temp_store(const std::string& name) { return testing::fresh_path("table_trials_test", name); }
+std::string temp_store(const std::string& name) {
+  return testing::fresh_path("table_trials_test", name);
+}
 
 // MnasNet's hard reward at Pixel 3's median latency, CIFAR-10 accuracy: the benchmark's task (b).
 SearchConfig hard_pixel3(const std::string& strategy) {
@@ -131,14 +133,16 @@ TEST(TableTrials, ATableSpaceRefusesWhatTrainsOrTimesAndEveryUnknownName) {
   EXPECT_NE(testing::error_of([&] { validate(dataset); }).find("cifar100"), std::string::npos);
   SearchConfig device = c;
   device.devices[0].url = "table:iphone";
-  EXPECT_NE(testing::error_of([&] { validate(device); }).find("devices[0].url: unknown device 'iphone'"),
-            std::string::npos);
+  EXPECT_NE(
+      testing::error_of([&] { validate(device); }).find("devices[0].url: unknown device 'iphone'"),
+      std::string::npos);
   SearchConfig local = c;
   local.devices[0].url = "local";
   EXPECT_NE(testing::error_of([&] { validate(local); }).find("table:DEVICE"), std::string::npos);
   SearchConfig untargeted = c;
   untargeted.devices[0].target_ms = 0;
-  EXPECT_NE(testing::error_of([&] { validate(untargeted); }).find("--target-ms"), std::string::npos);
+  EXPECT_NE(testing::error_of([&] { validate(untargeted); }).find("--target-ms"),
+            std::string::npos);
   SearchConfig rungs = c;
   rungs.fidelity.rungs = {100, 5000};
   EXPECT_NE(testing::error_of([&] { validate(rungs); }).find("fidelity"), std::string::npos);
@@ -148,7 +152,8 @@ TEST(TableTrials, ATableSpaceRefusesWhatTrainsOrTimesAndEveryUnknownName) {
   EXPECT_NE(testing::error_of([&] { validate(mnas); }).find("--space nb201"), std::string::npos);
   SearchConfig mnas_device;
   mnas_device.devices[0].url = "table:pixel3";
-  EXPECT_NE(testing::error_of([&] { validate(mnas_device); }).find("--space nb201"), std::string::npos);
+  EXPECT_NE(testing::error_of([&] { validate(mnas_device); }).find("--space nb201"),
+            std::string::npos);
   // The store's configuration keeps the table space; one before the field is MnasNet's.
   EXPECT_EQ(search_config_from_json(search_config_json(c), "x").table_space, "nb201");
   nlohmann::json old = search_config_json(SearchConfig{});

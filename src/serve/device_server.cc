@@ -117,7 +117,9 @@ struct DeviceServer::Impl {
   Impl(DeviceService& s, ServerOptions o, std::function<void(const std::string&)> l)
       : service(s), options(std::move(o)), log(std::move(l)) {}
 
-  std::chrono::seconds timeout() const { return std::chrono::seconds(options.read_timeout_seconds); }
+  std::chrono::seconds timeout() const {
+    return std::chrono::seconds(options.read_timeout_seconds);
+  }
 
   void wake_up() {
     const char byte = 1;
@@ -569,7 +571,8 @@ int DeviceServer::bind() {
 void DeviceServer::serve() {
   Impl& impl = *impl_;
   if (impl.listener < 0) throw Error("serving: bind() first");
-  for (int i = 0; i < impl.options.workers; ++i) impl.workers.emplace_back([&impl] { impl.work(); });
+  for (int i = 0; i < impl.options.workers; ++i)
+    impl.workers.emplace_back([&impl] { impl.work(); });
   std::exception_ptr failure;
   try {
     impl.loop();

@@ -12,10 +12,10 @@ namespace mnas {
 struct ServerOptions {
   std::string host = "127.0.0.1";  // Default: loopback only; "0.0.0.0" to serve a network
   int port = 8765;                 // Default: 8765; 0 picks a free port (tests)
-  int workers = 0;                 // threads answering requests; Default (0): the queue's length + 4
-  int read_timeout_seconds = 5;    // a whole request must arrive within it, an idle connection is
-                                   // closed after it, an answer must be taken within it; Default: 5 s
-  int max_connections = 1000;      // open at once (also bounded by the open-file limit); Default: 1000
+  int workers = 0;               // threads answering requests; Default (0): the queue's length + 4
+  int read_timeout_seconds = 5;  // a whole request must arrive within it, an idle connection is
+                                 // closed after it, an answer must be taken within it; Default: 5 s
+  int max_connections = 1000;  // open at once (also bounded by the open-file limit); Default: 1000
 };
 
 // Carries a DeviceService over HTTP/1.1: one thread reads and writes every connection

@@ -148,8 +148,9 @@ TEST(DeviceServer, ARemoteDeviceMeasuresThroughIt) {
   }
   ASSERT_GE(log.size(), 5u);
   const auto logged = [&](const std::string& part) {
-    return std::any_of(log.begin(), log.end(),
-                       [&](const std::string& line) { return line.find(part) != std::string::npos; });
+    return std::any_of(log.begin(), log.end(), [&](const std::string& line) {
+      return line.find(part) != std::string::npos;
+    });
   };
   EXPECT_TRUE(logged("POST /v1/latency 200")) << log[1];
   EXPECT_TRUE(logged("POST /v1/paired 200")) << log[2];

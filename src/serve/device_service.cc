@@ -195,7 +195,8 @@ DeviceService::DeviceService(Device& device, std::string token, ServiceLimits li
   if (!(limits_.max_request_seconds > 0) || limits_.max_request_seconds > 86400) {
     throw Error("max request seconds: must be in (0, 86400]");
   }
-  if (limits_.max_queue < 0 || limits_.max_queue > 10000) throw Error("queue: must be in [0, 10000]");
+  if (limits_.max_queue < 0 || limits_.max_queue > 10000)
+    throw Error("queue: must be in [0, 10000]");
   if (limits_.max_body_bytes < 256 || limits_.max_body_bytes > (size_t{1} << 30)) {
     throw Error("max body: must be in [256, 2^30] bytes");
   }

@@ -128,9 +128,10 @@ TEST(DeviceService, MeasuresLikeTheLatencyCommand) {
                      nlohmann::json{{"keys", {keys[0], keys[1]}}, {"protocol", "quick"}}.dump());
   ASSERT_EQ(lut.status, 200) << lut.body.dump();
   EXPECT_EQ(lut.body["entries"][1]["key"], keys[1]);
-  expect_error(service.handle("POST", "/v1/lut/entries", kAuth,
-                              nlohmann::json{{"keys", {keys[0]}}, {"detector_categories", 3}}.dump()),
-               400, "detector_categories");
+  expect_error(
+      service.handle("POST", "/v1/lut/entries", kAuth,
+                     nlohmann::json{{"keys", {keys[0]}}, {"detector_categories", 3}}.dump()),
+      400, "detector_categories");
 }
 
 TEST(DeviceService, BadRequestsNameTheField) {

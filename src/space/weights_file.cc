@@ -92,7 +92,8 @@ WeightsFile read_weights_file(const std::string& path) {
     std::vector<float> out;
     for (size_t i = 0; i < a.size(); ++i) {
       const double v = jf::as_double(a[i], jf::element(p, i));
-      if (!std::isfinite(v) || std::fabs(v) > 1e6) throw Error(jf::element(p, i) + ": not plausible");
+      if (!std::isfinite(v) || std::fabs(v) > 1e6)
+        throw Error(jf::element(p, i) + ": not plausible");
       out.push_back(static_cast<float>(v));
     }
     return out;

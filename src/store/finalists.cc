@@ -84,11 +84,12 @@ std::vector<FinalVariant> parse_finalists(const std::string& text, const std::st
     const nlohmann::json& e = list[i];
     const std::string p = jf::element(list_path, i);
     jf::require_object(e, p);
-    jf::reject_unknown_keys(e,
-                            {"model", "trial", "multiplier", "input", "canonical", "recipe", "checkpoint",
-                             "status", "failure", "test_top1", "test_top5", "params", "macs",
-                             "train_seconds", "latency_ms", "latencies", "precision", "fp32_top1"},
-                            p);
+    jf::reject_unknown_keys(
+        e,
+        {"model", "trial", "multiplier", "input", "canonical", "recipe", "checkpoint", "status",
+         "failure", "test_top1", "test_top5", "params", "macs", "train_seconds", "latency_ms",
+         "latencies", "precision", "fp32_top1"},
+        p);
     FinalVariant v;
     v.model = bounded_text(e, "model", p, 64);
     if (v.model.empty()) throw Error(p + ".model: empty");
@@ -142,7 +143,8 @@ double accuracy_at_latency(const std::vector<FinalVariant>& variants, const std:
   for (size_t i = 1; i < curve.size(); ++i) {
     const auto& [x0, y0] = curve[i - 1];
     const auto& [x1, y1] = curve[i];
-    if (latency_ms <= x1) return x1 == x0 ? std::max(y0, y1) : y0 + (y1 - y0) * (latency_ms - x0) / (x1 - x0);
+    if (latency_ms <= x1)
+      return x1 == x0 ? std::max(y0, y1) : y0 + (y1 - y0) * (latency_ms - x0) / (x1 - x0);
   }
   return curve.back().second;
 }

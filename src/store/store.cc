@@ -763,7 +763,8 @@ std::vector<StoredTrial> Store::trials() const {
 std::vector<StoredTrial> Store::trials_of_step(int step) const {
   Statement s(
       db_,
-      (std::string("SELECT ") + trial_columns() + " FROM trials WHERE step = ? ORDER BY idx").c_str(),
+      (std::string("SELECT ") + trial_columns() + " FROM trials WHERE step = ? ORDER BY idx")
+          .c_str(),
       path_);
   s.bind(1, step);
   std::vector<StoredTrial> out;

@@ -122,7 +122,8 @@ Nb201Table Nb201Table::parse_csv(std::string_view text, const std::string& sourc
   const std::vector<std::string_view> header = split(lines[0], ',');
   const size_t fixed = 2 + kDatasets.size();
   bool header_ok = header.size() > fixed && header[0] == "index" && header[1] == "cell";
-  for (size_t i = 0; header_ok && i < kDatasets.size(); ++i) header_ok = header[2 + i] == kDatasets[i];
+  for (size_t i = 0; header_ok && i < kDatasets.size(); ++i)
+    header_ok = header[2 + i] == kDatasets[i];
   if (!header_ok) {
     throw Error(source + ": line 1: the header must be index,cell," + list(kDatasets) +
                 " and at least one device");
@@ -154,7 +155,8 @@ Nb201Table Nb201Table::parse_csv(std::string_view text, const std::string& sourc
       throw Error(where + ": " + std::to_string(f.size()) + " columns, the header has " +
                   std::to_string(header.size()));
     }
-    if (f[0] != std::to_string(r)) throw Error(where + ": index: " + std::to_string(r) + " expected");
+    if (f[0] != std::to_string(r))
+      throw Error(where + ": index: " + std::to_string(r) + " expected");
     try {
       t.tokens_[r] = parse_cell(f[1]);
     } catch (const Error& e) {

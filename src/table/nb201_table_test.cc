@@ -11,7 +11,8 @@ namespace mnas {
 namespace {
 
 const char* const kCell0 =
-    "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|";
+    "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~"
+    "2|";
 
 TEST(Nb201Table, TheBuiltInTableHoldsThePublishedFigures) {
   const Nb201Table& t = Nb201Table::embedded();
@@ -25,7 +26,9 @@ TEST(Nb201Table, TheBuiltInTableHoldsThePublishedFigures) {
   EXPECT_NEAR(t.median_latency_ms(t.device("pixel3")), 10.68, 0.005);
   EXPECT_NEAR(t.median_latency_ms(t.device("raspi4")), 25.68, 0.005);
   for (int r = 0; r < Nb201Table::kCells; r += 97) EXPECT_EQ(t.row(t.tokens(r)), r);
-  EXPECT_NE(testing::error_of([&] { t.device("iphone"); }).find("unknown device 'iphone'; the table has pixel3, raspi4"),
+  EXPECT_NE(testing::error_of([&] {
+              t.device("iphone");
+            }).find("unknown device 'iphone'; the table has pixel3, raspi4"),
             std::string::npos);
 }
 
@@ -57,8 +60,9 @@ TEST(Nb201Table, AMalformedTableFileIsRefusedNamingTheLineAndColumn) {
   EXPECT_NE(testing::error_of([&] { Nb201Table::parse_csv("index,cell,cifar10\n", "t.csv"); })
                 .find("t.csv: line 1: the header must be"),
             std::string::npos);
-  EXPECT_NE(testing::error_of([&] { Nb201Table::parse_csv(header + "0," + kCell0 + ",1,2,3,4\n", "t.csv"); })
-                .find("1 rows, expected 15625"),
+  EXPECT_NE(testing::error_of([&] {
+              Nb201Table::parse_csv(header + "0," + kCell0 + ",1,2,3,4\n", "t.csv");
+            }).find("1 rows, expected 15625"),
             std::string::npos);
   // A whole table with one bad value: the error names its line and column.
   std::string rows = header;
@@ -78,7 +82,9 @@ TEST(Nb201Table, AMalformedTableFileIsRefusedNamingTheLineAndColumn) {
   std::string twice = rows;
   const size_t line2 = twice.find("\n1,") + 3;
   twice.replace(line2, twice.find(',', line2) - line2, kCell0);
-  EXPECT_NE(testing::error_of([&] { Nb201Table::parse_csv(twice, "t.csv"); }).find("the cell of row 0 again"),
+  EXPECT_NE(testing::error_of([&] {
+              Nb201Table::parse_csv(twice, "t.csv");
+            }).find("the cell of row 0 again"),
             std::string::npos);
 }
 

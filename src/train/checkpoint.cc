@@ -63,9 +63,10 @@ ModelNotes checkpoint_notes(const nlohmann::json& options, const Architecture& a
   }
   validate_model_notes(notes.labels, notes.preprocess, "checkpoint '" + path + "': ");
   if (!notes.labels.empty() && static_cast<int>(notes.labels.size()) != arch.classes) {
-    throw Error("checkpoint '" + path + "': " + std::to_string(notes.labels.size()) +
-                (detector ? " category names for a detector of " : " class names for a network of ") +
-                std::to_string(arch.classes) + (detector ? "" : " classes"));
+    throw Error(
+        "checkpoint '" + path + "': " + std::to_string(notes.labels.size()) +
+        (detector ? " category names for a detector of " : " class names for a network of ") +
+        std::to_string(arch.classes) + (detector ? "" : " classes"));
   }
   return notes;
 }

@@ -65,10 +65,10 @@ std::string_view checkpoint_archive(std::string_view bytes, const std::string& p
   const std::string_view archive = bytes.substr(kHeader);
   const uint64_t length = get_le(bytes, 16, 8);
   if (length != archive.size()) {
-    throw Error("checkpoint '" + path + "': " +
-                (archive.size() < length ? std::string("truncated") : std::string("trailing data")) +
-                " (" + std::to_string(archive.size()) + " of " + std::to_string(length) +
-                " bytes)");
+    throw Error(
+        "checkpoint '" + path + "': " +
+        (archive.size() < length ? std::string("truncated") : std::string("trailing data")) + " (" +
+        std::to_string(archive.size()) + " of " + std::to_string(length) + " bytes)");
   }
   if (checksum(archive) != get_le(bytes, 12, 4)) {
     throw Error("checkpoint '" + path + "': damaged (the checksum does not match)");

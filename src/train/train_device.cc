@@ -91,7 +91,8 @@ const GpuTuning& gpu_tuning() {
     t.cudnn = cudnn != 1;
     t.cudnn_benchmark = cudnn == 2;
     t.channels_last = env_choice("MNAS_GPU_LAYOUT", {"nhwc", "nchw"}) == 0;
-    t.cudnn_api = std::array<int, 3>{0, 7, 8}[env_choice("MNAS_GPU_CUDNN_API", {"auto", "v7", "v8"})];
+    t.cudnn_api =
+        std::array<int, 3>{0, 7, 8}[env_choice("MNAS_GPU_CUDNN_API", {"auto", "v7", "v8"})];
     return t;
   }();
   return tuning;

@@ -9,8 +9,8 @@ namespace mnas {
 
 // Where LibTorch trains and evaluates: "auto" (the first CUDA GPU when this LibTorch has CUDA
 // and sees one, else the CPU), "cpu", "cuda" (a GPU: this process's default one, see below) or
-// "cuda:K" (GPU K); "cuda:local_rank" is "cuda" by its other name. Debian's LibTorch is CPU-only; a CUDA-enabled one (e.g. a PyTorch wheel's)
-// is chosen at build time (docs/gpu.md).
+// "cuda:K" (GPU K); "cuda:local_rank" is "cuda" by its other name. Debian's LibTorch is CPU-only; a
+// CUDA-enabled one (e.g. a PyTorch wheel's) is chosen at build time (docs/gpu.md).
 
 // Throws mnas::Error naming `field` unless `spec` has one of those forms. Does not look for GPUs
 // (a configuration may be checked on a machine without one).

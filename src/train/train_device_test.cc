@@ -18,7 +18,8 @@ TEST(TrainDevice, SpecsAreCheckedWithoutLookingForGpus) {
   }
   for (const char* bad : {"", "gpu", "CUDA", "cuda:", "cuda:-1", "cuda:x", "cuda:1234", "cpu:0",
                           "cuda:0 "}) {
-    const std::string e = testing::error_of([&] { check_train_device_spec(bad, "--train-device"); });
+    const std::string e =
+        testing::error_of([&] { check_train_device_spec(bad, "--train-device"); });
     EXPECT_NE(e.find("--train-device: unknown device '" + std::string(bad) + "'"),
               std::string::npos)
         << bad << ": " << e;

@@ -7,12 +7,13 @@ using F = Field<TrainOptions>;
 
 std::vector<F> make_train_option_fields() {
   std::vector<F> t;
-  t.push_back(F("dataset", FieldKind::kText, MNAS_FIELD(TrainOptions, dataset))
-                  .flag("--dataset",
-                        "fashion-mnist, mnist, cifar10, cifar100 or folder:PATH (PATH/train/<class>/ "
-                        "and PATH/test/<class>/ images, or PATH/<class>/ for training only; PNG, "
-                        "JPEG, BMP or GIF, resized to the input); with --task detection coco:PATH "
-                        "(a COCO-format detection set, docs/detection.md)"));
+  t.push_back(
+      F("dataset", FieldKind::kText, MNAS_FIELD(TrainOptions, dataset))
+          .flag("--dataset",
+                "fashion-mnist, mnist, cifar10, cifar100 or folder:PATH (PATH/train/<class>/ "
+                "and PATH/test/<class>/ images, or PATH/<class>/ for training only; PNG, "
+                "JPEG, BMP or GIF, resized to the input); with --task detection coco:PATH "
+                "(a COCO-format detection set, docs/detection.md)"));
   t.push_back(F("data_dir", FieldKind::kText, MNAS_FIELD(TrainOptions, data_dir))
                   .flag("--data-dir", "Directory of the data set files",
                         "for fashion-mnist /usr/share/datasets/fashion-mnist")

@@ -512,9 +512,10 @@ EvaluationImages evaluation_images(const nlohmann::json& options, const std::str
     throw Error("--split: use test or holdout");
   }
   const std::string dataset = options.value("dataset", "fashion-mnist");
-  EvaluationImages out{load_dataset(dataset, data_dir, split == "test" ? Split::kTest : Split::kTrain,
-                                    image_size(arch)),
-                       torch::Tensor()};
+  EvaluationImages out{
+      load_dataset(dataset, data_dir, split == "test" ? Split::kTest : Split::kTrain,
+                   image_size(arch)),
+      torch::Tensor()};
   if (split == "test") {
     out.indices = torch::arange(out.data.size(), torch::kLong);
   } else {
