@@ -148,8 +148,8 @@ std::string SearchCommandOptions::text(const std::string& flag) const {
 SearchConfig configure_search(const SearchCommandOptions& o, SearchConfig c) {
   try {
     return configure_given(o, c);
-  } catch (
-      const Error& e) {  // name the flag that set the field ("--fidelity: fidelity.rungs: ...")
+  } catch (const Error& e) {
+    // Name the flag that set the field ("--fidelity: fidelity.rungs: ...").
     const std::string m = e.what();
     const std::string field = e.field().empty() ? m.substr(0, m.find(':')) : e.field();
     const std::string flag = search_flag_of(field);
