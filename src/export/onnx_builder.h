@@ -91,7 +91,8 @@ class OnnxBuilder {
     a->set_i(value);
   }
 
-  // The graph's input and outputs: float tensors [batch, dims...] (tensor_type).
+  // The graph's input and outputs: float tensors [batch, dims...]; batch 0 is the symbolic
+  // "batch".
   void input(const std::string& name, int batch, const std::vector<int64_t>& dims) {
     tensor_type(graph_->add_input(), name, batch, dims);
   }
@@ -99,7 +100,7 @@ class OnnxBuilder {
     tensor_type(graph_->add_output(), name, batch, dims);
   }
 
-  // A float tensor [batch, dims...]; batch 0 is the symbolic "batch".
+ private:
   static void tensor_type(onnx::ValueInfoProto* v, const std::string& name, int batch,
                           const std::vector<int64_t>& dims) {
     v->set_name(name);
@@ -114,7 +115,6 @@ class OnnxBuilder {
     for (int64_t d : dims) shape->add_dim()->set_dim_value(d);
   }
 
- private:
   onnx::GraphProto* graph_;
 };
 
@@ -132,7 +132,7 @@ void add_note(onnx::ModelProto& model, const std::string& key, const std::string
 void check_weights(const WeightsFile& weights, const std::string& canonical, int classes,
                    int channels, bool detector);
 
-// The metadata that says how to feed the file: "mnas.input" (NCHW, pixels / 255), 
+// The metadata that says how to feed the file: "mnas.input" (NCHW, pixels / 255),
 // "mnas.channel_order", and with trained weights "mnas.normalization", "mnas.labels" and
 // "mnas.preprocess".
 void add_feeding_notes(onnx::ModelProto& model, const InputShape& input,

@@ -1,8 +1,7 @@
-// opencv_timer MODEL.onnx N,C,H,W [RUNS]: times an ONNX model with OpenCV DNN on one thread and
-// prints
-// {"median_ms": ..., "p90_ms": ..., "mean_ms": ..., "min_ms": ..., "runs": N} — the output
-// contract of a cmd: device (export/command_device.h). The tests' stand-in for a deployment
-// runtime; docs/devices.md has the recipes for real ones.
+// opencv_timer MODEL.onnx N,C,H,W [RUNS]: times an ONNX model with OpenCV DNN on one thread
+// and prints {"median_ms": ..., "p90_ms": ..., "mean_ms": ..., "min_ms": ..., "runs": N} — the
+// output contract of a cmd: device (export/command_device.h). The tests' stand-in for a
+// deployment runtime; docs/devices.md has the recipes for real ones.
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 
