@@ -166,15 +166,13 @@ TEST(Fidelity, AFailedRungIsStoredWithItsReasonAndNoAccuracyOrLatency) {
 // With continue_runs every rung, the last included, is asked for as part of the full proxy's run;
 // without it, as a run of its own.
 TEST(Fidelity, ContinuedRunsAskEveryRungAsPartOfTheFullRun) {
-  const SearchSpace space;
   for (const bool continued : {false, true}) {
-    Store store(temp_store(continued ? "continued" : "restarted"));
-    auto strategy = make_strategy("random", space, 5);
-    CountingEvaluator evaluator(space);
+    CountingSearch search(temp_store(continued ? "continued" : "restarted"), "random", 5);
+    CountingEvaluator& evaluator = search.evaluator;
     SearchOptions o = fidelity_options(12);
     o.fidelity.continue_runs = continued;
-    run_search(store, *strategy, evaluator, space, o, nullptr);
-    ASSERT_EQ(store.trial_count(), 12);
+    search.run(o);
+    ASSERT_EQ(search.store.trial_count(), 12);
     if (continued) {
       ASSERT_EQ(evaluator.by_run_images.size(), 1u);
       EXPECT_EQ(evaluator.by_run_images[5000], evaluator.calls);

@@ -21,7 +21,6 @@ std::string temp_store(const std::string& name) { return testing::fresh_path("se
 
 SearchOptions options(int trials) { return soft_search(trials, 8, 20.0); }
 
-// A random search of `space` into a fresh store, with an evaluator that counts what it trains.
 std::vector<double> rewards(const Store& s) {
   std::vector<double> r;
   for (const StoredTrial& t : s.trials()) r.push_back(t.reward);
