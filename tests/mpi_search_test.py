@@ -11,7 +11,7 @@
    A worker rank stopped with SIGSTOP mid-search (heartbeats every 0.2 s): rank 0 gives it up after
    1.2 s, its trial goes to another rank, the search stores every trial (the single-process
    store), and the job ends (MPI_Abort, since MPI cannot finish with a stopped rank) in bounded
-   time.
+   time. The same for a worker stopped while idle, given a task later or never.
 3. A configuration that would time candidates on cores that train (local latency) is refused.
 
 Usage: mpi_search_test.py MNAS_BINARY
@@ -51,10 +51,17 @@ def content(store):
     }
 
 
-def search(mnas, store, np_=None, extra=(), check=True):
+REFERENCES = "mnasnet-a1,mobilenetv2"
+
+
+def search_args(mnas, store, batch=5, references=REFERENCES):
+    return [mnas, "search", "--evaluator", "surrogate", "--store", store, "--seed", "11",
+            "--trials", "24", "--batch", str(batch), "--references", references]
+
+
+def search(mnas, store, np_=None, extra=(), check=True, batch=5, references=REFERENCES):
     cmd = ([*MPIRUN, "-np", str(np_)] if np_ else []) + [
-        mnas, "search", "--evaluator", "surrogate", "--store", store, "--seed", "11",
-        "--trials", "24", "--batch", "5", "--references", "mnasnet-a1,mobilenetv2", *extra]
+        *search_args(mnas, store, batch, references), *extra]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     if check and r.returncode != 0:
         sys.exit(f"FAILED: {' '.join(cmd)} exited {r.returncode}:\n{r.stderr[-3000:]}")
@@ -79,26 +86,25 @@ def rank_pid(rank, marker):
     return None
 
 
-def start_with_victim(mnas, store, mpirun_extra=()):
+def start_with_victim(mnas, store, mpirun_extra=(), rank=2, batch=5, references=REFERENCES):
     """Starts a 4-rank search with 250 ms trials on `store`; once 3 trials are stored, returns
-    the job and the pid of worker rank 2."""
-    cmd = [*MPIRUN, *mpirun_extra, "-np", "4", mnas, "search", "--evaluator", "surrogate",
-           "--store", store, "--seed", "11", "--trials", "24", "--batch", "5", "--references",
-           "mnasnet-a1,mobilenetv2", "--surrogate-cost-ms", "250"]
+    the job and the pid of worker rank `rank`."""
+    cmd = [*MPIRUN, *mpirun_extra, "-np", "4", *search_args(mnas, store, batch, references),
+           "--surrogate-cost-ms", "250"]
     job = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
     while time.time() < deadline and job.poll() is None:
         if os.path.exists(store):
             try:
                 if rows(store, "SELECT COUNT(*) FROM trials")[0][0] >= 3:
-                    victim = rank_pid(2, store)
+                    victim = rank_pid(rank, store)
                     if victim:
                         return job, victim
             except sqlite3.Error:
                 pass
         time.sleep(0.05)
     job.kill()
-    sys.exit("FAILED: could not find worker rank 2 of " + store)
+    sys.exit(f"FAILED: could not find worker rank {rank} of {store}")
 
 
 def main():
@@ -178,7 +184,47 @@ def main():
             failures.append(f"with a stopped rank: {len(content(stopped)['trials'])} trials, not "
                             f"the single-process store")
 
-        # 2c. A heartbeat that is not a number of seconds is refused before anything is written.
+        # 2c. A worker stopped while it has nothing to do. With 2 trials a step on 3 workers,
+        # rank 3 never gets a trial (the last worker to answer gets the next task), so it is
+        # stopped idle: (i) the three references after the trials give it one, which must not
+        # hold rank 0 (a send to a stopped rank never ends: it did hold it, in CI); its task is
+        # given up for a missed heartbeat. (ii) With two references it is never given anything:
+        # rank 0 gives it up when it does not answer the end of the job.
+        for name, references, said in (
+                ("idle-then-task", REFERENCES + ",mnasnet-small",
+                 "MPI rank 3: no heartbeat for 1.2 s"),
+                ("idle-to-the-end", REFERENCES,
+                 "MPI rank(s) 3 did not answer the end of the job within 1.2 s")):
+            want = os.path.join(tmp, name + "-one.db")
+            search(mnas, want, batch=2, references=references)
+            store = os.path.join(tmp, name + ".db")
+            started = time.time()
+            job, victim = start_with_victim(mnas, store, ("-x", "MNAS_MPI_HEARTBEAT=0.2"), rank=3,
+                                            batch=2, references=references)
+            os.kill(victim, signal.SIGSTOP)
+            try:
+                _, err = job.communicate(timeout=120)
+            except subprocess.TimeoutExpired:
+                job.kill()
+                _, err = job.communicate()
+                failures.append(f"{name}: a search with a stopped idle rank did not end within "
+                                "120 s")
+            finally:
+                os.kill(victim, signal.SIGKILL)
+            print(f"{name}: stopped idle worker rank 3 (pid {victim}); mpirun exited "
+                  f"{job.returncode} after {time.time() - started:.1f} s")
+            if said not in err:
+                failures.append(f"{name}: the stopped rank was not reported as '{said}':\n"
+                                + err[-2000:])
+            if job.returncode == 0:
+                failures.append(f"{name}: mpirun exited 0 with a stopped rank")
+            if content(store) != content(want):
+                failures.append(f"{name}: with a stopped idle rank: "
+                                f"{len(content(store)['trials'])} trials, "
+                                f"{len(content(store)['references'])} references, not the "
+                                "single-process store")
+
+        # 2d. A heartbeat that is not a number of seconds is refused before anything is written.
         bad = os.path.join(tmp, "bad-heartbeat.db")
         r = subprocess.run([*MPIRUN, "-x", "MNAS_MPI_HEARTBEAT=soon", "-np", "2", mnas, "search",
                             "--evaluator", "surrogate", "--store", bad, "--trials", "2"],

@@ -7,7 +7,7 @@
 //   kTask   0 → worker  "<ticket> <images> <holdout> <run images> <canonical architecture>"
 //                       (TrialTask; 0: the evaluator's own, a run of its own)
 //   kResult worker → 0  {"ticket": n, "evaluation": {...}}
-//   kStop   0 → worker  "" — nothing (more) to do: return
+//   kStop   0 → worker  "" — nothing (more) to do: answer with the same, and return
 //   kAlive  worker → 0  "<ticket>" every heartbeat_seconds while a task runs (from a second
 //                       thread: a stopped or frozen process sends none, and rank 0 gives its task
 //                       to another worker)
@@ -25,7 +25,11 @@ namespace mnas::mpi {
 
 enum Tag : int { kStart = 1, kTask = 2, kResult = 3, kStop = 4, kAlive = 5 };
 
+// Blocks until MPI has the text: a worker's messages to rank 0.
 void send_text(int to, Tag tag, const std::string& text);
+// Returns at once (MPI_Isend; the text is kept until it is sent): rank 0's messages to a
+// worker, which may be stopped and never take them. Rank 0's main thread only.
+void post_text(int to, Tag tag, const std::string& text);
 // The next message from rank `from` (kAnySource: any rank), whatever its tag.
 struct Message {
   int source = 0;

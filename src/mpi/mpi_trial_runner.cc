@@ -50,12 +50,15 @@ MpiTrialRunner::MpiTrialRunner(MpiWorld& world, const SearchConfig& config,
       heartbeat_seconds_(world.threads_serialized() ? heartbeat_seconds : 0) {
   MNAS_ASSERT(world.rank() == 0 && world.size() > 1);
   check_distributable(config);
+  if (heartbeat_seconds_ > 0) {
+    world_.answer_limit_seconds = heartbeat_seconds_ * mpi::kMissedHeartbeats;
+  }
   const std::string start = nlohmann::json{{"config", search_config_json(config)},
                                            {"runtime", mpi::runtime_json(runtime)},
                                            {"heartbeat_seconds", heartbeat_seconds_}}
                                 .dump();
   for (int r = 1; r < world.size(); ++r) {
-    mpi::send_text(r, mpi::kStart, start);
+    mpi::post_text(r, mpi::kStart, start);
     idle_.push_back(r);
   }
   // Workers are used in rank order: the first task goes to rank 1.
@@ -94,7 +97,7 @@ void MpiTrialRunner::send_task(int worker, int ticket) {
   busy_[worker] = {ticket, std::chrono::steady_clock::now()};
   const TrialTask& task = tasks_[ticket];
   // "TICKET IMAGES HOLDOUT RUN_IMAGES ARCHITECTURE" (0: the evaluator's own; a run of its own).
-  mpi::send_text(worker, mpi::kTask,
+  mpi::post_text(worker, mpi::kTask,
                  std::to_string(ticket) + " " + std::to_string(task.train_images) + " " +
                      std::to_string(task.holdout) + " " + std::to_string(task.run_images) + " " +
                      to_canonical_string(running_[ticket]));

@@ -25,9 +25,11 @@ namespace mnas {
 // continues a run (TrialTask::run_images) goes to the worker that holds the run when it is idle.
 // A worker sends a heartbeat while it evaluates (mpi_protocol.h); one that misses
 // kMissedHeartbeats of them (stopped, frozen, its machine gone) is given up, said so on stderr,
-// and its trial goes to the next free worker; its late answers are dropped. Since MPI cannot
-// end a job with a rank that does not answer, such a job ends with MPI_Abort once the search has
-// stored everything (world.in_flight stays above 0). Throws mnas::Error when no worker is left.
+// and its trial goes to the next free worker; its late answers are dropped. Rank 0 never waits
+// for a send to a worker (mpi::post_text), so a rank stopped while idle is given up the same way
+// once it has a task, or at the end (MpiWorld::release_workers). Since MPI cannot end a job with
+// a rank that does not answer, such a job ends with MPI_Abort once the search has stored
+// everything (world.in_flight stays above 0). Throws mnas::Error when no worker is left.
 class MpiTrialRunner : public TrialRunner {
  public:
   // `heartbeat_seconds`: between a worker's heartbeats (0: none, a worker is never given up).

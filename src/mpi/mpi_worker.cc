@@ -70,7 +70,10 @@ int run_mpi_worker(MpiWorld& world) {
   try {
     while (true) {
       const mpi::Message m = mpi::receive(0);
-      if (m.tag == mpi::kStop) return 0;
+      if (m.tag == mpi::kStop) {
+        mpi::send_text(0, mpi::kStop, "");  // rank 0 waits for every worker's answer
+        return 0;
+      }
       if (m.tag == mpi::kStart) {
         const nlohmann::json j = json_fields::parse(m.text, "search from rank 0");
         SearchConfig config = search_config_from_json(j.at("config"), "config");

@@ -4,10 +4,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <list>
 #include <optional>
+#include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -31,6 +35,27 @@ struct Transfer {
   mpi::Message message;
 };
 std::list<Transfer> g_transfers;
+
+// A message rank 0 posted (MPI_Isend) whose transfer has not ended; its text lives until it has.
+// Rank 0 never waits for a send to a worker: with OpenMPI, even a short message to a rank that
+// is stopped (SIGSTOP, a frozen machine) does not complete, and a blocking MPI_Send to it would
+// hold rank 0 — and the whole search — for ever (it did in CI: a worker stopped while idle, then
+// given its next task). Only rank 0's main thread posts.
+struct Posted {
+  MPI_Request request = MPI_REQUEST_NULL;
+  int to = 0;
+  std::string text;
+};
+std::list<Posted> g_posted;
+
+// Forgets the posted messages whose transfer has ended.
+void reap_posted() {
+  for (auto it = g_posted.begin(); it != g_posted.end();) {
+    int done = 0;
+    MPI_Test(&it->request, &done, MPI_STATUS_IGNORE);
+    it = done ? g_posted.erase(it) : std::next(it);
+  }
+}
 
 // A transfer from `from` (mpi::kAnySource: any rank) that has ended, taken off the list.
 std::optional<mpi::Message> ended_transfer(int from) {
@@ -90,7 +115,36 @@ MpiWorld* MpiWorld::current() { return g_world; }
 void MpiWorld::release_workers() {
   if (released_ || rank_ != 0) return;
   released_ = true;
-  for (int r = 1; r < size_; ++r) mpi::send_text(r, mpi::kStop, "");
+  std::set<int> waiting;
+  for (int r = 1; r < size_; ++r) {
+    mpi::post_text(r, mpi::kStop, "");
+    waiting.insert(r);
+  }
+  // Every worker answers its stop: one that does not (stopped or frozen while it had nothing to
+  // do, so no heartbeat was missed) would hold MPI_Finalize for ever.
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(answer_limit_seconds));
+  while (!waiting.empty()) {
+    const double left =
+        std::chrono::duration<double>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) break;
+    const std::optional<mpi::Message> m = mpi::receive_for(mpi::kAnySource, left);
+    if (m && m->tag == mpi::kStop) waiting.erase(m->source);
+  }
+  // Every live rank has taken its messages; their sends end at its next progress.
+  while (!g_posted.empty() && std::chrono::steady_clock::now() < deadline) reap_posted();
+  for (const Posted& p : g_posted) waiting.insert(p.to);
+  if (!waiting.empty()) {
+    std::string ranks;
+    for (int r : waiting) ranks += (ranks.empty() ? "" : ", ") + std::to_string(r);
+    std::fprintf(stderr,
+                 "mnas: MPI rank(s) %s did not answer the end of the job within %.1f s (stopped, "
+                 "frozen, or the machine is gone): ending it with MPI_Abort; everything rank 0 "
+                 "finished is stored\n",
+                 ranks.c_str(), answer_limit_seconds);
+    abort(1);
+  }
 }
 
 void MpiWorld::abort(int code) {
@@ -103,6 +157,16 @@ namespace mpi {
 void send_text(int to, Tag tag, const std::string& text) {
   MNAS_ASSERT(text.size() < (size_t{1} << 31));
   MPI_Send(text.data(), static_cast<int>(text.size()), MPI_CHAR, to, tag, MPI_COMM_WORLD);
+}
+
+void post_text(int to, Tag tag, const std::string& text) {
+  MNAS_ASSERT(text.size() < (size_t{1} << 31));
+  reap_posted();
+  Posted& p = g_posted.emplace_back();
+  p.to = to;
+  p.text = text;
+  MPI_Isend(p.text.data(), static_cast<int>(p.text.size()), MPI_CHAR, to, tag, MPI_COMM_WORLD,
+            &p.request);
 }
 
 std::optional<Message> receive_for(int from, double timeout_seconds) {

@@ -33,7 +33,9 @@ class MpiWorld {
   static MpiWorld* current();
 
   // Rank 0: tells every worker that there is nothing (more) to do, so that they return; once.
+  // A worker that does not answer within `answer_limit_seconds` ends the job with MPI_Abort.
   void release_workers();
+  double answer_limit_seconds = 30;
   // Rank 0: evaluations running on workers right now (MpiTrialRunner keeps it): when the command
   // ends with some still running, the job is aborted rather than left waiting for them.
   int in_flight = 0;
