@@ -90,8 +90,17 @@ TEST(DeviceService, MeasuresLikeTheLatencyCommand) {
   const ServiceResponse d = service.handle("POST", "/v1/latency", kAuth, detector.dump());
   ASSERT_EQ(d.status, 200) << d.body.dump();
   EXPECT_EQ(d.body["provenance"]["detector_categories"], 10);
-  EXPECT_GT(d.body["median_ms"].get<double>(), q.body["median_ms"].get<double>());
   EXPECT_FALSE(q.body["provenance"].contains("detector_categories"));
+  // What ran was the detector: its graph has the heads' operators too (counted, not timed: two
+  // medians 1.4x apart under a parallel ctest are no proof).
+  const ServiceResponse detector_ops =
+      service.handle("POST", "/v1/profile", kAuth, detector.dump());
+  const ServiceResponse classifier_ops =
+      service.handle("POST", "/v1/profile", kAuth, body().dump());
+  ASSERT_EQ(detector_ops.status, 200) << detector_ops.body.dump();
+  ASSERT_EQ(classifier_ops.status, 200) << classifier_ops.body.dump();
+  EXPECT_GT(classifier_ops.body["operators"].size(), 10u);
+  EXPECT_GT(detector_ops.body["operators"].size(), classifier_ops.body["operators"].size());
   detector["detector_categories"] = 0;
   expect_error(service.handle("POST", "/v1/latency", kAuth, detector.dump()), 400,
                "detector_categories");
@@ -116,10 +125,6 @@ TEST(DeviceService, MeasuresLikeTheLatencyCommand) {
   ASSERT_EQ(p.status, 200) << p.body.dump();
   EXPECT_GT(p.body["reference"]["median_ms"].get<double>(),
             p.body["candidate"]["median_ms"].get<double>());
-
-  const ServiceResponse prof = service.handle("POST", "/v1/profile", kAuth, body().dump());
-  ASSERT_EQ(prof.status, 200) << prof.body.dump();
-  EXPECT_GT(prof.body["operators"].size(), 10u);
 
   const std::vector<std::string> keys =
       LookupTable::keys(zoo_model("mnasnet-small", ZooOptions{{32, 32, 3}, 10, 1.0}));
