@@ -21,6 +21,13 @@
 namespace mnas {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
+Clock::time_point seconds_from_now(double seconds) {
+  return Clock::now() +
+         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
 MpiWorld* g_world = nullptr;
 
 // A message whose transfer has begun (MPI_Iprobe matched it) and not yet ended. A message larger
@@ -43,7 +50,6 @@ std::list<Transfer> g_transfers;
 // given its next task). Only rank 0's main thread posts.
 struct Posted {
   MPI_Request request = MPI_REQUEST_NULL;
-  int to = 0;
   std::string text;
 };
 std::list<Posted> g_posted;
@@ -122,19 +128,13 @@ void MpiWorld::release_workers() {
   }
   // Every worker answers its stop: one that does not (stopped or frozen while it had nothing to
   // do, so no heartbeat was missed) would hold MPI_Finalize for ever.
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                            std::chrono::duration<double>(answer_limit_seconds));
+  const Clock::time_point deadline = seconds_from_now(answer_limit_seconds);
   while (!waiting.empty()) {
-    const double left =
-        std::chrono::duration<double>(deadline - std::chrono::steady_clock::now()).count();
+    const double left = std::chrono::duration<double>(deadline - Clock::now()).count();
     if (left <= 0) break;
     const std::optional<mpi::Message> m = mpi::receive_for(mpi::kAnySource, left);
     if (m && m->tag == mpi::kStop) waiting.erase(m->source);
   }
-  // Every live rank has taken its messages; their sends end at its next progress.
-  while (!g_posted.empty() && std::chrono::steady_clock::now() < deadline) reap_posted();
-  for (const Posted& p : g_posted) waiting.insert(p.to);
   if (!waiting.empty()) {
     std::string ranks;
     for (int r : waiting) ranks += (ranks.empty() ? "" : ", ") + std::to_string(r);
@@ -145,6 +145,10 @@ void MpiWorld::release_workers() {
                  ranks.c_str(), answer_limit_seconds);
     abort(1);
   }
+  // Every worker took its stop, so every message posted to it before (in order) too: these
+  // waits end at once, and MPI_Finalize finds no request open.
+  for (Posted& p : g_posted) MPI_Wait(&p.request, MPI_STATUS_IGNORE);
+  g_posted.clear();
 }
 
 void MpiWorld::abort(int code) {
@@ -163,7 +167,6 @@ void post_text(int to, Tag tag, const std::string& text) {
   MNAS_ASSERT(text.size() < (size_t{1} << 31));
   reap_posted();
   Posted& p = g_posted.emplace_back();
-  p.to = to;
   p.text = text;
   MPI_Isend(p.text.data(), static_cast<int>(p.text.size()), MPI_CHAR, to, tag, MPI_COMM_WORLD,
             &p.request);
@@ -174,9 +177,7 @@ std::optional<Message> receive_for(int from, double timeout_seconds) {
   // call, so idle workers (and rank 0 waiting for them) would take the cores the trials and the
   // strategy need — on 2 cores with 8 workers, half the throughput (bench/mpi_scaling.sh). A
   // trial takes seconds; a few milliseconds more to notice its result do not matter.
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                            std::chrono::duration<double>(timeout_seconds));
+  const Clock::time_point deadline = seconds_from_now(timeout_seconds);
   MPI_Status status;
   int arrived = 0;
   std::chrono::microseconds nap(50);
@@ -196,7 +197,7 @@ std::optional<Message> receive_for(int from, double timeout_seconds) {
       nap = std::chrono::microseconds(50);
       continue;
     }
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    if (Clock::now() >= deadline) return std::nullopt;
     std::this_thread::sleep_for(nap);
     nap = std::min(nap * 2, std::chrono::microseconds(5000));
   }
